@@ -1,0 +1,133 @@
+"""`altinn-codegen` (also `python -m generator`): fetch -> lint -> generate -> check."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import ParamSpec, TypeVar
+
+import click
+
+from generator.cache import WsdlCache
+from generator.coverage import cover
+from generator.errors import LockMismatchError, UserError
+from generator.fetch import HttpSource, MirrorSource, Source, fetch
+from generator.lint import render_json, render_table
+from generator.project import Project
+from generator.spec import load_spec
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a `UserError` into its one-line message and exit status, not a traceback."""
+
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except LockMismatchError as exc:
+            click.echo(f"error: {exc.args[0].split(':')[0]}: content differs from the lock:", err=True)
+            for problem in exc.problems:
+                click.echo(f"  {problem}", err=True)
+            sys.exit(exc.exit_code)
+        except UserError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(exc.exit_code)
+
+    return run
+
+
+def _project(root: Path | None) -> Project:
+    return Project(root.resolve()) if root else Project.find()
+
+
+root_option = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Workspace root (default: the one containing the current directory).",
+)
+
+
+@click.group()
+def main() -> None:
+    """Generate a typed Python client for Altinn 2's SOAP services from the endpoint table."""
+
+
+@main.command(name="fetch")
+@root_option
+@click.option(
+    "--from",
+    "mirror",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Take the WSDLs from a mirror folder (honouring its catalog.xml) instead of Altinn.",
+)
+@click.option("--env", "environment", help="Altinn environment to fetch from (default: the spec's).")
+@click.option("--base-url", help="Fetch from this base URL instead of an environment's.")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds per HTTP request.")
+@click.option("--attempts", default=3, show_default=True, help="HTTP attempts per document.")
+@click.option("--locked", is_flag=True, help="Fail, naming each file, when content differs from the lock.")
+@reports_errors
+def fetch_command(
+    root: Path | None,
+    mirror: Path | None,
+    environment: str | None,
+    base_url: str | None,
+    timeout: float,
+    attempts: int,
+    locked: bool,
+) -> None:
+    """Fill spec/wsdl/ with every WSDL/XSD the spec's endpoints need and write spec/wsdl.lock."""
+    project = _project(root)
+    spec = load_spec(project.spec_path)
+    production = spec.base_url("production")
+    source: Source
+    if mirror is not None:
+        if environment or base_url:
+            raise UserError("--from takes the WSDLs from a folder; drop --env/--base-url")
+        source = MirrorSource(mirror, production)
+        where = str(mirror)
+    else:
+        base = base_url or spec.base_url(environment or spec.default_environment)
+        source = HttpSource(base, timeout=timeout, attempts=attempts)
+        where = base
+    try:
+        result = fetch(project, spec.endpoint_paths, source, locked=locked)
+    finally:
+        if isinstance(source, HttpSource):
+            source.close()
+    size = sum(entry.size for entry, _ in result.files.values())
+    found = sum(1 for name in result.endpoints.values() if name)
+    click.echo(
+        f"fetched {len(result.files)} files ({size / 1e6:.1f} MB) from {where}: "
+        f"WSDLs for {found} of {len(result.endpoints)} endpoints"
+        + (" (matches the lock)" if locked else f"; wrote {project.relative(project.lock_path)}")
+    )
+    for endpoint, reason in result.unavailable.items():
+        click.echo(f"  no WSDL: {endpoint}: {reason}")
+
+
+@main.command(name="lint")
+@root_option
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON array of row objects.")
+@click.option("--strict", is_flag=True, help="Also fail on mismatches no erratum explains.")
+@reports_errors
+def lint_command(root: Path | None, as_json: bool, strict: bool) -> None:
+    """Cross-check every row of the spec against the WSDLs in the cache."""
+    project = _project(root)
+    spec = load_spec(project.spec_path)
+    items = cover(spec, WsdlCache.open(project))
+    click.echo(render_json(items) if as_json else render_table(items), nl=False)
+    unexplained = [item for item in items if item.needs_erratum]
+    if strict and unexplained:
+        for item in unexplained:
+            click.echo(
+                f"error: {project.relative(spec.path)}:{item.row.line}: {item.row.service} "
+                f"{item.row.operation_name or item.row.effective_base_operation}: "
+                f"{item.status.value} with no erratum (add wsdl_operation/note)",
+                err=True,
+            )
+        sys.exit(1)

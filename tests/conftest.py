@@ -1,0 +1,53 @@
+"""Shared fixtures: where the shared Altinn material is, and a fresh workspace per test.
+
+The WSDLs, recorded envelopes and the Altinn page are data from elsewhere and are never copied into
+the repository: tests read them from `$ALTINN2_SHARED` (default: `../shared` beside the checkout),
+or from `$ALTINN2_WSDL_DIR` for the WSDL mirror alone.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from generator.project import Project
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("ALTINN2_SHARED", REPO.parent / "shared")).resolve()
+
+
+def wsdl_mirror() -> Path:
+    return Path(os.environ.get("ALTINN2_WSDL_DIR", shared_dir() / "altinn2-wsdl")).resolve()
+
+
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    folder = shared_dir()
+    if not folder.is_dir():
+        pytest.fail(f"shared material not found at {folder}; set ALTINN2_SHARED")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    folder = wsdl_mirror()
+    if not (folder / "catalog.xml").is_file():
+        pytest.fail(f"WSDL mirror not found at {folder}; set ALTINN2_WSDL_DIR")
+    return folder
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Project:
+    """A copy of the repository's spec (and lock, if any) in a temporary workspace."""
+    (tmp_path / "spec").mkdir()
+    shutil.copy(REPO / "spec" / "endpoints.yaml", tmp_path / "spec" / "endpoints.yaml")
+    lock = REPO / "spec" / "wsdl.lock"
+    if lock.exists():
+        shutil.copy(lock, tmp_path / "spec" / "wsdl.lock")
+    return Project(tmp_path)
