@@ -30,9 +30,13 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except LockMismatchError as exc:
-            click.echo(f"error: {exc.args[0].split(':')[0]}: content differs from the lock:", err=True)
+            click.echo(
+                f"error: {exc.args[0].split(':')[0]}: content differs from the lock:", err=True
+            )
             for problem in exc.problems:
                 click.echo(f"  {problem}", err=True)
+            if exc.hint:
+                click.echo(exc.hint, err=True)
             sys.exit(exc.exit_code)
         except UserError as exc:
             click.echo(f"error: {exc}", err=True)
@@ -65,11 +69,15 @@ def main() -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Take the WSDLs from a mirror folder (honouring its catalog.xml) instead of Altinn.",
 )
-@click.option("--env", "environment", help="Altinn environment to fetch from (default: the spec's).")
+@click.option(
+    "--env", "environment", help="Altinn environment to fetch from (default: the spec's)."
+)
 @click.option("--base-url", help="Fetch from this base URL instead of an environment's.")
 @click.option("--timeout", default=30.0, show_default=True, help="Seconds per HTTP request.")
 @click.option("--attempts", default=3, show_default=True, help="HTTP attempts per document.")
-@click.option("--locked", is_flag=True, help="Fail, naming each file, when content differs from the lock.")
+@click.option(
+    "--locked", is_flag=True, help="Fail, naming each file, when content differs from the lock."
+)
 @reports_errors
 def fetch_command(
     root: Path | None,

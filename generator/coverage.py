@@ -1,4 +1,6 @@
-"""Which WSDL operation, if any, each row of the table is: the map lint reports and the generator uses.
+"""Which WSDL operation, if any, each row of the table is.
+
+This is the map lint reports and the generator uses.
 
 A row is FOUND when its printed operation name is in its endpoint's WSDL, NAME-DIFFERS when the
 WSDL spells it differently (the spec's `wsdl_operation`, or a close name lint suggests),
@@ -64,13 +66,15 @@ class RowCoverage:
 
 
 def _binding_problem(row: EndpointRow, binding: Binding) -> str | None:
-    soap_version, security = EXPECTED_PROFILE.get(row.effective_binding, (None, None))
-    if soap_version is None:
+    expected = EXPECTED_PROFILE.get(row.effective_binding)
+    if expected is None:
         return None
-    if binding.soap_version != soap_version or binding.policy.security is not security:
+    soap_version, security = expected
+    actual = binding.policy.security
+    if binding.soap_version != soap_version or actual is not security:
         return (
-            f"the WSDL's binding is SOAP {binding.soap_version} with {binding.policy.security.value} "
-            f"security, not {row.effective_binding} (SOAP {soap_version}, {security.value})"
+            f"the WSDL's binding is SOAP {binding.soap_version} with {actual.value} security, "
+            f"not {row.effective_binding} (SOAP {soap_version}, {security.value})"
         )
     return None
 
@@ -85,7 +89,9 @@ def _close_name(name: str, candidates: list[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def _resolve(row: EndpointRow, wsdl: Wsdl, binding: Binding, claimed: set[str]) -> tuple[Status, Operation | None]:
+def _resolve(
+    row: EndpointRow, wsdl: Wsdl, binding: Binding, claimed: set[str]
+) -> tuple[Status, Operation | None]:
     names = binding.operations
     if row.operation and row.operation in names:
         return Status.FOUND, wsdl.operation(binding, row.operation)

@@ -38,7 +38,11 @@ class FetchError(UserError):
 class LockMismatchError(UserError):
     """Fetched or cached files differ from `spec/wsdl.lock`."""
 
-    def __init__(self, lock_path: Path | str, problems: list[str]) -> None:
+    def __init__(self, lock_path: Path | str, problems: list[str], hint: str = "") -> None:
         self.problems = problems
+        self.hint = hint  # what to do about it, if there is one thing to do
         lines = "; ".join(problems)
-        super().__init__(f"{lock_path}: {len(problems)} file(s) differ from the lock: {lines}")
+        super().__init__(
+            f"{lock_path}: {len(problems)} file(s) differ from the lock: {lines}"
+            + (f"; {hint}" if hint else "")
+        )

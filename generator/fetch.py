@@ -8,6 +8,7 @@ cache and the lock, so an interrupted or failed fetch leaves both as they were.
 from __future__ import annotations
 
 import hashlib
+import posixpath
 import re
 import shutil
 import tempfile
@@ -28,6 +29,7 @@ from generator.wsdl.xml import parse_bytes
 
 CATALOG_NS = "urn:oasis:names:tc:entity:xmlns:xml:catalog"
 USER_AGENT = "altinn-codegen/0.1 (+WSDL fetch)"
+DOCUMENT_ROOTS = frozenset({q(WSDL, "definitions"), q(XSD, "schema")})
 _SAFE_SEGMENT = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -53,11 +55,11 @@ class Source(Protocol):
 # -- mirror folders -------------------------------------------------------------------------
 
 
-def read_catalog(path: Path) -> tuple[dict[str, Path], list[tuple[str, Path]]]:
-    """An OASIS XML catalog: exact `uri`/`system` entries and `rewriteURI`/`rewriteSystem` prefixes."""
+def read_catalog(path: Path) -> tuple[dict[str, Path], list[tuple[str, str]]]:
+    """An OASIS XML catalog: exact `uri`/`system` entries, `rewriteURI`/`rewriteSystem` prefixes."""
     tree = parse_bytes(path.read_bytes(), str(path))
     exact: dict[str, Path] = {}
-    rewrites: list[tuple[str, Path]] = []
+    rewrites: list[tuple[str, str]] = []
     for element in tree.getroot().iter(q(CATALOG_NS, "uri"), q(CATALOG_NS, "system")):
         name = element.get("name") or element.get("systemId")
         target = element.get("uri")
@@ -67,7 +69,9 @@ def read_catalog(path: Path) -> tuple[dict[str, Path], list[tuple[str, Path]]]:
         prefix = element.get("uriStartString") or element.get("systemIdStartString")
         target = element.get("rewritePrefix")
         if prefix and target:
-            rewrites.append((prefix, path.parent / target))
+            # The rest of the URI is appended to the prefix as text: keep the prefix's final '/'.
+            slash = "/" if target.endswith("/") else ""
+            rewrites.append((prefix, str(path.parent / target) + slash))
     rewrites.sort(key=lambda item: -len(item[0]))  # longest prefix wins
     return exact, rewrites
 
@@ -103,9 +107,30 @@ class MirrorSource:
             data = path.read_bytes()
         except OSError as exc:
             raise FetchError(f"{path}: cannot read: {exc.strerror}") from None
+        try:
+            relative = path.resolve().relative_to(self.folder.resolve())
+        except ValueError:
+            raise FetchError(f"{location}: maps to {path}, outside the mirror folder") from None
         self.files[location] = path
-        origin = "mirror:" + path.resolve().relative_to(self.folder.resolve()).as_posix()
-        return Fetched(data, location, origin)
+        return Fetched(data, location, "mirror:" + relative.as_posix())
+
+    def _beside(self, location: str, referrer: Fetched) -> Path | None:
+        """A relative import, resolved against the importing file's place in the mirror."""
+        target, base = urlsplit(location), urlsplit(referrer.location)
+        referrer_file = self.files.get(referrer.location)
+        if (
+            referrer_file is None
+            or target.query
+            or (target.scheme, target.netloc)
+            != (
+                base.scheme,
+                base.netloc,
+            )
+        ):
+            return None
+        relative = posixpath.relpath(target.path, posixpath.dirname(base.path))
+        candidate = referrer_file.parent / relative
+        return candidate if candidate.is_file() else None
 
     def root(self, endpoint_path: str) -> Fetched:
         stem = Path(urlsplit(endpoint_path).path).stem
@@ -119,16 +144,10 @@ class MirrorSource:
         if path is None:
             for prefix, target in self.rewrites:
                 if location.startswith(prefix):
-                    path = Path(str(target) + location[len(prefix) :])
+                    path = Path(target + location[len(prefix) :])
                     break
-        if path is None and not urlsplit(location).query:
-            # A plain relative import: next to the file that imports it.
-            referrer_file = self.files.get(referrer.location)
-            relative = urlsplit(location).path.rpartition("/")[2]
-            if referrer_file is not None and relative:
-                candidate = referrer_file.parent / relative
-                if candidate.is_file():
-                    path = candidate
+        if path is None:
+            path = self._beside(location, referrer)
         if path is None or not path.is_file():
             raise FetchError(
                 f"{location}: imported by {referrer.origin}, but the mirror has no copy "
@@ -195,10 +214,12 @@ class HttpSource:
         if response.status_code != 200:
             return f"HTTP {response.status_code} {response.reason_phrase}"
         try:
-            parse_bytes(response.content, url)
+            root = parse_bytes(response.content, url).getroot()
         except WsdlError:
             kind = response.headers.get("content-type", "unknown content type")
             return f"not XML ({kind})"
+        if root.tag not in DOCUMENT_ROOTS:
+            return f"not a WSDL or XML Schema (root element {root.tag!s})"
         return Fetched(response.content, location, url)
 
     def root(self, endpoint_path: str) -> Fetched:
@@ -224,7 +245,7 @@ class HttpSource:
 
 
 def imports_of(data: bytes, source: str) -> list[str]:
-    """Locations a WSDL or XSD document imports, in document order."""
+    """Locations a WSDL or XSD document imports: WSDL imports first, then schema references."""
     root = parse_bytes(data, source).getroot()
     found = [element.get("location", "") for element in root.iter(q(WSDL, "import"))]
     for tag in ("import", "include", "redefine"):
@@ -235,7 +256,9 @@ def imports_of(data: bytes, source: str) -> list[str]:
 def cache_name(location: str, *, root: bool) -> str:
     """The cache file for a document: its URL path, with WCF's `?wsdl=`/`?xsd=` as a suffix."""
     parts = urlsplit(location)
-    segments = [_SAFE_SEGMENT.sub("_", s) for s in parts.path.split("/") if s not in ("", ".", "..")]
+    segments = [
+        _SAFE_SEGMENT.sub("_", s) for s in parts.path.split("/") if s not in ("", ".", "..")
+    ]
     name = "/".join(segments) or "document"
     query = parts.query
     if root:
@@ -270,7 +293,9 @@ def collect(endpoint_paths: Iterable[str], source: Source) -> FetchResult:
             digest = hashlib.sha256(fetched.location.encode()).hexdigest()[:8]
             stem, dot, suffix = name.rpartition(".")
             name = f"{stem}.{digest}{dot}{suffix}"
-        entry = LockedFile(name, fetched.location, fetched.origin, len(fetched.data), sha256(fetched.data))
+        entry = LockedFile(
+            name, fetched.location, fetched.origin, len(fetched.data), sha256(fetched.data)
+        )
         result.files[name] = (entry, fetched.data)
         by_location[fetched.location] = name
         return name
@@ -303,7 +328,11 @@ def collect(endpoint_paths: Iterable[str], source: Source) -> FetchResult:
 
 
 def install(result: FetchResult, project: Project, *, locked: bool) -> None:
-    """Write the fetched files as the new cache and lock, or (with `locked`) check them only."""
+    """Install the fetched files as the cache and write the lock.
+
+    With `locked`, the fetched files must match the lock first; the cache is then (re)installed
+    from them and the lock is left as it is.
+    """
     new_lock = result.lock
     if locked:
         problems = read_lock(project.lock_path).differences(new_lock)
@@ -312,26 +341,36 @@ def install(result: FetchResult, project: Project, *, locked: bool) -> None:
     cache = project.cache_dir
     cache.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=cache.parent, prefix=".wsdl-new-"))
+    staging.chmod(0o755)  # mkdtemp makes it private; the cache is an ordinary folder
+    old: Path | None = None
     try:
         for name, (_, data) in result.files.items():
             target = staging / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        old = None
         if cache.exists():
             old = Path(tempfile.mkdtemp(dir=cache.parent, prefix=".wsdl-old-"))
             cache.rename(old / "wsdl")
         staging.rename(cache)
+        # The lock last, while the old cache can still be put back if writing it fails.
+        if not locked:
+            write_atomic(project.lock_path, new_lock.render())
+    except BaseException:
+        if not staging.exists() and cache.exists():
+            cache.rename(staging)  # the new cache was already in place: take it out again
+        if old is not None and (old / "wsdl").exists():
+            (old / "wsdl").rename(cache)
+        shutil.rmtree(staging, ignore_errors=True)
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
         raise
-    if not locked:
-        write_atomic(project.lock_path, new_lock.render())
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
-def fetch(project: Project, endpoint_paths: Iterable[str], source: Source, *, locked: bool) -> FetchResult:
+def fetch(
+    project: Project, endpoint_paths: Iterable[str], source: Source, *, locked: bool
+) -> FetchResult:
     result = collect(endpoint_paths, source)
     install(result, project, locked=locked)
     return result

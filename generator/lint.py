@@ -45,7 +45,16 @@ def render_json(items: list[RowCoverage]) -> str:
     return json.dumps([row_json(item) for item in items], indent=2, ensure_ascii=False) + "\n"
 
 
-COLUMNS = ("STATUS", "SERVICE", "BASE OPERATION", "BINDING", "OPERATION", "WSDL OPERATION", "SOAP", "SECURITY")
+COLUMNS = (
+    "STATUS",
+    "SERVICE",
+    "BASE OPERATION",
+    "BINDING",
+    "OPERATION",
+    "WSDL OPERATION",
+    "SOAP",
+    "SECURITY",
+)
 
 
 def render_table(items: list[RowCoverage]) -> str:
@@ -68,14 +77,21 @@ def render_table(items: list[RowCoverage]) -> str:
             )
         )
     widths = [max(len(text[i]) for text in [COLUMNS, *lines]) for i in range(len(COLUMNS))]
-    out = ["  ".join(text.ljust(width) for text, width in zip(COLUMNS, widths, strict=True)).rstrip()]
-    out += ["  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)).rstrip() for line in lines]
+    out = [
+        "  ".join(text.ljust(width) for text, width in zip(COLUMNS, widths, strict=True)).rstrip()
+    ]
+    out += [
+        "  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    ]
     out.append("")
     out.append(summary(items))
     out.append("* explained by an erratum in the spec   ! not explained (fails --strict)")
     for item in items:
         if item.binding_problem:
-            out.append(f"binding: {item.row.service} {item.row.operation_name}: {item.binding_problem}")
+            out.append(
+                f"binding: {item.row.service} {item.row.operation_name}: {item.binding_problem}"
+            )
     return "\n".join(out) + "\n"
 
 
@@ -85,7 +101,9 @@ def summary(items: list[RowCoverage]) -> str:
     parts = []
     for binding in bindings:
         per = ", ".join(
-            f"{counts[(binding, status)]} {status.value}" for status in Status if counts[(binding, status)]
+            f"{counts[(binding, status)]} {status.value}"
+            for status in Status
+            if counts[(binding, status)]
         )
         total = sum(counts[(binding, status)] for status in Status)
         parts.append(f"{binding} {total} ({per})")

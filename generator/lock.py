@@ -81,7 +81,9 @@ class Lock:
         for endpoint in sorted(self.endpoints.keys() | other.endpoints.keys()):
             old_root, new_root = self.endpoints.get(endpoint), other.endpoints.get(endpoint)
             if old_root != new_root:
-                problems.append(f"{endpoint}: WSDL {old_root or 'unavailable'} -> {new_root or 'unavailable'}")
+                problems.append(
+                    f"{endpoint}: WSDL {old_root or 'unavailable'} -> {new_root or 'unavailable'}"
+                )
         return problems
 
 
@@ -94,7 +96,9 @@ def read_lock(path: Path) -> Lock:
         document = yaml.safe_load(text)
         if document.get("version") != LOCK_VERSION:
             raise ValueError(f"unsupported version {document.get('version')!r}")
-        endpoints = {str(k): (str(v) if v is not None else None) for k, v in document["endpoints"].items()}
+        endpoints = {
+            str(k): (str(v) if v is not None else None) for k, v in document["endpoints"].items()
+        }
         files = {}
         for item in document["files"]:
             entry = LockedFile(
@@ -106,7 +110,12 @@ def read_lock(path: Path) -> Lock:
             )
             files[entry.path] = entry
     except (yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError) as exc:
-        raise UserError(f"{path}: not a valid lock file ({exc}); run `altinn-codegen fetch`") from None
+        reason = str(exc)
+        if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+            reason = f"line {exc.problem_mark.line + 1}: {exc.problem}"  # one line, not YAML's 4
+        raise UserError(
+            f"{path}: not a valid lock file ({reason}); run `altinn-codegen fetch`"
+        ) from None
     return Lock(endpoints, files)
 
 
@@ -117,6 +126,7 @@ def write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the lock is an ordinary project file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -136,4 +146,9 @@ def verify_cache(lock: Lock, cache_dir: Path, lock_path: Path) -> None:
         if len(data) != entry.size or sha256(data) != entry.sha256:
             problems.append(f"{entry.path}: differs from the lock")
     if problems:
-        raise LockMismatchError(lock_path, problems)
+        raise LockMismatchError(
+            lock_path,
+            problems,
+            "the WSDL cache does not match the lock: run `altinn-codegen fetch --locked` "
+            "(with --from <mirror> or --env <env>) to restore it",
+        )

@@ -51,3 +51,23 @@ def workspace(tmp_path: Path) -> Project:
     if lock.exists():
         shutil.copy(lock, tmp_path / "spec" / "wsdl.lock")
     return Project(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def fetched(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Project:
+    """A workspace whose WSDL cache was fetched from the mirror (session-wide: read only)."""
+    from generator.fetch import MirrorSource, fetch
+    from generator.spec import load_spec
+
+    root = tmp_path_factory.mktemp("fetched")
+    (root / "spec").mkdir()
+    shutil.copy(REPO / "spec" / "endpoints.yaml", root / "spec" / "endpoints.yaml")
+    project = Project(root)
+    spec = load_spec(project.spec_path)
+    fetch(
+        project,
+        spec.endpoint_paths,
+        MirrorSource(mirror, spec.base_url("production")),
+        locked=False,
+    )
+    return project

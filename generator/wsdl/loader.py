@@ -66,7 +66,7 @@ def _documentation(element: etree._Element) -> str | None:
     doc = element.find(q(WSDL, "documentation"))
     if doc is None:
         return None
-    text = "".join(doc.itertext()).strip()
+    text = "".join(str(piece) for piece in doc.itertext()).strip()
     return text or None
 
 
@@ -108,7 +108,7 @@ class _Loader:
         self.documents.append(location)
         root = parse_file(path, location).getroot()
         if root.tag != q(WSDL, "definitions"):
-            raise WsdlError(f"{location}: not a WSDL 1.1 document (root is {root.tag})")
+            raise WsdlError(f"{location}: not a WSDL 1.1 document (root is {root.tag!s})")
         namespace = root.get("targetNamespace", "")
         for wsdl_import in root.findall(q(WSDL, "import")):
             target = wsdl_import.get("location")
@@ -136,7 +136,7 @@ class _Loader:
         self.documents.append(location)
         root = parse_file(path, location).getroot()
         if root.tag != q(XSD, "schema"):
-            raise WsdlError(f"{location}: not an XML Schema document (root is {root.tag})")
+            raise WsdlError(f"{location}: not an XML Schema document (root is {root.tag!s})")
         self._add_schema(root, location)
 
     def _follow(self, target: str, referrer: str, *, wsdl: bool) -> None:
@@ -178,7 +178,9 @@ class _Loader:
             return None
         message = element.get("message")
         if not message:
-            raise WsdlError(f"{element.base}:{element.sourceline}: operation message has no message")
+            raise WsdlError(
+                f"{element.base}:{element.sourceline}: operation message has no message"
+            )
         return MessageRef(resolve_qname(element, message), _action(element), element.get("name"))
 
     def _add_port_type(self, element: etree._Element, namespace: str) -> None:
@@ -223,7 +225,9 @@ class _Loader:
             if ref is not None:
                 policy_id = ref.get("URI", "").lstrip("#")
                 if policy_id not in policies:
-                    raise WsdlError(f"{location}: binding {name} refers to unknown policy {policy_id}")
+                    raise WsdlError(
+                        f"{location}: binding {name} refers to unknown policy {policy_id}"
+                    )
                 policy = policies[policy_id]
         operations = {}
         for op in element.findall(q(WSDL, "operation")):

@@ -220,7 +220,9 @@ class Wsdl:
             raise WsdlError(f"{self.path}: defines no service port")
         names = sorted({port.binding for port in ports})
         if len(names) > 1:
-            raise WsdlError(f"{self.path}: several bindings ({', '.join(names)}); cannot tell which")
+            raise WsdlError(
+                f"{self.path}: several bindings ({', '.join(names)}); cannot tell which"
+            )
         return self.binding(names[0])
 
     def binding(self, name: str) -> Binding:
@@ -251,7 +253,9 @@ class Wsdl:
             message = self.message(fault.message)
             for part in message.parts:
                 if part.element is None:
-                    raise WsdlError(f"{self.path}: fault part {message.name}/{part.name} has no element")
+                    raise WsdlError(
+                        f"{self.path}: fault part {message.name}/{part.name} has no element"
+                    )
                 faults.append(FaultInfo(fault.name or part.name, part.element, fault.action))
         return Operation(
             name=name,

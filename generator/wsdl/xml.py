@@ -27,7 +27,7 @@ def parse_bytes(data: bytes, source: str) -> etree._ElementTree:
     except etree.XMLSyntaxError as exc:
         raise WsdlError(f"{source}:{exc.lineno or '?'}: not well-formed XML: {exc.msg}") from None
     tree = root.getroottree()
-    if tree.docinfo.doctype:
+    if root.getroottree().docinfo.doctype:
         raise WsdlError(f"{source}: has a DOCTYPE; WSDLs and XSDs are read without DTDs")
     return tree
 
@@ -47,6 +47,8 @@ def resolve_qname(element: etree._Element, value: str) -> str:
     if namespace is None:
         if prefix:
             line = element.sourceline
-            raise WsdlError(f"{element.base}:{line}: unknown namespace prefix {prefix!r} in {value!r}")
+            raise WsdlError(
+                f"{element.base}:{line}: unknown namespace prefix {prefix!r} in {value!r}"
+            )
         return local
     return f"{{{namespace}}}{local}"
