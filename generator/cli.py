@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -14,6 +15,7 @@ from generator.cache import WsdlCache
 from generator.coverage import cover
 from generator.errors import LockMismatchError, UserError
 from generator.fetch import HttpSource, MirrorSource, Source, fetch
+from generator.generate import build_output, differences, write_output
 from generator.lint import render_json, render_table
 from generator.project import Project
 from generator.spec import load_spec
@@ -139,3 +141,37 @@ def lint_command(root: Path | None, as_json: bool, strict: bool) -> None:
                 err=True,
             )
         sys.exit(1)
+
+
+@main.command(name="generate")
+@root_option
+@reports_errors
+def generate_command(root: Path | None) -> None:
+    """Regenerate generated/ from the spec, the WSDL cache and templates/ (atomically)."""
+    project = _project(root)
+    started = time.perf_counter()
+    output = build_output(project)
+    write_output(output, project.generated_dir)
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"wrote {len(output.files)} files to {project.relative(project.generated_dir)}/ "
+        f"in {elapsed:.1f} s"
+    )
+
+
+@main.command(name="check")
+@root_option
+@reports_errors
+def check_command(root: Path | None) -> None:
+    """Exit 0 when generated/ is exactly what `generate` makes today, else 1 naming each file."""
+    project = _project(root)
+    output = build_output(project)
+    problems = differences(output, project.generated_dir)
+    where = project.relative(project.generated_dir)
+    if problems:
+        click.echo(f"{where}/ is not what the generator makes today ({len(problems)} files):")
+        for problem in problems:
+            click.echo(f"  {problem}")
+        click.echo("run `altinn-codegen generate` and review the diff")
+        sys.exit(1)
+    click.echo(f"{where}/ is up to date ({len(output.files)} files)")

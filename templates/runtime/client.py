@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
@@ -41,6 +41,15 @@ from altinn2.runtime.secrets import Redactor, Secret
 from altinn2.runtime.wsheaders import addressing_headers, security_header
 
 T = TypeVar("T")
+
+PERSON_CREDENTIALS = frozenset(
+    {
+        Credential.USER_SSN,
+        Credential.USER_PASSWORD,
+        Credential.USER_PIN_CODE,
+        Credential.AUTH_METHOD,
+    }
+)
 
 USER_AGENT = "altinn2-python"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
@@ -99,8 +108,7 @@ class BaseClient:
     def __init__(
         self,
         *,
-        environments: dict[str, str],
-        environment: str,
+        environment: str | None = None,
         base_url: str | None = None,
         binding: Binding | str = Binding.BASIC,
         system: SystemCredentials | None = None,
@@ -109,7 +117,14 @@ class BaseClient:
         retry: RetryPolicy = RetryPolicy(),
         hooks: Hooks | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        environments: Mapping[str, str] | None = None,
     ) -> None:
+        if environments is None:
+            from altinn2.endpoints import DEFAULT_ENVIRONMENT, ENVIRONMENTS
+
+            environments = ENVIRONMENTS
+            environment = environment or DEFAULT_ENVIRONMENT
+        environment = environment or "production"
         if base_url is None:
             if environment not in environments:
                 known = ", ".join(environments)
@@ -186,14 +201,18 @@ class BaseClient:
             value = self.enterprise.password
         return value.reveal() if isinstance(value, Secret) else value
 
-    def required_credential(self, kind: Credential, given: str | Secret | None, operation: str) -> str:
+    def credential_text(self, kind: Credential, given: str | Secret | None, operation: str) -> str:
+        """A credential the schema requires: a person's may be empty (the operation may not act
+        for a person), the system's and the enterprise user's may not."""
         value = self.credential(kind, given)
-        if value is None:
-            raise ConfigurationError(
-                f"{operation} needs {kind.value}: configure the client's credentials or pass "
-                f"{kind.value}="
-            )
-        return value
+        if value is not None:
+            return value
+        if kind in PERSON_CREDENTIALS:
+            return ""
+        raise ConfigurationError(
+            f"{operation} needs {kind.value}: configure the client's credentials "
+            f"or pass {kind.value}="
+        )
 
     # -- requests ------------------------------------------------------------------------------
 
@@ -239,7 +258,9 @@ class BaseClient:
         http_headers["Accept"] = "text/xml, application/soap+xml, multipart/related"
         return PreparedCall(operation, url, http_headers, content)
 
-    def finish(self, call: PreparedCall, status: int, content_type: str, content: bytes, output: type[T]) -> T:
+    def finish(
+        self, call: PreparedCall, status: int, content_type: str, content: bytes, output: type[T]
+    ) -> T:
         operation = call.operation
         media = content_type.split(";", 1)[0].strip().lower()
         is_xml = media in XML_CONTENT_TYPES or media.endswith("+xml") or not media
@@ -267,7 +288,8 @@ class BaseClient:
             raise_fault(envelope, operation.label)
         if status >= 400:
             raise TransportError(
-                f"{operation.label}: HTTP {status} without a SOAP fault from {public_url(call.url)}",
+                f"{operation.label}: HTTP {status} without a SOAP fault "
+                f"from {public_url(call.url)}",
                 url=public_url(call.url),
                 status=status,
             )
@@ -276,11 +298,19 @@ class BaseClient:
         expected = qname_of(output)
         if envelope.body.tag != expected:
             raise ProtocolError(
-                f"{operation.label}: expected {expected} in the response body, got {envelope.body.tag!s}"
+                f"{operation.label}: expected {expected} in the response body, "
+                f"got {envelope.body.tag!s}"
             )
         return from_element(envelope.body, output)
 
-    def should_retry(self, operation: OperationInfo, attempt: int, *, status: int | None = None, connect_failed: bool = False) -> bool:
+    def should_retry(
+        self,
+        operation: OperationInfo,
+        attempt: int,
+        *,
+        status: int | None = None,
+        connect_failed: bool = False,
+    ) -> bool:
         if attempt >= self.retry.attempts:
             return False
         if connect_failed:
@@ -308,13 +338,19 @@ class BaseClient:
                     operation=call.operation.name,
                     url=public_url(call.url),
                     status=response.status_code,
-                    headers={k: v for k, v in response.headers.items() if k.lower() not in ("set-cookie",)},
+                    headers={
+                        k: v
+                        for k, v in response.headers.items()
+                        if k.lower() not in ("set-cookie",)
+                    },
                     envelope=self.redactor.bytes(response.content, self.hooks.max_chars),
                     elapsed=time.monotonic() - started,
                 )
             )
 
-    def _transport_error(self, call: PreparedCall, exc: httpx.HTTPError, attempts: int) -> TransportError:
+    def _transport_error(
+        self, call: PreparedCall, exc: httpx.HTTPError, attempts: int
+    ) -> TransportError:
         kind = "timed out" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         return TransportError(
@@ -378,7 +414,11 @@ class Client(BaseClient):
                 time.sleep(self.retry.delay(attempt))
                 continue
             return self.finish(
-                call, response.status_code, response.headers.get("content-type", ""), response.content, output
+                call,
+                response.status_code,
+                response.headers.get("content-type", ""),
+                response.content,
+                output,
             )
 
     def close(self) -> None:
@@ -389,7 +429,10 @@ class Client(BaseClient):
         return self
 
     def __exit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -425,7 +468,9 @@ class AsyncClient(BaseClient):
             self._emit_request(call)
             started = time.monotonic()
             try:
-                response = await self.http.post(call.url, content=call.content, headers=call.headers)
+                response = await self.http.post(
+                    call.url, content=call.content, headers=call.headers
+                )
             except httpx.HTTPError as exc:
                 connect_failed = isinstance(exc, httpx.ConnectError)
                 if self.should_retry(operation, attempt, connect_failed=connect_failed):
@@ -439,7 +484,11 @@ class AsyncClient(BaseClient):
                 await asyncio.sleep(self.retry.delay(attempt))
                 continue
             return self.finish(
-                call, response.status_code, response.headers.get("content-type", ""), response.content, output
+                call,
+                response.status_code,
+                response.headers.get("content-type", ""),
+                response.content,
+                output,
             )
 
     async def aclose(self) -> None:
@@ -450,6 +499,9 @@ class AsyncClient(BaseClient):
         return self
 
     async def __aexit__(
-        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         await self.aclose()

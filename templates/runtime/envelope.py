@@ -25,6 +25,9 @@ from altinn2.runtime.secrets import DEFAULT_REDACTOR, Redactor
 SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
 ENVELOPE_NS = {SoapVersion.SOAP11: SOAP11, SoapVersion.SOAP12: SOAP12}
+ENVELOPE_VERSIONS = {
+    f"{{{namespace}}}Envelope": version for version, namespace in ENVELOPE_NS.items()
+}
 ALTINN_FAULT_NS = "http://www.altinn.no/services/common/fault/2009/10"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
@@ -62,11 +65,16 @@ def parse_xml(
     if len(data) > max_bytes:
         raise ProtocolError(f"response of {len(data)} bytes exceeds the limit of {max_bytes}")
     if b"<!DOCTYPE" in data[:4096].upper() or b"<!ENTITY" in data.upper():
-        raise ProtocolError("response has a DOCTYPE or entity declarations; refused", excerpt=excerpt(data, redactor))
+        raise ProtocolError(
+            "response has a DOCTYPE or entity declarations; refused",
+            excerpt=excerpt(data, redactor),
+        )
     try:
         root = etree.fromstring(data, parser=_parser())
     except etree.XMLSyntaxError as exc:
-        raise ProtocolError(f"response is not well-formed XML ({exc.msg})", excerpt=excerpt(data, redactor)) from None
+        raise ProtocolError(
+            f"response is not well-formed XML ({exc.msg})", excerpt=excerpt(data, redactor)
+        ) from None
     if root.getroottree().docinfo.doctype:
         raise ProtocolError("response has a DOCTYPE; refused", excerpt=excerpt(data, redactor))
     return root
@@ -83,18 +91,23 @@ class Envelope:
         return self.body is not None and self.body.tag == f"{{{ENVELOPE_NS[self.version]}}}Fault"
 
 
-def read_envelope(root: etree._Element, data: bytes = b"", redactor: Redactor = DEFAULT_REDACTOR) -> Envelope:
-    for version, namespace in ENVELOPE_NS.items():
-        if root.tag == f"{{{namespace}}}Envelope":
-            break
-    else:
-        raise ProtocolError(f"not a SOAP envelope (root element {root.tag!s})", excerpt=excerpt(data, redactor))
+def read_envelope(
+    root: etree._Element, data: bytes = b"", redactor: Redactor = DEFAULT_REDACTOR
+) -> Envelope:
+    version = ENVELOPE_VERSIONS.get(str(root.tag))
+    if version is None:
+        raise ProtocolError(
+            f"not a SOAP envelope (root element {root.tag!s})", excerpt=excerpt(data, redactor)
+        )
+    namespace = ENVELOPE_NS[version]
     header = root.find(f"{{{namespace}}}Header")
     body = root.find(f"{{{namespace}}}Body")
     if body is None:
         raise ProtocolError("SOAP envelope without a Body", excerpt=excerpt(data, redactor))
     children = [child for child in body if isinstance(child.tag, str)]
-    headers = tuple(child for child in header if isinstance(child.tag, str)) if header is not None else ()
+    headers = (
+        tuple(child for child in header if isinstance(child.tag, str)) if header is not None else ()
+    )
     return Envelope(version, headers, children[0] if children else None)
 
 
@@ -190,7 +203,9 @@ def raise_fault(envelope: Envelope, operation: str | None = None) -> None:
         )
     if "BadContextToken" in subcodes:
         raise BadContextTokenError(reason, code=code, subcodes=subcodes, operation=operation)
-    raise SoapFaultError(reason or "SOAP fault without a reason", code=code, subcodes=subcodes, operation=operation)
+    raise SoapFaultError(
+        reason or "SOAP fault without a reason", code=code, subcodes=subcodes, operation=operation
+    )
 
 
 __all__ = [

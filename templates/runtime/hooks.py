@@ -67,7 +67,7 @@ class History:
 
 @dataclass
 class Hooks:
-    """Callbacks on every exchange. With `log=True`, exchanges go to the `altinn2` logger (DEBUG)."""
+    """Callbacks on every exchange; with `log=True`, also the `altinn2` logger (DEBUG)."""
 
     request: list[RequestHook]
     response: list[ResponseHook]
@@ -93,7 +93,9 @@ class Hooks:
 
     @property
     def active(self) -> bool:
-        return bool(self.request or self.response) or (self.log and logger.isEnabledFor(logging.DEBUG))
+        return bool(self.request or self.response) or (
+            self.log and logger.isEnabledFor(logging.DEBUG)
+        )
 
     def emit_request(self, event: RequestEvent) -> None:
         if self.log:
@@ -104,7 +106,12 @@ class Hooks:
     def emit_response(self, event: ResponseEvent) -> None:
         if self.log:
             logger.debug(
-                "%s <- %s %s (%.3f s)\n%s", event.operation, event.url, event.status, event.elapsed, event.envelope
+                "%s <- %s %s (%.3f s)\n%s",
+                event.operation,
+                event.url,
+                event.status,
+                event.elapsed,
+                event.envelope,
             )
         for hook in self.response:
             hook(event)

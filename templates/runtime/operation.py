@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-class Binding(str, enum.Enum):
+class Binding(enum.StrEnum):
     """The three endpoint families of Altinn's table."""
 
     BASIC = "Basic"  # SOAP 1.1, credentials in the body
@@ -15,12 +15,12 @@ class Binding(str, enum.Enum):
     EC = "EC"  # SOAP 1.2, enterprise certificate via WS-SecureConversation
 
 
-class SoapVersion(str, enum.Enum):
+class SoapVersion(enum.StrEnum):
     SOAP11 = "1.1"
     SOAP12 = "1.2"
 
 
-class Security(str, enum.Enum):
+class Security(enum.StrEnum):
     """The message security the binding's WS-Policy asks for."""
 
     NONE = "none"
@@ -28,7 +28,7 @@ class Security(str, enum.Enum):
     SECURE_CONVERSATION = "SecureConversation"
 
 
-class Credential(str, enum.Enum):
+class Credential(enum.StrEnum):
     """Credentials the client fills into an operation's input unless the caller passes them."""
 
     SYSTEM_USER_NAME = "system_user_name"

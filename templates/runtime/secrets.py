@@ -38,10 +38,8 @@ class Secret:
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
-        if isinstance(value, Secret):
-            value = value.reveal()
-        self._value = str(value)
+    def __init__(self, value: str | Secret) -> None:
+        self._value = value.reveal() if isinstance(value, Secret) else str(value)
 
     def reveal(self) -> str:
         """The secret itself, for putting on the wire."""
@@ -92,7 +90,11 @@ class Redactor:
         return _NATIONAL_ID.sub(MASK, text)
 
     def bytes(self, data: bytes, limit: int | None = None) -> str:
-        text = data[:limit].decode("utf-8", "replace") if limit is not None else data.decode("utf-8", "replace")
+        text = (
+            data[:limit].decode("utf-8", "replace")
+            if limit is not None
+            else data.decode("utf-8", "replace")
+        )
         return self.text(text)
 
 

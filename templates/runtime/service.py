@@ -25,15 +25,28 @@ class _ServiceBase:
     def _credential(self, kind: Credential, given: str | Secret | None) -> str | None:
         return self._client.credential(kind, given)
 
-    def _required_credential(self, kind: Credential, given: str | Secret | None, operation: OperationInfo) -> str:
-        return self._client.required_credential(kind, given, operation.label)
+    def _credential_text(
+        self, kind: Credential, given: str | Secret | None, operation: OperationInfo
+    ) -> str:
+        return self._client.credential_text(kind, given, operation.label)
 
-    def _unavailable(self, base_operation: str, available: Sequence[Binding]) -> BindingNotAvailableError:
+    def _unavailable(
+        self, base_operation: str, available: Sequence[Binding]
+    ) -> BindingNotAvailableError:
         names = ", ".join(binding.value for binding in available) or "none"
         return BindingNotAvailableError(
             f"{self.service_name}.{base_operation} has no {self.binding.value} endpoint in this "
             f"package (no WSDL); available: {names}"
         )
+
+    def _not_a_parameter(self, name: str, binding: str) -> TypeError:
+        return TypeError(f"{name} is not a parameter of the {binding} endpoint; leave it out")
+
+    def _wrong_type(self, name: str, binding: str, expected: str) -> TypeError:
+        return TypeError(f"the {binding} endpoint takes {name} as {expected}")
+
+    def _missing_argument(self, name: str, binding: str) -> TypeError:
+        return TypeError(f"the {binding} endpoint requires {name}")
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._client!r})"

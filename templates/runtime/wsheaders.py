@@ -99,7 +99,9 @@ def security_header(
 ) -> etree._Element:
     """The WS binding's `wsse:Security` (mustUnderstand): Timestamp, then UsernameToken."""
     now = clock()
-    security = must_understand(etree.Element(f"{{{WSSE}}}Security", nsmap={"o": WSSE, "u": WSU}), version)
+    security = must_understand(
+        etree.Element(f"{{{WSSE}}}Security", nsmap={"o": WSSE, "u": WSU}), version
+    )
     security.append(timestamp(now, lifetime))
     security.append(username_token(user_name, password, now))
     return security

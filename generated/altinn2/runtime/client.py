@@ -1,0 +1,507 @@
+"""The client: configured once, it turns typed requests into SOAP calls and typed answers.
+
+`Client` (sync) and `AsyncClient` share everything but the HTTP send: `prepare()` builds the
+envelope for the operation's binding (SOAP 1.1 or 1.2, WS-Addressing, WS-Security) and `finish()`
+reads the answer (faults raised as typed exceptions). Reads are retried with backoff; submissions,
+updates, deletes and uploads are never resent once they may have reached the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from altinn2.runtime.codec import from_element, qname_of, to_element
+from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
+from altinn2.runtime.envelope import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    build_envelope,
+    excerpt,
+    parse_xml,
+    raise_fault,
+    read_envelope,
+)
+from altinn2.runtime.errors import (
+    BindingNotAvailableError,
+    ConfigurationError,
+    ProtocolError,
+    TransportError,
+)
+from altinn2.runtime.hooks import Hooks, RequestEvent, ResponseEvent
+from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.secrets import Redactor, Secret
+from altinn2.runtime.wsheaders import addressing_headers, security_header
+
+T = TypeVar("T")
+
+PERSON_CREDENTIALS = frozenset(
+    {
+        Credential.USER_SSN,
+        Credential.USER_PASSWORD,
+        Credential.USER_PIN_CODE,
+        Credential.AUTH_METHOD,
+    }
+)
+
+USER_AGENT = "altinn2-python"
+DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
+XML_CONTENT_TYPES = ("text/xml", "application/soap+xml", "application/xml")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries for operations that are safe to repeat (reads): transport errors and 429/502/503/504.
+
+    A connection that could not be opened is retried for every operation: nothing was sent.
+    """
+
+    attempts: int = 3
+    backoff: float = 0.5
+    max_backoff: float = 8.0
+    statuses: frozenset[int] = field(default=frozenset({429, 502, 503, 504}))
+
+    def delay(self, attempt: int) -> float:
+        return float(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
+
+
+NO_RETRY = RetryPolicy(attempts=1)
+
+
+@dataclass(frozen=True)
+class PreparedCall:
+    operation: OperationInfo
+    url: str
+    headers: dict[str, str]
+    content: bytes
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def public_url(url: str) -> str:
+    """The URL without user info, query or fragment: safe to show."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    netloc = f"[{host}]" if ":" in host else host
+    if parts.port:
+        netloc += f":{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+
+
+class BaseClient:
+    """Configuration and the request/response work shared by `Client` and `AsyncClient`."""
+
+    def __init__(
+        self,
+        *,
+        environment: str | None = None,
+        base_url: str | None = None,
+        binding: Binding | str = Binding.BASIC,
+        system: SystemCredentials | None = None,
+        user: UserCredentials | None = None,
+        enterprise: EnterpriseCredentials | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        hooks: Hooks | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        environments: Mapping[str, str] | None = None,
+    ) -> None:
+        if environments is None:
+            from altinn2.endpoints import DEFAULT_ENVIRONMENT, ENVIRONMENTS
+
+            environments = ENVIRONMENTS
+            environment = environment or DEFAULT_ENVIRONMENT
+        environment = environment or "production"
+        if base_url is None:
+            if environment not in environments:
+                known = ", ".join(environments)
+                raise ConfigurationError(f"unknown environment {environment!r} (known: {known})")
+            base_url = environments[environment]
+        self.environment = environment if base_url == environments.get(environment) else None
+        self.base_url = self._check_base_url(base_url)
+        try:
+            self.binding = Binding(binding)
+        except ValueError:
+            raise ConfigurationError(f"unknown binding {binding!r} (Basic, WS or EC)") from None
+        self.system = system
+        self.user = user
+        self.enterprise = enterprise
+        self.retry = retry
+        self.hooks = hooks or Hooks()
+        self.max_response_bytes = max_response_bytes
+        self.redactor = Redactor(self._secret_values())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(base_url={self.base_url!r}, binding={self.binding.value!r})"
+
+    # -- configuration -------------------------------------------------------------------------
+
+    @staticmethod
+    def _check_base_url(base_url: str) -> str:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigurationError(f"not an http(s) base URL: {public_url(base_url)!r}")
+        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+            raise ConfigurationError(
+                f"refusing plain http to {parts.hostname}: credentials are only sent over https "
+                "(or http to a loopback address)"
+            )
+        if parts.username or parts.password:
+            raise ConfigurationError("the base URL must not carry credentials")
+        return base_url.rstrip("/")
+
+    def _secret_values(self) -> list[str]:
+        values: list[Secret | None] = []
+        if self.system:
+            values.append(self.system.password)
+        if self.user:
+            values += [self.user.ssn, self.user.password, self.user.pin_code]
+        if self.enterprise:
+            values.append(self.enterprise.password)
+        return [value.reveal() for value in values if value is not None]
+
+    def set_user(self, user: UserCredentials | None) -> None:
+        """Act for another person, or update the pin code (see `altinn2.runtime.pin`)."""
+        self.user = user
+        self.redactor = Redactor(self._secret_values())
+
+    def credential(self, kind: Credential, given: str | Secret | None = None) -> str | None:
+        """The value for a credential field: the caller's, else the configured one, else None."""
+        if given is not None:
+            return given.reveal() if isinstance(given, Secret) else given
+        value: str | Secret | None = None
+        if kind is Credential.SYSTEM_USER_NAME and self.system:
+            value = self.system.user_name
+        elif kind is Credential.SYSTEM_PASSWORD and self.system:
+            value = self.system.password
+        elif kind is Credential.USER_SSN and self.user:
+            value = self.user.ssn
+        elif kind is Credential.USER_PASSWORD and self.user:
+            value = self.user.password
+        elif kind is Credential.USER_PIN_CODE and self.user:
+            value = self.user.pin_code
+        elif kind is Credential.AUTH_METHOD and self.user:
+            value = self.user.auth_method
+        elif kind is Credential.ENTERPRISE_USER_NAME and self.enterprise:
+            value = self.enterprise.user_name
+        elif kind is Credential.ENTERPRISE_PASSWORD and self.enterprise:
+            value = self.enterprise.password
+        return value.reveal() if isinstance(value, Secret) else value
+
+    def credential_text(self, kind: Credential, given: str | Secret | None, operation: str) -> str:
+        """A credential the schema requires: a person's may be empty (the operation may not act
+        for a person), the system's and the enterprise user's may not."""
+        value = self.credential(kind, given)
+        if value is not None:
+            return value
+        if kind in PERSON_CREDENTIALS:
+            return ""
+        raise ConfigurationError(
+            f"{operation} needs {kind.value}: configure the client's credentials "
+            f"or pass {kind.value}="
+        )
+
+    # -- requests ------------------------------------------------------------------------------
+
+    def url_for(self, operation: OperationInfo, base_url: str | None = None) -> str:
+        base = self._check_base_url(base_url) if base_url is not None else self.base_url
+        return base + operation.path
+
+    def prepare(
+        self,
+        operation: OperationInfo,
+        body: object,
+        headers: Sequence[object] = (),
+        *,
+        base_url: str | None = None,
+    ) -> PreparedCall:
+        url = self.url_for(operation, base_url)
+        version = operation.soap_version
+        blocks = [to_element(header) for header in headers]
+        if operation.security is Security.USERNAME_TOKEN:
+            if self.system is None:
+                raise ConfigurationError(
+                    f"{operation.label} signs in with a WS-Security UsernameToken: configure "
+                    "SystemCredentials"
+                )
+            blocks.insert(0, security_header(version, self.system.user_name, self.system.password))
+        elif operation.security is Security.SECURE_CONVERSATION:
+            raise BindingNotAvailableError(
+                f"{operation.label}: EC endpoints need WS-SecureConversation with an enterprise "
+                "certificate, which this version of the client does not implement yet"
+            )
+        if operation.addressing:
+            blocks[0:0] = addressing_headers(version, operation.action, url)
+        content = build_envelope(version, blocks, [to_element(body)])
+        if version is SoapVersion.SOAP11:
+            http_headers = {
+                "Content-Type": "text/xml; charset=utf-8",
+                "SOAPAction": f'"{operation.soap_action}"',
+            }
+        else:
+            http_headers = {
+                "Content-Type": f'application/soap+xml; charset=utf-8; action="{operation.action}"'
+            }
+        http_headers["Accept"] = "text/xml, application/soap+xml, multipart/related"
+        return PreparedCall(operation, url, http_headers, content)
+
+    def finish(
+        self, call: PreparedCall, status: int, content_type: str, content: bytes, output: type[T]
+    ) -> T:
+        operation = call.operation
+        media = content_type.split(";", 1)[0].strip().lower()
+        is_xml = media in XML_CONTENT_TYPES or media.endswith("+xml") or not media
+        if status >= 400 and (not is_xml or not content):
+            raise TransportError(
+                f"{operation.label}: HTTP {status} from {public_url(call.url)}",
+                url=public_url(call.url),
+                status=status,
+            )
+        if not content:
+            raise ProtocolError(f"{operation.label}: empty response (HTTP {status})")
+        try:
+            root = parse_xml(content, max_bytes=self.max_response_bytes, redactor=self.redactor)
+        except ProtocolError:
+            if status >= 400:
+                raise TransportError(
+                    f"{operation.label}: HTTP {status} from {public_url(call.url)}: "
+                    f"{excerpt(content, self.redactor)}",
+                    url=public_url(call.url),
+                    status=status,
+                ) from None
+            raise
+        envelope = read_envelope(root, content, self.redactor)
+        if envelope.fault:
+            raise_fault(envelope, operation.label)
+        if status >= 400:
+            raise TransportError(
+                f"{operation.label}: HTTP {status} without a SOAP fault "
+                f"from {public_url(call.url)}",
+                url=public_url(call.url),
+                status=status,
+            )
+        if envelope.body is None:
+            raise ProtocolError(f"{operation.label}: the response body is empty")
+        expected = qname_of(output)
+        if envelope.body.tag != expected:
+            raise ProtocolError(
+                f"{operation.label}: expected {expected} in the response body, "
+                f"got {envelope.body.tag!s}"
+            )
+        return from_element(envelope.body, output)
+
+    def should_retry(
+        self,
+        operation: OperationInfo,
+        attempt: int,
+        *,
+        status: int | None = None,
+        connect_failed: bool = False,
+    ) -> bool:
+        if attempt >= self.retry.attempts:
+            return False
+        if connect_failed:
+            return True
+        return operation.idempotent and (status is None or status in self.retry.statuses)
+
+    # -- hooks ---------------------------------------------------------------------------------
+
+    def _emit_request(self, call: PreparedCall) -> None:
+        if self.hooks.active:
+            self.hooks.emit_request(
+                RequestEvent(
+                    operation=call.operation.name,
+                    binding=call.operation.binding.value,
+                    url=public_url(call.url),
+                    headers=dict(call.headers),
+                    envelope=self.redactor.bytes(call.content, self.hooks.max_chars),
+                )
+            )
+
+    def _emit_response(self, call: PreparedCall, response: httpx.Response, started: float) -> None:
+        if self.hooks.active:
+            self.hooks.emit_response(
+                ResponseEvent(
+                    operation=call.operation.name,
+                    url=public_url(call.url),
+                    status=response.status_code,
+                    headers={
+                        k: v
+                        for k, v in response.headers.items()
+                        if k.lower() not in ("set-cookie",)
+                    },
+                    envelope=self.redactor.bytes(response.content, self.hooks.max_chars),
+                    elapsed=time.monotonic() - started,
+                )
+            )
+
+    def _transport_error(
+        self, call: PreparedCall, exc: httpx.HTTPError, attempts: int
+    ) -> TransportError:
+        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        return TransportError(
+            f"{call.operation.label}: {kind} talking to {public_url(call.url)}{tries}",
+            url=public_url(call.url),
+        )
+
+
+def _client_options(timeout: float | httpx.Timeout, verify: Any) -> dict[str, Any]:
+    return {
+        "timeout": timeout,
+        "verify": verify,
+        "http2": False,
+        "follow_redirects": False,
+        "headers": {"User-Agent": USER_AGENT},
+    }
+
+
+class Client(BaseClient):
+    """A synchronous client; one per process, closed with `close()` or a `with` block."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        verify: Any = True,
+        http_client: httpx.Client | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self._owns_http = http_client is None
+        self.http = http_client or httpx.Client(**_client_options(timeout, verify))
+
+    def invoke(
+        self,
+        operation: OperationInfo,
+        body: object,
+        output: type[T],
+        headers: Sequence[object] = (),
+        *,
+        base_url: str | None = None,
+    ) -> T:
+        call = self.prepare(operation, body, headers, base_url=base_url)
+        attempt = 0
+        while True:
+            attempt += 1
+            self._emit_request(call)
+            started = time.monotonic()
+            try:
+                response = self.http.post(call.url, content=call.content, headers=call.headers)
+            except httpx.HTTPError as exc:
+                connect_failed = isinstance(exc, httpx.ConnectError)
+                if self.should_retry(operation, attempt, connect_failed=connect_failed):
+                    time.sleep(self.retry.delay(attempt))
+                    continue
+                raise self._transport_error(call, exc, attempt) from None
+            self._emit_response(call, response, started)
+            if response.status_code in self.retry.statuses and self.should_retry(
+                operation, attempt, status=response.status_code
+            ):
+                time.sleep(self.retry.delay(attempt))
+                continue
+            return self.finish(
+                call,
+                response.status_code,
+                response.headers.get("content-type", ""),
+                response.content,
+                output,
+            )
+
+    def close(self) -> None:
+        if self._owns_http:
+            self.http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class AsyncClient(BaseClient):
+    """An asynchronous client; one per process (per event loop), closed with `aclose()`."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        verify: Any = True,
+        http_client: httpx.AsyncClient | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(**options)
+        self._owns_http = http_client is None
+        self.http = http_client or httpx.AsyncClient(**_client_options(timeout, verify))
+
+    async def invoke(
+        self,
+        operation: OperationInfo,
+        body: object,
+        output: type[T],
+        headers: Sequence[object] = (),
+        *,
+        base_url: str | None = None,
+    ) -> T:
+        call = self.prepare(operation, body, headers, base_url=base_url)
+        attempt = 0
+        while True:
+            attempt += 1
+            self._emit_request(call)
+            started = time.monotonic()
+            try:
+                response = await self.http.post(
+                    call.url, content=call.content, headers=call.headers
+                )
+            except httpx.HTTPError as exc:
+                connect_failed = isinstance(exc, httpx.ConnectError)
+                if self.should_retry(operation, attempt, connect_failed=connect_failed):
+                    await asyncio.sleep(self.retry.delay(attempt))
+                    continue
+                raise self._transport_error(call, exc, attempt) from None
+            self._emit_response(call, response, started)
+            if response.status_code in self.retry.statuses and self.should_retry(
+                operation, attempt, status=response.status_code
+            ):
+                await asyncio.sleep(self.retry.delay(attempt))
+                continue
+            return self.finish(
+                call,
+                response.status_code,
+                response.headers.get("content-type", ""),
+                response.content,
+                output,
+            )
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self.http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

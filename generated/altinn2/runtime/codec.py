@@ -1,0 +1,74 @@
+"""Typed objects to XML elements and back, with xsdata's binding (tolerant of newer contracts)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, TypeVar
+
+from lxml import etree
+from xsdata.exceptions import ConverterError, ParserError
+from xsdata.formats.dataclass.models.elements import XmlMeta, XmlVar
+from xsdata.formats.dataclass.parsers import XmlParser
+from xsdata.formats.dataclass.parsers.config import ParserConfig
+from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
+from xsdata.formats.dataclass.serializers import TreeSerializer
+from xsdata.formats.dataclass.serializers.config import SerializerConfig
+
+from altinn2.runtime.errors import ProtocolError
+from altinn2.runtime.xmlcontext import WcfXmlContext, register_converters
+
+T = TypeVar("T")
+
+_CONTEXT = WcfXmlContext()
+register_converters()
+# Elements a newer server contract adds are skipped, not fatal.
+_PARSER_CONFIG = ParserConfig(fail_on_unknown_properties=False, fail_on_unknown_attributes=False)
+
+
+class WcfTreeSerializer(TreeSerializer):
+    """Optional fields left as None are omitted (not sent as `xsi:nil`); WCF reads an absent
+    optional member as null. Required nillable fields still go as `xsi:nil="true"`."""
+
+    @classmethod
+    def next_value(cls, obj: Any, meta: XmlMeta) -> Iterator[tuple[XmlVar, Any]]:
+        for var, value in super().next_value(obj, meta):
+            if value is None and not var.required:
+                continue
+            yield var, value
+
+
+_SERIALIZER = WcfTreeSerializer(context=_CONTEXT, config=SerializerConfig())
+
+
+def to_element(obj: object) -> etree._Element:
+    """The XML element for a generated dataclass instance (its own element name), with every
+    namespace declared once, on the element itself."""
+    element = _SERIALIZER.render(obj).getroot()
+    namespaces: dict[str, None] = {}
+    for node in element.iter():
+        if isinstance(node.tag, str) and node.tag.startswith("{"):
+            namespaces[node.tag[1:].partition("}")[0]] = None
+        for name in node.attrib:
+            if name.startswith("{"):
+                namespaces[name[1:].partition("}")[0]] = None
+    prefixes = {f"n{index}": namespace for index, namespace in enumerate(namespaces)}
+    etree.cleanup_namespaces(element, top_nsmap=prefixes)  # type: ignore[arg-type]
+    return element
+
+
+def from_element(element: etree._Element, cls: type[T]) -> T:
+    """Bind an element (and its subtree) to `cls`. The element is consumed (cleared)."""
+    parser = XmlParser(context=_CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
+    try:
+        result: T = parser.parse(element, cls)
+    except (ParserError, ConverterError, ValueError, TypeError) as exc:
+        raise ProtocolError(
+            f"cannot read {etree.QName(element).localname} as {cls.__name__}: {exc}"
+        ) from None
+    return result
+
+
+def qname_of(cls: type[Any]) -> str:
+    """The qualified element name a generated class serializes as."""
+    meta = _CONTEXT.build(cls)
+    return meta.qname

@@ -1,0 +1,152 @@
+"""`generate` and `check`: the whole package, rendered in memory, then written or compared.
+
+Everything is deterministic (sorted, no timestamps), formatted by black, and written atomically:
+the new tree is built beside `generated/` and swapped in, so a failure leaves the old one whole.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import black
+import isort
+
+from generator.cache import WsdlCache
+from generator.coverage import cover
+from generator.models.build import build_models
+from generator.models.render import LINE_LENGTH
+from generator.project import Project
+from generator.render import environment, package_context, render, render_service
+from generator.services import plan_services
+from generator.spec import load_spec
+
+PACKAGE_TEMPLATES = {
+    "altinn2/__init__.py": "package_init.py.jinja",
+    "altinn2/client.py": "client.py.jinja",
+    "altinn2/endpoints.py": "endpoints.py.jinja",
+    "altinn2/services/__init__.py": "services_init.py.jinja",
+    "pyproject.toml": "pyproject.toml.jinja",
+    "README.md": "README.md.jinja",
+    "OPERATIONS.md": "OPERATIONS.md.jinja",
+}
+
+
+@dataclass(frozen=True)
+class Output:
+    files: dict[str, bytes]  # path inside generated/ -> content
+    report: tuple[str, ...]
+
+
+ISORT = isort.Config(
+    profile="black", line_length=LINE_LENGTH, known_first_party=["altinn2"], combine_as_imports=True
+)
+
+
+def _format(source: str) -> str:
+    """Imports sorted (isort, black profile), then black."""
+    mode = black.Mode(line_length=LINE_LENGTH, target_versions={black.mode.TargetVersion.PY311})
+    return black.format_str(isort.code(source, config=ISORT), mode=mode)
+
+
+def format_python(files: dict[str, str]) -> dict[str, str]:
+    """isort and black every module; in a process pool (both are CPU-bound)."""
+    workers = min(os.cpu_count() or 1, 4)
+    order = sorted(files, key=lambda path: -len(files[path]))
+    if workers == 1 or len(files) < 8:
+        return {path: _format(files[path]) for path in order}
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        formatted = pool.map(_format, [files[path] for path in order], chunksize=1)
+        return dict(zip(order, formatted, strict=True))
+
+
+def build_output(project: Project) -> Output:
+    spec = load_spec(project.spec_path)
+    cache = WsdlCache.open(project)
+    coverage = cover(spec, cache)
+    models = build_models(cache)
+    services = plan_services(spec, coverage, models)
+    env = environment(project.templates_dir)
+
+    python: dict[str, str] = {}
+    for module, source in models.files.items():
+        python[f"altinn2/models/{module}.py"] = source
+    for service in services:
+        python[f"altinn2/services/{service.module}.py"] = render_service(env, service)
+    runtime = project.templates_dir / "runtime"
+    for path in sorted(runtime.glob("*.py")):
+        python[f"altinn2/runtime/{path.name}"] = path.read_text(encoding="utf-8")
+    context = package_context(spec, services, coverage)
+    other: dict[str, str] = {}
+    for target, template in PACKAGE_TEMPLATES.items():
+        text = render(env, template, **context)
+        (python if target.endswith(".py") else other)[target] = text
+    other["altinn2/py.typed"] = ""
+
+    files = {path: text.encode("utf-8") for path, text in format_python(python).items()}
+    files.update({path: text.encode("utf-8") for path, text in other.items()})
+    return Output(dict(sorted(files.items())), models.report)
+
+
+def write_output(output: Output, target: Path) -> None:
+    """Replace `target` with exactly `output`, in one swap."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".generated-new-"))
+    staging.chmod(0o755)
+    old: Path | None = None
+    try:
+        for path, data in output.files.items():
+            file = staging / path
+            file.parent.mkdir(parents=True, exist_ok=True)
+            file.write_bytes(data)
+        if target.exists():
+            old = Path(tempfile.mkdtemp(dir=target.parent, prefix=".generated-old-"))
+            target.rename(old / "generated")
+        staging.rename(target)
+    except BaseException:
+        if old is not None and (old / "generated").exists() and not target.exists():
+            (old / "generated").rename(target)
+        shutil.rmtree(staging, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+IGNORED = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+
+
+def existing_files(target: Path) -> dict[str, Path]:
+    found = {}
+    if target.is_dir():
+        for path in target.rglob("*"):
+            relative = path.relative_to(target)
+            if (
+                path.is_file()
+                and not IGNORED & set(relative.parts)
+                and not relative.parts[0].endswith(".egg-info")
+            ):
+                found[relative.as_posix()] = path
+    return found
+
+
+def differences(output: Output, target: Path) -> list[str]:
+    """Each file of `target` that differs from `output`, is missing or is extra."""
+    present = existing_files(target)
+    problems = []
+    for path in sorted(output.files.keys() | present.keys()):
+        if path not in present:
+            problems.append(f"missing: {path}")
+        elif path not in output.files:
+            problems.append(f"not generated: {path}")
+        elif present[path].read_bytes() != output.files[path]:
+            problems.append(f"differs: {path}")
+    return problems
+
+
+__all__ = ["Output", "build_output", "differences", "write_output"]

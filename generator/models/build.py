@@ -1,0 +1,142 @@
+"""Run the model stages: merged schemas -> xsdata classes -> our layout -> module sources."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xsdata.codegen.mappers.schema import SchemaMapper
+from xsdata.codegen.models import Attr, Class
+from xsdata.codegen.parsers.schema import SchemaParser
+from xsdata.models.xsd import Schema
+
+from generator.cache import WsdlCache
+from generator.errors import WsdlError
+from generator.models.container import WcfContainer
+from generator.models.layout import PACKAGE
+from generator.models.render import (
+    HEADER,
+    WcfFilters,
+    WcfGenerator,
+    generator_config,
+    reexport_module,
+)
+from generator.models.schemas import merged_schemas
+
+
+@dataclass(frozen=True)
+class ModelField:
+    name: str  # the Python field name
+    xml_name: str
+    attr: Attr
+
+
+@dataclass(frozen=True)
+class ModelClass:
+    qname: str  # as on the wire: {namespace}XmlName
+    name: str  # Python class name
+    module: str  # full module path
+    fields: tuple[ModelField, ...]
+    cls: Class
+
+
+@dataclass
+class ModelSet:
+    files: dict[str, str]  # module name (in altinn2.models) -> source, before black
+    classes: dict[str, ModelClass]  # by xsdata qname
+    elements: dict[str, ModelClass]  # global elements, by their wire name
+    filters: WcfFilters
+    report: tuple[str, ...]
+
+    def element(self, qname: str) -> ModelClass:
+        try:
+            return self.elements[qname]
+        except KeyError:
+            raise WsdlError(f"no model class for element {qname}") from None
+
+    def annotation(self, owner: ModelClass, field: ModelField, names: dict[str, str]) -> str:
+        """The field's type as a module that imports each referenced class as `names[qname]`
+        would write it (no quoted forward references: the classes are imported)."""
+        attr = field.attr.clone()
+        for tp in attr.types:
+            tp.alias = names.get(tp.qname)
+            tp.forward = tp.circular = False
+        return self.filters.field_type(owner.cls, attr)
+
+    def referenced(self, field: ModelField) -> list[ModelClass]:
+        return [
+            self.classes[tp.qname]
+            for tp in field.attr.types
+            if not tp.native and tp.qname in self.classes
+        ]
+
+
+def _package_init() -> str:
+    return (
+        HEADER.format(
+            doc="Typed models of Altinn 2's data contracts: one module per XML namespace, enums\n"
+            "in `altinn2.models.enums`. Parse and serialize them with `altinn2.runtime.codec` (or\n"
+            "an xsdata parser given `altinn2.runtime.xmlcontext.WcfXmlContext()`)."
+        )
+        + "from altinn2.runtime.xmlcontext import register_converters\n\n"
+        + "register_converters()\n"
+    )
+
+
+def build_models(cache: WsdlCache) -> ModelSet:
+    schemas = merged_schemas(cache)
+    classes: list[Class] = []
+    for index, (namespace, document) in enumerate(sorted(schemas.documents.items())):
+        parser = SchemaParser(
+            target_namespace=namespace, location=f"urn:altinn2:schema:{index:02d}"
+        )
+        classes.extend(SchemaMapper.map(parser.from_bytes(document, Schema)))
+    config = generator_config()
+    container = WcfContainer(config, schemas.original_names)
+    container.extend(classes)
+    container.process()
+    final = sorted(container, key=lambda cls: cls.qname)
+
+    generator = WcfGenerator(config)
+    files: dict[str, str] = {}
+    for module, source in generator.render_modules(final):
+        namespaces = sorted({cls.target_namespace or "" for cls in final if cls.module == module})
+        doc = (
+            f"Models of {', '.join(namespaces)}."
+            if module != "enums"
+            else "Enumerations of every namespace."
+        )
+        files[module] = HEADER.format(doc=doc) + source
+    layout = container.layout
+    for cluster, members in sorted(layout.clusters.items()):
+        for member in members:
+            at_home = [
+                cls for cls in final if cls.module == cluster and layout.home[cls.qname] == member
+            ]
+            files[member] = reexport_module(cluster, at_home, layout, generator.filters)
+    files["__init__"] = _package_init()
+
+    filters = generator.filters
+    model_classes: dict[str, ModelClass] = {}
+    elements: dict[str, ModelClass] = {}
+    for cls in final:
+        public_module = layout.home.get(cls.qname, cls.module or "")
+        fields = tuple(
+            ModelField(filters.field_name(attr.name, cls.name), attr.local_name, attr)
+            for attr in cls.attrs
+        )
+        python_name = filters.class_name(layout.public_names.get(cls.qname, cls.name))
+        wire_name = (
+            f"{{{cls.target_namespace}}}{cls.meta_name or cls.name}"
+            if cls.target_namespace
+            else (cls.meta_name or cls.name)
+        )
+        model = ModelClass(wire_name, python_name, f"{PACKAGE}.{public_module}", fields, cls)
+        model_classes[cls.qname] = model
+        if cls.is_element:
+            elements[wire_name] = model
+    report = (
+        *schemas.report,
+        f"{len(schemas.dropped_roots)} WCF root elements dropped",
+        f"{len(final)} classes in {len(files) - 1} modules",
+    )
+    return ModelSet(files, model_classes, elements, filters, report)
