@@ -52,7 +52,7 @@ def to_element(obj: object) -> etree._Element:
             if name.startswith("{"):
                 namespaces[name[1:].partition("}")[0]] = None
     prefixes = {f"n{index}": namespace for index, namespace in enumerate(namespaces)}
-    etree.cleanup_namespaces(element, top_nsmap=prefixes)  # type: ignore[arg-type]
+    etree.cleanup_namespaces(element, top_nsmap=prefixes)
     return element
 
 
