@@ -19,7 +19,7 @@ from altinn2.runtime.xmlcontext import WcfXmlContext, register_converters
 
 T = TypeVar("T")
 
-_CONTEXT = WcfXmlContext()
+CONTEXT = WcfXmlContext()
 register_converters()
 # Elements a newer server contract adds are skipped, not fatal.
 _PARSER_CONFIG = ParserConfig(fail_on_unknown_properties=False, fail_on_unknown_attributes=False)
@@ -37,7 +37,7 @@ class WcfTreeSerializer(TreeSerializer):
             yield var, value
 
 
-_SERIALIZER = WcfTreeSerializer(context=_CONTEXT, config=SerializerConfig())
+_SERIALIZER = WcfTreeSerializer(context=CONTEXT, config=SerializerConfig())
 
 
 def to_element(obj: object) -> etree._Element:
@@ -58,7 +58,7 @@ def to_element(obj: object) -> etree._Element:
 
 def from_element(element: etree._Element, cls: type[T]) -> T:
     """Bind an element (and its subtree) to `cls`. The element is consumed (cleared)."""
-    parser = XmlParser(context=_CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
+    parser = XmlParser(context=CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
     try:
         result: T = parser.parse(element, cls)
     except (ParserError, ConverterError, ValueError, TypeError) as exc:
@@ -70,5 +70,5 @@ def from_element(element: etree._Element, cls: type[T]) -> T:
 
 def qname_of(cls: type[Any]) -> str:
     """The qualified element name a generated class serializes as."""
-    meta = _CONTEXT.build(cls)
+    meta = CONTEXT.build(cls)
     return meta.qname
