@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (see README.md):
 #   make          set up .venv, fetch the WSDLs (checked against spec/wsdl.lock), lint, regenerate
-#   make test     style, types and the test suite
+#   make test     style and types (generator and generated package), drift check, test suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,13 +8,13 @@ ALTINN2_SHARED ?= $(abspath ../shared)
 ALTINN2_WSDL_DIR ?= $(ALTINN2_SHARED)/altinn2-wsdl
 export ALTINN2_SHARED ALTINN2_WSDL_DIR
 
-.PHONY: all generate setup fetch lint test style
+.PHONY: all generate setup fetch lint check style test bench
 
 all: generate
 
-$(BIN)/altinn-codegen: pyproject.toml
+$(BIN)/altinn-codegen: pyproject.toml generated/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --editable '.[dev]'
+	$(BIN)/pip install --quiet --editable '.[dev]' --editable ./generated
 	touch $@
 
 setup: $(BIN)/altinn-codegen
@@ -23,14 +23,23 @@ fetch: setup
 	$(BIN)/altinn-codegen fetch --from "$(ALTINN2_WSDL_DIR)" --locked
 
 lint: fetch
-	$(BIN)/altinn-codegen lint --strict
+	$(BIN)/altinn-codegen lint --strict > /dev/null
 
 generate: lint
+	$(BIN)/altinn-codegen generate
+
+check: fetch
+	$(BIN)/altinn-codegen check
 
 style: setup
-	$(BIN)/ruff check generator tests
-	$(BIN)/black --check --quiet generator tests
+	$(BIN)/ruff check generator tests templates/runtime bench
+	$(BIN)/black --check --quiet generator tests templates/runtime bench
 	$(BIN)/mypy
+	cd generated && ../$(BIN)/ruff check altinn2 && ../$(BIN)/black --check --quiet altinn2
+	cd generated && ../$(BIN)/mypy altinn2
 
-test: fetch style
+test: fetch style check
 	$(BIN)/pytest
+
+bench: fetch
+	$(BIN)/python bench/generation.py

@@ -37,6 +37,10 @@ PACKAGE_TEMPLATES = {
 }
 
 
+# Hand-written subpackages of altinn2, copied as they are from templates/<name>/.
+STATIC_PACKAGES = ("runtime", "testing")
+
+
 @dataclass(frozen=True)
 class Output:
     files: dict[str, bytes]  # path inside generated/ -> content
@@ -78,18 +82,22 @@ def build_output(project: Project) -> Output:
         python[f"altinn2/models/{module}.py"] = source
     for service in services:
         python[f"altinn2/services/{service.module}.py"] = render_service(env, service)
-    runtime = project.templates_dir / "runtime"
-    for path in sorted(runtime.glob("*.py")):
-        python[f"altinn2/runtime/{path.name}"] = path.read_text(encoding="utf-8")
+    for package in STATIC_PACKAGES:
+        for path in sorted((project.templates_dir / package).glob("*.py")):
+            python[f"altinn2/{package}/{path.name}"] = path.read_text(encoding="utf-8")
     context = package_context(spec, services, coverage)
     other: dict[str, str] = {}
+    binary: dict[str, bytes] = {}
     for target, template in PACKAGE_TEMPLATES.items():
         text = render(env, template, **context)
         (python if target.endswith(".py") else other)[target] = text
     other["altinn2/py.typed"] = ""
+    for name, data in models.schemas.items():
+        binary[f"altinn2/testing/schemas/{name}"] = data
 
     files = {path: text.encode("utf-8") for path, text in format_python(python).items()}
     files.update({path: text.encode("utf-8") for path, text in other.items()})
+    files.update(binary)
     return Output(dict(sorted(files.items())), models.report)
 
 

@@ -21,6 +21,7 @@ from generator.models.render import (
     reexport_module,
 )
 from generator.models.schemas import merged_schemas
+from generator.models.xsd import schema_files
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class ModelSet:
     elements: dict[str, ModelClass]  # global elements, by their wire name
     filters: WcfFilters
     report: tuple[str, ...]
+    schemas: dict[str, bytes]  # file name -> merged XSD, for the package's validator
 
     def element(self, qname: str) -> ModelClass:
         try:
@@ -139,4 +141,6 @@ def build_models(cache: WsdlCache) -> ModelSet:
         f"{len(schemas.dropped_roots)} WCF root elements dropped",
         f"{len(final)} classes in {len(files) - 1} modules",
     )
-    return ModelSet(files, model_classes, elements, filters, report)
+    return ModelSet(
+        files, model_classes, elements, filters, report, schema_files(schemas.documents)
+    )
