@@ -7,6 +7,7 @@ import textwrap
 from generator.coverage import RowCoverage, Status
 from generator.services import BaseMethod, EndpointMethod, ServiceModule
 from generator.spec import EndpointRow
+from generator.wsdl.model import Policy, SecurityProfile
 
 WIDTH = 96
 
@@ -45,15 +46,22 @@ def row_text(row: EndpointRow) -> str:
     return text
 
 
+def security_text(policy: Policy) -> str:
+    """`no message security`, `UsernameToken security`, `... security, MTOM`."""
+    kind = "no message" if policy.security is SecurityProfile.NONE else policy.label.split("+")[0]
+    return f"{kind} security" + (", MTOM" if policy.mtom else "")
+
+
 def method_doc(method: EndpointMethod) -> str:
     parts = []
     if method.documentation:
         parts.append(method.documentation)
     op = method.operation
-    kind = "read, retried on transient errors" if method.idempotent else "not retried once sent"
+    kind = "a read, retried on transient errors" if method.idempotent else "not retried once sent"
+    security = security_text(op.policy)
     parts.append(
-        f"{method.binding} endpoint operation {op.name} (SOAP {op.soap_version}, "
-        f"{op.policy.label} security; {kind}). The Altinn page's row: {row_text(method.row)}."
+        f"{method.binding} endpoint operation {op.name} (SOAP {op.soap_version}, {security}; "
+        f"{kind}). The Altinn page's row: {row_text(method.row)}."
     )
     args = [
         f"{p.name}: {p.doc or 'see the ' + method.input.name + ' model.'}"

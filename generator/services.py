@@ -318,13 +318,11 @@ def _base_method(
         present = [params_of[name] for params_of in by_method if name in params_of]
         types = list(dict.fromkeys(strip_none(p.annotation) for p in present))
         everywhere = len(present) == len(methods)
-        if len(types) == 1 and everywhere:
-            required = any(p.required for p in present)
-            is_list = present[0].is_list
-            annotation = types[0] if required or is_list else f"{types[0]} | None"
+        required = everywhere and any(p.required for p in present)
+        if len(types) == 1 and (required or present[0].is_list):
+            annotation = types[0]
         else:
-            required = False
-            annotation = f"{' | '.join(types)} | None"
+            annotation = " | ".join(types) if required else f"{' | '.join(types)} | None"
         params.append(Param(name, annotation, name, required, doc=present[0].doc))
     dispatches = []
     for method, params_of in zip(methods, by_method, strict=True):

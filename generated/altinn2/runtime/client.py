@@ -216,6 +216,15 @@ class BaseClient:
 
     # -- requests ------------------------------------------------------------------------------
 
+    @staticmethod
+    def ensure_transport(operation: OperationInfo) -> None:
+        """Refuse what this transport cannot send (before anything is built or sent)."""
+        if operation.mtom:
+            raise BindingNotAvailableError(
+                f"{operation.label}: streamed (MTOM) endpoints need multipart/XOP transport, "
+                "which this version of the client does not implement yet"
+            )
+
     def url_for(self, operation: OperationInfo, base_url: str | None = None) -> str:
         base = self._check_base_url(base_url) if base_url is not None else self.base_url
         return base + operation.path
@@ -238,7 +247,7 @@ class BaseClient:
                     "SystemCredentials"
                 )
             blocks.insert(0, security_header(version, self.system.user_name, self.system.password))
-        elif operation.security is Security.SECURE_CONVERSATION:
+        if operation.security is Security.SECURE_CONVERSATION:
             raise BindingNotAvailableError(
                 f"{operation.label}: EC endpoints need WS-SecureConversation with an enterprise "
                 "certificate, which this version of the client does not implement yet"
@@ -393,6 +402,7 @@ class Client(BaseClient):
         *,
         base_url: str | None = None,
     ) -> T:
+        self.ensure_transport(operation)
         call = self.prepare(operation, body, headers, base_url=base_url)
         attempt = 0
         while True:
@@ -461,6 +471,7 @@ class AsyncClient(BaseClient):
         *,
         base_url: str | None = None,
     ) -> T:
+        self.ensure_transport(operation)
         call = self.prepare(operation, body, headers, base_url=base_url)
         attempt = 0
         while True:

@@ -302,9 +302,9 @@ class BrokerService(Service):
         system - mandatory parameter Set of parameters to perform the lookup based on A list of
         available BrokerServiceFileBE entities for download
 
-        Basic endpoint operation GetAvailableFilesBasic (SOAP 1.1, none security; read, retried
-        on transient errors). The Altinn page's row: BrokerService / GetAvailableFiles: Basic
-        https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
+        Basic endpoint operation GetAvailableFilesBasic (SOAP 1.1, no message security; a read,
+        retried on transient errors). The Altinn page's row: BrokerService / GetAvailableFiles:
+        Basic https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
         GetAvailableFilesBasic.
 
         Args:
@@ -339,7 +339,7 @@ class BrokerService(Service):
     ) -> list[BrokerServiceAvailableFile]:
         """Operation for retrieving a list of available files for download from the broker service.
 
-        EC endpoint operation GetAvailableFilesEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetAvailableFilesEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: BrokerService /
         GetAvailableFiles: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC.svc
@@ -409,7 +409,7 @@ class BrokerService(Service):
         data and recipient list needed for initiating the broker service. Contains information
         as ... - mandatory parameter A Senders Reference for the initiated broker service
 
-        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, none security; not
+        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; not
         retried once sent). The Altinn page's row: BrokerService / InitiateBrokerService: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
         InitiateBrokerServiceBasic.
@@ -516,8 +516,8 @@ class BrokerService(Service):
     ) -> ReceiptExternalStreamedBE:
         """Operation for uploading a file to a broker service.
 
-        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, none+MTOM security; not
-        retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed: Basic
+        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
+        not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         UploadFileStreamedBasic.
 
@@ -562,10 +562,9 @@ class BrokerService(Service):
     ) -> ReceiptExternalStreamedBE:
         """Operation for uploading a file to a broker service.
 
-        EC endpoint operation UploadFileStreamedEC (SOAP 1.2, SecureConversation/X509+MTOM
-        security; not retried once sent). The Altinn page's row: BrokerService /
-        UploadFileStreamed: EC
-        https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
+        EC endpoint operation UploadFileStreamedEC (SOAP 1.2, SecureConversation/X509 security,
+        MTOM; not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed:
+        EC https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         UploadFileStreamedEC.
 
         Args:
@@ -644,8 +643,8 @@ class BrokerService(Service):
     ) -> bytes:
         """Operation for downloading a file from a broker service.
 
-        Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, none+MTOM security; read,
-        retried on transient errors). The Altinn page's row: BrokerService /
+        Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
+        a read, retried on transient errors). The Altinn page's row: BrokerService /
         DownloadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         DownloadFileStreamedBasic.
@@ -685,9 +684,9 @@ class BrokerService(Service):
     ) -> bytes:
         """Operation for downloading a file from a broker service.
 
-        EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509+MTOM
-        security; read, retried on transient errors). The Altinn page's row: BrokerService /
-        DownloadFileStreamed: EC
+        EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509
+        security, MTOM; a read, retried on transient errors). The Altinn page's row:
+        BrokerService / DownloadFileStreamed: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         DownloadFileStreamedEC.
 
@@ -768,9 +767,9 @@ class AsyncBrokerService(AsyncService):
         system - mandatory parameter Set of parameters to perform the lookup based on A list of
         available BrokerServiceFileBE entities for download
 
-        Basic endpoint operation GetAvailableFilesBasic (SOAP 1.1, none security; read, retried
-        on transient errors). The Altinn page's row: BrokerService / GetAvailableFiles: Basic
-        https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
+        Basic endpoint operation GetAvailableFilesBasic (SOAP 1.1, no message security; a read,
+        retried on transient errors). The Altinn page's row: BrokerService / GetAvailableFiles:
+        Basic https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
         GetAvailableFilesBasic.
 
         Args:
@@ -805,7 +804,7 @@ class AsyncBrokerService(AsyncService):
     ) -> list[BrokerServiceAvailableFile]:
         """Operation for retrieving a list of available files for download from the broker service.
 
-        EC endpoint operation GetAvailableFilesEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetAvailableFilesEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: BrokerService /
         GetAvailableFiles: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC.svc
@@ -875,7 +874,7 @@ class AsyncBrokerService(AsyncService):
         data and recipient list needed for initiating the broker service. Contains information
         as ... - mandatory parameter A Senders Reference for the initiated broker service
 
-        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, none security; not
+        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; not
         retried once sent). The Altinn page's row: BrokerService / InitiateBrokerService: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
         InitiateBrokerServiceBasic.
@@ -982,8 +981,8 @@ class AsyncBrokerService(AsyncService):
     ) -> ReceiptExternalStreamedBE:
         """Operation for uploading a file to a broker service.
 
-        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, none+MTOM security; not
-        retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed: Basic
+        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
+        not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         UploadFileStreamedBasic.
 
@@ -1028,10 +1027,9 @@ class AsyncBrokerService(AsyncService):
     ) -> ReceiptExternalStreamedBE:
         """Operation for uploading a file to a broker service.
 
-        EC endpoint operation UploadFileStreamedEC (SOAP 1.2, SecureConversation/X509+MTOM
-        security; not retried once sent). The Altinn page's row: BrokerService /
-        UploadFileStreamed: EC
-        https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
+        EC endpoint operation UploadFileStreamedEC (SOAP 1.2, SecureConversation/X509 security,
+        MTOM; not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed:
+        EC https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         UploadFileStreamedEC.
 
         Args:
@@ -1110,8 +1108,8 @@ class AsyncBrokerService(AsyncService):
     ) -> bytes:
         """Operation for downloading a file from a broker service.
 
-        Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, none+MTOM security; read,
-        retried on transient errors). The Altinn page's row: BrokerService /
+        Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
+        a read, retried on transient errors). The Altinn page's row: BrokerService /
         DownloadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         DownloadFileStreamedBasic.
@@ -1151,9 +1149,9 @@ class AsyncBrokerService(AsyncService):
     ) -> bytes:
         """Operation for downloading a file from a broker service.
 
-        EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509+MTOM
-        security; read, retried on transient errors). The Altinn page's row: BrokerService /
-        DownloadFileStreamed: EC
+        EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509
+        security, MTOM; a read, retried on transient errors). The Altinn page's row:
+        BrokerService / DownloadFileStreamed: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         DownloadFileStreamedEC.
 

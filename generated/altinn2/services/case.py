@@ -139,7 +139,7 @@ class Case(Service):
         """This operation can be used to retrieve information either about a single instance of a
         collaboration service, or a list for a specific collaboration service type.
 
-        EC endpoint operation GetCaseListEC (SOAP 1.2, SecureConversation/X509 security; read,
+        EC endpoint operation GetCaseListEC (SOAP 1.2, SecureConversation/X509 security; a read,
         retried on transient errors). The Altinn page's row: Case / GetCaseList: EC
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc GetCaseListEC.
 
@@ -386,7 +386,7 @@ class AsyncCase(AsyncService):
         """This operation can be used to retrieve information either about a single instance of a
         collaboration service, or a list for a specific collaboration service type.
 
-        EC endpoint operation GetCaseListEC (SOAP 1.2, SecureConversation/X509 security; read,
+        EC endpoint operation GetCaseListEC (SOAP 1.2, SecureConversation/X509 security; a read,
         retried on transient errors). The Altinn page's row: Case / GetCaseList: EC
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc GetCaseListEC.
 

@@ -203,8 +203,8 @@ class CorrespondenceExternal(Service):
         """Operation for returning a correspondence, its attachments, its notifications and links
         to EndUserSystems.
 
-        Basic endpoint operation GetCorrespondenceForEndUserSystemsBasicV2 (SOAP 1.1, none
-        security; read, retried on transient errors). The Altinn page's row:
+        Basic endpoint operation GetCorrespondenceForEndUserSystemsBasicV2 (SOAP 1.1, no message
+        security; a read, retried on transient errors). The Altinn page's row:
         CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         GetCorrespondenceForEndUserSystemBasicV2. Erratum: The WSDL spells it with a plural
@@ -257,8 +257,8 @@ class CorrespondenceExternal(Service):
         to EndUserSystems.
 
         EC endpoint operation GetCorrespondenceForEndUserSystemsEC (SOAP 1.2,
-        SecureConversation/X509 security; read, retried on transient errors). The Altinn page's
-        row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
+        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
+        page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         GetCorrespondenceForEndUserSystemsEC.
 
@@ -343,9 +343,10 @@ class CorrespondenceExternal(Service):
     ) -> None:
         """Operation for deleting a correspondence.
 
-        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, none security; not retried
-        once sent). The Altinn page's row: CorrespondenceExternal / DeleteCorrespondence[1]:
-        Basic https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
+        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; not
+        retried once sent). The Altinn page's row: CorrespondenceExternal /
+        DeleteCorrespondence[1]: Basic
+        https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         DeleteCorrespondenceBasic. Erratum: "[1]" is a footnote marker whose footnote the page
         does not print..
 
@@ -404,8 +405,8 @@ class CorrespondenceExternal(Service):
     ) -> None:
         """Operation for setting a correspondence as confirmed.
 
-        Basic endpoint operation SaveCorrespondenceConfirmationBasic (SOAP 1.1, none security;
-        not retried once sent). The Altinn page's row: CorrespondenceExternal /
+        Basic endpoint operation SaveCorrespondenceConfirmationBasic (SOAP 1.1, no message
+        security; not retried once sent). The Altinn page's row: CorrespondenceExternal /
         SaveCorrespondenceConfirmation: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         SaveCorrespondenceConfirmationBasic.
@@ -523,8 +524,8 @@ class AsyncCorrespondenceExternal(AsyncService):
         """Operation for returning a correspondence, its attachments, its notifications and links
         to EndUserSystems.
 
-        Basic endpoint operation GetCorrespondenceForEndUserSystemsBasicV2 (SOAP 1.1, none
-        security; read, retried on transient errors). The Altinn page's row:
+        Basic endpoint operation GetCorrespondenceForEndUserSystemsBasicV2 (SOAP 1.1, no message
+        security; a read, retried on transient errors). The Altinn page's row:
         CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         GetCorrespondenceForEndUserSystemBasicV2. Erratum: The WSDL spells it with a plural
@@ -577,8 +578,8 @@ class AsyncCorrespondenceExternal(AsyncService):
         to EndUserSystems.
 
         EC endpoint operation GetCorrespondenceForEndUserSystemsEC (SOAP 1.2,
-        SecureConversation/X509 security; read, retried on transient errors). The Altinn page's
-        row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
+        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
+        page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         GetCorrespondenceForEndUserSystemsEC.
 
@@ -663,9 +664,10 @@ class AsyncCorrespondenceExternal(AsyncService):
     ) -> None:
         """Operation for deleting a correspondence.
 
-        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, none security; not retried
-        once sent). The Altinn page's row: CorrespondenceExternal / DeleteCorrespondence[1]:
-        Basic https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
+        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; not
+        retried once sent). The Altinn page's row: CorrespondenceExternal /
+        DeleteCorrespondence[1]: Basic
+        https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         DeleteCorrespondenceBasic. Erratum: "[1]" is a footnote marker whose footnote the page
         does not print..
 
@@ -724,8 +726,8 @@ class AsyncCorrespondenceExternal(AsyncService):
     ) -> None:
         """Operation for setting a correspondence as confirmed.
 
-        Basic endpoint operation SaveCorrespondenceConfirmationBasic (SOAP 1.1, none security;
-        not retried once sent). The Altinn page's row: CorrespondenceExternal /
+        Basic endpoint operation SaveCorrespondenceConfirmationBasic (SOAP 1.1, no message
+        security; not retried once sent). The Altinn page's row: CorrespondenceExternal /
         SaveCorrespondenceConfirmation: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         SaveCorrespondenceConfirmationBasic.

@@ -276,8 +276,8 @@ class IntermediaryInbound(Service):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, none security; not retried once
-        sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: Basic
+        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; not retried
+        once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         SubmitFormTaskBasic.
 
@@ -345,9 +345,7 @@ class IntermediaryInbound(Service):
     def submit_form_task(
         self,
         *,
-        form_task_shipment: (
-            FormTaskShipmentBE | FormTaskShipmentBEIntermediaryInboundService201010 | None
-        ) = None,
+        form_task_shipment: FormTaskShipmentBE | FormTaskShipmentBEIntermediaryInboundService201010,
         base_url: str | None = None,
     ) -> ReceiptExternalBE | ReceiptExternalBEIntermediaryInboundService201010 | None:
         """SubmitFormTask over the client's binding (Basic: `submit_form_task_basic`, EC:
@@ -393,8 +391,8 @@ class IntermediaryInbound(Service):
     ) -> int | None:
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
-        Basic endpoint operation GetAltinnSubmissionStatusBasic (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: IntermediaryInbound /
+        Basic endpoint operation GetAltinnSubmissionStatusBasic (SOAP 1.1, no message security;
+        a read, retried on transient errors). The Altinn page's row: IntermediaryInbound /
         GetAltinnSubmissionStatus: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         GetAltinnSubmissionStatusBasic.
@@ -425,8 +423,8 @@ class IntermediaryInbound(Service):
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
         EC endpoint operation GetAltinnSubmissionStatusEC (SOAP 1.2, SecureConversation/X509
-        security; read, retried on transient errors). The Altinn page's row: IntermediaryInbound
-        / GetAltinnSubmissionStatus: EC
+        security; a read, retried on transient errors). The Altinn page's row:
+        IntermediaryInbound / GetAltinnSubmissionStatus: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         GetAltinnSubmissionStatusEC.
 
@@ -490,8 +488,8 @@ class IntermediaryInbound(Service):
     ) -> ReceiptExternalBE | None:
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
-        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, none security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound /
+        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security;
+        not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         CompleteAndSignShipmentBasic.
@@ -571,9 +569,9 @@ class IntermediaryInbound(Service):
         self,
         *,
         reportee_element_id: int,
-        signatures: list[Signature] | None | None = None,
+        signatures: list[Signature] | None = None,
         language_id: int,
-        signature: list[SignatureEntitiesIntermediary] | None | None = None,
+        signature: list[SignatureEntitiesIntermediary] | None = None,
         base_url: str | None = None,
     ) -> ReceiptExternalBE | ReceiptExternal | None:
         """CompleteAndSignShipment over the client's binding (Basic:
@@ -687,8 +685,8 @@ class AsyncIntermediaryInbound(AsyncService):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, none security; not retried once
-        sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: Basic
+        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; not retried
+        once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         SubmitFormTaskBasic.
 
@@ -756,9 +754,7 @@ class AsyncIntermediaryInbound(AsyncService):
     async def submit_form_task(
         self,
         *,
-        form_task_shipment: (
-            FormTaskShipmentBE | FormTaskShipmentBEIntermediaryInboundService201010 | None
-        ) = None,
+        form_task_shipment: FormTaskShipmentBE | FormTaskShipmentBEIntermediaryInboundService201010,
         base_url: str | None = None,
     ) -> ReceiptExternalBE | ReceiptExternalBEIntermediaryInboundService201010 | None:
         """SubmitFormTask over the client's binding (Basic: `submit_form_task_basic`, EC:
@@ -804,8 +800,8 @@ class AsyncIntermediaryInbound(AsyncService):
     ) -> int | None:
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
-        Basic endpoint operation GetAltinnSubmissionStatusBasic (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: IntermediaryInbound /
+        Basic endpoint operation GetAltinnSubmissionStatusBasic (SOAP 1.1, no message security;
+        a read, retried on transient errors). The Altinn page's row: IntermediaryInbound /
         GetAltinnSubmissionStatus: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         GetAltinnSubmissionStatusBasic.
@@ -836,8 +832,8 @@ class AsyncIntermediaryInbound(AsyncService):
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
         EC endpoint operation GetAltinnSubmissionStatusEC (SOAP 1.2, SecureConversation/X509
-        security; read, retried on transient errors). The Altinn page's row: IntermediaryInbound
-        / GetAltinnSubmissionStatus: EC
+        security; a read, retried on transient errors). The Altinn page's row:
+        IntermediaryInbound / GetAltinnSubmissionStatus: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         GetAltinnSubmissionStatusEC.
 
@@ -901,8 +897,8 @@ class AsyncIntermediaryInbound(AsyncService):
     ) -> ReceiptExternalBE | None:
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
-        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, none security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound /
+        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security;
+        not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         CompleteAndSignShipmentBasic.
@@ -982,9 +978,9 @@ class AsyncIntermediaryInbound(AsyncService):
         self,
         *,
         reportee_element_id: int,
-        signatures: list[Signature] | None | None = None,
+        signatures: list[Signature] | None = None,
         language_id: int,
-        signature: list[SignatureEntitiesIntermediary] | None | None = None,
+        signature: list[SignatureEntitiesIntermediary] | None = None,
         base_url: str | None = None,
     ) -> ReceiptExternalBE | ReceiptExternal | None:
         """CompleteAndSignShipment over the client's binding (Basic:

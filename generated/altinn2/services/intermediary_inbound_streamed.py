@@ -98,9 +98,9 @@ class IntermediaryInboundStreamed(Service):
     ) -> ReceiptExternalStreamedBE:
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
-        EC endpoint operation SubmitAttachmentStreamedEC (SOAP 1.2, SecureConversation/X509+MTOM
-        security; not retried once sent). The Altinn page's row: IntermediaryInboundStreamed /
-        SubmitAttachmentStreamed: EC
+        EC endpoint operation SubmitAttachmentStreamedEC (SOAP 1.2, SecureConversation/X509
+        security, MTOM; not retried once sent). The Altinn page's row:
+        IntermediaryInboundStreamed / SubmitAttachmentStreamed: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalECStreamed.svc
         SubmitAttachmentStreamedEC.
 
@@ -192,9 +192,9 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
     ) -> ReceiptExternalStreamedBE:
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
-        EC endpoint operation SubmitAttachmentStreamedEC (SOAP 1.2, SecureConversation/X509+MTOM
-        security; not retried once sent). The Altinn page's row: IntermediaryInboundStreamed /
-        SubmitAttachmentStreamed: EC
+        EC endpoint operation SubmitAttachmentStreamedEC (SOAP 1.2, SecureConversation/X509
+        security, MTOM; not retried once sent). The Altinn page's row:
+        IntermediaryInboundStreamed / SubmitAttachmentStreamed: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalECStreamed.svc
         SubmitAttachmentStreamedEC.
 

@@ -71,7 +71,7 @@ class KeyManagement(Service):
     ) -> list[CertificateBE]:
         """This operation is used to retrieve service owner certificates.
 
-        EC endpoint operation GetCertificatesEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetCertificatesEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: KeyManagement /
         GetCertificates: EC https://www.altinn.no/ArchiveExternal/KeyManagementEC.svc
         GetCertificatesEC.
@@ -140,7 +140,7 @@ class AsyncKeyManagement(AsyncService):
     ) -> list[CertificateBE]:
         """This operation is used to retrieve service owner certificates.
 
-        EC endpoint operation GetCertificatesEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetCertificatesEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: KeyManagement /
         GetCertificates: EC https://www.altinn.no/ArchiveExternal/KeyManagementEC.svc
         GetCertificatesEC.

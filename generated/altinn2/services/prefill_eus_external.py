@@ -111,8 +111,9 @@ class PrefillEUSExternal(Service):
         """Get prefill data allows to get prefill data based on input parameters, and if set by
         agency.
 
-        Basic endpoint operation GetPrefillDataBasicV2 (SOAP 1.1, none security; read, retried
-        on transient errors). The Altinn page's row: PrefillEUSExternal / GetPrefillData: Basic
+        Basic endpoint operation GetPrefillDataBasicV2 (SOAP 1.1, no message security; a read,
+        retried on transient errors). The Altinn page's row: PrefillEUSExternal /
+        GetPrefillData: Basic
         https://www.altinn.no/ServiceEngineExternal/PreFillEUSExternalBasic.svc
         GetPrefillDataBasicV2.
 
@@ -168,7 +169,7 @@ class PrefillEUSExternal(Service):
         """Get prefill data allows to get prefill data based on input parameters, and if set by
         agency. Exclusively for EndUserSystem
 
-        EC endpoint operation GetPrefillDataEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetPrefillDataEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: PrefillEUSExternal /
         GetPrefillData: EC https://www.altinn.no/ServiceEngineExternal/PreFillEUSExternalEC.svc
         GetPrefillDataEC.
@@ -205,7 +206,7 @@ class PrefillEUSExternal(Service):
         reportee_number: str,
         external_service_code: str,
         external_service_edition_code: int,
-        pre_fill_list: list[str] | None | None = None,
+        pre_fill_list: list[str] | None = None,
         base_url: str | None = None,
     ) -> PrefillDataBEv2 | PrefillDataBE | None:
         """GetPrefillData over the client's binding (Basic: `get_prefill_data_basic_v2`, EC:
@@ -265,8 +266,9 @@ class AsyncPrefillEUSExternal(AsyncService):
         """Get prefill data allows to get prefill data based on input parameters, and if set by
         agency.
 
-        Basic endpoint operation GetPrefillDataBasicV2 (SOAP 1.1, none security; read, retried
-        on transient errors). The Altinn page's row: PrefillEUSExternal / GetPrefillData: Basic
+        Basic endpoint operation GetPrefillDataBasicV2 (SOAP 1.1, no message security; a read,
+        retried on transient errors). The Altinn page's row: PrefillEUSExternal /
+        GetPrefillData: Basic
         https://www.altinn.no/ServiceEngineExternal/PreFillEUSExternalBasic.svc
         GetPrefillDataBasicV2.
 
@@ -322,7 +324,7 @@ class AsyncPrefillEUSExternal(AsyncService):
         """Get prefill data allows to get prefill data based on input parameters, and if set by
         agency. Exclusively for EndUserSystem
 
-        EC endpoint operation GetPrefillDataEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetPrefillDataEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: PrefillEUSExternal /
         GetPrefillData: EC https://www.altinn.no/ServiceEngineExternal/PreFillEUSExternalEC.svc
         GetPrefillDataEC.
@@ -359,7 +361,7 @@ class AsyncPrefillEUSExternal(AsyncService):
         reportee_number: str,
         external_service_code: str,
         external_service_edition_code: int,
-        pre_fill_list: list[str] | None | None = None,
+        pre_fill_list: list[str] | None = None,
         base_url: str | None = None,
     ) -> PrefillDataBEv2 | PrefillDataBE | None:
         """GetPrefillData over the client's binding (Basic: `get_prefill_data_basic_v2`, EC:

@@ -238,9 +238,10 @@ class ReceiptExternal(Service):
         retrieved. If the given party have access to the parent, then the parent receipt will be
         returned with the original receipt as one of the sub receipts.
 
-        Basic endpoint operation GetReceiptBasicV2 (SOAP 1.1, none security; read, retried on
-        transient errors). The Altinn page's row: ReceiptExternal / GetReceiptV2: Basic
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc GetReceiptBasicV2.
+        Basic endpoint operation GetReceiptBasicV2 (SOAP 1.1, no message security; a read,
+        retried on transient errors). The Altinn page's row: ReceiptExternal / GetReceiptV2:
+        Basic https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc
+        GetReceiptBasicV2.
 
         Args:
             receipt: Receipt search criteria.
@@ -278,9 +279,10 @@ class ReceiptExternal(Service):
         retrieved. If the given party have access to the parent, then the parent receipt will be
         returned with the original receipt as one of the sub receipts.
 
-        EC endpoint operation GetReceiptECV2 (SOAP 1.2, SecureConversation/X509 security; read,
-        retried on transient errors). The Altinn page's row: ReceiptExternal / GetReceiptV2: EC
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc GetReceiptECV2.
+        EC endpoint operation GetReceiptECV2 (SOAP 1.2, SecureConversation/X509 security; a
+        read, retried on transient errors). The Altinn page's row: ReceiptExternal /
+        GetReceiptV2: EC https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc
+        GetReceiptECV2.
 
         Args:
             receipt: Receipt search criteria.
@@ -305,7 +307,7 @@ class ReceiptExternal(Service):
     def get_receipt_v2(
         self,
         *,
-        receipt: ReceiptSearch | ReceiptSearchExternal | None = None,
+        receipt: ReceiptSearch | ReceiptSearchExternal,
         base_url: str | None = None,
     ) -> Receipt | ReceiptEC | None:
         """GetReceiptV2 over the client's binding (Basic: `get_receipt_basic_v2`, EC:
@@ -349,9 +351,9 @@ class ReceiptExternal(Service):
         """This operation enables the search for a list of receipts based on a given receipt type
         and a date and time span for when the receipt was changed.
 
-        Basic endpoint operation GetReceiptListBasicV2 (SOAP 1.1, none security; read, retried
-        on transient errors). The Altinn page's row: ReceiptExternal / GetReceiptListV2: Basic
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc
+        Basic endpoint operation GetReceiptListBasicV2 (SOAP 1.1, no message security; a read,
+        retried on transient errors). The Altinn page's row: ReceiptExternal / GetReceiptListV2:
+        Basic https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc
         GetReceiptListBasicV2.
 
         Args:
@@ -393,7 +395,7 @@ class ReceiptExternal(Service):
         """This operation enables the search for a list of receipts based on a given receipt type
         and a date and time span for when the receipt was changed.
 
-        EC endpoint operation GetReceiptListECV2 (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetReceiptListECV2 (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: ReceiptExternal /
         GetReceiptListV2: EC https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc
         GetReceiptListECV2.
@@ -471,8 +473,8 @@ class ReceiptExternal(Service):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, none security; not retried once
-        sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
+        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; not retried
+        once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
         https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc UpdateReceiptBasic.
 
         Args:
@@ -538,7 +540,7 @@ class ReceiptExternal(Service):
     def update_receipt(
         self,
         *,
-        receipt: ReceiptSave | ReceiptSaveExternal | None = None,
+        receipt: ReceiptSave | ReceiptSaveExternal,
         base_url: str | None = None,
     ) -> Receipt | ReceiptEC | None:
         """UpdateReceipt over the client's binding (Basic: `update_receipt_basic`, EC:
@@ -591,9 +593,10 @@ class AsyncReceiptExternal(AsyncService):
         retrieved. If the given party have access to the parent, then the parent receipt will be
         returned with the original receipt as one of the sub receipts.
 
-        Basic endpoint operation GetReceiptBasicV2 (SOAP 1.1, none security; read, retried on
-        transient errors). The Altinn page's row: ReceiptExternal / GetReceiptV2: Basic
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc GetReceiptBasicV2.
+        Basic endpoint operation GetReceiptBasicV2 (SOAP 1.1, no message security; a read,
+        retried on transient errors). The Altinn page's row: ReceiptExternal / GetReceiptV2:
+        Basic https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc
+        GetReceiptBasicV2.
 
         Args:
             receipt: Receipt search criteria.
@@ -631,9 +634,10 @@ class AsyncReceiptExternal(AsyncService):
         retrieved. If the given party have access to the parent, then the parent receipt will be
         returned with the original receipt as one of the sub receipts.
 
-        EC endpoint operation GetReceiptECV2 (SOAP 1.2, SecureConversation/X509 security; read,
-        retried on transient errors). The Altinn page's row: ReceiptExternal / GetReceiptV2: EC
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc GetReceiptECV2.
+        EC endpoint operation GetReceiptECV2 (SOAP 1.2, SecureConversation/X509 security; a
+        read, retried on transient errors). The Altinn page's row: ReceiptExternal /
+        GetReceiptV2: EC https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc
+        GetReceiptECV2.
 
         Args:
             receipt: Receipt search criteria.
@@ -658,7 +662,7 @@ class AsyncReceiptExternal(AsyncService):
     async def get_receipt_v2(
         self,
         *,
-        receipt: ReceiptSearch | ReceiptSearchExternal | None = None,
+        receipt: ReceiptSearch | ReceiptSearchExternal,
         base_url: str | None = None,
     ) -> Receipt | ReceiptEC | None:
         """GetReceiptV2 over the client's binding (Basic: `get_receipt_basic_v2`, EC:
@@ -702,9 +706,9 @@ class AsyncReceiptExternal(AsyncService):
         """This operation enables the search for a list of receipts based on a given receipt type
         and a date and time span for when the receipt was changed.
 
-        Basic endpoint operation GetReceiptListBasicV2 (SOAP 1.1, none security; read, retried
-        on transient errors). The Altinn page's row: ReceiptExternal / GetReceiptListV2: Basic
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc
+        Basic endpoint operation GetReceiptListBasicV2 (SOAP 1.1, no message security; a read,
+        retried on transient errors). The Altinn page's row: ReceiptExternal / GetReceiptListV2:
+        Basic https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc
         GetReceiptListBasicV2.
 
         Args:
@@ -746,7 +750,7 @@ class AsyncReceiptExternal(AsyncService):
         """This operation enables the search for a list of receipts based on a given receipt type
         and a date and time span for when the receipt was changed.
 
-        EC endpoint operation GetReceiptListECV2 (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetReceiptListECV2 (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: ReceiptExternal /
         GetReceiptListV2: EC https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc
         GetReceiptListECV2.
@@ -824,8 +828,8 @@ class AsyncReceiptExternal(AsyncService):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, none security; not retried once
-        sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
+        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; not retried
+        once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
         https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc UpdateReceiptBasic.
 
         Args:
@@ -891,7 +895,7 @@ class AsyncReceiptExternal(AsyncService):
     async def update_receipt(
         self,
         *,
-        receipt: ReceiptSave | ReceiptSaveExternal | None = None,
+        receipt: ReceiptSave | ReceiptSaveExternal,
         base_url: str | None = None,
     ) -> Receipt | ReceiptEC | None:
         """UpdateReceipt over the client's binding (Basic: `update_receipt_basic`, EC:

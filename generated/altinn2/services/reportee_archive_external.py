@@ -178,7 +178,7 @@ class ReporteeArchiveExternal(Service):
         specific form task based on the reportee elementId provided.
 
         EC endpoint operation GetArchivedFormTaskEC (SOAP 1.2, SecureConversation/X509 security;
-        read, retried on transient errors). The Altinn page's row: ReporteeArchiveExternal /
+        a read, retried on transient errors). The Altinn page's row: ReporteeArchiveExternal /
         GetArchivedFormTaskV2: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC.svc
         GetArchivedFormTaskEC.
@@ -237,7 +237,7 @@ class ReporteeArchiveExternal(Service):
     ) -> AttachmentBEV2 | None:
         """Retrieves one attachmentBE entity based on the attachmentId provided.
 
-        EC endpoint operation GetAttachmentDataEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetAttachmentDataEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: ReporteeArchiveExternal /
         GetAttachmentDataV2: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC.svc GetAttachmentDataEC.
@@ -291,9 +291,9 @@ class ReporteeArchiveExternal(Service):
     ) -> bytes:
         """Retrieves one streamed binary attachment based on the attachmentId provided.
 
-        EC endpoint operation GetAttachmentDataECStreamed (SOAP 1.2,
-        SecureConversation/X509+MTOM security; read, retried on transient errors). The Altinn
-        page's row: ReporteeArchiveExternal / GetAttachmentDataStreamed: EC
+        EC endpoint operation GetAttachmentDataECStreamed (SOAP 1.2, SecureConversation/X509
+        security, MTOM; a read, retried on transient errors). The Altinn page's row:
+        ReporteeArchiveExternal / GetAttachmentDataStreamed: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalStreamedEC.svc
         GetAttachmentDataStreamedEC. Erratum: The WSDL puts EC before Streamed
         (GetAttachmentDataECStreamed)..
@@ -348,7 +348,7 @@ class ReporteeArchiveExternal(Service):
         """Retrieves an ArchivedLookupExternalBE object containing lookup details for the specific
         lookup based on the reportee elementId provided.
 
-        EC endpoint operation GetArchivedLookupEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetArchivedLookupEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: ReporteeArchiveExternal /
         GetArchivedLookup: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC.svc GetArchivedLookupEC.
@@ -415,7 +415,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         specific form task based on the reportee elementId provided.
 
         EC endpoint operation GetArchivedFormTaskEC (SOAP 1.2, SecureConversation/X509 security;
-        read, retried on transient errors). The Altinn page's row: ReporteeArchiveExternal /
+        a read, retried on transient errors). The Altinn page's row: ReporteeArchiveExternal /
         GetArchivedFormTaskV2: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC.svc
         GetArchivedFormTaskEC.
@@ -474,7 +474,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
     ) -> AttachmentBEV2 | None:
         """Retrieves one attachmentBE entity based on the attachmentId provided.
 
-        EC endpoint operation GetAttachmentDataEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetAttachmentDataEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: ReporteeArchiveExternal /
         GetAttachmentDataV2: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC.svc GetAttachmentDataEC.
@@ -528,9 +528,9 @@ class AsyncReporteeArchiveExternal(AsyncService):
     ) -> bytes:
         """Retrieves one streamed binary attachment based on the attachmentId provided.
 
-        EC endpoint operation GetAttachmentDataECStreamed (SOAP 1.2,
-        SecureConversation/X509+MTOM security; read, retried on transient errors). The Altinn
-        page's row: ReporteeArchiveExternal / GetAttachmentDataStreamed: EC
+        EC endpoint operation GetAttachmentDataECStreamed (SOAP 1.2, SecureConversation/X509
+        security, MTOM; a read, retried on transient errors). The Altinn page's row:
+        ReporteeArchiveExternal / GetAttachmentDataStreamed: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalStreamedEC.svc
         GetAttachmentDataStreamedEC. Erratum: The WSDL puts EC before Streamed
         (GetAttachmentDataECStreamed)..
@@ -585,7 +585,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         """Retrieves an ArchivedLookupExternalBE object containing lookup details for the specific
         lookup based on the reportee elementId provided.
 
-        EC endpoint operation GetArchivedLookupEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetArchivedLookupEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: ReporteeArchiveExternal /
         GetArchivedLookup: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC.svc GetArchivedLookupEC.

@@ -539,7 +539,7 @@ class ReporteeElementList(Service):
     ) -> None:
         """Deletes a Reportee Element.
 
-        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, none security; not
+        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; not
         retried once sent). The Altinn page's row: ReporteeElementList / DeleteReporteeElement:
         Basic https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         DeleteReporteeElementBasic.
@@ -695,8 +695,8 @@ class ReporteeElementList(Service):
         """Retrieves the elements belonging to a ReporteeElement(main form, sub forms and binary
         attachments)
 
-        Basic endpoint operation GetFormSetElementsBasicV2 (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: ReporteeElementList /
+        Basic endpoint operation GetFormSetElementsBasicV2 (SOAP 1.1, no message security; a
+        read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetFormSetElementsV2: Basic
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         GetFormSetElementsBasicV2.
@@ -749,7 +749,7 @@ class ReporteeElementList(Service):
         """Retrieves the elements belonging to a ReporteeElement(main form, sub forms and binary
         attachments)
 
-        WS endpoint operation GetFormSetElementsExternalV2 (SOAP 1.2, UsernameToken security;
+        WS endpoint operation GetFormSetElementsExternalV2 (SOAP 1.2, UsernameToken security; a
         read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetFormSetElementsV2: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
@@ -796,7 +796,7 @@ class ReporteeElementList(Service):
         attachments)
 
         EC endpoint operation GetFormSetElementsEC (SOAP 1.2, SecureConversation/X509 security;
-        read, retried on transient errors). The Altinn page's row: ReporteeElementList /
+        a read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetFormSetElementsV2: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetFormSetElementsEC.
@@ -877,8 +877,8 @@ class ReporteeElementList(Service):
     ) -> list[ReporteeElementBEV2]:
         """Returns a list of active and archived elements in Altinn.
 
-        Basic endpoint operation GetReporteeElementListBasicV2 (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: ReporteeElementList /
+        Basic endpoint operation GetReporteeElementListBasicV2 (SOAP 1.1, no message security; a
+        read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetReporteeElementListV2: Basic
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         GetReporteeElementListBasicV2.
@@ -932,8 +932,8 @@ class ReporteeElementList(Service):
         """Returns a list of active and archived elements in Altinn.
 
         WS endpoint operation GetReporteeElementListExternalV2 (SOAP 1.2, UsernameToken
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetReporteeElementListV2: WS
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetReporteeElementListV2: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         GetReporteeElementListExternalV2.
 
@@ -978,8 +978,8 @@ class ReporteeElementList(Service):
         """Returns a list of active and archived elements in Altinn.
 
         EC endpoint operation GetReporteeElementListEC (SOAP 1.2, SecureConversation/X509
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetReporteeElementListV2: EC
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetReporteeElementListV2: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetReporteeElementListEC.
 
@@ -1066,9 +1066,9 @@ class ReporteeElementList(Service):
         an SearchBE object to search for all correspondences with a given archive reference.
         Each correspondence may refer to an archive reference.
 
-        Basic endpoint operation GetCorrespondenceListForArchiveRefBasic (SOAP 1.1, none
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetCorrespondenceListForArchiveRef: Basic
+        Basic endpoint operation GetCorrespondenceListForArchiveRefBasic (SOAP 1.1, no message
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetCorrespondenceListForArchiveRef: Basic
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         GetCorrespondenceListForArchiveRefBasic.
 
@@ -1127,8 +1127,8 @@ class ReporteeElementList(Service):
         Each correspondence may refer to an archive reference.
 
         WS endpoint operation GetCorrespondenceListForArchiveRef (SOAP 1.2, UsernameToken
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetCorrespondenceListForArchiveRef: WS
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetCorrespondenceListForArchiveRef: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         GetCorrespondenceListForArchiveRef.
 
@@ -1183,8 +1183,8 @@ class ReporteeElementList(Service):
         Each correspondence may refer to an archive reference.
 
         EC endpoint operation GetCorrespondenceListForArchiveRefEC (SOAP 1.2,
-        SecureConversation/X509 security; read, retried on transient errors). The Altinn page's
-        row: ReporteeElementList / GetCorrespondenceListForArchiveRef: EC
+        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
+        page's row: ReporteeElementList / GetCorrespondenceListForArchiveRef: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetCorrespondenceListForArchiveRefEC.
 
@@ -1290,9 +1290,9 @@ class ReporteeElementList(Service):
     ) -> list[ReporteeElementBE]:
         """Retrieves a list of correspondences using the method internal GetReporteeElements.
 
-        Basic endpoint operation GetCorrespondenceListForReporteeBasic (SOAP 1.1, none security;
-        read, retried on transient errors). The Altinn page's row: ReporteeElementList /
-        GetCorrespondenceListForReportee: Basic
+        Basic endpoint operation GetCorrespondenceListForReporteeBasic (SOAP 1.1, no message
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetCorrespondenceListForReportee: Basic
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         GetCorrespondenceListForReporteeBasic.
 
@@ -1345,8 +1345,8 @@ class ReporteeElementList(Service):
         """Retrieves a list of correspondences using the method internal GetReporteeElements.
 
         WS endpoint operation GetCorrespondenceListForReportee (SOAP 1.2, UsernameToken
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetCorrespondenceListForReportee: WS
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetCorrespondenceListForReportee: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         GetCorrespondenceListForReportee.
 
@@ -1395,8 +1395,8 @@ class ReporteeElementList(Service):
         """Retrieves a list of correspondences using the method internal GetReporteeElements.
 
         EC endpoint operation GetCorrespondenceListForReporteeEC (SOAP 1.2,
-        SecureConversation/X509 security; read, retried on transient errors). The Altinn page's
-        row: ReporteeElementList / GetCorrespondenceListForReportee: EC
+        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
+        page's row: ReporteeElementList / GetCorrespondenceListForReportee: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetCorrespondenceListForReporteeEC.
 
@@ -1488,7 +1488,7 @@ class ReporteeElementList(Service):
     ) -> list[FormSetDataBE]:
         """Gets all xml form data belonging to a ReporteeElement
 
-        EC endpoint operation GetFormSetDataEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetFormSetDataEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetFormSetData: EC https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetFormSetDataEC.
@@ -1559,7 +1559,7 @@ class AsyncReporteeElementList(AsyncService):
     ) -> None:
         """Deletes a Reportee Element.
 
-        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, none security; not
+        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; not
         retried once sent). The Altinn page's row: ReporteeElementList / DeleteReporteeElement:
         Basic https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         DeleteReporteeElementBasic.
@@ -1715,8 +1715,8 @@ class AsyncReporteeElementList(AsyncService):
         """Retrieves the elements belonging to a ReporteeElement(main form, sub forms and binary
         attachments)
 
-        Basic endpoint operation GetFormSetElementsBasicV2 (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: ReporteeElementList /
+        Basic endpoint operation GetFormSetElementsBasicV2 (SOAP 1.1, no message security; a
+        read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetFormSetElementsV2: Basic
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         GetFormSetElementsBasicV2.
@@ -1769,7 +1769,7 @@ class AsyncReporteeElementList(AsyncService):
         """Retrieves the elements belonging to a ReporteeElement(main form, sub forms and binary
         attachments)
 
-        WS endpoint operation GetFormSetElementsExternalV2 (SOAP 1.2, UsernameToken security;
+        WS endpoint operation GetFormSetElementsExternalV2 (SOAP 1.2, UsernameToken security; a
         read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetFormSetElementsV2: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
@@ -1816,7 +1816,7 @@ class AsyncReporteeElementList(AsyncService):
         attachments)
 
         EC endpoint operation GetFormSetElementsEC (SOAP 1.2, SecureConversation/X509 security;
-        read, retried on transient errors). The Altinn page's row: ReporteeElementList /
+        a read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetFormSetElementsV2: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetFormSetElementsEC.
@@ -1897,8 +1897,8 @@ class AsyncReporteeElementList(AsyncService):
     ) -> list[ReporteeElementBEV2]:
         """Returns a list of active and archived elements in Altinn.
 
-        Basic endpoint operation GetReporteeElementListBasicV2 (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: ReporteeElementList /
+        Basic endpoint operation GetReporteeElementListBasicV2 (SOAP 1.1, no message security; a
+        read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetReporteeElementListV2: Basic
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         GetReporteeElementListBasicV2.
@@ -1952,8 +1952,8 @@ class AsyncReporteeElementList(AsyncService):
         """Returns a list of active and archived elements in Altinn.
 
         WS endpoint operation GetReporteeElementListExternalV2 (SOAP 1.2, UsernameToken
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetReporteeElementListV2: WS
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetReporteeElementListV2: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         GetReporteeElementListExternalV2.
 
@@ -1998,8 +1998,8 @@ class AsyncReporteeElementList(AsyncService):
         """Returns a list of active and archived elements in Altinn.
 
         EC endpoint operation GetReporteeElementListEC (SOAP 1.2, SecureConversation/X509
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetReporteeElementListV2: EC
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetReporteeElementListV2: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetReporteeElementListEC.
 
@@ -2086,9 +2086,9 @@ class AsyncReporteeElementList(AsyncService):
         an SearchBE object to search for all correspondences with a given archive reference.
         Each correspondence may refer to an archive reference.
 
-        Basic endpoint operation GetCorrespondenceListForArchiveRefBasic (SOAP 1.1, none
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetCorrespondenceListForArchiveRef: Basic
+        Basic endpoint operation GetCorrespondenceListForArchiveRefBasic (SOAP 1.1, no message
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetCorrespondenceListForArchiveRef: Basic
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         GetCorrespondenceListForArchiveRefBasic.
 
@@ -2147,8 +2147,8 @@ class AsyncReporteeElementList(AsyncService):
         Each correspondence may refer to an archive reference.
 
         WS endpoint operation GetCorrespondenceListForArchiveRef (SOAP 1.2, UsernameToken
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetCorrespondenceListForArchiveRef: WS
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetCorrespondenceListForArchiveRef: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         GetCorrespondenceListForArchiveRef.
 
@@ -2203,8 +2203,8 @@ class AsyncReporteeElementList(AsyncService):
         Each correspondence may refer to an archive reference.
 
         EC endpoint operation GetCorrespondenceListForArchiveRefEC (SOAP 1.2,
-        SecureConversation/X509 security; read, retried on transient errors). The Altinn page's
-        row: ReporteeElementList / GetCorrespondenceListForArchiveRef: EC
+        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
+        page's row: ReporteeElementList / GetCorrespondenceListForArchiveRef: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetCorrespondenceListForArchiveRefEC.
 
@@ -2310,9 +2310,9 @@ class AsyncReporteeElementList(AsyncService):
     ) -> list[ReporteeElementBE]:
         """Retrieves a list of correspondences using the method internal GetReporteeElements.
 
-        Basic endpoint operation GetCorrespondenceListForReporteeBasic (SOAP 1.1, none security;
-        read, retried on transient errors). The Altinn page's row: ReporteeElementList /
-        GetCorrespondenceListForReportee: Basic
+        Basic endpoint operation GetCorrespondenceListForReporteeBasic (SOAP 1.1, no message
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetCorrespondenceListForReportee: Basic
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         GetCorrespondenceListForReporteeBasic.
 
@@ -2365,8 +2365,8 @@ class AsyncReporteeElementList(AsyncService):
         """Retrieves a list of correspondences using the method internal GetReporteeElements.
 
         WS endpoint operation GetCorrespondenceListForReportee (SOAP 1.2, UsernameToken
-        security; read, retried on transient errors). The Altinn page's row: ReporteeElementList
-        / GetCorrespondenceListForReportee: WS
+        security; a read, retried on transient errors). The Altinn page's row:
+        ReporteeElementList / GetCorrespondenceListForReportee: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         GetCorrespondenceListForReportee.
 
@@ -2415,8 +2415,8 @@ class AsyncReporteeElementList(AsyncService):
         """Retrieves a list of correspondences using the method internal GetReporteeElements.
 
         EC endpoint operation GetCorrespondenceListForReporteeEC (SOAP 1.2,
-        SecureConversation/X509 security; read, retried on transient errors). The Altinn page's
-        row: ReporteeElementList / GetCorrespondenceListForReportee: EC
+        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
+        page's row: ReporteeElementList / GetCorrespondenceListForReportee: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetCorrespondenceListForReporteeEC.
 
@@ -2508,7 +2508,7 @@ class AsyncReporteeElementList(AsyncService):
     ) -> list[FormSetDataBE]:
         """Gets all xml form data belonging to a ReporteeElement
 
-        EC endpoint operation GetFormSetDataEC (SOAP 1.2, SecureConversation/X509 security;
+        EC endpoint operation GetFormSetDataEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: ReporteeElementList /
         GetFormSetData: EC https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         GetFormSetDataEC.

@@ -148,8 +148,8 @@ class ServiceMetadataExternal(Service):
     ) -> list[AvailableServiceV2]:
         """GetAvailableServices operation returns a list of available service editions.
 
-        Basic endpoint operation GetAvailableServicesBasicV2 (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
+        Basic endpoint operation GetAvailableServicesBasicV2 (SOAP 1.1, no message security; a
+        read, retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
         GetAvailableServicesV2: Basic
         https://www.altinn.no/ServiceEngineExternal/ServiceMetaDataExternalBasic.svc
         GetAvailableServicesBasicV2.
@@ -181,7 +181,7 @@ class ServiceMetadataExternal(Service):
     ) -> list[AvailableServiceV2]:
         """GetAvailableServices operation returns a list of available service editions.
 
-        WS endpoint operation GetAvailableServicesV2 (SOAP 1.2, UsernameToken security; read,
+        WS endpoint operation GetAvailableServicesV2 (SOAP 1.2, UsernameToken security; a read,
         retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
         GetAvailableServicesV2: WS
         https://www.altinn.no/ServiceEngineExternal/ServiceMetaDataExternal.svc
@@ -243,9 +243,9 @@ class ServiceMetadataExternal(Service):
         """GetFormTaskSchemaDefinitions returns the XSD files for all forms in a form set for the
         service specified by the input.
 
-        Basic endpoint operation GetFormTaskSchemaDefinitionsBasic (SOAP 1.1, none security;
-        read, retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
-        GetFormTaskSchemaDefinitions: Basic
+        Basic endpoint operation GetFormTaskSchemaDefinitionsBasic (SOAP 1.1, no message
+        security; a read, retried on transient errors). The Altinn page's row:
+        ServiceMetadataExternal / GetFormTaskSchemaDefinitions: Basic
         https://www.altinn.no/ServiceEngineExternal/ServiceMetaDataExternalBasic.svc
         GetFormTaskSchemaDefinitionsBasic.
 
@@ -282,7 +282,7 @@ class ServiceMetadataExternal(Service):
         service specified by the input.
 
         WS endpoint operation GetSchemaDefinitionsForFormTask (SOAP 1.2, UsernameToken security;
-        read, retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
+        a read, retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
         GetFormTaskSchemaDefinitions: WS
         https://www.altinn.no/ServiceEngineExternal/ServiceMetaDataExternal.svc
         GetSchemaDefinitionsForFormTask.
@@ -355,8 +355,8 @@ class AsyncServiceMetadataExternal(AsyncService):
     ) -> list[AvailableServiceV2]:
         """GetAvailableServices operation returns a list of available service editions.
 
-        Basic endpoint operation GetAvailableServicesBasicV2 (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
+        Basic endpoint operation GetAvailableServicesBasicV2 (SOAP 1.1, no message security; a
+        read, retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
         GetAvailableServicesV2: Basic
         https://www.altinn.no/ServiceEngineExternal/ServiceMetaDataExternalBasic.svc
         GetAvailableServicesBasicV2.
@@ -388,7 +388,7 @@ class AsyncServiceMetadataExternal(AsyncService):
     ) -> list[AvailableServiceV2]:
         """GetAvailableServices operation returns a list of available service editions.
 
-        WS endpoint operation GetAvailableServicesV2 (SOAP 1.2, UsernameToken security; read,
+        WS endpoint operation GetAvailableServicesV2 (SOAP 1.2, UsernameToken security; a read,
         retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
         GetAvailableServicesV2: WS
         https://www.altinn.no/ServiceEngineExternal/ServiceMetaDataExternal.svc
@@ -450,9 +450,9 @@ class AsyncServiceMetadataExternal(AsyncService):
         """GetFormTaskSchemaDefinitions returns the XSD files for all forms in a form set for the
         service specified by the input.
 
-        Basic endpoint operation GetFormTaskSchemaDefinitionsBasic (SOAP 1.1, none security;
-        read, retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
-        GetFormTaskSchemaDefinitions: Basic
+        Basic endpoint operation GetFormTaskSchemaDefinitionsBasic (SOAP 1.1, no message
+        security; a read, retried on transient errors). The Altinn page's row:
+        ServiceMetadataExternal / GetFormTaskSchemaDefinitions: Basic
         https://www.altinn.no/ServiceEngineExternal/ServiceMetaDataExternalBasic.svc
         GetFormTaskSchemaDefinitionsBasic.
 
@@ -489,7 +489,7 @@ class AsyncServiceMetadataExternal(AsyncService):
         service specified by the input.
 
         WS endpoint operation GetSchemaDefinitionsForFormTask (SOAP 1.2, UsernameToken security;
-        read, retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
+        a read, retried on transient errors). The Altinn page's row: ServiceMetadataExternal /
         GetFormTaskSchemaDefinitions: WS
         https://www.altinn.no/ServiceEngineExternal/ServiceMetaDataExternal.svc
         GetSchemaDefinitionsForFormTask.

@@ -63,8 +63,8 @@ class SystemAuthentication(Service):
     ) -> AuthenticationChallengeBE | None:
         """This method is used to get information about what authentication token to use
 
-        Basic endpoint operation GetAuthenticationChallenge (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: SystemAuthentication /
+        Basic endpoint operation GetAuthenticationChallenge (SOAP 1.1, no message security; a
+        read, retried on transient errors). The Altinn page's row: SystemAuthentication /
         GetAuthenticationChallenge: Basic
         https://www.altinn.no/AuthenticationExternal/SystemAuthentication.svc
         GetAuthenticationChallenge.
@@ -118,8 +118,8 @@ class AsyncSystemAuthentication(AsyncService):
     ) -> AuthenticationChallengeBE | None:
         """This method is used to get information about what authentication token to use
 
-        Basic endpoint operation GetAuthenticationChallenge (SOAP 1.1, none security; read,
-        retried on transient errors). The Altinn page's row: SystemAuthentication /
+        Basic endpoint operation GetAuthenticationChallenge (SOAP 1.1, no message security; a
+        read, retried on transient errors). The Altinn page's row: SystemAuthentication /
         GetAuthenticationChallenge: Basic
         https://www.altinn.no/AuthenticationExternal/SystemAuthentication.svc
         GetAuthenticationChallenge.
