@@ -32,8 +32,8 @@ check: fetch
 	$(BIN)/altinn-codegen check
 
 style: setup
-	$(BIN)/ruff check generator tests templates/runtime bench
-	$(BIN)/black --check --quiet generator tests templates/runtime bench
+	$(BIN)/ruff check generator tests templates/runtime templates/testing bench
+	$(BIN)/black --check --quiet generator tests templates/runtime templates/testing bench
 	$(BIN)/mypy
 	cd generated && ../$(BIN)/ruff check altinn2 && ../$(BIN)/black --check --quiet altinn2
 	cd generated && ../$(BIN)/mypy altinn2

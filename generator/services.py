@@ -55,6 +55,11 @@ NATIVE_IMPORTS = {
 }
 _WORD = re.compile(r"\b\w+\b")
 
+# Names a generated method uses besides its parameters: `base_url` (a keyword of every method),
+# `operation` (set first thing in an endpoint method) and `binding` (set first thing in a base
+# method, whose parameters are its endpoint methods'). A parameter by either would be overwritten.
+RESERVED_PARAMETERS = frozenset({"base_url", "operation", "binding"})
+
 _PARAM_DOC = re.compile(r"<param name=\"(\w+)\">(.*?)</param>", re.S)
 
 
@@ -234,6 +239,16 @@ def _params(
     return params
 
 
+def check_parameter_names(operation: str, params: list[Param]) -> None:
+    """Each parameter (body, header, credential) once, and none named like a method local."""
+    seen: set[str] = set()
+    for param in params:
+        if param.name in RESERVED_PARAMETERS or param.name in seen:
+            what = "is used twice" if param.name in seen else "collides with a name the method uses"
+            raise WsdlError(f"{operation}: parameter {param.name} {what}")
+        seen.add(param.name)
+
+
 def _result(output: ModelClass, names: _Names) -> Result:
     if not output.fields:
         return Result(None, "None", "None")
@@ -282,6 +297,7 @@ def _endpoint_method(
             doc=docs.get(xml_name, ""),
         )
         headers.append((header_model, header_param))
+    check_parameter_names(operation.name, params + [param for _, param in headers])
     method_name = snake_case(operation.name)
     if method_name == base_name:
         method_name = f"{method_name}_{binding.lower()}"

@@ -27,6 +27,10 @@ def is_list_wrapper(cls: Class) -> bool:
     )
 
 
+def wrapper_key(owner: Class, attr: Attr) -> str:
+    return f"{owner.qname}.{attr.name}"
+
+
 def is_guid(attr: Attr) -> bool:
     return attr.restrictions.pattern == GUID_PATTERN and len(attr.types) == 1
 
@@ -52,7 +56,8 @@ class MapSerializationTypes(RelativeHandlerInterface):
 
 
 class FlattenListWrappers(RelativeHandlerInterface):
-    """Fields typed by a list wrapper become `list[Item] | None` fields with a wrapper element.
+    """Fields typed by a list wrapper become `list[Item] | None` fields with a wrapper element
+    (`list[Item]`, empty by default, when the schema requires the wrapper).
 
     xsdata's own CreateWrapperFields wants a required wrapper whose items share its namespace; WCF
     wrappers are optional and nillable, and the items live in the collection type's namespace
@@ -60,9 +65,12 @@ class FlattenListWrappers(RelativeHandlerInterface):
     notation; the runtime's `WcfXmlContext` makes xsdata honour that.
     """
 
-    def __init__(self, container: ContainerInterface, flattened: set[str]) -> None:
+    def __init__(
+        self, container: ContainerInterface, flattened: set[str], required: set[str]
+    ) -> None:
         super().__init__(container)
         self.flattened = flattened
+        self.required = required  # "{class qname}.{field}" of wrappers the schema requires
 
     def process(self, target: Class) -> None:
         for index, attr in enumerate(target.attrs):
@@ -87,3 +95,5 @@ class FlattenListWrappers(RelativeHandlerInterface):
                 item_type.forward = False
             target.attrs[index] = flat
             self.flattened.add(source.qname)
+            if not attr.is_optional:
+                self.required.add(wrapper_key(target, flat))

@@ -9,6 +9,7 @@ module and each keeps its public module as a re-export, so import paths stay as 
 from __future__ import annotations
 
 import collections
+import keyword
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -43,15 +44,20 @@ def module_for_namespace(namespace: str) -> str:
     url = urlsplit(namespace)
     parts = [part for part in url.path.split("/") if part]
     if not parts:
-        return "unqualified" if not namespace else module_name(url.netloc or namespace)
+        return "unqualified" if not namespace else _importable(module_name(url.netloc or namespace))
     if url.netloc == "schemas.datacontract.org":
-        return "_".join(module_name(part) for part in parts[-1].split(".")[-2:])
+        return _importable("_".join(module_name(part) for part in parts[-1].split(".")[-2:]))
     date = ""
     if len(parts) >= 3 and parts[-1].isdigit() and parts[-2].isdigit():
         date = f"_{parts[-2]}_{parts[-1]}"
         parts = parts[:-2]
     kind = "_service" if url.netloc == "www.altinn.no" else ""
-    return f"{module_name(parts[-1])}{kind}{date}"
+    return _importable(f"{module_name(parts[-1])}{kind}{date}")
+
+
+def _importable(name: str) -> str:
+    """`2019` or `class` (from `http://example.com/2019`, `.../class`) cannot be imported."""
+    return name if name.isidentifier() and not keyword.iskeyword(name) else f"ns_{name}"
 
 
 @dataclass

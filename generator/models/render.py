@@ -14,7 +14,7 @@ from xsdata.formats.dataclass.generator import DataclassGenerator
 from xsdata.models.config import DocstringStyle, GeneratorConfig, NameCase
 
 from generator.errors import WsdlError
-from generator.models.handlers import is_guid
+from generator.models.handlers import is_guid, wrapper_key
 from generator.models.layout import PACKAGE, Layout
 from generator.naming import constant_case, pascal_case, snake_case
 
@@ -35,6 +35,10 @@ class WcfFilters(Filters):
     """xsdata's filters with our naming, `uuid.UUID` for guids and `None | list[X]` wrappers."""
 
     module_namespace: str | None = None  # the namespace of the module being rendered
+    required_wrappers: frozenset[str] = frozenset()  # wrapper_key()s of required list wrappers
+
+    def _required_wrapper(self, obj: Class, attr: Attr) -> bool:
+        return wrapper_key(obj, attr) in self.required_wrappers
 
     def class_name(self, name: str) -> str:
         return pascal_case(name)
@@ -50,7 +54,8 @@ class WcfFilters(Filters):
         if is_guid(attr):
             return "UUID | None" if attr.is_optional or attr.is_nillable else "UUID"
         if attr.wrapper:
-            return f"list[{self._field_type_names(obj, attr)}] | None"
+            items = f"list[{self._field_type_names(obj, attr)}]"
+            return items if self._required_wrapper(obj, attr) else f"{items} | None"
         text = str(super().field_type(obj, attr))
         return f"{text.removeprefix('None | ')} | None" if text.startswith("None | ") else text
 
@@ -60,7 +65,12 @@ class WcfFilters(Filters):
     def field_definition(self, obj: Class, attr: Attr, parent_namespace: str | None) -> str:
         if attr.wrapper:
             metadata = self.field_metadata(obj, attr, parent_namespace)
-            return f"field({self.format_arguments({'default': None, 'metadata': metadata}, 4)})"
+            required = self._required_wrapper(obj, attr)
+            arguments: dict[str, Any] = (
+                {"default_factory": "list"} if required else {"default": None}
+            )
+            arguments["metadata"] = metadata
+            return f"field({self.format_arguments(arguments, 4)})"
         return str(super().field_definition(obj, attr, parent_namespace))
 
     def field_metadata(

@@ -30,7 +30,15 @@ _ELEMENT_TEXT = re.compile(
     r"(<(?:[\w.-]+:)?(" + "|".join(SECRET_ELEMENTS) + r")\b[^>]*?(?<!/)>)([^<]*)(</)",
     re.IGNORECASE,
 )
-_NATIONAL_ID = re.compile(r"(?<![\d.,-])\d{11}(?![\d.,])")
+_SECRET_OPEN_TAG = re.compile(
+    r"<(?:[\w.-]+:)?(?:" + "|".join(SECRET_ELEMENTS) + r")\b[^>]*?(?<!/)>", re.IGNORECASE
+)
+# Eleven digits, not part of a longer number or a decimal (`12345678901.50`); a full stop or a
+# comma after them (end of a sentence, a list) does not make them any less an identity number.
+_NATIONAL_ID = re.compile(r"(?<![\d-])(?<!\d[.,])\d{11}(?!\d)(?![.,]\d)")
+_DIGITS = "0123456789"
+# How far past a cut `Redactor.bytes` looks for a secret that the cut would split.
+_LOOKAHEAD = 1024
 
 
 class Secret:
@@ -90,12 +98,36 @@ class Redactor:
         return _NATIONAL_ID.sub(MASK, text)
 
     def bytes(self, data: bytes, limit: int | None = None) -> str:
-        text = (
-            data[:limit].decode("utf-8", "replace")
-            if limit is not None
-            else data.decode("utf-8", "replace")
-        )
-        return self.text(text)
+        """`data` decoded and scrubbed; with `limit`, at most `limit` characters, cut where the
+        cut splits no secret (one across the cut is left out whole, not shown in part)."""
+        if limit is None:
+            return self.text(data.decode("utf-8", "replace"))
+        text = data[: 4 * (limit + _LOOKAHEAD)].decode("utf-8", "replace")
+        cut = min(limit, len(text))
+        while (start := self._secret_across(text, cut)) is not None:
+            cut = start
+        return self.text(text[:cut])
+
+    def _secret_across(self, text: str, cut: int) -> int | None:
+        """Where a secret starts that cutting `text` at `cut` would split; None if none does."""
+        if cut >= len(text):
+            return None
+        tag_start = text.rfind("<", 0, cut)
+        if tag_start >= 0:
+            tag = _SECRET_OPEN_TAG.match(text, tag_start, cut)
+            if tag is not None and tag.end() < cut:  # the cut is in a credential element's text
+                return tag.end()
+        if cut > 0 and text[cut - 1] in _DIGITS and text[cut] in _DIGITS:
+            start = cut - 1  # a number across the cut: an identity number, perhaps
+            while start > 0 and text[start - 1] in _DIGITS:
+                start -= 1
+            return start
+        for value in self._values:
+            for form in {value, _xml_escape(value)}:
+                found = text.find(form, max(0, cut - len(form) + 1), cut + len(form) - 1)
+                if found != -1:
+                    return found
+        return None
 
 
 def _xml_escape(value: str) -> str:

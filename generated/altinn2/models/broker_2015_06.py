@@ -363,8 +363,8 @@ class BrokerServiceInitiation:
             "nillable": True,
         },
     )
-    recipient_list: list[Recipient] | None = field(
-        default=None,
+    recipient_list: list[Recipient] = field(
+        default_factory=list,
         metadata={
             "wrapper": "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}RecipientList",
             "name": "Recipient",

@@ -39,8 +39,8 @@ class BrokerServicePoll:
             "namespace": __NAMESPACE__,
         },
     )
-    recipients: list[str] | None = field(
-        default=None,
+    recipients: list[str] = field(
+        default_factory=list,
         metadata={
             "wrapper": "{http://schemas.altinn.no/services/ServiceEngine/Broker/2020/01}Recipients",
             "name": "string",

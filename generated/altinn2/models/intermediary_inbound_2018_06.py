@@ -89,8 +89,8 @@ class FormTaskUpdate:
             "nillable": True,
         },
     )
-    form_update_list: list[FormUpdate] | None = field(
-        default=None,
+    form_update_list: list[FormUpdate] = field(
+        default_factory=list,
         metadata={
             "wrapper": "{http://schemas.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2018/06}FormUpdateList",
             "name": "FormUpdate",

@@ -74,6 +74,10 @@ class RetryPolicy:
 
 NO_RETRY = RetryPolicy(attempts=1)
 
+# The request never left: no connection (refused, unreachable, TLS), or none in time. Safe to retry
+# for every operation.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
 
 @dataclass(frozen=True)
 class PreparedCall:
@@ -225,6 +229,16 @@ class BaseClient:
                 "which this version of the client does not implement yet"
             )
 
+    @staticmethod
+    def ensure_security(operation: OperationInfo) -> None:
+        """Refuse message security this client cannot produce (before credentials are looked up,
+        so that the error names the real obstacle)."""
+        if operation.security is Security.SECURE_CONVERSATION:
+            raise BindingNotAvailableError(
+                f"{operation.label}: EC endpoints need WS-SecureConversation with an enterprise "
+                "certificate, which this version of the client does not implement yet"
+            )
+
     def url_for(self, operation: OperationInfo, base_url: str | None = None) -> str:
         base = self._check_base_url(base_url) if base_url is not None else self.base_url
         return base + operation.path
@@ -237,6 +251,7 @@ class BaseClient:
         *,
         base_url: str | None = None,
     ) -> PreparedCall:
+        self.ensure_security(operation)
         url = self.url_for(operation, base_url)
         version = operation.soap_version
         blocks = [to_element(header) for header in headers]
@@ -247,11 +262,6 @@ class BaseClient:
                     "SystemCredentials"
                 )
             blocks.insert(0, security_header(version, self.system.user_name, self.system.password))
-        if operation.security is Security.SECURE_CONVERSATION:
-            raise BindingNotAvailableError(
-                f"{operation.label}: EC endpoints need WS-SecureConversation with an enterprise "
-                "certificate, which this version of the client does not implement yet"
-            )
         if operation.addressing:
             blocks[0:0] = addressing_headers(version, operation.action, url)
         content = build_envelope(version, blocks, [to_element(body)])
@@ -283,6 +293,7 @@ class BaseClient:
             raise ProtocolError(f"{operation.label}: empty response (HTTP {status})")
         try:
             root = parse_xml(content, max_bytes=self.max_response_bytes, redactor=self.redactor)
+            envelope = read_envelope(root, content, self.redactor)
         except ProtocolError:
             if status >= 400:
                 raise TransportError(
@@ -292,7 +303,6 @@ class BaseClient:
                     status=status,
                 ) from None
             raise
-        envelope = read_envelope(root, content, self.redactor)
         if envelope.fault:
             raise_fault(envelope, operation.label)
         if status >= 400:
@@ -340,7 +350,17 @@ class BaseClient:
                 )
             )
 
-    def _emit_response(self, call: PreparedCall, response: httpx.Response, started: float) -> None:
+    def _check_size(self, call: PreparedCall, received: int) -> None:
+        """Stop reading a response that outgrows `max_response_bytes` (decoded size)."""
+        if received > self.max_response_bytes:
+            raise ProtocolError(
+                f"{call.operation.label}: response exceeds the limit of "
+                f"{self.max_response_bytes} bytes; refused"
+            )
+
+    def _emit_response(
+        self, call: PreparedCall, response: httpx.Response, content: bytes, started: float
+    ) -> None:
         if self.hooks.active:
             self.hooks.emit_response(
                 ResponseEvent(
@@ -352,7 +372,7 @@ class BaseClient:
                         for k, v in response.headers.items()
                         if k.lower() not in ("set-cookie",)
                     },
-                    envelope=self.redactor.bytes(response.content, self.hooks.max_chars),
+                    envelope=self.redactor.bytes(content, self.hooks.max_chars),
                     elapsed=time.monotonic() - started,
                 )
             )
@@ -403,21 +423,28 @@ class Client(BaseClient):
         base_url: str | None = None,
     ) -> T:
         self.ensure_transport(operation)
-        call = self.prepare(operation, body, headers, base_url=base_url)
         attempt = 0
         while True:
             attempt += 1
+            # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
+            call = self.prepare(operation, body, headers, base_url=base_url)
             self._emit_request(call)
             started = time.monotonic()
             try:
-                response = self.http.post(call.url, content=call.content, headers=call.headers)
+                with self.http.stream(
+                    "POST", call.url, content=call.content, headers=call.headers
+                ) as response:
+                    received = bytearray()
+                    for chunk in response.iter_bytes():
+                        received += chunk
+                        self._check_size(call, len(received))
             except httpx.HTTPError as exc:
-                connect_failed = isinstance(exc, httpx.ConnectError)
-                if self.should_retry(operation, attempt, connect_failed=connect_failed):
+                if self.should_retry(operation, attempt, connect_failed=isinstance(exc, NOT_SENT)):
                     time.sleep(self.retry.delay(attempt))
                     continue
                 raise self._transport_error(call, exc, attempt) from None
-            self._emit_response(call, response, started)
+            content = bytes(received)
+            self._emit_response(call, response, content, started)
             if response.status_code in self.retry.statuses and self.should_retry(
                 operation, attempt, status=response.status_code
             ):
@@ -427,7 +454,7 @@ class Client(BaseClient):
                 call,
                 response.status_code,
                 response.headers.get("content-type", ""),
-                response.content,
+                content,
                 output,
             )
 
@@ -472,23 +499,28 @@ class AsyncClient(BaseClient):
         base_url: str | None = None,
     ) -> T:
         self.ensure_transport(operation)
-        call = self.prepare(operation, body, headers, base_url=base_url)
         attempt = 0
         while True:
             attempt += 1
+            # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
+            call = self.prepare(operation, body, headers, base_url=base_url)
             self._emit_request(call)
             started = time.monotonic()
             try:
-                response = await self.http.post(
-                    call.url, content=call.content, headers=call.headers
-                )
+                async with self.http.stream(
+                    "POST", call.url, content=call.content, headers=call.headers
+                ) as response:
+                    received = bytearray()
+                    async for chunk in response.aiter_bytes():
+                        received += chunk
+                        self._check_size(call, len(received))
             except httpx.HTTPError as exc:
-                connect_failed = isinstance(exc, httpx.ConnectError)
-                if self.should_retry(operation, attempt, connect_failed=connect_failed):
+                if self.should_retry(operation, attempt, connect_failed=isinstance(exc, NOT_SENT)):
                     await asyncio.sleep(self.retry.delay(attempt))
                     continue
                 raise self._transport_error(call, exc, attempt) from None
-            self._emit_response(call, response, started)
+            content = bytes(received)
+            self._emit_response(call, response, content, started)
             if response.status_code in self.retry.statuses and self.should_retry(
                 operation, attempt, status=response.status_code
             ):
@@ -498,7 +530,7 @@ class AsyncClient(BaseClient):
                 call,
                 response.status_code,
                 response.headers.get("content-type", ""),
-                response.content,
+                content,
                 output,
             )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any, TypeVar
 
@@ -25,14 +26,30 @@ register_converters()
 _PARSER_CONFIG = ParserConfig(fail_on_unknown_properties=False, fail_on_unknown_attributes=False)
 
 
+_REQUIRED_FIELDS: dict[type[Any], frozenset[str]] = {}
+
+
+def _required_fields(cls: type[Any]) -> frozenset[str]:
+    """Fields without a default: the schema requires the element (minOccurs 1)."""
+    required = _REQUIRED_FIELDS.get(cls)
+    if required is None:
+        required = _REQUIRED_FIELDS[cls] = frozenset(
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        )
+    return required
+
+
 class WcfTreeSerializer(TreeSerializer):
-    """Optional fields left as None are omitted (not sent as `xsi:nil`); WCF reads an absent
-    optional member as null. Required nillable fields still go as `xsi:nil="true"`."""
+    """Optional fields left as None are omitted (WCF reads an absent optional member as null);
+    required nillable fields left as None go as `xsi:nil="true"`, as the schema wants."""
 
     @classmethod
     def next_value(cls, obj: Any, meta: XmlMeta) -> Iterator[tuple[XmlVar, Any]]:
+        required = _required_fields(type(obj))
         for var, value in super().next_value(obj, meta):
-            if value is None and not var.required:
+            if value is None and var.name not in required:
                 continue
             yield var, value
 

@@ -35,8 +35,20 @@ EXCERPT_CHARS = 200
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 
 
+class _ExternalRefused(Exception):
+    pass
+
+
+class _RefuseExternal(etree.Resolver):
+    """Loads nothing a document points to. libxml2 opens an external DTD (`<!DOCTYPE x SYSTEM
+    "file:...">`) even with `load_dtd=False`; this resolver answers every such load first."""
+
+    def resolve(self, system_url: str | None, public_id: str | None, context: object) -> None:
+        raise _ExternalRefused
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
+    parser = etree.XMLParser(
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
@@ -46,6 +58,8 @@ def _parser() -> etree.XMLParser:
         remove_pis=True,
         collect_ids=False,
     )
+    parser.resolvers.add(_RefuseExternal())
+    return parser
 
 
 def excerpt(data: bytes, redactor: Redactor = DEFAULT_REDACTOR) -> str:
@@ -71,6 +85,11 @@ def parse_xml(
         )
     try:
         root = etree.fromstring(data, parser=_parser())
+    except _ExternalRefused:
+        raise ProtocolError(
+            "response refers to an external DTD or entity; refused",
+            excerpt=excerpt(data, redactor),
+        ) from None
     except etree.XMLSyntaxError as exc:
         raise ProtocolError(
             f"response is not well-formed XML ({exc.msg})", excerpt=excerpt(data, redactor)
@@ -134,9 +153,10 @@ def must_understand(element: etree._Element, version: SoapVersion) -> etree._Ele
 
 
 def _text(element: etree._Element | None) -> str | None:
+    """An element's text; None when it is absent, nil or empty (`<UserId/>`)."""
     if element is None or element.get(f"{{{XSI}}}nil") in ("true", "1"):
         return None
-    return "".join(element.itertext()).strip()
+    return "".join(element.itertext()).strip() or None
 
 
 def _child(parent: etree._Element | None, local: str) -> etree._Element | None:
@@ -149,7 +169,8 @@ def _child(parent: etree._Element | None, local: str) -> etree._Element | None:
 
 
 def _qname_text(element: etree._Element | None) -> str | None:
-    """A fault code like `s:Client`, with its prefix resolved: `{namespace}Client`, else as is."""
+    """A fault code like `s:Client`: the SOAP envelope's own codes lose their prefix (`Client`,
+    `Sender`); codes of other namespaces stay as written (`a:ActionNotSupported`)."""
     text = _text(element)
     if not text or element is None:
         return text

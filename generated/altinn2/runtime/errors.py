@@ -92,7 +92,8 @@ class AltinnFaultError(SoapFaultError):
         super().__init__(reason or message or "", code=code, subcodes=subcodes, operation=operation)
         where = f"{operation}: " if operation else ""
         guid = f" (ErrorGuid {error_guid})" if error_guid else ""
-        self.args = (f"{where}Altinn error {error_id}: {message or reason}{guid}",)
+        text = message or localized_message or reason
+        self.args = (f"{where}Altinn error {error_id}: {text}{guid}",)
 
     def __repr__(self) -> str:
         return (

@@ -28,6 +28,7 @@ class _ServiceBase:
     def _credential_text(
         self, kind: Credential, given: str | Secret | None, operation: OperationInfo
     ) -> str:
+        self._client.ensure_security(operation)  # EC: say so, not "configure credentials"
         return self._client.credential_text(kind, given, operation.label)
 
     def _unavailable(

@@ -1,0 +1,386 @@
+"""Benchmark: the whole generator against `xsdata generate` alone, on the same cached WSDLs.
+
+    .venv/bin/python bench/generation.py [--rounds 3] [--root .] [--output FILE]
+
+Measures, in one run, `--rounds` times each:
+
+1. `build_output` in-process: the whole generator (spec, lock check, coverage, models, services,
+   templates, isort + black), without writing; with a per-stage breakdown;
+2. `altinn-codegen generate` as a command, into a temporary copy of the workspace (spec, lock,
+   WSDL cache, templates): interpreter start-up, imports and the atomic write included;
+3. `xsdata generate` alone on the same root WSDLs, into a temporary folder: once per WSDL (one
+   `xsdata` process each, as one would run it by hand) and once on all of them together (one
+   process; xsdata merges their definitions), both with xsdata's defaults.
+
+xsdata formats what it writes with `ruff`, which it runs from PATH: the script puts the
+interpreter's bin folder (.venv/bin, which has ruff) first on PATH. The WSDL cache refers to
+imports by the URLs Altinn serves them from (`?wsdl=wsdl0`, `?xsd=xsd0`); two root WSDLs have such
+imports (IntermediaryInboundExternalEC, ReporteeArchiveExternalStreamedEC). They are localized: the
+cache is copied into the temporary folder and every import location is rewritten, by the lock's
+location -> file map, to the copied file's absolute file: URI, so xsdata reads exactly the files
+the generator reads and never the network.
+
+Writes the numbers (min and median of the rounds, every round, machine and versions) as JSON to
+bench/results/generation.json and prints a short summary. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin
+
+from lxml import etree
+
+import generator.generate as generate
+from generator.cache import WsdlCache
+from generator.lock import read_lock
+from generator.project import Project
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WSDL = "http://schemas.xmlsoap.org/wsdl/"
+XSD = "http://www.w3.org/2001/XMLSchema"
+TIMEOUT = 600
+
+
+def summary(times: list[float]) -> dict[str, Any]:
+    return {
+        "min": round(min(times), 3),
+        "median": round(statistics.median(times), 3),
+        "max": round(max(times), 3),
+        "rounds": [round(t, 3) for t in times],
+    }
+
+
+# -- 1. the generator in-process, with stages --------------------------------------------------
+
+STAGES = {  # name in generator.generate -> label
+    "load_spec": "spec",
+    "cover": "coverage (WSDL models)",
+    "build_models": "models (schemas + xsdata)",
+    "plan_services": "services plan",
+    "render_service": "service templates",
+    "format_python": "isort + black",
+}
+
+
+@contextlib.contextmanager
+def timed_stages(spent: dict[str, float]) -> Iterator[None]:
+    """Wrap the functions `build_output` calls (as looked up in generator.generate)."""
+    originals = {name: getattr(generate, name) for name in STAGES}
+
+    def wrap(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+
+        return timed
+
+    for name, function in originals.items():
+        setattr(generate, name, wrap(name, function))
+    cache_class = WsdlCache  # the class build_output calls `open` on
+    open_cache = vars(cache_class)["open"]  # the classmethod itself, put back as it was
+    cache_class.open = wrap("WsdlCache.open", cache_class.open)  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        for name, function in originals.items():
+            setattr(generate, name, function)
+        cache_class.open = open_cache  # type: ignore[method-assign]
+
+
+def bench_build_output(root: Path, rounds: int) -> dict[str, Any]:
+    times = []
+    stages: dict[str, list[float]] = defaultdict(list)
+    files = 0
+    for _ in range(rounds):
+        spent: dict[str, float] = defaultdict(float)
+        with timed_stages(spent):
+            started = time.perf_counter()
+            output = generate.build_output(Project(root))
+            times.append(time.perf_counter() - started)
+        files = len(output.files)
+        for name, seconds in spent.items():
+            stages[name].append(seconds)
+    labels = {**STAGES, "WsdlCache.open": "lock check"}
+    medians = {labels[name]: statistics.median(values) for name, values in stages.items()}
+    medians["rest (package templates, bookkeeping)"] = max(
+        0.0, statistics.median(times) - sum(medians.values())
+    )
+    return {
+        **summary(times),
+        "files": files,
+        "stages_median": {name: round(seconds, 3) for name, seconds in medians.items()},
+    }
+
+
+# -- 2. the command -----------------------------------------------------------------------------
+
+
+def copy_workspace(root: Path, target: Path) -> Project:
+    (target / "spec").mkdir(parents=True)
+    shutil.copy(root / "spec" / "endpoints.yaml", target / "spec" / "endpoints.yaml")
+    shutil.copy(root / "spec" / "wsdl.lock", target / "spec" / "wsdl.lock")
+    shutil.copytree(root / "spec" / "wsdl", target / "spec" / "wsdl")
+    shutil.copytree(root / "templates", target / "templates")
+    return Project(target)
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int, str]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=TIMEOUT, check=False
+    )
+    return time.perf_counter() - started, done.returncode, done.stdout + done.stderr
+
+
+def bench_cli(root: Path, work: Path, rounds: int, env: dict[str, str]) -> dict[str, Any]:
+    project = copy_workspace(root, work / "workspace")
+    command = [str(BIN / "altinn-codegen"), "generate", "--root", str(project.root)]
+    times = []
+    for _ in range(rounds):
+        seconds, code, text = run(command, project.root, env)
+        if code != 0:
+            raise SystemExit(f"altinn-codegen generate failed:\n{text}")
+        times.append(seconds)
+    startup, _, _ = run([str(BIN / "altinn-codegen"), "--help"], project.root, env)
+    return {**summary(times), "startup_help_s": round(startup, 3), "last_output": text.strip()}
+
+
+# -- 3. xsdata alone --------------------------------------------------------------------------
+
+
+def localize(root: Path, target: Path) -> list[Path]:
+    """Copy the WSDL cache to `target` with every import pointing at the copied file; return the
+    root WSDLs (one per endpoint that has one)."""
+    lock = read_lock(root / "spec" / "wsdl.lock")
+    by_location = lock.by_location()
+    shutil.copytree(root / "spec" / "wsdl", target)
+    for entry in lock.files.values():
+        path = target / entry.path
+        tree = etree.parse(str(path))
+        changed = False
+        for node in tree.iter(f"{{{WSDL}}}import", f"{{{XSD}}}import", f"{{{XSD}}}include"):
+            attribute = "location" if node.tag == f"{{{WSDL}}}import" else "schemaLocation"
+            location = node.get(attribute)
+            if location is None:
+                continue
+            imported = by_location.get(urljoin(entry.location, location))
+            if imported is None:
+                raise SystemExit(f"{entry.path}: import {location} is not in the lock")
+            node.set(attribute, (target / imported.path).resolve().as_uri())
+            changed = True
+        if changed:
+            tree.write(str(path), xml_declaration=True, encoding="utf-8")
+    roots = sorted({name for name in lock.endpoints.values() if name})
+    return [target / name for name in roots]
+
+
+def bench_xsdata(root: Path, work: Path, rounds: int, env: dict[str, str]) -> dict[str, Any]:
+    roots = localize(root, work / "cache")
+    together = work / "together"
+    together.mkdir()
+    for path in roots:  # one folder holding only the root WSDLs (imports are absolute URIs)
+        shutil.copy(path, together / path.name.replace(".svc.wsdl", ".wsdl"))
+    xsdata = str(BIN / "xsdata")
+
+    per_round: list[float] = []
+    per_file: dict[str, list[float]] = defaultdict(list)
+    failures: dict[str, str] = {}
+    for index in range(rounds):
+        out = work / f"per-wsdl-{index}"
+        out.mkdir()
+        total = 0.0
+        for number, path in enumerate(roots):
+            name = str(path.relative_to(work / "cache"))
+            seconds, code, text = run(
+                [xsdata, "generate", str(path), "--package", f"w{number:02d}"], out, env
+            )
+            total += seconds
+            per_file[name].append(seconds)
+            if code != 0:
+                failures[name] = text.strip().splitlines()[-1] if text.strip() else f"rc {code}"
+        per_round.append(total)
+
+    all_times: list[float] = []
+    all_result = ""
+    for index in range(rounds):
+        out = work / f"together-{index}"
+        out.mkdir()
+        seconds, code, text = run([xsdata, "generate", str(together), "--package", "all"], out, env)
+        all_times.append(seconds)
+        lines = text.strip().splitlines()
+        all_result = f"rc {code}: {lines[-1] if lines else ''}"
+    modules = sum(1 for _ in (work / f"together-{rounds - 1}").rglob("*.py"))
+
+    startup, _, _ = run([xsdata, "--help"], work, env)
+    return {
+        "root_wsdls": len(roots),
+        "per_wsdl_total": summary(per_round),
+        "per_wsdl_median_each": {
+            name: round(statistics.median(times), 3) for name, times in sorted(per_file.items())
+        },
+        "per_wsdl_failures": failures,
+        "all_at_once": {**summary(all_times), "result": all_result, "python_files": modules},
+        "startup_help_s": round(startup, 3),
+    }
+
+
+# -- the run ------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    info: dict[str, Any] = {
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+    }
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["memory_gb"] = round(int(line.split()[1]) / 1024**2, 1)
+    with contextlib.suppress(OSError):
+        info["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
+    return info
+
+
+def versions(root: Path) -> dict[str, str]:
+    found = {}
+    for name in ("xsdata", "lxml", "black", "isort", "jinja2", "click", "ruff", "altinn2-codegen"):
+        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
+            found[name] = importlib.metadata.version(name)
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "generator", "templates", "spec"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        found["generator_commit"] = commit + ("+uncommitted" if dirty else "")
+    return found
+
+
+def inputs(root: Path) -> dict[str, Any]:
+    lock = read_lock(root / "spec" / "wsdl.lock")
+    return {
+        "wsdl_and_xsd_files": len(lock.files),
+        "bytes": sum(entry.size for entry in lock.files.values()),
+        "endpoints_with_wsdl": sum(1 for name in lock.endpoints.values() if name),
+        "lock_sha256": hashlib.sha256((root / "spec" / "wsdl.lock").read_bytes()).hexdigest(),
+    }
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--root", type=Path, default=REPO)
+    parser.add_argument("--output", type=Path, default=REPO / "bench/results/generation.json")
+    args = parser.parse_args()
+    root: Path = args.root.resolve()
+    if not (root / "spec" / "wsdl").is_dir():
+        raise SystemExit(f"{root}/spec/wsdl: no WSDL cache; run `altinn-codegen fetch` first")
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    started = time.time()
+    data: dict[str, Any] = {
+        "benchmark": "generation",
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "machine": machine(),
+        "versions": versions(root),
+        "inputs": inputs(root),
+        "rounds": args.rounds,
+    }
+    with tempfile.TemporaryDirectory(prefix="bench-generation-") as folder:
+        work = Path(folder)
+        print(f"build_output x{args.rounds} ...", flush=True)
+        data["build_output"] = bench_build_output(root, args.rounds)
+        print(f"altinn-codegen generate x{args.rounds} ...", flush=True)
+        data["cli_generate"] = bench_cli(root, work, args.rounds, env)
+        print(f"xsdata generate x{args.rounds} ...", flush=True)
+        data["xsdata"] = bench_xsdata(root, work, args.rounds, env)
+    data["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    data["wall_s"] = round(time.time() - started, 1)
+    data["notes"] = [
+        "Times are wall-clock seconds (time.perf_counter); min and median over the rounds.",
+        "build_output is in-process after imports; altinn-codegen generate includes interpreter "
+        "start-up, imports and writing generated/ (atomic swap) in a temporary workspace.",
+        "xsdata runs with its defaults (filenames structure style, its own naming, WSDL mode); it "
+        "formats its output with ruff from PATH (.venv/bin first on PATH).",
+        "The two root WSDLs with imports (IntermediaryInboundExternalEC: wsdl:import of "
+        "?wsdl=wsdl0; ReporteeArchiveExternalStreamedEC: xsd:import of ?xsd=xsd0..4) are "
+        "localized: imports rewritten to absolute file: URIs of the cached copies, via the lock.",
+        "per_wsdl_total is the sum of one xsdata process per root WSDL; all_at_once is one "
+        "process on a folder of all root WSDLs.",
+        "The machine is shared; compare load_average_at_start/end.",
+    ]
+    write_json(args.output, data)
+    print_summary(data, args.output)
+
+
+def print_summary(data: dict[str, Any], output: Path) -> None:
+    build, cli, xs = data["build_output"], data["cli_generate"], data["xsdata"]
+    per, together = xs["per_wsdl_total"], xs["all_at_once"]
+    cpu = data["machine"].get("cpu", data["machine"]["machine"])
+    print()
+    print(f"generation benchmark, {data['rounds']} rounds, {data['machine']['cpus']} CPUs ({cpu})")
+    print(
+        f"  build_output (in-process)      min {build['min']:6.2f} s  median "
+        f"{build['median']:6.2f} s  ({build['files']} files)"
+    )
+    stages = ", ".join(f"{name} {seconds:.2f}" for name, seconds in build["stages_median"].items())
+    print(f"    stages (median s): {stages}")
+    print(
+        f"  altinn-codegen generate (CLI)  min {cli['min']:6.2f} s  median {cli['median']:6.2f} s"
+        f"  (start-up {cli['startup_help_s']:.2f} s)"
+    )
+    print(
+        f"  xsdata, one process per WSDL   min {per['min']:6.2f} s  median {per['median']:6.2f} s"
+        f"  ({xs['root_wsdls']} WSDLs, {len(xs['per_wsdl_failures'])} failed;"
+        f" start-up {xs['startup_help_s']:.2f} s each)"
+    )
+    print(
+        f"  xsdata, all WSDLs at once      min {together['min']:6.2f} s  median "
+        f"{together['median']:6.2f} s  ({together['result']})"
+    )
+    print(f"written to {output}")
+
+
+if __name__ == "__main__":
+    main()

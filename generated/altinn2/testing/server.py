@@ -1,0 +1,133 @@
+"""The HTTP side of the mock: a threaded HTTP/1.1 server on loopback that hands every request
+to an application (`MockAltinn.handle`) and writes its `Reply`.
+
+Keep-alive is supported (one thread per connection); `close_connections()` ends idle ones when
+the mock stops. Bodies come with Content-Length or chunked; above the application's
+`max_request_bytes` the answer is 413. A client that goes away is logged, not printed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import io
+import logging
+import socket
+import threading
+from typing import Any, Protocol
+
+from altinn2.testing.faults import Reply, http_error
+
+logger = logging.getLogger("altinn2.testing")
+
+
+class Application(Protocol):
+    max_request_bytes: int
+
+    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply: ...
+
+
+class MockServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], application: Application) -> None:
+        self.application = application
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that went away (reset, timeout) is no failure of the mock: no traceback.
+        logger.debug("altinn2 mock: connection from %s ended abruptly", client_address)
+
+    def track(self, connection: socket.socket, open_: bool) -> None:
+        with self._connections_lock:
+            if open_:
+                self._connections.add(connection)
+            else:
+                self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        """Shut every open connection (idle keep-alive ones included) down."""
+        with self._connections_lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
+    server_version = "altinn2-mock"
+    sys_version = ""
+    timeout = 60
+    server: MockServer
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, True)
+
+    def finish(self) -> None:
+        self.server.track(self.connection, False)
+        super().finish()
+
+    def log_message(self, format: str, *args: Any) -> None:  # the mock logs every call itself
+        pass
+
+    def _body(self) -> bytes | None:
+        limit = self.server.application.max_request_bytes
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return read_chunked(self.rfile, limit)
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > limit:
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _serve(self) -> None:
+        try:
+            body = self._body()
+        except ValueError:
+            self._send(http_error(400, "Bad Request: unreadable body"))
+            self.close_connection = True
+            return
+        if body is None:
+            self._send(http_error(413, "Request Entity Too Large"))
+            self.close_connection = True
+            return
+        headers = dict(self.headers.items())
+        self._send(self.server.application.handle(self.command, self.path, headers, body))
+
+    def _send(self, reply: Reply) -> None:
+        self.send_response(reply.status)
+        if reply.content_type:
+            self.send_header("Content-Type", reply.content_type)
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(reply.body)))
+        self.end_headers()
+        if self.command != "HEAD" and reply.body:
+            self.wfile.write(reply.body)
+
+    do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+
+
+def read_chunked(stream: io.BufferedIOBase, limit: int) -> bytes | None:
+    """A chunked request body; None when it grows above `limit` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        line = stream.readline(1024).strip()
+        length = int(line.split(b";")[0], 16)
+        if length == 0:
+            while stream.readline(1024).strip():
+                pass
+            return b"".join(chunks)
+        size += length
+        if size > limit:
+            return None
+        chunks.append(stream.read(length))
+        stream.readline(1024)
