@@ -10,8 +10,6 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import re
-import shutil
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -21,8 +19,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from generator.atomic import replaced_tree, write_atomic
 from generator.errors import FetchError, LockMismatchError, WsdlError
-from generator.lock import Lock, LockedFile, read_lock, sha256, write_atomic
+from generator.lock import Lock, LockedFile, read_lock, sha256
 from generator.project import Project
 from generator.wsdl.namespaces import WSDL, XSD, q
 from generator.wsdl.xml import parse_bytes
@@ -338,34 +337,11 @@ def install(result: FetchResult, project: Project, *, locked: bool) -> None:
         problems = read_lock(project.lock_path).differences(new_lock)
         if problems:
             raise LockMismatchError(project.relative(project.lock_path), problems)
-    cache = project.cache_dir
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=cache.parent, prefix=".wsdl-new-"))
-    staging.chmod(0o755)  # mkdtemp makes it private; the cache is an ordinary folder
-    old: Path | None = None
-    try:
-        for name, (_, data) in result.files.items():
-            target = staging / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        if cache.exists():
-            old = Path(tempfile.mkdtemp(dir=cache.parent, prefix=".wsdl-old-"))
-            cache.rename(old / "wsdl")
-        staging.rename(cache)
+    files = {name: data for name, (_, data) in result.files.items()}
+    with replaced_tree(project.cache_dir, files):
         # The lock last, while the old cache can still be put back if writing it fails.
         if not locked:
             write_atomic(project.lock_path, new_lock.render())
-    except BaseException:
-        if not staging.exists() and cache.exists():
-            cache.rename(staging)  # the new cache was already in place: take it out again
-        if old is not None and (old / "wsdl").exists():
-            (old / "wsdl").rename(cache)
-        shutil.rmtree(staging, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def fetch(

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import concurrent.futures
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import black
 import isort
 
+from generator.atomic import replaced_tree
 from generator.cache import WsdlCache
 from generator.coverage import cover
 from generator.models.build import build_models
@@ -103,28 +102,8 @@ def build_output(project: Project) -> Output:
 
 def write_output(output: Output, target: Path) -> None:
     """Replace `target` with exactly `output`, in one swap."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=".generated-new-"))
-    staging.chmod(0o755)
-    old: Path | None = None
-    try:
-        for path, data in output.files.items():
-            file = staging / path
-            file.parent.mkdir(parents=True, exist_ok=True)
-            file.write_bytes(data)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(dir=target.parent, prefix=".generated-old-"))
-            target.rename(old / "generated")
-        staging.rename(target)
-    except BaseException:
-        if old is not None and (old / "generated").exists() and not target.exists():
-            (old / "generated").rename(target)
-        shutil.rmtree(staging, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    with replaced_tree(target, output.files):
+        pass
 
 
 IGNORED = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})

@@ -7,8 +7,6 @@ line in review, and `fetch --locked` refuses content the lock does not know.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,20 +115,6 @@ def read_lock(path: Path) -> Lock:
             f"{path}: not a valid lock file ({reason}); run `altinn-codegen fetch`"
         ) from None
     return Lock(endpoints, files)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Replace `path` in one step: a reader sees the old file or the new one, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; the lock is an ordinary project file
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def verify_cache(lock: Lock, cache_dir: Path, lock_path: Path) -> None:
