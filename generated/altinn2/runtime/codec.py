@@ -15,6 +15,7 @@ from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 from xsdata.formats.dataclass.serializers import TreeSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
+from altinn2.runtime.binder import Binder, Unsupported
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.xmlcontext import WcfXmlContext, register_converters
 
@@ -73,8 +74,18 @@ def to_element(obj: object) -> etree._Element:
     return element
 
 
+_BINDER = Binder(CONTEXT)
+
+
 def from_element(element: etree._Element, cls: type[T]) -> T:
-    """Bind an element (and its subtree) to `cls`. The element is consumed (cleared)."""
+    """Bind an element (and its subtree) to `cls`. The element may be consumed (cleared).
+
+    The fast binder takes what it covers exactly; the rest goes through xsdata's parser."""
+    try:
+        bound: T = _BINDER.bind(element, cls)
+        return bound
+    except Unsupported:
+        pass
     parser = XmlParser(context=CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
     try:
         result: T = parser.parse(element, cls)
