@@ -215,16 +215,12 @@ def _summary(documentation: str | None) -> str:
     return doc_text(documentation) if documentation else ""
 
 
-def _params(
-    owner: ModelClass, names: _Names, binding: str, docs: dict[str, str], taken: set[str]
-) -> list[Param]:
+def _params(owner: ModelClass, names: _Names, binding: str, docs: dict[str, str]) -> list[Param]:
     params = []
     for model_field in owner.fields:
         annotation = names.annotation(owner, model_field)
         credential = CREDENTIALS.get(binding, {}).get(model_field.xml_name.lower())
         name = model_field.name
-        if name in taken:
-            raise WsdlError(f"{owner.name}: parameter {name} collides with a method keyword")
         optional = is_optional(annotation) or model_field.attr.is_list
         params.append(
             Param(
@@ -262,7 +258,7 @@ def _result(output: ModelClass, names: _Names) -> Result:
 
 
 def _endpoint_method(
-    item: RowCoverage, module: ServiceModule, models: ModelSet, names: _Names, base_name: str
+    item: RowCoverage, models: ModelSet, names: _Names, base_name: str
 ) -> EndpointMethod:
     row, operation = item.row, item.operation
     assert operation is not None
@@ -276,8 +272,7 @@ def _endpoint_method(
     names.use(input_model)
     names.use(output_model)
     docs = _param_docs(operation.documentation)
-    reserved = {"base_url"}
-    params = _params(input_model, names, binding, docs, reserved)
+    params = _params(input_model, names, binding, docs)
     headers = []
     for header in operation.input_headers:
         header_model = models.element(header.element)
@@ -390,9 +385,7 @@ def plan_services(spec: Spec, coverage: list[RowCoverage], models: ModelSet) -> 
                 (item for item in base_items if item.generated),
                 key=lambda item: BINDING_ORDER.index(item.row.effective_binding),
             )
-            methods = [
-                _endpoint_method(item, module, models, names, base_name) for item in generated
-            ]
+            methods = [_endpoint_method(item, models, names, base_name) for item in generated]
             module.endpoints.extend(methods)
             if methods:
                 missing = [item.row for item in base_items if not item.generated]
