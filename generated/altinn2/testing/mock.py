@@ -1,32 +1,15 @@
 """`MockAltinn`: an offline Altinn 2 on loopback HTTP, built from the generated operations.
 
-It serves every generated endpoint path (Basic, WS and EC) and checks each request as Altinn's
-WCF services would, in this order, answering what WCF answers:
-
-- path: HTTP 404;
-- HTTP method, POST only: HTTP 405 with `Allow: POST` (no help page or WSDL: see below);
-- the content type of the binding's SOAP version (`text/xml` for Basic, `application/soap+xml`
-  for WS and EC; UTF-8): HTTP 415;
-- well-formed XML, a SOAP envelope with a Body: HTTP 400; the envelope's version: a
-  `s:VersionMismatch` fault; a body that is not UTF-8: AltinnFault 0 ("Unable to translate
-  bytes ...", as Altinn answers);
-- WS: `wsse:Security` with a fresh `wsu:Timestamp` (5 minutes of validity, 5 of clock skew) and
-  the system's UsernameToken (PasswordText): else `o:InvalidSecurity`; EC: always
-  `o:InvalidSecurity` (the mock issues no WS-SecureConversation tokens);
-- WS: WS-Addressing `Action` (`a:MessageAddressingHeaderRequired`), equal to the content type's
-  `action` (`a:ActionMismatch`), `To` this endpoint's path (`a:DestinationUnreachable`);
-- `SOAPAction` (Basic) or `Action` (WS) naming an operation of the endpoint:
-  `a:ActionNotSupported`;
-- every `mustUnderstand` header understood by the binding: `s:MustUnderstand`;
-- streamed (MTOM) operations: a `s:Receiver` fault, not implemented by the mock yet;
-- the body element and the XML Schema: AltinnFault 0 with the formatter's deserialization message;
-- Basic `systemUserName`/`systemPassword`, and person credentials wherever sent (`userSSN`,
-  `userPassword`, `userPinCode` and `authMethod` for a person with a pin): AltinnFault 989.
+It serves every generated endpoint path (Basic, WS and EC; `altinn2.testing.endpoints`) and runs
+each request through the checks Altinn's WCF services make (`altinn2.testing.checks`: path,
+method, content type, envelope, WS-Security, WS-Addressing, action, mustUnderstand, schema,
+credentials), answering a bad one as WCF or Altinn would.
 
 Then the answer: the last matching rule a test registered (`respond`, `fault`, `http_error`;
-`delay` waits first), else the stateful scenario (`stateful=True`), else a schema-valid default
-(`example()` of the output type, minimal or full). Every exchange is recorded as a `Call`, with
-secrets masked.
+`delay` waits first; `altinn2.testing.rules`), else the stateful scenario (`stateful=True`;
+`altinn2.testing.scenario`), else a schema-valid default (`example()` of the output type, minimal
+or full; `altinn2.testing.answers`). Every exchange is recorded as a `Call`, with secrets masked
+(`altinn2.testing.records`).
 
 GET (or any method but POST) on an endpoint is refused with 405: WCF would show its help page or
 the WSDL (`?wsdl`), and the mock ships neither, so a client that GETs learns at once.
@@ -34,61 +17,35 @@ the WSDL (`?wsdl`), and the mock ships neither, so a client that GETs learns at 
 
 from __future__ import annotations
 
-import copy
-import dataclasses
-import datetime as dt
-import difflib
 import enum
-import ipaddress
 import logging
 import threading
-import time
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
-from urllib.parse import urlsplit
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
-from lxml import etree
 
-from altinn2.runtime.client import RetryPolicy
-from altinn2.runtime.codec import CONTEXT, from_element, qname_of, to_element
+from altinn2.runtime.client import RetryPolicy, _is_loopback
 from altinn2.runtime.credentials import SystemCredentials, UserCredentials
-from altinn2.runtime.envelope import (
-    ENVELOPE_NS,
-    ENVELOPE_VERSIONS,
-    build_envelope,
-    parse_xml,
-    read_envelope,
-)
-from altinn2.runtime.errors import AltinnError, ProtocolError
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import Binding, OperationInfo, SoapVersion
 from altinn2.runtime.registry import operation_index
-from altinn2.runtime.secrets import MASK, SECRET_ELEMENTS, Redactor
-from altinn2.runtime.wsheaders import WSA, WSA_ANONYMOUS, WSSE, WSU, timestamp, utc_now
-from altinn2.testing.examples import example, wrap_result
-from altinn2.testing.faults import (
-    ACTION_MISMATCH,
-    ADDRESS_FILTER_MISMATCH,
-    CONTENT_TYPE_MISMATCH,
-    CONTENT_TYPES,
-    HEADER_REQUIRED,
-    Fault,
-    Reply,
-    action_not_supported,
-    addressing_reply_headers,
-    altinn_fault,
-    deserialization_fault,
-    http_error,
-    invalid_security,
-    must_understand_fault,
-    soap_fault,
-    version_mismatch,
-    wcf_fault,
+from altinn2.runtime.secrets import Redactor
+from altinn2.runtime.wsheaders import WSA, Clock, utc_now
+from altinn2.testing import answers, checks
+from altinn2.testing.answers import HttpError, Raw
+from altinn2.testing.checks import (
+    AUTH_METHODS,
+    MAX_CLOCK_SKEW,
+    PASSWORD_TEXT_SUFFIX,
+    TIMESTAMP_VALIDITY,
+    Refused,
 )
+from altinn2.testing.endpoints import Endpoint, endpoints
+from altinn2.testing.faults import CONTENT_TYPES, Fault, Reply, altinn_fault, soap_fault
+from altinn2.testing.records import SECRET_HTTP_HEADERS, Call, Draft, log_call, masked
+from altinn2.testing.rules import OperationRef, Rule, Rules, covers, resolve, selected
 from altinn2.testing.scenario import NOT_HANDLED, Scenario
-from altinn2.testing.schemas import SchemaViolation, violations
 from altinn2.testing.server import MockServer
 
 if TYPE_CHECKING:
@@ -100,186 +57,35 @@ DEFAULT_SYSTEM = SystemCredentials("10000", "mock-system-password")
 DEFAULT_USER = UserCredentials(
     "01017012345", "mock-user-password", pin_code="12345", auth_method="AltinnPin"
 )
-AUTH_METHODS = ("AltinnPin", "SMSPin")
-MAX_CLOCK_SKEW = dt.timedelta(minutes=5)  # WCF's LocalServiceSecuritySettings defaults
-TIMESTAMP_VALIDITY = dt.timedelta(minutes=5)
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024 * 1024
 FAST_RETRY = RetryPolicy(attempts=3, backoff=0.01, max_backoff=0.05)
-SECRET_HTTP_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie"})
-PASSWORD_TEXT_SUFFIX = "#PasswordText"
 
 Defaults = Literal["minimal", "full"]
-Clock = Callable[[], dt.datetime]
-OperationRef: TypeAlias = "OperationInfo | str | None"
+
+# What `from altinn2.testing.mock import ...` has always offered, wherever it now lives.
+__all__ = [
+    "AUTH_METHODS",
+    "DEFAULT_MAX_REQUEST_BYTES",
+    "DEFAULT_SYSTEM",
+    "DEFAULT_USER",
+    "FAST_RETRY",
+    "MAX_CLOCK_SKEW",
+    "PASSWORD_TEXT_SUFFIX",
+    "SECRET_HTTP_HEADERS",
+    "TIMESTAMP_VALIDITY",
+    "Call",
+    "Clock",
+    "Defaults",
+    "Endpoint",
+    "MockAltinn",
+    "OperationRef",
+    "Rule",
+    "endpoints",
+]
 
 
 class _Use(enum.Enum):
     DEFAULT = "default"
-
-
-# -- records ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, repr=False)
-class Call:
-    """One HTTP exchange with the mock, for assertions; secrets are masked everywhere.
-
-    `headers` are the HTTP request headers (case-insensitive; credentials in them masked).
-    `request` is the typed request body (credential fields masked as `***`), `None` when the
-    request was refused before its body was read. `fault` names what refused or failed it
-    (`a:ActionNotSupported`, `o:InvalidSecurity`, `AltinnFault 989`, `HTTP 415`, ...; `None` for a
-    normal answer) and `reason` says why, in the mock's words (WCF's own fault often does not).
-    """
-
-    method: str
-    path: str
-    operation: str | None
-    service: str | None
-    binding: Binding | None
-    action: str | None
-    headers: Mapping[str, str]
-    request: Any
-    soap_headers: tuple[Any, ...]
-    status: int
-    fault: str | None
-    reason: str | None
-    envelope: str
-    received: dt.datetime
-    duration: float
-    info: OperationInfo | None = field(default=None, compare=False)
-
-    @property
-    def ok(self) -> bool:
-        return self.fault is None and self.status < 400
-
-    def __repr__(self) -> str:
-        what = self.operation or f"{self.method} {self.path}"
-        binding = f" ({self.binding.value})" if self.binding else ""
-        fault = f" {self.fault}" if self.fault else ""
-        request = f", request={type(self.request).__name__}" if self.request is not None else ""
-        return f"Call({what}{binding} -> {self.status}{fault}{request})"
-
-    __str__ = __repr__
-
-
-@dataclass
-class _Draft:
-    method: str
-    path: str
-    headers: dict[str, str]
-    started: float
-    received: dt.datetime
-    operation: OperationInfo | None = None
-    action: str | None = None
-    request: Any = None
-    soap_headers: tuple[Any, ...] = ()
-    reason: str | None = None
-    envelope: str = ""
-
-
-# -- rules -----------------------------------------------------------------------------------
-
-
-@dataclass(eq=False)
-class Rule:
-    """A registered behaviour; `hits` counts its uses, `cancel()` removes it."""
-
-    kind: Literal["respond", "http", "delay"]
-    keys: frozenset[tuple[str, str]] | None  # (path, operation name); None: every operation
-    value: Any
-    times: int | None
-    hits: int = 0
-    _owner: MockAltinn | None = field(default=None, repr=False)
-
-    def matches(self, operation: OperationInfo) -> bool:
-        return self.keys is None or _key(operation) in self.keys
-
-    @property
-    def exhausted(self) -> bool:
-        return self.times is not None and self.hits >= self.times
-
-    def cancel(self) -> None:
-        if self._owner is not None:
-            self._owner._remove(self)
-
-
-@dataclass(frozen=True)
-class _Raw:
-    data: bytes
-    envelope: bool  # a whole envelope (sent as it is) or a body element (wrapped)
-
-
-@dataclass(frozen=True)
-class _HttpError:
-    status: int
-    body: bytes
-    content_type: str | None
-
-
-def _key(operation: OperationInfo) -> tuple[str, str]:
-    return (operation.path.lower(), operation.name)
-
-
-# -- endpoints -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One .svc path: its binding and operations (by the action that selects them)."""
-
-    path: str
-    binding: Binding
-    version: SoapVersion
-    security: Security
-    addressing: bool
-    operations: Mapping[str, OperationInfo]
-
-    @property
-    def understood(self) -> frozenset[str]:
-        names: set[str] = set()
-        if self.addressing:
-            names |= {
-                f"{{{WSA}}}{name}"
-                for name in ("Action", "To", "MessageID", "ReplyTo", "From", "FaultTo")
-            }
-            names.add(f"{{{WSA}}}RelatesTo")
-        if self.security is not Security.NONE:
-            names.add(f"{{{WSSE}}}Security")
-        return frozenset(names)
-
-
-def endpoints(operations: Iterable[OperationInfo]) -> dict[str, Endpoint]:
-    """Every endpoint path (lower case, as IIS matches paths) with its operations."""
-    grouped: dict[str, list[OperationInfo]] = {}
-    for operation in operations:
-        grouped.setdefault(operation.path.lower(), []).append(operation)
-    table = {}
-    for path, members in grouped.items():
-        first = members[0]
-        by_action: dict[str, OperationInfo] = {}
-        for operation in members:
-            by_action[operation.action if first.addressing else operation.soap_action] = operation
-        table[path] = Endpoint(
-            first.path,
-            first.binding,
-            first.soap_version,
-            first.security,
-            first.addressing,
-            by_action,
-        )
-    return table
-
-
-# -- the mock --------------------------------------------------------------------------------
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 class MockAltinn:
@@ -321,8 +127,8 @@ class MockAltinn:
         self.endpoints = endpoints(self.operations)
         self.scenario = Scenario(clock, self.users)
         self.redactor = Redactor(self._secret_values())
-        self._lock = threading.RLock()
-        self._rules: list[Rule] = []
+        self._lock = threading.Lock()  # calls and errors
+        self._rules = Rules()
         self._calls: list[Call] = []
         self._errors: list[str] = []
         self._clients: list[Client] = []
@@ -470,41 +276,7 @@ class MockAltinn:
         """The operations a reference means: an `OperationInfo`; an endpoint operation's name
         (`GetReceiptBasicV2`, `ReceiptExternal.GetReceiptBasicV2`); a base operation's name
         (`GetReceiptV2`: every binding of it); `None` or `"*"`: every operation."""
-        if operation is None or operation == "*":
-            return None
-        if isinstance(operation, OperationInfo):
-            return frozenset({_key(operation)})
-        found = operation_index().named(operation)
-        if not found:
-            wanted = operation.lower()
-            found = tuple(
-                op
-                for op in self.operations
-                if wanted
-                in (op.base_operation.lower(), f"{op.service}.{op.base_operation}".lower())
-            )
-        if not found:
-            names = {op.name for op in self.operations} | {
-                op.base_operation for op in self.operations
-            }
-            close = difflib.get_close_matches(operation, sorted(names), n=3)
-            hint = f" (did you mean {', '.join(close)}?)" if close else ""
-            raise ValueError(f"no generated operation is named {operation!r}{hint}")
-        return frozenset(_key(op) for op in found)
-
-    def _targets(self, keys: frozenset[tuple[str, str]] | None) -> list[OperationInfo]:
-        return [op for op in self.operations if keys is None or _key(op) in keys]
-
-    def _add(self, rule: Rule) -> Rule:
-        rule._owner = self
-        with self._lock:
-            self._rules.append(rule)
-        return rule
-
-    def _remove(self, rule: Rule) -> None:
-        with self._lock:
-            if rule in self._rules:
-                self._rules.remove(rule)
+        return resolve(operation, self.operations)
 
     def respond(
         self,
@@ -521,18 +293,14 @@ class MockAltinn:
         the default answer). `times`: only that many calls. With `validate`, a typed or XML
         answer must be the operation's output element and valid against its schema."""
         keys = self.resolve(operation)
+        checked = selected(self.operations, keys) if validate and keys is not None else []
         value: Any = response
         if isinstance(response, str | bytes):
-            value = self._raw(response, keys if validate else None)
-        elif (
-            validate
-            and keys is not None
-            and not callable(response)
-            and not isinstance(response, Fault)
-        ):
-            for target in self._targets(keys):
-                self._check_answer(target, response)
-        return self._add(Rule("respond", keys, value, times))
+            value = answers.raw_answer(response, checked)
+        elif not callable(response) and not isinstance(response, Fault):
+            for target in checked:
+                answers.check_answer(target, response)
+        return self._rules.add(Rule("respond", keys, value, times))
 
     def fault(
         self,
@@ -562,60 +330,20 @@ class MockAltinn:
     ) -> Rule:
         """Answer `operation` with a bare HTTP error (a proxy's 502/503, a 429 ...)."""
         data = body.encode("utf-8") if isinstance(body, str) else body
-        value = _HttpError(status, data, content_type if data else None)
-        return self._add(Rule("http", self.resolve(operation), value, times))
+        value = HttpError(status, data, content_type if data else None)
+        return self._rules.add(Rule("http", self.resolve(operation), value, times))
 
     def delay(self, operation: OperationRef, seconds: float, *, times: int | None = None) -> Rule:
         """Wait `seconds` before answering `operation` (to test timeouts)."""
-        return self._add(Rule("delay", self.resolve(operation), float(seconds), times))
+        return self._rules.add(Rule("delay", self.resolve(operation), float(seconds), times))
 
     def reset(self) -> None:
         """Forget rules, calls, internal errors and the scenario's state."""
+        self._rules.clear()
         with self._lock:
-            self._rules.clear()
             self._calls.clear()
             self._errors.clear()
         self.scenario.reset()
-
-    def _raw(self, data: str | bytes, keys: frozenset[tuple[str, str]] | None) -> _Raw:
-        raw = data.encode("utf-8") if isinstance(data, str) else data
-        try:
-            root = parse_xml(raw)
-            envelope = read_envelope(root, raw) if str(root.tag) in ENVELOPE_VERSIONS else None
-        except ProtocolError as exc:
-            raise ValueError(f"not an answer: {exc}") from None
-        if envelope is not None:
-            for target in self._targets(keys) if keys is not None else ():
-                if envelope.version is not target.soap_version:
-                    raise ValueError(
-                        f"{target.label} answers in SOAP {target.soap_version.value}, not "
-                        f"{envelope.version.value}"
-                    )
-                if envelope.body is not None and not envelope.fault:
-                    self._check_element(target, envelope.body)
-            return _Raw(raw, True)
-        for target in self._targets(keys) if keys is not None else ():
-            self._check_element(target, root)
-        return _Raw(raw, False)
-
-    def _check_answer(self, operation: OperationInfo, value: object) -> etree._Element:
-        try:
-            element = to_element(wrap_result(operation, value))
-        except Exception as exc:  # not a type of this operation, or not serializable
-            raise ValueError(f"{operation.label} cannot answer with {value!r:.80}: {exc}") from None
-        self._check_element(operation, element)
-        return element
-
-    def _check_element(self, operation: OperationInfo, element: etree._Element) -> None:
-        expected = qname_of(operation.output) if operation.output is not None else None
-        if element.tag != expected:
-            raise ValueError(f"{operation.label} answers with {expected}, not {element.tag!s}")
-        problems = violations(element)
-        if problems:
-            raise ValueError(
-                f"{operation.label}: the answer violates the schema: "
-                + "; ".join(str(problem) for problem in problems[:3])
-            )
 
     # -- records ---------------------------------------------------------------------------
 
@@ -627,11 +355,7 @@ class MockAltinn:
 
     def calls_to(self, operation: OperationRef) -> list[Call]:
         keys = self.resolve(operation)
-        return [
-            call
-            for call in self.calls
-            if call.info is not None and (keys is None or _key(call.info) in keys)
-        ]
+        return [call for call in self.calls if call.info is not None and covers(keys, call.info)]
 
     @property
     def last_call(self) -> Call | None:
@@ -656,507 +380,118 @@ class MockAltinn:
     def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
         """Answer one HTTP request (the server calls this; so can a test, without HTTP)."""
         lowered = {name.lower(): value for name, value in headers.items()}
-        draft = _Draft(
-            method.upper(),
-            urlsplit(target).path,
-            {
-                name: (MASK if name.lower() in SECRET_HTTP_HEADERS else value)
-                for name, value in headers.items()
-            },
-            time.monotonic(),
-            self.clock(),
-        )
+        draft = Draft.begin(method, target, headers, self.clock())
         try:
             reply = self._process(draft, lowered, body)
         except Exception as exc:  # the mock's own failure: no stack trace on the wire
-            what = self.redactor.text(f"{type(exc).__name__}: {exc}")
-            logger.error(
-                "altinn2 mock: %s %s failed:\n%s",
-                draft.method,
-                draft.path,
-                self.redactor.text(traceback.format_exc()),
-            )
-            label = draft.operation.label if draft.operation else draft.path
-            with self._lock:
-                self._errors.append(f"{label}: {what}")
-            draft.reason = what
-            version = draft.operation.soap_version if draft.operation else SoapVersion.SOAP11
-            reply = Reply(
-                500,
-                soap_fault(version, "Receiver", f"The Altinn mock failed: {what}"),
-                CONTENT_TYPES[version],
-                outcome="mock error",
-            )
-        self._record(draft, reply)
-        return reply
-
-    def _record(self, draft: _Draft, reply: Reply) -> None:
-        op = draft.operation
-        call = Call(
-            method=draft.method,
-            path=draft.path,
-            operation=op.name if op else None,
-            service=op.service if op else None,
-            binding=op.binding if op else None,
-            action=draft.action,
-            headers=httpx.Headers(draft.headers),
-            request=draft.request,
-            soap_headers=draft.soap_headers,
-            status=reply.status,
-            fault=None if reply.outcome == "ok" else reply.outcome,
-            reason=self.redactor.text(draft.reason) if draft.reason else None,
-            envelope=draft.envelope,
-            received=draft.received,
-            duration=time.monotonic() - draft.started,
-            info=op,
-        )
+            reply = self._failed(draft, exc)
+        call = draft.finish(reply, self.redactor)
         with self._lock:
             self._calls.append(call)
-        logger.info(
-            "%s %s %s -> %s%s%s",
-            call.method,
-            call.path,
-            call.operation or "-",
-            call.status,
-            f" {call.fault}" if call.fault else "",
-            f" ({call.reason})" if call.reason else "",
-        )
-        if call.envelope and logger.isEnabledFor(logging.DEBUG):
-            logger.debug("request envelope (redacted):\n%s", call.envelope)
+        log_call(call)
+        return reply
 
-    def _process(self, draft: _Draft, headers: Mapping[str, str], body: bytes) -> Reply:
-        endpoint = self.endpoints.get(draft.path.lower())
-        if endpoint is None:
-            draft.reason = "no generated endpoint has this path"
-            return http_error(404, f"No Altinn endpoint at {draft.path}")
-        if draft.method != "POST":
-            draft.reason = "SOAP endpoints take POST only (the mock has no help page or WSDL)"
-            return http_error(
-                405, "Method not allowed: SOAP messages are POSTed", headers={"Allow": "POST"}
-            )
+    def _failed(self, draft: Draft, exc: Exception) -> Reply:
+        """The `s:Receiver` fault for a failure of the mock itself, logged and kept in `errors`."""
+        what = self.redactor.text(f"{type(exc).__name__}: {exc}")
+        logger.error(
+            "altinn2 mock: %s %s failed:\n%s",
+            draft.method,
+            draft.path,
+            self.redactor.text("".join(traceback.format_exception(exc))),
+        )
+        label = draft.operation.label if draft.operation else draft.path
+        with self._lock:
+            self._errors.append(f"{label}: {what}")
+        draft.reason = what
+        version = draft.operation.soap_version if draft.operation else SoapVersion.SOAP11
+        return Reply(
+            500,
+            soap_fault(version, "Receiver", f"The Altinn mock failed: {what}"),
+            CONTENT_TYPES[version],
+            outcome="mock error",
+        )
+
+    def _process(self, draft: Draft, headers: Mapping[str, str], body: bytes) -> Reply:
+        """The answer to an accepted request, or the reply of the check that refused it."""
+        try:
+            operation, request, message_id = self._accept(draft, headers, body)
+        except Refused as refused:
+            draft.reason = refused.reason
+            if refused.operation is not None:
+                draft.operation = refused.operation
+            return refused.reply
+        return self._answer(draft, operation, request, message_id)
+
+    def _accept(
+        self, draft: Draft, headers: Mapping[str, str], body: bytes
+    ) -> tuple[OperationInfo, Any, str | None]:
+        """Run the checks in WCF's order, noting what they find in `draft`: the operation, its
+        typed request and the WS-Addressing MessageID to relate the answer to; or `Refused`."""
+        endpoint = checks.route(self.endpoints, draft.path, draft.method)
         version = endpoint.version
-        content_type = headers.get("content-type", "")
-        media, parameters = _content_type(content_type)
-        expected = CONTENT_TYPES[version]
-        if media != expected.split(";")[0] or parameters.get("charset", "utf-8") not in (
-            "utf-8",
-            "utf8",
-        ):
-            draft.reason = (
-                "MTOM (multipart/related) is not implemented by the mock yet"
-                if media == "multipart/related"
-                else f"{endpoint.binding.value} is SOAP {version.value}: {expected}"
-            )
-            return http_error(
-                415, CONTENT_TYPE_MISMATCH.format(got=content_type, expected=expected)
-            )
-        http_action = (
-            headers.get("soapaction", "").strip().strip('"')
-            if version is SoapVersion.SOAP11
-            else parameters.get("action")
-        )
-        draft.action = http_action
-        guess = endpoint.operations.get(http_action or "")
-        try:
-            body.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            draft.operation = guess
-            draft.reason = "the body is not UTF-8"
-            byte = body[exc.start]
-            return self._altinn(
-                version,
-                Fault(
-                    0,
-                    f"An error occured: Unable to translate bytes [{byte:02X}] at index "
-                    f"{exc.start} from specified code page to Unicode.",
-                ),
-                guess,
-                None,
-            )
+        draft.action = http_action = checks.http_action(endpoint, headers)
+        checks.require_utf8(body, version, endpoint.operations.get(http_action or ""))
         draft.envelope = self.redactor.bytes(body, 100_000)
-        try:
-            root = parse_xml(body, max_bytes=self.max_request_bytes)
-        except ProtocolError as exc:
-            draft.reason = str(exc)
-            return http_error(400, "Bad Request: the message is not well-formed XML")
-        got = ENVELOPE_VERSIONS.get(str(root.tag))
-        if got is None:
-            draft.reason = f"the root element is {root.tag!s}, not a SOAP envelope"
-            return http_error(400, "Bad Request: not a SOAP envelope")
-        if got is not version:
-            draft.reason = f"a SOAP {got.value} envelope on a SOAP {version.value} endpoint"
-            return version_mismatch(version, got)
-        try:
-            envelope = read_envelope(root)
-        except ProtocolError as exc:
-            draft.reason = str(exc)
-            return http_error(400, "Bad Request: the envelope has no Body")
-        header_map: dict[str, etree._Element] = {}
-        for header in envelope.headers:
-            header_map.setdefault(str(header.tag), header)
-
-        if endpoint.security is Security.SECURE_CONVERSATION:
-            draft.reason = (
-                "EC endpoints need a WS-SecureConversation token (enterprise certificate), "
-                "which the mock does not issue"
-            )
-            return invalid_security(version)
-        if endpoint.security is Security.USERNAME_TOKEN:
-            problem = self._security_problem(header_map.get(f"{{{WSSE}}}Security"))
-            if problem:
-                draft.reason = problem
-                return invalid_security(version)
+        envelope = checks.soap_envelope(body, version, self.max_request_bytes)
+        blocks = checks.headers_by_name(envelope)
+        checks.require_security(endpoint, blocks, self.system, self.clock)
 
         message_id: str | None = None
         if endpoint.addressing:
-            action = _text(header_map.get(f"{{{WSA}}}Action"))
-            if not action:
-                draft.reason = "no WS-Addressing Action header"
-                return wcf_fault(
-                    version,
-                    "MessageAddressingHeaderRequired",
-                    HEADER_REQUIRED.format(name="Action"),
-                    addressing=True,
-                )
-            draft.action = action
-            if http_action and http_action != action:
-                draft.reason = "the content type's action differs from the Action header"
-                return wcf_fault(
-                    version,
-                    "ActionMismatch",
-                    ACTION_MISMATCH.format(action=action, http_action=http_action),
-                    addressing=True,
-                )
-            to = _text(header_map.get(f"{{{WSA}}}To")) or WSA_ANONYMOUS
-            if urlsplit(to).path.lower() != endpoint.path.lower():
-                draft.reason = f"To is not this endpoint ({endpoint.path})"
-                return wcf_fault(
-                    version,
-                    "DestinationUnreachable",
-                    ADDRESS_FILTER_MISMATCH.format(to=to),
-                    addressing=True,
-                )
-            message_id = _text(header_map.get(f"{{{WSA}}}MessageID"))
+            draft.action = action = checks.addressing_action(version, blocks)
+            checks.require_addressed_here(endpoint, blocks, action, http_action)
+            message_id = checks.element_text(blocks.get(f"{{{WSA}}}MessageID"))
         else:
             action = http_action or ""
-        operation = endpoint.operations.get(action)
-        if operation is None:
-            draft.reason = f"no operation of {endpoint.path} has this action"
-            return action_not_supported(version, action, endpoint.addressing)
-        draft.operation = operation
+        draft.operation = operation = checks.operation_of(endpoint, action)
+        checks.require_understood(endpoint, operation, envelope.headers)
+        checks.require_not_streamed(version, operation)
 
-        understood = endpoint.understood | {qname_of(cls) for cls in operation.input_headers}
-        for header in envelope.headers:
-            if _must_understand(header, version) and str(header.tag) not in understood:
-                draft.reason = f"mustUnderstand header {header.tag!s} is not part of the binding"
-                return must_understand_fault(version, header)
-        if operation.mtom:
-            draft.reason = "streamed (MTOM) operations are not implemented by the mock yet"
-            return Reply(
-                500,
-                soap_fault(
-                    version,
-                    "Receiver",
-                    f"{operation.name} is a streamed (MTOM) operation, which the Altinn mock "
-                    "does not implement yet",
-                ),
-                CONTENT_TYPES[version],
-                outcome="not implemented",
-            )
-
-        read = self._read_body(draft, operation, envelope.body, envelope.headers)
-        if isinstance(read, Fault):
-            return self._altinn(version, read, operation, message_id)
-        request, soap_headers = read
-        draft.request = _masked(request)  # the record never holds a secret
-        draft.soap_headers = tuple(_masked(header) for header in soap_headers)
-        problem = self._credential_problem(operation, request)
-        if problem is not None:
-            draft.reason = problem
-            return self._altinn(version, Fault(989), operation, message_id)
-        return self._answer(draft, operation, request, message_id)
-
-    def _read_body(
-        self,
-        draft: _Draft,
-        operation: OperationInfo,
-        body: etree._Element | None,
-        headers: Sequence[etree._Element],
-    ) -> tuple[Any, tuple[Any, ...]] | Fault:
-        """The typed body and SOAP header parts, or the AltinnFault WCF's formatter causes."""
-        expected = etree.QName(qname_of(operation.input))
-        if body is None or body.tag != expected.text:
-            found = etree.QName(body) if body is not None else None
-            draft.reason = f"the body is not {expected.text}"
-            inner = (
-                f"Error in deserializing body of request message for operation "
-                f"'{operation.name}'. OperationFormatter encountered an invalid Message body. "
-                f"Expected to find node type 'Element' with name '{expected.localname}' and "
-                f"namespace '{expected.namespace}'. Found node type "
-                + (
-                    f"'Element' with name '{found.localname}' and namespace '{found.namespace}'"
-                    if found is not None
-                    else "'EndElement' with name 'Body'"
-                )
-            )
-            return Fault(0, localized_message=f"An error occured: {inner}")
-        problems = violations(body)
-        if problems:
-            draft.reason = "schema: " + "; ".join(str(problem) for problem in problems[:3])
-            return deserialization_fault(_parameter(body, problems[0]), problems[0].message)
-        wanted = {qname_of(cls): cls for cls in operation.input_headers}
-        try:
-            request = from_element(body, operation.input)
-            soap_headers = tuple(
-                from_element(header, wanted[str(header.tag)])
-                for header in headers
-                if str(header.tag) in wanted
-            )
-        except AltinnError as exc:
-            draft.reason = str(exc)
-            return deserialization_fault(f"{expected.namespace}:{expected.localname}", str(exc))
-        return request, soap_headers
-
-    def _security_problem(self, security: etree._Element | None) -> str | None:
-        """Why WCF would refuse the WS binding's security header (None: it is fine)."""
-        if security is None:
-            return "no wsse:Security header"
-        now = self.clock()
-        stamp = security.find(f"{{{WSU}}}Timestamp")
-        if stamp is None:
-            return "no wsu:Timestamp in the Security header"
-        created = _wsu_time(stamp.find(f"{{{WSU}}}Created"))
-        expires = _wsu_time(stamp.find(f"{{{WSU}}}Expires"))
-        if created is None:
-            return "the Timestamp has no valid Created"
-        if created > now + MAX_CLOCK_SKEW:
-            return "the Timestamp was created in the future"
-        if expires is not None and expires < now - MAX_CLOCK_SKEW:
-            return "the Timestamp has expired"
-        if now - created > TIMESTAMP_VALIDITY + MAX_CLOCK_SKEW:
-            return "the Timestamp is stale"
-        token = security.find(f"{{{WSSE}}}UsernameToken")
-        if token is None:
-            return "no UsernameToken in the Security header"
-        password = token.find(f"{{{WSSE}}}Password")
-        if password is not None and not password.get("Type", PASSWORD_TEXT_SUFFIX).endswith(
-            PASSWORD_TEXT_SUFFIX
-        ):
-            return "the UsernameToken password is not PasswordText"
-        token_created = token.find(f"{{{WSU}}}Created")
-        if token_created is not None:
-            moment = _wsu_time(token_created)
-            if moment is None or moment > now + MAX_CLOCK_SKEW:
-                return "the UsernameToken's Created is not valid"
-        if (
-            _text(token.find(f"{{{WSSE}}}Username")) != self.system.user_name
-            or _text(password) != self.system.password.reveal()
-        ):
-            return "wrong system user name or password in the UsernameToken"
-        return None
-
-    def _credential_problem(self, operation: OperationInfo, request: Any) -> str | None:
-        """Why Altinn would answer 989 to these body credentials (None: they are fine)."""
-        values = {
-            kind: getattr(request, name, None) for name, kind in operation.credentials.items()
-        }
-        system = Credential.SYSTEM_USER_NAME in values or Credential.SYSTEM_PASSWORD in values
-        if system and (
-            values.get(Credential.SYSTEM_USER_NAME) != self.system.user_name
-            or values.get(Credential.SYSTEM_PASSWORD) != self.system.password.reveal()
-        ):
-            return "wrong systemUserName or systemPassword"
-        challenge = getattr(request, "challenge_request", None)
-        system_user = getattr(challenge, "system_user_name", None)
-        if system_user and system_user != self.system.user_name:
-            return "wrong SystemUserName in the challenge request"
-        ssn = values.get(Credential.USER_SSN) or ""
-        if not ssn:
-            if values.get(Credential.USER_PASSWORD) or values.get(Credential.USER_PIN_CODE):
-                return "a user password or pin code without userSSN"
-            return None
-        user = next((user for user in self.users if user.ssn.reveal() == ssn), None)
-        if user is None:
-            return "unknown userSSN"
-        if values.get(Credential.USER_PASSWORD) != user.password.reveal():
-            return "wrong userPassword"
-        if user.pin_code is not None:
-            if values.get(Credential.USER_PIN_CODE) != user.pin_code.reveal():
-                return "wrong or missing userPinCode"
-            if values.get(Credential.AUTH_METHOD) not in AUTH_METHODS:
-                return "authMethod is not AltinnPin or SMSPin"
-        return None
-
-    def _altinn(
-        self,
-        version: SoapVersion,
-        fault: Fault,
-        operation: OperationInfo | None,
-        message_id: str | None,
-    ) -> Reply:
-        return altinn_fault(version, fault, operation=operation, relates_to=message_id)
-
-    def _rules_for(self, operation: OperationInfo) -> tuple[Rule | None, Rule | None]:
-        """The last matching delay and answer rules, each counted as used."""
-        with self._lock:
-            delay = next(
-                (r for r in reversed(self._rules) if r.kind == "delay" and r.matches(operation)),
-                None,
-            )
-            answer = next(
-                (r for r in reversed(self._rules) if r.kind != "delay" and r.matches(operation)),
-                None,
-            )
-            for rule in (delay, answer):
-                if rule is not None:
-                    rule.hits += 1
-                    if rule.exhausted:
-                        self._rules.remove(rule)
-        return delay, answer
+        request, header_parts = checks.typed_request(version, operation, envelope, message_id)
+        draft.request = masked(request)  # the record never holds a secret
+        draft.soap_headers = tuple(masked(part) for part in header_parts)
+        checks.require_credentials(version, operation, request, message_id, self.system, self.users)
+        return operation, request, message_id
 
     def _answer(
-        self, draft: _Draft, operation: OperationInfo, request: Any, message_id: str | None
+        self, draft: Draft, operation: OperationInfo, request: Any, message_id: str | None
     ) -> Reply:
-        version = operation.soap_version
-        delay, rule = self._rules_for(operation)
+        """The last matching rule's answer (after the last matching delay), else the scenario's,
+        else the default."""
+        delay, rule = self._rules.take(operation)
         if delay is not None:
             self._stopping.wait(float(delay.value))
-        value: Any = None
-        if rule is not None:
-            value = rule.value
-            if isinstance(value, _HttpError):
-                draft.reason = "injected HTTP error"
-                return Reply(
-                    value.status, value.body, value.content_type, outcome=f"HTTP {value.status}"
-                )
-            if callable(value) and not isinstance(value, Fault | _Raw):
-                try:
-                    value = value(request)
-                except Fault as fault:
-                    value = fault
-        elif self.stateful:
-            try:
-                value = self.scenario.handle(operation, request)
-            except Fault as fault:
-                value = fault
-            if value is NOT_HANDLED:
-                value = None
+        if rule is not None and isinstance(rule.value, HttpError):
+            draft.reason = "injected HTTP error"
+            return rule.value.reply()
+        value = self._answer_value(rule, operation, request)
         if isinstance(value, Fault):
-            draft.reason = draft.reason or ("injected" if rule is not None else "scenario")
-            return self._altinn(version, value, operation, message_id)
-        if isinstance(value, _Raw):
-            if value.envelope:
-                is_fault = b"Fault" in value.data and _is_fault(value.data)
-                return Reply(
-                    500 if is_fault else 200,
-                    value.data,
-                    CONTENT_TYPES[version],
-                    outcome="registered fault" if is_fault else "ok",
-                )
-            element = parse_xml(value.data)
-        else:
-            if value is None:
-                if operation.output is None:
-                    return Reply(202)
-                value = example(operation.output, full=self.defaults == "full")
-            element = to_element(wrap_result(operation, value))
-            if self.validate_responses:
-                self._check_element(operation, element)
-        return Reply(200, self._envelope(operation, element, message_id), CONTENT_TYPES[version])
-
-    def _envelope(
-        self, operation: OperationInfo, body: etree._Element, message_id: str | None
-    ) -> bytes:
-        version = operation.soap_version
-        headers: list[etree._Element] = []
-        if operation.addressing:
-            headers = addressing_reply_headers(
-                version, operation.reply_action or f"{operation.action}Response", message_id
+            draft.reason = "injected" if rule is not None else "scenario"
+            return altinn_fault(
+                operation.soap_version, value, operation=operation, relates_to=message_id
             )
-        if operation.security is Security.USERNAME_TOKEN:
-            security = etree.Element(f"{{{WSSE}}}Security", nsmap={"o": WSSE})
-            security.set(f"{{{ENVELOPE_NS[version]}}}mustUnderstand", "1")
-            security.append(timestamp(self.clock()))
-            headers.append(security)
-        return build_envelope(version, headers, [body])
+        return answers.reply(
+            operation,
+            value,
+            message_id,
+            full=self.defaults == "full",
+            validate=self.validate_responses,
+            clock=self.clock,
+        )
 
-
-# -- helpers ---------------------------------------------------------------------------------
-
-
-def _content_type(value: str) -> tuple[str, dict[str, str]]:
-    media, _, rest = value.partition(";")
-    parameters: dict[str, str] = {}
-    for part in rest.split(";"):
-        name, _, text = part.partition("=")
-        if name.strip():
-            parameters[name.strip().lower()] = text.strip().strip('"')
-    if "charset" in parameters:
-        parameters["charset"] = parameters["charset"].lower()
-    return media.strip().lower(), parameters
-
-
-def _must_understand(header: etree._Element, version: SoapVersion) -> bool:
-    value = header.get(f"{{{ENVELOPE_NS[version]}}}mustUnderstand", "")
-    return value.strip().lower() in ("1", "true")
-
-
-def _text(element: etree._Element | None) -> str | None:
-    if element is None:
+    def _answer_value(self, rule: Rule | None, operation: OperationInfo, request: Any) -> Any:
+        """The rule's value (a responder's, called with the request), else the stateful
+        scenario's, else None (the default); a `Fault` raised by either is the answer."""
+        try:
+            if rule is not None:
+                value = rule.value
+                if callable(value) and not isinstance(value, Fault | Raw):
+                    return value(request)
+                return value
+            if self.stateful:
+                value = self.scenario.handle(operation, request)
+                return None if value is NOT_HANDLED else value
+        except Fault as fault:
+            return fault
         return None
-    return "".join(element.itertext()).strip()
-
-
-def _wsu_time(element: etree._Element | None) -> dt.datetime | None:
-    text = _text(element)
-    if not text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
-def _is_fault(data: bytes) -> bool:
-    envelope = read_envelope(parse_xml(data), data)
-    return envelope.fault
-
-
-def _parameter(body: etree._Element, problem: SchemaViolation) -> str:
-    """The operation parameter (a child of the body wrapper) a schema error is in, as WCF names
-    it (`namespace:name`), else the wrapper itself."""
-    steps = [step for step in problem.path.split("/") if step]
-    if len(steps) >= 2:
-        name = steps[1].split("[")[0]
-        local = name.rpartition(":")[2]
-        for child in body:
-            if isinstance(child.tag, str) and etree.QName(child).localname == local:
-                qname = etree.QName(child)
-                return f"{qname.namespace}:{qname.localname}"
-    qname = etree.QName(body)
-    return f"{qname.namespace}:{qname.localname}"
-
-
-def _masked(value: Any) -> Any:
-    """A copy of a typed object with every credential field (as the runtime's Redactor names
-    them: password, pin code, national id, nonce) replaced by `***`."""
-    if value is None:
-        return None
-    clone = copy.deepcopy(value)
-    _mask(clone)
-    return clone
-
-
-def _mask(value: Any) -> None:
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return
-    for var in CONTEXT.build(type(value)).get_all_vars():
-        item = getattr(value, var.name, None)
-        if isinstance(item, str) and (var.local_name or "").lower() in SECRET_ELEMENTS:
-            setattr(value, var.name, MASK)
-        elif isinstance(item, list):
-            for member in item:
-                _mask(member)
-        else:
-            _mask(item)

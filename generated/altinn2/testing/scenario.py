@@ -28,7 +28,7 @@ import datetime as dt
 import enum
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,12 +37,11 @@ from xsdata.models.datatype import XmlDateTime
 from altinn2.runtime.codec import CONTEXT
 from altinn2.runtime.credentials import UserCredentials
 from altinn2.runtime.operation import OperationInfo
+from altinn2.runtime.wsheaders import Clock
 from altinn2.testing.examples import example, result_type
 from altinn2.testing.faults import Fault
 
 NOT_HANDLED: Any = object()
-
-Clock = Callable[[], dt.datetime]
 
 
 def xml_time(moment: dt.datetime) -> XmlDateTime:
