@@ -9,13 +9,12 @@ updates, deletes and uploads are never resent once they may have reached the ser
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -37,8 +36,12 @@ from altinn2.runtime.errors import (
 )
 from altinn2.runtime.hooks import Hooks, RequestEvent, ResponseEvent
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.retry import DEFAULT_RETRY, NO_RETRY, NOT_SENT, RetryPolicy
 from altinn2.runtime.secrets import Redactor, Secret
+from altinn2.runtime.urls import is_loopback, public_url
 from altinn2.runtime.wsheaders import addressing_headers, security_header
+
+__all__ = ["NO_RETRY", "AsyncClient", "BaseClient", "Client", "PreparedCall", "RetryPolicy"]
 
 T = TypeVar("T")
 
@@ -57,53 +60,11 @@ XML_CONTENT_TYPES = ("text/xml", "application/soap+xml", "application/xml")
 
 
 @dataclass(frozen=True)
-class RetryPolicy:
-    """Retries for operations that are safe to repeat (reads): transport errors and 429/502/503/504.
-
-    A connection that could not be opened is retried for every operation: nothing was sent.
-    """
-
-    attempts: int = 3
-    backoff: float = 0.5
-    max_backoff: float = 8.0
-    statuses: frozenset[int] = field(default=frozenset({429, 502, 503, 504}))
-
-    def delay(self, attempt: int) -> float:
-        return float(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
-
-
-NO_RETRY = RetryPolicy(attempts=1)
-
-# The request never left: no connection (refused, unreachable, TLS), or none in time. Safe to retry
-# for every operation.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-@dataclass(frozen=True)
 class PreparedCall:
     operation: OperationInfo
     url: str
     headers: dict[str, str]
     content: bytes
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def public_url(url: str) -> str:
-    """The URL without user info, query or fragment: safe to show."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    netloc = f"[{host}]" if ":" in host else host
-    if parts.port:
-        netloc += f":{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 class BaseClient:
@@ -118,7 +79,7 @@ class BaseClient:
         system: SystemCredentials | None = None,
         user: UserCredentials | None = None,
         enterprise: EnterpriseCredentials | None = None,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         hooks: Hooks | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         environments: Mapping[str, str] | None = None,
@@ -158,7 +119,7 @@ class BaseClient:
         parts = urlsplit(base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ConfigurationError(f"not an http(s) base URL: {public_url(base_url)!r}")
-        if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
             raise ConfigurationError(
                 f"refusing plain http to {parts.hostname}: credentials are only sent over https "
                 "(or http to a loopback address)"

@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from altinn2.runtime.client import RetryPolicy, _is_loopback
 from altinn2.runtime.credentials import SystemCredentials, UserCredentials
 from altinn2.runtime.operation import Binding, OperationInfo, SoapVersion
 from altinn2.runtime.registry import operation_index
+from altinn2.runtime.retry import RetryPolicy
 from altinn2.runtime.secrets import Redactor
+from altinn2.runtime.urls import is_loopback
 from altinn2.runtime.wsheaders import WSA, Clock, utc_now
 from altinn2.testing import answers, checks
 from altinn2.testing.answers import HttpError, Raw
@@ -110,7 +111,7 @@ class MockAltinn:
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
         validate_responses: bool = True,
     ) -> None:
-        if not _is_loopback(host):
+        if not is_loopback(host):
             raise ValueError(f"the mock listens on loopback addresses only, not {host!r}")
         if defaults not in ("minimal", "full"):
             raise ValueError("defaults is 'minimal' or 'full'")
