@@ -42,4 +42,6 @@ test: fetch style check
 	$(BIN)/pytest
 
 bench: fetch
+	$(BIN)/pip install --quiet --editable '.[dev,bench]'
 	$(BIN)/python bench/generation.py
+	$(BIN)/python bench/runtime.py

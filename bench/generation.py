@@ -30,10 +30,7 @@ import argparse
 import contextlib
 import datetime as dt
 import hashlib
-import importlib.metadata
-import json
 import os
-import platform
 import shutil
 import statistics
 import subprocess
@@ -46,6 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
+from common import machine, summary, versions, write_json
 from lxml import etree
 
 import generator.generate as generate
@@ -58,15 +56,6 @@ BIN = Path(sys.executable).parent
 WSDL = "http://schemas.xmlsoap.org/wsdl/"
 XSD = "http://www.w3.org/2001/XMLSchema"
 TIMEOUT = 600
-
-
-def summary(times: list[float]) -> dict[str, Any]:
-    return {
-        "min": round(min(times), 3),
-        "median": round(statistics.median(times), 3),
-        "max": round(max(times), 3),
-        "rounds": [round(t, 3) for t in times],
-    }
 
 
 # -- 1. the generator in-process, with stages --------------------------------------------------
@@ -249,48 +238,6 @@ def bench_xsdata(root: Path, work: Path, rounds: int, env: dict[str, str]) -> di
 # -- the run ------------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, Any]:
-    info: dict[str, Any] = {
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "python": platform.python_version(),
-        "implementation": platform.python_implementation(),
-    }
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                info["memory_gb"] = round(int(line.split()[1]) / 1024**2, 1)
-    with contextlib.suppress(OSError):
-        info["load_average_at_start"] = [round(x, 2) for x in os.getloadavg()]
-    return info
-
-
-def versions(root: Path) -> dict[str, str]:
-    found = {}
-    for name in ("xsdata", "lxml", "black", "isort", "jinja2", "click", "ruff", "altinn2-codegen"):
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            found[name] = importlib.metadata.version(name)
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        commit = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, check=True
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "generator", "templates", "spec"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        found["generator_commit"] = commit + ("+uncommitted" if dirty else "")
-    return found
-
-
 def inputs(root: Path) -> dict[str, Any]:
     lock = read_lock(root / "spec" / "wsdl.lock")
     return {
@@ -299,13 +246,6 @@ def inputs(root: Path) -> dict[str, Any]:
         "endpoints_with_wsdl": sum(1 for name in lock.endpoints.values() if name),
         "lock_sha256": hashlib.sha256((root / "spec" / "wsdl.lock").read_bytes()).hexdigest(),
     }
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)
 
 
 def main() -> None:
@@ -323,7 +263,12 @@ def main() -> None:
         "benchmark": "generation",
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "versions": versions(root),
+        "versions": versions(
+            ("xsdata", "lxml", "black", "isort", "jinja2", "click", "ruff", "altinn2-codegen"),
+            root,
+            ("generator", "templates", "spec"),
+            "generator_commit",
+        ),
         "inputs": inputs(root),
         "rounds": args.rounds,
     }
