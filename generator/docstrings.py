@@ -68,8 +68,8 @@ def method_doc(method: EndpointMethod) -> str:
         for p in method.business_params
     ]
     args += [
-        f"{p.name}: SOAP header {p.name}. {p.doc}".rstrip()
-        for _, p in method.headers
+        f"{p.name}: the {model.name} SOAP header. {p.doc}".rstrip()
+        for model, p in method.headers
         if p.credential is None
     ]
     credentials = [p.name for p in method.credential_params] + [

@@ -523,9 +523,9 @@ class BrokerService(Service):
 
         Args:
             data_stream: see the StreamedPayloadBasicBE model.
-            file_name: SOAP header file_name.
-            reference: SOAP header reference.
-            reportee: SOAP header reportee.
+            file_name: the FileName SOAP header.
+            reference: the Reference SOAP header.
+            reportee: the Reportee SOAP header.
             system_password, system_user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
@@ -569,9 +569,9 @@ class BrokerService(Service):
 
         Args:
             data_stream: see the StreamedPayloadECBE model.
-            file_name: SOAP header file_name.
-            reference: SOAP header reference.
-            reportee: SOAP header reportee.
+            file_name: the FileName SOAP header.
+            reference: the Reference SOAP header.
+            reportee: the Reportee SOAP header.
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
@@ -988,9 +988,9 @@ class AsyncBrokerService(AsyncService):
 
         Args:
             data_stream: see the StreamedPayloadBasicBE model.
-            file_name: SOAP header file_name.
-            reference: SOAP header reference.
-            reportee: SOAP header reportee.
+            file_name: the FileName SOAP header.
+            reference: the Reference SOAP header.
+            reportee: the Reportee SOAP header.
             system_password, system_user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
@@ -1034,9 +1034,9 @@ class AsyncBrokerService(AsyncService):
 
         Args:
             data_stream: see the StreamedPayloadECBE model.
-            file_name: SOAP header file_name.
-            reference: SOAP header reference.
-            reportee: SOAP header reportee.
+            file_name: the FileName SOAP header.
+            reference: the Reference SOAP header.
+            reportee: the Reportee SOAP header.
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """

@@ -106,12 +106,12 @@ class IntermediaryInboundStreamed(Service):
 
         Args:
             data_stream: see the StreamedAttachmentECBE model.
-            attachment_type_name: SOAP header attachment_type_name.
-            check_sum: SOAP header check_sum.
-            end_user_systemreference: SOAP header end_user_systemreference.
-            file_name: SOAP header file_name.
-            name: SOAP header name.
-            reportee_element_id: SOAP header reportee_element_id.
+            attachment_type_name: the AttachmentTypeName SOAP header.
+            check_sum: the CheckSum SOAP header.
+            end_user_systemreference: the EndUserSystemreference SOAP header.
+            file_name: the FileName SOAP header.
+            name: the Name SOAP header.
+            reportee_element_id: the ReporteeElementId SOAP header.
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
@@ -200,12 +200,12 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
 
         Args:
             data_stream: see the StreamedAttachmentECBE model.
-            attachment_type_name: SOAP header attachment_type_name.
-            check_sum: SOAP header check_sum.
-            end_user_systemreference: SOAP header end_user_systemreference.
-            file_name: SOAP header file_name.
-            name: SOAP header name.
-            reportee_element_id: SOAP header reportee_element_id.
+            attachment_type_name: the AttachmentTypeName SOAP header.
+            check_sum: the CheckSum SOAP header.
+            end_user_systemreference: the EndUserSystemreference SOAP header.
+            file_name: the FileName SOAP header.
+            name: the Name SOAP header.
+            reportee_element_id: the ReporteeElementId SOAP header.
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
