@@ -153,6 +153,8 @@ def generate_command(root: Path | None) -> None:
     output = build_output(project)
     write_output(output, project.generated_dir)
     elapsed = time.perf_counter() - started
+    for line in output.report:  # how the schemas of the WSDLs were merged
+        click.echo(f"  {line}")
     click.echo(
         f"wrote {len(output.files)} files to {project.relative(project.generated_dir)}/ "
         f"in {elapsed:.1f} s"
