@@ -107,6 +107,7 @@ class EndpointMethod:
     input: ModelClass
     output: ModelClass
     headers: list[tuple[ModelClass, Param]]
+    faults: list[ModelClass]
     params: list[Param]
     result: Result
     idempotent: bool
@@ -293,6 +294,9 @@ def _endpoint_method(
         )
         headers.append((header_model, header_param))
     check_parameter_names(operation.name, params + [param for _, param in headers])
+    faults = [models.element(fault.element) for fault in operation.faults]
+    for fault in faults:
+        names.use(fault)
     method_name = snake_case(operation.name)
     if method_name == base_name:
         method_name = f"{method_name}_{binding.lower()}"
@@ -306,6 +310,7 @@ def _endpoint_method(
         input=input_model,
         output=output_model,
         headers=headers,
+        faults=faults,
         params=params,
         result=_result(output_model, names),
         idempotent=is_read(row.effective_base_operation),

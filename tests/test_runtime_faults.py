@@ -13,6 +13,7 @@ import pytest
 from lxml import etree
 
 from altinn2.client import Client
+from altinn2.models.fault_2009_10 import AltinnFault
 from altinn2.runtime import SystemCredentials, UserCredentials
 from altinn2.runtime.client import RetryPolicy
 from altinn2.runtime.errors import (
@@ -145,6 +146,14 @@ def test_recorded_fault_raises_its_registered_class(
     assert (error.message or error.localized_message or "-")[:20] in str(error)
     assert isinstance(error, SoapFaultError)
     assert error.operation and error.operation in str(error)
+    # The fault detail type the WSDL declares, bound: the typed AltinnFault (the abbreviated
+    # documentation example has no namespace, so it is not one, and stays None).
+    if recorded_value(recorded, "ErrorID") and b"common/fault/2009/10" in data:
+        assert isinstance(error.detail, AltinnFault)
+        assert error.detail.error_id == error.error_id
+        assert error.detail.error_guid == error.error_guid
+    else:
+        assert error.detail is None
 
 
 def test_fault_with_faultcode_keeps_code_and_reason(shared: Path) -> None:

@@ -121,6 +121,7 @@ def build_models(cache: WsdlCache) -> ModelSet:
     filters = generator.filters
     model_classes: dict[str, ModelClass] = {}
     elements: dict[str, ModelClass] = {}
+    types: dict[str, ModelClass] = {}
     for cls in final:
         public_module = layout.home.get(cls.qname, cls.module or "")
         fields = tuple(
@@ -137,6 +138,12 @@ def build_models(cache: WsdlCache) -> ModelSet:
         model_classes[cls.qname] = model
         if cls.is_element:
             elements[wire_name] = model
+        elif not cls.is_enumeration:
+            types.setdefault(wire_name, model)
+    # xsdata merges a global element into the complexType of the same name (AltinnFault, the
+    # fault detail of every operation): such a class stands for the element too.
+    for wire_name, model in types.items():
+        elements.setdefault(wire_name, model)
     report = (
         *schemas.report,
         f"{len(schemas.dropped_roots)} WCF root elements dropped",

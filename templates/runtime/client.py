@@ -265,7 +265,7 @@ class BaseClient:
                 ) from None
             raise
         if envelope.fault:
-            raise_fault(envelope, operation.label)
+            raise_fault(envelope, operation.label, operation.faults)
         if status >= 400:
             raise TransportError(
                 f"{operation.label}: HTTP {status} without a SOAP fault "

@@ -9,7 +9,7 @@ reprs never contain secrets.
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 
 class AltinnError(Exception):
@@ -56,6 +56,7 @@ class SoapFaultError(AltinnError):
         self.code = code
         self.subcodes = subcodes
         self.operation = operation
+        self.detail: Any = None  # the fault detail, typed, when the operation declares its type
         where = f"{operation}: " if operation else ""
         label = code if code else "fault"
         super().__init__(f"{where}{label}: {reason}")

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
+from altinn2.runtime.codec import from_element, qname_of
 from altinn2.runtime.errors import (
     AltinnFaultError,
     BadContextTokenError,
@@ -181,8 +183,36 @@ def _qname_text(element: etree._Element | None) -> str | None:
     return local if namespace in (SOAP11, SOAP12) else text
 
 
-def raise_fault(envelope: Envelope, operation: str | None = None) -> None:
-    """Raise the fault in `envelope`: AltinnFaultError (by ErrorID) or SoapFaultError."""
+def raise_fault(
+    envelope: Envelope, operation: str | None = None, details: Sequence[type[Any]] = ()
+) -> None:
+    """Raise the fault in `envelope`: AltinnFaultError (by ErrorID) or SoapFaultError.
+
+    `details` are the operation's declared fault types: a detail element of one of them is bound
+    to it and kept as the exception's `detail`."""
+    error = fault_error(envelope, operation)
+    if details:
+        error.detail = _typed_detail(envelope, details)
+    raise error
+
+
+def _typed_detail(envelope: Envelope, details: Sequence[type[Any]]) -> Any:
+    fault = envelope.body
+    container = _child(fault, "detail" if envelope.version is SoapVersion.SOAP11 else "Detail")
+    wanted = {qname_of(cls): cls for cls in details}
+    for element in container if container is not None else ():
+        cls = wanted.get(str(element.tag))
+        if cls is not None:
+            try:
+                return from_element(element, cls)
+            except ProtocolError:
+                return None  # the fields read by hand still hold
+    return None
+
+
+def fault_error(envelope: Envelope, operation: str | None = None) -> SoapFaultError:
+    """The exception for the fault in `envelope` (AltinnFaultError by ErrorID, else
+    SoapFaultError), not raised."""
     fault = envelope.body
     assert fault is not None
     if envelope.version is SoapVersion.SOAP11:
@@ -211,7 +241,7 @@ def raise_fault(envelope: Envelope, operation: str | None = None) -> None:
         except ValueError:
             error_id = -1
         cls = fault_class(error_id)
-        raise cls(
+        return cls(
             error_id=error_id,
             message=_text(_child(altinn, "AltinnErrorMessage")),
             extended_message=_text(_child(altinn, "AltinnExtendedErrorMessage")),
@@ -225,8 +255,8 @@ def raise_fault(envelope: Envelope, operation: str | None = None) -> None:
             operation=operation,
         )
     if "BadContextToken" in subcodes:
-        raise BadContextTokenError(reason, code=code, subcodes=subcodes, operation=operation)
-    raise SoapFaultError(
+        return BadContextTokenError(reason, code=code, subcodes=subcodes, operation=operation)
+    return SoapFaultError(
         reason or "SOAP fault without a reason", code=code, subcodes=subcodes, operation=operation
     )
 

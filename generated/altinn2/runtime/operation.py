@@ -83,6 +83,7 @@ class OperationInfo:
     output: type[Any] | None
     input_headers: tuple[type[Any], ...] = ()
     output_headers: tuple[type[Any], ...] = ()
+    faults: tuple[type[Any], ...] = ()  # the types of the fault details the WSDL declares
     result: str | None = None
     result_items: str | None = None
     credentials: dict[str, Credential] = field(default_factory=dict)

@@ -50,11 +50,15 @@ from altinn2.models.broker_service_2015_06 import (
     SystemUserName,
     UserName,
 )
+from altinn2.models.fault_2009_10 import (
+    AltinnFault,
+)
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
+    "AltinnFault",
     "AsyncBrokerService",
     "BrokerService",
     "BrokerServiceAvailableFile",
@@ -100,6 +104,7 @@ GET_AVAILABLE_FILES_BASIC = OperationInfo(
     idempotent=True,
     input=GetAvailableFilesBasic,
     output=GetAvailableFilesBasicResponse,
+    faults=(AltinnFault,),
     result="get_available_files_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -123,6 +128,7 @@ GET_AVAILABLE_FILES_EC = OperationInfo(
     idempotent=True,
     input=GetAvailableFilesEC,
     output=GetAvailableFilesECResponse,
+    faults=(AltinnFault,),
     result="get_available_files_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -146,6 +152,7 @@ INITIATE_BROKER_SERVICE_BASIC = OperationInfo(
     idempotent=False,
     input=InitiateBrokerServiceBasic,
     output=InitiateBrokerServiceBasicResponse,
+    faults=(AltinnFault,),
     result="initiate_broker_service_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -169,6 +176,7 @@ INITIATE_BROKER_SERVICE_EC = OperationInfo(
     idempotent=False,
     input=InitiateBrokerServiceEC,
     output=InitiateBrokerServiceECResponse,
+    faults=(AltinnFault,),
     result="initiate_broker_service_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -199,6 +207,7 @@ UPLOAD_FILE_STREAMED_BASIC = OperationInfo(
         SystemPassword,
         SystemUserName,
     ),
+    faults=(AltinnFault,),
     credentials={
         "system_password": Credential.SYSTEM_PASSWORD,
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -228,6 +237,7 @@ UPLOAD_FILE_STREAMED_EC = OperationInfo(
         Reportee,
         UserName,
     ),
+    faults=(AltinnFault,),
     credentials={
         "password": Credential.ENTERPRISE_PASSWORD,
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -250,6 +260,7 @@ DOWNLOAD_FILE_STREAMED_BASIC = OperationInfo(
     idempotent=True,
     input=DownloadFileStreamedBasic,
     output=DownloadFileStreamedBasicResponse,
+    faults=(AltinnFault,),
     result="download_file_streamed_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -273,6 +284,7 @@ DOWNLOAD_FILE_STREAMED_EC = OperationInfo(
     idempotent=True,
     input=DownloadFileStreamedEC,
     output=DownloadFileStreamedECResponse,
+    faults=(AltinnFault,),
     result="download_file_streamed_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,

@@ -33,11 +33,15 @@ from altinn2.models.case_service_2010_10 import (
     InstantiateCollaborationEC,
     InstantiateCollaborationECResponse,
 )
+from altinn2.models.fault_2009_10 import (
+    AltinnFault,
+)
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
+    "AltinnFault",
     "ArchiveCaseEC",
     "ArchiveCaseECResponse",
     "AsyncCase",
@@ -66,6 +70,7 @@ GET_CASE_LIST_EC = OperationInfo(
     idempotent=True,
     input=GetCaseListEC,
     output=GetCaseListECResponse,
+    faults=(AltinnFault,),
     result="get_case_list_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -88,6 +93,7 @@ INSTANTIATE_COLLABORATION_EC = OperationInfo(
     idempotent=False,
     input=InstantiateCollaborationEC,
     output=InstantiateCollaborationECResponse,
+    faults=(AltinnFault,),
     result="instantiate_collaboration_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -110,6 +116,7 @@ ARCHIVE_CASE_EC = OperationInfo(
     idempotent=False,
     input=ArchiveCaseEC,
     output=ArchiveCaseECResponse,
+    faults=(AltinnFault,),
     result="archive_case_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,

@@ -35,11 +35,15 @@ from altinn2.models.correspondence_service_2010_10 import (
     SaveCorrespondenceConfirmationEC,
     SaveCorrespondenceConfirmationECResponse,
 )
+from altinn2.models.fault_2009_10 import (
+    AltinnFault,
+)
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
+    "AltinnFault",
     "AsyncCorrespondenceExternal",
     "CorrespondenceExternal",
     "CorrespondenceForEndUserSystemV2",
@@ -71,6 +75,7 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = OperationInfo(
     idempotent=True,
     input=GetCorrespondenceForEndUserSystemsBasicV2,
     output=GetCorrespondenceForEndUserSystemsBasicV2Response,
+    faults=(AltinnFault,),
     result="get_correspondence_for_end_user_systems_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -98,6 +103,7 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC = OperationInfo(
     idempotent=True,
     input=GetCorrespondenceForEndUserSystemsEC,
     output=GetCorrespondenceForEndUserSystemsECResponse,
+    faults=(AltinnFault,),
     result="get_correspondence_for_end_user_systems_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -121,6 +127,7 @@ DELETE_CORRESPONDENCE_BASIC = OperationInfo(
     idempotent=False,
     input=DeleteCorrespondenceBasic,
     output=DeleteCorrespondenceBasicResponse,
+    faults=(AltinnFault,),
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -147,6 +154,7 @@ SAVE_CORRESPONDENCE_CONFIRMATION_BASIC = OperationInfo(
     idempotent=False,
     input=SaveCorrespondenceConfirmationBasic,
     output=SaveCorrespondenceConfirmationBasicResponse,
+    faults=(AltinnFault,),
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -173,6 +181,7 @@ SAVE_CORRESPONDENCE_CONFIRMATION_EC = OperationInfo(
     idempotent=False,
     input=SaveCorrespondenceConfirmationEC,
     output=SaveCorrespondenceConfirmationECResponse,
+    faults=(AltinnFault,),
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,

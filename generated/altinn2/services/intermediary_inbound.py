@@ -24,6 +24,9 @@ from __future__ import annotations
 from altinn2.models.entities_intermediary import (
     Signature as SignatureEntitiesIntermediary,
 )
+from altinn2.models.fault_2009_10 import (
+    AltinnFault,
+)
 from altinn2.models.intermediary_inbound_2018_06 import (
     FormTaskUpdate,
 )
@@ -58,6 +61,7 @@ from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
+    "AltinnFault",
     "AsyncIntermediaryInbound",
     "CompleteAndSignShipmentBasic",
     "CompleteAndSignShipmentBasicResponse",
@@ -100,6 +104,7 @@ SUBMIT_FORM_TASK_BASIC = OperationInfo(
     idempotent=False,
     input=SubmitFormTaskBasic,
     output=SubmitFormTaskBasicResponse,
+    faults=(AltinnFault,),
     result="submit_form_task_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -127,6 +132,7 @@ SUBMIT_FORM_TASK_EC = OperationInfo(
     idempotent=False,
     input=SubmitFormTaskEC,
     output=SubmitFormTaskECResponse,
+    faults=(AltinnFault,),
     result="submit_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -150,6 +156,7 @@ GET_ALTINN_SUBMISSION_STATUS_BASIC = OperationInfo(
     idempotent=True,
     input=GetAltinnSubmissionStatusBasic,
     output=GetAltinnSubmissionStatusBasicResponse,
+    faults=(AltinnFault,),
     result="get_altinn_submission_status_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -173,6 +180,7 @@ GET_ALTINN_SUBMISSION_STATUS_EC = OperationInfo(
     idempotent=True,
     input=GetAltinnSubmissionStatusEC,
     output=GetAltinnSubmissionStatusECResponse,
+    faults=(AltinnFault,),
     result="get_altinn_submission_status_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -196,6 +204,7 @@ COMPLETE_AND_SIGN_SHIPMENT_BASIC = OperationInfo(
     idempotent=False,
     input=CompleteAndSignShipmentBasic,
     output=CompleteAndSignShipmentBasicResponse,
+    faults=(AltinnFault,),
     result="complete_and_sign_shipment_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -223,6 +232,7 @@ COMPLETE_AND_SIGN_SHIPMENT_EC = OperationInfo(
     idempotent=False,
     input=CompleteAndSignShipmentEC,
     output=CompleteAndSignShipmentECResponse,
+    faults=(AltinnFault,),
     result="complete_and_sign_shipment_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -246,6 +256,7 @@ UPDATE_FORM_DATA_EC = OperationInfo(
     idempotent=False,
     input=UpdateFormDataEC,
     output=UpdateFormDataECResponse,
+    faults=(AltinnFault,),
     result="update_form_data_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,

@@ -23,6 +23,9 @@ from xsdata.models.datatype import (
 from altinn2.models.enums import (
     ReceiptType,
 )
+from altinn2.models.fault_2009_10 import (
+    AltinnFault,
+)
 from altinn2.models.receipt_2009_10 import (
     ReceiptSaveExternal,
     ReceiptSearchExternal,
@@ -54,6 +57,7 @@ from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
+    "AltinnFault",
     "AsyncReceiptExternal",
     "GetReceiptBasicV2",
     "GetReceiptBasicV2Response",
@@ -94,6 +98,7 @@ GET_RECEIPT_BASIC_V2 = OperationInfo(
     idempotent=True,
     input=GetReceiptBasicV2,
     output=GetReceiptBasicV2Response,
+    faults=(AltinnFault,),
     result="get_receipt_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -117,6 +122,7 @@ GET_RECEIPT_EC_V2 = OperationInfo(
     idempotent=True,
     input=GetReceiptECV2,
     output=GetReceiptECV2Response,
+    faults=(AltinnFault,),
     result="get_receipt_ec_v2_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -140,6 +146,7 @@ GET_RECEIPT_LIST_BASIC_V2 = OperationInfo(
     idempotent=True,
     input=GetReceiptListBasicV2,
     output=GetReceiptListBasicV2Response,
+    faults=(AltinnFault,),
     result="get_receipt_list_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -163,6 +170,7 @@ GET_RECEIPT_LIST_EC_V2 = OperationInfo(
     idempotent=True,
     input=GetReceiptListECV2,
     output=GetReceiptListECV2Response,
+    faults=(AltinnFault,),
     result="get_receipt_list_ec_v2_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -186,6 +194,7 @@ UPDATE_RECEIPT_BASIC = OperationInfo(
     idempotent=False,
     input=UpdateReceiptBasic,
     output=UpdateReceiptBasicResponse,
+    faults=(AltinnFault,),
     result="update_receipt_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -209,6 +218,7 @@ UPDATE_RECEIPT_EC = OperationInfo(
     idempotent=False,
     input=UpdateReceiptEC,
     output=UpdateReceiptECResponse,
+    faults=(AltinnFault,),
     result="update_receipt_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,

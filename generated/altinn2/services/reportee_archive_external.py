@@ -27,6 +27,9 @@ from __future__ import annotations
 from altinn2.models.archive_common_2010_10 import (
     ArchivedLookupExternal,
 )
+from altinn2.models.fault_2009_10 import (
+    AltinnFault,
+)
 from altinn2.models.reportee_archive_2010_10 import (
     ArchivedFormTaskV2,
 )
@@ -50,6 +53,7 @@ from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
+    "AltinnFault",
     "ArchivedFormTaskV2",
     "ArchivedLookupExternal",
     "AsyncReporteeArchiveExternal",
@@ -81,6 +85,7 @@ GET_ARCHIVED_FORM_TASK_EC = OperationInfo(
     idempotent=True,
     input=GetArchivedFormTaskEC,
     output=GetArchivedFormTaskECResponse,
+    faults=(AltinnFault,),
     result="get_archived_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -104,6 +109,7 @@ GET_ATTACHMENT_DATA_EC = OperationInfo(
     idempotent=True,
     input=GetAttachmentDataEC,
     output=GetAttachmentDataECResponse,
+    faults=(AltinnFault,),
     result="get_attachment_data_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -127,6 +133,7 @@ GET_ATTACHMENT_DATA_EC_STREAMED = OperationInfo(
     idempotent=True,
     input=GetAttachmentDataECStreamed,
     output=GetAttachmentDataECStreamedResponse,
+    faults=(AltinnFault,),
     result="get_attachment_data_ec_streamed_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -150,6 +157,7 @@ GET_ARCHIVED_LOOKUP_EC = OperationInfo(
     idempotent=True,
     input=GetArchivedLookupEC,
     output=GetArchivedLookupECResponse,
+    faults=(AltinnFault,),
     result="get_archived_lookup_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,

@@ -30,6 +30,9 @@ from xsdata.models.datatype import (
     XmlDateTime,
 )
 
+from altinn2.models.fault_2009_10 import (
+    AltinnFault,
+)
 from altinn2.models.reportee_archive_2009_10 import (
     ExternalSearchBEV2,
 )
@@ -80,6 +83,7 @@ from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
+    "AltinnFault",
     "AsyncReporteeElementList",
     "DeleteReporteeElementBasic",
     "DeleteReporteeElementBasicResponse",
@@ -138,6 +142,7 @@ DELETE_REPORTEE_ELEMENT_BASIC = OperationInfo(
     idempotent=False,
     input=DeleteReporteeElementBasic,
     output=DeleteReporteeElementBasicResponse,
+    faults=(AltinnFault,),
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -164,6 +169,7 @@ DELETE_REPORTEE_ELEMENT_EXTERNAL = OperationInfo(
     idempotent=False,
     input=DeleteReporteeElementExternal,
     output=DeleteReporteeElementExternalResponse,
+    faults=(AltinnFault,),
     credentials={
         "user_ssn": Credential.USER_SSN,
         "user_password": Credential.USER_PASSWORD,
@@ -188,6 +194,7 @@ DELETE_REPORTEE_ELEMENT_EC = OperationInfo(
     idempotent=False,
     input=DeleteReporteeElementEC,
     output=DeleteReporteeElementECResponse,
+    faults=(AltinnFault,),
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
@@ -210,6 +217,7 @@ GET_FORM_SET_ELEMENTS_BASIC_V2 = OperationInfo(
     idempotent=True,
     input=GetFormSetElementsBasicV2,
     output=GetFormSetElementsBasicV2Response,
+    faults=(AltinnFault,),
     result="get_form_set_elements_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -237,6 +245,7 @@ GET_FORM_SET_ELEMENTS_EXTERNAL_V2 = OperationInfo(
     idempotent=True,
     input=GetFormSetElementsExternalV2,
     output=GetFormSetElementsExternalV2Response,
+    faults=(AltinnFault,),
     result="get_form_set_elements_external_v2_result",
     credentials={
         "user_ssn": Credential.USER_SSN,
@@ -262,6 +271,7 @@ GET_FORM_SET_ELEMENTS_EC = OperationInfo(
     idempotent=True,
     input=GetFormSetElementsEC,
     output=GetFormSetElementsECResponse,
+    faults=(AltinnFault,),
     result="get_form_set_elements_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -285,6 +295,7 @@ GET_REPORTEE_ELEMENT_LIST_BASIC_V2 = OperationInfo(
     idempotent=True,
     input=GetReporteeElementListBasicV2,
     output=GetReporteeElementListBasicV2Response,
+    faults=(AltinnFault,),
     result="get_reportee_element_list_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -312,6 +323,7 @@ GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 = OperationInfo(
     idempotent=True,
     input=GetReporteeElementListExternalV2,
     output=GetReporteeElementListExternalV2Response,
+    faults=(AltinnFault,),
     result="get_reportee_element_list_external_v2_result",
     credentials={
         "user_ssn": Credential.USER_SSN,
@@ -337,6 +349,7 @@ GET_REPORTEE_ELEMENT_LIST_EC = OperationInfo(
     idempotent=True,
     input=GetReporteeElementListEC,
     output=GetReporteeElementListECResponse,
+    faults=(AltinnFault,),
     result="get_reportee_element_list_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -360,6 +373,7 @@ GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_BASIC = OperationInfo(
     idempotent=True,
     input=GetCorrespondenceListForArchiveRefBasic,
     output=GetCorrespondenceListForArchiveRefBasicResponse,
+    faults=(AltinnFault,),
     result="get_correspondence_list_for_archive_ref_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -387,6 +401,7 @@ GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF = OperationInfo(
     idempotent=True,
     input=GetCorrespondenceListForArchiveRef,
     output=GetCorrespondenceListForArchiveRefResponse,
+    faults=(AltinnFault,),
     result="get_correspondence_list_for_archive_ref_result",
     credentials={
         "user_ssn": Credential.USER_SSN,
@@ -412,6 +427,7 @@ GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC = OperationInfo(
     idempotent=True,
     input=GetCorrespondenceListForArchiveRefEC,
     output=GetCorrespondenceListForArchiveRefECResponse,
+    faults=(AltinnFault,),
     result="get_correspondence_list_for_archive_ref_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -435,6 +451,7 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE_BASIC = OperationInfo(
     idempotent=True,
     input=GetCorrespondenceListForReporteeBasic,
     output=GetCorrespondenceListForReporteeBasicResponse,
+    faults=(AltinnFault,),
     result="get_correspondence_list_for_reportee_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
@@ -462,6 +479,7 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE = OperationInfo(
     idempotent=True,
     input=GetCorrespondenceListForReportee,
     output=GetCorrespondenceListForReporteeResponse,
+    faults=(AltinnFault,),
     result="get_correspondence_list_for_reportee_result",
     credentials={
         "user_ssn": Credential.USER_SSN,
@@ -487,6 +505,7 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC = OperationInfo(
     idempotent=True,
     input=GetCorrespondenceListForReporteeEC,
     output=GetCorrespondenceListForReporteeECResponse,
+    faults=(AltinnFault,),
     result="get_correspondence_list_for_reportee_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -510,6 +529,7 @@ GET_FORM_SET_DATA_EC = OperationInfo(
     idempotent=True,
     input=GetFormSetDataEC,
     output=GetFormSetDataECResponse,
+    faults=(AltinnFault,),
     result="get_form_set_data_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,

@@ -12,6 +12,9 @@ from altinn2.models.authentication_2009_10 import (
     AuthenticationChallengeBE,
     AuthenticationChallengeRequestBE,
 )
+from altinn2.models.fault_2009_10 import (
+    AltinnFault,
+)
 from altinn2.models.system_authentication_service_2009_10 import (
     GetAuthenticationChallenge,
     GetAuthenticationChallengeResponse,
@@ -20,6 +23,7 @@ from altinn2.runtime.operation import Binding, OperationInfo, Security, SoapVers
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
+    "AltinnFault",
     "AsyncSystemAuthentication",
     "AuthenticationChallengeBE",
     "AuthenticationChallengeRequestBE",
@@ -44,6 +48,7 @@ GET_AUTHENTICATION_CHALLENGE = OperationInfo(
     idempotent=True,
     input=GetAuthenticationChallenge,
     output=GetAuthenticationChallengeResponse,
+    faults=(AltinnFault,),
     result="get_authentication_challenge_result",
 )
 
