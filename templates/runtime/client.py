@@ -283,6 +283,33 @@ class BaseClient:
             )
         return from_element(envelope.body, output)
 
+    def _delay_after_error(self, call: PreparedCall, exc: httpx.HTTPError, attempt: int) -> float:
+        """How long to wait before trying again after a transport error; raises when not to."""
+        if self.should_retry(call.operation, attempt, connect_failed=isinstance(exc, NOT_SENT)):
+            return self.retry.delay(attempt)
+        raise self._transport_error(call, exc, attempt) from None
+
+    def _delay_after_response(
+        self,
+        call: PreparedCall,
+        response: httpx.Response,
+        content: bytes,
+        started: float,
+        attempt: int,
+    ) -> float | None:
+        """Report the response; how long to wait before trying again, or None to read it."""
+        self._emit_response(call, response, content, started)
+        if self.should_retry(call.operation, attempt, status=response.status_code):
+            return self.retry.delay(attempt)
+        return None
+
+    def finish_response(
+        self, call: PreparedCall, response: httpx.Response, content: bytes, output: type[T]
+    ) -> T:
+        return self.finish(
+            call, response.status_code, response.headers.get("content-type", ""), content, output
+        )
+
     def should_retry(
         self,
         operation: OperationInfo,
@@ -295,7 +322,9 @@ class BaseClient:
             return False
         if connect_failed:
             return True
-        return operation.idempotent and (status is None or status in self.retry.statuses)
+        if status is not None and status not in self.retry.statuses:
+            return False
+        return operation.idempotent
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -400,24 +429,12 @@ class Client(BaseClient):
                         received += chunk
                         self._check_size(call, len(received))
             except httpx.HTTPError as exc:
-                if self.should_retry(operation, attempt, connect_failed=isinstance(exc, NOT_SENT)):
-                    time.sleep(self.retry.delay(attempt))
-                    continue
-                raise self._transport_error(call, exc, attempt) from None
-            content = bytes(received)
-            self._emit_response(call, response, content, started)
-            if response.status_code in self.retry.statuses and self.should_retry(
-                operation, attempt, status=response.status_code
-            ):
-                time.sleep(self.retry.delay(attempt))
+                time.sleep(self._delay_after_error(call, exc, attempt))
                 continue
-            return self.finish(
-                call,
-                response.status_code,
-                response.headers.get("content-type", ""),
-                content,
-                output,
-            )
+            delay = self._delay_after_response(call, response, bytes(received), started, attempt)
+            if delay is None:
+                return self.finish_response(call, response, bytes(received), output)
+            time.sleep(delay)
 
     def close(self) -> None:
         if self._owns_http:
@@ -476,24 +493,12 @@ class AsyncClient(BaseClient):
                         received += chunk
                         self._check_size(call, len(received))
             except httpx.HTTPError as exc:
-                if self.should_retry(operation, attempt, connect_failed=isinstance(exc, NOT_SENT)):
-                    await asyncio.sleep(self.retry.delay(attempt))
-                    continue
-                raise self._transport_error(call, exc, attempt) from None
-            content = bytes(received)
-            self._emit_response(call, response, content, started)
-            if response.status_code in self.retry.statuses and self.should_retry(
-                operation, attempt, status=response.status_code
-            ):
-                await asyncio.sleep(self.retry.delay(attempt))
+                await asyncio.sleep(self._delay_after_error(call, exc, attempt))
                 continue
-            return self.finish(
-                call,
-                response.status_code,
-                response.headers.get("content-type", ""),
-                content,
-                output,
-            )
+            delay = self._delay_after_response(call, response, bytes(received), started, attempt)
+            if delay is None:
+                return self.finish_response(call, response, bytes(received), output)
+            await asyncio.sleep(delay)
 
     async def aclose(self) -> None:
         if self._owns_http:
