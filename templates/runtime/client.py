@@ -431,9 +431,10 @@ class Client(BaseClient):
             except httpx.HTTPError as exc:
                 time.sleep(self._delay_after_error(call, exc, attempt))
                 continue
-            delay = self._delay_after_response(call, response, bytes(received), started, attempt)
+            content = bytes(received)
+            delay = self._delay_after_response(call, response, content, started, attempt)
             if delay is None:
-                return self.finish_response(call, response, bytes(received), output)
+                return self.finish_response(call, response, content, output)
             time.sleep(delay)
 
     def close(self) -> None:
@@ -495,9 +496,10 @@ class AsyncClient(BaseClient):
             except httpx.HTTPError as exc:
                 await asyncio.sleep(self._delay_after_error(call, exc, attempt))
                 continue
-            delay = self._delay_after_response(call, response, bytes(received), started, attempt)
+            content = bytes(received)
+            delay = self._delay_after_response(call, response, content, started, attempt)
             if delay is None:
-                return self.finish_response(call, response, bytes(received), output)
+                return self.finish_response(call, response, content, output)
             await asyncio.sleep(delay)
 
     async def aclose(self) -> None:
