@@ -42,6 +42,9 @@ class Policy:
     https: bool = False  # sp:TransportBinding with an HttpsToken/HttpToken
     include_timestamp: bool = False
     derived_keys: bool = False
+    must_not_send_cancel: bool = False  # mssp:MustNotSendCancel on the conversation token
+    signature_confirmation: bool = False  # sp:Wss11 with sp:RequireSignatureConfirmation
+    algorithm_suite: str | None = None  # e.g. "Basic256"
     addressing: bool = False
     mtom: bool = False
 
