@@ -68,13 +68,11 @@ def method_doc(method: EndpointMethod) -> str:
         for p in method.business_params
     ]
     args += [
-        f"{p.name}: the {model.name} SOAP header. {p.doc}".rstrip()
-        for model, p in method.headers
-        if p.credential is None
+        f"{header.param.name}: the {header.model.name} SOAP header. {header.param.doc}".rstrip()
+        for header in method.headers
+        if header.param.credential is None
     ]
-    credentials = [p.name for p in method.credential_params] + [
-        p.name for _, p in method.headers if p.credential
-    ]
+    credentials = [p.name for p in method.credential_params]
     if credentials:
         args.append(f"{', '.join(credentials)}: override the client's credentials for this call.")
     args.append("base_url: call this base URL instead of the client's (same endpoint path).")

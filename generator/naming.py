@@ -69,3 +69,23 @@ def pascal_case(name: str) -> str:
     if not result or not result[0].isalpha():
         result = f"Type{result}"
     return f"{result}_" if keyword.iskeyword(result) else result
+
+
+# Names a generated service method uses besides its parameters: `self`, `base_url` (a keyword of
+# every method) and `binding` (set first thing in a base method). A parameter by one of them
+# would shadow it.
+RESERVED_PARAMETERS = frozenset({"self", "base_url", "binding"})
+
+
+def alias_name(name: str, module: str) -> str:
+    """The local name of a class whose name another imported class already has:
+    `FormTaskShipmentBE` from `...intermediary_inbound_service_2010_10` ->
+    `FormTaskShipmentBEIntermediaryInboundService201010`."""
+    return f"{name}{pascal_case(module.rpartition('.')[2])}"
+
+
+def binding_method_name(operation: str, binding: str, base_method: str) -> str:
+    """An endpoint method's name: the operation's, with the binding appended when the operation
+    is named like its base operation (whose method takes the plain name)."""
+    name = snake_case(operation)
+    return f"{name}_{binding.lower()}" if name == base_method else name

@@ -10,7 +10,7 @@ import jinja2
 
 from generator import docstrings
 from generator.coverage import RowCoverage
-from generator.services import ServiceModule
+from generator.services import ServiceModule, source
 from generator.spec import Spec
 
 
@@ -26,6 +26,7 @@ def environment(templates: Path) -> jinja2.Environment:
     env.filters["py"] = repr
     env.filters["all_order"] = all_order
     env.filters["docstring"] = docstrings.docstring
+    source.register(env)
     return env
 
 

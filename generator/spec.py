@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -20,7 +20,19 @@ from generator.errors import SpecError
 
 DEFAULT_SPEC_PATH = Path("spec/endpoints.yaml")
 
-TOP_LEVEL_KEYS = ("environments", "default_environment", "bindings", "services", "endpoints")
+REQUIRED_KEYS = ("environments", "default_environment", "bindings", "services", "endpoints")
+TOP_LEVEL_KEYS = (*REQUIRED_KEYS, "credentials")
+# What the client can fill in for a contract part (`altinn2.runtime.operation.Credential`).
+CREDENTIALS = (
+    "system_user_name",
+    "system_password",
+    "user_ssn",
+    "user_password",
+    "user_pin_code",
+    "auth_method",
+    "enterprise_user_name",
+    "enterprise_password",
+)
 BINDING_KEYS = ("label", "description")
 ROW_REQUIRED = ("service", "base_operation", "binding", "url", "operation")
 ROW_FIXES = ("base_operation_fix", "binding_fix", "url_fix", "wsdl_operation")
@@ -100,6 +112,12 @@ class Spec:
     bindings: dict[str, BindingInfo]
     services: tuple[str, ...]
     endpoints: tuple[EndpointRow, ...]
+    # binding -> {XML name of a body field or header part, lower-cased -> credential}
+    credentials: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def credential(self, binding: str, xml_name: str) -> str | None:
+        """The credential a contract part carries on this binding (None: a business value)."""
+        return self.credentials.get(binding, {}).get(xml_name.lower())
 
     @cached_property
     def endpoint_paths(self) -> tuple[str, ...]:
@@ -210,7 +228,7 @@ class _SpecReader:
         if root is None:
             raise SpecError(self.path, None, "", "the file is empty")
         top = self.mapping(root, "", TOP_LEVEL_KEYS)
-        for key in TOP_LEVEL_KEYS:
+        for key in REQUIRED_KEYS:
             if key not in top:
                 raise self.error(root, key, "missing")
 
@@ -224,7 +242,36 @@ class _SpecReader:
         bindings = self.read_bindings(top["bindings"][1])
         services = self.read_services(top["services"][1])
         rows = self.read_rows(top["endpoints"][1], bindings, services, environments["production"])
-        return Spec(self.path, environments, default, bindings, services, rows)
+        credentials = (
+            self.read_credentials(top["credentials"][1], bindings) if "credentials" in top else {}
+        )
+        return Spec(self.path, environments, default, bindings, services, rows, credentials)
+
+    def read_credentials(
+        self, node: yaml.Node, bindings: dict[str, BindingInfo]
+    ) -> dict[str, dict[str, str]]:
+        """binding -> {a contract part's XML name, lower-cased -> the credential it carries}."""
+        table: dict[str, dict[str, str]] = {}
+        for binding, (key_node, parts_node) in self.mapping(node, "credentials").items():
+            if binding not in bindings:
+                raise self.error(key_node, f"credentials.{binding}", "unknown binding")
+            parts: dict[str, str] = {}
+            for part, (part_node, value_node) in self.mapping(
+                parts_node, f"credentials.{binding}"
+            ).items():
+                where = f"credentials.{binding}.{part}"
+                credential = self.text(value_node, where)
+                if credential not in CREDENTIALS:
+                    raise self.error(
+                        value_node,
+                        where,
+                        f"unknown credential {credential!r} ({', '.join(CREDENTIALS)})",
+                    )
+                if part.lower() in parts:
+                    raise self.error(part_node, where, "the same part twice (names are case-blind)")
+                parts[part.lower()] = credential
+            table[binding] = parts
+        return table
 
     def read_environments(self, node: yaml.Node) -> dict[str, str]:
         environments: dict[str, str] = {}

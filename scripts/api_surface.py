@@ -1,11 +1,13 @@
 """Print the public API of a generated `altinn2` package as JSON, to compare two generations.
 
     python scripts/api_surface.py generated > after.json
-    git archive REV generated | tar -x -C OLD && python scripts/api_surface.py OLD/generated > before.json
+    git archive REV generated | tar -x -C OLD
+    python scripts/api_surface.py OLD/generated > before.json
     diff before.json after.json
 
 Covers what an app sees: every model class (dataclass fields with their annotations, enum members),
-every service module's `__all__`, and every public service method's signature and docstring.
+every service module's `__all__`, every public service method's signature and docstring, and the
+metadata of every operation.
 """
 
 from __future__ import annotations
@@ -49,7 +51,39 @@ def _module_surface(name: str) -> dict[str, Any]:
         for attr, value in sorted(vars(module).items())
         if inspect.isclass(value) and value.__module__ == name and not attr.startswith("_")
     }
-    return {"all": list(getattr(module, "__all__", [])), "classes": classes}
+    operations = {
+        attr: _operation_surface(value)
+        for attr, value in sorted(vars(module).items())
+        if type(value).__name__ == "OperationInfo"
+    }
+    result: dict[str, Any] = {"all": list(getattr(module, "__all__", [])), "classes": classes}
+    if operations:
+        result["operations"] = operations
+    return result
+
+
+def _name(value: Any) -> Any:
+    if isinstance(value, type):
+        return value.__name__
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_name(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _name(item) for key, item in value.items()}
+    return value
+
+
+# What an operation's metadata tells the runtime and the mock (the same in every version).
+OPERATION_FIELDS = (
+    *("service", "base_operation", "name", "binding", "path", "soap_version"),
+    *("soap_action", "action", "reply_action", "security", "addressing", "mtom", "idempotent"),
+    *("input", "output", "input_headers", "faults", "result", "credentials"),
+)
+
+
+def _operation_surface(operation: Any) -> dict[str, Any]:
+    return {name: _name(getattr(operation, name)) for name in OPERATION_FIELDS}
 
 
 def surface(root: Path) -> dict[str, Any]:

@@ -374,7 +374,7 @@ def break_spec(project: Project) -> str:
     lines = text.splitlines(keepends=True)
     lines.insert(line, "    colour: blue\n")
     project.spec_path.write_text("".join(lines), encoding="utf-8")
-    return r"^error: \S*spec/endpoints\.yaml:62: endpoints\[0\]\.colour: unknown key "
+    return rf"^error: \S*spec/endpoints\.yaml:{line + 1}: endpoints\[0\]\.colour: unknown key "
 
 
 def break_cache(project: Project) -> str:

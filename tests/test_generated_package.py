@@ -30,8 +30,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.naming import module_name, pascal_case, snake_case
-from generator.services import RESERVED_PARAMETERS
+from generator.naming import RESERVED_PARAMETERS, module_name, pascal_case, snake_case
 from generator.spec import EndpointRow, load_spec
 
 from .conftest import REPO
@@ -87,7 +86,7 @@ def operation_constants(module: ModuleType) -> dict[str, Any]:
 
 
 def methods_by_constant(module: ModuleType, class_name: str) -> dict[str, str]:
-    """constant -> the method of `class_name` that calls it (`operation = CONSTANT`)."""
+    """constant -> the method of `class_name` that calls it (`self._call(CONSTANT, ...)`)."""
     source = Path(str(module.__file__)).read_text(encoding="utf-8")
     found = {}
     for node in ast.parse(source).body:
@@ -95,15 +94,16 @@ def methods_by_constant(module: ModuleType, class_name: str) -> dict[str, str]:
             for method in node.body:
                 if not isinstance(method, ast.FunctionDef | ast.AsyncFunctionDef):
                     continue
-                for statement in method.body:
+                for call in ast.walk(method):
                     if (
-                        isinstance(statement, ast.Assign)
-                        and isinstance(statement.targets[0], ast.Name)
-                        and statement.targets[0].id == "operation"
-                        and isinstance(statement.value, ast.Name)
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "_call"
+                        and call.args
+                        and isinstance(call.args[0], ast.Name)
                     ):
-                        assert statement.value.id not in found, statement.value.id
-                        found[statement.value.id] = method.name
+                        assert call.args[0].id not in found, call.args[0].id
+                        found[call.args[0].id] = method.name
     return found
 
 
@@ -273,8 +273,8 @@ def test_base_methods_dispatch_on_the_clients_binding(
 
 
 def test_no_parameter_is_overwritten_by_a_local_of_its_method() -> None:
-    """The locals generated methods set are names no parameter may take (services.py reserves
-    them), and today no parameter does; `response` is set only from the call that uses them."""
+    """The locals generated methods set are names no parameter may take (naming.py reserves
+    them), and today no parameter does."""
     locals_set: set[str] = set()
     for path in sorted((PACKAGE / "services").glob("[!_]*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -290,8 +290,8 @@ def test_no_parameter_is_overwritten_by_a_local_of_its_method() -> None:
             params = {arg.arg for arg in node.args.kwonlyargs}
             assert not assigned & params, f"{path.name}: {node.name}: {assigned & params}"
             locals_set |= assigned
-    assert locals_set == {"operation", "response", "binding"}
-    assert locals_set - {"response"} <= RESERVED_PARAMETERS
+    assert locals_set == {"binding"}
+    assert locals_set <= RESERVED_PARAMETERS
 
 
 # -- OPERATIONS.md ----------------------------------------------------------------------------

@@ -41,7 +41,7 @@ class EndpointMethod:
 
 def endpoint_methods() -> list[EndpointMethod]:
     """Each generated endpoint method with the OperationInfo it calls (read from the service
-    modules' source: the method assigns `operation = <CONSTANT>`)."""
+    modules' source: the method calls `self._call(<CONSTANT>, locals())`)."""
     found = []
     for module_name, class_name in SERVICES.items():
         module = importlib.import_module(f"altinn2.services.{module_name}")
@@ -52,14 +52,15 @@ def endpoint_methods() -> list[EndpointMethod]:
             for function in node.body:
                 if not isinstance(function, ast.FunctionDef):
                     continue
-                for statement in function.body:
+                for call in ast.walk(function):
                     if (
-                        isinstance(statement, ast.Assign)
-                        and isinstance(statement.targets[0], ast.Name)
-                        and statement.targets[0].id == "operation"
-                        and isinstance(statement.value, ast.Name)
+                        isinstance(call, ast.Call)
+                        and isinstance(call.func, ast.Attribute)
+                        and call.func.attr == "_call"
+                        and call.args
+                        and isinstance(call.args[0], ast.Name)
                     ):
-                        operation = getattr(module, statement.value.id)
+                        operation = getattr(module, call.args[0].id)
                         found.append(EndpointMethod(operation, module_name, function.name))
     return found
 

@@ -142,7 +142,7 @@ def test_the_mock_accepts_every_recorded_request(path: Path) -> None:
 def test_examples_and_default_answers_of_every_operation_are_schema_valid() -> None:
     checked = 0
     for op in operation_index().operations:
-        for cls in (op.input, op.output, *op.input_headers, *op.output_headers):
+        for cls in (op.input, op.output, *op.input_headers):
             if cls is None:
                 continue
             for full in (False, True):

@@ -10,8 +10,18 @@ import pytest
 from generator.errors import WsdlError
 from generator.models.docs import ARRAYS, SERIALIZATION
 from generator.models.layout import ENUMS_MODULE, module_for_namespace
-from generator.naming import RESERVED, constant_case, module_name, pascal_case, snake_case, words
-from generator.services import RESERVED_PARAMETERS, Param, check_parameter_names
+from generator.naming import (
+    RESERVED,
+    RESERVED_PARAMETERS,
+    constant_case,
+    module_name,
+    pascal_case,
+    snake_case,
+    words,
+)
+from generator.services import Param
+from generator.services.checks import check_parameter_names
+from generator.services.types import TypeRef
 
 
 @pytest.mark.parametrize(
@@ -223,14 +233,14 @@ def test_module_for_namespace_keeps_dates_apart() -> None:
 
 
 def param(name: str) -> Param:
-    return Param(name=name, annotation="str", field=name, required=True)
+    return Param(name=name, type=TypeRef.of("str"), field=name, required=True)
 
 
 def test_parameters_are_unique_and_never_a_method_local() -> None:
     check_parameter_names("Op", [param("reportee"), param("file_name"), param("response")])
-    for name in ("operation", "binding", "base_url"):
+    for name in ("self", "binding", "base_url"):
         with pytest.raises(WsdlError, match=f"^Op: parameter {name} collides with a name the"):
             check_parameter_names("Op", [param("reportee"), param(name)])
     with pytest.raises(WsdlError, match=r"^Op: parameter reportee is used twice$"):
         check_parameter_names("Op", [param("reportee"), param("file_name"), param("reportee")])
-    assert {"base_url", "operation", "binding"} == RESERVED_PARAMETERS
+    assert {"self", "base_url", "binding"} == RESERVED_PARAMETERS

@@ -53,6 +53,17 @@ PERSON_CREDENTIALS = frozenset(
         Credential.AUTH_METHOD,
     }
 )
+# Where the client keeps each credential: (its settings attribute, the field there).
+CREDENTIAL_SOURCES: dict[Credential, tuple[str, str]] = {
+    Credential.SYSTEM_USER_NAME: ("system", "user_name"),
+    Credential.SYSTEM_PASSWORD: ("system", "password"),
+    Credential.USER_SSN: ("user", "ssn"),
+    Credential.USER_PASSWORD: ("user", "password"),
+    Credential.USER_PIN_CODE: ("user", "pin_code"),
+    Credential.AUTH_METHOD: ("user", "auth_method"),
+    Credential.ENTERPRISE_USER_NAME: ("enterprise", "user_name"),
+    Credential.ENTERPRISE_PASSWORD: ("enterprise", "password"),
+}
 
 USER_AGENT = "altinn2-python"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
@@ -147,23 +158,9 @@ class BaseClient:
         """The value for a credential field: the caller's, else the configured one, else None."""
         if given is not None:
             return given.reveal() if isinstance(given, Secret) else given
-        value: str | Secret | None = None
-        if kind is Credential.SYSTEM_USER_NAME and self.system:
-            value = self.system.user_name
-        elif kind is Credential.SYSTEM_PASSWORD and self.system:
-            value = self.system.password
-        elif kind is Credential.USER_SSN and self.user:
-            value = self.user.ssn
-        elif kind is Credential.USER_PASSWORD and self.user:
-            value = self.user.password
-        elif kind is Credential.USER_PIN_CODE and self.user:
-            value = self.user.pin_code
-        elif kind is Credential.AUTH_METHOD and self.user:
-            value = self.user.auth_method
-        elif kind is Credential.ENTERPRISE_USER_NAME and self.enterprise:
-            value = self.enterprise.user_name
-        elif kind is Credential.ENTERPRISE_PASSWORD and self.enterprise:
-            value = self.enterprise.password
+        settings, name = CREDENTIAL_SOURCES[kind]
+        holder = getattr(self, settings)
+        value: str | Secret | None = getattr(holder, name) if holder is not None else None
         return value.reveal() if isinstance(value, Secret) else value
 
     def credential_text(self, kind: Credential, given: str | Secret | None, operation: str) -> str:

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from altinn2.runtime.client import AsyncClient, Client
 from altinn2.runtime.errors import BindingNotAvailableError
-from altinn2.runtime.operation import Binding, Credential, OperationInfo
+from altinn2.runtime.operation import Binding, Credential, OperationInfo, Output
+from altinn2.runtime.request import build_body, build_headers
 from altinn2.runtime.secrets import Secret
 
 T = TypeVar("T")
+
+
+def _output(operation: OperationInfo[Output]) -> type[Output]:
+    if operation.output is None:
+        raise TypeError(f"{operation.label} declares no output message")
+    return operation.output
 
 
 class _ServiceBase:
@@ -22,14 +29,24 @@ class _ServiceBase:
         """The binding the base-operation methods use: the client's."""
         return self._client.binding
 
-    def _credential(self, kind: Credential, given: str | Secret | None) -> str | None:
-        return self._client.credential(kind, given)
-
-    def _credential_text(
-        self, kind: Credential, given: str | Secret | None, operation: OperationInfo
-    ) -> str:
+    def _credential(
+        self, kind: Credential, given: str | Secret | None, required: bool, operation: OperationInfo
+    ) -> str | None:
+        """The caller's value, else the client's; one the schema requires is never None."""
+        if not required:
+            return self._client.credential(kind, given)
         self._client.ensure_security(operation)  # EC: say so, not "configure credentials"
         return self._client.credential_text(kind, given, operation.label)
+
+    def _request(
+        self, operation: OperationInfo, arguments: Mapping[str, Any]
+    ) -> tuple[object, list[object]]:
+        """The body and the SOAP header parts of a call, from the method's arguments."""
+
+        def lookup(kind: Credential, given: str | Secret | None, required: bool) -> str | None:
+            return self._credential(kind, given, required, operation)
+
+        return build_body(operation, arguments, lookup), build_headers(operation, arguments, lookup)
 
     def _unavailable(
         self, base_operation: str, available: Sequence[Binding]
@@ -57,14 +74,11 @@ class Service(_ServiceBase):
     def __init__(self, client: Client) -> None:
         self._client: Client = client
 
-    def _call(
-        self,
-        operation: OperationInfo,
-        body: object,
-        output: type[T],
-        headers: Sequence[object] = (),
-        base_url: str | None = None,
-    ) -> T:
+    def _call(self, operation: OperationInfo[Output], arguments: Mapping[str, Any]) -> Output:
+        """Call the operation with a method's arguments (its `locals()`); the output wrapper."""
+        body, headers = self._request(operation, arguments)
+        base_url = arguments.get("base_url")
+        output = _output(operation)
         return self._client.invoke(operation, body, output, headers, base_url=base_url)
 
 
@@ -72,12 +86,9 @@ class AsyncService(_ServiceBase):
     def __init__(self, client: AsyncClient) -> None:
         self._client: AsyncClient = client
 
-    async def _call(
-        self,
-        operation: OperationInfo,
-        body: object,
-        output: type[T],
-        headers: Sequence[object] = (),
-        base_url: str | None = None,
-    ) -> T:
+    async def _call(self, operation: OperationInfo[Output], arguments: Mapping[str, Any]) -> Output:
+        """Call the operation with a method's arguments (its `locals()`); the output wrapper."""
+        body, headers = self._request(operation, arguments)
+        base_url = arguments.get("base_url")
+        output = _output(operation)
         return await self._client.invoke(operation, body, output, headers, base_url=base_url)

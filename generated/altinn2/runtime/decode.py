@@ -99,7 +99,7 @@ def decode(data: bytes, operation: str | None = None) -> Decoded:
     if envelope.body is None:
         raise DecodeError("the envelope's body is empty")
     kind, op = _pick(str(envelope.body.tag), envelope.version, operation)
-    header_types = op.input_headers if kind == "request" else op.output_headers
+    header_types = op.input_headers if kind == "request" else ()
     wanted = {qname_of(cls): cls for cls in header_types}
     headers = tuple(
         from_element(element, wanted[str(element.tag)])

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic
+
+from typing_extensions import TypeVar
+
+# The operation's output wrapper class (what the call's answer is parsed into).
+Output = TypeVar("Output", default=Any)
 
 
 class Binding(enum.StrEnum):
@@ -57,13 +62,40 @@ SECRET_CREDENTIALS = frozenset(
 
 
 @dataclass(frozen=True)
-class OperationInfo:
+class SecurityPolicy:
+    """The message security an endpoint's WS-Policy declares, as the generator read it.
+
+    `style` is the kind of token; the rest are the policy's assertions: a `wsu:Timestamp` in the
+    security header, the bootstrap token of a secure conversation (`"X509"`: the enterprise
+    certificate endorses the token request), keys derived from the conversation's secret, no
+    `Cancel` of the conversation (`mssp:MustNotSendCancel`), WSS 1.1 signature confirmation, and
+    the algorithm suite (e.g. `"Basic256"`).
+    """
+
+    style: Security = Security.NONE
+    timestamp: bool = False
+    bootstrap: str | None = None
+    derived_keys: bool = False
+    must_not_send_cancel: bool = False
+    signature_confirmation: bool = False
+    algorithm_suite: str | None = None
+
+
+NO_SECURITY = SecurityPolicy()
+
+
+@dataclass(frozen=True)
+class OperationInfo(Generic[Output]):
     """One endpoint operation: how to put it on the wire and how to read the answer.
 
-    `input` is the body's dataclass (the wrapper element); `input_headers` the dataclasses of the
-    operation's SOAP header parts, in order. `result` names the output wrapper's field that holds
-    the operation's result (None: the whole output object is the result), and `result_items` the
-    list inside a WCF list type that the method returns instead of the list type itself.
+    `input` is the body's dataclass (the wrapper element), `output` the answer's; `input_headers`
+    the dataclasses of the operation's SOAP header parts, in order, and `header_parameters` the
+    method parameter each one's value comes from. `result` names the output wrapper's field that
+    holds the operation's result (None: the whole output object is the result). `credentials`
+    maps the parameters the client fills from its settings (body fields and header parts) to the
+    credential. `action` (the WS-Addressing action) is the SOAP action unless the WSDL says
+    otherwise, and `reply_action` the action with `Response` appended unless the WSDL says
+    otherwise (None: the WSDL declares no output action).
     """
 
     service: str
@@ -73,20 +105,32 @@ class OperationInfo:
     path: str
     soap_version: SoapVersion
     soap_action: str
-    action: str
-    reply_action: str | None
-    security: Security
-    addressing: bool
-    mtom: bool
-    idempotent: bool
+    policy: SecurityPolicy
     input: type[Any]
-    output: type[Any] | None
+    output: type[Output] | None
+    addressing: bool = False
+    mtom: bool = False
+    idempotent: bool = False  # a read: safe to send again
+    action: str = ""
+    reply_action: str | None = ""
     input_headers: tuple[type[Any], ...] = ()
-    output_headers: tuple[type[Any], ...] = ()
+    header_parameters: tuple[str, ...] = ()
     faults: tuple[type[Any], ...] = ()  # the types of the fault details the WSDL declares
     result: str | None = None
-    result_items: str | None = None
     credentials: dict[str, Credential] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.action:
+            object.__setattr__(self, "action", self.soap_action)
+        if self.reply_action == "":
+            object.__setattr__(self, "reply_action", f"{self.action}Response")
+        if len(self.header_parameters) != len(self.input_headers):
+            raise ValueError(f"{self.label}: one parameter name per input header")
+
+    @property
+    def security(self) -> Security:
+        """The kind of message security (the whole policy: `policy`)."""
+        return self.policy.style
 
     @property
     def label(self) -> str:

@@ -50,10 +50,16 @@ from altinn2.models.broker_service_2015_06 import (
     SystemUserName,
     UserName,
 )
-from altinn2.models.fault_2009_10 import (
-    AltinnFault,
+from altinn2.models.fault_2009_10 import AltinnFault
+from altinn2.runtime.operation import (
+    NO_SECURITY,
+    Binding,
+    Credential,
+    OperationInfo,
+    Security,
+    SecurityPolicy,
+    SoapVersion,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -88,6 +94,14 @@ __all__ = [
     "UserName",
 ]
 
+SECURE_CONVERSATION_POLICY = SecurityPolicy(
+    style=Security.SECURE_CONVERSATION,
+    timestamp=True,
+    bootstrap="X509",
+    derived_keys=True,
+    algorithm_suite="Basic256",
+)
+
 GET_AVAILABLE_FILES_BASIC = OperationInfo(
     service="BrokerService",
     base_operation="GetAvailableFiles",
@@ -96,14 +110,10 @@ GET_AVAILABLE_FILES_BASIC = OperationInfo(
     path="/ServiceEngineExternal/BrokerServiceExternalBasic.svc",
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/GetAvailableFilesBasic",
-    action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/GetAvailableFilesBasic",
-    reply_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/GetAvailableFilesBasicResponse",
-    security=Security.NONE,
-    addressing=False,
-    mtom=False,
-    idempotent=True,
+    policy=NO_SECURITY,
     input=GetAvailableFilesBasic,
     output=GetAvailableFilesBasicResponse,
+    idempotent=True,
     faults=(AltinnFault,),
     result="get_available_files_basic_result",
     credentials={
@@ -120,14 +130,11 @@ GET_AVAILABLE_FILES_EC = OperationInfo(
     path="/ServiceEngineExternal/BrokerServiceExternalEC.svc",
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/GetAvailableFilesEC",
-    action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/GetAvailableFilesEC",
-    reply_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/GetAvailableFilesECResponse",
-    security=Security.SECURE_CONVERSATION,
-    addressing=True,
-    mtom=False,
-    idempotent=True,
+    policy=SECURE_CONVERSATION_POLICY,
     input=GetAvailableFilesEC,
     output=GetAvailableFilesECResponse,
+    addressing=True,
+    idempotent=True,
     faults=(AltinnFault,),
     result="get_available_files_ec_result",
     credentials={
@@ -144,12 +151,7 @@ INITIATE_BROKER_SERVICE_BASIC = OperationInfo(
     path="/ServiceEngineExternal/BrokerServiceExternalBasic.svc",
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/InitiateBrokerServiceBasic",
-    action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/InitiateBrokerServiceBasic",
-    reply_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/InitiateBrokerServiceBasicResponse",
-    security=Security.NONE,
-    addressing=False,
-    mtom=False,
-    idempotent=False,
+    policy=NO_SECURITY,
     input=InitiateBrokerServiceBasic,
     output=InitiateBrokerServiceBasicResponse,
     faults=(AltinnFault,),
@@ -168,14 +170,10 @@ INITIATE_BROKER_SERVICE_EC = OperationInfo(
     path="/ServiceEngineExternal/BrokerServiceExternalEC.svc",
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/InitiateBrokerServiceEC",
-    action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/InitiateBrokerServiceEC",
-    reply_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/InitiateBrokerServiceECResponse",
-    security=Security.SECURE_CONVERSATION,
-    addressing=True,
-    mtom=False,
-    idempotent=False,
+    policy=SECURE_CONVERSATION_POLICY,
     input=InitiateBrokerServiceEC,
     output=InitiateBrokerServiceECResponse,
+    addressing=True,
     faults=(AltinnFault,),
     result="initiate_broker_service_ec_result",
     credentials={
@@ -192,21 +190,12 @@ UPLOAD_FILE_STREAMED_BASIC = OperationInfo(
     path="/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc",
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/UploadFileStreamedBasic",
-    action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/UploadFileStreamedBasic",
-    reply_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/UploadFileStreamedBasicResponse",
-    security=Security.NONE,
-    addressing=False,
-    mtom=True,
-    idempotent=False,
+    policy=NO_SECURITY,
     input=StreamedPayloadBasicBE,
     output=ReceiptExternalStreamedBE,
-    input_headers=(
-        FileName,
-        Reference,
-        Reportee,
-        SystemPassword,
-        SystemUserName,
-    ),
+    mtom=True,
+    input_headers=(FileName, Reference, Reportee, SystemPassword, SystemUserName),
+    header_parameters=("file_name", "reference", "reportee", "system_password", "system_user_name"),
     faults=(AltinnFault,),
     credentials={
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -222,21 +211,13 @@ UPLOAD_FILE_STREAMED_EC = OperationInfo(
     path="/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc",
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/UploadFileStreamedEC",
-    action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/UploadFileStreamedEC",
-    reply_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/UploadFileStreamedECResponse",
-    security=Security.SECURE_CONVERSATION,
-    addressing=True,
-    mtom=True,
-    idempotent=False,
+    policy=SECURE_CONVERSATION_POLICY,
     input=StreamedPayloadECBE,
     output=ReceiptExternalStreamedBE,
-    input_headers=(
-        FileName,
-        Password,
-        Reference,
-        Reportee,
-        UserName,
-    ),
+    addressing=True,
+    mtom=True,
+    input_headers=(FileName, Password, Reference, Reportee, UserName),
+    header_parameters=("file_name", "password", "reference", "reportee", "user_name"),
     faults=(AltinnFault,),
     credentials={
         "password": Credential.ENTERPRISE_PASSWORD,
@@ -252,14 +233,11 @@ DOWNLOAD_FILE_STREAMED_BASIC = OperationInfo(
     path="/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc",
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/DownloadFileStreamedBasic",
-    action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/DownloadFileStreamedBasic",
-    reply_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/DownloadFileStreamedBasicResponse",
-    security=Security.NONE,
-    addressing=False,
-    mtom=True,
-    idempotent=True,
+    policy=NO_SECURITY,
     input=DownloadFileStreamedBasic,
     output=DownloadFileStreamedBasicResponse,
+    mtom=True,
+    idempotent=True,
     faults=(AltinnFault,),
     result="download_file_streamed_basic_result",
     credentials={
@@ -276,14 +254,12 @@ DOWNLOAD_FILE_STREAMED_EC = OperationInfo(
     path="/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc",
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/DownloadFileStreamedEC",
-    action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/DownloadFileStreamedEC",
-    reply_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/DownloadFileStreamedECResponse",
-    security=Security.SECURE_CONVERSATION,
+    policy=SECURE_CONVERSATION_POLICY,
+    input=DownloadFileStreamedEC,
+    output=DownloadFileStreamedECResponse,
     addressing=True,
     mtom=True,
     idempotent=True,
-    input=DownloadFileStreamedEC,
-    output=DownloadFileStreamedECResponse,
     faults=(AltinnFault,),
     result="download_file_streamed_ec_result",
     credentials={
@@ -324,22 +300,9 @@ class BrokerService(Service):
             system_user_name, system_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = GET_AVAILABLE_FILES_BASIC
-        response = self._call(
-            operation,
-            GetAvailableFilesBasic(
-                system_user_name=self._credential_text(
-                    Credential.SYSTEM_USER_NAME, system_user_name, operation
-                ),
-                system_password=self._credential_text(
-                    Credential.SYSTEM_PASSWORD, system_password, operation
-                ),
-                search_parameters=search_parameters,
-            ),
-            GetAvailableFilesBasicResponse,
-            base_url=base_url,
+        return (
+            self._call(GET_AVAILABLE_FILES_BASIC, locals()).get_available_files_basic_result or []
         )
-        return response.get_available_files_basic_result or []
 
     def get_available_files_ec(
         self,
@@ -362,26 +325,10 @@ class BrokerService(Service):
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = GET_AVAILABLE_FILES_EC
-        response = self._call(
-            operation,
-            GetAvailableFilesEC(
-                user_name=self._credential_text(
-                    Credential.ENTERPRISE_USER_NAME, user_name, operation
-                ),
-                password=self._credential_text(Credential.ENTERPRISE_PASSWORD, password, operation),
-                search_parameters=search_parameters,
-            ),
-            GetAvailableFilesECResponse,
-            base_url=base_url,
-        )
-        return response.get_available_files_ec_result or []
+        return self._call(GET_AVAILABLE_FILES_EC, locals()).get_available_files_ec_result or []
 
     def get_available_files(
-        self,
-        *,
-        search_parameters: BrokerServiceSearch,
-        base_url: str | None = None,
+        self, *, search_parameters: BrokerServiceSearch, base_url: str | None = None
     ) -> list[BrokerServiceAvailableFile]:
         """GetAvailableFiles over the client's binding (Basic: `get_available_files_basic`, EC:
         `get_available_files_ec`).
@@ -391,21 +338,13 @@ class BrokerService(Service):
         binding = self.binding
         if binding is Binding.BASIC:
             return self.get_available_files_basic(
-                search_parameters=search_parameters,
-                base_url=base_url,
+                search_parameters=search_parameters, base_url=base_url
             )
         if binding is Binding.EC:
             return self.get_available_files_ec(
-                search_parameters=search_parameters,
-                base_url=base_url,
+                search_parameters=search_parameters, base_url=base_url
             )
-        raise self._unavailable(
-            "GetAvailableFiles",
-            (
-                Binding.BASIC,
-                Binding.EC,
-            ),
-        )
+        raise self._unavailable("GetAvailableFiles", (Binding.BASIC, Binding.EC))
 
     def initiate_broker_service_basic(
         self,
@@ -431,22 +370,9 @@ class BrokerService(Service):
             system_user_name, system_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = INITIATE_BROKER_SERVICE_BASIC
-        response = self._call(
-            operation,
-            InitiateBrokerServiceBasic(
-                system_user_name=self._credential_text(
-                    Credential.SYSTEM_USER_NAME, system_user_name, operation
-                ),
-                system_password=self._credential_text(
-                    Credential.SYSTEM_PASSWORD, system_password, operation
-                ),
-                broker_service_initiation=broker_service_initiation,
-            ),
-            InitiateBrokerServiceBasicResponse,
-            base_url=base_url,
-        )
-        return response.initiate_broker_service_basic_result
+        return self._call(
+            INITIATE_BROKER_SERVICE_BASIC, locals()
+        ).initiate_broker_service_basic_result
 
     def initiate_broker_service_ec(
         self,
@@ -470,26 +396,10 @@ class BrokerService(Service):
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = INITIATE_BROKER_SERVICE_EC
-        response = self._call(
-            operation,
-            InitiateBrokerServiceEC(
-                user_name=self._credential_text(
-                    Credential.ENTERPRISE_USER_NAME, user_name, operation
-                ),
-                password=self._credential_text(Credential.ENTERPRISE_PASSWORD, password, operation),
-                broker_service_initiation=broker_service_initiation,
-            ),
-            InitiateBrokerServiceECResponse,
-            base_url=base_url,
-        )
-        return response.initiate_broker_service_ec_result
+        return self._call(INITIATE_BROKER_SERVICE_EC, locals()).initiate_broker_service_ec_result
 
     def initiate_broker_service(
-        self,
-        *,
-        broker_service_initiation: BrokerServiceInitiation,
-        base_url: str | None = None,
+        self, *, broker_service_initiation: BrokerServiceInitiation, base_url: str | None = None
     ) -> str | None:
         """InitiateBrokerService over the client's binding (Basic: `initiate_broker_service_basic`,
         EC: `initiate_broker_service_ec`).
@@ -499,21 +409,13 @@ class BrokerService(Service):
         binding = self.binding
         if binding is Binding.BASIC:
             return self.initiate_broker_service_basic(
-                broker_service_initiation=broker_service_initiation,
-                base_url=base_url,
+                broker_service_initiation=broker_service_initiation, base_url=base_url
             )
         if binding is Binding.EC:
             return self.initiate_broker_service_ec(
-                broker_service_initiation=broker_service_initiation,
-                base_url=base_url,
+                broker_service_initiation=broker_service_initiation, base_url=base_url
             )
-        raise self._unavailable(
-            "InitiateBrokerService",
-            (
-                Binding.BASIC,
-                Binding.EC,
-            ),
-        )
+        raise self._unavailable("InitiateBrokerService", (Binding.BASIC, Binding.EC))
 
     def upload_file_streamed_basic(
         self,
@@ -541,25 +443,7 @@ class BrokerService(Service):
             system_password, system_user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = UPLOAD_FILE_STREAMED_BASIC
-        response = self._call(
-            operation,
-            StreamedPayloadBasicBE(
-                data_stream=data_stream,
-            ),
-            ReceiptExternalStreamedBE,
-            headers=[
-                FileName(value=file_name),
-                Reference(value=reference),
-                Reportee(value=reportee),
-                SystemPassword(value=self._credential(Credential.SYSTEM_PASSWORD, system_password)),
-                SystemUserName(
-                    value=self._credential(Credential.SYSTEM_USER_NAME, system_user_name)
-                ),
-            ],
-            base_url=base_url,
-        )
-        return response
+        return self._call(UPLOAD_FILE_STREAMED_BASIC, locals())
 
     def upload_file_streamed_ec(
         self,
@@ -587,23 +471,7 @@ class BrokerService(Service):
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = UPLOAD_FILE_STREAMED_EC
-        response = self._call(
-            operation,
-            StreamedPayloadECBE(
-                data_stream=data_stream,
-            ),
-            ReceiptExternalStreamedBE,
-            headers=[
-                FileName(value=file_name),
-                Password(value=self._credential(Credential.ENTERPRISE_PASSWORD, password)),
-                Reference(value=reference),
-                Reportee(value=reportee),
-                UserName(value=self._credential(Credential.ENTERPRISE_USER_NAME, user_name)),
-            ],
-            base_url=base_url,
-        )
-        return response
+        return self._call(UPLOAD_FILE_STREAMED_EC, locals())
 
     def upload_file_streamed(
         self,
@@ -636,13 +504,7 @@ class BrokerService(Service):
                 reportee=reportee,
                 base_url=base_url,
             )
-        raise self._unavailable(
-            "UploadFileStreamed",
-            (
-                Binding.BASIC,
-                Binding.EC,
-            ),
-        )
+        raise self._unavailable("UploadFileStreamed", (Binding.BASIC, Binding.EC))
 
     def download_file_streamed_basic(
         self,
@@ -667,23 +529,9 @@ class BrokerService(Service):
             system_user_name, system_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = DOWNLOAD_FILE_STREAMED_BASIC
-        response = self._call(
-            operation,
-            DownloadFileStreamedBasic(
-                system_user_name=self._credential_text(
-                    Credential.SYSTEM_USER_NAME, system_user_name, operation
-                ),
-                system_password=self._credential_text(
-                    Credential.SYSTEM_PASSWORD, system_password, operation
-                ),
-                file_reference=file_reference,
-                reportee=reportee,
-            ),
-            DownloadFileStreamedBasicResponse,
-            base_url=base_url,
-        )
-        return response.download_file_streamed_basic_result
+        return self._call(
+            DOWNLOAD_FILE_STREAMED_BASIC, locals()
+        ).download_file_streamed_basic_result
 
     def download_file_streamed_ec(
         self,
@@ -708,28 +556,10 @@ class BrokerService(Service):
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = DOWNLOAD_FILE_STREAMED_EC
-        response = self._call(
-            operation,
-            DownloadFileStreamedEC(
-                user_name=self._credential_text(
-                    Credential.ENTERPRISE_USER_NAME, user_name, operation
-                ),
-                password=self._credential_text(Credential.ENTERPRISE_PASSWORD, password, operation),
-                file_reference=file_reference,
-                reportee=reportee,
-            ),
-            DownloadFileStreamedECResponse,
-            base_url=base_url,
-        )
-        return response.download_file_streamed_ec_result
+        return self._call(DOWNLOAD_FILE_STREAMED_EC, locals()).download_file_streamed_ec_result
 
     def download_file_streamed(
-        self,
-        *,
-        file_reference: str,
-        reportee: str,
-        base_url: str | None = None,
+        self, *, file_reference: str, reportee: str, base_url: str | None = None
     ) -> bytes:
         """DownloadFileStreamed over the client's binding (Basic: `download_file_streamed_basic`,
         EC: `download_file_streamed_ec`).
@@ -739,23 +569,13 @@ class BrokerService(Service):
         binding = self.binding
         if binding is Binding.BASIC:
             return self.download_file_streamed_basic(
-                file_reference=file_reference,
-                reportee=reportee,
-                base_url=base_url,
+                file_reference=file_reference, reportee=reportee, base_url=base_url
             )
         if binding is Binding.EC:
             return self.download_file_streamed_ec(
-                file_reference=file_reference,
-                reportee=reportee,
-                base_url=base_url,
+                file_reference=file_reference, reportee=reportee, base_url=base_url
             )
-        raise self._unavailable(
-            "DownloadFileStreamed",
-            (
-                Binding.BASIC,
-                Binding.EC,
-            ),
-        )
+        raise self._unavailable("DownloadFileStreamed", (Binding.BASIC, Binding.EC))
 
 
 class AsyncBrokerService(AsyncService):
@@ -789,22 +609,9 @@ class AsyncBrokerService(AsyncService):
             system_user_name, system_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = GET_AVAILABLE_FILES_BASIC
-        response = await self._call(
-            operation,
-            GetAvailableFilesBasic(
-                system_user_name=self._credential_text(
-                    Credential.SYSTEM_USER_NAME, system_user_name, operation
-                ),
-                system_password=self._credential_text(
-                    Credential.SYSTEM_PASSWORD, system_password, operation
-                ),
-                search_parameters=search_parameters,
-            ),
-            GetAvailableFilesBasicResponse,
-            base_url=base_url,
-        )
-        return response.get_available_files_basic_result or []
+        return (
+            await self._call(GET_AVAILABLE_FILES_BASIC, locals())
+        ).get_available_files_basic_result or []
 
     async def get_available_files_ec(
         self,
@@ -827,26 +634,12 @@ class AsyncBrokerService(AsyncService):
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = GET_AVAILABLE_FILES_EC
-        response = await self._call(
-            operation,
-            GetAvailableFilesEC(
-                user_name=self._credential_text(
-                    Credential.ENTERPRISE_USER_NAME, user_name, operation
-                ),
-                password=self._credential_text(Credential.ENTERPRISE_PASSWORD, password, operation),
-                search_parameters=search_parameters,
-            ),
-            GetAvailableFilesECResponse,
-            base_url=base_url,
-        )
-        return response.get_available_files_ec_result or []
+        return (
+            await self._call(GET_AVAILABLE_FILES_EC, locals())
+        ).get_available_files_ec_result or []
 
     async def get_available_files(
-        self,
-        *,
-        search_parameters: BrokerServiceSearch,
-        base_url: str | None = None,
+        self, *, search_parameters: BrokerServiceSearch, base_url: str | None = None
     ) -> list[BrokerServiceAvailableFile]:
         """GetAvailableFiles over the client's binding (Basic: `get_available_files_basic`, EC:
         `get_available_files_ec`).
@@ -856,21 +649,13 @@ class AsyncBrokerService(AsyncService):
         binding = self.binding
         if binding is Binding.BASIC:
             return await self.get_available_files_basic(
-                search_parameters=search_parameters,
-                base_url=base_url,
+                search_parameters=search_parameters, base_url=base_url
             )
         if binding is Binding.EC:
             return await self.get_available_files_ec(
-                search_parameters=search_parameters,
-                base_url=base_url,
+                search_parameters=search_parameters, base_url=base_url
             )
-        raise self._unavailable(
-            "GetAvailableFiles",
-            (
-                Binding.BASIC,
-                Binding.EC,
-            ),
-        )
+        raise self._unavailable("GetAvailableFiles", (Binding.BASIC, Binding.EC))
 
     async def initiate_broker_service_basic(
         self,
@@ -896,22 +681,9 @@ class AsyncBrokerService(AsyncService):
             system_user_name, system_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = INITIATE_BROKER_SERVICE_BASIC
-        response = await self._call(
-            operation,
-            InitiateBrokerServiceBasic(
-                system_user_name=self._credential_text(
-                    Credential.SYSTEM_USER_NAME, system_user_name, operation
-                ),
-                system_password=self._credential_text(
-                    Credential.SYSTEM_PASSWORD, system_password, operation
-                ),
-                broker_service_initiation=broker_service_initiation,
-            ),
-            InitiateBrokerServiceBasicResponse,
-            base_url=base_url,
-        )
-        return response.initiate_broker_service_basic_result
+        return (
+            await self._call(INITIATE_BROKER_SERVICE_BASIC, locals())
+        ).initiate_broker_service_basic_result
 
     async def initiate_broker_service_ec(
         self,
@@ -935,26 +707,12 @@ class AsyncBrokerService(AsyncService):
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = INITIATE_BROKER_SERVICE_EC
-        response = await self._call(
-            operation,
-            InitiateBrokerServiceEC(
-                user_name=self._credential_text(
-                    Credential.ENTERPRISE_USER_NAME, user_name, operation
-                ),
-                password=self._credential_text(Credential.ENTERPRISE_PASSWORD, password, operation),
-                broker_service_initiation=broker_service_initiation,
-            ),
-            InitiateBrokerServiceECResponse,
-            base_url=base_url,
-        )
-        return response.initiate_broker_service_ec_result
+        return (
+            await self._call(INITIATE_BROKER_SERVICE_EC, locals())
+        ).initiate_broker_service_ec_result
 
     async def initiate_broker_service(
-        self,
-        *,
-        broker_service_initiation: BrokerServiceInitiation,
-        base_url: str | None = None,
+        self, *, broker_service_initiation: BrokerServiceInitiation, base_url: str | None = None
     ) -> str | None:
         """InitiateBrokerService over the client's binding (Basic: `initiate_broker_service_basic`,
         EC: `initiate_broker_service_ec`).
@@ -964,21 +722,13 @@ class AsyncBrokerService(AsyncService):
         binding = self.binding
         if binding is Binding.BASIC:
             return await self.initiate_broker_service_basic(
-                broker_service_initiation=broker_service_initiation,
-                base_url=base_url,
+                broker_service_initiation=broker_service_initiation, base_url=base_url
             )
         if binding is Binding.EC:
             return await self.initiate_broker_service_ec(
-                broker_service_initiation=broker_service_initiation,
-                base_url=base_url,
+                broker_service_initiation=broker_service_initiation, base_url=base_url
             )
-        raise self._unavailable(
-            "InitiateBrokerService",
-            (
-                Binding.BASIC,
-                Binding.EC,
-            ),
-        )
+        raise self._unavailable("InitiateBrokerService", (Binding.BASIC, Binding.EC))
 
     async def upload_file_streamed_basic(
         self,
@@ -1006,25 +756,7 @@ class AsyncBrokerService(AsyncService):
             system_password, system_user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = UPLOAD_FILE_STREAMED_BASIC
-        response = await self._call(
-            operation,
-            StreamedPayloadBasicBE(
-                data_stream=data_stream,
-            ),
-            ReceiptExternalStreamedBE,
-            headers=[
-                FileName(value=file_name),
-                Reference(value=reference),
-                Reportee(value=reportee),
-                SystemPassword(value=self._credential(Credential.SYSTEM_PASSWORD, system_password)),
-                SystemUserName(
-                    value=self._credential(Credential.SYSTEM_USER_NAME, system_user_name)
-                ),
-            ],
-            base_url=base_url,
-        )
-        return response
+        return await self._call(UPLOAD_FILE_STREAMED_BASIC, locals())
 
     async def upload_file_streamed_ec(
         self,
@@ -1052,23 +784,7 @@ class AsyncBrokerService(AsyncService):
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = UPLOAD_FILE_STREAMED_EC
-        response = await self._call(
-            operation,
-            StreamedPayloadECBE(
-                data_stream=data_stream,
-            ),
-            ReceiptExternalStreamedBE,
-            headers=[
-                FileName(value=file_name),
-                Password(value=self._credential(Credential.ENTERPRISE_PASSWORD, password)),
-                Reference(value=reference),
-                Reportee(value=reportee),
-                UserName(value=self._credential(Credential.ENTERPRISE_USER_NAME, user_name)),
-            ],
-            base_url=base_url,
-        )
-        return response
+        return await self._call(UPLOAD_FILE_STREAMED_EC, locals())
 
     async def upload_file_streamed(
         self,
@@ -1101,13 +817,7 @@ class AsyncBrokerService(AsyncService):
                 reportee=reportee,
                 base_url=base_url,
             )
-        raise self._unavailable(
-            "UploadFileStreamed",
-            (
-                Binding.BASIC,
-                Binding.EC,
-            ),
-        )
+        raise self._unavailable("UploadFileStreamed", (Binding.BASIC, Binding.EC))
 
     async def download_file_streamed_basic(
         self,
@@ -1132,23 +842,9 @@ class AsyncBrokerService(AsyncService):
             system_user_name, system_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = DOWNLOAD_FILE_STREAMED_BASIC
-        response = await self._call(
-            operation,
-            DownloadFileStreamedBasic(
-                system_user_name=self._credential_text(
-                    Credential.SYSTEM_USER_NAME, system_user_name, operation
-                ),
-                system_password=self._credential_text(
-                    Credential.SYSTEM_PASSWORD, system_password, operation
-                ),
-                file_reference=file_reference,
-                reportee=reportee,
-            ),
-            DownloadFileStreamedBasicResponse,
-            base_url=base_url,
-        )
-        return response.download_file_streamed_basic_result
+        return (
+            await self._call(DOWNLOAD_FILE_STREAMED_BASIC, locals())
+        ).download_file_streamed_basic_result
 
     async def download_file_streamed_ec(
         self,
@@ -1173,28 +869,12 @@ class AsyncBrokerService(AsyncService):
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = DOWNLOAD_FILE_STREAMED_EC
-        response = await self._call(
-            operation,
-            DownloadFileStreamedEC(
-                user_name=self._credential_text(
-                    Credential.ENTERPRISE_USER_NAME, user_name, operation
-                ),
-                password=self._credential_text(Credential.ENTERPRISE_PASSWORD, password, operation),
-                file_reference=file_reference,
-                reportee=reportee,
-            ),
-            DownloadFileStreamedECResponse,
-            base_url=base_url,
-        )
-        return response.download_file_streamed_ec_result
+        return (
+            await self._call(DOWNLOAD_FILE_STREAMED_EC, locals())
+        ).download_file_streamed_ec_result
 
     async def download_file_streamed(
-        self,
-        *,
-        file_reference: str,
-        reportee: str,
-        base_url: str | None = None,
+        self, *, file_reference: str, reportee: str, base_url: str | None = None
     ) -> bytes:
         """DownloadFileStreamed over the client's binding (Basic: `download_file_streamed_basic`,
         EC: `download_file_streamed_ec`).
@@ -1204,20 +884,10 @@ class AsyncBrokerService(AsyncService):
         binding = self.binding
         if binding is Binding.BASIC:
             return await self.download_file_streamed_basic(
-                file_reference=file_reference,
-                reportee=reportee,
-                base_url=base_url,
+                file_reference=file_reference, reportee=reportee, base_url=base_url
             )
         if binding is Binding.EC:
             return await self.download_file_streamed_ec(
-                file_reference=file_reference,
-                reportee=reportee,
-                base_url=base_url,
+                file_reference=file_reference, reportee=reportee, base_url=base_url
             )
-        raise self._unavailable(
-            "DownloadFileStreamed",
-            (
-                Binding.BASIC,
-                Binding.EC,
-            ),
-        )
+        raise self._unavailable("DownloadFileStreamed", (Binding.BASIC, Binding.EC))

@@ -12,14 +12,12 @@ from altinn2.models.authentication_2009_10 import (
     AuthenticationChallengeBE,
     AuthenticationChallengeRequestBE,
 )
-from altinn2.models.fault_2009_10 import (
-    AltinnFault,
-)
+from altinn2.models.fault_2009_10 import AltinnFault
 from altinn2.models.system_authentication_service_2009_10 import (
     GetAuthenticationChallenge,
     GetAuthenticationChallengeResponse,
 )
-from altinn2.runtime.operation import Binding, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import NO_SECURITY, Binding, OperationInfo, SoapVersion
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
@@ -40,14 +38,10 @@ GET_AUTHENTICATION_CHALLENGE = OperationInfo(
     path="/AuthenticationExternal/SystemAuthentication.svc",
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10/ISystemAuthenticationExternal/GetAuthenticationChallenge",
-    action="http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10/ISystemAuthenticationExternal/GetAuthenticationChallenge",
-    reply_action="http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10/ISystemAuthenticationExternal/GetAuthenticationChallengeResponse",
-    security=Security.NONE,
-    addressing=False,
-    mtom=False,
-    idempotent=True,
+    policy=NO_SECURITY,
     input=GetAuthenticationChallenge,
     output=GetAuthenticationChallengeResponse,
+    idempotent=True,
     faults=(AltinnFault,),
     result="get_authentication_challenge_result",
 )
@@ -79,16 +73,9 @@ class SystemAuthentication(Service):
                 define the authentication method - mandatory parameter
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = GET_AUTHENTICATION_CHALLENGE
-        response = self._call(
-            operation,
-            GetAuthenticationChallenge(
-                challenge_request=challenge_request,
-            ),
-            GetAuthenticationChallengeResponse,
-            base_url=base_url,
-        )
-        return response.get_authentication_challenge_result
+        return self._call(
+            GET_AUTHENTICATION_CHALLENGE, locals()
+        ).get_authentication_challenge_result
 
     def get_authentication_challenge(
         self,
@@ -102,8 +89,7 @@ class SystemAuthentication(Service):
         binding = self.binding
         if binding is Binding.BASIC:
             return self.get_authentication_challenge_basic(
-                challenge_request=challenge_request,
-                base_url=base_url,
+                challenge_request=challenge_request, base_url=base_url
             )
         raise self._unavailable("GetAuthenticationChallenge", (Binding.BASIC,))
 
@@ -134,16 +120,9 @@ class AsyncSystemAuthentication(AsyncService):
                 define the authentication method - mandatory parameter
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        operation = GET_AUTHENTICATION_CHALLENGE
-        response = await self._call(
-            operation,
-            GetAuthenticationChallenge(
-                challenge_request=challenge_request,
-            ),
-            GetAuthenticationChallengeResponse,
-            base_url=base_url,
-        )
-        return response.get_authentication_challenge_result
+        return (
+            await self._call(GET_AUTHENTICATION_CHALLENGE, locals())
+        ).get_authentication_challenge_result
 
     async def get_authentication_challenge(
         self,
@@ -157,7 +136,6 @@ class AsyncSystemAuthentication(AsyncService):
         binding = self.binding
         if binding is Binding.BASIC:
             return await self.get_authentication_challenge_basic(
-                challenge_request=challenge_request,
-                base_url=base_url,
+                challenge_request=challenge_request, base_url=base_url
             )
         raise self._unavailable("GetAuthenticationChallenge", (Binding.BASIC,))

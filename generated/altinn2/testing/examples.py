@@ -141,8 +141,7 @@ def result_type(operation: OperationInfo) -> type[Any] | None:
 
 def wrap_result(operation: OperationInfo, value: Any) -> Any:
     """`value` as the operation's output wrapper: returned as is when it already is one,
-    else put into the result field (a list result takes a list; a WCF list type takes its
-    items as a list)."""
+    else put into the result field (a list result takes a list)."""
     output = operation.output
     if output is None:
         raise ExampleError(f"{operation.label} has no output message")
@@ -154,8 +153,6 @@ def wrap_result(operation: OperationInfo, value: Any) -> Any:
             f"not {type(value).__name__}"
         )
     holder = result_type(operation)
-    if operation.result_items is not None and isinstance(value, list) and holder is not None:
-        value = holder(**{operation.result_items: value})
     items = value if isinstance(value, list) else [value]
     for item in items:
         if dataclasses.is_dataclass(item) and holder is not None and not isinstance(item, holder):

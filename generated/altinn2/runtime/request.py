@@ -1,0 +1,73 @@
+"""An operation's request built from a method's arguments and the operation's metadata.
+
+The generated methods hand over their arguments (`locals()`: every parameter by name); the body
+and the SOAP header parts are built here, once for the sync and the async service classes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from altinn2.runtime.operation import Credential, OperationInfo
+from altinn2.runtime.secrets import Secret
+
+# Looks a credential up: (kind, the caller's value, the schema requires a value) -> the value.
+CredentialLookup = Callable[[Credential, "str | Secret | None", bool], "str | None"]
+
+
+@dataclasses.dataclass(frozen=True)
+class _Field:
+    name: str
+    is_list: bool  # a list field: None from the caller means an empty list
+    required: bool  # no default: the schema requires a value
+
+
+_FIELDS: dict[type[Any], tuple[_Field, ...]] = {}
+
+
+def _fields(cls: type[Any]) -> tuple[_Field, ...]:
+    known = _FIELDS.get(cls)
+    if known is not None:
+        return known
+    known = _FIELDS[cls] = tuple(
+        _Field(
+            name=item.name,
+            is_list=item.default_factory is list,
+            required=item.default is dataclasses.MISSING
+            and item.default_factory is dataclasses.MISSING,
+        )
+        for item in dataclasses.fields(cls)
+        if item.init
+    )
+    return known
+
+
+def build_body(
+    operation: OperationInfo, arguments: Mapping[str, Any], lookup: CredentialLookup
+) -> Any:
+    """The input wrapper: each field from the parameter of its name, credentials looked up."""
+    values: dict[str, Any] = {}
+    for item in _fields(operation.input):
+        given = arguments.get(item.name)
+        kind = operation.credentials.get(item.name)
+        if kind is not None:
+            values[item.name] = lookup(kind, given, item.required)
+        elif given is not None or not item.is_list:
+            values[item.name] = given
+    return operation.input(**values)
+
+
+def build_headers(
+    operation: OperationInfo, arguments: Mapping[str, Any], lookup: CredentialLookup
+) -> list[Any]:
+    """The SOAP header parts, in order: each holds the value of its parameter."""
+    headers = []
+    for cls, parameter in zip(operation.input_headers, operation.header_parameters, strict=True):
+        (value_field,) = _fields(cls)
+        kind = operation.credentials.get(parameter)
+        given = arguments.get(parameter)
+        value = lookup(kind, given, False) if kind is not None else given
+        headers.append(cls(**{value_field.name: value}))
+    return headers

@@ -1,0 +1,132 @@
+"""One endpoint method per generated row: its parameters (body fields and SOAP header parts,
+credentials as the spec declares them), its result and its metadata."""
+
+from __future__ import annotations
+
+import re
+
+from generator.coverage import RowCoverage
+from generator.errors import WsdlError
+from generator.models.build import ModelClass, ModelSet
+from generator.models.docs import doc_text
+from generator.naming import binding_method_name, constant_case, snake_case
+from generator.services.checks import check_parameter_names
+from generator.services.classify import is_read
+from generator.services.imports import ModuleImports
+from generator.services.model import EndpointMethod, Header, Param, Result
+from generator.services.types import NONE, TypeRef
+from generator.spec import Spec
+from generator.wsdl import Operation
+from generator.wsdl.model import local_name
+
+_PARAM_DOC = re.compile(r"<param name=\"(\w+)\">(.*?)</param>", re.S)
+
+
+def _param_docs(documentation: str | None) -> dict[str, str]:
+    if not documentation:
+        return {}
+    return {
+        name: " ".join(doc_text(text).split()) for name, text in _PARAM_DOC.findall(documentation)
+    }
+
+
+def _params(
+    owner: ModelClass, imports: ModuleImports, credential_of: dict[str, str], docs: dict[str, str]
+) -> list[Param]:
+    params = []
+    for model_field in owner.fields:
+        tp = imports.type_of(owner, model_field)
+        credential = credential_of.get(model_field.xml_name.lower())
+        params.append(
+            Param(
+                name=model_field.name,
+                type=tp,
+                field=model_field.name,
+                required=not tp.optional and not tp.is_list and credential is None,
+                credential=credential,
+                doc=docs.get(model_field.xml_name, ""),
+            )
+        )
+    return params
+
+
+def _headers(
+    operation: Operation,
+    models: ModelSet,
+    imports: ModuleImports,
+    credential_of: dict[str, str],
+    docs: dict[str, str],
+) -> list[Header]:
+    headers = []
+    for header in operation.input_headers:
+        model = models.element(header.element)
+        imports.use(model)
+        xml_name = local_name(header.element)
+        if len(model.fields) != 1:
+            raise WsdlError(f"{operation.name}: header {xml_name} is not a single value")
+        value = model.fields[0]
+        tp = imports.type_of(model, value)
+        credential = credential_of.get(xml_name.lower())
+        param = Param(
+            name=snake_case(xml_name),
+            type=tp,
+            field=value.name,
+            required=credential is None and not tp.optional,
+            credential=credential,
+            doc=docs.get(xml_name, ""),
+        )
+        headers.append(Header(model, param))
+    return headers
+
+
+def _result(output: ModelClass, imports: ModuleImports) -> Result:
+    if not output.fields:
+        return Result(None, NONE)
+    if len(output.fields) > 1:
+        return Result(None, TypeRef.of(imports.use(output)))
+    only = output.fields[0]
+    tp = imports.type_of(output, only)
+    if only.attr.wrapper:
+        return Result(only.name, tp.required(), or_empty=True)
+    return Result(only.name, tp)
+
+
+def endpoint_method(
+    item: RowCoverage, spec: Spec, models: ModelSet, imports: ModuleImports, base_name: str
+) -> EndpointMethod:
+    """The method of one generated row (document/literal wrapped: one body part each way)."""
+    row, operation = item.row, item.operation
+    assert operation is not None
+    binding = row.effective_binding
+    if len(operation.input_body) != 1 or len(operation.output_body) != 1:
+        raise WsdlError(
+            f"{operation.name}: expected one body part in and out (document/literal wrapped)"
+        )
+    input_model = models.element(operation.input_body[0].element)
+    output_model = models.element(operation.output_body[0].element)
+    imports.use(input_model)
+    imports.use(output_model)
+    docs = _param_docs(operation.documentation)
+    credential_of = spec.credentials.get(binding, {})
+    params = _params(input_model, imports, credential_of, docs)
+    headers = _headers(operation, models, imports, credential_of, docs)
+    check_parameter_names(operation.name, params + [header.param for header in headers])
+    faults = [models.element(fault.element) for fault in operation.faults]
+    for fault in faults:
+        imports.use(fault)
+    return EndpointMethod(
+        name=binding_method_name(operation.name, binding, base_name),
+        constant=constant_case(operation.name),
+        row=row,
+        operation=operation,
+        binding=binding,
+        path=row.path,
+        input=input_model,
+        output=output_model,
+        headers=headers,
+        faults=faults,
+        params=params,
+        result=_result(output_model, imports),
+        idempotent=is_read(row.effective_base_operation),
+        documentation=doc_text(operation.documentation) if operation.documentation else "",
+    )

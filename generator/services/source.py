@@ -1,0 +1,168 @@
+"""The Python text of a service module's pieces: operation metadata, method bodies, dispatch.
+
+Registered once on the Jinja environment (`register`); the template only prints what these give.
+"""
+
+from __future__ import annotations
+
+import jinja2
+
+from generator.naming import constant_case
+from generator.services.model import BaseMethod, Check, CheckKind, EndpointMethod, ServiceModule
+from generator.wsdl.model import Policy
+
+NO_SECURITY = "NO_SECURITY"  # the runtime's SecurityPolicy() (no message security)
+
+
+def _tuple(items: list[str]) -> str:
+    return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+
+
+def _security(policy: Policy) -> tuple[object, ...]:
+    """What of a WS-Policy the runtime's SecurityPolicy holds (equal: one constant)."""
+    return (
+        policy.security,
+        policy.include_timestamp,
+        policy.bootstrap_token,
+        policy.derived_keys,
+        policy.must_not_send_cancel,
+        policy.signature_confirmation,
+        policy.algorithm_suite,
+    )
+
+
+def security_policies(service: ServiceModule) -> dict[tuple[object, ...], tuple[str, str]]:
+    """The module's SecurityPolicy constants: key -> (name, constructor); none for no security."""
+    constants: dict[tuple[object, ...], tuple[str, str]] = {}
+    for method in service.endpoints:
+        policy = method.operation.policy
+        key = _security(policy)
+        if key in constants or key == _security(Policy(id="")):
+            continue
+        name = f"{policy.security.name}_POLICY"
+        taken = {existing for existing, _ in constants.values()}
+        if name in taken:
+            name = f"{policy.security.name}_POLICY_{len(taken) + 1}"
+        arguments = [f"style=Security.{policy.security.name}"]
+        arguments += ["timestamp=True"] if policy.include_timestamp else []
+        arguments += [f"bootstrap={policy.bootstrap_token!r}"] if policy.bootstrap_token else []
+        arguments += ["derived_keys=True"] if policy.derived_keys else []
+        arguments += ["must_not_send_cancel=True"] if policy.must_not_send_cancel else []
+        arguments += ["signature_confirmation=True"] if policy.signature_confirmation else []
+        if policy.algorithm_suite:
+            arguments.append(f"algorithm_suite={policy.algorithm_suite!r}")
+        constants[key] = (name, f"SecurityPolicy({', '.join(arguments)})")
+    return constants
+
+
+def operation_names(service: ServiceModule) -> list[str]:
+    """What the module imports from `altinn2.runtime.operation`."""
+    policies = security_policies(service)
+    plain = any(_security(m.operation.policy) not in policies for m in service.endpoints)
+    names = ["Binding", "OperationInfo", "SoapVersion"]
+    names += ["NO_SECURITY"] if plain else []
+    names += ["Security", "SecurityPolicy"] if policies else []
+    names += ["Credential"] if service.uses_credentials else []
+    return sorted(names, key=lambda name: (not name.isupper(), name))
+
+
+def operation_info(service: ServiceModule, method: EndpointMethod) -> list[tuple[str, str]]:
+    """The OperationInfo keywords of an endpoint method, each with its Python expression."""
+    op = method.operation
+    names = service.names
+    policies = security_policies(service)
+    policy = policies.get(_security(op.policy), (NO_SECURITY, ""))[0]
+    action = op.input_action or op.soap_action or ""
+    items = [
+        ("service", repr(service.service)),
+        ("base_operation", repr(method.row.effective_base_operation)),
+        ("name", repr(op.name)),
+        ("binding", f"Binding.{constant_case(method.binding)}"),
+        ("path", repr(method.path)),
+        (
+            "soap_version",
+            "SoapVersion.SOAP11" if op.soap_version == "1.1" else "SoapVersion.SOAP12",
+        ),
+        ("soap_action", repr(op.soap_action or "")),
+    ]
+    if action != (op.soap_action or ""):
+        items.append(("action", repr(action)))
+    if op.output_action != f"{action}Response":
+        items.append(("reply_action", repr(op.output_action)))
+    items += [
+        ("policy", policy),
+        ("input", names[method.input.cls.qname]),
+        ("output", names[method.output.cls.qname]),
+    ]
+    flags = {"addressing": op.policy.addressing, "mtom": op.policy.mtom}
+    flags["idempotent"] = method.idempotent
+    items += [(name, "True") for name, value in flags.items() if value]
+    if method.headers:
+        headers = [names[header.model.cls.qname] for header in method.headers]
+        items.append(("input_headers", _tuple(headers)))
+        items.append(("header_parameters", _tuple([repr(h.param.name) for h in method.headers])))
+    if method.faults:
+        items.append(("faults", _tuple([names[model.cls.qname] for model in method.faults])))
+    if method.result.field:
+        items.append(("result", repr(method.result.field)))
+    credentials = [
+        f"{param.name!r}: Credential.{constant_case(param.credential)}"
+        for param in method.credential_params
+        if param.credential is not None
+    ]
+    if credentials:
+        items.append(("credentials", "{" + ", ".join(credentials) + "}"))
+    return items
+
+
+def endpoint_body(method: EndpointMethod, sync: bool) -> str:
+    """The body of an endpoint method: one call with its arguments, the result read off it."""
+    call = f"self._call({method.constant}, locals())"
+    result = method.result
+    if not result.type.members:  # void
+        return call if sync else f"await {call}"
+    if result.field is None:
+        return f"return {call}" if sync else f"return await {call}"
+    value = f"{call}.{result.field}" if sync else f"(await {call}).{result.field}"
+    return f"return {value} or []" if result.or_empty else f"return {value}"
+
+
+def _check_source(check: Check) -> tuple[str, str]:
+    label = f"{check.param!r}, {check.binding!r}"
+    if check.kind is CheckKind.NOT_A_PARAMETER:
+        return f"{check.param} is not None", f"self._not_a_parameter({label})"
+    if check.kind is CheckKind.MISSING:
+        return f"{check.param} is None", f"self._missing_argument({label})"
+    assert check.expected is not None
+    expected = check.expected.render()
+    condition = f"not isinstance({check.param}, {expected})"
+    if check.may_be_none:
+        condition = f"{check.param} is not None and {condition}"
+    return condition, f"self._wrong_type({label}, {expected!r})"
+
+
+def base_body(base: BaseMethod, sync: bool) -> str:
+    """The body of a base-operation method: per binding, the checks, then the binding's method."""
+    lines = ["binding = self.binding"]
+    wait = "" if sync else "await "
+    for dispatch in base.dispatches:
+        method = dispatch.method
+        lines.append(f"if binding is Binding.{constant_case(method.binding)}:")
+        for check in dispatch.checks:
+            condition, error = _check_source(check)
+            lines += [f"    if {condition}:", f"        raise {error}"]
+        arguments = [f"{name}={name}" for name in dispatch.arguments] + ["base_url=base_url"]
+        lines.append(f"    return {wait}self.{method.name}({', '.join(arguments)})")
+    bindings = [f"Binding.{constant_case(method.binding)}" for method in base.endpoints]
+    lines.append(f"raise self._unavailable({base.base_operation!r}, {_tuple(bindings)})")
+    return "\n".join(lines)
+
+
+def register(env: jinja2.Environment) -> None:
+    env.globals.update(
+        operation_info=operation_info,
+        operation_names=operation_names,
+        security_policies=security_policies,
+        endpoint_body=endpoint_body,
+        base_body=base_body,
+    )
