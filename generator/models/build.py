@@ -99,7 +99,6 @@ def build_models(cache: WsdlCache) -> ModelSet:
     final = sorted(container, key=lambda cls: cls.qname)
 
     generator = WcfGenerator(config)
-    generator.filters.required_wrappers = frozenset(container.required_wrappers)
     files: dict[str, str] = {}
     for module, source in generator.render_modules(final):
         namespaces = sorted({cls.target_namespace or "" for cls in final if cls.module == module})

@@ -18,12 +18,11 @@ class WcfContainer(ClassContainer):
         super().__init__(config)
         self.original_names = original_names
         self.flattened: set[str] = set()
-        self.required_wrappers: set[str] = set()
         self.layout = Layout()
         self.processors[Steps.FLATTEN].insert(0, MapSerializationTypes(self))
         self.processors[Steps.FINALIZE] = [
             (
-                FlattenListWrappers(self, self.flattened, self.required_wrappers)
+                FlattenListWrappers(self, self.flattened)
                 if isinstance(handler, CreateWrapperFields)
                 else handler
             )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, fields
+
 from xsdata.codegen.mixins import ContainerInterface, RelativeHandlerInterface
 from xsdata.codegen.models import Attr, AttrType, Class
 from xsdata.models.enums import Tag
@@ -27,8 +29,16 @@ def is_list_wrapper(cls: Class) -> bool:
     )
 
 
-def wrapper_key(owner: Class, attr: Attr) -> str:
-    return f"{owner.qname}.{attr.name}"
+@dataclass
+class ListWrapperAttr(Attr):
+    """A field flattened from a list wrapper; `wrapper_required`: the schema requires the
+    wrapper element (the field is then `list[Item]`, else `list[Item] | None`)."""
+
+    wrapper_required: bool = False
+
+
+def is_required_wrapper(attr: Attr) -> bool:
+    return isinstance(attr, ListWrapperAttr) and attr.wrapper_required
 
 
 def is_guid(attr: Attr) -> bool:
@@ -65,12 +75,9 @@ class FlattenListWrappers(RelativeHandlerInterface):
     notation; the runtime's `WcfXmlContext` makes xsdata honour that.
     """
 
-    def __init__(
-        self, container: ContainerInterface, flattened: set[str], required: set[str]
-    ) -> None:
+    def __init__(self, container: ContainerInterface, flattened: set[str]) -> None:
         super().__init__(container)
         self.flattened = flattened
-        self.required = required  # "{class qname}.{field}" of wrappers the schema requires
 
     def process(self, target: Class) -> None:
         for index, attr in enumerate(target.attrs):
@@ -82,8 +89,11 @@ class FlattenListWrappers(RelativeHandlerInterface):
             source = self.container.find(tp.qname)
             if source is None or not is_list_wrapper(source):
                 continue
-            item = source.attrs[0]
-            flat = item.clone()
+            item = source.attrs[0].clone()
+            flat = ListWrapperAttr(
+                **{f.name: getattr(item, f.name) for f in fields(Attr)},
+                wrapper_required=not attr.is_optional,
+            )
             flat.name = attr.name
             flat.index = attr.index
             flat.help = attr.help or item.help or source.help
@@ -95,5 +105,3 @@ class FlattenListWrappers(RelativeHandlerInterface):
                 item_type.forward = False
             target.attrs[index] = flat
             self.flattened.add(source.qname)
-            if not attr.is_optional:
-                self.required.add(wrapper_key(target, flat))

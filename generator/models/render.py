@@ -14,7 +14,7 @@ from xsdata.formats.dataclass.generator import DataclassGenerator
 from xsdata.models.config import DocstringStyle, GeneratorConfig, NameCase
 
 from generator.errors import WsdlError
-from generator.models.handlers import is_guid, wrapper_key
+from generator.models.handlers import is_guid, is_required_wrapper
 from generator.models.layout import PACKAGE, Layout
 from generator.naming import constant_case, pascal_case, snake_case
 
@@ -35,10 +35,6 @@ class WcfFilters(Filters):
     """xsdata's filters with our naming, `uuid.UUID` for guids and `None | list[X]` wrappers."""
 
     module_namespace: str | None = None  # the namespace of the module being rendered
-    required_wrappers: frozenset[str] = frozenset()  # wrapper_key()s of required list wrappers
-
-    def _required_wrapper(self, obj: Class, attr: Attr) -> bool:
-        return wrapper_key(obj, attr) in self.required_wrappers
 
     def class_name(self, name: str) -> str:
         return pascal_case(name)
@@ -55,7 +51,7 @@ class WcfFilters(Filters):
             return "UUID | None" if attr.is_optional or attr.is_nillable else "UUID"
         if attr.wrapper:
             items = f"list[{self._field_type_names(obj, attr)}]"
-            return items if self._required_wrapper(obj, attr) else f"{items} | None"
+            return items if is_required_wrapper(attr) else f"{items} | None"
         text = str(super().field_type(obj, attr))
         return f"{text.removeprefix('None | ')} | None" if text.startswith("None | ") else text
 
@@ -65,7 +61,7 @@ class WcfFilters(Filters):
     def field_definition(self, obj: Class, attr: Attr, parent_namespace: str | None) -> str:
         if attr.wrapper:
             metadata = self.field_metadata(obj, attr, parent_namespace)
-            required = self._required_wrapper(obj, attr)
+            required = is_required_wrapper(attr)
             arguments: dict[str, Any] = (
                 {"default_factory": "list"} if required else {"default": None}
             )

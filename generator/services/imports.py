@@ -7,7 +7,7 @@ from xsdata.codegen.models import AttrType
 
 from generator.errors import WsdlError
 from generator.models.build import ModelClass, ModelField, ModelSet
-from generator.models.handlers import is_guid, wrapper_key
+from generator.models.handlers import is_guid, is_required_wrapper
 from generator.naming import alias_name
 from generator.services.model import ServiceModule
 from generator.services.types import TypeRef
@@ -62,8 +62,8 @@ class ModuleImports:
         else:
             names = tuple(dict.fromkeys(self._name(tp) for tp in attr.types))
             if attr.wrapper:
-                required = wrapper_key(owner.cls, attr) in self.models.filters.required_wrappers
-                result = TypeRef.of(*names, is_list=True, optional=not required)
+                optional = not is_required_wrapper(attr)
+                result = TypeRef.of(*names, is_list=True, optional=optional)
             elif attr.is_list:
                 result = TypeRef.of(*names, is_list=True)
             else:
