@@ -71,10 +71,9 @@ def pascal_case(name: str) -> str:
     return f"{result}_" if keyword.iskeyword(result) else result
 
 
-# Names a generated service method uses besides its parameters: `self`, `base_url` (a keyword of
-# every method) and `binding` (set first thing in a base method). A parameter by one of them
-# would shadow it.
-RESERVED_PARAMETERS = frozenset({"self", "base_url", "binding"})
+# Names a generated service method uses besides its parameters: `self` and `base_url` (a keyword
+# of every method). A parameter by either would clash with it.
+RESERVED_PARAMETERS = frozenset({"self", "base_url"})
 
 
 def alias_name(name: str, module: str) -> str:

@@ -30,12 +30,22 @@ from altinn2.runtime.codec import from_element, qname_of, to_element
 from generator.models.docs import ARRAYS, SERIALIZATION
 from generator.models.layout import module_for_namespace
 from generator.naming import pascal_case
+from generator.project import Project
 from generator.wsdl.namespaces import XSD, q
 from generator.wsdl.xml import resolve_qname
 
 from .conftest import REPO
 
-CACHE = REPO / "spec" / "wsdl"
+CACHE = Path()  # the WSDL cache the session's `fetched` workspace holds (set by `cache` below)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def cache(fetched: Project) -> None:
+    """Read the WSDLs the rest of the suite reads: the `fetched` workspace's cache."""
+    global CACHE
+    CACHE = fetched.cache_dir
+
+
 MODELS = REPO / "generated" / "altinn2" / "models"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 REPORTEE_ARCHIVE = "http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10"
@@ -86,8 +96,7 @@ def by_xml_name(cls: type, xml_name: str) -> tuple[dataclasses.Field[Any], Any]:
 
 def wsdl_files() -> list[Path]:
     files = sorted(path for path in CACHE.rglob("*") if path.is_file())
-    if not files:
-        pytest.skip("no WSDL cache in spec/wsdl; run `altinn-codegen fetch --from <mirror>`")
+    assert files, CACHE
     return files
 
 
@@ -396,8 +405,6 @@ def flat(text: str | None) -> str:
 @pytest.fixture(scope="module")
 def reportee_element_list_ec() -> etree._Element:
     path = CACHE / "ServiceEngineExternal" / "ReporteeElementListEC.svc.wsdl"
-    if not path.is_file():
-        pytest.skip("no WSDL cache in spec/wsdl")
     return etree.parse(str(path)).getroot()
 
 

@@ -238,9 +238,9 @@ def param(name: str) -> Param:
 
 def test_parameters_are_unique_and_never_a_method_local() -> None:
     check_parameter_names("Op", [param("reportee"), param("file_name"), param("response")])
-    for name in ("self", "binding", "base_url"):
+    for name in ("self", "base_url"):
         with pytest.raises(WsdlError, match=f"^Op: parameter {name} collides with a name the"):
             check_parameter_names("Op", [param("reportee"), param(name)])
     with pytest.raises(WsdlError, match=r"^Op: parameter reportee is used twice$"):
         check_parameter_names("Op", [param("reportee"), param("file_name"), param("reportee")])
-    assert {"self", "base_url", "binding"} == RESERVED_PARAMETERS
+    assert {"self", "base_url"} == RESERVED_PARAMETERS

@@ -142,17 +142,17 @@ def _check_source(check: Check) -> tuple[str, str]:
 
 
 def base_body(base: BaseMethod, sync: bool) -> str:
-    """The body of a base-operation method: per binding, the checks, then the binding's method."""
-    lines = ["binding = self.binding"]
+    """The body of a base-operation method: per binding, the checks, then the binding's method
+    with the arguments given (None is every endpoint method's default)."""
+    lines = []
     wait = "" if sync else "await "
     for dispatch in base.dispatches:
         method = dispatch.method
-        lines.append(f"if binding is Binding.{constant_case(method.binding)}:")
+        lines.append(f"if self.binding is Binding.{constant_case(method.binding)}:")
         for check in dispatch.checks:
             condition, error = _check_source(check)
             lines += [f"    if {condition}:", f"        raise {error}"]
-        arguments = [f"{name}={name}" for name in dispatch.arguments] + ["base_url=base_url"]
-        lines.append(f"    return {wait}self.{method.name}({', '.join(arguments)})")
+        lines.append(f"    return {wait}self.{method.name}(**self._arguments(locals()))")
     bindings = [f"Binding.{constant_case(method.binding)}" for method in base.endpoints]
     lines.append(f"raise self._unavailable({base.base_operation!r}, {_tuple(bindings)})")
     return "\n".join(lines)

@@ -48,6 +48,14 @@ class _ServiceBase:
 
         return build_body(operation, arguments, lookup), build_headers(operation, arguments, lookup)
 
+    @staticmethod
+    def _arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
+        """A base method's arguments (its `locals()`) for its binding's method: those given, as
+        None is every endpoint method's default and the checks left out what it does not take."""
+        return {
+            name: value for name, value in arguments.items() if name != "self" and value is not None
+        }
+
     def _unavailable(
         self, base_operation: str, available: Sequence[Binding]
     ) -> BindingNotAvailableError:

@@ -122,7 +122,8 @@ def test_differing_parameters_merge_into_a_union_checked_per_binding() -> None:
     assert "        raise self._wrong_type('shipment', 'EC', 'ShipmentB')" in source
     assert "    if lang is None:\n        raise self._missing_argument('lang', 'EC')" in source
     assert source.endswith("raise self._unavailable('Send', (Binding.BASIC, Binding.EC))")
-    assert "return await self.send_ec(" in base_body(base, sync=False)
+    assert "    return self.send_ec(**self._arguments(locals()))" in source
+    assert "    return await self.send_ec(**self._arguments(locals()))" in base_body(base, False)
 
 
 def test_per_binding_list_types_cannot_be_merged() -> None:

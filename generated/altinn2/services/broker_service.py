@@ -335,15 +335,10 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (GetAvailableFiles).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_available_files_basic(
-                search_parameters=search_parameters, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return self.get_available_files_ec(
-                search_parameters=search_parameters, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return self.get_available_files_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.get_available_files_ec(**self._arguments(locals()))
         raise self._unavailable("GetAvailableFiles", (Binding.BASIC, Binding.EC))
 
     def initiate_broker_service_basic(
@@ -406,15 +401,10 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (InitiateBrokerService).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.initiate_broker_service_basic(
-                broker_service_initiation=broker_service_initiation, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return self.initiate_broker_service_ec(
-                broker_service_initiation=broker_service_initiation, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return self.initiate_broker_service_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.initiate_broker_service_ec(**self._arguments(locals()))
         raise self._unavailable("InitiateBrokerService", (Binding.BASIC, Binding.EC))
 
     def upload_file_streamed_basic(
@@ -487,23 +477,10 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (UploadFileStreamed).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.upload_file_streamed_basic(
-                data_stream=data_stream,
-                file_name=file_name,
-                reference=reference,
-                reportee=reportee,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
-            return self.upload_file_streamed_ec(
-                data_stream=data_stream,
-                file_name=file_name,
-                reference=reference,
-                reportee=reportee,
-                base_url=base_url,
-            )
+        if self.binding is Binding.BASIC:
+            return self.upload_file_streamed_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.upload_file_streamed_ec(**self._arguments(locals()))
         raise self._unavailable("UploadFileStreamed", (Binding.BASIC, Binding.EC))
 
     def download_file_streamed_basic(
@@ -566,15 +543,10 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (DownloadFileStreamed).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.download_file_streamed_basic(
-                file_reference=file_reference, reportee=reportee, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return self.download_file_streamed_ec(
-                file_reference=file_reference, reportee=reportee, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return self.download_file_streamed_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.download_file_streamed_ec(**self._arguments(locals()))
         raise self._unavailable("DownloadFileStreamed", (Binding.BASIC, Binding.EC))
 
 
@@ -646,15 +618,10 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetAvailableFiles).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.get_available_files_basic(
-                search_parameters=search_parameters, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return await self.get_available_files_ec(
-                search_parameters=search_parameters, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.get_available_files_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.get_available_files_ec(**self._arguments(locals()))
         raise self._unavailable("GetAvailableFiles", (Binding.BASIC, Binding.EC))
 
     async def initiate_broker_service_basic(
@@ -719,15 +686,10 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (InitiateBrokerService).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.initiate_broker_service_basic(
-                broker_service_initiation=broker_service_initiation, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return await self.initiate_broker_service_ec(
-                broker_service_initiation=broker_service_initiation, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.initiate_broker_service_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.initiate_broker_service_ec(**self._arguments(locals()))
         raise self._unavailable("InitiateBrokerService", (Binding.BASIC, Binding.EC))
 
     async def upload_file_streamed_basic(
@@ -800,23 +762,10 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (UploadFileStreamed).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.upload_file_streamed_basic(
-                data_stream=data_stream,
-                file_name=file_name,
-                reference=reference,
-                reportee=reportee,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
-            return await self.upload_file_streamed_ec(
-                data_stream=data_stream,
-                file_name=file_name,
-                reference=reference,
-                reportee=reportee,
-                base_url=base_url,
-            )
+        if self.binding is Binding.BASIC:
+            return await self.upload_file_streamed_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.upload_file_streamed_ec(**self._arguments(locals()))
         raise self._unavailable("UploadFileStreamed", (Binding.BASIC, Binding.EC))
 
     async def download_file_streamed_basic(
@@ -881,13 +830,8 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (DownloadFileStreamed).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.download_file_streamed_basic(
-                file_reference=file_reference, reportee=reportee, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return await self.download_file_streamed_ec(
-                file_reference=file_reference, reportee=reportee, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.download_file_streamed_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.download_file_streamed_ec(**self._arguments(locals()))
         raise self._unavailable("DownloadFileStreamed", (Binding.BASIC, Binding.EC))

@@ -179,17 +179,8 @@ class Case(Service):
         Not generated (no WSDL operation known): WS (GetCaseListExternal), Basic
         (GetCaseListExternalBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.get_case_list_ec(
-                user_password=user_password,
-                case_id=case_id,
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                language_id=language_id,
-                reportee_number=reportee_number,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return self.get_case_list_ec(**self._arguments(locals()))
         raise self._unavailable("GetCaseList", (Binding.EC,))
 
     def instantiate_collaboration_ec(
@@ -250,18 +241,8 @@ class Case(Service):
         Not generated (no WSDL operation known): WS (InstantiateCollaborationExternal), Basic
         (InstantiateCollaborationExternalBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.instantiate_collaboration_ec(
-                user_password=user_password,
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                reportee_number=reportee_number,
-                external_system_reference=external_system_reference,
-                visible_date_time=visible_date_time,
-                due_date=due_date,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return self.instantiate_collaboration_ec(**self._arguments(locals()))
         raise self._unavailable("InstantiateCollaboration", (Binding.EC,))
 
     def archive_case_ec(
@@ -300,14 +281,8 @@ class Case(Service):
         Not generated (no WSDL operation known): WS (ArchiveCaseExternal), Basic
         (ArchiveCaseExternalBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.archive_case_ec(
-                user_password=user_password,
-                case_id=case_id,
-                force_archive=force_archive,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return self.archive_case_ec(**self._arguments(locals()))
         raise self._unavailable("ArchiveCase", (Binding.EC,))
 
 
@@ -374,17 +349,8 @@ class AsyncCase(AsyncService):
         Not generated (no WSDL operation known): WS (GetCaseListExternal), Basic
         (GetCaseListExternalBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.get_case_list_ec(
-                user_password=user_password,
-                case_id=case_id,
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                language_id=language_id,
-                reportee_number=reportee_number,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return await self.get_case_list_ec(**self._arguments(locals()))
         raise self._unavailable("GetCaseList", (Binding.EC,))
 
     async def instantiate_collaboration_ec(
@@ -445,18 +411,8 @@ class AsyncCase(AsyncService):
         Not generated (no WSDL operation known): WS (InstantiateCollaborationExternal), Basic
         (InstantiateCollaborationExternalBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.instantiate_collaboration_ec(
-                user_password=user_password,
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                reportee_number=reportee_number,
-                external_system_reference=external_system_reference,
-                visible_date_time=visible_date_time,
-                due_date=due_date,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return await self.instantiate_collaboration_ec(**self._arguments(locals()))
         raise self._unavailable("InstantiateCollaboration", (Binding.EC,))
 
     async def archive_case_ec(
@@ -495,12 +451,6 @@ class AsyncCase(AsyncService):
         Not generated (no WSDL operation known): WS (ArchiveCaseExternal), Basic
         (ArchiveCaseExternalBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.archive_case_ec(
-                user_password=user_password,
-                case_id=case_id,
-                force_archive=force_archive,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return await self.archive_case_ec(**self._arguments(locals()))
         raise self._unavailable("ArchiveCase", (Binding.EC,))

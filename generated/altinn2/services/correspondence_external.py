@@ -266,23 +266,20 @@ class CorrespondenceExternal(Service):
         Not generated (no WSDL operation known): WS
         (GetCorrespondenceForEndUserSystemsExternalV2).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if correspondence_id is None:
                 raise self._missing_argument("correspondence_id", "Basic")
             if reportee_element_id is not None:
                 raise self._not_a_parameter("reportee_element_id", "Basic")
             return self.get_correspondence_for_end_user_systems_basic_v2(
-                correspondence_id=correspondence_id, language_id=language_id, base_url=base_url
+                **self._arguments(locals())
             )
-        if binding is Binding.EC:
+        if self.binding is Binding.EC:
             if correspondence_id is not None:
                 raise self._not_a_parameter("correspondence_id", "EC")
             if reportee_element_id is None:
                 raise self._missing_argument("reportee_element_id", "EC")
-            return self.get_correspondence_for_end_user_systems_ec(
-                language_id=language_id, reportee_element_id=reportee_element_id, base_url=base_url
-            )
+            return self.get_correspondence_for_end_user_systems_ec(**self._arguments(locals()))
         raise self._unavailable("GetCorrespondenceForEndUserSystemV2", (Binding.BASIC, Binding.EC))
 
     def delete_correspondence_basic(
@@ -322,11 +319,8 @@ class CorrespondenceExternal(Service):
 
         Not generated (no WSDL operation known): WS (DeleteCorrespondenceExternal).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.delete_correspondence_basic(
-                reportee_element_id=reportee_element_id, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return self.delete_correspondence_basic(**self._arguments(locals()))
         raise self._unavailable("DeleteCorrespondence", (Binding.BASIC,))
 
     def save_correspondence_confirmation_basic(
@@ -390,15 +384,10 @@ class CorrespondenceExternal(Service):
 
         Not generated (no WSDL operation known): WS (SaveCorrespondenceConfirmationExternal).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.save_correspondence_confirmation_basic(
-                reportee_element_id=reportee_element_id, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return self.save_correspondence_confirmation_ec(
-                reportee_element_id=reportee_element_id, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return self.save_correspondence_confirmation_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.save_correspondence_confirmation_ec(**self._arguments(locals()))
         raise self._unavailable("SaveCorrespondenceConfirmation", (Binding.BASIC, Binding.EC))
 
 
@@ -488,22 +477,21 @@ class AsyncCorrespondenceExternal(AsyncService):
         Not generated (no WSDL operation known): WS
         (GetCorrespondenceForEndUserSystemsExternalV2).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if correspondence_id is None:
                 raise self._missing_argument("correspondence_id", "Basic")
             if reportee_element_id is not None:
                 raise self._not_a_parameter("reportee_element_id", "Basic")
             return await self.get_correspondence_for_end_user_systems_basic_v2(
-                correspondence_id=correspondence_id, language_id=language_id, base_url=base_url
+                **self._arguments(locals())
             )
-        if binding is Binding.EC:
+        if self.binding is Binding.EC:
             if correspondence_id is not None:
                 raise self._not_a_parameter("correspondence_id", "EC")
             if reportee_element_id is None:
                 raise self._missing_argument("reportee_element_id", "EC")
             return await self.get_correspondence_for_end_user_systems_ec(
-                language_id=language_id, reportee_element_id=reportee_element_id, base_url=base_url
+                **self._arguments(locals())
             )
         raise self._unavailable("GetCorrespondenceForEndUserSystemV2", (Binding.BASIC, Binding.EC))
 
@@ -544,11 +532,8 @@ class AsyncCorrespondenceExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (DeleteCorrespondenceExternal).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.delete_correspondence_basic(
-                reportee_element_id=reportee_element_id, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.delete_correspondence_basic(**self._arguments(locals()))
         raise self._unavailable("DeleteCorrespondence", (Binding.BASIC,))
 
     async def save_correspondence_confirmation_basic(
@@ -612,13 +597,8 @@ class AsyncCorrespondenceExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (SaveCorrespondenceConfirmationExternal).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.save_correspondence_confirmation_basic(
-                reportee_element_id=reportee_element_id, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return await self.save_correspondence_confirmation_ec(
-                reportee_element_id=reportee_element_id, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.save_correspondence_confirmation_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.save_correspondence_confirmation_ec(**self._arguments(locals()))
         raise self._unavailable("SaveCorrespondenceConfirmation", (Binding.BASIC, Binding.EC))

@@ -315,25 +315,20 @@ class IntermediaryInbound(Service):
 
         Not generated (no WSDL operation known): WS (SubmitFormTask).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if form_task_shipment is not None and not isinstance(
                 form_task_shipment, FormTaskShipmentBE
             ):
                 raise self._wrong_type("form_task_shipment", "Basic", "FormTaskShipmentBE")
-            return self.submit_form_task_basic(
-                form_task_shipment=form_task_shipment, base_url=base_url
-            )
-        if binding is Binding.EC:
+            return self.submit_form_task_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if not isinstance(
                 form_task_shipment, FormTaskShipmentBEIntermediaryInboundService201010
             ):
                 raise self._wrong_type(
                     "form_task_shipment", "EC", "FormTaskShipmentBEIntermediaryInboundService201010"
                 )
-            return self.submit_form_task_ec(
-                form_task_shipment=form_task_shipment, base_url=base_url
-            )
+            return self.submit_form_task_ec(**self._arguments(locals()))
         raise self._unavailable("SubmitFormTask", (Binding.BASIC, Binding.EC))
 
     def get_altinn_submission_status_basic(
@@ -388,11 +383,10 @@ class IntermediaryInbound(Service):
 
         Not generated (no WSDL operation known): WS (GetAltinnSubmissionStatus).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_altinn_submission_status_basic(base_url=base_url)
-        if binding is Binding.EC:
-            return self.get_altinn_submission_status_ec(base_url=base_url)
+        if self.binding is Binding.BASIC:
+            return self.get_altinn_submission_status_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.get_altinn_submission_status_ec(**self._arguments(locals()))
         raise self._unavailable("GetAltinnSubmissionStatus", (Binding.BASIC, Binding.EC))
 
     def complete_and_sign_shipment_basic(
@@ -474,25 +468,14 @@ class IntermediaryInbound(Service):
 
         Not generated (no WSDL operation known): WS (CompleteAndSignShipment).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if signature is not None:
                 raise self._not_a_parameter("signature", "Basic")
-            return self.complete_and_sign_shipment_basic(
-                reportee_element_id=reportee_element_id,
-                signatures=signatures,
-                language_id=language_id,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
+            return self.complete_and_sign_shipment_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if signatures is not None:
                 raise self._not_a_parameter("signatures", "EC")
-            return self.complete_and_sign_shipment_ec(
-                reportee_element_id=reportee_element_id,
-                language_id=language_id,
-                signature=signature,
-                base_url=base_url,
-            )
+            return self.complete_and_sign_shipment_ec(**self._arguments(locals()))
         raise self._unavailable("CompleteAndSignShipment", (Binding.BASIC, Binding.EC))
 
     def update_form_data_ec(
@@ -527,9 +510,8 @@ class IntermediaryInbound(Service):
         Not generated (no WSDL operation known): WS (UpdateFormData), Basic
         (UpdateFormDataBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.update_form_data_ec(form_task_update=form_task_update, base_url=base_url)
+        if self.binding is Binding.EC:
+            return self.update_form_data_ec(**self._arguments(locals()))
         raise self._unavailable("UpdateFormData", (Binding.EC,))
 
 
@@ -604,25 +586,20 @@ class AsyncIntermediaryInbound(AsyncService):
 
         Not generated (no WSDL operation known): WS (SubmitFormTask).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if form_task_shipment is not None and not isinstance(
                 form_task_shipment, FormTaskShipmentBE
             ):
                 raise self._wrong_type("form_task_shipment", "Basic", "FormTaskShipmentBE")
-            return await self.submit_form_task_basic(
-                form_task_shipment=form_task_shipment, base_url=base_url
-            )
-        if binding is Binding.EC:
+            return await self.submit_form_task_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if not isinstance(
                 form_task_shipment, FormTaskShipmentBEIntermediaryInboundService201010
             ):
                 raise self._wrong_type(
                     "form_task_shipment", "EC", "FormTaskShipmentBEIntermediaryInboundService201010"
                 )
-            return await self.submit_form_task_ec(
-                form_task_shipment=form_task_shipment, base_url=base_url
-            )
+            return await self.submit_form_task_ec(**self._arguments(locals()))
         raise self._unavailable("SubmitFormTask", (Binding.BASIC, Binding.EC))
 
     async def get_altinn_submission_status_basic(
@@ -677,11 +654,10 @@ class AsyncIntermediaryInbound(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetAltinnSubmissionStatus).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.get_altinn_submission_status_basic(base_url=base_url)
-        if binding is Binding.EC:
-            return await self.get_altinn_submission_status_ec(base_url=base_url)
+        if self.binding is Binding.BASIC:
+            return await self.get_altinn_submission_status_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.get_altinn_submission_status_ec(**self._arguments(locals()))
         raise self._unavailable("GetAltinnSubmissionStatus", (Binding.BASIC, Binding.EC))
 
     async def complete_and_sign_shipment_basic(
@@ -763,25 +739,14 @@ class AsyncIntermediaryInbound(AsyncService):
 
         Not generated (no WSDL operation known): WS (CompleteAndSignShipment).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if signature is not None:
                 raise self._not_a_parameter("signature", "Basic")
-            return await self.complete_and_sign_shipment_basic(
-                reportee_element_id=reportee_element_id,
-                signatures=signatures,
-                language_id=language_id,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
+            return await self.complete_and_sign_shipment_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if signatures is not None:
                 raise self._not_a_parameter("signatures", "EC")
-            return await self.complete_and_sign_shipment_ec(
-                reportee_element_id=reportee_element_id,
-                language_id=language_id,
-                signature=signature,
-                base_url=base_url,
-            )
+            return await self.complete_and_sign_shipment_ec(**self._arguments(locals()))
         raise self._unavailable("CompleteAndSignShipment", (Binding.BASIC, Binding.EC))
 
     async def update_form_data_ec(
@@ -816,9 +781,6 @@ class AsyncIntermediaryInbound(AsyncService):
         Not generated (no WSDL operation known): WS (UpdateFormData), Basic
         (UpdateFormDataBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.update_form_data_ec(
-                form_task_update=form_task_update, base_url=base_url
-            )
+        if self.binding is Binding.EC:
+            return await self.update_form_data_ec(**self._arguments(locals()))
         raise self._unavailable("UpdateFormData", (Binding.EC,))

@@ -160,18 +160,8 @@ class IntermediaryInboundStreamed(Service):
         Not generated (no WSDL operation known): WS (SubmitAttachmentStreamed), Basic
         (SubmitAttachmentStreamedBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.submit_attachment_streamed_ec(
-                data_stream=data_stream,
-                attachment_type_name=attachment_type_name,
-                check_sum=check_sum,
-                end_user_systemreference=end_user_systemreference,
-                file_name=file_name,
-                name=name,
-                reportee_element_id=reportee_element_id,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return self.submit_attachment_streamed_ec(**self._arguments(locals()))
         raise self._unavailable("SubmitAttachmentStreamed", (Binding.EC,))
 
 
@@ -235,16 +225,6 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
         Not generated (no WSDL operation known): WS (SubmitAttachmentStreamed), Basic
         (SubmitAttachmentStreamedBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.submit_attachment_streamed_ec(
-                data_stream=data_stream,
-                attachment_type_name=attachment_type_name,
-                check_sum=check_sum,
-                end_user_systemreference=end_user_systemreference,
-                file_name=file_name,
-                name=name,
-                reportee_element_id=reportee_element_id,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return await self.submit_attachment_streamed_ec(**self._arguments(locals()))
         raise self._unavailable("SubmitAttachmentStreamed", (Binding.EC,))

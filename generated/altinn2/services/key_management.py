@@ -111,13 +111,8 @@ class KeyManagement(Service):
         Not generated (no WSDL operation known): WS (GetCertificatesBasic), Basic
         (GetCertificatesExternal).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.get_certificates_ec(
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return self.get_certificates_ec(**self._arguments(locals()))
         raise self._unavailable("GetCertificates", (Binding.EC,))
 
 
@@ -166,11 +161,6 @@ class AsyncKeyManagement(AsyncService):
         Not generated (no WSDL operation known): WS (GetCertificatesBasic), Basic
         (GetCertificatesExternal).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.get_certificates_ec(
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                base_url=base_url,
-            )
+        if self.binding is Binding.EC:
+            return await self.get_certificates_ec(**self._arguments(locals()))
         raise self._unavailable("GetCertificates", (Binding.EC,))

@@ -183,24 +183,12 @@ class PrefillEUSExternal(Service):
 
         Not generated (no WSDL operation known): WS (GetPrefillData).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_prefill_data_basic_v2(
-                reportee_number=reportee_number,
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                pre_fill_list=pre_fill_list,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
+        if self.binding is Binding.BASIC:
+            return self.get_prefill_data_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if pre_fill_list is not None:
                 raise self._not_a_parameter("pre_fill_list", "EC")
-            return self.get_prefill_data_ec(
-                reportee_number=reportee_number,
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                base_url=base_url,
-            )
+            return self.get_prefill_data_ec(**self._arguments(locals()))
         raise self._unavailable("GetPrefillData", (Binding.BASIC, Binding.EC))
 
 
@@ -293,22 +281,10 @@ class AsyncPrefillEUSExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetPrefillData).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.get_prefill_data_basic_v2(
-                reportee_number=reportee_number,
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                pre_fill_list=pre_fill_list,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
+        if self.binding is Binding.BASIC:
+            return await self.get_prefill_data_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if pre_fill_list is not None:
                 raise self._not_a_parameter("pre_fill_list", "EC")
-            return await self.get_prefill_data_ec(
-                reportee_number=reportee_number,
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                base_url=base_url,
-            )
+            return await self.get_prefill_data_ec(**self._arguments(locals()))
         raise self._unavailable("GetPrefillData", (Binding.BASIC, Binding.EC))

@@ -272,15 +272,14 @@ class ReceiptExternal(Service):
 
         Not generated (no WSDL operation known): WS (GetReceiptV2).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if not isinstance(receipt, ReceiptSearch):
                 raise self._wrong_type("receipt", "Basic", "ReceiptSearch")
-            return self.get_receipt_basic_v2(receipt=receipt, base_url=base_url)
-        if binding is Binding.EC:
+            return self.get_receipt_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if not isinstance(receipt, ReceiptSearchExternal):
                 raise self._wrong_type("receipt", "EC", "ReceiptSearchExternal")
-            return self.get_receipt_ec_v2(receipt=receipt, base_url=base_url)
+            return self.get_receipt_ec_v2(**self._arguments(locals()))
         raise self._unavailable("GetReceiptV2", (Binding.BASIC, Binding.EC))
 
     def get_receipt_list_basic_v2(
@@ -352,21 +351,10 @@ class ReceiptExternal(Service):
 
         Not generated (no WSDL operation known): WS (GetReceiptListV2).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_receipt_list_basic_v2(
-                receipt_type_name=receipt_type_name,
-                date_from=date_from,
-                date_to=date_to,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
-            return self.get_receipt_list_ec_v2(
-                receipt_type_name=receipt_type_name,
-                date_from=date_from,
-                date_to=date_to,
-                base_url=base_url,
-            )
+        if self.binding is Binding.BASIC:
+            return self.get_receipt_list_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.get_receipt_list_ec_v2(**self._arguments(locals()))
         raise self._unavailable("GetReceiptListV2", (Binding.BASIC, Binding.EC))
 
     def update_receipt_basic(
@@ -426,15 +414,14 @@ class ReceiptExternal(Service):
 
         Not generated (no WSDL operation known): WS (UpdateReceipt).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if not isinstance(receipt, ReceiptSave):
                 raise self._wrong_type("receipt", "Basic", "ReceiptSave")
-            return self.update_receipt_basic(receipt=receipt, base_url=base_url)
-        if binding is Binding.EC:
+            return self.update_receipt_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if not isinstance(receipt, ReceiptSaveExternal):
                 raise self._wrong_type("receipt", "EC", "ReceiptSaveExternal")
-            return self.update_receipt_ec(receipt=receipt, base_url=base_url)
+            return self.update_receipt_ec(**self._arguments(locals()))
         raise self._unavailable("UpdateReceipt", (Binding.BASIC, Binding.EC))
 
 
@@ -505,15 +492,14 @@ class AsyncReceiptExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetReceiptV2).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if not isinstance(receipt, ReceiptSearch):
                 raise self._wrong_type("receipt", "Basic", "ReceiptSearch")
-            return await self.get_receipt_basic_v2(receipt=receipt, base_url=base_url)
-        if binding is Binding.EC:
+            return await self.get_receipt_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if not isinstance(receipt, ReceiptSearchExternal):
                 raise self._wrong_type("receipt", "EC", "ReceiptSearchExternal")
-            return await self.get_receipt_ec_v2(receipt=receipt, base_url=base_url)
+            return await self.get_receipt_ec_v2(**self._arguments(locals()))
         raise self._unavailable("GetReceiptV2", (Binding.BASIC, Binding.EC))
 
     async def get_receipt_list_basic_v2(
@@ -587,21 +573,10 @@ class AsyncReceiptExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetReceiptListV2).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.get_receipt_list_basic_v2(
-                receipt_type_name=receipt_type_name,
-                date_from=date_from,
-                date_to=date_to,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
-            return await self.get_receipt_list_ec_v2(
-                receipt_type_name=receipt_type_name,
-                date_from=date_from,
-                date_to=date_to,
-                base_url=base_url,
-            )
+        if self.binding is Binding.BASIC:
+            return await self.get_receipt_list_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.get_receipt_list_ec_v2(**self._arguments(locals()))
         raise self._unavailable("GetReceiptListV2", (Binding.BASIC, Binding.EC))
 
     async def update_receipt_basic(
@@ -661,13 +636,12 @@ class AsyncReceiptExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (UpdateReceipt).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             if not isinstance(receipt, ReceiptSave):
                 raise self._wrong_type("receipt", "Basic", "ReceiptSave")
-            return await self.update_receipt_basic(receipt=receipt, base_url=base_url)
-        if binding is Binding.EC:
+            return await self.update_receipt_basic(**self._arguments(locals()))
+        if self.binding is Binding.EC:
             if not isinstance(receipt, ReceiptSaveExternal):
                 raise self._wrong_type("receipt", "EC", "ReceiptSaveExternal")
-            return await self.update_receipt_ec(receipt=receipt, base_url=base_url)
+            return await self.update_receipt_ec(**self._arguments(locals()))
         raise self._unavailable("UpdateReceipt", (Binding.BASIC, Binding.EC))

@@ -208,11 +208,8 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetArchivedFormTaskExternalV2), Basic
         (GetArchivedFormTaskBasicV2).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.get_archived_form_task_ec(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.EC:
+            return self.get_archived_form_task_ec(**self._arguments(locals()))
         raise self._unavailable("GetArchivedFormTaskV2", (Binding.EC,))
 
     def get_attachment_data_ec(
@@ -245,9 +242,8 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetAttachmentDataExternalV2), Basic
         (GetAttachmentDataBasicV2).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.get_attachment_data_ec(attachment_id=attachment_id, base_url=base_url)
+        if self.binding is Binding.EC:
+            return self.get_attachment_data_ec(**self._arguments(locals()))
         raise self._unavailable("GetAttachmentDataV2", (Binding.EC,))
 
     def get_attachment_data_ec_streamed(
@@ -285,11 +281,8 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetAttachmentDataExternalStreamed), Basic
         (GetAttachmentDataStreamedBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.get_attachment_data_ec_streamed(
-                attachment_id=attachment_id, base_url=base_url
-            )
+        if self.binding is Binding.EC:
+            return self.get_attachment_data_ec_streamed(**self._arguments(locals()))
         raise self._unavailable("GetAttachmentDataStreamed", (Binding.EC,))
 
     def get_archived_lookup_ec(
@@ -329,11 +322,8 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetArchivedLookupExternal), Basic
         (GetArchivedLookupBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.get_archived_lookup_ec(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.EC:
+            return self.get_archived_lookup_ec(**self._arguments(locals()))
         raise self._unavailable("GetArchivedLookup", (Binding.EC,))
 
 
@@ -385,11 +375,8 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetArchivedFormTaskExternalV2), Basic
         (GetArchivedFormTaskBasicV2).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.get_archived_form_task_ec(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.EC:
+            return await self.get_archived_form_task_ec(**self._arguments(locals()))
         raise self._unavailable("GetArchivedFormTaskV2", (Binding.EC,))
 
     async def get_attachment_data_ec(
@@ -422,9 +409,8 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetAttachmentDataExternalV2), Basic
         (GetAttachmentDataBasicV2).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.get_attachment_data_ec(attachment_id=attachment_id, base_url=base_url)
+        if self.binding is Binding.EC:
+            return await self.get_attachment_data_ec(**self._arguments(locals()))
         raise self._unavailable("GetAttachmentDataV2", (Binding.EC,))
 
     async def get_attachment_data_ec_streamed(
@@ -462,11 +448,8 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetAttachmentDataExternalStreamed), Basic
         (GetAttachmentDataStreamedBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.get_attachment_data_ec_streamed(
-                attachment_id=attachment_id, base_url=base_url
-            )
+        if self.binding is Binding.EC:
+            return await self.get_attachment_data_ec_streamed(**self._arguments(locals()))
         raise self._unavailable("GetAttachmentDataStreamed", (Binding.EC,))
 
     async def get_archived_lookup_ec(
@@ -506,9 +489,6 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetArchivedLookupExternal), Basic
         (GetArchivedLookupBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.get_archived_lookup_ec(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.EC:
+            return await self.get_archived_lookup_ec(**self._arguments(locals()))
         raise self._unavailable("GetArchivedLookup", (Binding.EC,))

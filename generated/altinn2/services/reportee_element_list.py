@@ -589,19 +589,12 @@ class ReporteeElementList(Service):
         """DeleteReporteeElement over the client's binding (Basic: `delete_reportee_element_basic`,
         WS: `delete_reportee_element_external`, EC: `delete_reportee_element_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.delete_reportee_element_basic(
-                reportee_element_code=reportee_element_code, base_url=base_url
-            )
-        if binding is Binding.WS:
-            return self.delete_reportee_element_external(
-                reportee_element_code=reportee_element_code, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return self.delete_reportee_element_ec(
-                reportee_element_code=reportee_element_code, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return self.delete_reportee_element_basic(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return self.delete_reportee_element_external(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.delete_reportee_element_ec(**self._arguments(locals()))
         raise self._unavailable("DeleteReporteeElement", (Binding.BASIC, Binding.WS, Binding.EC))
 
     def get_form_set_elements_basic_v2(
@@ -709,19 +702,12 @@ class ReporteeElementList(Service):
         """GetFormSetElementsV2 over the client's binding (Basic: `get_form_set_elements_basic_v2`,
         WS: `get_form_set_elements_external_v2`, EC: `get_form_set_elements_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_form_set_elements_basic_v2(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
-        if binding is Binding.WS:
-            return self.get_form_set_elements_external_v2(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return self.get_form_set_elements_ec(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return self.get_form_set_elements_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return self.get_form_set_elements_external_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.get_form_set_elements_ec(**self._arguments(locals()))
         raise self._unavailable("GetFormSetElementsV2", (Binding.BASIC, Binding.WS, Binding.EC))
 
     def get_reportee_element_list_basic_v2(
@@ -833,19 +819,12 @@ class ReporteeElementList(Service):
         `get_reportee_element_list_basic_v2`, WS: `get_reportee_element_list_external_v2`, EC:
         `get_reportee_element_list_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_reportee_element_list_basic_v2(
-                search_be=search_be, language_id=language_id, base_url=base_url
-            )
-        if binding is Binding.WS:
-            return self.get_reportee_element_list_external_v2(
-                search_be=search_be, language_id=language_id, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return self.get_reportee_element_list_ec(
-                search_be=search_be, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return self.get_reportee_element_list_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return self.get_reportee_element_list_external_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.get_reportee_element_list_ec(**self._arguments(locals()))
         raise self._unavailable("GetReporteeElementListV2", (Binding.BASIC, Binding.WS, Binding.EC))
 
     def get_correspondence_list_for_archive_ref_basic(
@@ -1000,34 +979,12 @@ class ReporteeElementList(Service):
         `get_correspondence_list_for_archive_ref_ws`, EC:
         `get_correspondence_list_for_archive_ref_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_correspondence_list_for_archive_ref_basic(
-                reportee=reportee,
-                archive_reference=archive_reference,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
-            )
-        if binding is Binding.WS:
-            return self.get_correspondence_list_for_archive_ref_ws(
-                reportee=reportee,
-                archive_reference=archive_reference,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
-            return self.get_correspondence_list_for_archive_ref_ec(
-                reportee=reportee,
-                archive_reference=archive_reference,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
-            )
+        if self.binding is Binding.BASIC:
+            return self.get_correspondence_list_for_archive_ref_basic(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return self.get_correspondence_list_for_archive_ref_ws(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.get_correspondence_list_for_archive_ref_ec(**self._arguments(locals()))
         raise self._unavailable(
             "GetCorrespondenceListForArchiveRef", (Binding.BASIC, Binding.WS, Binding.EC)
         )
@@ -1167,31 +1124,12 @@ class ReporteeElementList(Service):
         `get_correspondence_list_for_reportee_ws`, EC:
         `get_correspondence_list_for_reportee_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_correspondence_list_for_reportee_basic(
-                reportee=reportee,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
-            )
-        if binding is Binding.WS:
-            return self.get_correspondence_list_for_reportee_ws(
-                reportee=reportee,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
-            return self.get_correspondence_list_for_reportee_ec(
-                reportee=reportee,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
-            )
+        if self.binding is Binding.BASIC:
+            return self.get_correspondence_list_for_reportee_basic(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return self.get_correspondence_list_for_reportee_ws(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return self.get_correspondence_list_for_reportee_ec(**self._arguments(locals()))
         raise self._unavailable(
             "GetCorrespondenceListForReportee", (Binding.BASIC, Binding.WS, Binding.EC)
         )
@@ -1229,11 +1167,8 @@ class ReporteeElementList(Service):
         Not generated (no WSDL operation known): WS (GetFormSetData), Basic
         (GetFormSetDataBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return self.get_form_set_data_ec(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.EC:
+            return self.get_form_set_data_ec(**self._arguments(locals()))
         raise self._unavailable("GetFormSetData", (Binding.EC,))
 
 
@@ -1332,19 +1267,12 @@ class AsyncReporteeElementList(AsyncService):
         """DeleteReporteeElement over the client's binding (Basic: `delete_reportee_element_basic`,
         WS: `delete_reportee_element_external`, EC: `delete_reportee_element_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.delete_reportee_element_basic(
-                reportee_element_code=reportee_element_code, base_url=base_url
-            )
-        if binding is Binding.WS:
-            return await self.delete_reportee_element_external(
-                reportee_element_code=reportee_element_code, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return await self.delete_reportee_element_ec(
-                reportee_element_code=reportee_element_code, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.delete_reportee_element_basic(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return await self.delete_reportee_element_external(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.delete_reportee_element_ec(**self._arguments(locals()))
         raise self._unavailable("DeleteReporteeElement", (Binding.BASIC, Binding.WS, Binding.EC))
 
     async def get_form_set_elements_basic_v2(
@@ -1448,19 +1376,12 @@ class AsyncReporteeElementList(AsyncService):
         """GetFormSetElementsV2 over the client's binding (Basic: `get_form_set_elements_basic_v2`,
         WS: `get_form_set_elements_external_v2`, EC: `get_form_set_elements_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.get_form_set_elements_basic_v2(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
-        if binding is Binding.WS:
-            return await self.get_form_set_elements_external_v2(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return await self.get_form_set_elements_ec(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.get_form_set_elements_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return await self.get_form_set_elements_external_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.get_form_set_elements_ec(**self._arguments(locals()))
         raise self._unavailable("GetFormSetElementsV2", (Binding.BASIC, Binding.WS, Binding.EC))
 
     async def get_reportee_element_list_basic_v2(
@@ -1565,19 +1486,12 @@ class AsyncReporteeElementList(AsyncService):
         `get_reportee_element_list_basic_v2`, WS: `get_reportee_element_list_external_v2`, EC:
         `get_reportee_element_list_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.get_reportee_element_list_basic_v2(
-                search_be=search_be, language_id=language_id, base_url=base_url
-            )
-        if binding is Binding.WS:
-            return await self.get_reportee_element_list_external_v2(
-                search_be=search_be, language_id=language_id, base_url=base_url
-            )
-        if binding is Binding.EC:
-            return await self.get_reportee_element_list_ec(
-                search_be=search_be, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.get_reportee_element_list_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return await self.get_reportee_element_list_external_v2(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.get_reportee_element_list_ec(**self._arguments(locals()))
         raise self._unavailable("GetReporteeElementListV2", (Binding.BASIC, Binding.WS, Binding.EC))
 
     async def get_correspondence_list_for_archive_ref_basic(
@@ -1723,33 +1637,17 @@ class AsyncReporteeElementList(AsyncService):
         `get_correspondence_list_for_archive_ref_ws`, EC:
         `get_correspondence_list_for_archive_ref_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             return await self.get_correspondence_list_for_archive_ref_basic(
-                reportee=reportee,
-                archive_reference=archive_reference,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
+                **self._arguments(locals())
             )
-        if binding is Binding.WS:
+        if self.binding is Binding.WS:
             return await self.get_correspondence_list_for_archive_ref_ws(
-                reportee=reportee,
-                archive_reference=archive_reference,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
+                **self._arguments(locals())
             )
-        if binding is Binding.EC:
+        if self.binding is Binding.EC:
             return await self.get_correspondence_list_for_archive_ref_ec(
-                reportee=reportee,
-                archive_reference=archive_reference,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
+                **self._arguments(locals())
             )
         raise self._unavailable(
             "GetCorrespondenceListForArchiveRef", (Binding.BASIC, Binding.WS, Binding.EC)
@@ -1881,31 +1779,14 @@ class AsyncReporteeElementList(AsyncService):
         `get_correspondence_list_for_reportee_ws`, EC:
         `get_correspondence_list_for_reportee_ec`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
+        if self.binding is Binding.BASIC:
             return await self.get_correspondence_list_for_reportee_basic(
-                reportee=reportee,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
+                **self._arguments(locals())
             )
-        if binding is Binding.WS:
-            return await self.get_correspondence_list_for_reportee_ws(
-                reportee=reportee,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
-            )
-        if binding is Binding.EC:
-            return await self.get_correspondence_list_for_reportee_ec(
-                reportee=reportee,
-                from_date=from_date,
-                to_date=to_date,
-                language_id=language_id,
-                base_url=base_url,
-            )
+        if self.binding is Binding.WS:
+            return await self.get_correspondence_list_for_reportee_ws(**self._arguments(locals()))
+        if self.binding is Binding.EC:
+            return await self.get_correspondence_list_for_reportee_ec(**self._arguments(locals()))
         raise self._unavailable(
             "GetCorrespondenceListForReportee", (Binding.BASIC, Binding.WS, Binding.EC)
         )
@@ -1943,9 +1824,6 @@ class AsyncReporteeElementList(AsyncService):
         Not generated (no WSDL operation known): WS (GetFormSetData), Basic
         (GetFormSetDataBasic).
         """
-        binding = self.binding
-        if binding is Binding.EC:
-            return await self.get_form_set_data_ec(
-                reportee_element_id=reportee_element_id, language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.EC:
+            return await self.get_form_set_data_ec(**self._arguments(locals()))
         raise self._unavailable("GetFormSetData", (Binding.EC,))

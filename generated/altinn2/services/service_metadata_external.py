@@ -193,11 +193,10 @@ class ServiceMetadataExternal(Service):
         """GetAvailableServicesV2 over the client's binding (Basic:
         `get_available_services_basic_v2`, WS: `get_available_services_v2_ws`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_available_services_basic_v2(language_id=language_id, base_url=base_url)
-        if binding is Binding.WS:
-            return self.get_available_services_v2_ws(language_id=language_id, base_url=base_url)
+        if self.binding is Binding.BASIC:
+            return self.get_available_services_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return self.get_available_services_v2_ws(**self._arguments(locals()))
         raise self._unavailable("GetAvailableServicesV2", (Binding.BASIC, Binding.WS))
 
     def get_form_task_schema_definitions_basic(
@@ -273,19 +272,10 @@ class ServiceMetadataExternal(Service):
         """GetFormTaskSchemaDefinitions over the client's binding (Basic:
         `get_form_task_schema_definitions_basic`, WS: `get_schema_definitions_for_form_task`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_form_task_schema_definitions_basic(
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                base_url=base_url,
-            )
-        if binding is Binding.WS:
-            return self.get_schema_definitions_for_form_task(
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                base_url=base_url,
-            )
+        if self.binding is Binding.BASIC:
+            return self.get_form_task_schema_definitions_basic(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return self.get_schema_definitions_for_form_task(**self._arguments(locals()))
         raise self._unavailable("GetFormTaskSchemaDefinitions", (Binding.BASIC, Binding.WS))
 
 
@@ -348,15 +338,10 @@ class AsyncServiceMetadataExternal(AsyncService):
         """GetAvailableServicesV2 over the client's binding (Basic:
         `get_available_services_basic_v2`, WS: `get_available_services_v2_ws`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.get_available_services_basic_v2(
-                language_id=language_id, base_url=base_url
-            )
-        if binding is Binding.WS:
-            return await self.get_available_services_v2_ws(
-                language_id=language_id, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.get_available_services_basic_v2(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return await self.get_available_services_v2_ws(**self._arguments(locals()))
         raise self._unavailable("GetAvailableServicesV2", (Binding.BASIC, Binding.WS))
 
     async def get_form_task_schema_definitions_basic(
@@ -426,17 +411,8 @@ class AsyncServiceMetadataExternal(AsyncService):
         """GetFormTaskSchemaDefinitions over the client's binding (Basic:
         `get_form_task_schema_definitions_basic`, WS: `get_schema_definitions_for_form_task`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.get_form_task_schema_definitions_basic(
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                base_url=base_url,
-            )
-        if binding is Binding.WS:
-            return await self.get_schema_definitions_for_form_task(
-                external_service_code=external_service_code,
-                external_service_edition_code=external_service_edition_code,
-                base_url=base_url,
-            )
+        if self.binding is Binding.BASIC:
+            return await self.get_form_task_schema_definitions_basic(**self._arguments(locals()))
+        if self.binding is Binding.WS:
+            return await self.get_schema_definitions_for_form_task(**self._arguments(locals()))
         raise self._unavailable("GetFormTaskSchemaDefinitions", (Binding.BASIC, Binding.WS))

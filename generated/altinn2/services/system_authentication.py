@@ -86,11 +86,8 @@ class SystemAuthentication(Service):
         """GetAuthenticationChallenge over the client's binding (Basic:
         `get_authentication_challenge_basic`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return self.get_authentication_challenge_basic(
-                challenge_request=challenge_request, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return self.get_authentication_challenge_basic(**self._arguments(locals()))
         raise self._unavailable("GetAuthenticationChallenge", (Binding.BASIC,))
 
 
@@ -133,9 +130,6 @@ class AsyncSystemAuthentication(AsyncService):
         """GetAuthenticationChallenge over the client's binding (Basic:
         `get_authentication_challenge_basic`).
         """
-        binding = self.binding
-        if binding is Binding.BASIC:
-            return await self.get_authentication_challenge_basic(
-                challenge_request=challenge_request, base_url=base_url
-            )
+        if self.binding is Binding.BASIC:
+            return await self.get_authentication_challenge_basic(**self._arguments(locals()))
         raise self._unavailable("GetAuthenticationChallenge", (Binding.BASIC,))
