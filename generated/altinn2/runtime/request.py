@@ -14,7 +14,7 @@ from altinn2.runtime.operation import Credential, OperationInfo
 from altinn2.runtime.secrets import Secret
 
 # Looks a credential up: (kind, the caller's value, the schema requires a value) -> the value.
-CredentialLookup = Callable[[Credential, "str | Secret | None", bool], "str | None"]
+CredentialLookup = Callable[[Credential, str | Secret | None, bool], str | None]
 
 
 @dataclasses.dataclass(frozen=True)

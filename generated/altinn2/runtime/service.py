@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from altinn2.runtime.client import AsyncClient, Client
 from altinn2.runtime.errors import BindingNotAvailableError
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Output
 from altinn2.runtime.request import build_body, build_headers
 from altinn2.runtime.secrets import Secret
-
-T = TypeVar("T")
 
 
 def _output(operation: OperationInfo[Output]) -> type[Output]:
