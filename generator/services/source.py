@@ -8,7 +8,14 @@ from __future__ import annotations
 import jinja2
 
 from generator.naming import constant_case
-from generator.services.model import BaseMethod, Check, CheckKind, EndpointMethod, ServiceModule
+from generator.services.model import (
+    BaseMethod,
+    Check,
+    CheckKind,
+    EndpointMethod,
+    Param,
+    ServiceModule,
+)
 from generator.wsdl.model import Policy
 
 NO_SECURITY = "NO_SECURITY"  # the runtime's SecurityPolicy() (no message security)
@@ -53,6 +60,12 @@ def security_policies(service: ServiceModule) -> dict[tuple[object, ...], tuple[
             arguments.append(f"algorithm_suite={policy.algorithm_suite!r}")
         constants[key] = (name, f"SecurityPolicy({', '.join(arguments)})")
     return constants
+
+
+def signature(params: list[Param]) -> str:
+    """A method's parameters: `self`, then keyword-only ones, `base_url` last."""
+    keywords = [param.declaration for param in params] + ["base_url: str | None = None"]
+    return ", ".join(["self", "*", *keywords] if params else ["self", *keywords])
 
 
 def operation_names(service: ServiceModule) -> list[str]:
@@ -160,6 +173,7 @@ def base_body(base: BaseMethod, sync: bool) -> str:
 
 def register(env: jinja2.Environment) -> None:
     env.globals.update(
+        signature=signature,
         operation_info=operation_info,
         operation_names=operation_names,
         security_policies=security_policies,
