@@ -22,6 +22,7 @@ class Body:
     user_pin_code: str | None = None
     reportee: str
     tags: list[str] = field(default_factory=list)
+    wrapped: list[str] | None = field(default=None, metadata={"wrapper": "{urn:x}Wrapped"})
     note: str | None = "kept"
 
 
@@ -78,8 +79,11 @@ def test_body_fields_come_from_their_parameters_and_credentials_from_the_lookup(
     asked, lookup = recording({Credential.SYSTEM_PASSWORD: "pw"})
     arguments = {"self": None, "reportee": "910", "tags": None, "note": None, "base_url": None}
     body = build_body(OPERATION, arguments, lookup)
-    assert body == Body(system_password="pw", user_pin_code=None, reportee="910", note=None)
-    assert body.tags == []  # None for a list: the empty list
+    assert body == Body(
+        system_password="pw", user_pin_code=None, reportee="910", wrapped=[], note=None
+    )
+    # None for a list: the empty list (an optional list wrapper is then sent empty)
+    assert (body.tags, body.wrapped) == ([], [])
     # in field order; the schema requires the system password, not the pin code
     assert asked == [
         (Credential.SYSTEM_PASSWORD, None, True),

@@ -20,7 +20,7 @@ CredentialLookup = Callable[[Credential, str | Secret | None, bool], str | None]
 @dataclasses.dataclass(frozen=True)
 class _Field:
     name: str
-    is_list: bool  # a list field: None from the caller means an empty list
+    is_list: bool  # a list (or list wrapper) field: None from the caller means an empty list
     required: bool  # no default: the schema requires a value
 
 
@@ -34,7 +34,7 @@ def _fields(cls: type[Any]) -> tuple[_Field, ...]:
     known = _FIELDS[cls] = tuple(
         _Field(
             name=item.name,
-            is_list=item.default_factory is list,
+            is_list=item.default_factory is list or "wrapper" in item.metadata,
             required=item.default is dataclasses.MISSING
             and item.default_factory is dataclasses.MISSING,
         )
@@ -54,8 +54,8 @@ def build_body(
         kind = operation.credentials.get(item.name)
         if kind is not None:
             values[item.name] = lookup(kind, given, item.required)
-        elif given is not None or not item.is_list:
-            values[item.name] = given
+        else:
+            values[item.name] = [] if given is None and item.is_list else given
     return operation.input(**values)
 
 
