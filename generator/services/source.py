@@ -16,7 +16,7 @@ from generator.services.model import (
     Param,
     ServiceModule,
 )
-from generator.wsdl.model import Policy
+from generator.wsdl.model import NO_POLICY, Policy
 
 NO_SECURITY = "NO_SECURITY"  # the runtime's SecurityPolicy() (no message security)
 
@@ -25,39 +25,34 @@ def _tuple(items: list[str]) -> str:
     return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
 
 
-def _security(policy: Policy) -> tuple[object, ...]:
-    """What of a WS-Policy the runtime's SecurityPolicy holds (equal: one constant)."""
-    return (
-        policy.security,
-        policy.include_timestamp,
-        policy.bootstrap_token,
-        policy.derived_keys,
-        policy.must_not_send_cancel,
-        policy.signature_confirmation,
-        policy.algorithm_suite,
-    )
+def _security(policy: Policy) -> tuple[tuple[str, object], ...]:
+    """The runtime's SecurityPolicy of a WS-Policy: keywords and values (equal: one constant)."""
+    values: dict[str, object] = {
+        "style": policy.security,
+        "timestamp": policy.include_timestamp,
+        "bootstrap": policy.bootstrap_token,
+        "derived_keys": policy.derived_keys,
+        "must_not_send_cancel": policy.must_not_send_cancel,
+        "signature_confirmation": policy.signature_confirmation,
+        "algorithm_suite": policy.algorithm_suite,
+    }
+    return tuple(values.items())
 
 
 def security_policies(service: ServiceModule) -> dict[tuple[object, ...], tuple[str, str]]:
-    """The module's SecurityPolicy constants: key -> (name, constructor); none for no security."""
+    """The module's SecurityPolicy constants, one per distinct policy but the empty one (the
+    runtime's NO_SECURITY): key -> (name, constructor)."""
     constants: dict[tuple[object, ...], tuple[str, str]] = {}
     for method in service.endpoints:
         policy = method.operation.policy
         key = _security(policy)
-        if key in constants or key == _security(Policy(id="")):
+        if key in constants or key == _security(NO_POLICY):
             continue
         name = f"{policy.security.name}_POLICY"
-        taken = {existing for existing, _ in constants.values()}
-        if name in taken:
-            name = f"{policy.security.name}_POLICY_{len(taken) + 1}"
+        if name in {existing for existing, _ in constants.values()}:
+            name = f"{name}_{len(constants) + 1}"
         arguments = [f"style=Security.{policy.security.name}"]
-        arguments += ["timestamp=True"] if policy.include_timestamp else []
-        arguments += [f"bootstrap={policy.bootstrap_token!r}"] if policy.bootstrap_token else []
-        arguments += ["derived_keys=True"] if policy.derived_keys else []
-        arguments += ["must_not_send_cancel=True"] if policy.must_not_send_cancel else []
-        arguments += ["signature_confirmation=True"] if policy.signature_confirmation else []
-        if policy.algorithm_suite:
-            arguments.append(f"algorithm_suite={policy.algorithm_suite!r}")
+        arguments += [f"{keyword}={value!r}" for keyword, value in key[1:] if value]
         constants[key] = (name, f"SecurityPolicy({', '.join(arguments)})")
     return constants
 
