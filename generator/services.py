@@ -39,9 +39,6 @@ CREDENTIALS = {
 # credentials may not.
 OPTIONAL_CREDENTIALS = frozenset({"USER_SSN", "USER_PASSWORD", "USER_PIN_CODE", "AUTH_METHOD"})
 
-# Operations that only read are safe to repeat; everything else is never resent.
-READ_PREFIXES = ("Get", "Check", "Test", "Download")
-
 # Types the model annotations use that a service module must import besides the models.
 NATIVE_IMPORTS = {
     "XmlDate": "xsdata.models.datatype",
@@ -69,10 +66,6 @@ def is_optional(annotation: str) -> bool:
 
 def strip_none(annotation: str) -> str:
     return annotation.removesuffix(" | None")
-
-
-def is_read(base_operation: str) -> bool:
-    return base_operation.startswith(READ_PREFIXES)
 
 
 @dataclass
@@ -110,7 +103,7 @@ class EndpointMethod:
     faults: list[ModelClass]
     params: list[Param]
     result: Result
-    idempotent: bool
+    effect: str  # the spec's declared effect: read, write or read-with-side-effect
     documentation: str
 
     @property
@@ -313,7 +306,7 @@ def _endpoint_method(
         faults=faults,
         params=params,
         result=_result(output_model, names),
-        idempotent=is_read(row.effective_base_operation),
+        effect=row.effect,
         documentation=_summary(operation.documentation),
     )
 

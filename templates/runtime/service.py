@@ -8,7 +8,7 @@ from typing import TypeVar
 from altinn2.runtime.client import AsyncClient, Client
 from altinn2.runtime.errors import BindingNotAvailableError
 from altinn2.runtime.operation import Binding, Credential, OperationInfo
-from altinn2.runtime.secrets import Secret
+from altinn2.runtime.secrets import SealedRequest, Secret
 
 T = TypeVar("T")
 
@@ -65,7 +65,9 @@ class Service(_ServiceBase):
         headers: Sequence[object] = (),
         base_url: str | None = None,
     ) -> T:
-        return self._client.invoke(operation, body, output, headers, base_url=base_url)
+        request = SealedRequest(body, headers)
+        del body, headers  # from here on only the sealed holder keeps the credentials
+        return self._client.invoke(operation, request, output, base_url=base_url)
 
 
 class AsyncService(_ServiceBase):
@@ -80,4 +82,6 @@ class AsyncService(_ServiceBase):
         headers: Sequence[object] = (),
         base_url: str | None = None,
     ) -> T:
-        return await self._client.invoke(operation, body, output, headers, base_url=base_url)
+        request = SealedRequest(body, headers)
+        del body, headers  # from here on only the sealed holder keeps the credentials
+        return await self._client.invoke(operation, request, output, base_url=base_url)

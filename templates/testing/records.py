@@ -22,7 +22,7 @@ import httpx
 
 from altinn2.runtime.codec import CONTEXT
 from altinn2.runtime.operation import Binding, OperationInfo
-from altinn2.runtime.secrets import MASK, SECRET_ELEMENTS, Redactor
+from altinn2.runtime.secrets import DEFAULT_REDACTOR, MASK, SECRET_ELEMENTS, Redactor
 from altinn2.testing.faults import Reply
 
 logger = logging.getLogger("altinn2.testing")
@@ -141,25 +141,30 @@ def log_call(call: Call) -> None:
         logger.debug("request envelope (redacted):\n%s", call.envelope)
 
 
-def masked(value: Any) -> Any:
+def masked(value: Any, redactor: Redactor = DEFAULT_REDACTOR) -> Any:
     """A copy of a typed object with every credential field (as the runtime's Redactor names
-    them: password, pin code, national id, nonce) replaced by `***`."""
+    them: password, pin code, national id, nonce) replaced by `***`, and every other text
+    scrubbed by `redactor` (a national identity number in `reportee`, say, is `***` too)."""
     if value is None:
         return None
     clone = copy.deepcopy(value)
-    _mask(clone)
+    _mask(clone, redactor)
     return clone
 
 
-def _mask(value: Any) -> None:
+def _mask(value: Any, redactor: Redactor) -> None:
     if not dataclasses.is_dataclass(value) or isinstance(value, type):
         return
     for var in CONTEXT.build(type(value)).get_all_vars():
         item = getattr(value, var.name, None)
-        if isinstance(item, str) and (var.local_name or "").lower() in SECRET_ELEMENTS:
-            setattr(value, var.name, MASK)
+        if isinstance(item, str):
+            secret = (var.local_name or "").lower() in SECRET_ELEMENTS
+            setattr(value, var.name, MASK if secret else redactor.text(item))
         elif isinstance(item, list):
-            for member in item:
-                _mask(member)
+            for index, member in enumerate(item):
+                if isinstance(member, str):
+                    item[index] = redactor.text(member)
+                else:
+                    _mask(member, redactor)
         else:
-            _mask(item)
+            _mask(item, redactor)

@@ -6,7 +6,8 @@ a dozen simple types. A `Plan` per class maps each child element name to its fie
 once, and binding is then a dictionary lookup and a conversion per element, about six times
 faster. Whatever the plan does not cover exactly (an `xsi:type`, a value its converter refuses, a
 required field the XML lacks, a class with attributes or wildcards) raises `Unsupported`, and the
-caller hands the element to xsdata instead: the result is the same, only slower.
+caller hands the element to xsdata instead: the result is the same, only slower, and a value
+neither reader converts is a `ProtocolError` there (see `codec.from_element`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from typing import Any, NamedTuple
 from lxml import etree
 from xsdata.formats.dataclass.context import XmlContext
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
+
+from altinn2.runtime.xmlcontext import wcf_date_time
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"
@@ -61,7 +64,7 @@ CONVERTERS: dict[type, Converter] = {
     bool: _boolean,
     float: lambda text: float(text.strip()),
     Decimal: lambda text: Decimal(text.strip()),
-    XmlDateTime: lambda text: XmlDateTime.from_string(text.strip()),
+    XmlDateTime: wcf_date_time,
     XmlDate: lambda text: XmlDate.from_string(text.strip()),
     XmlTime: lambda text: XmlTime.from_string(text.strip()),
     XmlDuration: lambda text: XmlDuration(text.strip()),

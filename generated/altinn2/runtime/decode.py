@@ -101,15 +101,16 @@ def decode(data: bytes, operation: str | None = None) -> Decoded:
     kind, op = _pick(str(envelope.body.tag), envelope.version, operation)
     header_types = op.input_headers if kind == "request" else op.output_headers
     wanted = {qname_of(cls): cls for cls in header_types}
-    headers = tuple(
-        from_element(element, wanted[str(element.tag)])
-        for element in envelope.headers
-        if str(element.tag) in wanted
-    )
     cls = op.input if kind == "request" else op.output
     assert cls is not None
+    label = f"{op.service}.{op.name}"
     try:
-        value = from_element(envelope.body, cls)
+        headers = tuple(
+            from_element(element, wanted[str(element.tag)], label)
+            for element in envelope.headers
+            if str(element.tag) in wanted
+        )
+        value = from_element(envelope.body, cls, label)
     except AltinnError as exc:
         raise DecodeError(str(exc)) from None
     payload = to_data(value)

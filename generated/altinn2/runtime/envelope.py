@@ -7,6 +7,7 @@ short, redacted excerpt.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -156,7 +157,7 @@ def must_understand(element: etree._Element, version: SoapVersion) -> etree._Ele
     return element
 
 
-def _text(element: etree._Element | None) -> str | None:
+def _raw_text(element: etree._Element | None) -> str | None:
     """An element's text; None when it is absent, nil or empty (`<UserId/>`)."""
     if element is None or element.get(f"{{{XSI}}}nil") in ("true", "1"):
         return None
@@ -175,7 +176,7 @@ def _child(parent: etree._Element | None, local: str) -> etree._Element | None:
 def _qname_text(element: etree._Element | None) -> str | None:
     """A fault code like `s:Client`: the SOAP envelope's own codes lose their prefix (`Client`,
     `Sender`); codes of other namespaces stay as written (`a:ActionNotSupported`)."""
-    text = _text(element)
+    text = _raw_text(element)
     if not text or element is None:
         return text
     prefix, _, local = text.rpartition(":")
@@ -184,16 +185,36 @@ def _qname_text(element: etree._Element | None) -> str | None:
 
 
 def raise_fault(
-    envelope: Envelope, operation: str | None = None, details: Sequence[type[Any]] = ()
+    envelope: Envelope,
+    operation: str | None = None,
+    details: Sequence[type[Any]] = (),
+    redactor: Redactor = DEFAULT_REDACTOR,
 ) -> None:
     """Raise the fault in `envelope`: AltinnFaultError (by ErrorID) or SoapFaultError.
 
     `details` are the operation's declared fault types: a detail element of one of them is bound
-    to it and kept as the exception's `detail`."""
-    error = fault_error(envelope, operation)
+    to it and kept as the exception's `detail`. Everything the exception carries from the server
+    (its texts, the typed detail's texts) is redacted by `redactor`."""
+    error = fault_error(envelope, operation, redactor)
     if details:
-        error.detail = _typed_detail(envelope, details)
+        error.detail = redacted_copy(_typed_detail(envelope, details), redactor)
     raise error
+
+
+def redacted_copy(value: Any, redactor: Redactor) -> Any:
+    """`value` (a generated dataclass, a list, a string) with every string in it redacted."""
+    if isinstance(value, str):
+        return redactor.text(value)
+    if isinstance(value, list):
+        return [redacted_copy(item, redactor) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            field.name: redacted_copy(getattr(value, field.name), redactor)
+            for field in dataclasses.fields(value)
+            if field.init
+        }
+        return dataclasses.replace(value, **changes)
+    return value
 
 
 def _typed_detail(envelope: Envelope, details: Sequence[type[Any]]) -> Any:
@@ -210,11 +231,18 @@ def _typed_detail(envelope: Envelope, details: Sequence[type[Any]]) -> Any:
     return None
 
 
-def fault_error(envelope: Envelope, operation: str | None = None) -> SoapFaultError:
+def fault_error(
+    envelope: Envelope, operation: str | None = None, redactor: Redactor = DEFAULT_REDACTOR
+) -> SoapFaultError:
     """The exception for the fault in `envelope` (AltinnFaultError by ErrorID, else
-    SoapFaultError), not raised."""
+    SoapFaultError), not raised; every text it takes from the server is redacted."""
     fault = envelope.body
     assert fault is not None
+
+    def _text(element: etree._Element | None) -> str | None:
+        value = _raw_text(element)
+        return None if value is None else redactor.text(value)
+
     if envelope.version is SoapVersion.SOAP11:
         code = _qname_text(_child(fault, "faultcode"))
         reason = _text(_child(fault, "faultstring")) or ""
@@ -235,7 +263,7 @@ def fault_error(envelope: Envelope, operation: str | None = None) -> SoapFaultEr
         detail = _child(fault, "Detail")
     altinn = _child(detail, "AltinnFault")
     if altinn is not None:
-        error_id_text = _text(_child(altinn, "ErrorID"))
+        error_id_text = _raw_text(_child(altinn, "ErrorID"))
         try:
             error_id = int(error_id_text) if error_id_text else -1
         except ValueError:

@@ -53,7 +53,14 @@ from altinn2.models.broker_service_2015_06 import (
 from altinn2.models.fault_2009_10 import (
     AltinnFault,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -101,7 +108,7 @@ GET_AVAILABLE_FILES_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetAvailableFilesBasic,
     output=GetAvailableFilesBasicResponse,
     faults=(AltinnFault,),
@@ -125,7 +132,7 @@ GET_AVAILABLE_FILES_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetAvailableFilesEC,
     output=GetAvailableFilesECResponse,
     faults=(AltinnFault,),
@@ -149,7 +156,7 @@ INITIATE_BROKER_SERVICE_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=InitiateBrokerServiceBasic,
     output=InitiateBrokerServiceBasicResponse,
     faults=(AltinnFault,),
@@ -173,7 +180,7 @@ INITIATE_BROKER_SERVICE_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=InitiateBrokerServiceEC,
     output=InitiateBrokerServiceECResponse,
     faults=(AltinnFault,),
@@ -197,7 +204,7 @@ UPLOAD_FILE_STREAMED_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=True,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=StreamedPayloadBasicBE,
     output=ReceiptExternalStreamedBE,
     input_headers=(
@@ -227,7 +234,7 @@ UPLOAD_FILE_STREAMED_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=True,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=StreamedPayloadECBE,
     output=ReceiptExternalStreamedBE,
     input_headers=(
@@ -257,7 +264,7 @@ DOWNLOAD_FILE_STREAMED_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=True,
-    idempotent=True,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=DownloadFileStreamedBasic,
     output=DownloadFileStreamedBasicResponse,
     faults=(AltinnFault,),
@@ -281,7 +288,7 @@ DOWNLOAD_FILE_STREAMED_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=True,
-    idempotent=True,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=DownloadFileStreamedEC,
     output=DownloadFileStreamedECResponse,
     faults=(AltinnFault,),
@@ -421,8 +428,9 @@ class BrokerService(Service):
         data and recipient list needed for initiating the broker service. Contains information
         as ... - mandatory parameter A Senders Reference for the initiated broker service
 
-        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: BrokerService / InitiateBrokerService: Basic
+        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: BrokerService /
+        InitiateBrokerService: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
         InitiateBrokerServiceBasic.
 
@@ -459,7 +467,7 @@ class BrokerService(Service):
         """Operation for initiating a broker service.
 
         EC endpoint operation InitiateBrokerServiceEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: BrokerService /
+        security; a write, not retried once sent). The Altinn page's row: BrokerService /
         InitiateBrokerService: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC.svc
         InitiateBrokerServiceEC.
@@ -528,8 +536,9 @@ class BrokerService(Service):
     ) -> ReceiptExternalStreamedBE:
         """Operation for uploading a file to a broker service.
 
-        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
-        not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed: Basic
+        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM; a
+        write, not retried once sent). The Altinn page's row: BrokerService /
+        UploadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         UploadFileStreamedBasic.
 
@@ -575,8 +584,9 @@ class BrokerService(Service):
         """Operation for uploading a file to a broker service.
 
         EC endpoint operation UploadFileStreamedEC (SOAP 1.2, SecureConversation/X509 security,
-        MTOM; not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed:
-        EC https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
+        MTOM; a write, not retried once sent). The Altinn page's row: BrokerService /
+        UploadFileStreamed: EC
+        https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         UploadFileStreamedEC.
 
         Args:
@@ -656,8 +666,8 @@ class BrokerService(Service):
         """Operation for downloading a file from a broker service.
 
         Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
-        a read, retried on transient errors). The Altinn page's row: BrokerService /
-        DownloadFileStreamed: Basic
+        a read with a side effect, not retried once sent). The Altinn page's row: BrokerService
+        / DownloadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         DownloadFileStreamedBasic.
 
@@ -697,8 +707,8 @@ class BrokerService(Service):
         """Operation for downloading a file from a broker service.
 
         EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509
-        security, MTOM; a read, retried on transient errors). The Altinn page's row:
-        BrokerService / DownloadFileStreamed: EC
+        security, MTOM; a read with a side effect, not retried once sent). The Altinn page's
+        row: BrokerService / DownloadFileStreamed: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         DownloadFileStreamedEC.
 
@@ -886,8 +896,9 @@ class AsyncBrokerService(AsyncService):
         data and recipient list needed for initiating the broker service. Contains information
         as ... - mandatory parameter A Senders Reference for the initiated broker service
 
-        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: BrokerService / InitiateBrokerService: Basic
+        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: BrokerService /
+        InitiateBrokerService: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
         InitiateBrokerServiceBasic.
 
@@ -924,7 +935,7 @@ class AsyncBrokerService(AsyncService):
         """Operation for initiating a broker service.
 
         EC endpoint operation InitiateBrokerServiceEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: BrokerService /
+        security; a write, not retried once sent). The Altinn page's row: BrokerService /
         InitiateBrokerService: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC.svc
         InitiateBrokerServiceEC.
@@ -993,8 +1004,9 @@ class AsyncBrokerService(AsyncService):
     ) -> ReceiptExternalStreamedBE:
         """Operation for uploading a file to a broker service.
 
-        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
-        not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed: Basic
+        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM; a
+        write, not retried once sent). The Altinn page's row: BrokerService /
+        UploadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         UploadFileStreamedBasic.
 
@@ -1040,8 +1052,9 @@ class AsyncBrokerService(AsyncService):
         """Operation for uploading a file to a broker service.
 
         EC endpoint operation UploadFileStreamedEC (SOAP 1.2, SecureConversation/X509 security,
-        MTOM; not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed:
-        EC https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
+        MTOM; a write, not retried once sent). The Altinn page's row: BrokerService /
+        UploadFileStreamed: EC
+        https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         UploadFileStreamedEC.
 
         Args:
@@ -1121,8 +1134,8 @@ class AsyncBrokerService(AsyncService):
         """Operation for downloading a file from a broker service.
 
         Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
-        a read, retried on transient errors). The Altinn page's row: BrokerService /
-        DownloadFileStreamed: Basic
+        a read with a side effect, not retried once sent). The Altinn page's row: BrokerService
+        / DownloadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         DownloadFileStreamedBasic.
 
@@ -1162,8 +1175,8 @@ class AsyncBrokerService(AsyncService):
         """Operation for downloading a file from a broker service.
 
         EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509
-        security, MTOM; a read, retried on transient errors). The Altinn page's row:
-        BrokerService / DownloadFileStreamed: EC
+        security, MTOM; a read with a side effect, not retried once sent). The Altinn page's
+        row: BrokerService / DownloadFileStreamed: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         DownloadFileStreamedEC.
 

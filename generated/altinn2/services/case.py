@@ -36,7 +36,14 @@ from altinn2.models.case_service_2010_10 import (
 from altinn2.models.fault_2009_10 import (
     AltinnFault,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -67,7 +74,7 @@ GET_CASE_LIST_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetCaseListEC,
     output=GetCaseListECResponse,
     faults=(AltinnFault,),
@@ -90,7 +97,7 @@ INSTANTIATE_COLLABORATION_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=InstantiateCollaborationEC,
     output=InstantiateCollaborationECResponse,
     faults=(AltinnFault,),
@@ -113,7 +120,7 @@ ARCHIVE_CASE_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=ArchiveCaseEC,
     output=ArchiveCaseECResponse,
     faults=(AltinnFault,),
@@ -233,7 +240,7 @@ class Case(Service):
         """This operation can be used to instantiate a Collaboration Service.
 
         EC endpoint operation InstantiateCollaborationEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: Case /
+        security; a write, not retried once sent). The Altinn page's row: Case /
         InstantiateCollaboration: EC https://www.altinn.no/ServiceEngineExternal/CaseEC.svc
         InstantiateCollaborationEC.
 
@@ -316,8 +323,8 @@ class Case(Service):
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
 
-        EC endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: Case / ArchiveCase: EC
+        EC endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: Case / ArchiveCase: EC
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc ArchiveCaseEC.
 
         Args:
@@ -480,7 +487,7 @@ class AsyncCase(AsyncService):
         """This operation can be used to instantiate a Collaboration Service.
 
         EC endpoint operation InstantiateCollaborationEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: Case /
+        security; a write, not retried once sent). The Altinn page's row: Case /
         InstantiateCollaboration: EC https://www.altinn.no/ServiceEngineExternal/CaseEC.svc
         InstantiateCollaborationEC.
 
@@ -563,8 +570,8 @@ class AsyncCase(AsyncService):
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
 
-        EC endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: Case / ArchiveCase: EC
+        EC endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: Case / ArchiveCase: EC
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc ArchiveCaseEC.
 
         Args:

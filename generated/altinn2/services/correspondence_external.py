@@ -38,7 +38,14 @@ from altinn2.models.correspondence_service_2010_10 import (
 from altinn2.models.fault_2009_10 import (
     AltinnFault,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -72,7 +79,7 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=GetCorrespondenceForEndUserSystemsBasicV2,
     output=GetCorrespondenceForEndUserSystemsBasicV2Response,
     faults=(AltinnFault,),
@@ -100,7 +107,7 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=GetCorrespondenceForEndUserSystemsEC,
     output=GetCorrespondenceForEndUserSystemsECResponse,
     faults=(AltinnFault,),
@@ -124,7 +131,7 @@ DELETE_CORRESPONDENCE_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=DeleteCorrespondenceBasic,
     output=DeleteCorrespondenceBasicResponse,
     faults=(AltinnFault,),
@@ -151,7 +158,7 @@ SAVE_CORRESPONDENCE_CONFIRMATION_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=SaveCorrespondenceConfirmationBasic,
     output=SaveCorrespondenceConfirmationBasicResponse,
     faults=(AltinnFault,),
@@ -178,7 +185,7 @@ SAVE_CORRESPONDENCE_CONFIRMATION_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=SaveCorrespondenceConfirmationEC,
     output=SaveCorrespondenceConfirmationECResponse,
     faults=(AltinnFault,),
@@ -213,7 +220,7 @@ class CorrespondenceExternal(Service):
         to EndUserSystems.
 
         Basic endpoint operation GetCorrespondenceForEndUserSystemsBasicV2 (SOAP 1.1, no message
-        security; a read, retried on transient errors). The Altinn page's row:
+        security; a read with a side effect, not retried once sent). The Altinn page's row:
         CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         GetCorrespondenceForEndUserSystemBasicV2. Erratum: The WSDL spells it with a plural
@@ -266,8 +273,8 @@ class CorrespondenceExternal(Service):
         to EndUserSystems.
 
         EC endpoint operation GetCorrespondenceForEndUserSystemsEC (SOAP 1.2,
-        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
-        page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
+        SecureConversation/X509 security; a read with a side effect, not retried once sent). The
+        Altinn page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         GetCorrespondenceForEndUserSystemsEC.
 
@@ -352,8 +359,8 @@ class CorrespondenceExternal(Service):
     ) -> None:
         """Operation for deleting a correspondence.
 
-        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: CorrespondenceExternal /
+        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: CorrespondenceExternal /
         DeleteCorrespondence[1]: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         DeleteCorrespondenceBasic. Erratum: "[1]" is a footnote marker whose footnote the page
@@ -415,8 +422,8 @@ class CorrespondenceExternal(Service):
         """Operation for setting a correspondence as confirmed.
 
         Basic endpoint operation SaveCorrespondenceConfirmationBasic (SOAP 1.1, no message
-        security; not retried once sent). The Altinn page's row: CorrespondenceExternal /
-        SaveCorrespondenceConfirmation: Basic
+        security; a write, not retried once sent). The Altinn page's row: CorrespondenceExternal
+        / SaveCorrespondenceConfirmation: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         SaveCorrespondenceConfirmationBasic.
 
@@ -454,8 +461,8 @@ class CorrespondenceExternal(Service):
         """Operation for setting a correspondence as confirmed.
 
         EC endpoint operation SaveCorrespondenceConfirmationEC (SOAP 1.2,
-        SecureConversation/X509 security; not retried once sent). The Altinn page's row:
-        CorrespondenceExternal / SaveCorrespondenceConfirmation: EC
+        SecureConversation/X509 security; a write, not retried once sent). The Altinn page's
+        row: CorrespondenceExternal / SaveCorrespondenceConfirmation: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         SaveCorrespondenceConfirmationEC.
 
@@ -534,7 +541,7 @@ class AsyncCorrespondenceExternal(AsyncService):
         to EndUserSystems.
 
         Basic endpoint operation GetCorrespondenceForEndUserSystemsBasicV2 (SOAP 1.1, no message
-        security; a read, retried on transient errors). The Altinn page's row:
+        security; a read with a side effect, not retried once sent). The Altinn page's row:
         CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         GetCorrespondenceForEndUserSystemBasicV2. Erratum: The WSDL spells it with a plural
@@ -587,8 +594,8 @@ class AsyncCorrespondenceExternal(AsyncService):
         to EndUserSystems.
 
         EC endpoint operation GetCorrespondenceForEndUserSystemsEC (SOAP 1.2,
-        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
-        page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
+        SecureConversation/X509 security; a read with a side effect, not retried once sent). The
+        Altinn page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         GetCorrespondenceForEndUserSystemsEC.
 
@@ -673,8 +680,8 @@ class AsyncCorrespondenceExternal(AsyncService):
     ) -> None:
         """Operation for deleting a correspondence.
 
-        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: CorrespondenceExternal /
+        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: CorrespondenceExternal /
         DeleteCorrespondence[1]: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         DeleteCorrespondenceBasic. Erratum: "[1]" is a footnote marker whose footnote the page
@@ -736,8 +743,8 @@ class AsyncCorrespondenceExternal(AsyncService):
         """Operation for setting a correspondence as confirmed.
 
         Basic endpoint operation SaveCorrespondenceConfirmationBasic (SOAP 1.1, no message
-        security; not retried once sent). The Altinn page's row: CorrespondenceExternal /
-        SaveCorrespondenceConfirmation: Basic
+        security; a write, not retried once sent). The Altinn page's row: CorrespondenceExternal
+        / SaveCorrespondenceConfirmation: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         SaveCorrespondenceConfirmationBasic.
 
@@ -775,8 +782,8 @@ class AsyncCorrespondenceExternal(AsyncService):
         """Operation for setting a correspondence as confirmed.
 
         EC endpoint operation SaveCorrespondenceConfirmationEC (SOAP 1.2,
-        SecureConversation/X509 security; not retried once sent). The Altinn page's row:
-        CorrespondenceExternal / SaveCorrespondenceConfirmation: EC
+        SecureConversation/X509 security; a write, not retried once sent). The Altinn page's
+        row: CorrespondenceExternal / SaveCorrespondenceConfirmation: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         SaveCorrespondenceConfirmationEC.
 

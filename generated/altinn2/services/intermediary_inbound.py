@@ -56,7 +56,14 @@ from altinn2.models.intermediary_inbound_service_2010_10 import (
 from altinn2.models.receipt_2009_10 import (
     ReceiptExternal,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -101,7 +108,7 @@ SUBMIT_FORM_TASK_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=SubmitFormTaskBasic,
     output=SubmitFormTaskBasicResponse,
     faults=(AltinnFault,),
@@ -129,7 +136,7 @@ SUBMIT_FORM_TASK_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=SubmitFormTaskEC,
     output=SubmitFormTaskECResponse,
     faults=(AltinnFault,),
@@ -153,7 +160,7 @@ GET_ALTINN_SUBMISSION_STATUS_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetAltinnSubmissionStatusBasic,
     output=GetAltinnSubmissionStatusBasicResponse,
     faults=(AltinnFault,),
@@ -177,7 +184,7 @@ GET_ALTINN_SUBMISSION_STATUS_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetAltinnSubmissionStatusEC,
     output=GetAltinnSubmissionStatusECResponse,
     faults=(AltinnFault,),
@@ -201,7 +208,7 @@ COMPLETE_AND_SIGN_SHIPMENT_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=CompleteAndSignShipmentBasic,
     output=CompleteAndSignShipmentBasicResponse,
     faults=(AltinnFault,),
@@ -229,7 +236,7 @@ COMPLETE_AND_SIGN_SHIPMENT_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=CompleteAndSignShipmentEC,
     output=CompleteAndSignShipmentECResponse,
     faults=(AltinnFault,),
@@ -253,7 +260,7 @@ UPDATE_FORM_DATA_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=UpdateFormDataEC,
     output=UpdateFormDataECResponse,
     faults=(AltinnFault,),
@@ -287,9 +294,9 @@ class IntermediaryInbound(Service):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; not retried
-        once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: Basic
-        https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
+        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; a write,
+        not retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask:
+        Basic https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         SubmitFormTaskBasic.
 
         Args:
@@ -327,8 +334,9 @@ class IntermediaryInbound(Service):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        EC endpoint operation SubmitFormTaskEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: EC
+        EC endpoint operation SubmitFormTaskEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
+        SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         SubmitFormTaskEC.
 
@@ -499,8 +507,8 @@ class IntermediaryInbound(Service):
     ) -> ReceiptExternalBE | None:
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
-        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security;
-        not retried once sent). The Altinn page's row: IntermediaryInbound /
+        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         CompleteAndSignShipmentBasic.
@@ -546,7 +554,7 @@ class IntermediaryInbound(Service):
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
         EC endpoint operation CompleteAndSignShipmentEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: IntermediaryInbound /
+        security; a write, not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         CompleteAndSignShipmentEC.
@@ -627,8 +635,9 @@ class IntermediaryInbound(Service):
     ) -> ReceiptExternal | None:
         """This operation lets the EndUserSystem to update form data in an instantiated FormTask
 
-        EC endpoint operation UpdateFormDataEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: EC
+        EC endpoint operation UpdateFormDataEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
+        SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         UpdateFormDataEC. Erratum: The page lists SubmitFormTask a second time; these three rows
         are UpdateFormData's..
@@ -696,9 +705,9 @@ class AsyncIntermediaryInbound(AsyncService):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; not retried
-        once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: Basic
-        https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
+        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; a write,
+        not retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask:
+        Basic https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         SubmitFormTaskBasic.
 
         Args:
@@ -736,8 +745,9 @@ class AsyncIntermediaryInbound(AsyncService):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        EC endpoint operation SubmitFormTaskEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: EC
+        EC endpoint operation SubmitFormTaskEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
+        SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         SubmitFormTaskEC.
 
@@ -908,8 +918,8 @@ class AsyncIntermediaryInbound(AsyncService):
     ) -> ReceiptExternalBE | None:
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
-        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security;
-        not retried once sent). The Altinn page's row: IntermediaryInbound /
+        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         CompleteAndSignShipmentBasic.
@@ -955,7 +965,7 @@ class AsyncIntermediaryInbound(AsyncService):
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
         EC endpoint operation CompleteAndSignShipmentEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: IntermediaryInbound /
+        security; a write, not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         CompleteAndSignShipmentEC.
@@ -1036,8 +1046,9 @@ class AsyncIntermediaryInbound(AsyncService):
     ) -> ReceiptExternal | None:
         """This operation lets the EndUserSystem to update form data in an instantiated FormTask
 
-        EC endpoint operation UpdateFormDataEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: EC
+        EC endpoint operation UpdateFormDataEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
+        SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         UpdateFormDataEC. Erratum: The page lists SubmitFormTask a second time; these three rows
         are UpdateFormData's..

@@ -26,7 +26,14 @@ from altinn2.models.intermediary_inbound_service_2013_06 import (
     StreamedAttachmentECBE,
     UserName,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -59,7 +66,7 @@ SUBMIT_ATTACHMENT_STREAMED_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=True,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=StreamedAttachmentECBE,
     output=ReceiptExternalStreamedBE,
     input_headers=(
@@ -104,7 +111,7 @@ class IntermediaryInboundStreamed(Service):
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
         EC endpoint operation SubmitAttachmentStreamedEC (SOAP 1.2, SecureConversation/X509
-        security, MTOM; not retried once sent). The Altinn page's row:
+        security, MTOM; a write, not retried once sent). The Altinn page's row:
         IntermediaryInboundStreamed / SubmitAttachmentStreamed: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalECStreamed.svc
         SubmitAttachmentStreamedEC.
@@ -198,7 +205,7 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
         EC endpoint operation SubmitAttachmentStreamedEC (SOAP 1.2, SecureConversation/X509
-        security, MTOM; not retried once sent). The Altinn page's row:
+        security, MTOM; a write, not retried once sent). The Altinn page's row:
         IntermediaryInboundStreamed / SubmitAttachmentStreamed: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalECStreamed.svc
         SubmitAttachmentStreamedEC.

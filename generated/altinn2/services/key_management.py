@@ -20,7 +20,14 @@ from altinn2.models.key_management_service_2010_10 import (
     GetCertificatesEC,
     GetCertificatesECResponse,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -46,7 +53,7 @@ GET_CERTIFICATES_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetCertificatesEC,
     output=GetCertificatesECResponse,
     faults=(AltinnFault,),

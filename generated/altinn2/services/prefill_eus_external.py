@@ -23,7 +23,14 @@ from altinn2.models.pre_fill_service_2010_10 import (
     GetPrefillDataEC,
     GetPrefillDataECResponse,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -52,7 +59,7 @@ GET_PREFILL_DATA_BASIC_V2 = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetPrefillDataBasicV2,
     output=GetPrefillDataBasicV2Response,
     faults=(AltinnFault,),
@@ -80,7 +87,7 @@ GET_PREFILL_DATA_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetPrefillDataEC,
     output=GetPrefillDataECResponse,
     faults=(AltinnFault,),

@@ -52,7 +52,14 @@ from altinn2.models.receipt_service_2009_10 import (
     UpdateReceiptEC,
     UpdateReceiptECResponse,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -95,7 +102,7 @@ GET_RECEIPT_BASIC_V2 = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetReceiptBasicV2,
     output=GetReceiptBasicV2Response,
     faults=(AltinnFault,),
@@ -119,7 +126,7 @@ GET_RECEIPT_EC_V2 = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetReceiptECV2,
     output=GetReceiptECV2Response,
     faults=(AltinnFault,),
@@ -143,7 +150,7 @@ GET_RECEIPT_LIST_BASIC_V2 = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetReceiptListBasicV2,
     output=GetReceiptListBasicV2Response,
     faults=(AltinnFault,),
@@ -167,7 +174,7 @@ GET_RECEIPT_LIST_EC_V2 = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetReceiptListECV2,
     output=GetReceiptListECV2Response,
     faults=(AltinnFault,),
@@ -191,7 +198,7 @@ UPDATE_RECEIPT_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=UpdateReceiptBasic,
     output=UpdateReceiptBasicResponse,
     faults=(AltinnFault,),
@@ -215,7 +222,7 @@ UPDATE_RECEIPT_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=UpdateReceiptEC,
     output=UpdateReceiptECResponse,
     faults=(AltinnFault,),
@@ -483,8 +490,8 @@ class ReceiptExternal(Service):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; not retried
-        once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
+        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; a write, not
+        retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
         https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc UpdateReceiptBasic.
 
         Args:
@@ -522,9 +529,9 @@ class ReceiptExternal(Service):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        EC endpoint operation UpdateReceiptEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: EC
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc UpdateReceiptEC.
+        EC endpoint operation UpdateReceiptEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt:
+        EC https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc UpdateReceiptEC.
 
         Args:
             receipt: ReceiptSaveExternalBE object that contains the detailed information for the
@@ -838,8 +845,8 @@ class AsyncReceiptExternal(AsyncService):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; not retried
-        once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
+        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; a write, not
+        retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
         https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc UpdateReceiptBasic.
 
         Args:
@@ -877,9 +884,9 @@ class AsyncReceiptExternal(AsyncService):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        EC endpoint operation UpdateReceiptEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: EC
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc UpdateReceiptEC.
+        EC endpoint operation UpdateReceiptEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt:
+        EC https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc UpdateReceiptEC.
 
         Args:
             receipt: ReceiptSaveExternalBE object that contains the detailed information for the

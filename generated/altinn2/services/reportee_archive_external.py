@@ -48,7 +48,14 @@ from altinn2.models.reportee_archive_service_2013_06 import (
 from altinn2.models.reportee_element_list_service_2010_10 import (
     AttachmentBEV2,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -82,7 +89,7 @@ GET_ARCHIVED_FORM_TASK_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetArchivedFormTaskEC,
     output=GetArchivedFormTaskECResponse,
     faults=(AltinnFault,),
@@ -106,7 +113,7 @@ GET_ATTACHMENT_DATA_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetAttachmentDataEC,
     output=GetAttachmentDataECResponse,
     faults=(AltinnFault,),
@@ -130,7 +137,7 @@ GET_ATTACHMENT_DATA_EC_STREAMED = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=True,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetAttachmentDataECStreamed,
     output=GetAttachmentDataECStreamedResponse,
     faults=(AltinnFault,),
@@ -154,7 +161,7 @@ GET_ARCHIVED_LOOKUP_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetArchivedLookupEC,
     output=GetArchivedLookupECResponse,
     faults=(AltinnFault,),

@@ -78,7 +78,14 @@ from altinn2.models.reportee_element_list_service_2010_10 import (
 from altinn2.models.reportee_element_list_service_2018_02 import (
     FormSetDataBE,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -139,7 +146,7 @@ DELETE_REPORTEE_ELEMENT_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=DeleteReporteeElementBasic,
     output=DeleteReporteeElementBasicResponse,
     faults=(AltinnFault,),
@@ -166,7 +173,7 @@ DELETE_REPORTEE_ELEMENT_EXTERNAL = OperationInfo(
     security=Security.USERNAME_TOKEN,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=DeleteReporteeElementExternal,
     output=DeleteReporteeElementExternalResponse,
     faults=(AltinnFault,),
@@ -191,7 +198,7 @@ DELETE_REPORTEE_ELEMENT_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=False,
+    effect=Effect.WRITE,
     input=DeleteReporteeElementEC,
     output=DeleteReporteeElementECResponse,
     faults=(AltinnFault,),
@@ -214,7 +221,7 @@ GET_FORM_SET_ELEMENTS_BASIC_V2 = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetFormSetElementsBasicV2,
     output=GetFormSetElementsBasicV2Response,
     faults=(AltinnFault,),
@@ -242,7 +249,7 @@ GET_FORM_SET_ELEMENTS_EXTERNAL_V2 = OperationInfo(
     security=Security.USERNAME_TOKEN,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetFormSetElementsExternalV2,
     output=GetFormSetElementsExternalV2Response,
     faults=(AltinnFault,),
@@ -268,7 +275,7 @@ GET_FORM_SET_ELEMENTS_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetFormSetElementsEC,
     output=GetFormSetElementsECResponse,
     faults=(AltinnFault,),
@@ -292,7 +299,7 @@ GET_REPORTEE_ELEMENT_LIST_BASIC_V2 = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetReporteeElementListBasicV2,
     output=GetReporteeElementListBasicV2Response,
     faults=(AltinnFault,),
@@ -320,7 +327,7 @@ GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 = OperationInfo(
     security=Security.USERNAME_TOKEN,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetReporteeElementListExternalV2,
     output=GetReporteeElementListExternalV2Response,
     faults=(AltinnFault,),
@@ -346,7 +353,7 @@ GET_REPORTEE_ELEMENT_LIST_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetReporteeElementListEC,
     output=GetReporteeElementListECResponse,
     faults=(AltinnFault,),
@@ -370,7 +377,7 @@ GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetCorrespondenceListForArchiveRefBasic,
     output=GetCorrespondenceListForArchiveRefBasicResponse,
     faults=(AltinnFault,),
@@ -398,7 +405,7 @@ GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF = OperationInfo(
     security=Security.USERNAME_TOKEN,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetCorrespondenceListForArchiveRef,
     output=GetCorrespondenceListForArchiveRefResponse,
     faults=(AltinnFault,),
@@ -424,7 +431,7 @@ GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetCorrespondenceListForArchiveRefEC,
     output=GetCorrespondenceListForArchiveRefECResponse,
     faults=(AltinnFault,),
@@ -448,7 +455,7 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetCorrespondenceListForReporteeBasic,
     output=GetCorrespondenceListForReporteeBasicResponse,
     faults=(AltinnFault,),
@@ -476,7 +483,7 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE = OperationInfo(
     security=Security.USERNAME_TOKEN,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetCorrespondenceListForReportee,
     output=GetCorrespondenceListForReporteeResponse,
     faults=(AltinnFault,),
@@ -502,7 +509,7 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetCorrespondenceListForReporteeEC,
     output=GetCorrespondenceListForReporteeECResponse,
     faults=(AltinnFault,),
@@ -526,7 +533,7 @@ GET_FORM_SET_DATA_EC = OperationInfo(
     security=Security.SECURE_CONVERSATION,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetFormSetDataEC,
     output=GetFormSetDataECResponse,
     faults=(AltinnFault,),
@@ -559,9 +566,10 @@ class ReporteeElementList(Service):
     ) -> None:
         """Deletes a Reportee Element.
 
-        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: ReporteeElementList / DeleteReporteeElement:
-        Basic https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
+        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: ReporteeElementList /
+        DeleteReporteeElement: Basic
+        https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         DeleteReporteeElementBasic.
 
         Args:
@@ -600,8 +608,8 @@ class ReporteeElementList(Service):
     ) -> None:
         """Deletes a Reportee Element.
 
-        WS endpoint operation DeleteReporteeElementExternal (SOAP 1.2, UsernameToken security;
-        not retried once sent). The Altinn page's row: ReporteeElementList /
+        WS endpoint operation DeleteReporteeElementExternal (SOAP 1.2, UsernameToken security; a
+        write, not retried once sent). The Altinn page's row: ReporteeElementList /
         DeleteReporteeElement: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         DeleteReporteeElementExternal.
@@ -639,7 +647,7 @@ class ReporteeElementList(Service):
         """Deletes a Reportee Element.
 
         EC endpoint operation DeleteReporteeElementEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: ReporteeElementList /
+        security; a write, not retried once sent). The Altinn page's row: ReporteeElementList /
         DeleteReporteeElement: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         DeleteReporteeElementEC.
@@ -1579,9 +1587,10 @@ class AsyncReporteeElementList(AsyncService):
     ) -> None:
         """Deletes a Reportee Element.
 
-        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: ReporteeElementList / DeleteReporteeElement:
-        Basic https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
+        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: ReporteeElementList /
+        DeleteReporteeElement: Basic
+        https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         DeleteReporteeElementBasic.
 
         Args:
@@ -1620,8 +1629,8 @@ class AsyncReporteeElementList(AsyncService):
     ) -> None:
         """Deletes a Reportee Element.
 
-        WS endpoint operation DeleteReporteeElementExternal (SOAP 1.2, UsernameToken security;
-        not retried once sent). The Altinn page's row: ReporteeElementList /
+        WS endpoint operation DeleteReporteeElementExternal (SOAP 1.2, UsernameToken security; a
+        write, not retried once sent). The Altinn page's row: ReporteeElementList /
         DeleteReporteeElement: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         DeleteReporteeElementExternal.
@@ -1659,7 +1668,7 @@ class AsyncReporteeElementList(AsyncService):
         """Deletes a Reportee Element.
 
         EC endpoint operation DeleteReporteeElementEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: ReporteeElementList /
+        security; a write, not retried once sent). The Altinn page's row: ReporteeElementList /
         DeleteReporteeElement: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         DeleteReporteeElementEC.

@@ -30,7 +30,14 @@ from altinn2.models.service_meta_data_service_2009_10 import (
     GetSchemaDefinitionsForFormTask,
     GetSchemaDefinitionsForFormTaskResponse,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 
@@ -63,7 +70,7 @@ GET_AVAILABLE_SERVICES_BASIC_V2 = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetAvailableServicesBasicV2,
     output=GetAvailableServicesBasicV2Response,
     faults=(AltinnFault,),
@@ -87,7 +94,7 @@ GET_AVAILABLE_SERVICES_V2 = OperationInfo(
     security=Security.USERNAME_TOKEN,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetAvailableServicesV2,
     output=GetAvailableServicesV2Response,
     faults=(AltinnFault,),
@@ -107,7 +114,7 @@ GET_FORM_TASK_SCHEMA_DEFINITIONS_BASIC = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetFormTaskSchemaDefinitionsBasic,
     output=GetFormTaskSchemaDefinitionsBasicResponse,
     faults=(AltinnFault,),
@@ -131,7 +138,7 @@ GET_SCHEMA_DEFINITIONS_FOR_FORM_TASK = OperationInfo(
     security=Security.USERNAME_TOKEN,
     addressing=True,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ,
     input=GetSchemaDefinitionsForFormTask,
     output=GetSchemaDefinitionsForFormTaskResponse,
     faults=(AltinnFault,),

@@ -19,7 +19,7 @@ from altinn2.models.system_authentication_service_2009_10 import (
     GetAuthenticationChallenge,
     GetAuthenticationChallengeResponse,
 )
-from altinn2.runtime.operation import Binding, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import Binding, Effect, OperationInfo, Security, SoapVersion
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
@@ -45,7 +45,7 @@ GET_AUTHENTICATION_CHALLENGE = OperationInfo(
     security=Security.NONE,
     addressing=False,
     mtom=False,
-    idempotent=True,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=GetAuthenticationChallenge,
     output=GetAuthenticationChallengeResponse,
     faults=(AltinnFault,),
@@ -69,8 +69,8 @@ class SystemAuthentication(Service):
         """This method is used to get information about what authentication token to use
 
         Basic endpoint operation GetAuthenticationChallenge (SOAP 1.1, no message security; a
-        read, retried on transient errors). The Altinn page's row: SystemAuthentication /
-        GetAuthenticationChallenge: Basic
+        read with a side effect, not retried once sent). The Altinn page's row:
+        SystemAuthentication / GetAuthenticationChallenge: Basic
         https://www.altinn.no/AuthenticationExternal/SystemAuthentication.svc
         GetAuthenticationChallenge.
 
@@ -124,8 +124,8 @@ class AsyncSystemAuthentication(AsyncService):
         """This method is used to get information about what authentication token to use
 
         Basic endpoint operation GetAuthenticationChallenge (SOAP 1.1, no message security; a
-        read, retried on transient errors). The Altinn page's row: SystemAuthentication /
-        GetAuthenticationChallenge: Basic
+        read with a side effect, not retried once sent). The Altinn page's row:
+        SystemAuthentication / GetAuthenticationChallenge: Basic
         https://www.altinn.no/AuthenticationExternal/SystemAuthentication.svc
         GetAuthenticationChallenge.
 

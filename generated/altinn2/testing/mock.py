@@ -450,8 +450,8 @@ class MockAltinn:
         checks.require_not_streamed(version, operation)
 
         request, header_parts = checks.typed_request(version, operation, envelope, message_id)
-        draft.request = masked(request)  # the record never holds a secret
-        draft.soap_headers = tuple(masked(part) for part in header_parts)
+        draft.request = masked(request, self.redactor)  # the record never holds a secret
+        draft.soap_headers = tuple(masked(part, self.redactor) for part in header_parts)
         checks.require_credentials(version, operation, request, message_id, self.system, self.users)
         return operation, request, message_id
 
