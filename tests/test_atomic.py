@@ -59,7 +59,8 @@ def rmtree(path, *args, **kwargs):
         die()
     return real_rmtree(path, *args, **kwargs)
 
-Path.write_bytes, Path.rename, atomic.exchange, shutil.rmtree = write_bytes, rename, exchange, rmtree
+Path.write_bytes, Path.rename, shutil.rmtree = write_bytes, rename, rmtree
+atomic.exchange = exchange
 with atomic.replaced_tree(target, new):
     pass
 """
