@@ -23,6 +23,7 @@ import httpx
 from altinn2.runtime.codec import from_element, qname_of, to_element
 from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.envelope import (
+    DEFAULT_MAX_ELEMENTS,
     DEFAULT_MAX_RESPONSE_BYTES,
     build_envelope,
     excerpt,
@@ -95,6 +96,7 @@ class BaseClient:
         retry: RetryPolicy = DEFAULT_RETRY,
         hooks: Hooks | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_response_elements: int = DEFAULT_MAX_ELEMENTS,
         environments: Mapping[str, str] | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
@@ -121,6 +123,7 @@ class BaseClient:
         self.retry = retry
         self.hooks = hooks or Hooks()
         self.max_response_bytes = max_response_bytes
+        self.max_response_elements = max_response_elements
         self.deadline = deadline
         self.redactor = Redactor(self._secret_values())
 
@@ -276,7 +279,12 @@ class BaseClient:
         if not content:
             raise ProtocolError(f"{operation.label}: empty response (HTTP {status})")
         try:
-            root = parse_xml(content, max_bytes=self.max_response_bytes, redactor=self.redactor)
+            root = parse_xml(
+                content,
+                max_bytes=self.max_response_bytes,
+                max_elements=self.max_response_elements,
+                redactor=self.redactor,
+            )
             envelope = read_envelope(root, content, self.redactor)
         except ProtocolError:
             if status >= 400:

@@ -1,8 +1,9 @@
 """SOAP 1.1 and 1.2 envelopes: built from lxml elements, read back safely, faults raised.
 
 Parsing never loads a DTD, expands an entity or touches the network or the file system, and refuses
-documents above a size limit; anything that is not a SOAP envelope raises `ProtocolError` with a
-short, redacted excerpt.
+documents above a size limit or with more elements than memory should hold for their size (see
+`element_limit`); anything that is not a SOAP envelope raises `ProtocolError` with a short,
+redacted excerpt.
 """
 
 from __future__ import annotations
@@ -36,6 +37,15 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 EXCERPT_CHARS = 200
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# The tree of a document costs about 125 bytes per element and as much again per text: what a
+# response can build, not its size, is what memory must be bounded by. WCF writes every element
+# with its name and a prefix (Altinn's recorded envelopes: 50-70 bytes per element), so a
+# document with more than one element per BYTES_PER_ELEMENT bytes (beyond a small allowance) is
+# built to exhaust memory; with this bound a tree stays within about 12 times the document's size.
+DEFAULT_MAX_ELEMENTS = 2_000_000
+BYTES_PER_ELEMENT = 20
+ELEMENT_ALLOWANCE = 10_000
+# libxml2 itself refuses nesting deeper than 256 elements (huge_tree off): depth is bounded too.
 
 
 class _ExternalRefused(Exception):
@@ -72,15 +82,30 @@ def excerpt(data: bytes, redactor: Redactor = DEFAULT_REDACTOR) -> str:
     return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
 
 
+def element_limit(size: int, max_elements: int = DEFAULT_MAX_ELEMENTS) -> int:
+    """How many elements a document of `size` bytes may have."""
+    return min(max_elements, size // BYTES_PER_ELEMENT + ELEMENT_ALLOWANCE)
+
+
 def parse_xml(
     data: bytes,
     *,
     max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
     redactor: Redactor = DEFAULT_REDACTOR,
 ) -> etree._Element:
     """Parse an XML document safely; ProtocolError on anything hostile or malformed."""
     if len(data) > max_bytes:
         raise ProtocolError(f"response of {len(data)} bytes exceeds the limit of {max_bytes}")
+    # Every element starts with `<` and not `</`: an upper bound, counted before a tree is built.
+    elements = data.count(b"<") - data.count(b"</")
+    limit = element_limit(len(data), max_elements)
+    if elements > limit:
+        raise ProtocolError(
+            f"response of {len(data)} bytes has up to {elements} elements, more than the "
+            f"{limit} allowed (max_elements {max_elements}, or one per {BYTES_PER_ELEMENT} "
+            "bytes); refused"
+        )
     # A cheap first look (XML's keywords are case-sensitive: no copy of the data needed); the
     # parser's settings, its resolver and the DOCTYPE check below are what hold.
     if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
