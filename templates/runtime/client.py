@@ -546,15 +546,6 @@ def _client_options(
     }
 
 
-def _direct(base_url: str) -> str | None:
-    """The mount pattern that keeps a plain-http base URL off any proxy."""
-    parts = urlsplit(base_url)
-    if parts.scheme != "http" or not parts.hostname:
-        return None
-    host = f"[{parts.hostname}]" if ":" in parts.hostname else parts.hostname
-    return f"http://{host}" + (f":{parts.port}" if parts.port else "")
-
-
 class Client(BaseClient):
     """A synchronous client; one per process, closed with `close()` or a `with` block."""
 
@@ -571,9 +562,8 @@ class Client(BaseClient):
         self._owns_http = http_client is None
         if http_client is None:
             config = _client_options(timeout, verify, trust_env, self.base_url)
-            direct = _direct(self.base_url)
-            if direct is not None:
-                config["mounts"] = {direct: httpx.HTTPTransport(verify=verify, trust_env=False)}
+            # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
+            config["mounts"] = {"http://": httpx.HTTPTransport(verify=verify, trust_env=False)}
             http_client = httpx.Client(**config)
         self.http = http_client
 
@@ -648,10 +638,9 @@ class AsyncClient(BaseClient):
         self._owns_http = http_client is None
         if http_client is None:
             config = _client_options(timeout, verify, trust_env, self.base_url)
-            direct = _direct(self.base_url)
-            if direct is not None:
-                transport = httpx.AsyncHTTPTransport(verify=verify, trust_env=False)
-                config["mounts"] = {direct: transport}
+            # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
+            transport = httpx.AsyncHTTPTransport(verify=verify, trust_env=False)
+            config["mounts"] = {"http://": transport}
             http_client = httpx.AsyncClient(**config)
         self.http = http_client
 
