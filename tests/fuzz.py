@@ -1,7 +1,7 @@
 """Fuzzing the read path: mutated envelopes through the client's response path and `decode`.
 
-Seeds are every recorded envelope of a generated operation (`../shared/altinn2-traffic`) and a
-minimal and a full generated response of every operation. Each case mutates one seed (a value
+Seeds are every recorded response and fault of a generated operation (`../shared/altinn2-traffic`)
+and a minimal and a full generated response of every operation. Each case mutates one seed (a value
 replaced by a hostile one, an element dropped, repeated, renamed, nilled or typed, markup put
 where a value belongs, bytes cut or flipped) and feeds it to `BaseClient.finish` (as a 200 answer
 of the seed's operation) and to `decode`. The only allowed outcomes: a result whose every field
@@ -105,8 +105,13 @@ def seeds() -> list[Seed]:
         envelope = read_envelope(parse_xml(data))
         if envelope.body is None:
             continue
+        name = f"{path.parent.name}/{path.name}"
+        if envelope.fault:  # a fault of the operation the file names (any one for Common/)
+            named = index.named(path.stem.rsplit("-", 2)[0]) or index.operations
+            found.append(Seed(name, next(op for op in named if op.output is not None), data))
+            continue
         for operation in index.responses.get(str(envelope.body.tag), ())[:1]:
-            found.append(Seed(f"{path.parent.name}/{path.name}", operation, data))
+            found.append(Seed(name, operation, data))
     for operation in index.operations:
         if operation.output is None:
             continue
@@ -180,6 +185,9 @@ def through_client(seed: Seed, data: bytes, outcome: Outcome, label: str) -> Non
         result = CLIENT.finish(call, 200, "text/xml; charset=utf-8", data, operation.output)
     except ALLOWED as error:
         outcome.note(error)
+        detail = getattr(error, "detail", None)  # a fault's typed detail must not lie either
+        if detail is not None and (mismatch := first_mismatch(detail)) is not None:
+            outcome.failures.append(f"{label} client: fault detail {mismatch}"[:300])
         return
     except Exception as error:  # anything else is a finding
         outcome.failures.append(f"{label} client: {type(error).__name__}: {error}"[:300])
