@@ -8,7 +8,7 @@ ALTINN2_SHARED ?= $(abspath ../shared)
 ALTINN2_WSDL_DIR ?= $(ALTINN2_SHARED)/altinn2-wsdl
 export ALTINN2_SHARED ALTINN2_WSDL_DIR
 
-.PHONY: all generate setup fetch lint check style test bench
+.PHONY: all generate setup fetch lint check style test bench fuzz
 
 all: generate
 
@@ -40,6 +40,12 @@ style: setup
 
 test: fetch style check
 	$(BIN)/pytest
+
+# Many more fuzz cases than the test suite runs (tests/fuzz.py says what they are).
+FUZZ_CASES ?= 50000
+FUZZ_SEED ?= 1
+fuzz: fetch
+	$(BIN)/python -m tests.fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
 
 bench: fetch
 	$(BIN)/pip install --quiet --editable '.[dev,bench]'

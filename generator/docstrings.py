@@ -57,7 +57,11 @@ def method_doc(method: EndpointMethod) -> str:
     if method.documentation:
         parts.append(method.documentation)
     op = method.operation
-    kind = "a read, retried on transient errors" if method.idempotent else "not retried once sent"
+    kind = {
+        "read": "a read, retried on transient errors",
+        "write": "a write, not retried once sent",
+        "read-with-side-effect": "a read with a side effect, not retried once sent",
+    }[method.effect]
     security = security_text(op.policy)
     parts.append(
         f"{method.binding} endpoint operation {op.name} (SOAP {op.soap_version}, {security}; "

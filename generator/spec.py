@@ -7,6 +7,7 @@ using `safe_load`, which would forget the lines and silently keep the last of tw
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -20,7 +21,14 @@ from generator.errors import SpecError
 
 DEFAULT_SPEC_PATH = Path("spec/endpoints.yaml")
 
-REQUIRED_KEYS = ("environments", "default_environment", "bindings", "services", "endpoints")
+REQUIRED_KEYS = (
+    "environments",
+    "default_environment",
+    "bindings",
+    "services",
+    "effects",
+    "endpoints",
+)
 TOP_LEVEL_KEYS = (*REQUIRED_KEYS, "credentials")
 # What the client can fill in for a contract part (`altinn2.runtime.operation.Credential`).
 CREDENTIALS = (
@@ -33,6 +41,10 @@ CREDENTIALS = (
     "enterprise_user_name",
     "enterprise_password",
 )
+# What calling a base operation does, declared for each one (the runtime's retries follow it):
+# a read is repeated on transient errors; a write, or a read with a side effect (a pin sent by
+# SMS, a correspondence marked read), is never resent once it may have reached the server.
+EFFECTS = ("read", "write", "read-with-side-effect")
 BINDING_KEYS = ("label", "description")
 ROW_REQUIRED = ("service", "base_operation", "binding", "url", "operation")
 ROW_FIXES = ("base_operation_fix", "binding_fix", "url_fix", "wsdl_operation")
@@ -67,6 +79,7 @@ class EndpointRow:
     url_fix: str | None = None
     wsdl_operation: str | None = None
     note: str | None = None
+    effect: str = "write"  # from the spec's `effects` section (see EFFECTS)
 
     @property
     def effective_base_operation(self) -> str:
@@ -112,6 +125,7 @@ class Spec:
     bindings: dict[str, BindingInfo]
     services: tuple[str, ...]
     endpoints: tuple[EndpointRow, ...]
+    effects: dict[str, str] = field(default_factory=dict)  # base operation -> one of EFFECTS
     # binding -> {XML name of a body field or header part, lower-cased -> credential}
     credentials: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -140,9 +154,17 @@ class Spec:
 def load_spec(path: Path | str = DEFAULT_SPEC_PATH) -> Spec:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError as exc:
         raise SpecError(path, None, "", f"cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SpecError(
+            path, line, "", f"not UTF-8: byte 0x{data[exc.start]:02x} at column {column}"
+        ) from None
     return parse_spec(text, path)
 
 
@@ -245,7 +267,13 @@ class _SpecReader:
         credentials = (
             self.read_credentials(top["credentials"][1], bindings) if "credentials" in top else {}
         )
-        return Spec(self.path, environments, default, bindings, services, rows, credentials)
+        effects = self.read_effects(top["effects"][1], rows)
+        rows = tuple(
+            dataclasses.replace(row, effect=effects[row.effective_base_operation]) for row in rows
+        )
+        return Spec(
+            self.path, environments, default, bindings, services, rows, effects, credentials
+        )
 
     def read_credentials(
         self, node: yaml.Node, bindings: dict[str, BindingInfo]
@@ -272,6 +300,33 @@ class _SpecReader:
                 parts[part.lower()] = credential
             table[binding] = parts
         return table
+
+    def read_effects(self, node: yaml.Node, rows: tuple[EndpointRow, ...]) -> dict[str, str]:
+        """Every base operation of the table, classified once: no more, no fewer."""
+        effects: dict[str, str] = {}
+        for name, (key_node, value_node) in self.mapping(node, "effects").items():
+            where = f"effects.{name}"
+            if not _IDENTIFIER.match(name):
+                raise self.error(key_node, where, f"not a base operation name: {name!r}")
+            effect = self.text(value_node, where)
+            if effect not in EFFECTS:
+                known = ", ".join(EFFECTS)
+                raise self.error(value_node, where, f"unknown effect {effect!r} ({known})")
+            effects[name] = effect
+        used = {row.effective_base_operation: row for row in rows}
+        for name, row in used.items():
+            if name not in effects:
+                raise SpecError(
+                    self.path,
+                    row.line,
+                    "effects",
+                    f"base operation {name} is not classified (read, write or "
+                    "read-with-side-effect)",
+                )
+        for name, (key_node, _value) in self.mapping(node, "effects").items():
+            if name not in used:
+                raise self.error(key_node, f"effects.{name}", "no row has this base operation")
+        return effects
 
     def read_environments(self, node: yaml.Node) -> dict[str, str]:
         environments: dict[str, str] = {}

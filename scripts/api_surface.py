@@ -77,7 +77,7 @@ def _name(value: Any) -> Any:
 # What an operation's metadata tells the runtime and the mock (the same in every version).
 OPERATION_FIELDS = (
     *("service", "base_operation", "name", "binding", "path", "soap_version"),
-    *("soap_action", "action", "reply_action", "security", "addressing", "mtom", "idempotent"),
+    *("soap_action", "action", "reply_action", "security", "addressing", "mtom", "effect"),
     *("input", "output", "input_headers", "faults", "result", "credentials"),
 )
 

@@ -4,7 +4,8 @@
 in order (the last one repeats), and records every request it received (path, headers, body bytes)
 so that tests can look at what went over the wire and count the attempts. A reply can wait before
 answering (read timeouts), hang up without answering (a connection lost after the request was
-sent), or stream an endless body (size limits). `SoapServer(listen=False)` holds its port without
+sent), stream an endless body (size limits) or trickle its body a byte at a time
+(deadlines). `SoapServer(listen=False)` holds its port without
 accepting connections (connection refused) until `listen()`.
 """
 
@@ -42,6 +43,7 @@ class Reply:
     drop: bool = False  # read the request, then hang up without a status line
     endless: bool = False  # repeat `body` until the client hangs up (or `endless_limit` bytes)
     endless_limit: int = 256 * 1024 * 1024
+    trickle: float = 0.0  # send the body one byte at a time, this many seconds apart
     headers: dict[str, str] = field(default_factory=dict)  # more response headers
 
 
@@ -93,11 +95,21 @@ class _Handler(BaseHTTPRequestHandler):
                 return
             self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
+            if reply.trickle:
+                self._trickle(reply)
+                return
             self.wfile.write(reply.body)
         except OSError:  # the client went away
             pass
 
     do_GET = do_POST  # recorded too: nothing should ever GET (an entity's SYSTEM URL, say)
+
+    def _trickle(self, reply: Reply) -> None:
+        for index in range(len(reply.body)):
+            if self.server.owner._stopping.wait(reply.trickle):
+                return
+            self.wfile.write(reply.body[index : index + 1])
+            self.wfile.flush()
 
     def _stream(self, reply: Reply) -> None:
         chunk = reply.body or b" " * 65536

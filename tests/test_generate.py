@@ -300,7 +300,11 @@ def test_write_output_failing_midway_keeps_the_old_tree(
 def test_write_output_failing_at_the_swap_puts_the_old_tree_back(
     old_tree: Path, monkeypatch: pytest.MonkeyPatch, interrupt: type[BaseException]
 ) -> None:
-    """The old tree is already moved aside when the new one cannot be moved in."""
+    """Where folders cannot be exchanged in one step (the two-rename fallback), the old tree is
+    already moved aside when the new one cannot be moved in."""
+    from generator import atomic
+
+    monkeypatch.setattr(atomic, "exchange", lambda first, second: False)
     before = tree(old_tree)
     real = Path.rename
     moved: list[str] = []
@@ -377,6 +381,12 @@ def break_spec(project: Project) -> str:
     return rf"^error: \S*spec/endpoints\.yaml:{line + 1}: endpoints\[0\]\.colour: unknown key "
 
 
+def break_encoding(project: Project) -> str:
+    data = project.spec_path.read_bytes()
+    project.spec_path.write_bytes(data.replace(b"default_environment: production", b"\xff", 1))
+    return r"^error: \S*spec/endpoints\.yaml:\d+: not UTF-8: byte 0xff at column 1$"
+
+
 def break_cache(project: Project) -> str:
     path = project.cache_dir / RECEIPT_EC
     path.write_bytes(path.read_bytes().replace(b"ReceiptExternalEC", b"ReceiptExternalXX", 1))
@@ -399,8 +409,14 @@ def break_xml(project: Project) -> str:
 
 @pytest.mark.parametrize(
     ("breakage", "status"),
-    [(break_spec, 2), (break_cache, 1), (break_policy, 2), (break_xml, 2)],
-    ids=["spec-error", "cache-differs-from-lock", "unknown-policy", "truncated-wsdl"],
+    [(break_spec, 2), (break_encoding, 2), (break_cache, 1), (break_policy, 2), (break_xml, 2)],
+    ids=[
+        "spec-error",
+        "spec-not-utf8",
+        "cache-differs-from-lock",
+        "unknown-policy",
+        "truncated-wsdl",
+    ],
 )
 @pytest.mark.parametrize("command", ["generate", "check"])
 def test_bad_input_is_one_line_and_leaves_generated_untouched(

@@ -8,6 +8,7 @@ operation this package does not generate are listed with the reason, and must no
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,18 @@ BOOLEAN_SPELLINGS = {"1": "true", "0": "false"}
 
 # Where a recording and the WSDL disagree: the ReporteeElementList recordings send xs:date
 # values (`1999-12-22`) in ExternalSearchBEV2.FromDate/ToDate, which the WSDL types xs:dateTime.
-# tt02 accepted them. The typed API follows the WSDL (XmlDateTime); decoding keeps the recorded
-# text (with a ConverterWarning) and the client sends it back unchanged, so the recording's
-# lexical form wins on the wire here.
-pytestmark = pytest.mark.filterwarnings("ignore::xsdata.exceptions.ConverterWarning")
+# tt02 accepted them: WCF reads a date alone as midnight. The runtime does the same on purpose
+# (`xmlcontext.wcf_date_time`): the typed value is an XmlDateTime at midnight, never the raw
+# text, and the client writes it back as `1999-12-22T00:00:00`, which this comparison accepts.
+DATE_ALONE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Recordings a typed result cannot hold, and why: decoding them fails with one line naming the
+# element.
+REFUSED = {
+    "UploadFileStreamedBasic-request": (
+        "StreamedPayloadBasicBE/DataStream",  # SoapUI's `[fileStream]` stand-in for the stream
+    ),
+}
 
 
 def reason_not_generated(path: Path) -> str | None:
@@ -64,6 +73,11 @@ def test_every_recording_decodes_or_is_listed_as_not_generated(path: Path) -> No
         with pytest.raises(DecodeError, match="not the request or response of any generated"):
             decode(data)
         return
+    refused = next((where for key, where in REFUSED.items() if path.name.startswith(key)), None)
+    if refused is not None:
+        with pytest.raises(DecodeError, match=re.escape(refused[0])):
+            decode(data)
+        return
     decoded = decode(data)
     assert decoded.kind == kind
     if kind == "fault":
@@ -80,6 +94,7 @@ def normalized(element: etree._Element) -> Any:
     children = [normalized(child) for child in element if isinstance(child.tag, str)]
     attributes = sorted((key, value) for key, value in element.attrib.items())
     text = (element.text or "").strip()
+    text = f"{text}T00:00:00" if DATE_ALONE.match(text) else text
     return (element.tag, BOOLEAN_SPELLINGS.get(text, text), attributes, children)
 
 
@@ -87,7 +102,9 @@ def recorded_requests() -> list[Path]:
     return [
         path
         for path in traffic_files()
-        if "-request-" in path.name and reason_not_generated(path) is None
+        if "-request-" in path.name
+        and reason_not_generated(path) is None
+        and not any(path.name.startswith(key) for key in REFUSED)
     ]
 
 
@@ -96,7 +113,7 @@ def test_client_builds_an_equivalent_request(path: Path) -> None:
     """Decode a recorded request, build the same call with the client, compare the bodies and
     SOAP headers after canonicalization (prefixes and whitespace ignored)."""
     data = path.read_bytes()
-    decoded = decode(data)
+    decoded = decode(data, reveal=True)  # the same request, credentials included
     from altinn2.runtime.registry import operation_index
 
     op = next(op for op in operation_index().operations if op.name == decoded.operation)

@@ -9,6 +9,7 @@ from altinn2.runtime.operation import (
     NO_SECURITY,
     Binding,
     Credential,
+    Effect,
     OperationInfo,
     SoapVersion,
 )
@@ -50,6 +51,7 @@ OPERATION = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="urn:send",
     policy=NO_SECURITY,
+    effect=Effect.WRITE,
     input=Body,
     output=Answer,
     input_headers=(SystemUserName, FileName),

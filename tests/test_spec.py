@@ -104,7 +104,19 @@ GOOD_ROW = """\
 """
 
 
-def minimal_spec(rows: str = GOOD_ROW, extra_top: str = "") -> str:
+def effects_for(rows: str) -> str:
+    """An `effects` section classifying every base operation the rows name (after fixes)."""
+    names: dict[str, None] = {}
+    for row in rows.split("  - ")[1:]:
+        fix = re.search(r"base_operation_fix: *(\S+)", row)
+        base = re.search(r"base_operation: *(\S+)", row)
+        if fix or base:
+            names[(fix or base).group(1)] = None  # type: ignore[union-attr]
+    return "effects:\n" + "".join(f"  {name}: read\n" for name in names) if names else ""
+
+
+def minimal_spec(rows: str = GOOD_ROW, extra_top: str = "", effects: str | None = None) -> str:
+    effects = effects_for(rows) if effects is None else effects
     return f"""\
 environments:
   production: https://www.altinn.no
@@ -116,7 +128,7 @@ bindings:
 services:
   - Case
 {extra_top}endpoints:
-{rows}"""
+{rows}{effects}"""
 
 
 @pytest.mark.parametrize(

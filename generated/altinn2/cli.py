@@ -1,11 +1,12 @@
 """`altinn2`: command line tools of the generated client.
 
-    altinn2 decode FILE [--operation NAME] [--json]
+    altinn2 decode FILE [--operation NAME] [--json] [--reveal-secrets]
 
 reads a captured SOAP envelope (request, response or fault), finds its operation from the body
 (or `--operation`) and prints its typed content; with `--json`, one JSON document
-`{"service", "operation", "kind", "data"}`. Exit status 2, with one line, on input it cannot
-decode.
+`{"service", "operation", "kind", "data"}`. Passwords, pin codes and national identity numbers
+are shown as `***` unless `--reveal-secrets` is given. Exit status 2, with one line, on anything
+it cannot decode.
 
     altinn2 mock serve [--host 127.0.0.1] [--port N] [--stateless] [--defaults minimal|full]
 
@@ -30,7 +31,8 @@ from typing import Any
 
 import click
 
-from altinn2.runtime.decode import DecodeError, decode
+from altinn2.runtime.decode import decode
+from altinn2.runtime.envelope import DEFAULT_MAX_RESPONSE_BYTES
 
 
 def _one_line(message: Any) -> str:
@@ -46,19 +48,30 @@ def main() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path, allow_dash=True))
 @click.option("--operation", help="The endpoint operation (e.g. GetReceiptBasicV2).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
-def decode_command(file: Path, operation: str | None, as_json: bool) -> None:
+@click.option(
+    "--reveal-secrets",
+    is_flag=True,
+    help="Show passwords, pin codes and national identity numbers (masked by default).",
+)
+def decode_command(file: Path, operation: str | None, as_json: bool, reveal_secrets: bool) -> None:
     """Decode a SOAP envelope into the typed objects of its operation."""
+    limit = DEFAULT_MAX_RESPONSE_BYTES
     try:
-        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
+        with contextlib.ExitStack() as stack:
+            stream = sys.stdin.buffer if str(file) == "-" else stack.enter_context(file.open("rb"))
+            data = stream.read(limit + 1)  # never more than the limit (and one byte) in memory
     except OSError as exc:
         click.echo(f"error: {file}: cannot read: {exc.strerror}", err=True)
+        sys.exit(2)
+    if len(data) > limit:
+        click.echo(f"error: {file}: larger than the limit of {limit} bytes; refused", err=True)
         sys.exit(2)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            decoded = decode(data, operation)
-        except DecodeError as exc:
-            click.echo(f"error: {file}: {exc}", err=True)
+            decoded = decode(data, operation, reveal=reveal_secrets)
+        except Exception as exc:  # every failure is one line and exit 2, never a traceback
+            click.echo(f"error: {file}: {_one_line(exc) or type(exc).__name__}", err=True)
             sys.exit(2)
     for warning in caught:
         click.echo(f"warning: {file}: {_one_line(warning.message)}", err=True)

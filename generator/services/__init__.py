@@ -1,8 +1,8 @@
 """The service modules to generate, in terms of the model classes (what the templates print).
 
 One pass per module, each with one entry point: `imports` (local names of what a module
-imports, types as structures), `classify` (read or write), `endpoints` (one method per generated
-row, credentials as the spec declares them), `merge` (one base-operation method over the
+imports, types as structures), `endpoints` (one method per generated row, with the effect and
+credentials the spec declares), `merge` (one base-operation method over the
 bindings), `checks` (name clashes), `source` (the Python text of declarations and bodies) and
 `plan` (runs them per service).
 """

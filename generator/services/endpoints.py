@@ -11,7 +11,6 @@ from generator.models.build import ModelClass, ModelSet
 from generator.models.docs import doc_text
 from generator.naming import binding_method_name, constant_case, snake_case
 from generator.services.checks import check_parameter_names
-from generator.services.classify import is_read
 from generator.services.imports import ModuleImports
 from generator.services.model import EndpointMethod, Header, Param, Result
 from generator.services.types import NONE, TypeRef
@@ -127,6 +126,6 @@ def endpoint_method(
         faults=faults,
         params=params,
         result=_result(output_model, imports),
-        idempotent=is_read(row.effective_base_operation),
+        effect=row.effect,
         documentation=doc_text(operation.documentation) if operation.documentation else "",
     )

@@ -58,7 +58,7 @@ class EndpointMethod:
     faults: list[ModelClass]
     params: list[Param]  # the body's fields, in order
     result: Result
-    idempotent: bool
+    effect: str  # the spec's declared effect: read, write or read-with-side-effect
     documentation: str
 
     @property

@@ -67,7 +67,7 @@ def operation_names(service: ServiceModule) -> list[str]:
     """What the module imports from `altinn2.runtime.operation`."""
     policies = security_policies(service)
     plain = any(_security(m.operation.policy) not in policies for m in service.endpoints)
-    names = ["Binding", "OperationInfo", "SoapVersion"]
+    names = ["Binding", "Effect", "OperationInfo", "SoapVersion"]
     names += ["NO_SECURITY"] if plain else []
     names += ["Security", "SecurityPolicy"] if policies else []
     names += ["Credential"] if service.uses_credentials else []
@@ -99,11 +99,11 @@ def operation_info(service: ServiceModule, method: EndpointMethod) -> list[tuple
         items.append(("reply_action", repr(op.output_action)))
     items += [
         ("policy", policy),
+        ("effect", f"Effect.{constant_case(method.effect)}"),
         ("input", names[method.input.cls.qname]),
         ("output", names[method.output.cls.qname]),
     ]
     flags = {"addressing": op.policy.addressing, "mtom": op.policy.mtom}
-    flags["idempotent"] = method.idempotent
     items += [(name, "True") for name, value in flags.items() if value]
     if method.headers:
         headers = [names[header.model.cls.qname] for header in method.headers]

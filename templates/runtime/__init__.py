@@ -5,12 +5,22 @@ from altinn2.runtime.errors import (
     AltinnError,
     AltinnFaultError,
     BindingNotAvailableError,
+    CertificateError,
     ConfigurationError,
+    DeadlineExceededError,
+    OutcomeUnknownError,
     ProtocolError,
     SoapFaultError,
     TransportError,
 )
-from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
+from altinn2.runtime.operation import (
+    Binding,
+    Credential,
+    Effect,
+    OperationInfo,
+    Security,
+    SoapVersion,
+)
 from altinn2.runtime.secrets import Secret
 
 __all__ = [
@@ -18,10 +28,14 @@ __all__ = [
     "AltinnFaultError",
     "Binding",
     "BindingNotAvailableError",
+    "CertificateError",
     "ConfigurationError",
     "Credential",
+    "DeadlineExceededError",
+    "Effect",
     "EnterpriseCredentials",
     "OperationInfo",
+    "OutcomeUnknownError",
     "ProtocolError",
     "Secret",
     "Security",

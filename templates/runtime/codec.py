@@ -1,30 +1,46 @@
-"""Typed objects to XML elements and back, with xsdata's binding (tolerant of newer contracts)."""
+"""Typed objects to XML elements and back, with xsdata's binding (tolerant of newer contracts).
+
+Reading is strict about values and tolerant about elements: an element a newer contract added is
+skipped, but a value that does not convert to its field's type (an int, an enum member, a bool, a
+date, a guid ...) raises `ProtocolError` naming the element path, whichever reader meets it. A
+typed result never holds a raw string where its annotation promises something else.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeVar, cast
 
 from lxml import etree
 from xsdata.exceptions import ConverterError, ParserError
 from xsdata.formats.dataclass.models.elements import XmlMeta, XmlVar
+from xsdata.formats.dataclass.models.generics import DerivedElement
 from xsdata.formats.dataclass.parsers import XmlParser
 from xsdata.formats.dataclass.parsers.config import ParserConfig
 from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
+from xsdata.formats.dataclass.parsers.mixins import XmlHandler
 from xsdata.formats.dataclass.serializers import TreeSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
+from xsdata.models.enums import EventType
 
 from altinn2.runtime.binder import Binder, Unsupported
 from altinn2.runtime.errors import ProtocolError
+from altinn2.runtime.secrets import DEFAULT_REDACTOR, MASK, SECRET_ELEMENTS
+from altinn2.runtime.typecheck import first_mismatch
 from altinn2.runtime.xmlcontext import WcfXmlContext, register_converters
 
 T = TypeVar("T")
 
 CONTEXT = WcfXmlContext()
 register_converters()
-# Elements a newer server contract adds are skipped, not fatal.
-_PARSER_CONFIG = ParserConfig(fail_on_unknown_properties=False, fail_on_unknown_attributes=False)
+# Elements a newer server contract adds are skipped, not fatal; values that do not convert are.
+_PARSER_CONFIG = ParserConfig(
+    fail_on_unknown_properties=False,
+    fail_on_unknown_attributes=False,
+    fail_on_converter_warnings=True,
+)
+_SHOWN_CHARS = 40
 
 
 _REQUIRED_FIELDS: dict[type[Any], frozenset[str]] = {}
@@ -77,22 +93,87 @@ def to_element(obj: object) -> etree._Element:
 _BINDER = Binder(CONTEXT)
 
 
-def from_element(element: etree._Element, cls: type[T]) -> T:
+def shown(path: str, value: object) -> str:
+    """A value for an error message: masked under a credential element, else redacted, short."""
+    names = {part.split("[", 1)[0].lower() for part in path.split("/")}
+    if names & set(SECRET_ELEMENTS):
+        return MASK
+    text = DEFAULT_REDACTOR.text(str(value))
+    return repr(text[:_SHOWN_CHARS] + ("…" if len(text) > _SHOWN_CHARS else ""))
+
+
+class _PathTrackingHandler(LxmlEventHandler):
+    """xsdata's lxml handler, keeping the path of open elements so that a value it cannot
+    convert is reported where it is."""
+
+    path: list[str]
+    text: str | None = None
+
+    def process_context(
+        self, context: Iterable[tuple[str, Any]], ns_map: dict[str | None, str]
+    ) -> Any:
+        self.path = []
+        for event, element in context:
+            if event == EventType.START:
+                self.path.append(etree.QName(element).localname)
+                self.parser.start(
+                    self.clazz, self.queue, self.objects, element.tag, element.attrib, element.nsmap
+                )
+            elif event == EventType.END:
+                self.text = element.text
+                self.parser.end(self.queue, self.objects, element.tag, element.text, element.tail)
+                element.clear()
+                self.path.pop()
+            elif event == EventType.START_NS:
+                prefix, uri = element
+                self.parser.register_namespace(ns_map, prefix or None, uri)
+        return self.objects[-1][1] if self.objects else None
+
+
+def from_element(element: etree._Element, cls: type[T], operation: str | None = None) -> T:
     """Bind an element (and its subtree) to `cls`. The element may be consumed (cleared).
 
-    The fast binder takes what it covers exactly; the rest goes through xsdata's parser."""
+    The fast binder takes what it covers exactly; the rest goes through xsdata's parser. Either
+    way the result holds only values of the declared types, or `ProtocolError` names the element
+    path (and `operation`) of the first value that is not."""
+    where = f"{operation}: " if operation else ""
     try:
         bound: T = _BINDER.bind(element, cls)
         return bound
     except Unsupported:
         pass
-    parser = XmlParser(context=CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
+    root = etree.QName(element).localname
+    handlers: list[_PathTrackingHandler] = []
+
+    def tracking_handler(**options: Any) -> _PathTrackingHandler:
+        handlers.append(_PathTrackingHandler(**options))
+        return handlers[-1]
+
+    # xsdata asks for a handler class; a factory that keeps the instance is called the same way
+    factory = cast(type[XmlHandler], tracking_handler)
+    parser = XmlParser(context=CONTEXT, config=_PARSER_CONFIG, handler=factory)
     try:
         result: T = parser.parse(element, cls)
     except (ParserError, ConverterError, ValueError, TypeError) as exc:
+        handler = handlers[-1] if handlers else None
+        path = "/".join(handler.path if handler else ()) or root
+        if handler is not None and str(exc).startswith("Failed to convert value"):
+            field = str(exc).split("`", 2)[1] if "`" in str(exc) else cls.__name__
+            raise ProtocolError(
+                f"{where}{path}: {shown(path, handler.text)} is not a valid value for {field}"
+            ) from None
+        detail = DEFAULT_REDACTOR.text(" ".join(str(exc).split()))
+        raise ProtocolError(f"{where}cannot read {path} as {cls.__name__}: {detail}") from None
+    if isinstance(result, DerivedElement):  # an xsi:type: the value is what the caller wants
+        result = result.value
+    if not isinstance(result, cls):
+        raise ProtocolError(f"{where}cannot read {root} as {cls.__name__}")
+    mismatch = first_mismatch(result, root)
+    if mismatch is not None:
         raise ProtocolError(
-            f"cannot read {etree.QName(element).localname} as {cls.__name__}: {exc}"
-        ) from None
+            f"{where}{mismatch.path}: {shown(mismatch.path, mismatch.value)} is not "
+            f"of the declared type {mismatch.expected}"
+        )
     return result
 
 

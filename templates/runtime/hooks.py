@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import collections
+import itertools
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -17,6 +19,7 @@ class RequestEvent:
     url: str
     headers: dict[str, str]
     envelope: str  # redacted
+    call_id: int = 0  # the attempt's id: its response event carries the same
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,15 @@ class ResponseEvent:
     headers: dict[str, str]
     envelope: str  # redacted (and cut at `Hooks.max_chars`)
     elapsed: float  # seconds
+    call_id: int = 0  # the id of the request event it answers
+
+
+_CALL_IDS = itertools.count(1)
+
+
+def next_call_id() -> int:
+    """A process-wide id for one attempt of a call (`next` on a count is atomic in CPython)."""
+    return next(_CALL_IDS)
 
 
 RequestHook = Callable[[RequestEvent], None]
@@ -40,29 +52,44 @@ class Exchange:
 
 
 class History:
-    """The last `size` exchanges (redacted), for debugging and for tests' assertions."""
+    """The last `size` exchanges (redacted), for debugging and for tests' assertions.
+
+    Each response is paired with its own request by the attempt's `call_id`, so concurrent calls
+    (threads, asyncio tasks) sharing one client never swap or lose entries. A request that got no
+    response (a transport error) is kept with `response=None` once `size` later requests are
+    waiting."""
 
     def __init__(self, size: int = 20) -> None:
+        self._size = size
         self._items: collections.deque[Exchange] = collections.deque(maxlen=size)
-        self._pending: RequestEvent | None = None
+        self._pending: dict[int, RequestEvent] = {}
+        self._lock = threading.Lock()
 
     def on_request(self, event: RequestEvent) -> None:
-        self._pending = event
+        with self._lock:
+            self._pending[event.call_id] = event
+            while len(self._pending) > self._size:
+                oldest = next(iter(self._pending))
+                self._items.append(Exchange(self._pending.pop(oldest), None))
 
     def on_response(self, event: ResponseEvent) -> None:
-        if self._pending is not None:
-            self._items.append(Exchange(self._pending, event))
-            self._pending = None
+        with self._lock:
+            request = self._pending.pop(event.call_id, None)
+            if request is not None:
+                self._items.append(Exchange(request, event))
 
     def __iter__(self) -> Iterator[Exchange]:
-        return iter(self._items)
+        with self._lock:
+            return iter(list(self._items))
 
     def __len__(self) -> int:
-        return len(self._items)
+        with self._lock:
+            return len(self._items)
 
     @property
     def last(self) -> Exchange | None:
-        return self._items[-1] if self._items else None
+        with self._lock:
+            return self._items[-1] if self._items else None
 
 
 @dataclass

@@ -9,7 +9,7 @@ from altinn2.runtime.client import AsyncClient, Client
 from altinn2.runtime.errors import BindingNotAvailableError
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Output
 from altinn2.runtime.request import build_body, build_headers
-from altinn2.runtime.secrets import Secret
+from altinn2.runtime.secrets import SealedRequest, Secret
 
 
 def _output(operation: OperationInfo[Output]) -> type[Output]:
@@ -36,15 +36,15 @@ class _ServiceBase:
         self._client.ensure_security(operation)  # EC: say so, not "configure credentials"
         return self._client.credential_text(kind, given, operation.label)
 
-    def _request(
-        self, operation: OperationInfo, arguments: Mapping[str, Any]
-    ) -> tuple[object, list[object]]:
-        """The body and the SOAP header parts of a call, from the method's arguments."""
+    def _request(self, operation: OperationInfo, arguments: Mapping[str, Any]) -> SealedRequest:
+        """The body and the SOAP header parts of a call, from the method's arguments, sealed
+        (they carry credentials: see `SealedRequest`)."""
 
         def lookup(kind: Credential, given: str | Secret | None, required: bool) -> str | None:
             return self._credential(kind, given, required, operation)
 
-        return build_body(operation, arguments, lookup), build_headers(operation, arguments, lookup)
+        body = build_body(operation, arguments, lookup)
+        return SealedRequest(body, build_headers(operation, arguments, lookup))
 
     @staticmethod
     def _arguments(arguments: Mapping[str, Any]) -> dict[str, Any]:
@@ -82,10 +82,9 @@ class Service(_ServiceBase):
 
     def _call(self, operation: OperationInfo[Output], arguments: Mapping[str, Any]) -> Output:
         """Call the operation with a method's arguments (its `locals()`); the output wrapper."""
-        body, headers = self._request(operation, arguments)
-        base_url = arguments.get("base_url")
-        output = _output(operation)
-        return self._client.invoke(operation, body, output, headers, base_url=base_url)
+        request = self._request(operation, arguments)
+        output, base_url = _output(operation), arguments.get("base_url")
+        return self._client.invoke(operation, request, output, base_url=base_url)
 
 
 class AsyncService(_ServiceBase):
@@ -94,7 +93,6 @@ class AsyncService(_ServiceBase):
 
     async def _call(self, operation: OperationInfo[Output], arguments: Mapping[str, Any]) -> Output:
         """Call the operation with a method's arguments (its `locals()`); the output wrapper."""
-        body, headers = self._request(operation, arguments)
-        base_url = arguments.get("base_url")
-        output = _output(operation)
-        return await self._client.invoke(operation, body, output, headers, base_url=base_url)
+        request = self._request(operation, arguments)
+        output, base_url = _output(operation), arguments.get("base_url")
+        return await self._client.invoke(operation, request, output, base_url=base_url)

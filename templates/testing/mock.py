@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from altinn2.runtime.credentials import SystemCredentials, UserCredentials
+from altinn2.runtime.masking import masked
 from altinn2.runtime.operation import Binding, OperationInfo, SoapVersion
 from altinn2.runtime.registry import operation_index
 from altinn2.runtime.retry import RetryPolicy
@@ -44,7 +45,7 @@ from altinn2.testing.checks import (
 )
 from altinn2.testing.endpoints import Endpoint, endpoints
 from altinn2.testing.faults import CONTENT_TYPES, Fault, Reply, altinn_fault, soap_fault
-from altinn2.testing.records import SECRET_HTTP_HEADERS, Call, Draft, log_call, masked
+from altinn2.testing.records import SECRET_HTTP_HEADERS, Call, Draft, log_call
 from altinn2.testing.rules import OperationRef, Rule, Rules, covers, resolve, selected
 from altinn2.testing.scenario import NOT_HANDLED, Scenario
 from altinn2.testing.server import MockServer
@@ -450,8 +451,8 @@ class MockAltinn:
         checks.require_not_streamed(version, operation)
 
         request, header_parts = checks.typed_request(version, operation, envelope, message_id)
-        draft.request = masked(request)  # the record never holds a secret
-        draft.soap_headers = tuple(masked(part) for part in header_parts)
+        draft.request = masked(request, self.redactor)  # the record never holds a secret
+        draft.soap_headers = tuple(masked(part, self.redactor) for part in header_parts)
         checks.require_credentials(version, operation, request, message_id, self.system, self.users)
         return operation, request, message_id
 

@@ -28,6 +28,8 @@ credentials:
     binding: EC
     url: https://www.altinn.no/ServiceEngineExternal/CaseEC.svc
     operation: GetCaseListEC
+effects:
+  GetCaseList: read
 """
 
 

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from generator.errors import WsdlError
-from generator.services.classify import is_read
 from generator.services.merge import base_method
 from generator.services.model import CheckKind, EndpointMethod, Param, Result
 from generator.services.source import base_body, endpoint_body
@@ -33,11 +32,6 @@ def test_union_keeps_members_once_and_none_last() -> None:
     assert lists.has_list and not lists.is_list
 
 
-def test_reads_are_recognised_by_their_name() -> None:
-    assert is_read("GetReceiptV2") and is_read("DownloadFileStreamed") and is_read("Test")
-    assert not is_read("SubmitFormTask") and not is_read("InsertCorrespondenceV2")
-
-
 def param(name: str, tp: TypeRef, required: bool, credential: str | None = None) -> Param:
     return Param(name, tp, name, required, credential)
 
@@ -60,7 +54,7 @@ def method(
         faults=[],
         params=params,
         result=result or Result("send_result", TypeRef.of("str", optional=True)),
-        idempotent=False,
+        effect="read",
         documentation="",
     )
 

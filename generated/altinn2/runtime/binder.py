@@ -6,7 +6,8 @@ a dozen simple types. A `Plan` per class maps each child element name to its fie
 once, and binding is then a dictionary lookup and a conversion per element, about six times
 faster. Whatever the plan does not cover exactly (an `xsi:type`, a value its converter refuses, a
 required field the XML lacks, a class with attributes or wildcards) raises `Unsupported`, and the
-caller hands the element to xsdata instead: the result is the same, only slower.
+caller hands the element to xsdata instead: the result is the same, only slower, and a value
+neither reader converts is a `ProtocolError` there (see `codec.from_element`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from __future__ import annotations
 import base64
 import dataclasses
 import enum
+import types
+import typing
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -22,6 +25,8 @@ from typing import Any, NamedTuple
 from lxml import etree
 from xsdata.formats.dataclass.context import XmlContext
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
+
+from altinn2.runtime.xmlcontext import wcf_date_time
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"
@@ -61,7 +66,7 @@ CONVERTERS: dict[type, Converter] = {
     bool: _boolean,
     float: lambda text: float(text.strip()),
     Decimal: lambda text: Decimal(text.strip()),
-    XmlDateTime: lambda text: XmlDateTime.from_string(text.strip()),
+    XmlDateTime: wcf_date_time,
     XmlDate: lambda text: XmlDate.from_string(text.strip()),
     XmlTime: lambda text: XmlTime.from_string(text.strip()),
     XmlDuration: lambda text: XmlDuration(text.strip()),
@@ -77,6 +82,7 @@ class Slot(NamedTuple):
     many: bool  # repeated element: a list
     item: str | None  # a wrapper's item element (the slot's key is the wrapper)
     empty: Any  # what an empty element means: "" for a plain string, else None
+    nullable: bool  # the field's annotation admits None (list items never do)
 
 
 @dataclasses.dataclass
@@ -103,8 +109,9 @@ class Binder:
         ):
             slots: dict[str, Slot] = {}
             lists: list[str] = []
+            hints = typing.get_type_hints(cls)
             for var in meta.get_element_vars():
-                slot = self._slot(var)
+                slot = self._slot(var, _admits_none(hints.get(var.name)))
                 if slot is None:
                     break
                 key = var.wrapper_qname or var.qname
@@ -119,22 +126,23 @@ class Binder:
         return plan
 
     @staticmethod
-    def _slot(var: Any) -> Slot | None:
+    def _slot(var: Any, nullable: bool) -> Slot | None:
         if not var.is_element or var.tokens or len(var.types) != 1 or var.is_clazz_union:
             return None
         kind = var.types[0]
         many = bool(var.list_element)
         item = var.qname if var.wrapper_qname else None
+        nullable = nullable and not many
         if var.clazz is not None:
-            return Slot(var.name, None, var.clazz, many, item, None)
+            return Slot(var.name, None, var.clazz, many, item, None, nullable)
         if isinstance(kind, type) and issubclass(kind, enum.Enum):
-            return Slot(var.name, _enum(kind), None, many, item, None)
+            return Slot(var.name, _enum(kind), None, many, item, None, nullable)
         convert = CONVERTERS.get(kind)
         if convert is None:
             return None
         # xsdata's reading: an empty string element is "" unless the element is nillable.
         empty = "" if kind is str and not var.nillable else None
-        return Slot(var.name, convert, None, many, item, empty)
+        return Slot(var.name, convert, None, many, item, empty, nullable)
 
     def bind(self, element: etree._Element, cls: type) -> Any:
         """The instance of `cls` that `element` holds; raises Unsupported where it cannot."""
@@ -164,16 +172,32 @@ class Binder:
 
     def value(self, element: etree._Element, slot: Slot) -> Any:
         if element.get(NIL) in ("true", "1"):
-            return None
+            return self._none(slot)
         if slot.nested is not None:
             return self.bind(element, slot.nested)
         if len(element):
             raise Unsupported(slot.name)  # markup where a value belongs
         text = element.text
         if not text:
-            return slot.empty
+            return self._none(slot) if slot.empty is None else slot.empty
         assert slot.convert is not None
         try:
             return slot.convert(text)
         except (ValueError, ArithmeticError) as exc:
             raise Unsupported(f"{slot.name}: {exc}") from None
+
+    @staticmethod
+    def _none(slot: Slot) -> None:
+        """No value: only where the annotation admits None (else the caller's fallback and its
+        type check decide)."""
+        if not slot.nullable:
+            raise Unsupported(f"{slot.name}: no value where one is required")
+        return None
+
+
+def _admits_none(hint: Any) -> bool:
+    if hint is None or hint is type(None) or hint is Any:
+        return True
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        return any(_admits_none(arm) for arm in typing.get_args(hint))
+    return False

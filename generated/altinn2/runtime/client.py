@@ -9,9 +9,11 @@ updates, deletes and uploads are never resent once they may have reached the ser
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
+import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -21,6 +23,7 @@ import httpx
 from altinn2.runtime.codec import from_element, qname_of, to_element
 from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.envelope import (
+    DEFAULT_MAX_ELEMENTS,
     DEFAULT_MAX_RESPONSE_BYTES,
     build_envelope,
     excerpt,
@@ -30,14 +33,17 @@ from altinn2.runtime.envelope import (
 )
 from altinn2.runtime.errors import (
     BindingNotAvailableError,
+    CertificateError,
     ConfigurationError,
+    DeadlineExceededError,
+    OutcomeUnknownError,
     ProtocolError,
     TransportError,
 )
-from altinn2.runtime.hooks import Hooks, RequestEvent, ResponseEvent
+from altinn2.runtime.hooks import Hooks, RequestEvent, ResponseEvent, next_call_id
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
 from altinn2.runtime.retry import DEFAULT_RETRY, NO_RETRY, NOT_SENT, RetryPolicy
-from altinn2.runtime.secrets import Redactor, Secret
+from altinn2.runtime.secrets import Redactor, SealedRequest, Secret
 from altinn2.runtime.urls import is_loopback, public_url
 from altinn2.runtime.wsheaders import addressing_headers, security_header
 
@@ -67,6 +73,13 @@ CREDENTIAL_SOURCES: dict[Credential, tuple[str, str]] = {
 
 USER_AGENT = "altinn2-python"
 DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
+# A call's overall budget: connecting, sending, reading and every retry together. The timeout
+# above bounds each network wait; this bounds the call, however slowly a server trickles.
+DEFAULT_DEADLINE = 300.0
+# Errors that come after the request was written completely: the server has it.
+SENT = (httpx.ReadError, httpx.ReadTimeout, httpx.RemoteProtocolError)
+# Gateway statuses: a proxy gave up waiting; the server behind it may have acted.
+GATEWAY_STATUSES = frozenset({502, 504})
 XML_CONTENT_TYPES = ("text/xml", "application/soap+xml", "application/xml")
 
 
@@ -75,7 +88,8 @@ class PreparedCall:
     operation: OperationInfo
     url: str
     headers: dict[str, str]
-    content: bytes
+    content: bytes = field(repr=False)  # the envelope carries credentials: never in a repr
+    call_id: int = field(default_factory=next_call_id)  # pairs its request and response events
 
 
 class BaseClient:
@@ -93,7 +107,9 @@ class BaseClient:
         retry: RetryPolicy = DEFAULT_RETRY,
         hooks: Hooks | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_response_elements: int = DEFAULT_MAX_ELEMENTS,
         environments: Mapping[str, str] | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         if environments is None:
             from altinn2.endpoints import DEFAULT_ENVIRONMENT, ENVIRONMENTS
@@ -118,6 +134,8 @@ class BaseClient:
         self.retry = retry
         self.hooks = hooks or Hooks()
         self.max_response_bytes = max_response_bytes
+        self.max_response_elements = max_response_elements
+        self.deadline = deadline
         self.redactor = Redactor(self._secret_values())
 
     def __repr__(self) -> str:
@@ -209,10 +227,14 @@ class BaseClient:
         *,
         base_url: str | None = None,
     ) -> PreparedCall:
+        """The call for `body` (and SOAP `headers`), or a `SealedRequest` holding both. No local
+        variable holds the request's content bare (see `SealedRequest`)."""
+        request = body if isinstance(body, SealedRequest) else SealedRequest(body, headers)
+        del body, headers
         self.ensure_security(operation)
         url = self.url_for(operation, base_url)
         version = operation.soap_version
-        blocks = [to_element(header) for header in headers]
+        blocks = [to_element(header) for header in request.headers]
         if operation.security is Security.USERNAME_TOKEN:
             if self.system is None:
                 raise ConfigurationError(
@@ -222,7 +244,6 @@ class BaseClient:
             blocks.insert(0, security_header(version, self.system.user_name, self.system.password))
         if operation.addressing:
             blocks[0:0] = addressing_headers(version, operation.action, url)
-        content = build_envelope(version, blocks, [to_element(body)])
         if version is SoapVersion.SOAP11:
             http_headers = {
                 "Content-Type": "text/xml; charset=utf-8",
@@ -233,7 +254,12 @@ class BaseClient:
                 "Content-Type": f'application/soap+xml; charset=utf-8; action="{operation.action}"'
             }
         http_headers["Accept"] = "text/xml, application/soap+xml, multipart/related"
-        return PreparedCall(operation, url, http_headers, content)
+        return PreparedCall(
+            operation,
+            url,
+            http_headers,
+            build_envelope(version, blocks, [to_element(request.body)]),
+        )
 
     def finish(
         self, call: PreparedCall, status: int, content_type: str, content: bytes, output: type[T]
@@ -250,7 +276,12 @@ class BaseClient:
         if not content:
             raise ProtocolError(f"{operation.label}: empty response (HTTP {status})")
         try:
-            root = parse_xml(content, max_bytes=self.max_response_bytes, redactor=self.redactor)
+            root = parse_xml(
+                content,
+                max_bytes=self.max_response_bytes,
+                max_elements=self.max_response_elements,
+                redactor=self.redactor,
+            )
             envelope = read_envelope(root, content, self.redactor)
         except ProtocolError:
             if status >= 400:
@@ -262,7 +293,7 @@ class BaseClient:
                 ) from None
             raise
         if envelope.fault:
-            raise_fault(envelope, operation.label, operation.faults)
+            raise_fault(envelope, operation.label, operation.faults, self.redactor)
         if status >= 400:
             raise TransportError(
                 f"{operation.label}: HTTP {status} without a SOAP fault "
@@ -278,13 +309,87 @@ class BaseClient:
                 f"{operation.label}: expected {expected} in the response body, "
                 f"got {envelope.body.tag!s}"
             )
-        return from_element(envelope.body, output)
+        return from_element(envelope.body, output, operation.label)
 
-    def _delay_after_error(self, call: PreparedCall, exc: httpx.HTTPError, attempt: int) -> float:
+    def _delay_after_error(
+        self, call: PreparedCall, exc: httpx.HTTPError, attempt: int, ends: float | None
+    ) -> float:
         """How long to wait before trying again after a transport error; raises when not to."""
-        if self.should_retry(call.operation, attempt, connect_failed=isinstance(exc, NOT_SENT)):
-            return self.retry.delay(attempt)
+        if _certificate_refused(exc):
+            raise CertificateError(
+                f"{call.operation.label}: the TLS certificate of {public_url(call.url)} was not "
+                "accepted (not retried)",
+                url=public_url(call.url),
+            ) from None
+        self._check_deadline(call, ends, sent=None if isinstance(exc, NOT_SENT) else True)
+        not_sent = isinstance(exc, NOT_SENT)
+        if self.should_retry(call.operation, attempt, connect_failed=not_sent):
+            return self._delay_within(call, attempt, ends)
+        if not not_sent and not call.operation.effect.repeatable:
+            raise self._outcome_unknown(call, str(_kind(exc)), sent=isinstance(exc, SENT))
         raise self._transport_error(call, exc, attempt) from None
+
+    def _delay_within(self, call: PreparedCall, attempt: int, ends: float | None) -> float:
+        """The backoff before the next attempt; DeadlineExceededError when it would end past
+        the call's deadline."""
+        delay = self.retry.delay(attempt)
+        if ends is not None and time.monotonic() + delay >= ends:
+            raise self._deadline_error(call, sent=None)
+        return delay
+
+    def _outcome_unknown(
+        self, call: PreparedCall, what: str, *, sent: bool | None, status: int | None = None
+    ) -> OutcomeUnknownError:
+        operation = call.operation
+        effect = (
+            "may have taken effect"
+            if operation.effect.value == "write"
+            else ("may have had its side effect (a message sent, an element marked read)")
+        )
+        return OutcomeUnknownError(
+            f"{operation.label}: {what} after the request "
+            f"{'was' if sent else 'may have been'} sent to {public_url(call.url)}; the outcome "
+            f"is unknown: it {effect}. It was not resent: before trying again, look it up "
+            "(the receipt, or the submission status by your external reference)",
+            url=public_url(call.url),
+            status=status,
+            sent=sent,
+        )
+
+    def _deadline_error(self, call: PreparedCall, *, sent: bool | None) -> TransportError:
+        if sent is not False and not call.operation.effect.repeatable:
+            return self._outcome_unknown(
+                call, f"the deadline of {self.deadline} s passed", sent=sent
+            )
+        return DeadlineExceededError(
+            f"{call.operation.label}: the call's deadline of {self.deadline} s passed "
+            f"talking to {public_url(call.url)}",
+            url=public_url(call.url),
+            sent=sent,
+        )
+
+    def _check_deadline(self, call: PreparedCall, ends: float | None, *, sent: bool | None) -> None:
+        if ends is not None and time.monotonic() >= ends:
+            raise self._deadline_error(call, sent=sent)
+
+    def _ends(self) -> float | None:
+        return None if self.deadline is None else time.monotonic() + self.deadline
+
+    def _attempt_timeout(self, configured: httpx.Timeout, ends: float | None) -> httpx.Timeout:
+        """The configured timeouts, none longer than what is left of the deadline."""
+        if ends is None:
+            return configured
+        left = max(0.001, ends - time.monotonic())
+
+        def bound(value: float | None) -> float:
+            return left if value is None else min(value, left)
+
+        return httpx.Timeout(
+            connect=bound(configured.connect),
+            read=bound(configured.read),
+            write=bound(configured.write),
+            pool=bound(configured.pool),
+        )
 
     def _delay_after_response(
         self,
@@ -293,11 +398,17 @@ class BaseClient:
         content: bytes,
         started: float,
         attempt: int,
+        ends: float | None = None,
     ) -> float | None:
         """Report the response; how long to wait before trying again, or None to read it."""
         self._emit_response(call, response, content, started)
         if self.should_retry(call.operation, attempt, status=response.status_code):
-            return self.retry.delay(attempt)
+            return self._delay_within(call, attempt, ends)
+        status = response.status_code
+        if status in GATEWAY_STATUSES and not call.operation.effect.repeatable:
+            raise self._outcome_unknown(
+                call, f"HTTP {status} from a gateway", sent=True, status=status
+            )
         return None
 
     def finish_response(
@@ -321,7 +432,7 @@ class BaseClient:
             return True
         if status is not None and status not in self.retry.statuses:
             return False
-        return operation.idempotent
+        return operation.effect.repeatable
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -334,6 +445,7 @@ class BaseClient:
                     url=public_url(call.url),
                     headers=dict(call.headers),
                     envelope=self.redactor.bytes(call.content, self.hooks.max_chars),
+                    call_id=call.call_id,
                 )
             )
 
@@ -361,27 +473,73 @@ class BaseClient:
                     },
                     envelope=self.redactor.bytes(content, self.hooks.max_chars),
                     elapsed=time.monotonic() - started,
+                    call_id=call.call_id,
                 )
             )
 
     def _transport_error(
         self, call: PreparedCall, exc: httpx.HTTPError, attempts: int
     ) -> TransportError:
-        kind = "timed out" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         return TransportError(
-            f"{call.operation.label}: {kind} talking to {public_url(call.url)}{tries}",
+            f"{call.operation.label}: {_kind(exc)} talking to {public_url(call.url)}{tries}",
             url=public_url(call.url),
+            sent=False if isinstance(exc, NOT_SENT) else True if isinstance(exc, SENT) else None,
         )
 
 
-def _client_options(timeout: float | httpx.Timeout, verify: Any) -> dict[str, Any]:
+def _kind(exc: httpx.HTTPError) -> str:
+    return "timed out" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    """Did TLS refuse the server's certificate (anywhere in the exception's chain)?"""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return True
+        if isinstance(current, ssl.SSLError) and "CERTIFICATE" in str(current).upper():
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class InsecureTransportWarning(UserWarning):
+    """TLS certificates are not checked (`verify=False`)."""
+
+
+_warned_insecure = False
+
+
+def _warn_if_insecure(verify: Any, base_url: str) -> None:
+    """Once per process, when certificates of an https endpoint go unchecked."""
+    global _warned_insecure
+    if verify is False and base_url.startswith("https:") and not _warned_insecure:
+        _warned_insecure = True
+        warnings.warn(
+            "verify=False: TLS certificates are not checked; anyone on the path can read the "
+            "credentials this client sends",
+            InsecureTransportWarning,
+            stacklevel=4,
+        )
+
+
+def _client_options(
+    timeout: float | httpx.Timeout, verify: Any, trust_env: bool, base_url: str
+) -> dict[str, Any]:
+    """httpx's options. Proxies come from the environment only when `trust_env` asks for it, and
+    plain http (loopback only: see `_check_base_url`) never goes through a proxy, configured or
+    not: its credentials would travel in clear text to the proxy."""
+    _warn_if_insecure(verify, base_url)
     return {
         "timeout": timeout,
         "verify": verify,
         "http2": False,
         "follow_redirects": False,
         "headers": {"User-Agent": USER_AGENT},
+        "trust_env": trust_env,
     }
 
 
@@ -393,12 +551,18 @@ class Client(BaseClient):
         *,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         verify: Any = True,
+        trust_env: bool = False,
         http_client: httpx.Client | None = None,
         **options: Any,
     ) -> None:
         super().__init__(**options)
         self._owns_http = http_client is None
-        self.http = http_client or httpx.Client(**_client_options(timeout, verify))
+        if http_client is None:
+            config = _client_options(timeout, verify, trust_env, self.base_url)
+            # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
+            config["mounts"] = {"http://": httpx.HTTPTransport(verify=verify, trust_env=False)}
+            http_client = httpx.Client(**config)
+        self.http = http_client
 
     def invoke(
         self,
@@ -409,27 +573,32 @@ class Client(BaseClient):
         *,
         base_url: str | None = None,
     ) -> T:
+        request = body if isinstance(body, SealedRequest) else SealedRequest(body, headers)
+        del body, headers  # only the sealed holder keeps the credentials (see SealedRequest)
         self.ensure_transport(operation)
+        ends = self._ends()
         attempt = 0
         while True:
             attempt += 1
             # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self.prepare(operation, body, headers, base_url=base_url)
+            call = self.prepare(operation, request, base_url=base_url)
             self._emit_request(call)
             started = time.monotonic()
+            timeout = self._attempt_timeout(self.http.timeout, ends)
             try:
                 with self.http.stream(
-                    "POST", call.url, content=call.content, headers=call.headers
+                    "POST", call.url, content=call.content, headers=call.headers, timeout=timeout
                 ) as response:
                     received = bytearray()
                     for chunk in response.iter_bytes():
                         received += chunk
                         self._check_size(call, len(received))
+                        self._check_deadline(call, ends, sent=True)
             except httpx.HTTPError as exc:
-                time.sleep(self._delay_after_error(call, exc, attempt))
+                time.sleep(self._delay_after_error(call, exc, attempt, ends))
                 continue
             content = bytes(received)
-            delay = self._delay_after_response(call, response, content, started, attempt)
+            delay = self._delay_after_response(call, response, content, started, attempt, ends)
             if delay is None:
                 return self.finish_response(call, response, content, output)
             time.sleep(delay)
@@ -458,12 +627,19 @@ class AsyncClient(BaseClient):
         *,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
         verify: Any = True,
+        trust_env: bool = False,
         http_client: httpx.AsyncClient | None = None,
         **options: Any,
     ) -> None:
         super().__init__(**options)
         self._owns_http = http_client is None
-        self.http = http_client or httpx.AsyncClient(**_client_options(timeout, verify))
+        if http_client is None:
+            config = _client_options(timeout, verify, trust_env, self.base_url)
+            # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
+            transport = httpx.AsyncHTTPTransport(verify=verify, trust_env=False)
+            config["mounts"] = {"http://": transport}
+            http_client = httpx.AsyncClient(**config)
+        self.http = http_client
 
     async def invoke(
         self,
@@ -474,27 +650,32 @@ class AsyncClient(BaseClient):
         *,
         base_url: str | None = None,
     ) -> T:
+        request = body if isinstance(body, SealedRequest) else SealedRequest(body, headers)
+        del body, headers  # only the sealed holder keeps the credentials (see SealedRequest)
         self.ensure_transport(operation)
+        ends = self._ends()
         attempt = 0
         while True:
             attempt += 1
             # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self.prepare(operation, body, headers, base_url=base_url)
+            call = self.prepare(operation, request, base_url=base_url)
             self._emit_request(call)
             started = time.monotonic()
+            timeout = self._attempt_timeout(self.http.timeout, ends)
             try:
                 async with self.http.stream(
-                    "POST", call.url, content=call.content, headers=call.headers
+                    "POST", call.url, content=call.content, headers=call.headers, timeout=timeout
                 ) as response:
                     received = bytearray()
                     async for chunk in response.aiter_bytes():
                         received += chunk
                         self._check_size(call, len(received))
+                        self._check_deadline(call, ends, sent=True)
             except httpx.HTTPError as exc:
-                await asyncio.sleep(self._delay_after_error(call, exc, attempt))
+                await asyncio.sleep(self._delay_after_error(call, exc, attempt, ends))
                 continue
             content = bytes(received)
-            delay = self._delay_after_response(call, response, content, started, attempt)
+            delay = self._delay_after_response(call, response, content, started, attempt, ends)
             if delay is None:
                 return self.finish_response(call, response, content, output)
             await asyncio.sleep(delay)

@@ -2,6 +2,8 @@
 
 The operation is found from the body's element (or named by the caller); the result carries the
 typed object and a JSON-ready dict of it. Used by `altinn2 decode` and by the interop tests.
+Secrets (passwords, pin codes, national identity numbers) are masked unless `reveal` is asked
+for; every failure is a `DecodeError` of one line.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from altinn2.runtime.codec import CONTEXT, from_element, qname_of
 from altinn2.runtime.envelope import Envelope, parse_xml, raise_fault, read_envelope
 from altinn2.runtime.errors import AltinnError, AltinnFaultError, SoapFaultError
+from altinn2.runtime.masking import masked
 from altinn2.runtime.operation import OperationInfo, SoapVersion
 from altinn2.runtime.registry import operation_index
 
@@ -89,7 +92,8 @@ def _pick(body_tag: str, version: SoapVersion, operation: str | None) -> tuple[s
     return found[0]
 
 
-def decode(data: bytes, operation: str | None = None) -> Decoded:
+def decode(data: bytes, operation: str | None = None, *, reveal: bool = False) -> Decoded:
+    """The typed content of a captured envelope; its secrets masked unless `reveal`."""
     try:
         envelope = read_envelope(parse_xml(data), data)
     except AltinnError as exc:
@@ -101,17 +105,21 @@ def decode(data: bytes, operation: str | None = None) -> Decoded:
     kind, op = _pick(str(envelope.body.tag), envelope.version, operation)
     header_types = op.input_headers if kind == "request" else ()
     wanted = {qname_of(cls): cls for cls in header_types}
-    headers = tuple(
-        from_element(element, wanted[str(element.tag)])
-        for element in envelope.headers
-        if str(element.tag) in wanted
-    )
     cls = op.input if kind == "request" else op.output
     assert cls is not None
+    label = f"{op.service}.{op.name}"
     try:
-        value = from_element(envelope.body, cls)
+        headers = tuple(
+            from_element(element, wanted[str(element.tag)], label)
+            for element in envelope.headers
+            if str(element.tag) in wanted
+        )
+        value = from_element(envelope.body, cls, label)
     except AltinnError as exc:
         raise DecodeError(str(exc)) from None
+    if not reveal:
+        value = masked(value)
+        headers = tuple(masked(header) for header in headers)
     payload = to_data(value)
     if headers:
         payload = {"headers": [to_data(header) for header in headers], "body": payload}

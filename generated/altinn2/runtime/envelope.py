@@ -1,12 +1,14 @@
 """SOAP 1.1 and 1.2 envelopes: built from lxml elements, read back safely, faults raised.
 
 Parsing never loads a DTD, expands an entity or touches the network or the file system, and refuses
-documents above a size limit; anything that is not a SOAP envelope raises `ProtocolError` with a
-short, redacted excerpt.
+documents above a size limit or with more elements than memory should hold for their size (see
+`element_limit`); anything that is not a SOAP envelope raises `ProtocolError` with a short,
+redacted excerpt.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +37,15 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 EXCERPT_CHARS = 200
 DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+# The tree of a document costs about 125 bytes per element and as much again per text: what a
+# response can build, not its size, is what memory must be bounded by. WCF writes every element
+# with its name and a prefix (Altinn's recorded envelopes: 50-70 bytes per element), so a
+# document with more than one element per BYTES_PER_ELEMENT bytes (beyond a small allowance) is
+# built to exhaust memory; with this bound a tree stays within about 12 times the document's size.
+DEFAULT_MAX_ELEMENTS = 2_000_000
+BYTES_PER_ELEMENT = 20
+ELEMENT_ALLOWANCE = 10_000
+# libxml2 itself refuses nesting deeper than 256 elements (huge_tree off): depth is bounded too.
 
 
 class _ExternalRefused(Exception):
@@ -71,15 +82,30 @@ def excerpt(data: bytes, redactor: Redactor = DEFAULT_REDACTOR) -> str:
     return text[:EXCERPT_CHARS] + ("…" if len(text) > EXCERPT_CHARS else "")
 
 
+def element_limit(size: int, max_elements: int = DEFAULT_MAX_ELEMENTS) -> int:
+    """How many elements a document of `size` bytes may have."""
+    return min(max_elements, size // BYTES_PER_ELEMENT + ELEMENT_ALLOWANCE)
+
+
 def parse_xml(
     data: bytes,
     *,
     max_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    max_elements: int = DEFAULT_MAX_ELEMENTS,
     redactor: Redactor = DEFAULT_REDACTOR,
 ) -> etree._Element:
     """Parse an XML document safely; ProtocolError on anything hostile or malformed."""
     if len(data) > max_bytes:
         raise ProtocolError(f"response of {len(data)} bytes exceeds the limit of {max_bytes}")
+    # Every element starts with `<` and not `</`: an upper bound, counted before a tree is built.
+    elements = data.count(b"<") - data.count(b"</")
+    limit = element_limit(len(data), max_elements)
+    if elements > limit:
+        raise ProtocolError(
+            f"response of {len(data)} bytes has up to {elements} elements, more than the "
+            f"{limit} allowed (max_elements {max_elements}, or one per {BYTES_PER_ELEMENT} "
+            "bytes); refused"
+        )
     # A cheap first look (XML's keywords are case-sensitive: no copy of the data needed); the
     # parser's settings, its resolver and the DOCTYPE check below are what hold.
     if b"<!DOCTYPE" in data[:4096] or b"<!ENTITY" in data:
@@ -156,7 +182,7 @@ def must_understand(element: etree._Element, version: SoapVersion) -> etree._Ele
     return element
 
 
-def _text(element: etree._Element | None) -> str | None:
+def _raw_text(element: etree._Element | None) -> str | None:
     """An element's text; None when it is absent, nil or empty (`<UserId/>`)."""
     if element is None or element.get(f"{{{XSI}}}nil") in ("true", "1"):
         return None
@@ -175,7 +201,7 @@ def _child(parent: etree._Element | None, local: str) -> etree._Element | None:
 def _qname_text(element: etree._Element | None) -> str | None:
     """A fault code like `s:Client`: the SOAP envelope's own codes lose their prefix (`Client`,
     `Sender`); codes of other namespaces stay as written (`a:ActionNotSupported`)."""
-    text = _text(element)
+    text = _raw_text(element)
     if not text or element is None:
         return text
     prefix, _, local = text.rpartition(":")
@@ -184,16 +210,36 @@ def _qname_text(element: etree._Element | None) -> str | None:
 
 
 def raise_fault(
-    envelope: Envelope, operation: str | None = None, details: Sequence[type[Any]] = ()
+    envelope: Envelope,
+    operation: str | None = None,
+    details: Sequence[type[Any]] = (),
+    redactor: Redactor = DEFAULT_REDACTOR,
 ) -> None:
     """Raise the fault in `envelope`: AltinnFaultError (by ErrorID) or SoapFaultError.
 
     `details` are the operation's declared fault types: a detail element of one of them is bound
-    to it and kept as the exception's `detail`."""
-    error = fault_error(envelope, operation)
+    to it and kept as the exception's `detail`. Everything the exception carries from the server
+    (its texts, the typed detail's texts) is redacted by `redactor`."""
+    error = fault_error(envelope, operation, redactor)
     if details:
-        error.detail = _typed_detail(envelope, details)
+        error.detail = redacted_copy(_typed_detail(envelope, details), redactor)
     raise error
+
+
+def redacted_copy(value: Any, redactor: Redactor) -> Any:
+    """`value` (a generated dataclass, a list, a string) with every string in it redacted."""
+    if isinstance(value, str):
+        return redactor.text(value)
+    if isinstance(value, list):
+        return [redacted_copy(item, redactor) for item in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            field.name: redacted_copy(getattr(value, field.name), redactor)
+            for field in dataclasses.fields(value)
+            if field.init
+        }
+        return dataclasses.replace(value, **changes)
+    return value
 
 
 def _typed_detail(envelope: Envelope, details: Sequence[type[Any]]) -> Any:
@@ -210,11 +256,18 @@ def _typed_detail(envelope: Envelope, details: Sequence[type[Any]]) -> Any:
     return None
 
 
-def fault_error(envelope: Envelope, operation: str | None = None) -> SoapFaultError:
+def fault_error(
+    envelope: Envelope, operation: str | None = None, redactor: Redactor = DEFAULT_REDACTOR
+) -> SoapFaultError:
     """The exception for the fault in `envelope` (AltinnFaultError by ErrorID, else
-    SoapFaultError), not raised."""
+    SoapFaultError), not raised; every text it takes from the server is redacted."""
     fault = envelope.body
     assert fault is not None
+
+    def _text(element: etree._Element | None) -> str | None:
+        value = _raw_text(element)
+        return None if value is None else redactor.text(value)
+
     if envelope.version is SoapVersion.SOAP11:
         code = _qname_text(_child(fault, "faultcode"))
         reason = _text(_child(fault, "faultstring")) or ""
@@ -235,7 +288,7 @@ def fault_error(envelope: Envelope, operation: str | None = None) -> SoapFaultEr
         detail = _child(fault, "Detail")
     altinn = _child(detail, "AltinnFault")
     if altinn is not None:
-        error_id_text = _text(_child(altinn, "ErrorID"))
+        error_id_text = _raw_text(_child(altinn, "ErrorID"))
         try:
             error_id = int(error_id_text) if error_id_text else -1
         except ValueError:

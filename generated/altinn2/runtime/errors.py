@@ -25,12 +25,32 @@ class BindingNotAvailableError(ConfigurationError):
 
 
 class TransportError(AltinnError):
-    """The HTTP exchange failed: connection, timeout, or an HTTP error status without a fault."""
+    """The HTTP exchange failed: connection, timeout, or an HTTP error status without a fault.
 
-    def __init__(self, message: str, *, url: str, status: int | None = None) -> None:
+    `sent` says whether the request reached the server: False (it never left), True (it did),
+    None (it may have)."""
+
+    def __init__(
+        self, message: str, *, url: str, status: int | None = None, sent: bool | None = False
+    ) -> None:
         self.url = url
         self.status = status
+        self.sent = sent
         super().__init__(message)
+
+
+class OutcomeUnknownError(TransportError):
+    """A write (or a read with a side effect) was or may have been sent, and then the exchange
+    failed: the server may have carried it out. It is not resent; find out before trying again
+    (the receipt, or the submission status by your external reference)."""
+
+
+class CertificateError(TransportError):
+    """The server's TLS certificate was not accepted (not retried: it will not get better)."""
+
+
+class DeadlineExceededError(TransportError):
+    """The call's overall deadline (connect, send, read and retries together) passed."""
 
 
 class ProtocolError(AltinnError):

@@ -33,6 +33,18 @@ class Security(enum.StrEnum):
     SECURE_CONVERSATION = "SecureConversation"
 
 
+class Effect(enum.StrEnum):
+    """What calling an operation does, as the spec declares it for every base operation."""
+
+    READ = "read"  # repeated on transient errors
+    WRITE = "write"  # never resent once it may have reached the server
+    READ_WITH_SIDE_EFFECT = "read-with-side-effect"  # a read that acts (a pin sent): as a write
+
+    @property
+    def repeatable(self) -> bool:
+        return self is Effect.READ
+
+
 class Credential(enum.StrEnum):
     """Credentials the client fills into an operation's input unless the caller passes them."""
 
@@ -106,11 +118,11 @@ class OperationInfo(Generic[Output]):
     soap_version: SoapVersion
     soap_action: str
     policy: SecurityPolicy
+    effect: Effect
     input: type[Any]
     output: type[Output] | None
     addressing: bool = False
     mtom: bool = False
-    idempotent: bool = False  # a read: safe to send again
     action: str = ""
     reply_action: str | None = ""
     input_headers: tuple[type[Any], ...] = ()

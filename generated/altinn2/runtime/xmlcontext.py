@@ -1,4 +1,5 @@
-"""xsdata glue for WCF's data contracts: `uuid.UUID` values and cross-namespace list wrappers."""
+"""xsdata glue for WCF's data contracts: `uuid.UUID` values, WCF's reading of xs:dateTime and
+cross-namespace list wrappers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from xsdata.formats.converter import Converter, converter
 from xsdata.formats.dataclass.context import XmlContext
 from xsdata.formats.dataclass.models.builders import XmlMetaBuilder
 from xsdata.formats.dataclass.models.elements import XmlVar
+from xsdata.models.datatype import XmlDate, XmlDateTime
 
 
 class UuidConverter(Converter):
@@ -26,8 +28,42 @@ class UuidConverter(Converter):
         return str(value)
 
 
+def wcf_date_time(text: str) -> XmlDateTime:
+    """An xs:dateTime as WCF reads it.
+
+    The one deliberate tolerance: WCF's DataContractSerializer reads a date alone
+    (`1999-12-22`, as Altinn's own ReporteeElementList examples send in `FromDate`/`ToDate`)
+    in a dateTime field as midnight of that day, so this does too: the field holds an
+    `XmlDateTime` (`1999-12-22T00:00:00`), never the raw text. Anything else that is not an
+    xs:dateTime raises ValueError."""
+    value = text.strip()
+    try:
+        return XmlDateTime.from_string(value)
+    except ValueError:
+        if "T" in value:
+            raise
+    date = XmlDate.from_string(value)  # ValueError when it is not a date either
+    return XmlDateTime(date.year, date.month, date.day, 0, 0, 0, offset=date.offset)
+
+
+class WcfDateTimeConverter(Converter):
+    """xs:dateTime, with WCF's reading of a date alone (see `wcf_date_time`)."""
+
+    def deserialize(self, value: Any, **kwargs: Any) -> XmlDateTime:
+        if isinstance(value, XmlDateTime):
+            return value
+        try:
+            return wcf_date_time(str(value))
+        except ValueError as exc:
+            raise ConverterError(str(exc)) from None
+
+    def serialize(self, value: Any, **kwargs: Any) -> str:
+        return str(value)
+
+
 def register_converters() -> None:
     converter.register_converter(uuid.UUID, UuidConverter())
+    converter.register_converter(XmlDateTime, WcfDateTimeConverter())
 
 
 class WcfMetaBuilder(XmlMetaBuilder):

@@ -55,6 +55,7 @@ from altinn2.runtime.operation import (
     NO_SECURITY,
     Binding,
     Credential,
+    Effect,
     OperationInfo,
     Security,
     SecurityPolicy,
@@ -111,9 +112,9 @@ GET_AVAILABLE_FILES_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/GetAvailableFilesBasic",
     policy=NO_SECURITY,
+    effect=Effect.READ,
     input=GetAvailableFilesBasic,
     output=GetAvailableFilesBasicResponse,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_available_files_basic_result",
     credentials={
@@ -131,10 +132,10 @@ GET_AVAILABLE_FILES_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/GetAvailableFilesEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetAvailableFilesEC,
     output=GetAvailableFilesECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_available_files_ec_result",
     credentials={
@@ -152,6 +153,7 @@ INITIATE_BROKER_SERVICE_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/InitiateBrokerServiceBasic",
     policy=NO_SECURITY,
+    effect=Effect.WRITE,
     input=InitiateBrokerServiceBasic,
     output=InitiateBrokerServiceBasicResponse,
     faults=(AltinnFault,),
@@ -171,6 +173,7 @@ INITIATE_BROKER_SERVICE_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/InitiateBrokerServiceEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=InitiateBrokerServiceEC,
     output=InitiateBrokerServiceECResponse,
     addressing=True,
@@ -191,6 +194,7 @@ UPLOAD_FILE_STREAMED_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/UploadFileStreamedBasic",
     policy=NO_SECURITY,
+    effect=Effect.WRITE,
     input=StreamedPayloadBasicBE,
     output=ReceiptExternalStreamedBE,
     mtom=True,
@@ -212,6 +216,7 @@ UPLOAD_FILE_STREAMED_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/UploadFileStreamedEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=StreamedPayloadECBE,
     output=ReceiptExternalStreamedBE,
     addressing=True,
@@ -234,10 +239,10 @@ DOWNLOAD_FILE_STREAMED_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/DownloadFileStreamedBasic",
     policy=NO_SECURITY,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=DownloadFileStreamedBasic,
     output=DownloadFileStreamedBasicResponse,
     mtom=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="download_file_streamed_basic_result",
     credentials={
@@ -255,11 +260,11 @@ DOWNLOAD_FILE_STREAMED_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/DownloadFileStreamedEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=DownloadFileStreamedEC,
     output=DownloadFileStreamedECResponse,
     addressing=True,
     mtom=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="download_file_streamed_ec_result",
     credentials={
@@ -355,8 +360,9 @@ class BrokerService(Service):
         data and recipient list needed for initiating the broker service. Contains information
         as ... - mandatory parameter A Senders Reference for the initiated broker service
 
-        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: BrokerService / InitiateBrokerService: Basic
+        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: BrokerService /
+        InitiateBrokerService: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
         InitiateBrokerServiceBasic.
 
@@ -380,7 +386,7 @@ class BrokerService(Service):
         """Operation for initiating a broker service.
 
         EC endpoint operation InitiateBrokerServiceEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: BrokerService /
+        security; a write, not retried once sent). The Altinn page's row: BrokerService /
         InitiateBrokerService: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC.svc
         InitiateBrokerServiceEC.
@@ -420,8 +426,9 @@ class BrokerService(Service):
     ) -> ReceiptExternalStreamedBE:
         """Operation for uploading a file to a broker service.
 
-        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
-        not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed: Basic
+        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM; a
+        write, not retried once sent). The Altinn page's row: BrokerService /
+        UploadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         UploadFileStreamedBasic.
 
@@ -449,8 +456,9 @@ class BrokerService(Service):
         """Operation for uploading a file to a broker service.
 
         EC endpoint operation UploadFileStreamedEC (SOAP 1.2, SecureConversation/X509 security,
-        MTOM; not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed:
-        EC https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
+        MTOM; a write, not retried once sent). The Altinn page's row: BrokerService /
+        UploadFileStreamed: EC
+        https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         UploadFileStreamedEC.
 
         Args:
@@ -495,8 +503,8 @@ class BrokerService(Service):
         """Operation for downloading a file from a broker service.
 
         Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
-        a read, retried on transient errors). The Altinn page's row: BrokerService /
-        DownloadFileStreamed: Basic
+        a read with a side effect, not retried once sent). The Altinn page's row: BrokerService
+        / DownloadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         DownloadFileStreamedBasic.
 
@@ -522,8 +530,8 @@ class BrokerService(Service):
         """Operation for downloading a file from a broker service.
 
         EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509
-        security, MTOM; a read, retried on transient errors). The Altinn page's row:
-        BrokerService / DownloadFileStreamed: EC
+        security, MTOM; a read with a side effect, not retried once sent). The Altinn page's
+        row: BrokerService / DownloadFileStreamed: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         DownloadFileStreamedEC.
 
@@ -638,8 +646,9 @@ class AsyncBrokerService(AsyncService):
         data and recipient list needed for initiating the broker service. Contains information
         as ... - mandatory parameter A Senders Reference for the initiated broker service
 
-        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: BrokerService / InitiateBrokerService: Basic
+        Basic endpoint operation InitiateBrokerServiceBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: BrokerService /
+        InitiateBrokerService: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasic.svc
         InitiateBrokerServiceBasic.
 
@@ -663,7 +672,7 @@ class AsyncBrokerService(AsyncService):
         """Operation for initiating a broker service.
 
         EC endpoint operation InitiateBrokerServiceEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: BrokerService /
+        security; a write, not retried once sent). The Altinn page's row: BrokerService /
         InitiateBrokerService: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC.svc
         InitiateBrokerServiceEC.
@@ -705,8 +714,9 @@ class AsyncBrokerService(AsyncService):
     ) -> ReceiptExternalStreamedBE:
         """Operation for uploading a file to a broker service.
 
-        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
-        not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed: Basic
+        Basic endpoint operation UploadFileStreamedBasic (SOAP 1.1, no message security, MTOM; a
+        write, not retried once sent). The Altinn page's row: BrokerService /
+        UploadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         UploadFileStreamedBasic.
 
@@ -734,8 +744,9 @@ class AsyncBrokerService(AsyncService):
         """Operation for uploading a file to a broker service.
 
         EC endpoint operation UploadFileStreamedEC (SOAP 1.2, SecureConversation/X509 security,
-        MTOM; not retried once sent). The Altinn page's row: BrokerService / UploadFileStreamed:
-        EC https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
+        MTOM; a write, not retried once sent). The Altinn page's row: BrokerService /
+        UploadFileStreamed: EC
+        https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         UploadFileStreamedEC.
 
         Args:
@@ -780,8 +791,8 @@ class AsyncBrokerService(AsyncService):
         """Operation for downloading a file from a broker service.
 
         Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
-        a read, retried on transient errors). The Altinn page's row: BrokerService /
-        DownloadFileStreamed: Basic
+        a read with a side effect, not retried once sent). The Altinn page's row: BrokerService
+        / DownloadFileStreamed: Basic
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc
         DownloadFileStreamedBasic.
 
@@ -807,8 +818,8 @@ class AsyncBrokerService(AsyncService):
         """Operation for downloading a file from a broker service.
 
         EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509
-        security, MTOM; a read, retried on transient errors). The Altinn page's row:
-        BrokerService / DownloadFileStreamed: EC
+        security, MTOM; a read with a side effect, not retried once sent). The Altinn page's
+        row: BrokerService / DownloadFileStreamed: EC
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc
         DownloadFileStreamedEC.
 

@@ -33,6 +33,7 @@ from altinn2.models.fault_2009_10 import AltinnFault
 from altinn2.runtime.operation import (
     Binding,
     Credential,
+    Effect,
     OperationInfo,
     Security,
     SecurityPolicy,
@@ -72,10 +73,10 @@ GET_CASE_LIST_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/GetCaseListEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetCaseListEC,
     output=GetCaseListECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_case_list_ec_result",
     credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
@@ -90,6 +91,7 @@ INSTANTIATE_COLLABORATION_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/InstantiateCollaborationEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=InstantiateCollaborationEC,
     output=InstantiateCollaborationECResponse,
     addressing=True,
@@ -107,6 +109,7 @@ ARCHIVE_CASE_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/ArchiveCaseEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=ArchiveCaseEC,
     output=ArchiveCaseECResponse,
     addressing=True,
@@ -199,7 +202,7 @@ class Case(Service):
         """This operation can be used to instantiate a Collaboration Service.
 
         EC endpoint operation InstantiateCollaborationEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: Case /
+        security; a write, not retried once sent). The Altinn page's row: Case /
         InstantiateCollaboration: EC https://www.altinn.no/ServiceEngineExternal/CaseEC.svc
         InstantiateCollaborationEC.
 
@@ -256,8 +259,8 @@ class Case(Service):
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
 
-        EC endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: Case / ArchiveCase: EC
+        EC endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: Case / ArchiveCase: EC
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc ArchiveCaseEC.
 
         Args:
@@ -369,7 +372,7 @@ class AsyncCase(AsyncService):
         """This operation can be used to instantiate a Collaboration Service.
 
         EC endpoint operation InstantiateCollaborationEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: Case /
+        security; a write, not retried once sent). The Altinn page's row: Case /
         InstantiateCollaboration: EC https://www.altinn.no/ServiceEngineExternal/CaseEC.svc
         InstantiateCollaborationEC.
 
@@ -426,8 +429,8 @@ class AsyncCase(AsyncService):
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
 
-        EC endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: Case / ArchiveCase: EC
+        EC endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: Case / ArchiveCase: EC
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc ArchiveCaseEC.
 
         Args:

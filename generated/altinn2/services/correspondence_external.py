@@ -38,6 +38,7 @@ from altinn2.runtime.operation import (
     NO_SECURITY,
     Binding,
     Credential,
+    Effect,
     OperationInfo,
     Security,
     SecurityPolicy,
@@ -80,9 +81,9 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic/GetCorrespondenceForEndUserSystemsBasicV2",
     policy=NO_SECURITY,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=GetCorrespondenceForEndUserSystemsBasicV2,
     output=GetCorrespondenceForEndUserSystemsBasicV2Response,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_correspondence_for_end_user_systems_basic_v2_result",
     credentials={
@@ -104,10 +105,10 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/GetCorrespondenceForEndUserSystemsEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=GetCorrespondenceForEndUserSystemsEC,
     output=GetCorrespondenceForEndUserSystemsECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_correspondence_for_end_user_systems_ec_result",
     credentials={
@@ -125,6 +126,7 @@ DELETE_CORRESPONDENCE_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic/DeleteCorrespondenceBasic",
     policy=NO_SECURITY,
+    effect=Effect.WRITE,
     input=DeleteCorrespondenceBasic,
     output=DeleteCorrespondenceBasicResponse,
     faults=(AltinnFault,),
@@ -147,6 +149,7 @@ SAVE_CORRESPONDENCE_CONFIRMATION_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic/SaveCorrespondenceConfirmationBasic",
     policy=NO_SECURITY,
+    effect=Effect.WRITE,
     input=SaveCorrespondenceConfirmationBasic,
     output=SaveCorrespondenceConfirmationBasicResponse,
     faults=(AltinnFault,),
@@ -169,6 +172,7 @@ SAVE_CORRESPONDENCE_CONFIRMATION_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/SaveCorrespondenceConfirmationEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=SaveCorrespondenceConfirmationEC,
     output=SaveCorrespondenceConfirmationECResponse,
     addressing=True,
@@ -204,7 +208,7 @@ class CorrespondenceExternal(Service):
         to EndUserSystems.
 
         Basic endpoint operation GetCorrespondenceForEndUserSystemsBasicV2 (SOAP 1.1, no message
-        security; a read, retried on transient errors). The Altinn page's row:
+        security; a read with a side effect, not retried once sent). The Altinn page's row:
         CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         GetCorrespondenceForEndUserSystemBasicV2. Erratum: The WSDL spells it with a plural
@@ -235,8 +239,8 @@ class CorrespondenceExternal(Service):
         to EndUserSystems.
 
         EC endpoint operation GetCorrespondenceForEndUserSystemsEC (SOAP 1.2,
-        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
-        page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
+        SecureConversation/X509 security; a read with a side effect, not retried once sent). The
+        Altinn page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         GetCorrespondenceForEndUserSystemsEC.
 
@@ -296,8 +300,8 @@ class CorrespondenceExternal(Service):
     ) -> None:
         """Operation for deleting a correspondence.
 
-        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: CorrespondenceExternal /
+        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: CorrespondenceExternal /
         DeleteCorrespondence[1]: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         DeleteCorrespondenceBasic. Erratum: "[1]" is a footnote marker whose footnote the page
@@ -338,8 +342,8 @@ class CorrespondenceExternal(Service):
         """Operation for setting a correspondence as confirmed.
 
         Basic endpoint operation SaveCorrespondenceConfirmationBasic (SOAP 1.1, no message
-        security; not retried once sent). The Altinn page's row: CorrespondenceExternal /
-        SaveCorrespondenceConfirmation: Basic
+        security; a write, not retried once sent). The Altinn page's row: CorrespondenceExternal
+        / SaveCorrespondenceConfirmation: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         SaveCorrespondenceConfirmationBasic.
 
@@ -363,8 +367,8 @@ class CorrespondenceExternal(Service):
         """Operation for setting a correspondence as confirmed.
 
         EC endpoint operation SaveCorrespondenceConfirmationEC (SOAP 1.2,
-        SecureConversation/X509 security; not retried once sent). The Altinn page's row:
-        CorrespondenceExternal / SaveCorrespondenceConfirmation: EC
+        SecureConversation/X509 security; a write, not retried once sent). The Altinn page's
+        row: CorrespondenceExternal / SaveCorrespondenceConfirmation: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         SaveCorrespondenceConfirmationEC.
 
@@ -415,7 +419,7 @@ class AsyncCorrespondenceExternal(AsyncService):
         to EndUserSystems.
 
         Basic endpoint operation GetCorrespondenceForEndUserSystemsBasicV2 (SOAP 1.1, no message
-        security; a read, retried on transient errors). The Altinn page's row:
+        security; a read with a side effect, not retried once sent). The Altinn page's row:
         CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         GetCorrespondenceForEndUserSystemBasicV2. Erratum: The WSDL spells it with a plural
@@ -446,8 +450,8 @@ class AsyncCorrespondenceExternal(AsyncService):
         to EndUserSystems.
 
         EC endpoint operation GetCorrespondenceForEndUserSystemsEC (SOAP 1.2,
-        SecureConversation/X509 security; a read, retried on transient errors). The Altinn
-        page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
+        SecureConversation/X509 security; a read with a side effect, not retried once sent). The
+        Altinn page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         GetCorrespondenceForEndUserSystemsEC.
 
@@ -509,8 +513,8 @@ class AsyncCorrespondenceExternal(AsyncService):
     ) -> None:
         """Operation for deleting a correspondence.
 
-        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: CorrespondenceExternal /
+        Basic endpoint operation DeleteCorrespondenceBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: CorrespondenceExternal /
         DeleteCorrespondence[1]: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         DeleteCorrespondenceBasic. Erratum: "[1]" is a footnote marker whose footnote the page
@@ -551,8 +555,8 @@ class AsyncCorrespondenceExternal(AsyncService):
         """Operation for setting a correspondence as confirmed.
 
         Basic endpoint operation SaveCorrespondenceConfirmationBasic (SOAP 1.1, no message
-        security; not retried once sent). The Altinn page's row: CorrespondenceExternal /
-        SaveCorrespondenceConfirmation: Basic
+        security; a write, not retried once sent). The Altinn page's row: CorrespondenceExternal
+        / SaveCorrespondenceConfirmation: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         SaveCorrespondenceConfirmationBasic.
 
@@ -576,8 +580,8 @@ class AsyncCorrespondenceExternal(AsyncService):
         """Operation for setting a correspondence as confirmed.
 
         EC endpoint operation SaveCorrespondenceConfirmationEC (SOAP 1.2,
-        SecureConversation/X509 security; not retried once sent). The Altinn page's row:
-        CorrespondenceExternal / SaveCorrespondenceConfirmation: EC
+        SecureConversation/X509 security; a write, not retried once sent). The Altinn page's
+        row: CorrespondenceExternal / SaveCorrespondenceConfirmation: EC
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC.svc
         SaveCorrespondenceConfirmationEC.
 

@@ -52,6 +52,7 @@ from altinn2.runtime.operation import (
     NO_SECURITY,
     Binding,
     Credential,
+    Effect,
     OperationInfo,
     Security,
     SecurityPolicy,
@@ -105,6 +106,7 @@ SUBMIT_FORM_TASK_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic/SubmitFormTaskBasic",
     policy=NO_SECURITY,
+    effect=Effect.WRITE,
     input=SubmitFormTaskBasic,
     output=SubmitFormTaskBasicResponse,
     faults=(AltinnFault,),
@@ -128,6 +130,7 @@ SUBMIT_FORM_TASK_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/SubmitFormTaskEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=SubmitFormTaskEC,
     output=SubmitFormTaskECResponse,
     addressing=True,
@@ -148,9 +151,9 @@ GET_ALTINN_SUBMISSION_STATUS_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic/GetAltinnSubmissionStatusBasic",
     policy=NO_SECURITY,
+    effect=Effect.READ,
     input=GetAltinnSubmissionStatusBasic,
     output=GetAltinnSubmissionStatusBasicResponse,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_altinn_submission_status_basic_result",
     credentials={
@@ -168,10 +171,10 @@ GET_ALTINN_SUBMISSION_STATUS_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/GetAltinnSubmissionStatusEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetAltinnSubmissionStatusEC,
     output=GetAltinnSubmissionStatusECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_altinn_submission_status_ec_result",
     credentials={
@@ -189,6 +192,7 @@ COMPLETE_AND_SIGN_SHIPMENT_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic/CompleteAndSignShipmentBasic",
     policy=NO_SECURITY,
+    effect=Effect.WRITE,
     input=CompleteAndSignShipmentBasic,
     output=CompleteAndSignShipmentBasicResponse,
     faults=(AltinnFault,),
@@ -212,6 +216,7 @@ COMPLETE_AND_SIGN_SHIPMENT_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/CompleteAndSignShipmentEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=CompleteAndSignShipmentEC,
     output=CompleteAndSignShipmentECResponse,
     addressing=True,
@@ -232,6 +237,7 @@ UPDATE_FORM_DATA_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/UpdateFormDataEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=UpdateFormDataEC,
     output=UpdateFormDataECResponse,
     addressing=True,
@@ -266,9 +272,9 @@ class IntermediaryInbound(Service):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; not retried
-        once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: Basic
-        https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
+        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; a write,
+        not retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask:
+        Basic https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         SubmitFormTaskBasic.
 
         Args:
@@ -291,8 +297,9 @@ class IntermediaryInbound(Service):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        EC endpoint operation SubmitFormTaskEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: EC
+        EC endpoint operation SubmitFormTaskEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
+        SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         SubmitFormTaskEC.
 
@@ -405,8 +412,8 @@ class IntermediaryInbound(Service):
     ) -> ReceiptExternalBE | None:
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
-        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security;
-        not retried once sent). The Altinn page's row: IntermediaryInbound /
+        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         CompleteAndSignShipmentBasic.
@@ -437,7 +444,7 @@ class IntermediaryInbound(Service):
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
         EC endpoint operation CompleteAndSignShipmentEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: IntermediaryInbound /
+        security; a write, not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         CompleteAndSignShipmentEC.
@@ -488,8 +495,9 @@ class IntermediaryInbound(Service):
     ) -> ReceiptExternal | None:
         """This operation lets the EndUserSystem to update form data in an instantiated FormTask
 
-        EC endpoint operation UpdateFormDataEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: EC
+        EC endpoint operation UpdateFormDataEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
+        SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         UpdateFormDataEC. Erratum: The page lists SubmitFormTask a second time; these three rows
         are UpdateFormData's..
@@ -537,9 +545,9 @@ class AsyncIntermediaryInbound(AsyncService):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; not retried
-        once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: Basic
-        https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
+        Basic endpoint operation SubmitFormTaskBasic (SOAP 1.1, no message security; a write,
+        not retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask:
+        Basic https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         SubmitFormTaskBasic.
 
         Args:
@@ -562,8 +570,9 @@ class AsyncIntermediaryInbound(AsyncService):
         """This Service Operation to SubmitFormTask lets EndUserSystem to Submit a form task to
         Altinn
 
-        EC endpoint operation SubmitFormTaskEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: EC
+        EC endpoint operation SubmitFormTaskEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
+        SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         SubmitFormTaskEC.
 
@@ -676,8 +685,8 @@ class AsyncIntermediaryInbound(AsyncService):
     ) -> ReceiptExternalBE | None:
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
-        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security;
-        not retried once sent). The Altinn page's row: IntermediaryInbound /
+        Basic endpoint operation CompleteAndSignShipmentBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: Basic
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundBasic.svc
         CompleteAndSignShipmentBasic.
@@ -708,7 +717,7 @@ class AsyncIntermediaryInbound(AsyncService):
         """Service Operation to complete and sign form tasks from end user systems after uploads.
 
         EC endpoint operation CompleteAndSignShipmentEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: IntermediaryInbound /
+        security; a write, not retried once sent). The Altinn page's row: IntermediaryInbound /
         CompleteAndSignShipment: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         CompleteAndSignShipmentEC.
@@ -759,8 +768,9 @@ class AsyncIntermediaryInbound(AsyncService):
     ) -> ReceiptExternal | None:
         """This operation lets the EndUserSystem to update form data in an instantiated FormTask
 
-        EC endpoint operation UpdateFormDataEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: IntermediaryInbound / SubmitFormTask: EC
+        EC endpoint operation UpdateFormDataEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: IntermediaryInbound /
+        SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         UpdateFormDataEC. Erratum: The page lists SubmitFormTask a second time; these three rows
         are UpdateFormData's..

@@ -27,6 +27,7 @@ from altinn2.models.intermediary_inbound_service_2013_06 import (
 from altinn2.runtime.operation import (
     Binding,
     Credential,
+    Effect,
     OperationInfo,
     Security,
     SecurityPolicy,
@@ -68,6 +69,7 @@ SUBMIT_ATTACHMENT_STREAMED_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06/IIntermediaryInboundExternalECStreamed/SubmitAttachmentStreamedEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=StreamedAttachmentECBE,
     output=ReceiptExternalStreamedBE,
     addressing=True,
@@ -124,7 +126,7 @@ class IntermediaryInboundStreamed(Service):
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
         EC endpoint operation SubmitAttachmentStreamedEC (SOAP 1.2, SecureConversation/X509
-        security, MTOM; not retried once sent). The Altinn page's row:
+        security, MTOM; a write, not retried once sent). The Altinn page's row:
         IntermediaryInboundStreamed / SubmitAttachmentStreamed: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalECStreamed.svc
         SubmitAttachmentStreamedEC.
@@ -189,7 +191,7 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
         """Service Operation to provide the estimated processing time to the EndUserSystem.
 
         EC endpoint operation SubmitAttachmentStreamedEC (SOAP 1.2, SecureConversation/X509
-        security, MTOM; not retried once sent). The Altinn page's row:
+        security, MTOM; a write, not retried once sent). The Altinn page's row:
         IntermediaryInboundStreamed / SubmitAttachmentStreamed: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalECStreamed.svc
         SubmitAttachmentStreamedEC.

@@ -19,6 +19,7 @@ from altinn2.models.key_management_service_2010_10 import (
 from altinn2.runtime.operation import (
     Binding,
     Credential,
+    Effect,
     OperationInfo,
     Security,
     SecurityPolicy,
@@ -53,10 +54,10 @@ GET_CERTIFICATES_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/Archive/KeyManagement/2010/10/IKeyManagementExternalEC/GetCertificatesEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetCertificatesEC,
     output=GetCertificatesECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_certificates_ec_result",
     credentials={

@@ -41,6 +41,7 @@ from altinn2.runtime.operation import (
     NO_SECURITY,
     Binding,
     Credential,
+    Effect,
     OperationInfo,
     Security,
     SecurityPolicy,
@@ -92,9 +93,9 @@ GET_RECEIPT_BASIC_V2 = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic/GetReceiptBasicV2",
     policy=NO_SECURITY,
+    effect=Effect.READ,
     input=GetReceiptBasicV2,
     output=GetReceiptBasicV2Response,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_receipt_basic_v2_result",
     credentials={
@@ -112,10 +113,10 @@ GET_RECEIPT_EC_V2 = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptECV2",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetReceiptECV2,
     output=GetReceiptECV2Response,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_receipt_ec_v2_result",
     credentials={
@@ -133,9 +134,9 @@ GET_RECEIPT_LIST_BASIC_V2 = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic/GetReceiptListBasicV2",
     policy=NO_SECURITY,
+    effect=Effect.READ,
     input=GetReceiptListBasicV2,
     output=GetReceiptListBasicV2Response,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_receipt_list_basic_v2_result",
     credentials={
@@ -153,10 +154,10 @@ GET_RECEIPT_LIST_EC_V2 = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptListECV2",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetReceiptListECV2,
     output=GetReceiptListECV2Response,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_receipt_list_ec_v2_result",
     credentials={
@@ -174,6 +175,7 @@ UPDATE_RECEIPT_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic/UpdateReceiptBasic",
     policy=NO_SECURITY,
+    effect=Effect.WRITE,
     input=UpdateReceiptBasic,
     output=UpdateReceiptBasicResponse,
     faults=(AltinnFault,),
@@ -193,6 +195,7 @@ UPDATE_RECEIPT_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/UpdateReceiptEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=UpdateReceiptEC,
     output=UpdateReceiptECResponse,
     addressing=True,
@@ -370,8 +373,8 @@ class ReceiptExternal(Service):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; not retried
-        once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
+        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; a write, not
+        retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
         https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc UpdateReceiptBasic.
 
         Args:
@@ -394,9 +397,9 @@ class ReceiptExternal(Service):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        EC endpoint operation UpdateReceiptEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: EC
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc UpdateReceiptEC.
+        EC endpoint operation UpdateReceiptEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt:
+        EC https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc UpdateReceiptEC.
 
         Args:
             receipt: ReceiptSaveExternalBE object that contains the detailed information for the
@@ -592,8 +595,8 @@ class AsyncReceiptExternal(AsyncService):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; not retried
-        once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
+        Basic endpoint operation UpdateReceiptBasic (SOAP 1.1, no message security; a write, not
+        retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: Basic
         https://www.altinn.no/IntermediaryExternal/ReceiptExternalBasic.svc UpdateReceiptBasic.
 
         Args:
@@ -616,9 +619,9 @@ class AsyncReceiptExternal(AsyncService):
         new references, and update sub receipts with references. Sub receipts must be identified
         with their ids and must already exist as child receipts for the main receipt.
 
-        EC endpoint operation UpdateReceiptEC (SOAP 1.2, SecureConversation/X509 security; not
-        retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt: EC
-        https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc UpdateReceiptEC.
+        EC endpoint operation UpdateReceiptEC (SOAP 1.2, SecureConversation/X509 security; a
+        write, not retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt:
+        EC https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC.svc UpdateReceiptEC.
 
         Args:
             receipt: ReceiptSaveExternalBE object that contains the detailed information for the

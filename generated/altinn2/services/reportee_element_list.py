@@ -74,6 +74,7 @@ from altinn2.runtime.operation import (
     NO_SECURITY,
     Binding,
     Credential,
+    Effect,
     OperationInfo,
     Security,
     SecurityPolicy,
@@ -147,6 +148,7 @@ DELETE_REPORTEE_ELEMENT_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/DeleteReporteeElementBasic",
     policy=NO_SECURITY,
+    effect=Effect.WRITE,
     input=DeleteReporteeElementBasic,
     output=DeleteReporteeElementBasicResponse,
     faults=(AltinnFault,),
@@ -169,6 +171,7 @@ DELETE_REPORTEE_ELEMENT_EXTERNAL = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/DeleteReporteeElementExternal",
     policy=USERNAME_TOKEN_POLICY,
+    effect=Effect.WRITE,
     input=DeleteReporteeElementExternal,
     output=DeleteReporteeElementExternalResponse,
     addressing=True,
@@ -190,6 +193,7 @@ DELETE_REPORTEE_ELEMENT_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/DeleteReporteeElementEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.WRITE,
     input=DeleteReporteeElementEC,
     output=DeleteReporteeElementECResponse,
     addressing=True,
@@ -209,9 +213,9 @@ GET_FORM_SET_ELEMENTS_BASIC_V2 = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetFormSetElementsBasicV2",
     policy=NO_SECURITY,
+    effect=Effect.READ,
     input=GetFormSetElementsBasicV2,
     output=GetFormSetElementsBasicV2Response,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_form_set_elements_basic_v2_result",
     credentials={
@@ -233,10 +237,10 @@ GET_FORM_SET_ELEMENTS_EXTERNAL_V2 = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetFormSetElementsExternalV2",
     policy=USERNAME_TOKEN_POLICY,
+    effect=Effect.READ,
     input=GetFormSetElementsExternalV2,
     output=GetFormSetElementsExternalV2Response,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_form_set_elements_external_v2_result",
     credentials={
@@ -256,10 +260,10 @@ GET_FORM_SET_ELEMENTS_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetElementsEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetFormSetElementsEC,
     output=GetFormSetElementsECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_form_set_elements_ec_result",
     credentials={
@@ -277,9 +281,9 @@ GET_REPORTEE_ELEMENT_LIST_BASIC_V2 = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetReporteeElementListBasicV2",
     policy=NO_SECURITY,
+    effect=Effect.READ,
     input=GetReporteeElementListBasicV2,
     output=GetReporteeElementListBasicV2Response,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_reportee_element_list_basic_v2_result",
     credentials={
@@ -301,10 +305,10 @@ GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetReporteeElementListExternalV2",
     policy=USERNAME_TOKEN_POLICY,
+    effect=Effect.READ,
     input=GetReporteeElementListExternalV2,
     output=GetReporteeElementListExternalV2Response,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_reportee_element_list_external_v2_result",
     credentials={
@@ -324,10 +328,10 @@ GET_REPORTEE_ELEMENT_LIST_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetReporteeElementListEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetReporteeElementListEC,
     output=GetReporteeElementListECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_reportee_element_list_ec_result",
     credentials={
@@ -345,9 +349,9 @@ GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetCorrespondenceListForArchiveRefBasic",
     policy=NO_SECURITY,
+    effect=Effect.READ,
     input=GetCorrespondenceListForArchiveRefBasic,
     output=GetCorrespondenceListForArchiveRefBasicResponse,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_correspondence_list_for_archive_ref_basic_result",
     credentials={
@@ -369,10 +373,10 @@ GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetCorrespondenceListForArchiveRef",
     policy=USERNAME_TOKEN_POLICY,
+    effect=Effect.READ,
     input=GetCorrespondenceListForArchiveRef,
     output=GetCorrespondenceListForArchiveRefResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_correspondence_list_for_archive_ref_result",
     credentials={
@@ -392,10 +396,10 @@ GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForArchiveRefEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetCorrespondenceListForArchiveRefEC,
     output=GetCorrespondenceListForArchiveRefECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_correspondence_list_for_archive_ref_ec_result",
     credentials={
@@ -413,9 +417,9 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE_BASIC = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetCorrespondenceListForReporteeBasic",
     policy=NO_SECURITY,
+    effect=Effect.READ,
     input=GetCorrespondenceListForReporteeBasic,
     output=GetCorrespondenceListForReporteeBasicResponse,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_correspondence_list_for_reportee_basic_result",
     credentials={
@@ -437,10 +441,10 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetCorrespondenceListForReportee",
     policy=USERNAME_TOKEN_POLICY,
+    effect=Effect.READ,
     input=GetCorrespondenceListForReportee,
     output=GetCorrespondenceListForReporteeResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_correspondence_list_for_reportee_result",
     credentials={
@@ -460,10 +464,10 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForReporteeEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetCorrespondenceListForReporteeEC,
     output=GetCorrespondenceListForReporteeECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_correspondence_list_for_reportee_ec_result",
     credentials={
@@ -481,10 +485,10 @@ GET_FORM_SET_DATA_EC = OperationInfo(
     soap_version=SoapVersion.SOAP12,
     soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetDataEC",
     policy=SECURE_CONVERSATION_POLICY,
+    effect=Effect.READ,
     input=GetFormSetDataEC,
     output=GetFormSetDataECResponse,
     addressing=True,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_form_set_data_ec_result",
     credentials={
@@ -515,9 +519,10 @@ class ReporteeElementList(Service):
     ) -> None:
         """Deletes a Reportee Element.
 
-        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: ReporteeElementList / DeleteReporteeElement:
-        Basic https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
+        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: ReporteeElementList /
+        DeleteReporteeElement: Basic
+        https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         DeleteReporteeElementBasic.
 
         Args:
@@ -542,8 +547,8 @@ class ReporteeElementList(Service):
     ) -> None:
         """Deletes a Reportee Element.
 
-        WS endpoint operation DeleteReporteeElementExternal (SOAP 1.2, UsernameToken security;
-        not retried once sent). The Altinn page's row: ReporteeElementList /
+        WS endpoint operation DeleteReporteeElementExternal (SOAP 1.2, UsernameToken security; a
+        write, not retried once sent). The Altinn page's row: ReporteeElementList /
         DeleteReporteeElement: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         DeleteReporteeElementExternal.
@@ -569,7 +574,7 @@ class ReporteeElementList(Service):
         """Deletes a Reportee Element.
 
         EC endpoint operation DeleteReporteeElementEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: ReporteeElementList /
+        security; a write, not retried once sent). The Altinn page's row: ReporteeElementList /
         DeleteReporteeElement: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         DeleteReporteeElementEC.
@@ -1193,9 +1198,10 @@ class AsyncReporteeElementList(AsyncService):
     ) -> None:
         """Deletes a Reportee Element.
 
-        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; not
-        retried once sent). The Altinn page's row: ReporteeElementList / DeleteReporteeElement:
-        Basic https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
+        Basic endpoint operation DeleteReporteeElementBasic (SOAP 1.1, no message security; a
+        write, not retried once sent). The Altinn page's row: ReporteeElementList /
+        DeleteReporteeElement: Basic
+        https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternalBasic.svc
         DeleteReporteeElementBasic.
 
         Args:
@@ -1220,8 +1226,8 @@ class AsyncReporteeElementList(AsyncService):
     ) -> None:
         """Deletes a Reportee Element.
 
-        WS endpoint operation DeleteReporteeElementExternal (SOAP 1.2, UsernameToken security;
-        not retried once sent). The Altinn page's row: ReporteeElementList /
+        WS endpoint operation DeleteReporteeElementExternal (SOAP 1.2, UsernameToken security; a
+        write, not retried once sent). The Altinn page's row: ReporteeElementList /
         DeleteReporteeElement: WS
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListExternal.svc
         DeleteReporteeElementExternal.
@@ -1247,7 +1253,7 @@ class AsyncReporteeElementList(AsyncService):
         """Deletes a Reportee Element.
 
         EC endpoint operation DeleteReporteeElementEC (SOAP 1.2, SecureConversation/X509
-        security; not retried once sent). The Altinn page's row: ReporteeElementList /
+        security; a write, not retried once sent). The Altinn page's row: ReporteeElementList /
         DeleteReporteeElement: EC
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC.svc
         DeleteReporteeElementEC.

@@ -17,7 +17,7 @@ from altinn2.models.system_authentication_service_2009_10 import (
     GetAuthenticationChallenge,
     GetAuthenticationChallengeResponse,
 )
-from altinn2.runtime.operation import NO_SECURITY, Binding, OperationInfo, SoapVersion
+from altinn2.runtime.operation import NO_SECURITY, Binding, Effect, OperationInfo, SoapVersion
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
@@ -39,9 +39,9 @@ GET_AUTHENTICATION_CHALLENGE = OperationInfo(
     soap_version=SoapVersion.SOAP11,
     soap_action="http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10/ISystemAuthenticationExternal/GetAuthenticationChallenge",
     policy=NO_SECURITY,
+    effect=Effect.READ_WITH_SIDE_EFFECT,
     input=GetAuthenticationChallenge,
     output=GetAuthenticationChallengeResponse,
-    idempotent=True,
     faults=(AltinnFault,),
     result="get_authentication_challenge_result",
 )
@@ -63,8 +63,8 @@ class SystemAuthentication(Service):
         """This method is used to get information about what authentication token to use
 
         Basic endpoint operation GetAuthenticationChallenge (SOAP 1.1, no message security; a
-        read, retried on transient errors). The Altinn page's row: SystemAuthentication /
-        GetAuthenticationChallenge: Basic
+        read with a side effect, not retried once sent). The Altinn page's row:
+        SystemAuthentication / GetAuthenticationChallenge: Basic
         https://www.altinn.no/AuthenticationExternal/SystemAuthentication.svc
         GetAuthenticationChallenge.
 
@@ -107,8 +107,8 @@ class AsyncSystemAuthentication(AsyncService):
         """This method is used to get information about what authentication token to use
 
         Basic endpoint operation GetAuthenticationChallenge (SOAP 1.1, no message security; a
-        read, retried on transient errors). The Altinn page's row: SystemAuthentication /
-        GetAuthenticationChallenge: Basic
+        read with a side effect, not retried once sent). The Altinn page's row:
+        SystemAuthentication / GetAuthenticationChallenge: Basic
         https://www.altinn.no/AuthenticationExternal/SystemAuthentication.svc
         GetAuthenticationChallenge.
 

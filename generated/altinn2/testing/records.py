@@ -8,8 +8,6 @@ and the envelope and reason are scrubbed by the mock's `Redactor`.
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import datetime as dt
 import logging
 import time
@@ -20,9 +18,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from altinn2.runtime.codec import CONTEXT
 from altinn2.runtime.operation import Binding, OperationInfo
-from altinn2.runtime.secrets import MASK, SECRET_ELEMENTS, Redactor
+from altinn2.runtime.secrets import MASK, Redactor
 from altinn2.testing.faults import Reply
 
 logger = logging.getLogger("altinn2.testing")
@@ -139,27 +136,3 @@ def log_call(call: Call) -> None:
     )
     if call.envelope and logger.isEnabledFor(logging.DEBUG):
         logger.debug("request envelope (redacted):\n%s", call.envelope)
-
-
-def masked(value: Any) -> Any:
-    """A copy of a typed object with every credential field (as the runtime's Redactor names
-    them: password, pin code, national id, nonce) replaced by `***`."""
-    if value is None:
-        return None
-    clone = copy.deepcopy(value)
-    _mask(clone)
-    return clone
-
-
-def _mask(value: Any) -> None:
-    if not dataclasses.is_dataclass(value) or isinstance(value, type):
-        return
-    for var in CONTEXT.build(type(value)).get_all_vars():
-        item = getattr(value, var.name, None)
-        if isinstance(item, str) and (var.local_name or "").lower() in SECRET_ELEMENTS:
-            setattr(value, var.name, MASK)
-        elif isinstance(item, list):
-            for member in item:
-                _mask(member)
-        else:
-            _mask(item)

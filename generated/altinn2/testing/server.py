@@ -27,9 +27,15 @@ class Application(Protocol):
     def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply: ...
 
 
+# The listen backlog: an app's test suite may open hundreds of connections at once (Python's
+# default of 5 refuses them); the kernel caps it at its own limit (net.core.somaxconn).
+LISTEN_BACKLOG = 1024
+
+
 class MockServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = LISTEN_BACKLOG
 
     def __init__(self, address: tuple[str, int], application: Application) -> None:
         self.application = application
