@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 from lxml import etree
-from xsdata.formats.dataclass.parsers import XmlParser
-from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 
 from altinn2.runtime import codec
 from altinn2.runtime.binder import Unsupported
@@ -31,11 +29,11 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def generic(element: etree._Element, cls: type[Any]) -> Any:
-    """xsdata's own reading of `element` (on a copy: its handler clears what it reads)."""
-    parser = XmlParser(context=codec.CONTEXT, config=codec._PARSER_CONFIG, handler=LxmlEventHandler)
+    """The reference reading of `element`: xsdata's parser as the fallback uses it (on a copy: its
+    handler clears what it reads)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return parser.parse(copy.deepcopy(element), cls)
+        return codec.generic_parse(copy.deepcopy(element), cls)
 
 
 def messages() -> list[tuple[str, type[Any]]]:
@@ -122,6 +120,20 @@ def receipt(inner: str) -> tuple[etree._Element, type[Any]]:
 def test_binder_edge_cases_match_xsdata(inner: str) -> None:
     element, cls = receipt(inner)
     assert codec._BINDER.bind(element, cls) == generic(element, cls)
+
+
+@pytest.mark.parametrize("read", [codec._BINDER.bind, generic], ids=["binder", "xsdata"])
+def test_empty_is_not_nil(read: Any) -> None:
+    """`<X></X>` is "" and a wrapper without items `[]`, nillable or not; only xsi:nil is None
+    (a WCF peer sends and reads them so)."""
+    empty, _ = receipt("<ReceiptHistory></ReceiptHistory><ReceiptText/><References/><SubReceipts/>")
+    nil, cls = receipt(
+        '<ReceiptHistory i:nil="true"/><ReceiptText i:nil="true"/>'
+        '<References i:nil="true"/><SubReceipts i:nil="true"/>'
+    )
+    fields = ("receipt_history", "receipt_text", "references", "sub_receipts")
+    assert [getattr(read(empty, cls), name) for name in fields] == ["", "", [], []]
+    assert [getattr(read(nil, cls), name) for name in fields] == [None, None, None, None]
 
 
 @pytest.mark.parametrize(

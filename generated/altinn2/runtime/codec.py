@@ -16,6 +16,7 @@ from xsdata.formats.dataclass.serializers import TreeSerializer
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
 from altinn2.runtime.binder import Binder, Unsupported
+from altinn2.runtime.empties import EmptyElements
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.xmlcontext import WcfXmlContext, register_converters
 
@@ -86,13 +87,22 @@ def from_element(element: etree._Element, cls: type[T]) -> T:
         return bound
     except Unsupported:
         pass
-    parser = XmlParser(context=CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
     try:
-        result: T = parser.parse(element, cls)
+        result: T = generic_parse(element, cls)
     except (ParserError, ConverterError, ValueError, TypeError) as exc:
         raise ProtocolError(
             f"cannot read {etree.QName(element).localname} as {cls.__name__}: {exc}"
         ) from None
+    return result
+
+
+def generic_parse(element: etree._Element, cls: type[T]) -> T:
+    """xsdata's parser, reading empty elements as XML Schema does (the element is consumed)."""
+    parser = XmlParser(context=CONTEXT, config=_PARSER_CONFIG, handler=LxmlEventHandler)
+    empties = EmptyElements(CONTEXT)
+    empties.mark(element, cls)
+    result: T = parser.parse(element, cls)
+    empties.fill(result)
     return result
 
 
