@@ -1,6 +1,7 @@
 # The two commands a newcomer needs (see README.md):
 #   make          set up .venv, fetch the WSDLs (checked against spec/wsdl.lock), lint, regenerate
 #   make test     style and types (generator and generated package), drift check, test suite
+#   make interop  the WCF peer (Mono) both ways for the Basic column; needs Debian's mono-complete
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ ALTINN2_SHARED ?= $(abspath ../shared)
 ALTINN2_WSDL_DIR ?= $(ALTINN2_SHARED)/altinn2-wsdl
 export ALTINN2_SHARED ALTINN2_WSDL_DIR
 
-.PHONY: all generate setup fetch lint check style test bench fuzz
+.PHONY: all generate setup fetch lint check style test interop bench fuzz
 
 all: generate
 
@@ -46,6 +47,9 @@ FUZZ_CASES ?= 50000
 FUZZ_SEED ?= 1
 fuzz: fetch
 	$(BIN)/python -m tests.fuzz --cases $(FUZZ_CASES) --seed $(FUZZ_SEED)
+
+interop: fetch
+	$(BIN)/pytest -m wcf
 
 bench: fetch
 	$(BIN)/pip install --quiet --editable '.[dev,bench]'

@@ -272,3 +272,20 @@ def test_readme_example_app_confirms_its_messages(
     altinn2_mock.scenario.add_correspondence(ORG, "Hemmelig")
     with pytest.raises(MissingRightError):
         InboxApp(altinn2_client, ORG).confirm_all()
+
+
+def test_a_responder_that_returns_none_passes_the_call_to_the_scenario(
+    altinn2_mock: MockAltinn, altinn2_client: Client
+) -> None:
+    receipt = altinn2_client.intermediary_inbound.submit_form_task_basic(
+        form_task_shipment=shipment("watched")
+    )
+    assert receipt is not None
+    seen: list[int | None] = []
+    altinn2_mock.respond("GetReceiptV2", lambda request: seen.append(request.receipt.receipt_id))
+    receipts = altinn2_client.receipt_external
+    found = receipts.get_receipt_basic_v2(receipt=ReceiptSearch(receipt_id=receipt.receipt_id))
+    assert found is not None and found.receipt_id == receipt.receipt_id  # the scenario's answer
+    with pytest.raises(NotFoundError):  # the scenario's fault, not an example receipt
+        receipts.get_receipt_basic_v2(receipt=ReceiptSearch(receipt_id=1))
+    assert seen == [receipt.receipt_id, 1]

@@ -20,6 +20,7 @@ from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 
 from altinn2.runtime import codec
 from altinn2.runtime.binder import Unsupported
+from altinn2.runtime.empties import EmptyElements
 from altinn2.runtime.envelope import parse_xml, read_envelope
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.registry import operation_index
@@ -33,12 +34,18 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 def generic(element: etree._Element, cls: type[Any]) -> Any:
     """xsdata's own, tolerant reading of `element` (on a copy: its handler clears what it reads):
-    a value it cannot convert stays raw text, with a warning."""
+    a value it cannot convert stays raw text, with a warning. Empty elements are read as the
+    runtime's fallback reads them (`altinn2.runtime.empties`): "" and [], not None."""
     config = ParserConfig(fail_on_unknown_properties=False, fail_on_unknown_attributes=False)
     parser = XmlParser(context=codec.CONTEXT, config=config, handler=LxmlEventHandler)
+    element = copy.deepcopy(element)
+    empties = EmptyElements(codec.CONTEXT)
+    empties.mark(element, cls)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return parser.parse(copy.deepcopy(element), cls)
+        result = parser.parse(element, cls)
+    empties.fill(result)
+    return result
 
 
 def messages() -> list[tuple[str, type[Any]]]:
@@ -125,6 +132,20 @@ def receipt(inner: str) -> tuple[etree._Element, type[Any]]:
 def test_binder_edge_cases_match_xsdata(inner: str) -> None:
     element, cls = receipt(inner)
     assert codec._BINDER.bind(element, cls) == generic(element, cls)
+
+
+@pytest.mark.parametrize("read", [codec._BINDER.bind, generic], ids=["binder", "xsdata"])
+def test_empty_is_not_nil(read: Any) -> None:
+    """`<X></X>` is "" and a wrapper without items `[]`, nillable or not; only xsi:nil is None
+    (a WCF peer sends and reads them so)."""
+    empty, _ = receipt("<ReceiptHistory></ReceiptHistory><ReceiptText/><References/><SubReceipts/>")
+    nil, cls = receipt(
+        '<ReceiptHistory i:nil="true"/><ReceiptText i:nil="true"/>'
+        '<References i:nil="true"/><SubReceipts i:nil="true"/>'
+    )
+    fields = ("receipt_history", "receipt_text", "references", "sub_receipts")
+    assert [getattr(read(empty, cls), name) for name in fields] == ["", "", [], []]
+    assert [getattr(read(nil, cls), name) for name in fields] == [None, None, None, None]
 
 
 @pytest.mark.parametrize(

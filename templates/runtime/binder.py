@@ -81,7 +81,7 @@ class Slot(NamedTuple):
     nested: type | None
     many: bool  # repeated element: a list
     item: str | None  # a wrapper's item element (the slot's key is the wrapper)
-    empty: Any  # what an empty element means: "" for a plain string, else None
+    empty: Any  # what an empty element (not xsi:nil) means: "" for a string, else None
     nullable: bool  # the field's annotation admits None (list items never do)
 
 
@@ -140,8 +140,8 @@ class Binder:
         convert = CONVERTERS.get(kind)
         if convert is None:
             return None
-        # xsdata's reading: an empty string element is "" unless the element is nillable.
-        empty = "" if kind is str and not var.nillable else None
+        # Empty is not nil: `<Notice></Notice>` is "", whether or not the element is nillable.
+        empty = "" if kind is str else None
         return Slot(var.name, convert, None, many, item, empty, nullable)
 
     def bind(self, element: etree._Element, cls: type) -> Any:
@@ -158,8 +158,9 @@ class Binder:
             if slot is None:
                 continue  # an element a newer contract added
             if slot.item is not None:
-                items = [self.value(item, slot) for item in child if item.tag == slot.item]
-                if items:
+                # A wrapper without items is an empty list; only xsi:nil makes it None.
+                if child.get(NIL) not in ("true", "1"):
+                    items = [self.value(item, slot) for item in child if item.tag == slot.item]
                     values[slot.name] = items
             elif slot.many:
                 values[slot.name].append(self.value(child, slot))

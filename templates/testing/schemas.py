@@ -7,6 +7,11 @@ refuses, the validator accepts it too (and says so here):
 - a date without a time (`2019-01-01`) in an `xs:dateTime` element: WCF's DataContractSerializer
   reads it as midnight, and tt02 accepted such searches (recorded GetReporteeElementListBasicV2
   requests).
+- `xsi:nil="true"` on an element the schema does not make nillable (`<userPinCode i:nil="true"/>`,
+  what a WCF client sends for a null string): WCF's serializer reads it as null and runs the
+  operation. The validator drops such an `xsi:nil` from the element, so that the mock reads it as
+  the empty string it then validates (a null string's meaning for Altinn), and a value type (an
+  `xs:int` cannot be empty) is still refused, as WCF refuses it.
 """
 
 from __future__ import annotations
@@ -29,6 +34,8 @@ _LENIENT = (
         r"'xs:dateTime'\.$"
     ),
 )
+_NOT_NILLABLE = re.compile(r"^Element '(\{[^}]*\}[^']*)': The element is not 'nillable'\.$")
+_XSI_NIL = "{http://www.w3.org/2001/XMLSchema-instance}nil"
 _LOCK = threading.Lock()
 
 
@@ -53,16 +60,27 @@ def schema() -> etree.XMLSchema:
 
 def violations(element: etree._Element) -> list[SchemaViolation]:
     """What the schemas find wrong with `element` (a body element or a fault detail), minus
-    what WCF accepts anyway; an empty list when it is valid. Thread-safe."""
+    what WCF accepts anyway (see above: a refused `xsi:nil` is dropped from `element`); an empty
+    list when it is valid. Thread-safe."""
+    errors = _validate(element)
+    refused_nils = {m[1] for m in map(_NOT_NILLABLE.match, (e.message for e in errors)) if m}
+    if refused_nils:
+        for node in element.iter(*refused_nils):
+            if node.get(_XSI_NIL) in ("true", "1"):
+                del node.attrib[_XSI_NIL]
+        errors = _validate(element)
+    return [error for error in errors if not any(p.match(error.message) for p in _LENIENT)]
+
+
+def _validate(element: etree._Element) -> list[SchemaViolation]:
     validator = schema()
     with _LOCK:
         if validator.validate(element):
             return []
-        errors = [
+        return [
             SchemaViolation(entry.message, entry.path or "", entry.line)
             for entry in validator.error_log
         ]
-    return [error for error in errors if not any(p.match(error.message) for p in _LENIENT)]
 
 
 def is_valid(element: etree._Element) -> bool:

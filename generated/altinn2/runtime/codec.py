@@ -25,6 +25,7 @@ from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.enums import EventType
 
 from altinn2.runtime.binder import Binder, Unsupported
+from altinn2.runtime.empties import EmptyElements
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.secrets import DEFAULT_REDACTOR, MASK, SECRET_ELEMENTS
 from altinn2.runtime.typecheck import first_mismatch
@@ -151,9 +152,8 @@ def from_element(element: etree._Element, cls: type[T], operation: str | None = 
 
     # xsdata asks for a handler class; a factory that keeps the instance is called the same way
     factory = cast(type[XmlHandler], tracking_handler)
-    parser = XmlParser(context=CONTEXT, config=_PARSER_CONFIG, handler=factory)
     try:
-        result: T = parser.parse(element, cls)
+        result: T = generic_parse(element, cls, factory)
     except (ParserError, ConverterError, ValueError, TypeError) as exc:
         handler = handlers[-1] if handlers else None
         path = "/".join(handler.path if handler else ()) or root
@@ -174,6 +174,18 @@ def from_element(element: etree._Element, cls: type[T], operation: str | None = 
             f"{where}{mismatch.path}: {shown(mismatch.path, mismatch.value)} is not "
             f"of the declared type {mismatch.expected}"
         )
+    return result
+
+
+def generic_parse(
+    element: etree._Element, cls: type[T], handler: type[XmlHandler] = LxmlEventHandler
+) -> T:
+    """xsdata's parser, reading empty elements as XML Schema does (the element is consumed)."""
+    parser = XmlParser(context=CONTEXT, config=_PARSER_CONFIG, handler=handler)
+    empties = EmptyElements(CONTEXT)
+    empties.mark(element, cls)
+    result: T = parser.parse(element, cls)
+    empties.fill(result)
     return result
 
 

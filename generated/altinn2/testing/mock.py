@@ -291,9 +291,11 @@ class MockAltinn:
         """Answer `operation` with `response`: an instance of its output type; its result (a
         `Receipt`, a list of elements: put in the output wrapper); raw XML (`bytes`/`str`: a
         body element, wrapped in the binding's envelope, or a whole envelope, sent as it is);
-        a `Fault`; or a callable taking the typed request and returning any of these (`None`:
-        the default answer). `times`: only that many calls. With `validate`, a typed or XML
-        answer must be the operation's output element and valid against its schema."""
+        a `Fault`; or a callable taking the typed request and returning any of these, or `None`
+        to pass the call on to the stateful scenario (else the default answer), which lets a
+        responder watch or answer some requests only. `times`: only that many calls. With
+        `validate`, a typed or XML answer must be the operation's output element and valid
+        against its schema."""
         keys = self.resolve(operation)
         checked = selected(self.operations, keys) if validate and keys is not None else []
         value: Any = response
@@ -483,14 +485,18 @@ class MockAltinn:
         )
 
     def _answer_value(self, rule: Rule | None, operation: OperationInfo, request: Any) -> Any:
-        """The rule's value (a responder's, called with the request), else the stateful
-        scenario's, else None (the default); a `Fault` raised by either is the answer."""
+        """The rule's value (a responder's, called with the request, unless it returns None),
+        else the stateful scenario's, else None (the default); a `Fault` raised by either is the
+        answer."""
         try:
             if rule is not None:
                 value = rule.value
-                if callable(value) and not isinstance(value, Fault | Raw):
-                    return value(request)
-                return value
+                if not callable(value) or isinstance(value, Fault | Raw):
+                    return value
+                value = value(request)
+                if value is not None:
+                    return value
+                # A responder that returns None passes: the scenario (or the default) answers.
             if self.stateful:
                 value = self.scenario.handle(operation, request)
                 return None if value is NOT_HANDLED else value
