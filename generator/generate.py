@@ -106,7 +106,20 @@ def write_output(output: Output, target: Path) -> None:
         pass
 
 
-IGNORED = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+# What tools leave in generated/ (`pip install ./generated` builds in place, linters and test
+# runners cache): never generated, never compared.
+BUILD_DIRS = frozenset({"build", "dist", ".eggs"})  # at the top of generated/
+CACHE_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+ARTEFACT_SUFFIXES = (".egg-info", ".pyc", ".pyo")
+
+
+def is_artefact(relative: Path) -> bool:
+    """A build or cache artefact (path relative to generated/)."""
+    parts = relative.parts
+    return bool(parts) and (
+        parts[0] in BUILD_DIRS
+        or any(part in CACHE_DIRS or part.endswith(ARTEFACT_SUFFIXES) for part in parts)
+    )
 
 
 def existing_files(target: Path) -> dict[str, Path]:
@@ -114,11 +127,7 @@ def existing_files(target: Path) -> dict[str, Path]:
     if target.is_dir():
         for path in target.rglob("*"):
             relative = path.relative_to(target)
-            if (
-                path.is_file()
-                and not IGNORED & set(relative.parts)
-                and not relative.parts[0].endswith(".egg-info")
-            ):
+            if path.is_file() and not is_artefact(relative):
                 found[relative.as_posix()] = path
     return found
 
