@@ -11,6 +11,10 @@ from typing import ParamSpec, TypeVar
 
 import click
 
+from generator.api.compare import compare
+from generator.api.report import render_report
+from generator.api.sources import folder_sources, revision_sources
+from generator.api.surface import read_surface
 from generator.cache import WsdlCache
 from generator.coverage import cover
 from generator.errors import LockMismatchError, UserError
@@ -177,3 +181,35 @@ def check_command(root: Path | None) -> None:
         click.echo("run `altinn-codegen generate` and review the diff")
         sys.exit(1)
     click.echo(f"{where}/ is up to date ({len(output.files)} files)")
+
+
+@main.command(name="api-diff")
+@root_option
+@click.argument("revision", required=False)
+@click.option(
+    "--against",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Compare with the package in this folder instead of a git revision.",
+)
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when a change breaks an app.")
+@reports_errors
+def api_diff_command(
+    root: Path | None, revision: str | None, against: Path | None, fail_on_breaking: bool
+) -> None:
+    """Compare the public API of generated/ with REVISION (default HEAD) or --against DIR:
+    classes, fields, enum members, service methods, operations; a markdown report."""
+    project = _project(root)
+    if revision and against:
+        raise UserError("give a REVISION or --against DIR, not both")
+    if against is not None:
+        old = folder_sources(against)
+        old_label = f"`{against}`"
+    else:
+        old = revision_sources(project.generated_dir, revision or "HEAD")
+        old_label = f"`{revision or 'HEAD'}`"
+    new = folder_sources(project.generated_dir)
+    changes = compare(read_surface(old), read_surface(new))
+    where = project.relative(project.generated_dir)
+    click.echo(render_report(changes, old_label, f"`{where}/`"), nl=False)
+    if fail_on_breaking and any(change.breaking for change in changes):
+        sys.exit(1)
