@@ -19,7 +19,13 @@ from generator.cache import WsdlCache
 from generator.coverage import cover
 from generator.errors import LockMismatchError, UserError
 from generator.fetch import HttpSource, MirrorSource, Source, fetch
-from generator.generate import build_output, differences, write_output
+from generator.generate import (
+    build_output,
+    differences,
+    names_lock_differs,
+    write_names_lock,
+    write_output,
+)
 from generator.lint import render_json, render_table
 from generator.project import Project
 from generator.spec import load_spec
@@ -156,9 +162,12 @@ def generate_command(root: Path | None) -> None:
     started = time.perf_counter()
     output = build_output(project)
     write_output(output, project.generated_dir)
+    write_names_lock(output, project)
     elapsed = time.perf_counter() - started
     for line in output.report:  # how the schemas of the WSDLs were merged
         click.echo(f"  {line}")
+    for line in output.divergences:  # what a reviewer must look at
+        click.echo(f"warning: {line}", err=True)
     click.echo(
         f"wrote {len(output.files)} files to {project.relative(project.generated_dir)}/ "
         f"in {elapsed:.1f} s"
@@ -173,6 +182,8 @@ def check_command(root: Path | None) -> None:
     project = _project(root)
     output = build_output(project)
     problems = differences(output, project.generated_dir)
+    if names_lock_differs(output, project):
+        problems.append(f"differs: {project.relative(project.names_lock_path)} (public names)")
     where = project.relative(project.generated_dir)
     if problems:
         click.echo(f"{where}/ is not what the generator makes today ({len(problems)} files):")
