@@ -55,7 +55,7 @@ class Source(Protocol):
 ACCEPT_HINT = (
     "to accept the change: run the same fetch without --locked, then `altinn-codegen generate`, "
     "review the diff (`git add -N generated/ spec/ && git diff --stat`, `altinn-codegen api-diff`) "
-    "and commit spec/wsdl.lock with generated/"
+    "and commit spec/wsdl.lock, spec/models.lock and generated/ together"
 )
 
 
