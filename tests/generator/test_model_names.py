@@ -93,6 +93,12 @@ def test_the_lock_round_trips(tmp_path: Path) -> None:
     path = tmp_path / "models.lock"
     path.write_text(lock.render(), encoding="utf-8")
     assert read_names_lock(path).types == lock.types
+    # a hash of digits only stays a string (YAML would read 012345678901 as a number)
+    digits = NamesLock(
+        {KEY: [Variant("Notification", frozenset({"012345678901", "1e2345678901"}))]}
+    )
+    path.write_text(digits.render(), encoding="utf-8")
+    assert read_names_lock(path).types == digits.types
     assert read_names_lock(path.with_name("missing.lock")).types == {}
 
 

@@ -10,6 +10,7 @@ workspace that starts from the repository's spec and spec/models.lock.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -136,8 +137,15 @@ def test_an_added_optional_element_adds_one_field_and_breaks_nothing(
         f"{MODELS}.BrokerServiceAvailableFile.priority": ("added", False, "int | None")
     }
     assert variant_names(project.names_lock_path) == variant_names(REPO / "spec" / "models.lock")
-    # Regenerating changes nothing: the lock now knows both forms.
+    # Regenerating changes nothing: the lock now knows both forms; `check` compares it too.
     assert CliRunner().invoke(cli.main, ["check", "--root", str(project.root)]).exit_code == 0
+    lock = project.names_lock_path.read_text(encoding="utf-8")
+    stale = re.sub(r"(FactoryType: )[0-9a-f]{12}", r"\g<1>abcdefabcdef", lock)
+    assert stale != lock
+    project.names_lock_path.write_text(stale, "utf-8")
+    result = CliRunner().invoke(cli.main, ["check", "--root", str(project.root)])
+    assert result.exit_code == 1
+    assert "  differs: spec/models.lock (public names)" in result.stdout.splitlines()
     run_model_tests(project)
 
 
