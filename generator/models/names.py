@@ -54,6 +54,15 @@ class Variant:
 class NamesLock:
     types: dict[Key, list[Variant]] = field(default_factory=dict)
 
+    def known_types(self) -> frozenset[str]:
+        """The Clark names of every type variant the lock knows (`{ns}ReceiptEC`)."""
+        return frozenset(
+            f"{{{namespace}}}{variant.name}"
+            for (kind, namespace, _), variants in self.types.items()
+            if kind in ("complexType", "simpleType")
+            for variant in variants
+        )
+
     def render(self) -> str:
         body: dict[str, object] = {}
         for key in sorted(self.types):

@@ -6,7 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from lxml import etree
+from xsdata.codegen.container import ClassContainer
+from xsdata.codegen.models import Attr, Class
+from xsdata.models.config import GeneratorConfig
+from xsdata.models.enums import Tag
 
+from generator.models.layout import merge_duplicate_enums
 from generator.models.names import NamesLock, Variant, form_hash, read_names_lock
 from generator.models.schemas import Collected, canon_renamed, resolve
 from generator.models.variants import describe, union
@@ -139,3 +144,29 @@ def test_union_needs_optional_additions_in_one_order() -> None:
     assert describe(base, complex_type(el("A"), el("C", "int"))) == (
         f"element C: type {{{XSD}}}string -> {{{XSD}}}int"
     )
+
+
+def enum_class(namespace: str, *values: str) -> Class:
+    return Class(
+        qname=f"{{{namespace}}}Status",
+        tag=Tag.SIMPLE_TYPE,
+        location="",
+        attrs=[Attr(tag=Tag.ENUMERATION, name=value, default=value) for value in values],
+    )
+
+
+def enum_names(known: frozenset[str]) -> dict[str, str]:
+    """XML namespace -> Python name of two same-named enums with other members."""
+    container = ClassContainer(GeneratorConfig())
+    container.extend([enum_class("urn:a:old", "X"), enum_class("urn:b:new", "Y")])
+    merge_duplicate_enums(container, known)
+    return {str(cls.target_namespace): cls.name for cls in container}
+
+
+def test_an_enum_generated_before_keeps_its_name_when_a_new_namespace_sorts_first() -> None:
+    assert enum_names(frozenset()) == {"urn:a:old": "Status", "urn:b:new": "StatusBNew"}
+    # urn:b:new's enum was there first: urn:a:old's, new, gets the suffix.
+    assert enum_names(frozenset({"{urn:b:new}Status"})) == {
+        "urn:a:old": "StatusAOld",
+        "urn:b:new": "Status",
+    }
