@@ -394,6 +394,15 @@ def _assemble(
                     f"{difference}"
                 )
                 continue
+            raw = {canon_renamed(collected.definitions[key][w], {}) for w in cluster.wsdls}
+            if raw & {
+                canon_renamed(collected.definitions[key][w], {}) for w in clusters[primary].wsdls
+            }:
+                report.append(  # the same text: only the variants it refers to diverge
+                    f"{kind} {{{namespace}}}{name}: {final_name} of {', '.join(cluster.wsdls)} "
+                    f"follows the variants it refers to: {difference}"
+                )
+                continue
             divergences.append(
                 f"{kind} {{{namespace}}}{name} diverges in {', '.join(cluster.wsdls)} "
                 f"(generated there as {final_name}, XML name kept) from "
