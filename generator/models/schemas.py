@@ -224,11 +224,14 @@ def _clusters(
     collected: Collected,
     renames: dict[str, dict[RenameKey, str]],
     owners: dict[str, str],
+    orphaned: bool,
 ) -> list[Cluster]:
     """Split the WSDLs of one cluster into the clusters of compatible definitions: identical
     ones, enumerations (their values are merged) and definitions that are each other's union
     with optional elements or attributes, unless the lock has them apart (`owners`: form hash
-    -> locked name; an existing class keeps its fields)."""
+    -> locked name; an existing class keeps its fields). When a locked variant of the key lost
+    all its forms (`orphaned`: changed where it was defined), new forms do not join the
+    variants the lock knows: on their own they take the orphan's name."""
     copies = collected.definitions[key]
     order = collected.wsdls
     same: dict[Canon, list[str]] = collections.defaultdict(list)
@@ -244,7 +247,9 @@ def _clusters(
         element = _renamed_copy(copies[group[0]], renames[group[0]])
         owner = owners.get(form_hash(canon_renamed(copies[group[0]], renames[group[0]])))
         for index, (union_so_far, members, names) in enumerate(merged):
-            if owner is not None and names - {owner}:
+            if (owner is not None and names - {owner}) or (
+                orphaned and (owner is None) == bool(names)
+            ):
                 continue
             bigger = union(union_so_far, element)
             if bigger is not None:
@@ -314,6 +319,18 @@ def _renames(
 MAX_ROUNDS = 50
 
 
+def _orphaned(
+    key: Key, collected: Collected, renames: dict[str, dict[RenameKey, str]], lock: NamesLock
+) -> bool:
+    """Whether a variant of `key` in the lock has none of its forms in the WSDLs any more."""
+    locked = lock.types.get(key, [])
+    if not locked:
+        return False
+    copies = collected.definitions[key]
+    present = {form_hash(canon_renamed(copy, renames[wsdl])) for wsdl, copy in copies.items()}
+    return any(not variant.forms & present for variant in locked)
+
+
 def resolve(collected: Collected, lock: NamesLock | None = None) -> Resolution:
     """Split every key's definitions into clusters of compatible ones, name each (the lock's
     names first), and repeat while a rename makes referring definitions differ."""
@@ -334,7 +351,14 @@ def resolve(collected: Collected, lock: NamesLock | None = None) -> Resolution:
             key: [
                 part
                 for cluster in clusters
-                for part in _clusters(key, cluster.wsdls, collected, renames, owners.get(key, {}))
+                for part in _clusters(
+                    key,
+                    cluster.wsdls,
+                    collected,
+                    renames,
+                    owners.get(key, {}),
+                    _orphaned(key, collected, renames, lock),
+                )
             ]
             for key, clusters in partition.items()
         }

@@ -126,6 +126,10 @@ def test_locked_variants_stay_apart_even_when_compatible() -> None:
     assert names(forms, lock) == {"Notification": "To", "NotificationBasic": "To Body"}
     assert kept.divergences == []
     assert any("NotificationBasic of Basic-a kept apart" in line for line in kept.report)
+    # The EC form gains an optional element: still compatible with the Basic one, but the
+    # class that stood for the old EC form keeps its name and gains the field.
+    grown = {**forms, "EC-b": (el("To"), el("Extra", optional=True))}
+    assert names(grown, lock) == {"Notification": "To Extra", "NotificationBasic": "To Body"}
 
 
 def test_union_needs_optional_additions_in_one_order() -> None:
