@@ -165,10 +165,11 @@ def _read_class(path: str, node: ast.ClassDef, surface: Surface) -> None:
             surface[f"{path}.{name}"] = Entry(
                 "field", annotation, required=_field_required(item.value)
             )
-        elif isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef) and not item.name.startswith(
-            "_"
-        ):
-            surface[f"{path}.{item.name}"] = _method(item)
+        elif isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+            if item.name[0] != "_":
+                surface[f"{path}.{item.name}"] = _method(item)
+        elif isinstance(item, ast.ClassDef) and item.name != "Meta" and item.name[0] != "_":
+            _read_class(f"{path}.{item.name}", item, surface)  # xsdata's anonymous types
 
 
 def _field_required(value: ast.expr | None) -> bool:

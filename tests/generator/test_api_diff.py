@@ -33,6 +33,11 @@ class Receipt:
     receipt_id: int = field(metadata={"name": "ReceiptId"})
     text: str | None = field(default=None, metadata={"name": "Text"})
     status: Status | None = None
+    attachment: Receipt.Attachment | None = None
+
+    @dataclass(kw_only=True)
+    class Attachment:
+        name: str
 
     class Meta:
         name = "Receipt"
@@ -84,6 +89,9 @@ def test_the_surface_covers_classes_fields_members_methods_and_operations() -> N
         "models.receipts.Receipt.receipt_id",
         "models.receipts.Receipt.text",
         "models.receipts.Receipt.status",
+        "models.receipts.Receipt.attachment",
+        "models.receipts.Receipt.Attachment",
+        "models.receipts.Receipt.Attachment.name",
         "services.receipts.GET_RECEIPT",
         "services.receipts.Receipts",
         "services.receipts.Receipts.get_receipt",
