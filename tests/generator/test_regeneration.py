@@ -62,16 +62,26 @@ def retype_file_size(sequence: etree._Element) -> None:
     file_size.set("type", file_size.get("type", "").replace("long", "string"))
 
 
-def regenerate(tmp: Path, mirror: Path, change: Callable[[etree._Element], None]) -> Project:
-    """A workspace like the repository (spec, names lock, templates), its WSDLs fetched from a
-    copy of the mirror in which `change` was made, then `altinn-codegen generate` run there."""
+def regenerate(
+    tmp: Path,
+    mirror: Path,
+    change: Callable[[etree._Element], None] | None,
+    spec_edit: tuple[str, str] = ("", ""),
+) -> Project:
+    """A workspace like the repository (spec with `spec_edit` made, names lock, templates), its
+    WSDLs fetched from a copy of the mirror in which `change` was made."""
     changed = tmp / "mirror"
     shutil.copytree(mirror, changed)
-    change_available_file(changed, change)
+    if change is not None:
+        change_available_file(changed, change)
     root = tmp / "workspace"
     (root / "spec").mkdir(parents=True)
     for name in ("endpoints.yaml", "models.lock"):
         shutil.copy(REPO / "spec" / name, root / "spec" / name)
+    if spec_edit[0]:
+        spec = (root / "spec" / "endpoints.yaml").read_text(encoding="utf-8")
+        assert spec.count(spec_edit[0]) == 1
+        (root / "spec" / "endpoints.yaml").write_text(spec.replace(*spec_edit), "utf-8")
     shutil.copytree(REPO / "templates", root / "templates")
     project = Project(root)
     spec = load_spec(project.spec_path)
@@ -177,3 +187,33 @@ def test_a_divergent_definition_is_reported_and_the_existing_class_keeps_its_nam
         "basic" in path.lower() or path.endswith("get_available_files") for path in moved
     ), moved
     run_model_tests(project)
+
+
+def test_an_unseen_wsdl_adds_fields_and_takes_no_name(tmp_path: Path, mirror: Path) -> None:
+    """The prefill EC endpoint's successor (EC2) defines Notification and PrefillFormTask with
+    optional elements more: the classes gain them, no model class is renamed or retyped."""
+    ec = "ServiceEngineExternal/PreFillEUSExternalEC.svc\n"
+    project = regenerate(tmp_path, mirror, None, (ec, ec.replace("EC.svc", "EC2.svc")))
+    stdout, stderr = generate(project)
+
+    assert "Notification" not in stderr
+    assert (
+        "Notification: 2 compatible definitions merged into their union: element NotifyType "
+        "added; element ReporteeId added for ServiceEngineExternal/PreFillEUSExternalBasic.svc.wsdl"
+    ) in stdout
+    models = {
+        path.removeprefix("altinn2.models."): change
+        for path, change in api_changes(project).items()
+        if path.startswith("altinn2.models.")
+    }
+    assert models["notification_2009_10.Notification.notify_type"] == (
+        "added",
+        False,
+        "NotificationType | None",
+    )
+    assert models["notification_2009_10.Notification.reportee_id"][:2] == ("added", False)
+    assert [path for path, (_, breaking, _) in models.items() if breaking] == []
+    assert all(change == "added" for change, _, _ in models.values()), models
+    before = variant_names(REPO / "spec" / "models.lock")
+    after = variant_names(project.names_lock_path)
+    assert [key for key in before.keys() & after.keys() if before[key] != after[key]] == []
