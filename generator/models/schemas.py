@@ -7,7 +7,8 @@ cached WSDLs are 527 distinct ones. Definitions are keyed by (kind, namespace, n
    annotation variant (ties: the first WSDL in sorted order);
 2. enumerations that differ only in their values -> one enum with the union of the values;
 3. definitions that differ only by optional elements or attributes one of them adds ->
-   compatible: one definition, the union (`variants.union`);
+   compatible: one definition, the union (`variants.union`); not an operation's message
+   element, which is the contract of its own binding's operation;
 4. any other difference diverges (reported, with the difference): each variant gets a class of
    its own. Which keeps the XML name and which is renamed `<Name><Binding>` (e.g. `ReceiptEC`)
    in the WSDLs that define it is what `spec/models.lock` says (`names`), for a variant the lock
@@ -107,6 +108,7 @@ class Collected:
     flavours: dict[str, str]  # WSDL -> Basic / WS / EC (from its binding)
     definitions: dict[Key, dict[str, etree._Element]] = field(default_factory=dict)
     used_elements: set[str] = field(default_factory=set)  # message parts and ref= targets
+    message_elements: set[str] = field(default_factory=set)  # message parts
 
 
 def wsdl_flavour(security: SecurityProfile, soap_version: str) -> str:
@@ -125,7 +127,9 @@ def collect(cache: WsdlCache) -> Collected:
         binding = wsdl.main_binding()
         collected.flavours[name] = wsdl_flavour(binding.policy.security, binding.soap_version)
         for message in wsdl.messages.values():
-            collected.used_elements.update(part.element for part in message.parts if part.element)
+            parts = {part.element for part in message.parts if part.element}
+            collected.used_elements.update(parts)
+            collected.message_elements.update(parts)
         for schema in wsdl.schemas:
             namespace = schema.target_namespace
             for element in schema.element.iter(q(XSD, "element")):
@@ -242,6 +246,8 @@ def _clusters(
         key[0] == "simpleType" and all(_is_enum(copies[group[0]]) for group in groups)
     ):
         return [Cluster(sorted(wsdls, key=order.index), groups)]
+    if _is_message(key, collected):
+        return [Cluster(group, [group]) for group in groups]
     merged: list[tuple[etree._Element, list[list[str]], set[str]]] = []
     for group in groups:
         element = _renamed_copy(copies[group[0]], renames[group[0]])
@@ -261,6 +267,13 @@ def _clusters(
         Cluster(sorted((w for g in members for w in g), key=order.index), members)
         for _, members, _ in merged
     ]
+
+
+def _is_message(key: Key, collected: Collected) -> bool:
+    """An operation's message element: the contract of its own binding's operation (a Basic
+    request's credentials must not become fields of the WS request), never merged."""
+    kind, namespace, name = key
+    return kind == "element" and f"{{{namespace}}}{name}" in collected.message_elements
 
 
 def _forms(
@@ -411,11 +424,15 @@ def _assemble(
             compatible = union(elements[primary], other) is not None or (
                 union(other, elements[primary]) is not None
             )
-            if compatible:  # an existing class keeps its fields
+            if compatible:  # an existing class keeps its fields; messages are per binding
+                why = (
+                    "an operation message of its own binding"
+                    if _is_message(key, collected)
+                    else "as spec/models.lock has them"
+                )
                 report.append(
                     f"{kind} {{{namespace}}}{name}: {final_name} of {', '.join(cluster.wsdls)} "
-                    f"kept apart from {names[key][primary]} as spec/models.lock has them: "
-                    f"{difference}"
+                    f"kept apart from {names[key][primary]}, {why}: {difference}"
                 )
                 continue
             raw = {canon_renamed(collected.definitions[key][w], {}) for w in cluster.wsdls}

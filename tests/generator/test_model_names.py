@@ -174,3 +174,28 @@ def test_an_enum_generated_before_keeps_its_name_when_a_new_namespace_sorts_firs
         "urn:a:old": "StatusAOld",
         "urn:b:new": "Status",
     }
+
+
+def test_operation_messages_are_never_merged() -> None:
+    """A Basic request's body credentials must not become fields of the WS request."""
+    key = ("element", NS, "GetCodeList")
+
+    def request(*elements: str) -> etree._Element:
+        return etree.fromstring(
+            f'<xs:element xmlns:xs="{XSD}" name="GetCodeList"><xs:complexType><xs:sequence>'
+            f'{"".join(elements)}</xs:sequence></xs:complexType></xs:element>'
+        )
+
+    basic = request(el("systemUserName", optional=True), el("codeListName", optional=True))
+    ws = request(el("codeListName", optional=True))
+    found = Collected(
+        wsdls=["Basic-a", "WS-b"],
+        flavours={"Basic-a": "Basic", "WS-b": "WS"},
+        definitions={key: {"Basic-a": basic, "WS-b": ws}},
+    )
+    assert len(resolve(found).chosen) == 1  # a data type: one union
+    found.message_elements.add(f"{{{NS}}}GetCodeList")
+    resolution = resolve(found)
+    assert sorted(k[2] for k in resolution.chosen) == ["GetCodeList", "GetCodeListWS"]
+    assert resolution.divergences == []
+    assert any("an operation message of its own binding" in line for line in resolution.report)
