@@ -11,11 +11,21 @@ from typing import ParamSpec, TypeVar
 
 import click
 
+from generator.api.compare import compare
+from generator.api.report import render_report
+from generator.api.sources import folder_sources, revision_sources
+from generator.api.surface import read_surface
 from generator.cache import WsdlCache
 from generator.coverage import cover
 from generator.errors import LockMismatchError, UserError
 from generator.fetch import HttpSource, MirrorSource, Source, fetch
-from generator.generate import build_output, differences, write_output
+from generator.generate import (
+    build_output,
+    differences,
+    names_lock_differs,
+    write_names_lock,
+    write_output,
+)
 from generator.lint import render_json, render_table
 from generator.project import Project
 from generator.spec import load_spec
@@ -152,9 +162,12 @@ def generate_command(root: Path | None) -> None:
     started = time.perf_counter()
     output = build_output(project)
     write_output(output, project.generated_dir)
+    write_names_lock(output, project)
     elapsed = time.perf_counter() - started
     for line in output.report:  # how the schemas of the WSDLs were merged
         click.echo(f"  {line}")
+    for line in output.divergences:  # what a reviewer must look at
+        click.echo(f"warning: {line}", err=True)
     click.echo(
         f"wrote {len(output.files)} files to {project.relative(project.generated_dir)}/ "
         f"in {elapsed:.1f} s"
@@ -169,6 +182,8 @@ def check_command(root: Path | None) -> None:
     project = _project(root)
     output = build_output(project)
     problems = differences(output, project.generated_dir)
+    if names_lock_differs(output, project):
+        problems.append(f"differs: {project.relative(project.names_lock_path)} (public names)")
     where = project.relative(project.generated_dir)
     if problems:
         click.echo(f"{where}/ is not what the generator makes today ({len(problems)} files):")
@@ -177,3 +192,35 @@ def check_command(root: Path | None) -> None:
         click.echo("run `altinn-codegen generate` and review the diff")
         sys.exit(1)
     click.echo(f"{where}/ is up to date ({len(output.files)} files)")
+
+
+@main.command(name="api-diff")
+@root_option
+@click.argument("revision", required=False)
+@click.option(
+    "--against",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Compare with the package in this folder instead of a git revision.",
+)
+@click.option("--fail-on-breaking", is_flag=True, help="Exit 1 when a change breaks an app.")
+@reports_errors
+def api_diff_command(
+    root: Path | None, revision: str | None, against: Path | None, fail_on_breaking: bool
+) -> None:
+    """Compare the public API of generated/ with REVISION (default HEAD) or --against DIR:
+    classes, fields, enum members, service methods, operations; a markdown report."""
+    project = _project(root)
+    if revision and against:
+        raise UserError("give a REVISION or --against DIR, not both")
+    if against is not None:
+        old = folder_sources(against)
+        old_label = f"`{against}`"
+    else:
+        old = revision_sources(project.generated_dir, revision or "HEAD")
+        old_label = f"`{revision or 'HEAD'}`"
+    new = folder_sources(project.generated_dir)
+    changes = compare(read_surface(old), read_surface(new))
+    where = project.relative(project.generated_dir)
+    click.echo(render_report(changes, old_label, f"`{where}/`"), nl=False)
+    if fail_on_breaking and any(change.breaking for change in changes):
+        sys.exit(1)

@@ -51,6 +51,14 @@ class Source(Protocol):
         """A document another document imports; raises `FetchError` when it cannot be had."""
 
 
+# What `fetch --locked` says when the WSDLs changed: how to accept the change.
+ACCEPT_HINT = (
+    "to accept the change: run the same fetch without --locked, then `altinn-codegen generate`, "
+    "review the diff (`git add -N generated/ spec/ && git diff --stat`, `altinn-codegen api-diff`) "
+    "and commit spec/wsdl.lock, spec/models.lock and generated/ together"
+)
+
+
 # -- mirror folders -------------------------------------------------------------------------
 
 
@@ -336,7 +344,7 @@ def install(result: FetchResult, project: Project, *, locked: bool) -> None:
     if locked:
         problems = read_lock(project.lock_path).differences(new_lock)
         if problems:
-            raise LockMismatchError(project.relative(project.lock_path), problems)
+            raise LockMismatchError(project.relative(project.lock_path), problems, ACCEPT_HINT)
     files = {name: data for name, (_, data) in result.files.items()}
     with replaced_tree(project.cache_dir, files):
         # The lock last, while the old cache can still be put back if writing it fails.

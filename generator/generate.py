@@ -14,10 +14,11 @@ from pathlib import Path
 import black
 import isort
 
-from generator.atomic import replaced_tree
+from generator.atomic import replaced_tree, write_atomic
 from generator.cache import WsdlCache
 from generator.coverage import cover
 from generator.models.build import build_models
+from generator.models.names import read_names_lock
 from generator.models.render import LINE_LENGTH
 from generator.project import Project
 from generator.render import environment, package_context, render, render_service
@@ -44,6 +45,8 @@ STATIC_PACKAGES = ("runtime", "testing")
 class Output:
     files: dict[str, bytes]  # path inside generated/ -> content
     report: tuple[str, ...]
+    divergences: tuple[str, ...] = ()  # definitions of one type that are not compatible
+    names_lock: str | None = None  # spec/models.lock as this generation leaves it
 
 
 ISORT = isort.Config(
@@ -72,7 +75,7 @@ def build_output(project: Project) -> Output:
     spec = load_spec(project.spec_path)
     cache = WsdlCache.open(project)
     coverage = cover(spec, cache)
-    models = build_models(cache)
+    models = build_models(cache, read_names_lock(project.names_lock_path))
     services = plan_services(spec, coverage, models)
     env = environment(project.templates_dir)
 
@@ -97,7 +100,9 @@ def build_output(project: Project) -> Output:
     files = {path: text.encode("utf-8") for path, text in format_python(python).items()}
     files.update({path: text.encode("utf-8") for path, text in other.items()})
     files.update(binary)
-    return Output(dict(sorted(files.items())), models.report)
+    return Output(
+        dict(sorted(files.items())), models.report, models.divergences, models.names.render()
+    )
 
 
 def write_output(output: Output, target: Path) -> None:
@@ -106,7 +111,35 @@ def write_output(output: Output, target: Path) -> None:
         pass
 
 
-IGNORED = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+def write_names_lock(output: Output, project: Project) -> None:
+    if output.names_lock is not None:
+        write_atomic(project.names_lock_path, output.names_lock)
+
+
+def names_lock_differs(output: Output, project: Project) -> bool:
+    """Whether spec/models.lock is not what this generation would write."""
+    if output.names_lock is None:
+        return False
+    try:
+        return project.names_lock_path.read_text(encoding="utf-8") != output.names_lock
+    except FileNotFoundError:
+        return True
+
+
+# What tools leave in generated/ (`pip install ./generated` builds in place, linters and test
+# runners cache): never generated, never compared.
+BUILD_DIRS = frozenset({"build", "dist", ".eggs"})  # at the top of generated/
+CACHE_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
+ARTEFACT_SUFFIXES = (".egg-info", ".pyc", ".pyo")
+
+
+def is_artefact(relative: Path) -> bool:
+    """A build or cache artefact (path relative to generated/)."""
+    parts = relative.parts
+    return bool(parts) and (
+        parts[0] in BUILD_DIRS
+        or any(part in CACHE_DIRS or part.endswith(ARTEFACT_SUFFIXES) for part in parts)
+    )
 
 
 def existing_files(target: Path) -> dict[str, Path]:
@@ -114,11 +147,7 @@ def existing_files(target: Path) -> dict[str, Path]:
     if target.is_dir():
         for path in target.rglob("*"):
             relative = path.relative_to(target)
-            if (
-                path.is_file()
-                and not IGNORED & set(relative.parts)
-                and not relative.parts[0].endswith(".egg-info")
-            ):
+            if path.is_file() and not is_artefact(relative):
                 found[relative.as_posix()] = path
     return found
 
@@ -137,4 +166,11 @@ def differences(output: Output, target: Path) -> list[str]:
     return problems
 
 
-__all__ = ["Output", "build_output", "differences", "write_output"]
+__all__ = [
+    "Output",
+    "build_output",
+    "differences",
+    "names_lock_differs",
+    "write_names_lock",
+    "write_output",
+]

@@ -21,6 +21,10 @@ class Project:
         return self.root / "spec" / "wsdl.lock"
 
     @property
+    def names_lock_path(self) -> Path:
+        return self.root / "spec" / "models.lock"
+
+    @property
     def cache_dir(self) -> Path:
         return self.root / "spec" / "wsdl"
 

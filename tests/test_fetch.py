@@ -571,8 +571,10 @@ def test_locked_fetch_fails_naming_each_difference(
     )
     assert result.exit_code == 1
     assert result.stdout == ""
-    header, *problems = result.stderr.splitlines()
+    header, *problems, hint = result.stderr.splitlines()
     assert header == "error: spec/wsdl.lock: content differs from the lock:"
+    assert hint.startswith("to accept the change: run the same fetch without --locked")
+    assert "commit spec/wsdl.lock" in hint
     assert len(problems) == len(expected), problems
     for problem, start in zip(problems, expected, strict=True):
         assert problem.startswith(f"  {start}"), problem

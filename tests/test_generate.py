@@ -191,13 +191,25 @@ def test_check_cli_fails_naming_each_changed_file(
 
 def test_check_ignores_caches_but_not_other_files(built: Output, copy: Project) -> None:
     generated = copy.generated_dir
-    for cache in ("altinn2/__pycache__/client.cpython-311.pyc", ".mypy_cache/x.json"):
+    artefacts = (
+        "altinn2/__pycache__/client.cpython-311.pyc",
+        ".mypy_cache/x.json",
+        # what `pip install ./generated` (setuptools) leaves behind
+        "build/lib/altinn2/client.py",
+        "build/bdist.linux-x86_64/wheel/altinn2/__init__.py",
+        "altinn2.egg-info/PKG-INFO",
+        "dist/altinn2-0.1.0-py3-none-any.whl",
+    )
+    for cache in artefacts:
         (generated / cache).parent.mkdir(parents=True, exist_ok=True)
         (generated / cache).write_bytes(b"cache")
     assert run_cli("check", "--root", str(copy.root)).exit_code == 0
     (generated / "notes.txt").write_text("hand-written\n", encoding="utf-8")
+    (generated / "altinn2/build.py").write_text("x = 1\n", encoding="utf-8")
     result = run_cli("check", "--root", str(copy.root))
-    assert result.exit_code == 1 and "  not generated: notes.txt" in result.stdout
+    assert result.exit_code == 1
+    assert "  not generated: notes.txt" in result.stdout
+    assert "  not generated: altinn2/build.py" in result.stdout
 
 
 def test_check_without_generated_lists_every_file_missing(built: Output, tmp_path: Path) -> None:

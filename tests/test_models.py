@@ -10,9 +10,12 @@ from __future__ import annotations
 import ast
 import dataclasses
 import enum
+import functools
 import importlib
+import os
 import pkgutil
 import re
+import sys
 import types
 import typing
 import uuid
@@ -28,25 +31,29 @@ from xsdata.models.datatype import XmlDateTime
 import altinn2.models
 from altinn2.runtime.codec import from_element, qname_of, to_element
 from generator.models.docs import ARRAYS, SERIALIZATION
-from generator.models.layout import module_for_namespace
-from generator.naming import pascal_case
-from generator.project import Project
 from generator.wsdl.namespaces import XSD, q
 from generator.wsdl.xml import resolve_qname
 
 from .conftest import REPO
 
-CACHE = Path()  # the WSDL cache the session's `fetched` workspace holds (set by `cache` below)
+# The workspace whose generated models are checked: the repository, or one regenerated from
+# changed WSDLs (tests/generator/test_regeneration.py runs this module there).
+WORKSPACE = os.environ.get("ALTINN2_TEST_WORKSPACE")
+MODELS = Path(WORKSPACE or REPO) / "generated" / "altinn2" / "models"
+CACHE = Path()  # the WSDL cache the models were generated from (set by `cache` below)
 
 
 @pytest.fixture(autouse=True, scope="module")
-def cache(fetched: Project) -> None:
-    """Read the WSDLs the rest of the suite reads: the `fetched` workspace's cache."""
+def cache(request: pytest.FixtureRequest) -> None:
+    """The regenerated workspace's WSDL cache, else the one the rest of the suite reads: the
+    session's `fetched` workspace."""
     global CACHE
-    CACHE = fetched.cache_dir
+    if WORKSPACE:
+        CACHE = Path(WORKSPACE) / "spec" / "wsdl"
+    else:
+        CACHE = request.getfixturevalue("fetched").cache_dir
 
 
-MODELS = REPO / "generated" / "altinn2" / "models"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 REPORTEE_ARCHIVE = "http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10"
 BROKER = "http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06"
@@ -145,13 +152,36 @@ def typed_elements() -> Iterator[tuple[str, str, str, str]]:
             yield namespace, owner, element, kind
 
 
-def find_class(namespace: str, name: str) -> type | None:
-    try:
-        module = importlib.import_module(f"altinn2.models.{module_for_namespace(namespace)}")
-    except ModuleNotFoundError:
-        return None
-    found = getattr(module, pascal_case(name), None)
-    return found if isinstance(found, type) and dataclasses.is_dataclass(found) else None
+@functools.cache
+def classes_by_wire_name() -> dict[tuple[str, str], list[type]]:
+    """(namespace, XML name) -> the dataclasses of that type: one, or one per variant when the
+    WSDLs define it differently (`Receipt` and `ReceiptEC`); never looked up by Python name."""
+    found: dict[tuple[str, str], list[type]] = {}
+    for cls in model_classes():
+        if not dataclasses.is_dataclass(cls):
+            continue
+        meta = getattr(cls, "Meta", None)
+        module = sys.modules[cls.__module__]
+        namespace = getattr(meta, "namespace", None) or getattr(module, "__NAMESPACE__", "")
+        found.setdefault((namespace, getattr(meta, "name", None) or cls.__name__), []).append(cls)
+    return found
+
+
+def with_element(namespace: str, owner: str, element: str) -> list[tuple[type, Any]]:
+    """(class, type hint of the field) of every class of the type `{namespace}owner` that has
+    the element; [] when no class stands for the type (a dropped WCF wrapper)."""
+    classes = classes_by_wire_name().get((namespace, owner), [])
+    found = []
+    for cls in classes:
+        fields = [
+            hint
+            for field, hint in dataclass_fields(cls).values()
+            if field.metadata.get("name", field.name) == element
+        ]
+        assert len(fields) <= 1, (cls, element)
+        found += [(cls, hint) for hint in fields]
+    assert found or not classes, f"no class of {{{namespace}}}{owner} has {element}: {classes}"
+    return found
 
 
 # -- enums ------------------------------------------------------------------------------------
@@ -200,16 +230,13 @@ def test_enum_fields_are_typed_by_their_enum() -> None:
     for namespace, owner, element, kind in typed_elements():
         if kind not in enums:
             continue
-        cls = find_class(namespace, owner)
-        if cls is None:  # dropped WCF wrapper, or a conflict variant under another name
-            continue
-        _, hint = by_xml_name(cls, element)
-        enum_members = [
-            m for m in members(hint) if isinstance(m, type) and issubclass(m, enum.Enum)
-        ]
-        assert len(enum_members) == 1, f"{cls.__name__}.{element}: {hint}"
-        assert enum_members[0].__name__.startswith(kind.rpartition("}")[2]), (cls, element)
-        checked += 1
+        for cls, hint in with_element(namespace, owner, element):
+            enum_members = [
+                m for m in members(hint) if isinstance(m, type) and issubclass(m, enum.Enum)
+            ]
+            assert len(enum_members) == 1, f"{cls.__name__}.{element}: {hint}"
+            assert enum_members[0].__name__.startswith(kind.rpartition("}")[2]), (cls, element)
+            checked += 1
     assert checked >= 40
 
 
@@ -344,11 +371,11 @@ def test_guid_fields_are_uuids_and_nothing_else_is() -> None:
     expected = set()
     for namespace, owner, element, kind in typed_elements():
         if kind == guid:
-            cls = find_class(namespace, owner)
-            assert cls is not None, (namespace, owner)
-            _, hint = by_xml_name(cls, element)
-            assert hint == uuid.UUID | None, f"{cls.__name__}.{element}: {hint}"
-            expected.add((cls, element))
+            found = with_element(namespace, owner, element)
+            assert found, (namespace, owner)
+            for cls, hint in found:
+                assert hint == uuid.UUID | None, f"{cls.__name__}.{element}: {hint}"
+                expected.add((cls, element))
     assert len(expected) >= 3  # BrokerServiceAvailableFile.FileReference, 2 x LargeInboundReference
     typed_uuid = {
         (cls, field.metadata.get("name"))

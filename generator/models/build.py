@@ -13,6 +13,7 @@ from generator.cache import WsdlCache
 from generator.errors import WsdlError
 from generator.models.container import WcfContainer
 from generator.models.layout import PACKAGE
+from generator.models.names import NamesLock
 from generator.models.render import (
     HEADER,
     WcfFilters,
@@ -48,6 +49,8 @@ class ModelSet:
     filters: WcfFilters
     report: tuple[str, ...]
     schemas: dict[str, bytes]  # file name -> merged XSD, for the package's validator
+    divergences: tuple[str, ...]  # definitions of one type that are not compatible
+    names: NamesLock  # the public names, for spec/models.lock
 
     def element(self, qname: str) -> ModelClass:
         try:
@@ -84,8 +87,9 @@ def _package_init() -> str:
     )
 
 
-def build_models(cache: WsdlCache) -> ModelSet:
-    schemas = merged_schemas(cache)
+def build_models(cache: WsdlCache, names: NamesLock | None = None) -> ModelSet:
+    """The models of every schema in `cache`, variants named as the `names` lock says."""
+    schemas = merged_schemas(cache, names)
     classes: list[Class] = []
     for index, (namespace, document) in enumerate(sorted(schemas.documents.items())):
         parser = SchemaParser(
@@ -93,7 +97,8 @@ def build_models(cache: WsdlCache) -> ModelSet:
         )
         classes.extend(SchemaMapper.map(parser.from_bytes(document, Schema)))
     config = generator_config()
-    container = WcfContainer(config, schemas.original_names)
+    known = (names or NamesLock()).known_types()
+    container = WcfContainer(config, schemas.original_names, known)
     container.extend(classes)
     container.process()
     final = sorted(container, key=lambda cls: cls.qname)
@@ -149,5 +154,12 @@ def build_models(cache: WsdlCache) -> ModelSet:
         f"{len(final)} classes in {len(files) - 1} modules",
     )
     return ModelSet(
-        files, model_classes, elements, filters, report, schema_files(schemas.documents)
+        files,
+        model_classes,
+        elements,
+        filters,
+        report,
+        schema_files(schemas.documents),
+        schemas.divergences,
+        schemas.names,
     )

@@ -12,11 +12,18 @@ from generator.models.layout import Layout, designate_modules
 
 
 class WcfContainer(ClassContainer):
-    """`original_names` maps renamed conflict variants (Clark name) to their XML names."""
+    """`original_names` maps renamed conflict variants (Clark name) to their XML names; `known`
+    holds the Clark names of the types generated before (spec/models.lock)."""
 
-    def __init__(self, config: GeneratorConfig, original_names: dict[str, str]) -> None:
+    def __init__(
+        self,
+        config: GeneratorConfig,
+        original_names: dict[str, str],
+        known: frozenset[str] = frozenset(),
+    ) -> None:
         super().__init__(config)
         self.original_names = original_names
+        self.known = known
         self.flattened: set[str] = set()
         self.layout = Layout()
         self.processors[Steps.FLATTEN].insert(0, MapSerializationTypes(self))
@@ -44,5 +51,5 @@ class WcfContainer(ClassContainer):
             if cls.qname in self.original_names:
                 cls.meta_name = self.original_names[cls.qname]
         ValidateReferences(self).run()
-        self.layout = designate_modules(self, self.variants())
+        self.layout = designate_modules(self, self.variants(), self.known)
         self.data = {qname: items for qname, items in self.data.items() if items}

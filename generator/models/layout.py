@@ -83,12 +83,13 @@ def rename_class(container: ClassContainer, cls: Class, new_name: str) -> None:
                 tp.qname = cls.qname
 
 
-def merge_duplicate_enums(container: ClassContainer) -> None:
+def merge_duplicate_enums(container: ClassContainer, known: frozenset[str] = frozenset()) -> None:
     """Enums with the same name and members are one Python enum (only the text travels; the
     simpleType's namespace never appears on the wire). Same name, other members: the later one
-    (by namespace) gets its module's name as a suffix."""
+    gets its module's name as a suffix, enums generated before (`known` qnames) first, then by
+    namespace, so that a new namespace's enum never takes an existing enum's name."""
     groups: dict[str, list[Class]] = collections.defaultdict(list)
-    for cls in sorted(container, key=lambda c: c.qname):
+    for cls in sorted(container, key=lambda c: (c.qname not in known, c.qname)):
         if cls.is_enumeration:
             groups[cls.name].append(cls)
     replace: dict[str, Class] = {}
@@ -126,10 +127,13 @@ def _home_module(cls: Class, variants: dict[str, str]) -> str:
     return f"{module}_{flavour.lower()}" if flavour else module
 
 
-def designate_modules(container: ClassContainer, variants: dict[str, str]) -> Layout:
+def designate_modules(
+    container: ClassContainer, variants: dict[str, str], known: frozenset[str] = frozenset()
+) -> Layout:
     """Set `package`/`module` of every class; `variants` maps renamed conflict variants
-    (e.g. `{ns}ReceiptEC`) to their flavour (`EC`), which gets them a module of their own."""
-    merge_duplicate_enums(container)
+    (e.g. `{ns}ReceiptEC`) to their flavour (`EC`), which gets them a module of their own;
+    `known` holds the qnames of the types generated before."""
+    merge_duplicate_enums(container, known)
     layout = Layout()
     classes = sorted(container, key=lambda c: c.qname)
     home = {cls.qname: _home_module(cls, variants) for cls in classes}

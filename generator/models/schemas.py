@@ -6,9 +6,14 @@ cached WSDLs are 527 distinct ones. Definitions are keyed by (kind, namespace, n
 1. identical structure (annotations ignored) -> one definition, documented with the most common
    annotation variant (ties: the first WSDL in sorted order);
 2. enumerations that differ only in their values -> one enum with the union of the values;
-3. any other difference -> the variant most WSDLs define keeps the name; the others are renamed
-   `<Name><Binding>` (e.g. `ReceiptEC`) in the WSDLs that define them, with the references there
-   rewritten, until nothing conflicts. Renamed variants keep their XML name.
+3. definitions that differ only by optional elements or attributes one of them adds ->
+   compatible: one definition, the union (`variants.union`); not an operation's message
+   element, which is the contract of its own binding's operation;
+4. any other difference diverges (reported, with the difference): each variant gets a class of
+   its own. Which keeps the XML name and which is renamed `<Name><Binding>` (e.g. `ReceiptEC`)
+   in the WSDLs that define it is what `spec/models.lock` says (`names`), for a variant the lock
+   does not know the one most WSDLs define; references are rewritten until nothing conflicts.
+   Renamed variants keep their XML name.
 
 WCF's DataContractSerializer also declares a root element for every type
 (`<xs:element name="X" nillable="true" type="tns:X"/>`); nothing uses them except `AltinnFault`
@@ -27,6 +32,8 @@ from lxml import etree
 from generator.cache import WsdlCache
 from generator.errors import WsdlError
 from generator.models.docs import SERIALIZATION, convert_docs
+from generator.models.names import NamesLock, Variant, assign_names, form_hash
+from generator.models.variants import describe, detached, union
 from generator.wsdl.model import SecurityProfile
 from generator.wsdl.namespaces import XSD, q
 from generator.wsdl.xml import resolve_qname
@@ -101,6 +108,7 @@ class Collected:
     flavours: dict[str, str]  # WSDL -> Basic / WS / EC (from its binding)
     definitions: dict[Key, dict[str, etree._Element]] = field(default_factory=dict)
     used_elements: set[str] = field(default_factory=set)  # message parts and ref= targets
+    message_elements: set[str] = field(default_factory=set)  # message parts
 
 
 def wsdl_flavour(security: SecurityProfile, soap_version: str) -> str:
@@ -119,7 +127,9 @@ def collect(cache: WsdlCache) -> Collected:
         binding = wsdl.main_binding()
         collected.flavours[name] = wsdl_flavour(binding.policy.security, binding.soap_version)
         for message in wsdl.messages.values():
-            collected.used_elements.update(part.element for part in message.parts if part.element)
+            parts = {part.element for part in message.parts if part.element}
+            collected.used_elements.update(parts)
+            collected.message_elements.update(parts)
         for schema in wsdl.schemas:
             namespace = schema.target_namespace
             for element in schema.element.iter(q(XSD, "element")):
@@ -159,6 +169,8 @@ class Resolution:
     chosen: dict[Key, etree._Element]
     original_names: dict[str, str]  # Clark name of a renamed variant -> its XML name
     report: list[str]
+    divergences: list[str]  # definitions of one type that are not compatible, and how
+    names: NamesLock  # what spec/models.lock says after this resolution
 
 
 def _is_enum(element: etree._Element) -> bool:
@@ -196,82 +208,292 @@ def _best_documented(copies: dict[str, etree._Element], order: list[str]) -> str
     return best[0]
 
 
-def resolve(collected: Collected) -> Resolution:
-    order = collected.wsdls
-    renames: dict[str, dict[RenameKey, str]] = {wsdl: {} for wsdl in order}
-    report: list[str] = []
-    changed = True
-    while changed:
-        changed = False
-        for key in sorted(collected.definitions):
-            kind, namespace, name = key
-            rename_key = (symbol_space(kind), namespace, name)
-            copies = collected.definitions[key]
-            groups: dict[Canon, list[str]] = collections.defaultdict(list)
-            for wsdl in order:
-                if wsdl in copies and rename_key not in renames[wsdl]:
-                    groups[canon_renamed(copies[wsdl], renames[wsdl])].append(wsdl)
-            if len(groups) <= 1:
-                continue
-            variants = sorted(
-                groups.values(), key=lambda group: (-len(group), order.index(group[0]))
-            )
-            if kind == "simpleType" and all(_is_enum(copies[group[0]]) for group in variants):
-                continue  # merged below
-            space = symbol_space(kind)
-            taken = {
-                k[2]
-                for k in collected.definitions
-                if k[1] == namespace and symbol_space(k[0]) == space
-            }
-            taken |= {
-                new
-                for r in renames.values()
-                for (s, ns, _), new in r.items()
-                if ns == namespace and s == space
-            }
-            for group in variants[1:]:
-                flavour = collected.flavours[group[0]]
-                new_name, number = f"{name}{flavour}", 2
-                while new_name in taken:
-                    new_name, number = f"{name}{flavour}{number}", number + 1
-                taken.add(new_name)
-                for wsdl in group:
-                    renames[wsdl][rename_key] = new_name
-                report.append(
-                    f"{kind} {{{namespace}}}{name} differs in {', '.join(group)}: "
-                    f"generated there as {new_name} (XML name kept)"
-                )
-                changed = True
+def _renamed_copy(element: etree._Element, renames: dict[RenameKey, str]) -> etree._Element:
+    copy = etree.fromstring(etree.tostring(element))
+    _apply_renames(copy, renames)
+    return copy
 
-    chosen: dict[Key, etree._Element] = {}
-    for key in sorted(collected.definitions):
+
+@dataclass
+class Cluster:
+    """The WSDLs whose definitions of one key become one class."""
+
+    wsdls: list[str]  # in WSDL order
+    groups: list[list[str]]  # WSDLs with identical definitions, largest group first
+
+
+def _clusters(
+    key: Key,
+    wsdls: list[str],
+    collected: Collected,
+    renames: dict[str, dict[RenameKey, str]],
+    owners: dict[str, str],
+    orphaned: bool,
+) -> list[Cluster]:
+    """Split the WSDLs of one cluster into the clusters of compatible definitions: identical
+    ones, enumerations (their values are merged) and definitions that are each other's union
+    with optional elements or attributes, unless the lock has them apart (`owners`: form hash
+    -> locked name; an existing class keeps its fields). When a locked variant of the key lost
+    all its forms (`orphaned`: changed where it was defined), new forms do not join the
+    variants the lock knows: on their own they take the orphan's name."""
+    copies = collected.definitions[key]
+    order = collected.wsdls
+    same: dict[Canon, list[str]] = collections.defaultdict(list)
+    for wsdl in wsdls:
+        same[canon_renamed(copies[wsdl], renames[wsdl])].append(wsdl)
+    groups = sorted(same.values(), key=lambda group: (-len(group), order.index(group[0])))
+    if len(groups) == 1 or (
+        key[0] == "simpleType" and all(_is_enum(copies[group[0]]) for group in groups)
+    ):
+        return [Cluster(sorted(wsdls, key=order.index), groups)]
+    if _is_message(key, collected):
+        return [Cluster(group, [group]) for group in groups]
+    merged: list[tuple[etree._Element, list[list[str]], set[str]]] = []
+    for group in groups:
+        element = _renamed_copy(copies[group[0]], renames[group[0]])
+        owner = owners.get(form_hash(canon_renamed(copies[group[0]], renames[group[0]])))
+        for index, (union_so_far, members, names) in enumerate(merged):
+            if (owner is not None and names - {owner}) or (
+                orphaned and (owner is None) == bool(names)
+            ):
+                continue
+            bigger = union(union_so_far, element)
+            if bigger is not None:
+                merged[index] = (bigger, [*members, group], names | ({owner} if owner else set()))
+                break
+        else:
+            merged.append((element, [group], {owner} if owner else set()))
+    return [
+        Cluster(sorted((w for g in members for w in g), key=order.index), members)
+        for _, members, _ in merged
+    ]
+
+
+def _is_message(key: Key, collected: Collected) -> bool:
+    """An operation's message element: the contract of its own binding's operation (a Basic
+    request's credentials must not become fields of the WS request), never merged."""
+    kind, namespace, name = key
+    return kind == "element" and f"{{{namespace}}}{name}" in collected.message_elements
+
+
+def _forms(
+    key: Key, cluster: Cluster, collected: Collected, renames: dict[str, dict[RenameKey, str]]
+) -> frozenset[str]:
+    copies = collected.definitions[key]
+    return frozenset(
+        form_hash(canon_renamed(copies[group[0]], renames[group[0]])) for group in cluster.groups
+    )
+
+
+def _name_clusters(
+    partition: dict[Key, list[Cluster]],
+    collected: Collected,
+    renames: dict[str, dict[RenameKey, str]],
+    lock: NamesLock,
+) -> dict[Key, list[str]]:
+    """A name for every cluster of every key (see `names.assign_names`)."""
+    defined = {(symbol_space(kind), ns, name) for kind, ns, name in collected.definitions}
+    assigned: set[tuple[str, str, str]] = set()
+    names: dict[Key, list[str]] = {}
+    for key in sorted(partition):
         kind, namespace, name = key
-        by_name: dict[str, dict[str, etree._Element]] = collections.defaultdict(dict)
-        for wsdl, element in collected.definitions[key].items():
-            by_name[renames[wsdl].get((symbol_space(kind), namespace, name), name)][wsdl] = element
-        for final_name, copies in sorted(by_name.items()):
-            same: dict[Canon, list[str]] = collections.defaultdict(list)
-            for wsdl in order:
-                if wsdl in copies:
-                    same[canon_renamed(copies[wsdl], renames[wsdl])].append(wsdl)
-            variants = sorted(same.values(), key=lambda group: (-len(group), order.index(group[0])))
-            if len(variants) > 1:  # enumerations only, see above
-                element = _merge_enums([copies[group[0]] for group in variants])
-                source = variants[0][0]
-                report.append(
-                    f"enum {{{namespace}}}{name}: values of {len(variants)} variants merged"
+        space = symbol_space(kind)
+        clusters = partition[key]
+        if len(clusters) == 1 and not any(v.name != name for v in lock.types.get(key, [])):
+            names[key] = [name]
+            continue
+        taken = {n for s, ns, n in defined | assigned if s == space and ns == namespace}
+        taken.discard(name)
+        chosen = assign_names(
+            key,
+            [_forms(key, cluster, collected, renames) for cluster in clusters],
+            lock.types.get(key, []),
+            taken,
+            [collected.flavours[cluster.wsdls[0]] for cluster in clusters],
+        )
+        assigned |= {(space, namespace, n) for n in chosen}
+        names[key] = chosen
+    return names
+
+
+def _renames(
+    partition: dict[Key, list[Cluster]], names: dict[Key, list[str]], order: list[str]
+) -> dict[str, dict[RenameKey, str]]:
+    renames: dict[str, dict[RenameKey, str]] = {wsdl: {} for wsdl in order}
+    for key, clusters in partition.items():
+        kind, namespace, name = key
+        for cluster, new_name in zip(clusters, names[key], strict=True):
+            if new_name != name:
+                for wsdl in cluster.wsdls:
+                    renames[wsdl][(symbol_space(kind), namespace, name)] = new_name
+    return renames
+
+
+MAX_ROUNDS = 50
+
+
+def _orphaned(
+    key: Key, collected: Collected, renames: dict[str, dict[RenameKey, str]], lock: NamesLock
+) -> bool:
+    """Whether a variant of `key` in the lock has none of its forms in the WSDLs any more."""
+    locked = lock.types.get(key, [])
+    if not locked:
+        return False
+    copies = collected.definitions[key]
+    present = {form_hash(canon_renamed(copy, renames[wsdl])) for wsdl, copy in copies.items()}
+    return any(not variant.forms & present for variant in locked)
+
+
+def resolve(collected: Collected, lock: NamesLock | None = None) -> Resolution:
+    """Split every key's definitions into clusters of compatible ones, name each (the lock's
+    names first), and repeat while a rename makes referring definitions differ."""
+    lock = lock or NamesLock()
+    order = collected.wsdls
+    partition = {
+        key: [Cluster([w for w in order if w in copies], [])]
+        for key, copies in collected.definitions.items()
+    }
+    renames: dict[str, dict[RenameKey, str]] = {wsdl: {} for wsdl in order}
+    names: dict[Key, list[str]] = {}
+    owners = {
+        key: {form: variant.name for variant in variants for form in variant.forms}
+        for key, variants in lock.types.items()
+    }
+    for _ in range(MAX_ROUNDS):
+        refined = {
+            key: [
+                part
+                for cluster in clusters
+                for part in _clusters(
+                    key,
+                    cluster.wsdls,
+                    collected,
+                    renames,
+                    owners.get(key, {}),
+                    _orphaned(key, collected, renames, lock),
                 )
-            else:
-                source = _best_documented(copies, order)
-                element = etree.fromstring(etree.tostring(copies[source]))
-            _apply_renames(element, renames[source])
+            ]
+            for key, clusters in partition.items()
+        }
+        new_names = _name_clusters(refined, collected, renames, lock)
+        stable = new_names == names and all(
+            [c.wsdls for c in refined[key]] == [c.wsdls for c in partition[key]]
+            for key in partition
+        )
+        partition, names = refined, new_names
+        renames = _renames(partition, names, order)
+        if stable:
+            break
+    else:
+        raise WsdlError(f"the names of the schemas' variants did not settle in {MAX_ROUNDS} rounds")
+    return _assemble(collected, partition, names, renames)
+
+
+def _assemble(
+    collected: Collected,
+    partition: dict[Key, list[Cluster]],
+    names: dict[Key, list[str]],
+    renames: dict[str, dict[RenameKey, str]],
+) -> Resolution:
+    chosen: dict[Key, etree._Element] = {}
+    report: list[str] = []
+    divergences: list[str] = []
+    lock = NamesLock()
+    for key in sorted(partition):
+        kind, namespace, name = key
+        clusters = partition[key]
+        elements = []
+        for cluster, final_name in zip(clusters, names[key], strict=True):
+            element, note = _cluster_element(key, cluster, collected, renames)
+            if note:
+                report.append(note)
             element.set("name", final_name)
             chosen[(kind, namespace, final_name)] = element
+            elements.append(element)
+        lock.types[key] = [
+            Variant(final_name, _forms(key, cluster, collected, renames))
+            for cluster, final_name in zip(clusters, names[key], strict=True)
+        ]
+        primary = names[key].index(name) if name in names[key] else 0
+        for index, (cluster, final_name) in enumerate(zip(clusters, names[key], strict=True)):
+            if index == primary:
+                continue
+            difference = describe(elements[primary], elements[index]) or "references differ"
+            other = detached(elements[index])
+            other.set("name", names[key][primary])
+            compatible = union(elements[primary], other) is not None or (
+                union(other, elements[primary]) is not None
+            )
+            if compatible:  # an existing class keeps its fields; messages are per binding
+                why = (
+                    "an operation message of its own binding"
+                    if _is_message(key, collected)
+                    else "as spec/models.lock has them"
+                )
+                report.append(
+                    f"{kind} {{{namespace}}}{name}: {final_name} of {', '.join(cluster.wsdls)} "
+                    f"kept apart from {names[key][primary]}, {why}: {difference}"
+                )
+                continue
+            raw = {canon_renamed(collected.definitions[key][w], {}) for w in cluster.wsdls}
+            if raw & {
+                canon_renamed(collected.definitions[key][w], {}) for w in clusters[primary].wsdls
+            }:
+                report.append(  # the same text: only the variants it refers to diverge
+                    f"{kind} {{{namespace}}}{name}: {final_name} of {', '.join(cluster.wsdls)} "
+                    f"follows the variants it refers to: {difference}"
+                )
+                continue
+            divergences.append(
+                f"{kind} {{{namespace}}}{name} diverges in {', '.join(cluster.wsdls)} "
+                f"(generated there as {final_name}, XML name kept) from "
+                f"{names[key][primary]} of {', '.join(clusters[primary].wsdls)}: {difference}"
+            )
     original = {
         f"{{{ns}}}{new}": name for r in renames.values() for (_, ns, name), new in r.items()
     }
-    return Resolution(chosen, original, report)
+    return Resolution(chosen, original, report, divergences, lock)
+
+
+def _cluster_element(
+    key: Key,
+    cluster: Cluster,
+    collected: Collected,
+    renames: dict[str, dict[RenameKey, str]],
+) -> tuple[etree._Element, str]:
+    """The cluster's one definition (renames applied) and a report line when it merges more
+    than one form."""
+    kind, namespace, name = key
+    copies = collected.definitions[key]
+    wsdls = cluster.wsdls
+    if len(cluster.groups) > 1 and kind == "simpleType" and _is_enum(copies[wsdls[0]]):
+        element = _merge_enums([copies[group[0]] for group in cluster.groups])
+        _apply_renames(element, renames[cluster.groups[0][0]])
+        note = f"enum {{{namespace}}}{name}: values of {len(cluster.groups)} variants merged"
+        return element, note
+    source = _best_documented({w: copies[w] for w in wsdls}, collected.wsdls)
+    element = _renamed_copy(copies[source], renames[source])
+    if len(cluster.groups) == 1:
+        return element, ""
+    for group in cluster.groups:
+        if source in group:
+            continue
+        other = _renamed_copy(copies[group[0]], renames[group[0]])
+        merged = union(element, other)
+        if merged is None:  # the union of the cluster, from its largest group (see _clusters)
+            merged = union(other, element)
+        assert merged is not None, key
+        element = merged
+    additions = []  # what the union adds to each form
+    for group in cluster.groups:
+        added = describe(_renamed_copy(copies[group[0]], renames[group[0]]), element)
+        if added:
+            additions.append(f"{added} for {', '.join(group)}")
+    note = (
+        f"{kind} {{{namespace}}}{name}: {len(cluster.groups)} compatible definitions merged "
+        f"into their union: {'; '.join(additions)}"
+    )
+    return element, note
 
 
 def _apply_renames(element: etree._Element, renames: dict[RenameKey, str]) -> None:
@@ -295,11 +517,13 @@ class SchemaSet:
     original_names: dict[str, str]
     dropped_roots: tuple[str, ...]
     report: tuple[str, ...]
+    divergences: tuple[str, ...]
+    names: NamesLock
 
 
-def merged_schemas(cache: WsdlCache) -> SchemaSet:
+def merged_schemas(cache: WsdlCache, lock: NamesLock | None = None) -> SchemaSet:
     collected = collect(cache)
-    resolution = resolve(collected)
+    resolution = resolve(collected, lock)
     by_namespace: dict[str, list[tuple[Key, etree._Element]]] = collections.defaultdict(list)
     dropped = []
     for key, element in sorted(resolution.chosen.items()):
@@ -337,7 +561,14 @@ def merged_schemas(cache: WsdlCache) -> SchemaSet:
         documents[namespace] = etree.tostring(
             root, encoding="utf-8", xml_declaration=True, pretty_print=True
         )
-    return SchemaSet(documents, resolution.original_names, tuple(dropped), tuple(resolution.report))
+    return SchemaSet(
+        documents,
+        resolution.original_names,
+        tuple(dropped),
+        tuple(resolution.report),
+        tuple(resolution.divergences),
+        resolution.names,
+    )
 
 
 def _referenced_namespaces(resolution: Resolution) -> set[str]:

@@ -1,0 +1,1 @@
+"""`api-diff`: the public API of generated/ read statically, compared and reported."""
