@@ -15,8 +15,7 @@ from generator import cli
 from generator.api.compare import Change, compare
 from generator.api.sources import folder_sources
 from generator.api.surface import Surface, read_surface
-
-from ..conftest import REPO
+from tests.conftest import REPO
 
 MODEL = """
 from dataclasses import dataclass, field

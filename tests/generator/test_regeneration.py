@@ -1,7 +1,7 @@
 """A WSDL changes and the package is regenerated: a compatible change (one WSDL's type gains an
 optional element) adds one field and breaks nothing; a genuine divergence is reported, naming
 the type, the WSDLs and the difference, and the existing class keeps its name. In both, the
-model tests (tests/test_models.py) pass on the regenerated package.
+model tests (tests/generator/test_models.py) pass on the regenerated package.
 
 Each test copies the WSDL mirror, changes one WSDL there and regenerates into a temporary
 workspace that starts from the repository's spec and spec/models.lock.
@@ -29,14 +29,16 @@ from generator.models.names import read_names_lock
 from generator.project import Project
 from generator.spec import load_spec
 from generator.wsdl.namespaces import XSD, q
-
-from ..conftest import REPO
+from tests.conftest import REPO
 
 BROKER_BASIC = "BrokerServiceExternal/BrokerServiceExternalBasic.wsdl"
 BROKER_BASIC_CACHED = "ServiceEngineExternal/BrokerServiceExternalBasic.svc.wsdl"
 BROKER = "http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06"
 AVAILABLE_FILE = f"{{{BROKER}}}BrokerServiceAvailableFile"
 MODELS = "altinn2.models.broker_2015_06"
+
+
+MODEL_TESTS = "tests/generator/test_models.py"
 
 
 def change_available_file(mirror: Path, change: Callable[[etree._Element], None]) -> None:
@@ -101,14 +103,22 @@ def generate(project: Project) -> tuple[str, str]:
 
 
 def run_model_tests(project: Project) -> None:
-    """tests/test_models.py against the regenerated package and its WSDL cache."""
+    """tests/generator/test_models.py against the regenerated package and its WSDL cache."""
     env = {
         **os.environ,
         "PYTHONPATH": str(project.generated_dir),
         "ALTINN2_TEST_WORKSPACE": str(project.root),
     }
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_models.py"],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "tests/generator/test_models.py",
+        ],
         cwd=REPO,
         env=env,
         capture_output=True,

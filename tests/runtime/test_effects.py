@@ -14,8 +14,7 @@ from altinn2.runtime.operation import Effect
 from altinn2.runtime.registry import operation_index
 from generator.errors import SpecError
 from generator.spec import EFFECTS, load_spec, parse_spec
-
-from ..test_spec import GOOD_ROW, minimal_spec
+from tests.generator.test_spec import GOOD_ROW, minimal_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 

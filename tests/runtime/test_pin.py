@@ -9,8 +9,7 @@ import pytest
 
 from altinn2 import AsyncClient, Client, SystemCredentials, UserCredentials
 from altinn2.runtime.pin import AsyncPinFlow, PinChallengeError, PinFlow
-
-from .soap_server import TLS, Reply, SoapServer
+from tests.soap_server import TLS, Reply, SoapServer
 
 AUTH = "http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10"
 BE = "http://schemas.altinn.no/services/Authentication/2009/10"

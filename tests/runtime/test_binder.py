@@ -25,8 +25,7 @@ from altinn2.runtime.envelope import parse_xml, read_envelope
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.registry import operation_index
 from altinn2.testing.examples import example
-
-from .conftest import shared_dir
+from tests.conftest import shared_dir
 
 RECEIPT_2015 = "http://schemas.altinn.no/services/Intermediary/Receipt/2015/06"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

@@ -59,7 +59,7 @@ def reason_not_generated(path: Path) -> str | None:
 
 
 def traffic_files() -> list[Path]:
-    from .conftest import shared_dir
+    from tests.conftest import shared_dir
 
     return sorted((shared_dir() / "altinn2-traffic").glob("*/*.xml"))
 

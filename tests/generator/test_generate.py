@@ -32,8 +32,7 @@ from generator.generate import (
 )
 from generator.lock import Lock, LockedFile, read_lock, sha256
 from generator.project import Project
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 SEEDS = ("0", "12345")
 GENERATION_TIMEOUT = 600

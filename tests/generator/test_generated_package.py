@@ -32,8 +32,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.naming import RESERVED_PARAMETERS, module_name, pascal_case, snake_case
 from generator.spec import EndpointRow, load_spec
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 GENERATED = REPO / "generated"
 PACKAGE = GENERATED / "altinn2"

@@ -33,8 +33,7 @@ from altinn2.runtime.codec import from_element, qname_of, to_element
 from generator.models.docs import ARRAYS, SERIALIZATION
 from generator.wsdl.namespaces import XSD, q
 from generator.wsdl.xml import resolve_qname
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 # The workspace whose generated models are checked: the repository, or one regenerated from
 # changed WSDLs (tests/generator/test_regeneration.py runs this module there).

@@ -88,7 +88,7 @@ def test_a_kill_at_any_point_leaves_a_whole_tree_and_the_next_run_cleans_up(
     target = tmp_path / "generated"
     with replaced_tree(target, OLD):
         pass
-    root = Path(__file__).resolve().parents[1]
+    root = Path(__file__).resolve().parents[2]
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(target), point, mode],
         cwd=root,

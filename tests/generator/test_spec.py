@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.errors import SpecError
 from generator.spec import load_spec, parse_spec
-
-from .conftest import REPO
+from tests.conftest import REPO
 
 SPEC = REPO / "spec" / "endpoints.yaml"
 

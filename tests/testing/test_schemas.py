@@ -24,8 +24,7 @@ from altinn2.runtime.operation import Credential
 from altinn2.runtime.registry import operation_index
 from altinn2.testing import Fault, MockAltinn, example, schema, violations
 from altinn2.testing.faults import altinn_fault_detail
-
-from .test_interop import NOT_GENERATED, traffic_files
+from tests.runtime.test_interop import NOT_GENERATED, traffic_files
 
 # Recordings that do not validate against the shipped schemas, and why.
 NOT_VALID = {
