@@ -51,7 +51,13 @@ def run(main_class: str, *args: str, timeout: float = 120) -> subprocess.Complet
     )
 
 
-def start(main_class: str, args: Sequence[str]) -> subprocess.Popen[str]:
+def start(main_class: str, args: Sequence[str], *, stdin: bool = False) -> subprocess.Popen[str]:
+    """A peer running in the background, its output on `stdout` (stderr merged); with `stdin`, a
+    pipe that a server peer watches (it stops when the pipe closes)."""
     return subprocess.Popen(
-        command(main_class, *args), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        command(main_class, *args),
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
