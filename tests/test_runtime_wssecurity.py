@@ -1,12 +1,12 @@
 """WS-Security on WS calls, checked by an independent implementation: Apache WSS4J.
 
 The client's real envelopes are captured at a loopback server and handed to a small Java program
-(tests/java, `altinn2codegen.WssVerifier`) that runs WSS4J's `WSSecurityEngine` over the `wsse:Security`
-header as a service would: the UsernameToken's PasswordText against the expected password, the
-Timestamp strictly, nonces against a replay cache; and it insists on what Altinn's WS binding
-expects (mustUnderstand, Nonce, wsu:Created, one Timestamp). The Java side is built by Maven from
-Maven Central (`make java`, see tests/java_peers.py): when it is missing these tests fail, they
-never skip.
+(tests/java, `altinn2codegen.WssVerifier`) that runs WSS4J's `WSSecurityEngine` over the
+`wsse:Security` header as a service would: the UsernameToken's PasswordText against the expected
+password, the Timestamp strictly, nonces against a replay cache; and it insists on what Altinn's
+WS binding expects (mustUnderstand, Nonce, wsu:Created, one Timestamp). The Java side is built by
+Maven from Maven Central (`make java`, see tests/java_peers.py): when it is missing these tests
+fail, they never skip.
 """
 
 from __future__ import annotations
