@@ -11,6 +11,7 @@ CXF cannot take (`ADAPTATIONS`, listed in the README). Our side: the runtime's `
 
 from __future__ import annotations
 
+import re
 import socket
 import ssl
 import subprocess
@@ -36,37 +37,56 @@ from tests import java_peers
 from tests.pki import P12_PASSWORD, Pki, make_pki
 from tests.soap_server import search_be
 
-WSDL_DIR = "ReporteeElementListExternal"
-NAMESPACE = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10"
 SOAP12_CONTENT = "application/soap+xml; charset=utf-8"
 
 # What CXF cannot take as Altinn publishes it: `sp:HttpToken` (TLS ended at Altinn's load
 # balancer) is unknown to CXF, and `sp:HttpsToken` in its place is never asserted for the
 # bootstrap's nested policy ("These policy alternatives can not be satisfied: HttpsToken").
 # Altinn's own Java client drops the assertion as well; the transport binding stays.
-ADAPTATIONS = (("<sp:HttpToken />", ""),)
+ADAPTATIONS = ((re.compile(r"<sp:HttpToken\s*(/>|>\s*</sp:HttpToken>)"), ""),)
+# Not a policy change: WCF's `?wsdl=wsdl0` and `?xsd=xsdN` imports point at Altinn's hosts; the
+# mirror's catalog.xml maps each to its local copy beside the WSDL, and the copy points there.
+CATALOG = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}uri"
+# Every EC and EC2 WSDL that CXF serves in one JVM (the streamed ones wait for MTOM).
+ALL_WSDLS = (
+    "BrokerServiceExternal/BrokerServiceExternalEC",
+    "CaseExternal/CaseEC",
+    "CorrespondenceExternal/CorrespondenceExternalEC",
+    "IntermediaryInbound/IntermediaryInboundExternalEC",
+    "KeyManagementExternal/KeyManagementEC",
+    "PreFillEUSExternal/PreFillEUSExternalEC",
+    "ReceiptExternal/ReceiptExternalEC",
+    "ReporteeArchiveExternal/ReporteeArchiveExternalEC",
+    "ReporteeElementListExternal/ReporteeElementListEC",
+)
+TEST_ACTION = "http://www.altinn.no/services/2009/10/IAltinnContractBase/Test"
+TEST_NS = "http://www.altinn.no/services/2009/10"
 
 
 @dataclass(frozen=True)
 class Endpoint:
-    binding: str  # EC or EC2
+    name: str  # the WSDL's file name without .wsdl
     wsdl: str
     service: str
     port: str
     url: str
+    derived_keys: bool  # the policy says RequireDerivedKeys (EC, not EC2)
 
 
 @dataclass(frozen=True)
 class Cxf:
     pki: Pki
-    ec: Endpoint
-    ec2: Endpoint
+    endpoints: dict[str, Endpoint]
     process: subprocess.Popen[str]
     log: list[str]
 
-    def calls(self) -> list[str]:
-        """The server's CALL lines so far (one per operation it answered)."""
-        return [line for line in self.log if line.startswith("CALL ")]
+    @property
+    def ec(self) -> Endpoint:
+        return self.endpoints["ReporteeElementListEC"]
+
+    @property
+    def ec2(self) -> Endpoint:
+        return self.endpoints["ReporteeElementListEC2"]
 
 
 def _free_port() -> int:
@@ -75,43 +95,68 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _adapted_wsdl(mirror: Path, name: str, folder: Path) -> Path:
-    text = (mirror / WSDL_DIR / name).read_text(encoding="utf-8")
-    for old, new in ADAPTATIONS:
-        assert old in text, f"{name}: {old} not found; is the adaptation still needed?"
-        text = text.replace(old, new)
-    path = folder / name
-    path.write_text(text, encoding="utf-8")
-    return path
+def _adapted_copy(mirror: Path, folder: Path) -> Path:
+    """The mirror's EC/EC2 WSDLs with their imported parts, adapted for CXF, in `folder`."""
+    local = {
+        entry.get("name"): Path(entry.get("uri", "")).name
+        for entry in etree.parse(str(mirror / "catalog.xml")).getroot().iter(CATALOG)
+    }
+    for stem in ALL_WSDLS:
+        for source in (mirror / stem).parent.glob(f"{Path(stem).name}*.*"):
+            text = source.read_text(encoding="utf-8")
+            for pattern, replacement in ADAPTATIONS:
+                text = pattern.sub(replacement, text)
+            for remote, name in local.items():
+                text = text.replace(f'ocation="{remote}"', f'ocation="{name}"')
+            target = folder / source.relative_to(mirror)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+    return folder
+
+
+def _endpoint(wsdl: Path, base: str) -> Endpoint:
+    root = etree.parse(str(wsdl)).getroot()
+    namespace = root.get("targetNamespace")
+    ns = {"w": "http://schemas.xmlsoap.org/wsdl/"}
+    (service,) = root.xpath("w:service", namespaces=ns)
+    (port,) = service.xpath("w:port", namespaces=ns)
+    name = wsdl.name.removesuffix(".wsdl")
+    policies = "".join(path.read_text() for path in wsdl.parent.glob(f"{name}.wsdl*"))
+    return Endpoint(
+        name,
+        str(wsdl),
+        f"{{{namespace}}}{service.get('name')}",
+        f"{{{namespace}}}{port.get('name')}",
+        f"{base}/{name}.svc",
+        "<sp:RequireDerivedKeys" in policies,
+    )
 
 
 @pytest.fixture(scope="module")
 def cxf(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Iterator[Cxf]:
     folder = tmp_path_factory.mktemp("cxf")
     pki = make_pki(folder)
+    wsdls = _adapted_copy(mirror, folder / "wsdl")
     base = f"https://127.0.0.1:{_free_port()}/ServiceEngineExternal"
     endpoints = {}
-    for binding, service in (("EC", "ReporteeElementListEC"), ("EC2", "ReporteeElementListEC2")):
-        endpoints[binding] = Endpoint(
-            binding,
-            str(_adapted_wsdl(mirror, f"{service}.wsdl", folder)),
-            f"{{{NAMESPACE}}}{service}SF",
-            f"{{{NAMESPACE}}}CustomBinding_I{service}",
-            f"{base}/{service}.svc",
-        )
+    for stem in ALL_WSDLS:
+        for name in (f"{stem}.wsdl", f"{stem}2.wsdl"):
+            endpoint = _endpoint(wsdls / name, base)
+            endpoints[endpoint.name] = endpoint
     args = [str(pki.server_p12), P12_PASSWORD, str(pki.ca_pem)]
     for endpoint in endpoints.values():
         args += [endpoint.wsdl, endpoint.service, endpoint.port, endpoint.url]
     process = java_peers.start("CxfEcServer", args, stdin=True)
     log: list[str] = []
     assert process.stdout is not None
-    for line in process.stdout:
+    for line in process.stdout:  # the peer says READY, or FAILED and exits
         log.append(line.rstrip())
         if line.startswith("READY"):
             break
     else:
-        pytest.fail("CXF did not start:\n" + "\n".join(log))
-    server = Cxf(pki, endpoints["EC"], endpoints["EC2"], process, log)
+        process.wait()
+        pytest.fail("CXF did not start:\n" + "\n".join(log[-40:]))
+    server = Cxf(pki, endpoints, process, log)
     try:
         yield server
     finally:
@@ -269,3 +314,31 @@ def test_cxf_cancels_an_ec_context_and_refuses_it_afterwards(
     cancel.read_cancel_response(response.content)
     response, _sent = call(https, context, cxf.ec.url, derived_keys=True)
     assert response.status_code == 500, response.text
+
+
+@pytest.mark.parametrize(
+    "name", [f"{Path(stem).name}{suffix}" for stem in ALL_WSDLS for suffix in ("", "2")]
+)
+def test_every_ec_and_ec2_wsdl_served_by_cxf_takes_our_context_and_call(
+    cxf: Cxf, https: httpx.Client, certificate: Certificate, name: str
+) -> None:
+    """Each EC/EC2 WSDL's own policy, as CXF reads it: a context issued to our RST, then the
+    contract's `Test` operation signed through a derived key exactly where the policy asks."""
+    endpoint = cxf.endpoints[name]
+    assert endpoint.derived_keys == (not name.endswith("2")), "EC derives keys, EC2 does not"
+    context = issue(https, endpoint, certificate)
+    sent = message.secured_envelope(
+        context,
+        TEST_ACTION,
+        endpoint.url,
+        [etree.Element(f"{{{TEST_NS}}}Test", nsmap={None: TEST_NS})],
+        derived_keys=endpoint.derived_keys,
+    )
+    response = post(https, endpoint.url, sent.envelope)
+    assert response.status_code == 200, response.text
+    line = next_call(cxf)
+    assert line.startswith("CALL Test "), line
+    assert ("DKT" in line) == endpoint.derived_keys, line
+    envelope = read_envelope(parse_xml(response.content), response.content)
+    message.check_response(envelope, sent)
+    assert envelope.body is not None and envelope.body.tag == f"{{{TEST_NS}}}TestResponse"

@@ -107,6 +107,19 @@ public final class CxfEcServer {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            serve(args);
+        } catch (Exception exc) {
+            // Jetty's threads would keep the JVM alive: say what failed and stop.
+            System.out.println("FAILED " + exc);
+            exc.printStackTrace(System.out);
+            System.out.flush();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    static void serve(String[] args) throws Exception {
         if (args.length < 7 || (args.length - 3) % 4 != 0) {
             System.err.println("usage: CxfEcServer SERVER.p12 PASSWORD CA.pem (WSDL SERVICE PORT URL)...");
             System.exit(2);
@@ -158,6 +171,5 @@ public final class CxfEcServer {
             // runs until the test closes stdin
         }
         bus.shutdown(true);
-        System.exit(0);
     }
 }
