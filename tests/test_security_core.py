@@ -24,6 +24,7 @@ from lxml import etree
 from altinn2.runtime.envelope import build_envelope, parse_xml, read_envelope
 from altinn2.runtime.errors import ProtocolError, SoapFaultError
 from altinn2.runtime.operation import SoapVersion
+from altinn2.runtime.secrets import DEFAULT_REDACTOR
 from altinn2.runtime.security import message, names, psha1, trust
 from altinn2.runtime.security.x509 import Certificate, CertificateError
 from altinn2.runtime.wsheaders import wsu_time
@@ -184,6 +185,9 @@ def test_rst_body_asks_for_an_sct_with_client_entropy(certificate: Certificate) 
     entropy = bytes(range(32))
     request = trust.issue_request(ENDPOINT, certificate, entropy=entropy)
     assert "entropy" not in repr(request).lower()
+    # What the runtime logs or records of it: the entropy (half of the key's making) is masked.
+    logged = DEFAULT_REDACTOR.bytes(request.envelope)
+    assert base64.b64encode(entropy).decode() not in logged and "BinarySecret" in logged
     root = etree.fromstring(request.envelope)
     ns = {"t": names.WST, "u": names.WSU, "a": names.WSA, "o": names.WSSE}
     (rst,) = root.xpath("//t:RequestSecurityToken", namespaces=ns)

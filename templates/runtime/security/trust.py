@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from altinn2.runtime.envelope import (
+    ENVELOPE_NS,
     build_envelope,
     fault_error,
     must_understand,
@@ -75,7 +76,7 @@ def local_id() -> str:
 
 
 def find_header(root: etree._Element, tag: str) -> etree._Element:
-    header = root.find(f"{{{root.nsmap.get('s', '')}}}Header")
+    header = root.find(f"{{{ENVELOPE_NS[SOAP]}}}Header")
     found = header.find(tag) if header is not None else None
     if found is None:
         raise ValueError(f"no {tag} header")
