@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (see README.md):
 #   make          set up .venv, fetch the WSDLs (checked against spec/wsdl.lock), lint, regenerate
-#   make test     style and types (generator and generated package), drift check, test suite
+#   make test     style and types (generator and generated package), drift check, Java peers, tests
 #   make interop  the WCF peer (Mono) both ways for the Basic column; needs Debian's mono-complete
 PYTHON ?= python3
 VENV := .venv
@@ -8,8 +8,14 @@ BIN := $(VENV)/bin
 ALTINN2_SHARED ?= $(abspath ../shared)
 ALTINN2_WSDL_DIR ?= $(ALTINN2_SHARED)/altinn2-wsdl
 export ALTINN2_SHARED ALTINN2_WSDL_DIR
+# The tests' Java peers (tests/java): Maven, JDK 17; Maven's local repository is its default
+# (~/.m2) unless MVN_FLAGS says otherwise, e.g. MVN_FLAGS=-Dmaven.repo.local=$PWD/.m2.
+MVN ?= mvn
+MVN_FLAGS ?=
+JAVA_SOURCES := tests/java/pom.xml $(shell find tests/java/src -name '*.java' 2>/dev/null)
+JAVA_BUILT := tests/java/target/classpath.txt
 
-.PHONY: all generate setup fetch lint check style test interop bench fuzz
+.PHONY: all generate setup fetch lint check style java test interop bench fuzz
 
 all: generate
 
@@ -39,7 +45,13 @@ style: setup
 	cd generated && ../$(BIN)/ruff check altinn2 && ../$(BIN)/black --check --quiet altinn2
 	cd generated && ../$(BIN)/mypy altinn2
 
-test: fetch style check
+$(JAVA_BUILT): $(JAVA_SOURCES)
+	$(MVN) -B -q $(MVN_FLAGS) -f tests/java/pom.xml package
+	touch tests/java/target/java-peers-1.jar $@
+
+java: $(JAVA_BUILT)
+
+test: fetch style check java
 	$(BIN)/pytest
 
 # Many more fuzz cases than the test suite runs (tests/fuzz.py says what they are).

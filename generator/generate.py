@@ -37,7 +37,8 @@ PACKAGE_TEMPLATES = {
 }
 
 
-# Hand-written subpackages of altinn2, copied as they are from templates/<name>/.
+# Hand-written subpackages of altinn2, copied as they are (with their own subpackages) from
+# templates/<name>/.
 STATIC_PACKAGES = ("runtime", "testing")
 
 
@@ -85,8 +86,11 @@ def build_output(project: Project) -> Output:
     for service in services:
         python[f"altinn2/services/{service.module}.py"] = render_service(env, service)
     for package in STATIC_PACKAGES:
-        for path in sorted((project.templates_dir / package).glob("*.py")):
-            python[f"altinn2/{package}/{path.name}"] = path.read_text(encoding="utf-8")
+        folder = project.templates_dir / package
+        for path in sorted(folder.rglob("*.py")):  # subpackages too (runtime/security)
+            if "__pycache__" not in path.parts:
+                target = f"altinn2/{package}/{path.relative_to(folder).as_posix()}"
+                python[target] = path.read_text(encoding="utf-8")
     context = package_context(spec, services, coverage)
     other: dict[str, str] = {}
     binary: dict[str, bytes] = {}

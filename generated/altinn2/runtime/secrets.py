@@ -25,6 +25,7 @@ SECRET_ELEMENTS = (
     "ssn",
     "socialsecuritynumber",
     "nonce",
+    "binarysecret",  # WS-Trust entropy: with the other side's, it gives the context key
 )
 
 _ELEMENT_TEXT = re.compile(

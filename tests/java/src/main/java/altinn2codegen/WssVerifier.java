@@ -1,17 +1,19 @@
 /*
  * An independent check of the WS-Security header the altinn2 client sends on WS calls.
  *
- * Apache WSS4J 1.6 (org.apache.ws.security.*) processes each envelope's wsse:Security header as a
+ * Apache WSS4J (org.apache.wss4j.*, from Maven Central) processes each envelope's wsse:Security header as a
  * service would: the UsernameToken's PasswordText is checked against the expected password through
  * a CallbackHandler, the Timestamp strictly (expired or stale: rejected), and a nonce seen before
  * (replay cache shared by all files of one run) is rejected. On top of WSS4J, what Altinn's WS
  * binding expects of the token: mustUnderstand on the header, exactly one UsernameToken with
  * PasswordText, a Nonce and a wsu:Created, and exactly one Timestamp with Created and Expires.
  *
- * Usage: java WssVerifier USER PASSWORD FILE...
+ * Usage: java altinn2codegen.WssVerifier USER PASSWORD FILE...
  * Prints "OK FILE" with the processed results, or "REJECTED FILE: reason", per file. Exit 0 only
  * if every file was accepted; 1 if any was rejected; 2 on a usage error.
  */
+
+package altinn2codegen;
 
 import java.io.File;
 import java.util.Base64;
@@ -23,16 +25,16 @@ import javax.security.auth.callback.UnsupportedCallbackException;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
 
-import org.apache.ws.security.WSConstants;
-import org.apache.ws.security.WSPasswordCallback;
-import org.apache.ws.security.WSSConfig;
-import org.apache.ws.security.WSSecurityEngine;
-import org.apache.ws.security.WSSecurityEngineResult;
-import org.apache.ws.security.cache.MemoryReplayCache;
-import org.apache.ws.security.handler.RequestData;
-import org.apache.ws.security.message.token.Timestamp;
-import org.apache.ws.security.message.token.UsernameToken;
-import org.apache.ws.security.util.WSSecurityUtil;
+import org.apache.wss4j.common.cache.MemoryReplayCache;
+import org.apache.wss4j.common.ext.WSPasswordCallback;
+import org.apache.wss4j.dom.WSConstants;
+import org.apache.wss4j.dom.engine.WSSConfig;
+import org.apache.wss4j.dom.engine.WSSecurityEngine;
+import org.apache.wss4j.dom.engine.WSSecurityEngineResult;
+import org.apache.wss4j.dom.handler.RequestData;
+import org.apache.wss4j.dom.message.token.Timestamp;
+import org.apache.wss4j.dom.message.token.UsernameToken;
+import org.apache.wss4j.dom.util.WSSecurityUtil;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 
@@ -73,13 +75,6 @@ public final class WssVerifier {
         };
 
         WSSConfig config = WSSConfig.getNewInstance();
-        config.setTimeStampStrict(true); // an expired Timestamp is an error
-        config.setTimeStampTTL(300); // Created at most 5 minutes old
-        config.setTimeStampFutureTTL(60);
-        config.setUtTTL(300); // the UsernameToken's Created too
-        config.setUtFutureTTL(60);
-        config.setRequiredPasswordType(WSConstants.PASSWORD_TEXT);
-        config.setAllowUsernameTokenNoPassword(false);
         WSSecurityEngine engine = new WSSecurityEngine();
         engine.setWssConfig(config);
         MemoryReplayCache nonces = new MemoryReplayCache();
@@ -139,10 +134,17 @@ public final class WssVerifier {
 
         RequestData data = new RequestData();
         data.setWssConfig(config);
+        data.setTimeStampStrict(true); // an expired Timestamp is an error
+        data.setTimeStampTTL(300); // Created at most 5 minutes old
+        data.setTimeStampFutureTTL(60);
+        data.setUtTTL(300); // the UsernameToken's Created too
+        data.setUtFutureTTL(60);
+        data.setRequiredPasswordType(WSConstants.PASSWORD_TEXT);
+        data.setAllowUsernameTokenNoPassword(false);
         data.setCallbackHandler(passwords);
         data.setNonceReplayCache(nonces);
         data.setTimestampReplayCache(timestamps);
-        List<WSSecurityEngineResult> results = engine.processSecurityHeader(security, data);
+        List<WSSecurityEngineResult> results = engine.processSecurityHeader(security, data).getResults();
         if (results == null || results.isEmpty()) {
             throw new Rejected("WSS4J found nothing to process in wsse:Security");
         }
@@ -190,7 +192,7 @@ public final class WssVerifier {
         if (timestamp.getCreated() == null || timestamp.getExpires() == null) {
             throw new Rejected("the Timestamp lacks Created or Expires");
         }
-        if (!timestamp.getExpires().after(timestamp.getCreated())) {
+        if (!timestamp.getExpires().isAfter(timestamp.getCreated())) {
             throw new Rejected("the Timestamp expires before it was created");
         }
         return results;
@@ -206,8 +208,8 @@ public final class WssVerifier {
         }
         if (action == WSConstants.TS) {
             Timestamp timestamp = (Timestamp) result.get(WSSecurityEngineResult.TAG_TIMESTAMP);
-            return "Timestamp created=" + timestamp.getCreated().toInstant()
-                + " expires=" + timestamp.getExpires().toInstant() + " id=" + timestamp.getID();
+            return "Timestamp created=" + timestamp.getCreated()
+                + " expires=" + timestamp.getExpires() + " id=" + timestamp.getID();
         }
         return "action " + action + ": " + result.keySet();
     }

@@ -1,11 +1,12 @@
 """WS-Security on WS calls, checked by an independent implementation: Apache WSS4J.
 
 The client's real envelopes are captured at a loopback server and handed to a small Java program
-(tests/java/WssVerifier.java) that runs WSS4J 1.6's `WSSecurityEngine` over the `wsse:Security`
-header as a service would: the UsernameToken's PasswordText against the expected password, the
-Timestamp strictly, nonces against a replay cache; and it insists on what Altinn's WS binding
-expects (mustUnderstand, Nonce, wsu:Created, one Timestamp). The Java side comes from Debian
-(`libwss4j-java`, a JDK; see .ci/run): when it is missing these tests fail, they never skip.
+(tests/java, `altinn2codegen.WssVerifier`) that runs WSS4J's `WSSecurityEngine` over the
+`wsse:Security` header as a service would: the UsernameToken's PasswordText against the expected
+password, the Timestamp strictly, nonces against a replay cache; and it insists on what Altinn's
+WS binding expects (mustUnderstand, Nonce, wsu:Created, one Timestamp). The Java side is built by
+Maven from Maven Central (`make java`, see tests/java_peers.py): when it is missing these tests
+fail, they never skip.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import functools
-import os
 import re
-import shutil
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from altinn2.client import Client
 from altinn2.runtime import SystemCredentials, client as runtime_client
 from altinn2.runtime.client import RetryPolicy
 from altinn2.runtime.wsheaders import PASSWORD_TEXT, security_header
+from tests import java_peers
 from tests.soap_server import (
     SOAP12,
     SOAP12_XML,
@@ -40,13 +40,6 @@ from tests.soap_server import (
     search_be,
     ws_list_response,
 )
-
-JAVA_SOURCE = Path(__file__).resolve().parent / "java" / "WssVerifier.java"
-JAVA_LIB = Path(os.environ.get("ALTINN2_JAVA_LIB", "/usr/share/java"))
-# WSS4J 1.6.19 (libwss4j-java) and what it loads: Santuario (libxml-security-java), commons-logging,
-# and SLF4J (Santuario logs through it; the NOP binding keeps stderr quiet).
-JARS = ("wss4j.jar", "xmlsec.jar", "commons-logging.jar", "slf4j-api.jar", "slf4j-nop.jar")
-JVM_OPTIONS = ("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto")
 
 USER = "412"
 PASSWORD = "Hemmelig-Systempassord-1"
@@ -71,45 +64,15 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Wss4j:
-    java: str
-    classpath: str
-
     def start(self, password: str, *files: Path) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [self.java, *JVM_OPTIONS, "-cp", self.classpath, "WssVerifier", USER, password]
-            + [str(file) for file in files],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        return java_peers.start("WssVerifier", [USER, password, *(str(file) for file in files)])
 
 
 @pytest.fixture(scope="session")
-def wss4j(tmp_path_factory: pytest.TempPathFactory) -> Wss4j:
-    """The verifier, compiled once per session. Fails (never skips) when Java or WSS4J is absent."""
-    java, javac = shutil.which("java"), shutil.which("javac")
-    if not java or not javac:
-        pytest.fail(
-            "java/javac not found: the WS-Security tests need a JDK (Debian: default-jdk-headless, "
-            "installed by .ci/run)"
-        )
-    missing = [jar for jar in JARS if not (JAVA_LIB / jar).is_file()]
-    if missing:
-        pytest.fail(
-            f"WSS4J jars missing in {JAVA_LIB}: {', '.join(missing)} (Debian: libwss4j-java, "
-            "installed by .ci/run; or set ALTINN2_JAVA_LIB)"
-        )
-    jars = os.pathsep.join(str(JAVA_LIB / jar) for jar in JARS)
-    classes = tmp_path_factory.mktemp("wss4j-verifier")
-    compiled = subprocess.run(
-        [javac, "-J-XX:TieredStopAtLevel=1", "-cp", jars, "-d", str(classes), str(JAVA_SOURCE)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    if compiled.returncode != 0:
-        pytest.fail(f"javac failed on {JAVA_SOURCE.name}:\n{compiled.stdout}{compiled.stderr}")
-    return Wss4j(java, os.pathsep.join([jars, str(classes)]))
+def wss4j() -> Wss4j:
+    """The verifier (built by `make java`). Fails (never skips) when Java or the build is absent."""
+    java_peers.classpath()
+    return Wss4j()
 
 
 def ws_call(folder: Path, name: str, *replies: Reply) -> list[Path]:

@@ -1,0 +1,175 @@
+/*
+ * Apache CXF as an independent WS-SecureConversation peer: serves one Altinn EC/EC2 WSDL,
+ * WSDL-first, on loopback HTTPS, enforcing the WSDL's WS-SecurityPolicy (transport binding,
+ * SecureConversationToken issued by the endpoint itself after an X.509 bootstrap signature,
+ * derived keys where the policy requires them). The WSDL is taken as given, except for what the
+ * test adapted before handing it over (see the README).
+ *
+ * The operations are answered by a JAX-WS Provider: it returns an empty "<operation>Response"
+ * element and prints one line per call with what CXF's WS-Security processing validated:
+ *   CALL <request element> results=<WSS4J actions, in order>
+ *
+ * Usage: java altinn2codegen.CxfEcServer SERVER.p12 PASSWORD CA.pem (WSDL SERVICE PORT URL)...
+ * (QNames as {namespace}local; one JVM serves every endpoint given). Prints "READY" when all are
+ * published; exits when stdin closes.
+ */
+
+package altinn2codegen;
+
+import java.io.FileInputStream;
+import java.io.StringReader;
+import java.net.URI;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.KeyManagerFactory;
+import javax.xml.namespace.QName;
+import javax.xml.transform.Source;
+import javax.xml.transform.dom.DOMResult;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.stream.StreamSource;
+
+import jakarta.annotation.Resource;
+import jakarta.xml.ws.Provider;
+import jakarta.xml.ws.Service;
+import jakarta.xml.ws.ServiceMode;
+import jakarta.xml.ws.WebServiceContext;
+import jakarta.xml.ws.WebServiceProvider;
+
+import org.apache.cxf.Bus;
+import org.apache.cxf.BusFactory;
+import org.apache.cxf.configuration.jsse.TLSServerParameters;
+import org.apache.cxf.jaxws.JaxWsServerFactoryBean;
+import org.apache.cxf.transport.http_jetty.JettyHTTPServerEngineFactory;
+import org.apache.wss4j.common.crypto.Merlin;
+import org.apache.wss4j.dom.WSConstants;
+import org.apache.wss4j.dom.engine.WSSecurityEngineResult;
+import org.apache.wss4j.dom.handler.WSHandlerConstants;
+import org.apache.wss4j.dom.handler.WSHandlerResult;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+
+public final class CxfEcServer {
+
+    private CxfEcServer() {
+    }
+
+    @WebServiceProvider
+    @ServiceMode(Service.Mode.PAYLOAD)
+    public static final class Answering implements Provider<Source> {
+        @Resource
+        private WebServiceContext context;
+
+        @Override
+        public Source invoke(Source request) {
+            try {
+                DOMResult dom = new DOMResult();
+                TransformerFactory.newInstance().newTransformer().transform(request, dom);
+                Node node = dom.getNode();
+                Element element = node instanceof Element ? (Element) node : (Element) node.getFirstChild();
+                System.out.println("CALL " + element.getLocalName() + " results=" + actions());
+                System.out.flush();
+                String ns = element.getNamespaceURI();
+                return new StreamSource(new StringReader(
+                    "<" + element.getLocalName() + "Response xmlns=\"" + ns + "\"/>"));
+            } catch (Exception exc) {
+                throw new IllegalStateException(exc);
+            }
+        }
+
+        private List<String> actions() {
+            List<String> names = new ArrayList<>();
+            Object results = context.getMessageContext().get(WSHandlerConstants.RECV_RESULTS);
+            if (results instanceof List<?> list) {
+                for (Object handlerResult : list) {
+                    for (WSSecurityEngineResult result : ((WSHandlerResult) handlerResult).getResults()) {
+                        names.add(actionName((Integer) result.get(WSSecurityEngineResult.TAG_ACTION)));
+                    }
+                }
+            }
+            return names;
+        }
+    }
+
+    static String actionName(int action) {
+        switch (action) {
+            case WSConstants.SIGN: return "SIGN";
+            case WSConstants.TS: return "TS";
+            case WSConstants.BST: return "BST";
+            case WSConstants.SCT: return "SCT";
+            case WSConstants.DKT: return "DKT";
+            case WSConstants.SC: return "SC";
+            default: return "action-" + action;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        try {
+            serve(args);
+        } catch (Exception exc) {
+            // Jetty's threads would keep the JVM alive: say what failed and stop.
+            System.out.println("FAILED " + exc);
+            exc.printStackTrace(System.out);
+            System.out.flush();
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    static void serve(String[] args) throws Exception {
+        if (args.length < 7 || (args.length - 3) % 4 != 0) {
+            System.err.println("usage: CxfEcServer SERVER.p12 PASSWORD CA.pem (WSDL SERVICE PORT URL)...");
+            System.exit(2);
+        }
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        char[] password = args[1].toCharArray();
+        KeyStore serverKeys = KeyStore.getInstance("PKCS12");
+        try (FileInputStream in = new FileInputStream(args[0])) {
+            serverKeys.load(in, password);
+        }
+        KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keyManagers.init(serverKeys, password);
+        TLSServerParameters tls = new TLSServerParameters();
+        tls.setKeyManagers(keyManagers.getKeyManagers());
+
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        try (FileInputStream ca = new FileInputStream(args[2])) {
+            X509Certificate cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(ca);
+            trust.setCertificateEntry("ca", cert);
+        }
+        Merlin crypto = new Merlin();
+        crypto.setTrustStore(trust);
+
+        Bus bus = BusFactory.getDefaultBus();
+        JettyHTTPServerEngineFactory engines = bus.getExtension(JettyHTTPServerEngineFactory.class);
+        for (int i = 3; i < args.length; i += 4) {
+            String wsdl = new java.io.File(args[i]).toURI().toString();
+            URI url = URI.create(args[i + 3]);
+            if (engines.retrieveJettyHTTPServerEngine(url.getPort()) == null) {
+                engines.setTLSServerParametersForPort(url.getHost(), url.getPort(), tls);
+            }
+            JaxWsServerFactoryBean factory = new JaxWsServerFactoryBean();
+            factory.setBus(bus);
+            factory.setServiceClass(Answering.class);
+            factory.setServiceBean(new Answering());
+            factory.setWsdlLocation(wsdl);
+            factory.setServiceName(QName.valueOf(args[i + 1]));
+            factory.setEndpointName(QName.valueOf(args[i + 2]));
+            factory.setAddress(url.toString());
+            // The bootstrap signature's certificate must chain to the test CA.
+            factory.getProperties(true).put("security.signature.crypto", crypto);
+            factory.create();
+        }
+
+        System.out.println("READY");
+        System.out.flush();
+        while (System.in.read() != -1) {
+            // runs until the test closes stdin
+        }
+        bus.shutdown(true);
+    }
+}
