@@ -29,7 +29,8 @@ OPERATION_CONTRACT = (
     "soap_version",
     "soap_action",
     "action",
-    "security",
+    "reply_action",
+    "policy",
     "input",
     "output",
     "credentials",
@@ -205,9 +206,14 @@ def _annotation(arg: ast.arg) -> str:
 
 
 def _read_operation(path: str, call: ast.Call, surface: Surface) -> None:
-    attributes = tuple(
-        (kw.arg, ast.unparse(kw.value)) for kw in call.keywords if kw.arg is not None
-    )
-    values = dict(attributes)
+    values = {kw.arg: ast.unparse(kw.value) for kw in call.keywords if kw.arg is not None}
+    # The generator leaves out what OperationInfo derives: compare the effective metadata.
+    values.setdefault("action", values.get("soap_action", "''"))
+    if "reply_action" not in values and values["action"].endswith(("'", '"')):
+        quote = values["action"][-1]
+        values["reply_action"] = f"{values['action'][:-1]}Response{quote}"
+    for flag in ("addressing", "mtom"):
+        values.setdefault(flag, "False")
+    attributes = tuple(sorted(values.items()))
     summary = f"{values.get('binding', '?')} {values.get('name', '?')} {values.get('path', '?')}"
     surface[path] = Entry("operation", summary, attributes=attributes)

@@ -44,7 +44,7 @@ class Receipt:
 """
 
 SERVICE = '''
-from altinn2.runtime.operation import Binding, OperationInfo
+from altinn2.runtime.operation import Binding, Effect, OperationInfo
 
 GET_RECEIPT = OperationInfo(
     name="GetReceipt",
@@ -52,7 +52,8 @@ GET_RECEIPT = OperationInfo(
     path="/R.svc",
     input=GetReceipt,
     output=GetReceiptResponse,
-    idempotent=True,
+    soap_action="urn:get",
+    effect=Effect.READ,
 )
 
 
@@ -249,10 +250,10 @@ def test_a_new_or_removed_class_is_one_change() -> None:
             "binding: `Binding.BASIC` -> `Binding.WS`",
         ),
         (
-            SERVICE.replace("idempotent=True", "idempotent=False"),
+            SERVICE.replace("Effect.READ", "Effect.WRITE"),
             "services.receipts.GET_RECEIPT",
             False,
-            "idempotent: `True` -> `False`",
+            "effect: `Effect.READ` -> `Effect.WRITE`",
         ),
     ],
     ids=[
@@ -276,6 +277,20 @@ def test_service_changes_are_classified(
         breaking,
         detail,
     )
+
+
+def test_metadata_the_generator_leaves_to_its_defaults_is_no_change() -> None:
+    """OperationInfo derives `action` (the SOAP action), `reply_action` (action + "Response") and
+    the flags when the generator leaves them out: spelled out, they are the same contract."""
+    spelled = SERVICE.replace(
+        '    effect=Effect.READ,\n',
+        '    effect=Effect.READ,\n    action="urn:get",\n    reply_action="urn:getResponse",\n'
+        "    addressing=False,\n    mtom=False,\n",
+    )
+    assert spelled != SERVICE
+    assert diff(service=spelled) == {}
+    other = spelled.replace('reply_action="urn:getResponse"', 'reply_action="urn:other"')
+    assert diff(service=other)["services.receipts.GET_RECEIPT"].breaking
 
 
 # -- the command, on the real package --------------------------------------------------------
