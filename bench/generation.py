@@ -6,8 +6,9 @@ Measures, in one run, `--rounds` times each:
 
 1. `build_output` in-process: the whole generator (spec, lock check, coverage, models, services,
    templates, isort + black), without writing; with a per-stage breakdown;
-2. `altinn-codegen generate` as a command, into a temporary copy of the workspace (spec, lock,
-   WSDL cache, templates): interpreter start-up, imports and the atomic write included;
+2. `altinn-codegen generate` as a command, into a temporary copy of the workspace (spec, locks,
+   WSDL cache, templates): interpreter start-up, imports and the atomic write included; from an
+   empty formatting cache, again with nothing changed, and after a one-line WSDL change;
 3. `xsdata generate` alone on the same root WSDLs, into a temporary folder: once per WSDL (one
    `xsdata` process each, as one would run it by hand) and once on all of them together (one
    process; xsdata merges their definitions), both with xsdata's defaults.
@@ -31,6 +32,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -129,7 +131,8 @@ def bench_build_output(root: Path, rounds: int) -> dict[str, Any]:
 def copy_workspace(root: Path, target: Path) -> Project:
     (target / "spec").mkdir(parents=True)
     shutil.copy(root / "spec" / "endpoints.yaml", target / "spec" / "endpoints.yaml")
-    shutil.copy(root / "spec" / "wsdl.lock", target / "spec" / "wsdl.lock")
+    for name in ("wsdl.lock", "models.lock"):
+        shutil.copy(root / "spec" / name, target / "spec" / name)
     shutil.copytree(root / "spec" / "wsdl", target / "spec" / "wsdl")
     shutil.copytree(root / "templates", target / "templates")
     return Project(target)
@@ -144,16 +147,63 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int,
 
 
 def bench_cli(root: Path, work: Path, rounds: int, env: dict[str, str]) -> dict[str, Any]:
+    """The command in a copy of the workspace: from an empty formatting cache (a first run, or a
+    formatter upgrade), again with nothing changed, and after a one-line WSDL change each round
+    (an optional element added to a type of the Basic broker WSDL, the lock updated to match)."""
     project = copy_workspace(root, work / "workspace")
     command = [str(BIN / "altinn-codegen"), "generate", "--root", str(project.root)]
-    times = []
-    for _ in range(rounds):
+
+    def generate_once() -> tuple[float, str]:
         seconds, code, text = run(command, project.root, env)
         if code != 0:
             raise SystemExit(f"altinn-codegen generate failed:\n{text}")
-        times.append(seconds)
+        return seconds, text
+
+    cold, warm, incremental = [], [], []
+    for _ in range(rounds):
+        shutil.rmtree(project.format_cache_dir, ignore_errors=True)
+        seconds, text = generate_once()
+        cold.append(seconds)
+    for _ in range(rounds):
+        warm.append(generate_once()[0])
+    for round_number in range(rounds):
+        add_optional_element(project, f"BenchField{round_number}")
+        incremental.append(generate_once()[0])
     startup, _, _ = run([str(BIN / "altinn-codegen"), "--help"], project.root, env)
-    return {**summary(times), "startup_help_s": round(startup, 3), "last_output": text.strip()}
+    return {
+        **summary(cold),
+        "warm_unchanged": summary(warm),
+        "one_wsdl_line_changed": summary(incremental),
+        "startup_help_s": round(startup, 3),
+        "last_output": text.strip(),
+    }
+
+
+BROKER_BASIC = "ServiceEngineExternal/BrokerServiceExternalBasic.svc.wsdl"
+
+
+def add_optional_element(project: Project, name: str) -> None:
+    """One line more in a cached WSDL (an optional element of BrokerServiceAvailableFile), and
+    the lock's size and hash of that file to match, as `fetch` would write them."""
+    path = project.cache_dir / BROKER_BASIC
+    tree = etree.parse(str(path))
+    (file_name,) = tree.getroot().iterfind(
+        f".//{{{XSD}}}complexType[@name='BrokerServiceAvailableFile']/{{{XSD}}}sequence"
+        f"/{{{XSD}}}element[@name='FileName']"
+    )
+    added = etree.Element(f"{{{XSD}}}element", minOccurs="0", name=name, nillable="true")
+    added.set("type", f"{file_name.get('type', '').partition(':')[0]}:int")
+    file_name.addnext(added)
+    tree.write(str(path), encoding="utf-8", xml_declaration=True)
+    data = path.read_bytes()
+    lock = project.lock_path.read_text(encoding="utf-8")
+    entry = lock.index(f"- path: {BROKER_BASIC}\n")
+    end = lock.find("\n- path:", entry + 1)
+    end = len(lock) if end < 0 else end
+    block = lock[entry:end]
+    block = re.sub(r"size: \d+", f"size: {len(data)}", block)
+    block = re.sub(r"sha256: [0-9a-f]+", f"sha256: {hashlib.sha256(data).hexdigest()}", block)
+    project.lock_path.write_text(lock[:entry] + block + lock[end:], encoding="utf-8")
 
 
 # -- 3. xsdata alone --------------------------------------------------------------------------
@@ -313,8 +363,15 @@ def print_summary(data: dict[str, Any], output: Path) -> None:
     print(f"    stages (median s): {stages}")
     print(
         f"  altinn-codegen generate (CLI)  min {cli['min']:6.2f} s  median {cli['median']:6.2f} s"
-        f"  (start-up {cli['startup_help_s']:.2f} s)"
+        f"  (empty formatting cache; start-up {cli['startup_help_s']:.2f} s)"
     )
+    again = (("warm_unchanged", "nothing changed"), ("one_wsdl_line_changed", "one WSDL line"))
+    for key, label in again:
+        times = cli[key]
+        print(
+            f"    again, {label:<15}      min {times['min']:6.2f} s  median "
+            f"{times['median']:6.2f} s"
+        )
     print(
         f"  xsdata, one process per WSDL   min {per['min']:6.2f} s  median {per['median']:6.2f} s"
         f"  ({xs['root_wsdls']} WSDLs, {len(xs['per_wsdl_failures'])} failed;"

@@ -6,20 +6,15 @@ the new tree is built beside `generated/` and swapped in, so a failure leaves th
 
 from __future__ import annotations
 
-import concurrent.futures
-import os
 from dataclasses import dataclass
 from pathlib import Path
-
-import black
-import isort
 
 from generator.atomic import replaced_tree, write_atomic
 from generator.cache import WsdlCache
 from generator.coverage import cover
+from generator.formatcache import FormatCache, format_python
 from generator.models.build import build_models
 from generator.models.names import read_names_lock
-from generator.models.render import LINE_LENGTH
 from generator.project import Project
 from generator.render import environment, package_context, render, render_service
 from generator.services import plan_services
@@ -48,28 +43,6 @@ class Output:
     report: tuple[str, ...]
     divergences: tuple[str, ...] = ()  # definitions of one type that are not compatible
     names_lock: str | None = None  # spec/models.lock as this generation leaves it
-
-
-ISORT = isort.Config(
-    profile="black", line_length=LINE_LENGTH, known_first_party=["altinn2"], combine_as_imports=True
-)
-
-
-def _format(source: str) -> str:
-    """Imports sorted (isort, black profile), then black."""
-    mode = black.Mode(line_length=LINE_LENGTH, target_versions={black.mode.TargetVersion.PY311})
-    return black.format_str(isort.code(source, config=ISORT), mode=mode)
-
-
-def format_python(files: dict[str, str]) -> dict[str, str]:
-    """isort and black every module; in a process pool (both are CPU-bound)."""
-    workers = min(os.cpu_count() or 1, 4)
-    order = sorted(files, key=lambda path: -len(files[path]))
-    if workers == 1 or len(files) < 8:
-        return {path: _format(files[path]) for path in order}
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-        formatted = pool.map(_format, [files[path] for path in order], chunksize=1)
-        return dict(zip(order, formatted, strict=True))
 
 
 def build_output(project: Project) -> Output:
@@ -101,7 +74,8 @@ def build_output(project: Project) -> Output:
     for name, data in models.schemas.items():
         binary[f"altinn2/testing/schemas/{name}"] = data
 
-    files = {path: text.encode("utf-8") for path, text in format_python(python).items()}
+    formatted = format_python(python, FormatCache(project.format_cache_dir))
+    files = {path: text.encode("utf-8") for path, text in formatted.items()}
     files.update({path: text.encode("utf-8") for path, text in other.items()})
     files.update(binary)
     return Output(

@@ -29,6 +29,11 @@ class Project:
         return self.root / "spec" / "wsdl"
 
     @property
+    def format_cache_dir(self) -> Path:
+        """isort and black results by content (git-ignored; see generator.formatcache)."""
+        return self.root / ".cache" / "format"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
 
