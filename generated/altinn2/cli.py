@@ -22,21 +22,64 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import pprint
+import os
+import shlex
 import signal
 import sys
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
+from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.decode import decode
 from altinn2.runtime.envelope import DEFAULT_MAX_RESPONSE_BYTES
+
+# `altinn2 call` reads credentials from these (or asks), never from its arguments.
+ENV_SYSTEM_USER = "ALTINN2_SYSTEM_USER"
+ENV_SYSTEM_PASSWORD = "ALTINN2_SYSTEM_PASSWORD"
+ENV_USER_SSN = "ALTINN2_USER_SSN"
+ENV_USER_PASSWORD = "ALTINN2_USER_PASSWORD"
+ENV_USER_PIN = "ALTINN2_USER_PIN"
+ENV_AUTH_METHOD = "ALTINN2_AUTH_METHOD"
+ENV_ENTERPRISE_USER = "ALTINN2_ENTERPRISE_USER"
+ENV_ENTERPRISE_PASSWORD = "ALTINN2_ENTERPRISE_PASSWORD"
 
 
 def _one_line(message: Any) -> str:
     return " ".join(str(message).split())
+
+
+def _text(data: Any, indent: str = "") -> str:
+    """Plain JSON values as indented `name: value` lines; a text stays on its line, however
+    long (a terminal wraps it; nothing cuts it into words)."""
+    lines: list[str] = []
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, (dict, list)) and value:
+                lines += [f"{indent}{key}:", _text(value, indent + "  ")]
+            else:
+                lines.append(f"{indent}{key}: {_scalar(value)}")
+    elif isinstance(data, list):
+        for value in data:
+            if isinstance(value, (dict, list)) and value:
+                lines += [f"{indent}-", _text(value, indent + "  ")]
+            else:
+                lines.append(f"{indent}- {_scalar(value)}")
+    else:
+        lines.append(f"{indent}{_scalar(data)}")
+    return "\n".join(lines)
+
+
+def _scalar(value: Any) -> str:
+    if value is None:
+        return "(none)"
+    if value in ([], {}):
+        return "(empty)"
+    if isinstance(value, str):
+        return " ".join(value.split()) if "\n" in value else value
+    return json.dumps(value, ensure_ascii=False)
 
 
 @click.group()
@@ -78,10 +121,11 @@ def decode_command(file: Path, operation: str | None, as_json: bool, reveal_secr
     if as_json:
         click.echo(json.dumps(decoded.as_json(), indent=2, ensure_ascii=False))
         return
-    click.echo(f"{decoded.kind} of {decoded.service or '?'}.{decoded.operation or '?'}")
-    for header in decoded.headers:
-        click.echo(f"header: {header!r}")
-    click.echo(pprint.pformat(decoded.value if decoded.value is not None else decoded.data))
+    if decoded.operation:
+        click.echo(f"{decoded.kind} of {decoded.service}.{decoded.operation}")
+    else:
+        click.echo(f"{decoded.kind} (operation unknown: name it with --operation)")
+    click.echo(_text(decoded.data))
 
 
 @main.group(name="mock")
@@ -103,6 +147,9 @@ def mock_group() -> None:
 @click.option("--system-user", help="The system user name the mock accepts.")
 @click.option("--system-password", help="The system password the mock accepts.")
 @click.option("--quiet", is_flag=True, help="Do not log every call.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the URL and credentials as one JSON line."
+)
 def mock_serve_command(
     host: str,
     port: int,
@@ -111,9 +158,9 @@ def mock_serve_command(
     system_user: str | None,
     system_password: str | None,
     quiet: bool,
+    as_json: bool,
 ) -> None:
     """Serve the mock Altinn on HOST:PORT until interrupted."""
-    from altinn2.runtime.credentials import SystemCredentials
     from altinn2.testing.mock import DEFAULT_SYSTEM, DEFAULT_USER, MockAltinn
 
     system = SystemCredentials(
@@ -138,13 +185,281 @@ def mock_serve_command(
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    click.echo(mock.url)
-    click.echo(
-        f"altinn2 mock: {len(mock.endpoints)} endpoints, {len(mock.operations)} operations; "
-        f"system user {system.user_name!r}, person {DEFAULT_USER.auth_method} user "
-        "(see altinn2.testing.DEFAULT_USER); Ctrl-C stops",
-        err=True,
-    )
+    settings = _mock_settings(mock.url, system, DEFAULT_USER)
+    if as_json:
+        click.echo(json.dumps(settings))
+    else:
+        click.echo(mock.url)
+        click.echo(
+            f"# altinn2 mock: {len(mock.endpoints)} endpoints, {len(mock.operations)} "
+            "operations. Fake test credentials, accepted by this mock only (for `altinn2 call` "
+            "and your app):"
+        )
+        for name, value in settings["environment"].items():
+            click.echo(f"export {name}={shlex.quote(value)}")
+        click.echo("# Ctrl-C stops")
     sys.stdout.flush()
     with contextlib.suppress(KeyboardInterrupt):
         mock.serve_forever()
+
+
+def _mock_settings(url: str, system: SystemCredentials, user: UserCredentials) -> dict[str, Any]:
+    """The mock's URL and its fake test credentials, in full, as `altinn2 call` reads them."""
+    environment = {
+        "ALTINN2_BASE_URL": url,
+        ENV_SYSTEM_USER: system.user_name,
+        ENV_SYSTEM_PASSWORD: system.password.reveal(),
+        ENV_USER_SSN: user.ssn.reveal(),
+        ENV_USER_PASSWORD: user.password.reveal(),
+        ENV_USER_PIN: user.pin_code.reveal() if user.pin_code else "",
+        ENV_AUTH_METHOD: user.auth_method or "",
+    }
+    return {"url": url, "environment": environment}
+
+
+def _fail(message: Any) -> NoReturn:
+    click.echo(f"error: {_one_line(message)}", err=True)
+    sys.exit(2)
+
+
+def _service_operations(service: str | None) -> list[Any]:
+    """The generated endpoint operations of SERVICE (its name or module), or of every service."""
+    from altinn2.endpoints import SERVICES
+    from altinn2.runtime.registry import operation_index
+
+    operations = list(operation_index().operations)
+    if service is None:
+        return operations
+    wanted = service.lower()
+    names = {module: name for module, name in SERVICES.items() if wanted in (module, name.lower())}
+    if not names:
+        _fail(f"no service {service!r} (known: {', '.join(sorted(SERVICES.values()))})")
+    return [op for op in operations if op.service in names.values()]
+
+
+def _input_fields(operation: Any) -> dict[str, str]:
+    """The input's fields a caller gives (credentials left out), with their types."""
+    import typing
+
+    from altinn2.runtime.arguments import describe
+
+    hints = typing.get_type_hints(operation.input)
+    fields = {name: describe(hint) for name, hint in hints.items()}
+    for name in operation.header_parameters:
+        fields[name] = "(SOAP header)"
+    return {name: tp for name, tp in fields.items() if name not in operation.credentials}
+
+
+@main.command(name="operations")
+@click.argument("service", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document.")
+def operations_command(service: str | None, as_json: bool) -> None:
+    """List the generated operations (of SERVICE) with their bindings and input fields."""
+    operations = _service_operations(service)
+    rows = [
+        {
+            "service": op.service,
+            "operation": op.name,
+            "base_operation": op.base_operation,
+            "binding": op.binding.value,
+            "effect": op.effect.value,
+            "streamed": op.mtom,
+            "input": _input_fields(op),
+        }
+        for op in operations
+    ]
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    current = None
+    for row in rows:
+        if row["service"] != current:
+            current = row["service"]
+            click.echo(f"{current}")
+        streamed = ", streamed" if row["streamed"] else ""
+        click.echo(
+            f"  {row['operation']} ({row['binding']}, {row['effect']}{streamed}; "
+            f"base operation {row['base_operation']})"
+        )
+        for name, tp in row["input"].items():
+            click.echo(f"      {name}: {tp}")
+
+
+def _pick_operation(service: str, operation: str, binding: str | None) -> Any:
+    operations = _service_operations(service)
+    wanted = operation.lower()
+    named = [op for op in operations if op.name.lower() == wanted]
+    if not named:
+        named = [op for op in operations if op.base_operation.lower() == wanted]
+    if not named:
+        known = ", ".join(sorted({op.name for op in operations}))
+        _fail(f"{service} has no operation {operation!r} (known: {known})")
+    chosen = [op for op in named if binding is None or op.binding.value == binding]
+    if len(chosen) != 1:
+        chosen = [op for op in chosen if op.binding.value == "Basic"] if binding is None else []
+    if len(chosen) != 1:
+        bindings = ", ".join(sorted(op.binding.value for op in named))
+        _fail(f"{operation}: no single operation for binding {binding} (available: {bindings})")
+    return chosen[0]
+
+
+def _read_input(text: str | None, file: Any) -> dict[str, Any]:
+    if text is None and file is not None:
+        text = file.read()
+    if text is None:
+        text = "" if sys.stdin.isatty() else sys.stdin.read()
+    try:
+        data = json.loads(text) if text.strip() else {}
+    except json.JSONDecodeError as exc:
+        _fail(f"the input is not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}")
+    if not isinstance(data, dict):
+        _fail("the input must be a JSON object of the operation's input fields")
+    return data
+
+
+def _credential(name: str, label: str, *, secret: bool, ask: bool) -> str | None:
+    """A credential from the environment, else asked for (when a terminal can answer)."""
+    value = os.environ.get(name)
+    if value is None and ask:
+        if not sys.stdin.isatty():
+            _fail(f"{label} is needed: set {name} (credentials never come from the command line)")
+        value = click.prompt(f"{label} ({name})", hide_input=secret, err=True)
+    return value
+
+
+def _credentials(operation: Any) -> dict[str, Any]:
+    kinds = {kind.value for kind in operation.credentials.values()}
+    needs_system = bool(kinds & {"system_user_name", "system_password"}) or (
+        operation.security.value == "UsernameToken"
+    )
+    needs_enterprise = bool(kinds & {"enterprise_user_name", "enterprise_password"})
+    settings: dict[str, Any] = {}
+    user_name = _credential(ENV_SYSTEM_USER, "system user", secret=False, ask=needs_system)
+    password = _credential(ENV_SYSTEM_PASSWORD, "system password", secret=True, ask=needs_system)
+    if user_name is not None and password is not None:
+        settings["system"] = SystemCredentials(user_name, password)
+    ssn, person_password = os.environ.get(ENV_USER_SSN), os.environ.get(ENV_USER_PASSWORD)
+    if ssn is not None and person_password is not None:
+        settings["user"] = UserCredentials(
+            ssn,
+            person_password,
+            pin_code=os.environ.get(ENV_USER_PIN) or None,
+            auth_method=os.environ.get(ENV_AUTH_METHOD) or None,
+        )
+    enterprise = _credential(ENV_ENTERPRISE_USER, "enterprise user", secret=False, ask=False)
+    if needs_enterprise or enterprise is not None:
+        name = _credential(ENV_ENTERPRISE_USER, "enterprise user", secret=False, ask=True)
+        secret = _credential(ENV_ENTERPRISE_PASSWORD, "enterprise password", secret=True, ask=True)
+        assert name is not None and secret is not None
+        settings["enterprise"] = EnterpriseCredentials(name, secret)
+    return settings
+
+
+def _plain(value: Any) -> Any:
+    """A typed result as plain JSON values."""
+    import dataclasses
+
+    from altinn2.runtime.decode import to_data
+
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if dataclasses.is_dataclass(value):
+        return to_data(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+@main.command(name="call")
+@click.argument("service")
+@click.argument("operation")
+@click.argument("input_json", metavar="[INPUT]", required=False)
+@click.option(
+    "--input",
+    "input_file",
+    type=click.File("r"),
+    help="Read the input JSON from FILE ('-': stdin; stdin is read too when INPUT is absent).",
+)
+@click.option(
+    "--binding",
+    type=click.Choice(["Basic", "WS", "EC"]),
+    help="The binding of a base operation (default: Basic).",
+)
+@click.option("--env", "environment", help="The environment (production, tt02, ...).")
+@click.option(
+    "--base-url", envvar="ALTINN2_BASE_URL", help="Call this base URL (env: ALTINN2_BASE_URL)."
+)
+@click.option("--reveal-secrets", is_flag=True, help="Do not mask secrets in the result.")
+def call_command(
+    service: str,
+    operation: str,
+    input_json: str | None,
+    input_file: Any,
+    binding: str | None,
+    environment: str | None,
+    base_url: str | None,
+    reveal_secrets: bool,
+) -> None:
+    """Call OPERATION of SERVICE with INPUT (a JSON object of its input fields, as
+    `altinn2 operations SERVICE` lists them) and print the typed result as JSON.
+
+    Credentials come from ALTINN2_SYSTEM_USER, ALTINN2_SYSTEM_PASSWORD, ALTINN2_USER_SSN,
+    ALTINN2_USER_PASSWORD, ALTINN2_USER_PIN, ALTINN2_AUTH_METHOD (and ALTINN2_ENTERPRISE_USER,
+    ALTINN2_ENTERPRISE_PASSWORD for EC), or are asked for; never from the command line. A fault
+    is printed decoded, as JSON, with exit status 1; any other failure is one line and status 2.
+    """
+    from altinn2.client import Client
+    from altinn2.endpoints import SERVICES
+    from altinn2.runtime.decode import DecodeError, fields_from_data
+    from altinn2.runtime.errors import AltinnError, AltinnFaultError, SoapFaultError
+    from altinn2.runtime.masking import masked
+
+    op = _pick_operation(service, operation, binding)
+    data = _read_input(input_json, input_file)
+    given_credentials = sorted(set(data) & set(op.credentials))
+    if given_credentials:
+        _fail(
+            f"{given_credentials[0]} is a credential: it comes from the environment "
+            "(ALTINN2_...) or a prompt, never from the command line"
+        )
+    headers = {name: data.pop(name) for name in op.header_parameters if name in data}
+    try:
+        arguments = fields_from_data(op.input, data)
+    except DecodeError as exc:
+        _fail(exc)
+    arguments.update(headers)
+    settings = _credentials(op)
+    module = next(module for module, name in SERVICES.items() if name == op.service)
+    try:
+        with Client(
+            environment=environment, base_url=base_url, binding=op.binding, **settings
+        ) as client:
+            output = getattr(client, module)._call(op, arguments)
+    except AltinnFaultError as fault:
+        click.echo(json.dumps(_fault_data(op, fault), indent=2, ensure_ascii=False))
+        sys.exit(1)
+    except SoapFaultError as fault:
+        document = {"operation": op.name, "fault": {"code": fault.code, "reason": fault.reason}}
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+        sys.exit(1)
+    except (AltinnError, TypeError) as exc:
+        _fail(exc)
+    result = getattr(output, op.result) if op.result else output
+    if not reveal_secrets:
+        result = masked(result)
+    click.echo(json.dumps(_plain(result), indent=2, ensure_ascii=False))
+
+
+def _fault_data(op: Any, fault: Any) -> dict[str, Any]:
+    return {
+        "operation": op.name,
+        "fault": {
+            "error_class": type(fault).__name__,
+            "error_id": fault.error_id,
+            "error_guid": fault.error_guid,
+            "message": fault.message,
+            "localized_message": fault.localized_message,
+            "code": fault.code,
+            "reason": fault.reason,
+        },
+    }

@@ -161,18 +161,32 @@ def from_data(cls: type[Any], data: Any, path: str = "") -> Any:
     checked by the call (`altinn2.runtime.arguments`); here only the shapes are read."""
     if not isinstance(data, dict):
         raise DecodeError(f"{path or cls.__name__}: expected a JSON object for {cls.__name__}")
+    fields = fields_from_data(cls, data, path)
+    missing = [
+        item.name
+        for item in dataclasses.fields(cls)
+        if item.init
+        and item.name not in fields
+        and item.default is dataclasses.MISSING
+        and item.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise DecodeError(f"{path or cls.__name__}: {', '.join(missing)} missing ({cls.__name__})")
+    return cls(**fields)
+
+
+def fields_from_data(cls: type[Any], data: dict[str, Any], path: str = "") -> dict[str, Any]:
+    """The fields of `cls` given in `data` (plain JSON values), read as `from_data` reads them."""
     hints = typing.get_type_hints(cls)
     names = {item.name for item in dataclasses.fields(cls) if item.init}
     unknown = sorted(set(data) - names)
     if unknown:
         known = ", ".join(sorted(names))
         raise DecodeError(f"{path or cls.__name__}: unknown field {unknown[0]!r} (fields: {known})")
-    return cls(
-        **{
-            name: _from_value(hints[name], value, f"{path}.{name}" if path else name)
-            for name, value in data.items()
-        }
-    )
+    return {
+        name: _from_value(hints[name], value, f"{path}.{name}" if path else name)
+        for name, value in data.items()
+    }
 
 
 def _from_value(hint: Any, value: Any, path: str) -> Any:
@@ -204,7 +218,7 @@ def _from_value(hint: Any, value: Any, path: str) -> Any:
 
 
 _TEXT_TYPES: dict[type[Any], Callable[[str], Any]] = {
-    XmlDateTime: XmlDateTime.from_string,
+    XmlDateTime: lambda text: _date_time(text),  # defined below
     XmlDate: XmlDate.from_string,
     XmlTime: XmlTime.from_string,
     XmlDuration: XmlDuration,
@@ -212,3 +226,11 @@ _TEXT_TYPES: dict[type[Any], Callable[[str], Any]] = {
     decimal.Decimal: decimal.Decimal,
     bytes: lambda text: base64.b64decode(text, validate=True),
 }
+
+
+def _date_time(text: str) -> XmlDateTime:
+    """An xs:dateTime, or a date alone as midnight (as WCF reads it)."""
+    if "T" in text:
+        return XmlDateTime.from_string(text)
+    day = XmlDate.from_string(text)
+    return XmlDateTime(day.year, day.month, day.day, 0, 0, 0, offset=day.offset)
