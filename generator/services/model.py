@@ -11,9 +11,9 @@ from generator.services.types import TypeRef
 from generator.spec import EndpointRow
 from generator.wsdl import Operation
 
-
 # The module of the Python types parameters take besides xsdata's (`datetime`, `date`).
 PYTHON_TYPES_MODULE = "datetime"
+
 
 @dataclass
 class Param:

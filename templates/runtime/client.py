@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from altinn2.runtime.config import Verify, check_options
 from altinn2.runtime.codec import from_element, qname_of, to_element
+from altinn2.runtime.config import Verify, check_options
 from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.envelope import (
     DEFAULT_MAX_ELEMENTS,

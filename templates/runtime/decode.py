@@ -19,10 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
-
 from xsdata.formats.dataclass.serializers import DictEncoder
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
+from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
 from altinn2.runtime.codec import CONTEXT, from_element, qname_of
 from altinn2.runtime.envelope import Envelope, parse_xml, raise_fault, read_envelope

@@ -83,7 +83,7 @@ def test_python_dates_are_converted_as_wcf_reads_them() -> None:
     assert str(check_argument(aware, XmlDateTime, "x")) == "2024-07-01T12:00:00+02:00"
     assert str(check_argument(datetime.date(2024, 1, 2), XmlDateTime, "x")) == "2024-01-02T00:00:00"
     assert str(check_argument(datetime.date(2024, 1, 2), XmlDate, "x")) == "2024-01-02"
-    with pytest.raises(TypeError, match="x: expected XmlDate | date, got datetime"):
+    with pytest.raises(TypeError, match=r"x: expected XmlDate \| date, got datetime"):
         check_argument(naive, XmlDate, "x")
     duration = datetime.timedelta(days=1, hours=2, seconds=3, microseconds=500000)
     assert check_argument(duration, XmlDuration, "x") == XmlDuration("P1DT7203.5S")
@@ -94,7 +94,7 @@ def test_a_converted_search_reaches_the_mock_and_the_callers_object_is_unchanged
     search = ExternalSearchBEV2(
         reportee="910000000",
         from_date=datetime.date(2024, 1, 1),  # type: ignore[arg-type]
-        to_date=datetime.datetime(2024, 2, 1, 12, 0, tzinfo=datetime.timezone.utc),  # type: ignore[arg-type]
+        to_date=datetime.datetime(2024, 2, 1, 12, 0, tzinfo=datetime.UTC),  # type: ignore[arg-type]
     )
     with MockAltinn() as mock, mock.client() as client:
         assert (
@@ -120,11 +120,13 @@ def test_transport_errors_keep_their_cause_and_name_the_kind() -> None:
 
     system = SystemCredentials("1", "secret-pw")
     url = f"http://127.0.0.1:{_refused_port()}"
-    with Client(base_url=url, system=system, retry=NO_RETRY) as client:
-        with pytest.raises(TransportError) as caught:
-            client.reportee_element_list.get_reportee_element_list_basic_v2(
-                search_be=example(ExternalSearchBEV2), language_id=1044
-            )
+    with (
+        Client(base_url=url, system=system, retry=NO_RETRY) as client,
+        pytest.raises(TransportError) as caught,
+    ):
+        client.reportee_element_list.get_reportee_element_list_basic_v2(
+            search_be=example(ExternalSearchBEV2), language_id=1044
+        )
     assert "connection refused" in str(caught.value)
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
 
@@ -158,11 +160,13 @@ def test_an_http_500_with_a_html_page_shows_a_redacted_excerpt() -> None:
 
     system = SystemCredentials("1", "secret-pw")
     http = httpx.Client(transport=httpx.MockTransport(handler))
-    with Client(base_url="https://altinn.example", system=system, http_client=http) as client:
-        with pytest.raises(TransportError) as caught:
-            client.reportee_element_list.get_reportee_element_list_basic_v2(
-                search_be=example(ExternalSearchBEV2), language_id=1044
-            )
+    with (
+        Client(base_url="https://altinn.example", system=system, http_client=http) as client,
+        pytest.raises(TransportError) as caught,
+    ):
+        client.reportee_element_list.get_reportee_element_list_basic_v2(
+            search_be=example(ExternalSearchBEV2), language_id=1044
+        )
     message = str(caught.value)
     assert "HTTP 500" in message and "Server Error" in message
     assert "secret-pw" not in message

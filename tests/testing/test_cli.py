@@ -85,7 +85,10 @@ def test_call_prints_the_typed_result_and_faults_decoded() -> None:
             ],
             env=env,
         )
-        assert wrong.exit_code == 2 and "language_id: expected int, got None" in wrong.output
+        assert (
+            wrong.exit_code == 2
+            and "search_be: expected ExternalSearchBEV2, got None" in wrong.output
+        )
         secret = runner.invoke(
             main,
             ["call", "ReceiptExternal", "GetReceiptBasicV2", '{"system_password": "x"}'],

@@ -49,7 +49,7 @@ def test_readme_block_runs_against_the_mock(
         monkeypatch.setattr(altinn2.endpoints, "ENVIRONMENTS", environments)
         monkeypatch.setitem(sys.modules, "myapp", types.SimpleNamespace(InboxApp=InboxApp))
         namespace: dict[str, Any] = {"__name__": f"readme_{line}"}
-        exec(compile(code, f"{readme}:{line}", "exec"), namespace)  # noqa: S102 (the README)
+        exec(compile(code, f"{readme}:{line}", "exec"), namespace)
         fixtures = {"altinn2_mock": mock, "altinn2_client": mock.client()}
         tests = [value for name, value in namespace.items() if name.startswith("test_")]
         for test in tests:
