@@ -93,8 +93,12 @@ def _changed_method(path: str, before: Entry, after: Entry) -> Change:
             breaking = breaking or new.required
         else:
             if old.annotation != new.annotation:
-                notes.append(f"`{name}`: `{old.annotation}` -> `{new.annotation}`")
-                breaking = True
+                widened = _arms(old.annotation) < _arms(new.annotation)
+                notes.append(
+                    f"`{name}`: `{old.annotation}` -> `{new.annotation}`"
+                    + (" (widened)" if widened else "")
+                )
+                breaking = breaking or not widened
             if old.required != new.required:
                 notes.append(f"`{name}` now {'required' if new.required else 'optional'}")
                 breaking = breaking or new.required
@@ -104,6 +108,19 @@ def _changed_method(path: str, before: Entry, after: Entry) -> Change:
     if not notes:  # only the order of keyword-only parameters moved
         notes.append("parameters reordered")
     return Change("changed", path, "method", breaking, "; ".join(notes))
+
+
+def _arms(annotation: str) -> frozenset[str]:
+    """The members of a union annotation (`A | list[B | C] | None`: A, list[B | C], None)."""
+    arms, depth, start = [], 0, 0
+    for index, char in enumerate(annotation):
+        depth += char in "[("
+        depth -= char in "])"
+        if depth == 0 and annotation.startswith(" | ", index):
+            arms.append(annotation[start:index])
+            start = index + 3
+    arms.append(annotation[start:])
+    return frozenset(arm.strip() for arm in arms)
 
 
 def _changed_operation(path: str, before: Entry, after: Entry) -> Change:

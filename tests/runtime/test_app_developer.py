@@ -13,7 +13,7 @@ import httpx
 import pytest
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration
 
-from altinn2 import Client, SystemCredentials
+from altinn2 import AsyncClient, Client, SystemCredentials
 from altinn2.runtime.arguments import check_argument
 from altinn2.runtime.errors import ConfigurationError, TransportError
 from altinn2.services.reportee_element_list import ExternalSearchBEV2
@@ -36,6 +36,15 @@ def test_a_wrong_setting_fails_at_construction_in_one_line(
     with pytest.raises(ConfigurationError) as caught:
         Client(base_url="http://127.0.0.1:9", **options)  # type: ignore[arg-type]
     assert str(caught.value).startswith(message) and "\n" not in str(caught.value)
+
+
+def test_the_async_client_checks_its_settings_too() -> None:
+    with pytest.raises(TypeError, match=r"^AsyncClient\(system=\.\.\.\): expected Syst"):
+        AsyncClient(base_url="http://127.0.0.1:9", system="10000")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"^AsyncClient\(http_client=\.\.\.\): expected httpx"):
+        AsyncClient(
+            base_url="http://127.0.0.1:9", http_client=httpx.Client()  # type: ignore[arg-type]
+        )
 
 
 def test_a_wrong_type_is_a_type_error_that_never_shows_the_value() -> None:

@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from altinn2.cli import main
+from altinn2.runtime.operation import SoapVersion
+from altinn2.services.reportee_element_list import (
+    GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 as GET_REPORTEE_ELEMENT_LIST_WS,
+)
+from altinn2.testing.faults import Fault, altinn_fault
 from altinn2.testing import MockAltinn
 from altinn2.testing.mock import DEFAULT_SYSTEM, DEFAULT_USER
 
@@ -131,3 +137,32 @@ def test_mock_serve_prints_its_fake_credentials_as_json() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+LONG = "Den oppgitte forsendelsen kan ikke hentes fordi mottakeren ikke har tilgang " * 3
+
+
+def test_decode_names_a_ws_fault_by_its_operation_and_keeps_texts_on_one_line(
+    tmp_path: Path,
+) -> None:
+    reply = altinn_fault(
+        SoapVersion.SOAP12, Fault(30001, LONG.strip()), operation=GET_REPORTEE_ELEMENT_LIST_WS
+    )
+    envelope = tmp_path / "fault.xml"
+    envelope.write_bytes(reply.body)
+    result = CliRunner().invoke(main, ["decode", str(envelope)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "fault of ReporteeElementList.GetReporteeElementListExternalV2"
+    assert "error_id: 30001" in lines
+    assert f"message: {LONG.strip()}" in lines  # one line, however long
+    basic = altinn_fault(SoapVersion.SOAP11, Fault(30001, "x"))
+    envelope.write_bytes(basic.body)
+    unnamed = CliRunner().invoke(main, ["decode", str(envelope)])
+    assert unnamed.output.splitlines()[0] == "fault (operation unknown: name it with --operation)"
+    named = CliRunner().invoke(
+        main, ["decode", str(envelope), "--operation", "GetReporteeElementListBasicV2"]
+    )
+    assert (
+        named.output.splitlines()[0] == "fault of ReporteeElementList.GetReporteeElementListBasicV2"
+    )
