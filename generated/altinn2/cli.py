@@ -245,8 +245,9 @@ def _input_fields(operation: Any) -> dict[str, str]:
 
     hints = typing.get_type_hints(operation.input)
     fields = {name: describe(hint) for name, hint in hints.items()}
-    for name in operation.header_parameters:
-        fields[name] = "(SOAP header)"
+    for cls, name in zip(operation.input_headers, operation.header_parameters, strict=True):
+        (hint,) = typing.get_type_hints(cls).values()  # a header part holds one value
+        fields[name] = f"{describe(hint)} (a SOAP header)"
     return {name: tp for name, tp in fields.items() if name not in operation.credentials}
 
 
@@ -303,39 +304,49 @@ def _pick_operation(service: str, operation: str, binding: str | None) -> Any:
     return chosen[0]
 
 
-def _read_input(text: str | None, file: Any) -> dict[str, Any]:
+def _read_input(text: str | None, file: Any) -> tuple[dict[str, Any], bool]:
+    """The input object, and whether stdin is still free (for prompts)."""
+    stdin_free = True
     if text is None and file is not None:
         text = file.read()
+        stdin_free = file is not sys.stdin and getattr(file, "name", "") != "<stdin>"
     if text is None:
-        text = "" if sys.stdin.isatty() else sys.stdin.read()
+        stdin_free = sys.stdin.isatty()
+        text = "" if stdin_free else sys.stdin.read()
     try:
         data = json.loads(text) if text.strip() else {}
     except json.JSONDecodeError as exc:
         _fail(f"the input is not JSON: line {exc.lineno} column {exc.colno}: {exc.msg}")
     if not isinstance(data, dict):
         _fail("the input must be a JSON object of the operation's input fields")
-    return data
+    return data, stdin_free
 
 
-def _credential(name: str, label: str, *, secret: bool, ask: bool) -> str | None:
-    """A credential from the environment, else asked for (when a terminal can answer)."""
+def _credential(name: str, label: str, *, secret: bool, ask: bool, can_ask: bool) -> str | None:
+    """A credential from the environment, else asked for on stdin (when the input did not come
+    from there)."""
     value = os.environ.get(name)
     if value is None and ask:
-        if not sys.stdin.isatty():
-            _fail(f"{label} is needed: set {name} (credentials never come from the command line)")
-        value = click.prompt(f"{label} ({name})", hide_input=secret, err=True)
+        needed = f"{label} is needed: set {name} (credentials never come from the command line)"
+        if not can_ask:
+            _fail(needed)
+        try:
+            value = click.prompt(f"{label} ({name})", hide_input=secret, err=True)
+        except click.Abort:
+            _fail(needed)
     return value
 
 
-def _credentials(operation: Any) -> dict[str, Any]:
+def _credentials(operation: Any, can_ask: bool) -> dict[str, Any]:
     kinds = {kind.value for kind in operation.credentials.values()}
     needs_system = bool(kinds & {"system_user_name", "system_password"}) or (
         operation.security.value == "UsernameToken"
     )
     needs_enterprise = bool(kinds & {"enterprise_user_name", "enterprise_password"})
     settings: dict[str, Any] = {}
-    user_name = _credential(ENV_SYSTEM_USER, "system user", secret=False, ask=needs_system)
-    password = _credential(ENV_SYSTEM_PASSWORD, "system password", secret=True, ask=needs_system)
+    ask = {"ask": needs_system, "can_ask": can_ask}
+    user_name = _credential(ENV_SYSTEM_USER, "system user", secret=False, **ask)
+    password = _credential(ENV_SYSTEM_PASSWORD, "system password", secret=True, **ask)
     if user_name is not None and password is not None:
         settings["system"] = SystemCredentials(user_name, password)
     ssn, person_password = os.environ.get(ENV_USER_SSN), os.environ.get(ENV_USER_PASSWORD)
@@ -346,10 +357,10 @@ def _credentials(operation: Any) -> dict[str, Any]:
             pin_code=os.environ.get(ENV_USER_PIN) or None,
             auth_method=os.environ.get(ENV_AUTH_METHOD) or None,
         )
-    enterprise = _credential(ENV_ENTERPRISE_USER, "enterprise user", secret=False, ask=False)
-    if needs_enterprise or enterprise is not None:
-        name = _credential(ENV_ENTERPRISE_USER, "enterprise user", secret=False, ask=True)
-        secret = _credential(ENV_ENTERPRISE_PASSWORD, "enterprise password", secret=True, ask=True)
+    if needs_enterprise or os.environ.get(ENV_ENTERPRISE_USER) is not None:
+        ask = {"ask": True, "can_ask": can_ask}
+        name = _credential(ENV_ENTERPRISE_USER, "enterprise user", secret=False, **ask)
+        secret = _credential(ENV_ENTERPRISE_PASSWORD, "enterprise password", secret=True, **ask)
         assert name is not None and secret is not None
         settings["enterprise"] = EnterpriseCredentials(name, secret)
     return settings
@@ -415,7 +426,12 @@ def call_command(
     from altinn2.runtime.masking import masked
 
     op = _pick_operation(service, operation, binding)
-    data = _read_input(input_json, input_file)
+    source = click.get_current_context().get_parameter_source("base_url")
+    if environment is not None and base_url is not None:
+        if source is not click.core.ParameterSource.ENVIRONMENT:
+            _fail("give --env or --base-url, not both")
+        base_url = None  # --env names the target; ALTINN2_BASE_URL is only the default
+    data, stdin_free = _read_input(input_json, input_file)
     given_credentials = sorted(set(data) & set(op.credentials))
     if given_credentials:
         _fail(
@@ -428,7 +444,7 @@ def call_command(
     except DecodeError as exc:
         _fail(exc)
     arguments.update(headers)
-    settings = _credentials(op)
+    settings = _credentials(op, stdin_free)
     module = next(module for module, name in SERVICES.items() if name == op.service)
     try:
         with Client(

@@ -14,8 +14,8 @@ from altinn2.runtime.operation import SoapVersion
 from altinn2.services.reportee_element_list import (
     GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 as GET_REPORTEE_ELEMENT_LIST_WS,
 )
-from altinn2.testing.faults import Fault, altinn_fault
 from altinn2.testing import MockAltinn
+from altinn2.testing.faults import Fault, altinn_fault
 from altinn2.testing.mock import DEFAULT_SYSTEM, DEFAULT_USER
 
 ALTINN2 = (sys.executable, "-c", "from altinn2.cli import main; main()")
@@ -106,6 +106,21 @@ def test_call_prints_the_typed_result_and_faults_decoded() -> None:
             main, ["call", "ReceiptExternal", "GetReceiptBasicV2", "{}"], env=no_password
         )
         assert missing.exit_code == 2 and "ALTINN2_SYSTEM_USER" in missing.output
+        # Asked for on stdin instead (the input came from the argument), never echoed.
+        password = DEFAULT_SYSTEM.password.reveal()
+        asked = runner.invoke(
+            main,
+            ["call", "ReceiptExternal", "GetReceiptBasicV2", '{"receipt": {"receipt_id": 1}}'],
+            env=no_password,
+            input=f"{DEFAULT_SYSTEM.user_name}\n{password}\n",
+        )
+        assert asked.exit_code == 1 and json.loads(asked.stdout)["fault"]["error_id"] == 30008
+        assert password not in asked.output
+        both = runner.invoke(
+            main,
+            ["call", "ReceiptExternal", "GetReceiptV2", "{}", "--env", "tt02", "--base-url", "x"],
+        )
+        assert both.exit_code == 2 and "not both" in both.output
 
 
 def test_mock_serve_prints_its_fake_credentials_as_json() -> None:
