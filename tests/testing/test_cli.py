@@ -175,6 +175,12 @@ def test_decode_names_a_ws_fault_by_its_operation_and_keeps_texts_on_one_line(
     envelope.write_bytes(basic.body)
     unnamed = CliRunner().invoke(main, ["decode", str(envelope)])
     assert unnamed.output.splitlines()[0] == "fault (operation unknown: name it with --operation)"
+    captured = tmp_path / "GetReporteeElementListBasicV2-fault-1.xml"  # as captures are named
+    captured.write_bytes(basic.body)
+    by_name = CliRunner().invoke(main, ["decode", str(captured)])
+    assert by_name.output.splitlines()[0] == (
+        "fault of ReporteeElementList.GetReporteeElementListBasicV2"
+    )
     named = CliRunner().invoke(
         main, ["decode", str(envelope), "--operation", "GetReporteeElementListBasicV2"]
     )
