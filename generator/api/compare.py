@@ -4,7 +4,8 @@ Breaking: anything an app uses disappears or changes type; a required field or p
 appears; a field or parameter stops being optional; an operation's wire contract (binding,
 path, SOAP version, actions, security, message types, credentials) changes. Not breaking: new
 modules, classes, enum members, optional fields and parameters, methods and operations; a field
-or parameter that becomes optional; documentation.
+or parameter that becomes optional; a parameter whose type only gains union members (it takes
+more than before); documentation.
 """
 
 from __future__ import annotations
