@@ -4,7 +4,8 @@ Breaking: anything an app uses disappears or changes type; a required field or p
 appears; a field or parameter stops being optional; an operation's wire contract (binding,
 path, SOAP version, actions, security, message types, credentials) changes. Not breaking: new
 modules, classes, enum members, optional fields and parameters, methods and operations; a field
-or parameter that becomes optional; documentation.
+or parameter that becomes optional; a parameter whose type only gains union members (it takes
+more than before); documentation.
 """
 
 from __future__ import annotations
@@ -93,8 +94,12 @@ def _changed_method(path: str, before: Entry, after: Entry) -> Change:
             breaking = breaking or new.required
         else:
             if old.annotation != new.annotation:
-                notes.append(f"`{name}`: `{old.annotation}` -> `{new.annotation}`")
-                breaking = True
+                widened = _arms(old.annotation) < _arms(new.annotation)
+                notes.append(
+                    f"`{name}`: `{old.annotation}` -> `{new.annotation}`"
+                    + (" (widened)" if widened else "")
+                )
+                breaking = breaking or not widened
             if old.required != new.required:
                 notes.append(f"`{name}` now {'required' if new.required else 'optional'}")
                 breaking = breaking or new.required
@@ -104,6 +109,19 @@ def _changed_method(path: str, before: Entry, after: Entry) -> Change:
     if not notes:  # only the order of keyword-only parameters moved
         notes.append("parameters reordered")
     return Change("changed", path, "method", breaking, "; ".join(notes))
+
+
+def _arms(annotation: str) -> frozenset[str]:
+    """The members of a union annotation (`A | list[B | C] | None`: A, list[B | C], None)."""
+    arms, depth, start = [], 0, 0
+    for index, char in enumerate(annotation):
+        depth += char in "[("
+        depth -= char in "])"
+        if depth == 0 and annotation.startswith(" | ", index):
+            arms.append(annotation[start:index])
+            start = index + 3
+    arms.append(annotation[start:])
+    return frozenset(arm.strip() for arm in arms)
 
 
 def _changed_operation(path: str, before: Entry, after: Entry) -> Change:

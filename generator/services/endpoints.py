@@ -12,11 +12,20 @@ from generator.models.docs import doc_text
 from generator.naming import binding_method_name, constant_case, snake_case
 from generator.services.checks import check_parameter_names
 from generator.services.imports import ModuleImports
-from generator.services.model import EndpointMethod, Header, Param, Result
-from generator.services.types import NONE, TypeRef
+from generator.services.model import PYTHON_TYPES_MODULE, EndpointMethod, Header, Param, Result
+from generator.services.types import NONE, Member, TypeRef
 from generator.spec import Spec
 from generator.wsdl import Operation
 from generator.wsdl.model import local_name
+
+# Python's own types a parameter of an xsdata type takes too (`altinn2.runtime.arguments`
+# converts them as WCF reads them).
+PYTHON_TYPES = {
+    "XmlDateTime": ("datetime", "date"),
+    "XmlDate": ("date",),
+    "XmlTime": ("time",),
+    "XmlDuration": ("timedelta",),
+}
 
 _PARAM_DOC = re.compile(r"<param name=\"(\w+)\">(.*?)</param>", re.S)
 
@@ -29,12 +38,29 @@ def _param_docs(documentation: str | None) -> dict[str, str]:
     }
 
 
+def _with_python_types(tp: TypeRef, imports: ModuleImports, parameter: str) -> TypeRef:
+    """`tp` with the Python types its xsdata types accept (not inside a list: lists are
+    invariant to a type checker, a `list[datetime]` would not pass for one of the union)."""
+    if tp.has_list:
+        return tp
+    members: list[Member] = []
+    for member in tp.members:
+        members.append(member)
+        for name in member.names:
+            for extra in PYTHON_TYPES.get(name, ()):
+                if parameter in ("datetime", "date", "time", "timedelta"):
+                    raise WsdlError(f"parameter {parameter} would hide the type {extra}")
+                imports.module.imports.setdefault(PYTHON_TYPES_MODULE, {})[extra] = extra
+                members.append(Member((extra,)))
+    return TypeRef(tuple(dict.fromkeys(members)), tp.optional)
+
+
 def _params(
     owner: ModelClass, imports: ModuleImports, credential_of: dict[str, str], docs: dict[str, str]
 ) -> list[Param]:
     params = []
     for model_field in owner.fields:
-        tp = imports.type_of(owner, model_field)
+        tp = _with_python_types(imports.type_of(owner, model_field), imports, model_field.name)
         credential = credential_of.get(model_field.xml_name.lower())
         params.append(
             Param(
@@ -64,7 +90,7 @@ def _headers(
         if len(model.fields) != 1:
             raise WsdlError(f"{operation.name}: header {xml_name} is not a single value")
         value = model.fields[0]
-        tp = imports.type_of(model, value)
+        tp = _with_python_types(imports.type_of(model, value), imports, snake_case(xml_name))
         credential = credential_of.get(xml_name.lower())
         param = Param(
             name=snake_case(xml_name),

@@ -11,6 +11,9 @@ from generator.services.types import TypeRef
 from generator.spec import EndpointRow
 from generator.wsdl import Operation
 
+# The module of the Python types parameters take besides xsdata's (`datetime`, `date`).
+PYTHON_TYPES_MODULE = "datetime"
+
 
 @dataclass
 class Param:
@@ -144,4 +147,11 @@ class ServiceModule:
 
     @property
     def exported(self) -> list[str]:
-        return sorted({alias for names in self.imports.values() for alias in names.values()})
+        return sorted(
+            {
+                alias
+                for module, names in self.imports.items()
+                if module != PYTHON_TYPES_MODULE  # Python's own types: not re-exported
+                for alias in names.values()
+            }
+        )

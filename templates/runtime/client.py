@@ -9,6 +9,7 @@ updates, deletes and uploads are never resent once they may have reached the ser
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 import time
 import warnings
@@ -21,6 +22,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from altinn2.runtime.codec import from_element, qname_of, to_element
+from altinn2.runtime.config import Verify, check_options
 from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.envelope import (
     DEFAULT_MAX_ELEMENTS,
@@ -111,6 +113,21 @@ class BaseClient:
         environments: Mapping[str, str] | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
+        check_options(
+            type(self).__name__,
+            environment=environment,
+            base_url=base_url,
+            binding=binding,
+            system=system,
+            user=user,
+            enterprise=enterprise,
+            retry=retry,
+            hooks=hooks,
+            max_response_bytes=max_response_bytes,
+            max_response_elements=max_response_elements,
+            environments=environments,
+            deadline=deadline,
+        )
         if environments is None:
             from altinn2.endpoints import DEFAULT_ENVIRONMENT, ENVIRONMENTS
 
@@ -268,8 +285,9 @@ class BaseClient:
         media = content_type.split(";", 1)[0].strip().lower()
         is_xml = media in XML_CONTENT_TYPES or media.endswith("+xml") or not media
         if status >= 400 and (not is_xml or not content):
+            shown = f": {excerpt(content, self.redactor)}" if content else ""
             raise TransportError(
-                f"{operation.label}: HTTP {status} from {public_url(call.url)}",
+                f"{operation.label}: HTTP {status} from {public_url(call.url)}{shown}",
                 url=public_url(call.url),
                 status=status,
             )
@@ -320,14 +338,14 @@ class BaseClient:
                 f"{call.operation.label}: the TLS certificate of {public_url(call.url)} was not "
                 "accepted (not retried)",
                 url=public_url(call.url),
-            ) from None
+            ) from exc
         self._check_deadline(call, ends, sent=None if isinstance(exc, NOT_SENT) else True)
         not_sent = isinstance(exc, NOT_SENT)
         if self.should_retry(call.operation, attempt, connect_failed=not_sent):
             return self._delay_within(call, attempt, ends)
         if not not_sent and not call.operation.effect.repeatable:
-            raise self._outcome_unknown(call, str(_kind(exc)), sent=isinstance(exc, SENT))
-        raise self._transport_error(call, exc, attempt) from None
+            raise self._outcome_unknown(call, _kind(exc), sent=isinstance(exc, SENT)) from exc
+        raise self._transport_error(call, exc, attempt) from exc
 
     def _delay_within(self, call: PreparedCall, attempt: int, ends: float | None) -> float:
         """The backoff before the next attempt; DeadlineExceededError when it would end past
@@ -489,7 +507,33 @@ class BaseClient:
 
 
 def _kind(exc: httpx.HTTPError) -> str:
-    return "timed out" if isinstance(exc, httpx.TimeoutException) else type(exc).__name__
+    """What went wrong, in words: the transport error and, where the chain tells, its cause."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "connect timed out (ConnectTimeout)"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out ({type(exc).__name__})"
+    cause = _os_cause(exc)
+    if isinstance(cause, socket.gaierror):
+        return f"DNS lookup failed ({type(exc).__name__}: {cause.strerror or cause})"
+    if isinstance(cause, ConnectionRefusedError):
+        return f"connection refused ({type(exc).__name__})"
+    if isinstance(cause, ConnectionResetError):
+        return f"connection reset ({type(exc).__name__})"
+    if cause is not None and cause.strerror:
+        return f"{type(exc).__name__} ({cause.strerror})"
+    return type(exc).__name__
+
+
+def _os_cause(exc: BaseException) -> OSError | None:
+    """The operating system's error behind a transport error, if its chain holds one."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError):
+            return current
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _certificate_refused(exc: BaseException) -> bool:
@@ -513,7 +557,7 @@ class InsecureTransportWarning(UserWarning):
 _warned_insecure = False
 
 
-def _warn_if_insecure(verify: Any, base_url: str) -> None:
+def _warn_if_insecure(verify: Verify, base_url: str) -> None:
     """Once per process, when certificates of an https endpoint go unchecked."""
     global _warned_insecure
     if verify is False and base_url.startswith("https:") and not _warned_insecure:
@@ -527,7 +571,7 @@ def _warn_if_insecure(verify: Any, base_url: str) -> None:
 
 
 def _client_options(
-    timeout: float | httpx.Timeout, verify: Any, trust_env: bool, base_url: str
+    timeout: float | httpx.Timeout, verify: Verify, trust_env: bool, base_url: str
 ) -> dict[str, Any]:
     """httpx's options. Proxies come from the environment only when `trust_env` asks for it, and
     plain http (loopback only: see `_check_base_url`) never goes through a proxy, configured or
@@ -549,13 +593,45 @@ class Client(BaseClient):
     def __init__(
         self,
         *,
+        environment: str | None = None,
+        base_url: str | None = None,
+        binding: Binding | str = Binding.BASIC,
+        system: SystemCredentials | None = None,
+        user: UserCredentials | None = None,
+        enterprise: EnterpriseCredentials | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        hooks: Hooks | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        verify: Any = True,
+        verify: Verify = True,
         trust_env: bool = False,
         http_client: httpx.Client | None = None,
-        **options: Any,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_response_elements: int = DEFAULT_MAX_ELEMENTS,
+        environments: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(**options)
+        check_options(
+            type(self).__name__,
+            timeout=timeout,
+            verify=verify,
+            trust_env=trust_env,
+            http_client=http_client,
+            http_client_type=httpx.Client,
+        )
+        super().__init__(
+            environment=environment,
+            base_url=base_url,
+            binding=binding,
+            system=system,
+            user=user,
+            enterprise=enterprise,
+            retry=retry,
+            hooks=hooks,
+            max_response_bytes=max_response_bytes,
+            max_response_elements=max_response_elements,
+            environments=environments,
+            deadline=deadline,
+        )
         self._owns_http = http_client is None
         if http_client is None:
             config = _client_options(timeout, verify, trust_env, self.base_url)
@@ -625,13 +701,45 @@ class AsyncClient(BaseClient):
     def __init__(
         self,
         *,
+        environment: str | None = None,
+        base_url: str | None = None,
+        binding: Binding | str = Binding.BASIC,
+        system: SystemCredentials | None = None,
+        user: UserCredentials | None = None,
+        enterprise: EnterpriseCredentials | None = None,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        hooks: Hooks | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
         timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-        verify: Any = True,
+        verify: Verify = True,
         trust_env: bool = False,
         http_client: httpx.AsyncClient | None = None,
-        **options: Any,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_response_elements: int = DEFAULT_MAX_ELEMENTS,
+        environments: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(**options)
+        check_options(
+            type(self).__name__,
+            timeout=timeout,
+            verify=verify,
+            trust_env=trust_env,
+            http_client=http_client,
+            http_client_type=httpx.AsyncClient,
+        )
+        super().__init__(
+            environment=environment,
+            base_url=base_url,
+            binding=binding,
+            system=system,
+            user=user,
+            enterprise=enterprise,
+            retry=retry,
+            hooks=hooks,
+            max_response_bytes=max_response_bytes,
+            max_response_elements=max_response_elements,
+            environments=environments,
+            deadline=deadline,
+        )
         self._owns_http = http_client is None
         if http_client is None:
             config = _client_options(timeout, verify, trust_env, self.base_url)

@@ -8,11 +8,20 @@ for; every failure is a `DecodeError` of one line.
 
 from __future__ import annotations
 
+import base64
+import dataclasses
+import decimal
+import enum
+import types
+import typing
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from xsdata.formats.dataclass.serializers import DictEncoder
 from xsdata.formats.dataclass.serializers.config import SerializerConfig
+from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
 from altinn2.runtime.codec import CONTEXT, from_element, qname_of
 from altinn2.runtime.envelope import Envelope, parse_xml, raise_fault, read_envelope
@@ -51,7 +60,27 @@ def to_data(value: Any) -> Any:
     return _ENCODER.encode(value)
 
 
+def _fault_action(envelope: Envelope) -> str | None:
+    """The WS-Addressing `Action` of a fault (WCF names it after the operation), if any."""
+    for header in envelope.headers:
+        if str(header.tag).endswith("}Action") and header.text:
+            return header.text.strip()
+    return None
+
+
+def _fault_operations(envelope: Envelope) -> tuple[OperationInfo, ...]:
+    """The operation whose fault this is, as far as its `Action` tells (WCF's fault action is
+    the operation's action and the fault's name, e.g. `...GetReceiptV2AltinnFaultFault`)."""
+    action = _fault_action(envelope)
+    if not action:
+        return ()
+    found = [op for op in operation_index().operations if action.startswith(op.action)]
+    longest = max((len(op.action) for op in found), default=0)
+    return tuple(op for op in found if len(op.action) == longest)
+
+
 def _fault(envelope: Envelope, operations: tuple[OperationInfo, ...]) -> Decoded:
+    operations = operations or _fault_operations(envelope)
     op = operations[0] if len(operations) == 1 else None
     try:
         raise_fault(envelope)
@@ -124,3 +153,84 @@ def decode(data: bytes, operation: str | None = None, *, reveal: bool = False) -
     if headers:
         payload = {"headers": [to_data(header) for header in headers], "body": payload}
     return Decoded(op.service, op.name, kind, value, headers, payload)
+
+
+def from_data(cls: type[Any], data: Any, path: str = "") -> Any:
+    """The inverse of `to_data`: plain JSON values (field names as in Python, dates, guids and
+    enums as text, bytes as base64) into an instance of the generated dataclass `cls`. Types are
+    checked by the call (`altinn2.runtime.arguments`); here only the shapes are read."""
+    if not isinstance(data, dict):
+        raise DecodeError(f"{path or cls.__name__}: expected a JSON object for {cls.__name__}")
+    fields = fields_from_data(cls, data, path)
+    missing = [
+        item.name
+        for item in dataclasses.fields(cls)
+        if item.init
+        and item.name not in fields
+        and item.default is dataclasses.MISSING
+        and item.default_factory is dataclasses.MISSING
+    ]
+    if missing:
+        raise DecodeError(f"{path or cls.__name__}: {', '.join(missing)} missing ({cls.__name__})")
+    return cls(**fields)
+
+
+def fields_from_data(cls: type[Any], data: dict[str, Any], path: str = "") -> dict[str, Any]:
+    """The fields of `cls` given in `data` (plain JSON values), read as `from_data` reads them."""
+    hints = typing.get_type_hints(cls)
+    names = {item.name for item in dataclasses.fields(cls) if item.init}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        known = ", ".join(sorted(names))
+        raise DecodeError(f"{path or cls.__name__}: unknown field {unknown[0]!r} (fields: {known})")
+    return {
+        name: _from_value(hints[name], value, f"{path}.{name}" if path else name)
+        for name, value in data.items()
+    }
+
+
+def _from_value(hint: Any, value: Any, path: str) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        arms = [arm for arm in typing.get_args(hint) if arm is not type(None)]
+        return _from_value(arms[0], value, path) if len(arms) == 1 else value
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        if not isinstance(value, list):
+            return value  # the call names the field and the expected type
+        return [_from_value(item, entry, f"{path}[{index}]") for index, entry in enumerate(value)]
+    if not isinstance(hint, type):
+        return value
+    if dataclasses.is_dataclass(hint):
+        return from_data(hint, value, path)
+    if isinstance(value, str):
+        parse = _TEXT_TYPES.get(hint)
+        try:
+            if parse is not None:
+                return parse(value)
+            if issubclass(hint, enum.Enum):
+                return hint(value)
+        except ValueError as exc:
+            raise DecodeError(f"{path}: {value!r} is not a {hint.__name__}: {exc}") from None
+    return value
+
+
+_TEXT_TYPES: dict[type[Any], Callable[[str], Any]] = {
+    XmlDateTime: lambda text: _date_time(text),  # defined below
+    XmlDate: XmlDate.from_string,
+    XmlTime: XmlTime.from_string,
+    XmlDuration: XmlDuration,
+    uuid.UUID: uuid.UUID,
+    decimal.Decimal: decimal.Decimal,
+    bytes: lambda text: base64.b64decode(text, validate=True),
+}
+
+
+def _date_time(text: str) -> XmlDateTime:
+    """An xs:dateTime, or a date alone as midnight (as WCF reads it)."""
+    if "T" in text:
+        return XmlDateTime.from_string(text)
+    day = XmlDate.from_string(text)
+    return XmlDateTime(day.year, day.month, day.day, 0, 0, 0, offset=day.offset)

@@ -232,6 +232,18 @@ def test_a_new_or_removed_class_is_one_change() -> None:
             "`receipt_id`: `int` -> `str`",
         ),
         (
+            SERVICE.replace("receipt_id: int,", "receipt_id: int | str,"),
+            "services.receipts.Receipts.get_receipt",
+            False,
+            "`receipt_id`: `int` -> `int | str` (widened)",
+        ),
+        (
+            SERVICE.replace("receipt_id: int,", "receipt_id: list[int | str],"),
+            "services.receipts.Receipts.get_receipt",
+            True,
+            "`receipt_id`: `int` -> `list[int | str]`",
+        ),
+        (
             SERVICE.replace("-> Receipt | None", "-> Receipt | ReceiptEC | None"),
             "services.receipts.Receipts.get_receipt",
             True,
@@ -261,6 +273,8 @@ def test_a_new_or_removed_class_is_one_change() -> None:
         "required-param",
         "param-removed",
         "param-type",
+        "param-widened",
+        "param-in-a-list",
         "return-type",
         "operation-path",
         "operation-binding",

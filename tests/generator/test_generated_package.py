@@ -12,6 +12,7 @@ import asyncio
 import importlib
 import inspect
 import json
+import os
 import re
 import subprocess
 import sys
@@ -345,22 +346,51 @@ def run(*command: str, cwd: Path = REPO, timeout: float = 300) -> subprocess.Com
     )
 
 
-def test_mypy_strict_passes_on_generated(tmp_path: Path) -> None:
+@pytest.fixture(scope="module")
+def mypy_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One mypy cache for the module's runs: the second reads the package from it."""
+    return tmp_path_factory.mktemp("mypy-cache")
+
+
+def mypy(cache: Path, *paths: str) -> subprocess.CompletedProcess[str]:
+    config = str(GENERATED / "pyproject.toml")
+    command = [sys.executable, "-m", "mypy", "--config-file", config, "--cache-dir", str(cache)]
+    environment = {**os.environ, "MYPYPATH": str(GENERATED)}  # an app's view of the package
+    return subprocess.run(
+        [*command, *paths], cwd=REPO, capture_output=True, text=True, timeout=300, env=environment
+    )
+
+
+def test_mypy_strict_passes_on_generated(mypy_cache: Path) -> None:
     config = tomllib.loads((GENERATED / "pyproject.toml").read_text(encoding="utf-8"))
     assert config["tool"]["mypy"]["strict"] is True
-    result = run(
-        sys.executable,
-        "-m",
-        "mypy",
-        "--config-file",
-        str(GENERATED / "pyproject.toml"),
-        "--cache-dir",
-        str(tmp_path / "mypy-cache"),
-        str(PACKAGE),
-    )
+    result = mypy(mypy_cache, str(PACKAGE))
     assert result.returncode == 0, result.stdout + result.stderr
     checked = len(list(PACKAGE.rglob("*.py")))
     assert f"no issues found in {checked} source files" in result.stdout
+
+
+APP = """
+import datetime
+from altinn2 import Client, AsyncClient, SystemCredentials
+
+ok = Client(environment="tt02", system=SystemCredentials("1", "p"), deadline=30.0, verify=True)
+ok.reportee_element_list.get_correspondence_list_for_reportee_basic(
+    reportee="910000000", from_date=datetime.date(2024, 1, 1), to_date=datetime.datetime.now()
+)
+Client(system="10000")
+AsyncClient(binding=1)
+Client(timeout="30")
+"""
+
+
+def test_mypy_catches_a_wrong_client_setting(mypy_cache: Path, tmp_path: Path) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(APP, encoding="utf-8")
+    result = mypy(mypy_cache, str(app))
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert [line.split(":")[1] for line in errors] == ["9", "10", "11"], result.stdout
+    assert '"system" to "Client" has incompatible type "str"' in errors[0]
 
 
 def test_ruff_and_black_are_clean_on_generated() -> None:

@@ -224,13 +224,15 @@ def test_body_violating_the_schema_is_altinn_fault_0_like_altinn_sends(
     assert mock.last_call is not None and mock.last_call.fault == "AltinnFault 0"
     assert "languageID" in (mock.last_call.reason or "")
 
-    # The client's own call with a wrong type reaches the same fault.
+    # The client's own call with a wrong type never gets that far: refused before it is sent.
     client = mock.client()
-    with pytest.raises(GeneralError):
+    calls = len(mock.calls)
+    with pytest.raises(TypeError, match=r"language_id: expected int, got str$"):
         client.reportee_element_list.get_reportee_element_list_basic_v2(
             search_be=example(ExternalSearchBEV2),
             language_id="English",  # type: ignore[arg-type]
         )
+    assert len(mock.calls) == calls
 
 
 @pytest.mark.filterwarnings("ignore::xsdata.exceptions.ConverterWarning")

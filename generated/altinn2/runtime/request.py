@@ -2,6 +2,7 @@
 
 The generated methods hand over their arguments (`locals()`: every parameter by name); the body
 and the SOAP header parts are built here, once for the sync and the async service classes.
+Every argument is checked (and Python's own types converted) first: `altinn2.runtime.arguments`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from altinn2.runtime.arguments import ArgumentTypeError, Check, field_checks
 from altinn2.runtime.operation import Credential, OperationInfo
 from altinn2.runtime.secrets import Secret
 
@@ -49,14 +51,23 @@ def build_body(
 ) -> Any:
     """The input wrapper: each field from the parameter of its name, credentials looked up."""
     values: dict[str, Any] = {}
+    checks = dict(field_checks(operation.input))
     for item in _fields(operation.input):
         given = arguments.get(item.name)
         kind = operation.credentials.get(item.name)
         if kind is not None:
             values[item.name] = lookup(kind, given, item.required)
         else:
-            values[item.name] = [] if given is None and item.is_list else given
+            given = [] if given is None and item.is_list else given
+            values[item.name] = _checked(operation, checks[item.name], given, item.name)
     return operation.input(**values)
+
+
+def _checked(operation: OperationInfo, check: Check, value: Any, path: str) -> Any:
+    try:
+        return check(value, path)
+    except ArgumentTypeError as exc:
+        raise ArgumentTypeError(f"{operation.label}: {exc}") from None
 
 
 def build_headers(
@@ -68,6 +79,10 @@ def build_headers(
         (value_field,) = _fields(cls)
         kind = operation.credentials.get(parameter)
         given = arguments.get(parameter)
-        value = lookup(kind, given, False) if kind is not None else given
+        if kind is not None:
+            value = lookup(kind, given, False)
+        else:
+            (check,) = (check for name, check in field_checks(cls) if name == value_field.name)
+            value = _checked(operation, check, given, parameter)
         headers.append(cls(**{value_field.name: value}))
     return headers
