@@ -297,7 +297,7 @@ def test_metadata_the_generator_leaves_to_its_defaults_is_no_change() -> None:
     """OperationInfo derives `action` (the SOAP action), `reply_action` (action + "Response") and
     the flags when the generator leaves them out: spelled out, they are the same contract."""
     spelled = SERVICE.replace(
-        '    effect=Effect.READ,\n',
+        "    effect=Effect.READ,\n",
         '    effect=Effect.READ,\n    action="urn:get",\n    reply_action="urn:getResponse",\n'
         "    addressing=False,\n    mtom=False,\n",
     )

@@ -22,10 +22,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator import cli
+from generator.formatcache import format_source as format_module
 from generator.generate import (
     STATIC_PACKAGES,
     Output,
-    _format as format_module,
     differences,
     existing_files,
     write_output,
