@@ -11,9 +11,9 @@
   `SaveCorrespondenceConfirmation` confirms it, `DeleteCorrespondence` / `DeleteReporteeElement`
   remove it.
 - Broker: `InitiateBrokerService` returns a file reference and makes the file available to every
-  recipient (`GetAvailableFiles`). The upload and download themselves are streamed (MTOM)
-  operations, which the client cannot send yet: until it can, an initiated shipment counts as
-  uploaded (`Scenario.broker_auto_upload`).
+  recipient (`GetAvailableFiles`). `UploadFileStreamed` (MTOM) keeps the shipment's file on
+  the mock's disk, `DownloadFileStreamed` streams it to each recipient (then Downloaded). An
+  initiated shipment counts as uploaded (empty) unless `Scenario.broker_auto_upload` is False.
 - The pin flow: `GetAuthenticationChallenge` answers `Ok` (code number 2 of an AltinnPin letter)
   for a known person and password, `InvalidCredentials` otherwise.
 
@@ -30,6 +30,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from xsdata.models.datatype import XmlDateTime
@@ -161,6 +162,7 @@ class BrokerFile:
     sent: dt.datetime
     receipt_id: int
     status: str = "Initiated"  # then Uploaded, Downloaded
+    content: Path | None = None  # the streamed upload's file (on the mock's disk)
 
 
 class Scenario:
@@ -575,6 +577,29 @@ class Scenario:
             and (low is None or file.sent >= low)
             and (high is None or file.sent <= high)
         ]
+
+    def upload_broker_file(self, reference: str, file_name: str, content: Path) -> None:
+        """A streamed upload (`UploadFileStreamed`): the file of the shipment `reference`, kept
+        on disk for its recipients; AltinnFault 40202 for an unknown reference."""
+        with self._lock:
+            files = [file for file in self.broker_files if str(file.reference) == reference]
+            if not files:
+                raise Fault(40202, f"No broker shipment with the reference {reference!r}")
+            for file in files:
+                file.content, file.status = content, "Uploaded"
+                file.file_name = file_name or file.file_name
+
+    def download_broker_file(self, reference: str, reportee: str) -> Path | None:
+        """A recipient's streamed download (`DownloadFileStreamed`): the uploaded file (None: an
+        empty one, for a shipment marked uploaded without a file), then marked Downloaded;
+        AltinnFault 40207 when no file is ready for that reportee."""
+        with self._lock:
+            for file in self.broker_files:
+                ready = file.status in ("Uploaded", "Downloaded")
+                if str(file.reference) == reference and file.recipient == reportee and ready:
+                    file.status = "Downloaded"
+                    return file.content
+        raise Fault(40207, f"No file is ready for download with the reference {reference!r}")
 
     # -- SystemAuthentication --------------------------------------------------------------------
 
