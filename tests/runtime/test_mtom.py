@@ -185,7 +185,7 @@ def test_download_saves_a_wcf_mtom_answer(tmp_path: Path, size: int, escaped: bo
             file_reference="ref-1", reportee="910453092"
         ) as answer:
             assert answer.output.download_file_streamed_basic_result == b""
-            saved = answer.save(target, progress=seen.append)
+            saved = answer.save(target, progress=seen.append, digest=True)
         message = parse_request(server.last.headers["content-type"], server.last.body)
         (root,) = message.get_payload()  # the request: the envelope part alone
         assert b":DownloadFileStreamedBasic " in root.get_payload(decode=True)
@@ -363,3 +363,53 @@ def test_include_binary_needs_the_element() -> None:
     envelope = f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><a><b/></a></s:Body></s:Envelope>'
     with pytest.raises(ValueError, match="DataStream"):
         include_binary(envelope.encode(), "DataStream")
+
+
+def test_ws_usernametoken_envelope_is_wrapped_as_is(tmp_path: Path) -> None:
+    """A WS (SOAP 1.2, UsernameToken, WS-Addressing) streamed row: MTOM wraps the envelope the
+    client prepared, security header and addressing included; action in the content type."""
+    import dataclasses
+
+    from altinn2.models.broker_service_2015_06 import (
+        FileName,
+        ReceiptExternalStreamedBE,
+        StreamedPayloadBasicBE,
+    )
+    from altinn2.runtime.operation import Binding, Security, SecurityPolicy
+    from altinn2.runtime.secrets import SealedRequest
+    from altinn2.services.broker_service import UPLOAD_FILE_STREAMED_BASIC
+
+    operation = dataclasses.replace(
+        UPLOAD_FILE_STREAMED_BASIC,
+        binding=Binding.WS,
+        soap_version=SoapVersion.SOAP12,
+        policy=SecurityPolicy(style=Security.USERNAME_TOKEN, timestamp=True),
+        addressing=True,
+        input_headers=(FileName,),
+        header_parameters=("file_name",),
+        credentials={},
+    )
+    soap12 = "http://www.w3.org/2003/05/soap-envelope"
+    receipt = RECEIPT.replace(SOAP11.encode(), soap12.encode())
+    reply = wcf_mtom(receipt, None)
+    reply.content_type = reply.content_type.replace("text/xml", "application/soap+xml")
+    reply.body = reply.body.replace(b'type="text/xml"', b'type="application/soap+xml"')
+    data = payload(100_000)
+    request = SealedRequest(StreamedPayloadBasicBE(data_stream=b""), [FileName(value="a.zip")])
+    with SoapServer(reply) as server, client(server) as api:
+        result = api.upload(operation, request, ReceiptExternalStreamedBE, source=iter([data]))
+        received = server.last
+    assert result.receipt_id == 7
+    message = parse_request(received.headers["content-type"], received.body)
+    assert message.get_param("start-info") == "application/soap+xml"
+    assert message.get_param("action") == operation.action
+    root, binary = message.get_payload()
+    assert root.get_param("type") == "application/soap+xml"
+    assert binary.get_payload(decode=True) == data
+    envelope = etree.fromstring(root.get_payload(decode=True))
+    names = [etree.QName(block).localname for block in envelope[0]]
+    assert {"Action", "MessageID", "To", "Security", "FileName"} <= set(names)
+    token = next(envelope[0].iter("{*}UsernameToken"))
+    assert token.findtext("{*}Username") == "sys"
+    (include,) = envelope.iter(XOP_INCLUDE)
+    assert include.get("href") == "cid:" + binary["Content-ID"].strip("<>")

@@ -565,13 +565,14 @@ class MockAltinn:
         download; a download answers with the file kept (`streamed.content`)."""
         if streamed.attachment is not None:
             headers = streamed.headers
-            self.scenario.upload_broker_file(
+            receipt = self.scenario.upload_broker_file(
+                operation,
                 str(headers.get("reference") or ""),
                 str(headers.get("file_name") or ""),
                 streamed.attachment.path,
             )
             streamed.kept = True
-            return None
+            return receipt
         if operation.base_operation == "DownloadFileStreamed":
             streamed.content = self.scenario.download_broker_file(
                 str(request.file_reference), str(request.reportee)

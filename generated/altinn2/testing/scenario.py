@@ -578,9 +578,12 @@ class Scenario:
             and (high is None or file.sent <= high)
         ]
 
-    def upload_broker_file(self, reference: str, file_name: str, content: Path) -> None:
+    def upload_broker_file(
+        self, operation: OperationInfo, reference: str, file_name: str, content: Path
+    ) -> Any:
         """A streamed upload (`UploadFileStreamed`): the file of the shipment `reference`, kept
-        on disk for its recipients; AltinnFault 40202 for an unknown reference."""
+        on disk for its recipients; its receipt (as the transition service writes it);
+        AltinnFault 40202 for an unknown reference."""
         with self._lock:
             files = [file for file in self.broker_files if str(file.reference) == reference]
             if not files:
@@ -588,6 +591,18 @@ class Scenario:
             for file in files:
                 file.content, file.status = content, "Uploaded"
                 file.file_name = file_name or file.file_name
+            cls = operation.output
+            assert cls is not None
+            return make(
+                cls,
+                last_changed=self.clock().strftime("%d.%m.%Y %H:%M:%S"),
+                parent_receipt_id=0,
+                receipt_id=files[0].receipt_id,
+                receipt_status_code="OK",
+                receipt_text=f"Upload of file {reference} was successful. Recipients can now "
+                "download the file.",
+                receipt_type_name="BrokerService",
+            )
 
     def download_broker_file(self, reference: str, reportee: str) -> Path | None:
         """A recipient's streamed download (`DownloadFileStreamed`): the uploaded file (None: an

@@ -48,11 +48,12 @@ class DownloadWriteError(AltinnError):
 
 @dataclass(frozen=True)
 class SavedFile:
-    """A completed download: where it is, how many bytes, their SHA-256 (hex)."""
+    """A completed download: where it is, how many bytes, their SHA-256 (hex; None unless
+    asked for with `sha256=` or `digest=True`)."""
 
     path: Path
     size: int
-    sha256: str
+    sha256: str | None
 
 
 class MtomResponseReader:
@@ -108,10 +109,12 @@ class MtomResponseReader:
 class _Sink:
     """A temporary file beside `destination`, renamed over it by `commit`, removed by `discard`."""
 
-    def __init__(self, destination: str | os.PathLike[str], expected_sha256: str | None) -> None:
+    def __init__(
+        self, destination: str | os.PathLike[str], expected_sha256: str | None, digest: bool
+    ) -> None:
         self.destination = Path(destination)
         self.expected = expected_sha256.lower() if expected_sha256 else None
-        self.digest = hashlib.sha256()
+        self.digest = hashlib.sha256() if digest or self.expected else None
         self.size = 0
         try:
             handle, name = tempfile.mkstemp(
@@ -130,11 +133,12 @@ class _Sink:
                 f"writing {self.destination} failed after {self.size} bytes "
                 f"({exc.strerror or exc}); nothing was saved"
             ) from None
-        self.digest.update(chunk)
+        if self.digest is not None:
+            self.digest.update(chunk)
         self.size += len(chunk)
 
     def commit(self) -> SavedFile:
-        sha256 = self.digest.hexdigest()
+        sha256 = self.digest.hexdigest() if self.digest is not None else None
         if self.expected is not None and sha256 != self.expected:
             raise ChecksumMismatchError(
                 f"the content of {self.destination.name} has SHA-256 {sha256}, expected "
@@ -229,9 +233,11 @@ class Download(_DownloadBase[T]):
         *,
         progress: Progress | None = None,
         sha256: str | None = None,
+        digest: bool = False,
     ) -> SavedFile:
-        """Write the content to `path` atomically (see the module's docstring)."""
-        sink = _Sink(path, sha256)
+        """Write the content to `path` atomically (see the module's docstring); `sha256`: the
+        digest expected (a mismatch saves nothing); `digest`: compute it anyway."""
+        sink = _Sink(path, sha256, digest)
         chunks = self.iter_bytes(progress)
         try:
             for chunk in chunks:
@@ -291,9 +297,11 @@ class AsyncDownload(_DownloadBase[T]):
         *,
         progress: Progress | None = None,
         sha256: str | None = None,
+        digest: bool = False,
     ) -> SavedFile:
-        """Write the content to `path` atomically (see the module's docstring)."""
-        sink = _Sink(path, sha256)
+        """Write the content to `path` atomically (see the module's docstring); `sha256`: the
+        digest expected (a mismatch saves nothing); `digest`: compute it anyway."""
+        sink = _Sink(path, sha256, digest)
         chunks = self.aiter_bytes(progress)
         try:
             async for chunk in chunks:

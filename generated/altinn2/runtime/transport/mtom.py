@@ -31,7 +31,7 @@ from altinn2.runtime.operation import SoapVersion
 XOP_NS = "http://www.w3.org/2004/08/xop/include"
 XOP_INCLUDE = f"{{{XOP_NS}}}Include"
 XOP_MEDIA = "application/xop+xml"
-CHUNK_SIZE = 64 * 1024
+CHUNK_SIZE = 256 * 1024
 ROOT_ID = "http://tempuri.org/0"
 # WCF's boundary: `uuid:` + one GUID per process + `+id=` + a counter.
 _PROCESS_ID = uuid.uuid4()
