@@ -330,9 +330,11 @@ def test_invoke_refuses_a_streamed_operation() -> None:
         api.invoke(DOWNLOAD_FILE_STREAMED_BASIC, object(), object)
 
 
-@pytest.mark.parametrize("piece", [1, 7, 4096])
+@pytest.mark.parametrize("piece", [1, 7, 44, 45, 46, 4096])
 def test_reader_reassembles_parts_fed_in_pieces(piece: int) -> None:
-    data = payload(20_000)
+    # near-delimiters in the data: a CRLF, dashes and most of the boundary, CRs at every offset
+    tricky = b"\r\n--uuid:0a3f6a3e-1d5e-4c0e-9e32-7b0c7d4f8c1a+id=" + b"\r" * 60 + b"\r\n-"
+    data = payload(20_000) + tricky + payload(3_000) + tricky
     reply = wcf_mtom(download_envelope(), data)
     reader = MultipartReader(reply.content_type)
     events: list[Any] = []

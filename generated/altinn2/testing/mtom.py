@@ -9,7 +9,6 @@ part its `xop:Include` points to, with a Content-Length (the file's size is know
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -44,7 +43,6 @@ class Attachment:
     content_id: str | None
     path: Path
     size: int
-    sha256: str
 
 
 def inner_content_type(content_type: str) -> str:
@@ -67,7 +65,6 @@ def receive(
     part = 0
     spool: BinaryIO | None = None
     attachment: Attachment | None = None
-    digest = hashlib.sha256()
     size = 0
     content_id: str | None = None
     name = ""
@@ -92,11 +89,10 @@ def receive(
                             raise ProtocolError("MTOM: the envelope part is too large")
                     elif spool is not None:
                         spool.write(event.data)
-                        digest.update(event.data)
                         size += len(event.data)
                 elif isinstance(event, PartEnd) and spool is not None and part == 2:
                     spool.close()
-                    attachment = Attachment(content_id, Path(name), size, digest.hexdigest())
+                    attachment = Attachment(content_id, Path(name), size)
         reader.close()
     except BaseException:
         if spool is not None:

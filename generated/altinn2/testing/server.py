@@ -41,7 +41,7 @@ class Application(Protocol):
     ) -> Reply: ...
 
 
-CHUNK = 64 * 1024
+CHUNK = 256 * 1024
 
 
 # The listen backlog: an app's test suite may open hundreds of connections at once (Python's

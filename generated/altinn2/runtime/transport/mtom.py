@@ -277,10 +277,40 @@ class MultipartReader:
     def feed(self, chunk: bytes) -> list[Event]:
         if self._state == "done":
             return []  # the epilogue is ignored
+        if self._state == "data":
+            fast = self._feed_data(chunk)
+            if fast is not None:
+                return fast
         self._buffer += chunk
         events: list[Event] = []
         while self._step(events):
             pass
+        return events
+
+    def _feed_data(self, chunk: bytes) -> list[Event] | None:
+        """Part data without a delimiter, handed on without copying it (the common case of a
+        large part); None when the general path must look (a delimiter may be near)."""
+        delimiter, buffer = self._delimiter, self._buffer
+        keep = len(delimiter) - 1
+        if len(chunk) < keep:  # too short to tell whether the held-back tail is a delimiter
+            return None
+        if buffer and delimiter in bytes(buffer) + chunk[:keep]:
+            return None
+        if chunk.find(delimiter) >= 0:
+            return None
+        events: list[Event] = []
+        if buffer:  # what was held back cannot begin a delimiter any more
+            events.append(PartData(bytes(buffer)))
+            buffer.clear()
+        # Hold back only a tail that could begin a delimiter (it starts with CR).
+        cut = chunk.rfind(b"\r", max(0, len(chunk) - keep))
+        if cut < 0:
+            if chunk:
+                events.append(PartData(chunk))
+            return events
+        if cut:
+            events.append(PartData(chunk[:cut]))
+        buffer += chunk[cut:]
         return events
 
     def close(self) -> None:
