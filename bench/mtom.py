@@ -15,6 +15,7 @@ is then checked by SHA-256 (not timed).
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -46,10 +47,7 @@ def _serve(folder: str, ready: Any) -> None:
             pass
 
         def do_POST(self) -> None:
-            # A new file each time, the previous one removed: what the mock does on a re-upload.
-            for name in os.listdir(folder):
-                if name.startswith("raw-upload-"):
-                    os.unlink(os.path.join(folder, name))
+            # A new file each time, kept: what the mock does with each new shipment's upload.
             name = f"raw-upload-{time.monotonic_ns()}"
             with open(os.path.join(folder, name), "wb") as sink:
                 while True:
@@ -144,57 +142,73 @@ def main() -> int:
                 Client(base_url=mock_url, system=DEFAULT_SYSTEM, timeout=600) as client,
             ):
                 broker = client.broker_service
-                reference = broker.initiate_broker_service_basic(
-                    broker_service_initiation=BrokerServiceInitiation(
-                        manifest=Manifest(
-                            external_service_code="4752",
-                            external_service_edition_code=1,
-                            file_list=[File(check_sum=None, file_name="payload.zip")],
-                            property_list=[],
-                            reportee="910000001",
-                            senders_reference="bench",
-                        ),
-                        recipient_list=[Recipient(party_number="910000002")],
+
+                def initiate() -> str:  # a new shipment each round (none replaced)
+                    reference = broker.initiate_broker_service_basic(
+                        broker_service_initiation=BrokerServiceInitiation(
+                            manifest=Manifest(
+                                external_service_code="4752",
+                                external_service_edition_code=1,
+                                file_list=[File(check_sum=None, file_name="payload.zip")],
+                                property_list=[],
+                                reportee="910000001",
+                                senders_reference="bench",
+                            ),
+                            recipient_list=[Recipient(party_number="910000002")],
+                        )
                     )
-                )
-                assert reference is not None
+                    assert reference is not None
+                    return reference
+
                 raw_target = Path(folder) / "raw-download"
                 mtom_target = Path(folder) / "mtom-download"
-                for _ in range(options.rounds):
 
-                    def chunks() -> Any:
-                        with source.open("rb") as file:
-                            while piece := file.read(256 * 1024):
-                                yield piece
+                def chunks() -> Any:
+                    with source.open("rb") as file:
+                        while piece := file.read(256 * 1024):
+                            yield piece
 
-                    timed("raw_upload", lambda: raw.post(raw_url, content=chunks()))
-                    timed(
-                        "mtom_upload",
-                        lambda: broker.upload_file_streamed_basic(
-                            source=source,
-                            file_name="payload.zip",
-                            reference=reference,
-                            reportee="910000001",
-                        ),
+                def raw_upload() -> None:
+                    raw.post(raw_url, content=chunks()).raise_for_status()
+
+                def mtom_upload(reference: str) -> None:
+                    broker.upload_file_streamed_basic(
+                        source=source,
+                        file_name="payload.zip",
+                        reference=reference,
+                        reportee="910000001",
                     )
 
-                    def raw_download() -> None:
-                        with (
-                            raw.stream("GET", raw_url) as response,
-                            raw_target.open("wb") as file,
-                        ):
-                            for piece in response.iter_bytes():
-                                file.write(piece)
+                def raw_download() -> None:
+                    with raw.stream("GET", raw_url) as response, raw_target.open("wb") as file:
+                        for piece in response.iter_bytes():
+                            file.write(piece)
 
-                    def mtom_download() -> Any:
-                        with broker.download_file_streamed_basic(
+                def mtom_chunks(reference: str) -> None:  # the transport alone: no fsync
+                    with (
+                        broker.download_file_streamed_basic(
                             file_reference=reference, reportee="910000002"
-                        ) as answer:
-                            return answer.save(mtom_target)
+                        ) as answer,
+                        raw_target.open("wb") as file,
+                    ):
+                        for piece in answer.iter_bytes():
+                            file.write(piece)
 
+                def mtom_download(reference: str) -> Any:
+                    with broker.download_file_streamed_basic(
+                        file_reference=reference, reportee="910000002"
+                    ) as answer:
+                        return answer.save(mtom_target)
+
+                for _ in range(options.rounds):
+                    reference = initiate()
+                    timed("raw_upload", raw_upload)
+                    timed("mtom_upload", functools.partial(mtom_upload, reference))
                     timed("raw_download", raw_download)
                     raw_target.unlink()
-                    saved = timed("mtom_download", mtom_download)
+                    timed("mtom_download_chunks", functools.partial(mtom_chunks, reference))
+                    raw_target.unlink()
+                    saved = timed("mtom_download", functools.partial(mtom_download, reference))
                     assert saved.size == size
                     results["content_verified"] = _sha256(mtom_target) == sha256  # not timed
                     mtom_target.unlink()
@@ -203,11 +217,18 @@ def main() -> int:
             child.join()
     for name, values in times.items():
         results[f"{name}_s"] = round(min(values), 3)  # the best round
+    results["every_round_s"] = {
+        name: [round(v, 3) for v in values] for name, values in times.items()
+    }
     mib = size / 1024 / 1024
-    for kind in ("upload", "download"):
-        raw_rate = mib / results[f"raw_{kind}_s"]
+    for kind, raw_kind in (
+        ("upload", "upload"),
+        ("download", "download"),
+        ("download_chunks", "download"),
+    ):
+        raw_rate = mib / results[f"raw_{raw_kind}_s"]
         mtom_rate = mib / results[f"mtom_{kind}_s"]
-        results[f"raw_{kind}_mib_s"] = round(raw_rate, 1)
+        results[f"raw_{raw_kind}_mib_s"] = round(raw_rate, 1)
         results[f"mtom_{kind}_mib_s"] = round(mtom_rate, 1)
         results[f"{kind}_ratio"] = round(mtom_rate / raw_rate, 3)
     results["client_peak_rss_mib"] = round(_rss_mib(), 1)

@@ -415,3 +415,21 @@ def test_ws_usernametoken_envelope_is_wrapped_as_is(tmp_path: Path) -> None:
     assert token.findtext("{*}Username") == "sys"
     (include,) = envelope.iter(XOP_INCLUDE)
     assert include.get("href") == "cid:" + binary["Content-ID"].strip("<>")
+
+
+def test_async_save_of_a_dropped_transfer_leaves_no_file(tmp_path: Path) -> None:
+    reply = wcf_mtom(download_envelope(), payload(2 * 1024 * 1024))
+    reply.cut = len(reply.body) // 2
+
+    async def run(server: SoapServer) -> None:
+        async with AsyncClient(
+            base_url=server.url, system=SystemCredentials("sys", "s3cret-pass")
+        ) as api:
+            answer = await AsyncBrokerService(api).download_file_streamed_basic(
+                file_reference="ref-1", reportee="910453092"
+            )
+            await answer.asave(tmp_path / "out.zip")
+
+    with SoapServer(reply) as server, pytest.raises(TransportError, match="nothing was saved"):
+        asyncio.run(run(server))
+    assert os.listdir(tmp_path) == []
