@@ -76,12 +76,23 @@ def method_doc(method: EndpointMethod) -> str:
         for header in method.headers
         if header.param.credential is None
     ]
+    args += [f"{param.name}: {param.doc}" for param in method.stream_params]
     credentials = [p.name for p in method.credential_params]
     if credentials:
         args.append(f"{', '.join(credentials)}: override the client's credentials for this call.")
     args.append("base_url: call this base URL instead of the client's (same endpoint path).")
     parts.append("Args:\n" + "\n".join(f"    {arg}" for arg in args))
+    if method.streamed == "download":
+        parts.append(STREAMED_DOWNLOAD_DOC)
     return "\n\n".join(parts)
+
+
+STREAMED_DOWNLOAD_DOC = (
+    "Returns a Download (use it in a `with` block): its `output` is the typed answer (the "
+    "streamed field left empty); the content is read once, as it arrives, with "
+    "`save(path, progress=, sha256=)` (atomic: a temporary file beside `path`, renamed when "
+    "complete) or `iter_bytes()` (async: `asave`, `aiter_bytes`)."
+)
 
 
 def base_doc(base: BaseMethod) -> str:

@@ -23,6 +23,7 @@ from lxml import etree
 from xsdata.models.datatype import XmlDateTime
 
 from altinn2.services.reportee_element_list import ExternalSearchBEV2
+from altinn2.testing.server import read_chunked
 
 # One TLS context for every test client: each client building its own loads the CA bundle (40 ms),
 # and these clients only ever talk plain http to 127.0.0.1.
@@ -45,6 +46,7 @@ class Reply:
     endless_limit: int = 256 * 1024 * 1024
     trickle: float = 0.0  # send the body one byte at a time, this many seconds apart
     headers: dict[str, str] = field(default_factory=dict)  # more response headers
+    cut: int | None = None  # send only this many body bytes, then hang up (a dropped transfer)
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,10 @@ class _Handler(BaseHTTPRequestHandler):
         """No access log on stderr."""
 
     def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length)
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            body = read_chunked(self.rfile, 1 << 30) or b""
+        else:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         headers = {name.lower(): value for name, value in self.headers.items()}
         reply = self.server.owner._record(Received(self.command, self.path, headers, body))
         if reply.delay:
@@ -97,6 +101,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             if reply.trickle:
                 self._trickle(reply)
+                return
+            if reply.cut is not None:
+                self.wfile.write(reply.body[: reply.cut])
+                self.wfile.flush()
+                self.close_connection = True
                 return
             self.wfile.write(reply.body)
         except OSError:  # the client went away

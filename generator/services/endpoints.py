@@ -27,6 +27,12 @@ PYTHON_TYPES = {
     "XmlDuration": ("timedelta",),
 }
 
+
+SOURCE_DOC = (
+    "the file: a path, a binary file object or an iterator of bytes (async: an async iterator "
+    "too), streamed as the request's MTOM attachment, never read whole into memory."
+)
+PROGRESS_DOC = "called with the number of file bytes sent so far."
 _PARAM_DOC = re.compile(r"<param name=\"(\w+)\">(.*?)</param>", re.S)
 
 
@@ -135,7 +141,21 @@ def endpoint_method(
     credential_of = spec.credentials.get(binding, {})
     params = _params(input_model, imports, credential_of, docs)
     headers = _headers(operation, models, imports, credential_of, docs)
-    check_parameter_names(operation.name, params + [header.param for header in headers])
+    streamed, stream_params = None, []
+    result = _result(output_model, imports)
+    if operation.policy.mtom:
+        data = [param for param in params if param.type.names == ("bytes",)]
+        if data:  # the file goes in as a source (path, file object, iterator), streamed
+            streamed, params = "upload", [param for param in params if param not in data]
+            stream_params = [
+                Param("source", TypeRef.of("Source"), "", True, doc=SOURCE_DOC),
+                Param("progress", TypeRef.of("Progress"), "", False, doc=PROGRESS_DOC),
+            ]
+        elif result.type.names == ("bytes",):  # the content comes back through a Download
+            streamed = "download"
+    check_parameter_names(
+        operation.name, params + [header.param for header in headers] + stream_params
+    )
     faults = [models.element(fault.element) for fault in operation.faults]
     for fault in faults:
         imports.use(fault)
@@ -151,7 +171,9 @@ def endpoint_method(
         headers=headers,
         faults=faults,
         params=params,
-        result=_result(output_model, imports),
+        result=result,
         effect=row.effect,
         documentation=doc_text(operation.documentation) if operation.documentation else "",
+        streamed=streamed,
+        stream_params=stream_params,
     )

@@ -63,6 +63,8 @@ class EndpointMethod:
     result: Result
     effect: str  # the spec's declared effect: read, write or read-with-side-effect
     documentation: str
+    streamed: str | None = None  # MTOM: "upload" (the file from `source=`) or "download"
+    stream_params: list[Param] = field(default_factory=list)  # upload: source, progress
 
     @property
     def business_params(self) -> list[Param]:
@@ -76,7 +78,7 @@ class EndpointMethod:
     def caller_params(self) -> list[Param]:
         """What a caller passes: body parameters, then SOAP header values (no credentials)."""
         headers = [param for param in self.header_params if param.credential is None]
-        return self.business_params + headers
+        return self.business_params + headers + self.stream_params
 
     @property
     def credential_params(self) -> list[Param]:

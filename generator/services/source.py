@@ -123,8 +123,27 @@ def operation_info(service: ServiceModule, method: EndpointMethod) -> list[tuple
     return items
 
 
+def result_type(service: ServiceModule, method: EndpointMethod, sync: bool) -> str:
+    """An endpoint method's return type; a streamed download's is a `Download` of its output
+    wrapper (whose streamed field stays empty: the content is read through the Download)."""
+    if method.streamed == "download":
+        output = service.names[method.output.cls.qname]
+        return f"{'' if sync else 'Async'}Download[{output}]"
+    return method.result.type.render()
+
+
+def base_result_type(service: ServiceModule, base: BaseMethod, sync: bool) -> str:
+    if not any(method.streamed == "download" for method in base.endpoints):
+        return base.returns.render()
+    types = dict.fromkeys(result_type(service, method, sync) for method in base.endpoints)
+    return " | ".join(types)
+
+
 def endpoint_body(method: EndpointMethod, sync: bool) -> str:
     """The body of an endpoint method: one call with its arguments, the result read off it."""
+    if method.streamed is not None:
+        call = f"self._{method.streamed}({method.constant}, locals())"
+        return f"return {call}" if sync else f"return await {call}"
     call = f"self._call({method.constant}, locals())"
     result = method.result
     if not result.type.members:  # void
@@ -166,6 +185,11 @@ def base_body(base: BaseMethod, sync: bool) -> str:
     return "\n".join(lines)
 
 
+def streams(service: ServiceModule, kind: str) -> bool:
+    """Does the module have a streamed (MTOM) method of this kind ("upload", "download")?"""
+    return any(method.streamed == kind for method in service.endpoints)
+
+
 def register(env: jinja2.Environment) -> None:
     env.globals.update(
         signature=signature,
@@ -173,5 +197,8 @@ def register(env: jinja2.Environment) -> None:
         operation_names=operation_names,
         security_policies=security_policies,
         endpoint_body=endpoint_body,
+        result_type=result_type,
+        base_result_type=base_result_type,
+        streams=streams,
         base_body=base_body,
     )

@@ -10,6 +10,7 @@ from altinn2.runtime.errors import BindingNotAvailableError
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Output
 from altinn2.runtime.request import build_body, build_headers
 from altinn2.runtime.secrets import SealedRequest, Secret
+from altinn2.runtime.transport.download import AsyncDownload, Download
 
 
 def _output(operation: OperationInfo[Output]) -> type[Output]:
@@ -86,6 +87,26 @@ class Service(_ServiceBase):
         output, base_url = _output(operation), arguments.get("base_url")
         return self._client.invoke(operation, request, output, base_url=base_url)
 
+    def _upload(self, operation: OperationInfo[Output], arguments: Mapping[str, Any]) -> Output:
+        """Send a streamed operation's file (`source`, `progress`); the output wrapper."""
+        request = self._request(operation, arguments)
+        return self._client.upload(
+            operation,
+            request,
+            _output(operation),
+            source=arguments["source"],
+            progress=arguments.get("progress"),
+            base_url=arguments.get("base_url"),
+        )
+
+    def _download(
+        self, operation: OperationInfo[Output], arguments: Mapping[str, Any]
+    ) -> Download[Output]:
+        """Call a streamed download: the typed answer and its content, through a `Download`."""
+        request = self._request(operation, arguments)
+        output, base_url = _output(operation), arguments.get("base_url")
+        return self._client.stream(operation, request, output, base_url=base_url)
+
 
 class AsyncService(_ServiceBase):
     def __init__(self, client: AsyncClient) -> None:
@@ -96,3 +117,25 @@ class AsyncService(_ServiceBase):
         request = self._request(operation, arguments)
         output, base_url = _output(operation), arguments.get("base_url")
         return await self._client.invoke(operation, request, output, base_url=base_url)
+
+    async def _upload(
+        self, operation: OperationInfo[Output], arguments: Mapping[str, Any]
+    ) -> Output:
+        """Send a streamed operation's file (`source`, `progress`); the output wrapper."""
+        request = self._request(operation, arguments)
+        return await self._client.upload(
+            operation,
+            request,
+            _output(operation),
+            source=arguments["source"],
+            progress=arguments.get("progress"),
+            base_url=arguments.get("base_url"),
+        )
+
+    async def _download(
+        self, operation: OperationInfo[Output], arguments: Mapping[str, Any]
+    ) -> AsyncDownload[Output]:
+        """Call a streamed download: the typed answer and its content, through a Download."""
+        request = self._request(operation, arguments)
+        output, base_url = _output(operation), arguments.get("base_url")
+        return await self._client.stream(operation, request, output, base_url=base_url)

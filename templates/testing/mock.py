@@ -17,11 +17,16 @@ the WSDL (`?wsdl`), and the mock ships neither, so a client that GETs learns at 
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import logging
+import shutil
+import tempfile
 import threading
 import traceback
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
@@ -32,6 +37,7 @@ from altinn2.runtime.operation import Binding, OperationInfo, SoapVersion
 from altinn2.runtime.registry import operation_index
 from altinn2.runtime.retry import RetryPolicy
 from altinn2.runtime.secrets import Redactor
+from altinn2.runtime.transport.mtom import is_mtom, streamed_field
 from altinn2.runtime.urls import is_loopback
 from altinn2.runtime.wsheaders import WSA, Clock, utc_now
 from altinn2.testing import answers, checks
@@ -45,6 +51,13 @@ from altinn2.testing.checks import (
 )
 from altinn2.testing.endpoints import Endpoint, endpoints
 from altinn2.testing.faults import CONTENT_TYPES, Fault, Reply, altinn_fault, soap_fault
+from altinn2.testing.mtom import (
+    Attachment,
+    answer,
+    inner_content_type,
+    with_include,
+    without_includes,
+)
 from altinn2.testing.records import SECRET_HTTP_HEADERS, Call, Draft, log_call
 from altinn2.testing.rules import OperationRef, Rule, Rules, covers, resolve, selected
 from altinn2.testing.scenario import NOT_HANDLED, Scenario
@@ -137,6 +150,7 @@ class MockAltinn:
         self._stopping = threading.Event()
         self._server: MockServer | None = None
         self._thread: threading.Thread | None = None
+        self._uploads: Path | None = None  # streamed uploads, on disk (see `upload_folder`)
 
     def __repr__(self) -> str:
         state = "running" if self._server is not None else "stopped"
@@ -211,6 +225,17 @@ class MockAltinn:
         if server is not None:
             server.server_close()
             server.close_connections()
+        uploads, self._uploads = self._uploads, None
+        if uploads is not None:
+            shutil.rmtree(uploads, ignore_errors=True)
+
+    def upload_folder(self) -> Path:
+        """Where streamed uploads are spooled: a temporary folder of this mock, removed when
+        it stops (files the stateful scenario keeps for a download live there too)."""
+        with self._lock:
+            if self._uploads is None:
+                self._uploads = Path(tempfile.mkdtemp(prefix="altinn2-mock-"))
+            return self._uploads
 
     def __enter__(self) -> MockAltinn:
         return self.start()
@@ -381,14 +406,29 @@ class MockAltinn:
 
     # -- serving ---------------------------------------------------------------------------
 
-    def handle(self, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Reply:
-        """Answer one HTTP request (the server calls this; so can a test, without HTTP)."""
+    def handle(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        attachment: Attachment | None = None,
+    ) -> Reply:
+        """Answer one HTTP request (the server calls this; so can a test, without HTTP). A
+        streamed (MTOM) request comes as its envelope part and its file, spooled to disk."""
         lowered = {name.lower(): value for name, value in headers.items()}
         draft = Draft.begin(method, target, headers, self.clock())
+        streamed = _Streamed(is_mtom(lowered.get("content-type", "")), attachment)
         try:
-            reply = self._process(draft, lowered, body)
+            if streamed.mtom:
+                lowered["content-type"] = inner_content_type(lowered["content-type"])
+                body = without_includes(body, attachment)
+            reply = self._process(draft, lowered, body, streamed)
         except Exception as exc:  # the mock's own failure: no stack trace on the wire
             reply = self._failed(draft, exc)
+        finally:
+            if attachment is not None and not streamed.kept:
+                attachment.path.unlink(missing_ok=True)
         call = draft.finish(reply, self.redactor)
         with self._lock:
             self._calls.append(call)
@@ -416,19 +456,22 @@ class MockAltinn:
             outcome="mock error",
         )
 
-    def _process(self, draft: Draft, headers: Mapping[str, str], body: bytes) -> Reply:
+    def _process(
+        self, draft: Draft, headers: Mapping[str, str], body: bytes, streamed: _Streamed
+    ) -> Reply:
         """The answer to an accepted request, or the reply of the check that refused it."""
         try:
-            operation, request, message_id = self._accept(draft, headers, body)
+            operation, request, message_id = self._accept(draft, headers, body, streamed)
         except Refused as refused:
             draft.reason = refused.reason
             if refused.operation is not None:
                 draft.operation = refused.operation
             return refused.reply
-        return self._answer(draft, operation, request, message_id)
+        reply = self._answer(draft, operation, request, message_id, streamed)
+        return self._mtom_reply(operation, reply, streamed) if operation.mtom else reply
 
     def _accept(
-        self, draft: Draft, headers: Mapping[str, str], body: bytes
+        self, draft: Draft, headers: Mapping[str, str], body: bytes, streamed: _Streamed
     ) -> tuple[OperationInfo, Any, str | None]:
         """Run the checks in WCF's order, noting what they find in `draft`: the operation, its
         typed request and the WS-Addressing MessageID to relate the answer to; or `Refused`."""
@@ -450,16 +493,23 @@ class MockAltinn:
             action = http_action or ""
         draft.operation = operation = checks.operation_of(endpoint, action)
         checks.require_understood(endpoint, operation, envelope.headers)
-        checks.require_not_streamed(version, operation)
+        checks.require_encoding(version, operation, streamed.mtom)
 
         request, header_parts = checks.typed_request(version, operation, envelope, message_id)
         draft.request = masked(request, self.redactor)  # the record never holds a secret
         draft.soap_headers = tuple(masked(part, self.redactor) for part in header_parts)
-        checks.require_credentials(version, operation, request, message_id, self.system, self.users)
+        streamed.headers = _header_values(operation, header_parts)
+        sent = _with_headers(request, streamed.headers)  # credentials may be header parts
+        checks.require_credentials(version, operation, sent, message_id, self.system, self.users)
         return operation, request, message_id
 
     def _answer(
-        self, draft: Draft, operation: OperationInfo, request: Any, message_id: str | None
+        self,
+        draft: Draft,
+        operation: OperationInfo,
+        request: Any,
+        message_id: str | None,
+        streamed: _Streamed,
     ) -> Reply:
         """The last matching rule's answer (after the last matching delay), else the scenario's,
         else the default."""
@@ -469,7 +519,7 @@ class MockAltinn:
         if rule is not None and isinstance(rule.value, HttpError):
             draft.reason = "injected HTTP error"
             return rule.value.reply()
-        value = self._answer_value(rule, operation, request)
+        value = self._answer_value(rule, operation, request, streamed)
         if isinstance(value, Fault):
             draft.reason = "injected" if rule is not None else "scenario"
             return altinn_fault(
@@ -484,7 +534,9 @@ class MockAltinn:
             clock=self.clock,
         )
 
-    def _answer_value(self, rule: Rule | None, operation: OperationInfo, request: Any) -> Any:
+    def _answer_value(
+        self, rule: Rule | None, operation: OperationInfo, request: Any, streamed: _Streamed
+    ) -> Any:
         """The rule's value (a responder's, called with the request, unless it returns None),
         else the stateful scenario's, else None (the default); a `Fault` raised by either is the
         answer."""
@@ -497,9 +549,85 @@ class MockAltinn:
                 if value is not None:
                     return value
                 # A responder that returns None passes: the scenario (or the default) answers.
+            if self.stateful and operation.mtom:
+                return self._streamed_value(operation, request, streamed)
             if self.stateful:
                 value = self.scenario.handle(operation, request)
                 return None if value is NOT_HANDLED else value
         except Fault as fault:
             return fault
         return None
+
+    # -- streamed (MTOM) operations -----------------------------------------------------------
+
+    def _streamed_value(self, operation: OperationInfo, request: Any, streamed: _Streamed) -> Any:
+        """The scenario's part of a streamed call: an upload keeps its file for the recipients'
+        download; a download answers with the file kept (`streamed.content`)."""
+        if streamed.attachment is not None:
+            headers = streamed.headers
+            receipt = self.scenario.upload_broker_file(
+                operation,
+                str(headers.get("reference") or ""),
+                str(headers.get("file_name") or ""),
+                streamed.attachment.path,
+            )
+            streamed.kept = True
+            return receipt
+        if operation.base_operation == "DownloadFileStreamed":
+            streamed.content = self.scenario.download_broker_file(
+                str(request.file_reference), str(request.reportee)
+            )
+        return None
+
+    def _mtom_reply(self, operation: OperationInfo, reply: Reply, streamed: _Streamed) -> Reply:
+        """A streamed operation's reply as WCF writes it: MTOM always, the result's content
+        (a download's) as the binary part, read from disk as it is sent."""
+        if not reply.body.lstrip().startswith(b"<"):
+            return reply  # an HTTP error page
+        envelope, content_id, file = reply.body, None, None
+        found = streamed_field(operation.output) if operation.output is not None else None
+        if found is not None and reply.status < 400:
+            envelope, content_id = with_include(envelope, found[1])
+            file = streamed.content or self._empty_file()
+        action = operation.reply_action or ""
+        content_type, length, chunks = answer(
+            envelope, operation.soap_version, action, file, content_id
+        )
+        return dataclasses.replace(reply, content_type=content_type, stream=(length, chunks))
+
+    def _empty_file(self) -> Path:
+        path = self.upload_folder() / "empty"
+        path.touch()
+        return path
+
+
+class _Streamed:
+    """What a call carried beyond its envelope: MTOM or not, its file, its SOAP header values
+    (by parameter name); and what the answer streams back."""
+
+    def __init__(self, mtom: bool, attachment: Attachment | None) -> None:
+        self.mtom = mtom
+        self.attachment = attachment
+        self.headers: dict[str, Any] = {}
+        self.kept = False  # the scenario keeps the uploaded file
+        self.content: Path | None = None  # a download's content
+
+
+def _header_values(operation: OperationInfo, parts: Sequence[Any]) -> dict[str, Any]:
+    """The value of each SOAP header part, by the method parameter it comes from."""
+    values: dict[str, Any] = {}
+    by_class = dict(zip(operation.input_headers, operation.header_parameters, strict=True))
+    for part in parts:
+        name = by_class.get(type(part))
+        if name is not None:
+            (value_field,) = dataclasses.fields(part)
+            values[name] = getattr(part, value_field.name)
+    return values
+
+
+def _with_headers(request: Any, headers: Mapping[str, Any]) -> Any:
+    """The body's fields and the header values together (where credentials are looked up)."""
+    if not headers:
+        return request
+    fields = {item.name: getattr(request, item.name) for item in dataclasses.fields(request)}
+    return SimpleNamespace(**fields, **headers)

@@ -14,9 +14,14 @@ import io
 import logging
 import socket
 import threading
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, Protocol
 
+from altinn2.runtime.errors import ProtocolError
+from altinn2.runtime.transport.mtom import is_mtom
 from altinn2.testing.faults import Reply, http_error
+from altinn2.testing.mtom import Attachment, receive
 
 logger = logging.getLogger("altinn2.testing")
 
@@ -24,7 +29,19 @@ logger = logging.getLogger("altinn2.testing")
 class Application(Protocol):
     max_request_bytes: int
 
-    def handle(self, method: str, target: str, headers: dict[str, str], body: bytes) -> Reply: ...
+    def upload_folder(self) -> Path: ...
+
+    def handle(
+        self,
+        method: str,
+        target: str,
+        headers: dict[str, str],
+        body: bytes,
+        attachment: Attachment | None = None,
+    ) -> Reply: ...
+
+
+CHUNK = 256 * 1024
 
 
 # The listen backlog: an app's test suite may open hundreds of connections at once (Python's
@@ -93,7 +110,41 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return None
         return self.rfile.read(length) if length else b""
 
+    def _chunks(self) -> Iterator[bytes]:
+        """The request body as it arrives (Content-Length or chunked), never held whole."""
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            yield from iter_chunked(self.rfile)
+            return
+        left = int(self.headers.get("Content-Length") or 0)
+        while left > 0:
+            chunk = self.rfile.read(min(CHUNK, left))
+            if not chunk:
+                raise ValueError("the request body ended early")
+            left -= len(chunk)
+            yield chunk
+
+    def _serve_mtom(self, content_type: str) -> None:
+        """A streamed request: its file spooled to disk as it arrives (see `testing.mtom`)."""
+        application = self.server.application
+        try:
+            body, attachment = receive(
+                self._chunks(),
+                content_type,
+                application.upload_folder(),
+                application.max_request_bytes,
+            )
+        except (ValueError, ProtocolError, OSError) as exc:
+            self._send(http_error(400, f"Bad Request: unreadable MTOM body ({exc})"))
+            self.close_connection = True
+            return
+        headers = dict(self.headers.items())
+        self._send(application.handle(self.command, self.path, headers, body, attachment))
+
     def _serve(self) -> None:
+        content_type = self.headers.get("Content-Type") or ""
+        if self.command == "POST" and is_mtom(content_type):
+            self._serve_mtom(content_type)
+            return
         try:
             body = self._body()
         except ValueError:
@@ -113,12 +164,37 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.send_header("Content-Type", reply.content_type)
         for name, value in reply.headers.items():
             self.send_header(name, value)
+        if reply.stream is not None:
+            length, chunks = reply.stream
+            self.send_header("Content-Length", str(length))
+            self.end_headers()
+            for chunk in chunks:
+                self.wfile.write(chunk)
+            return
         self.send_header("Content-Length", str(len(reply.body)))
         self.end_headers()
         if self.command != "HEAD" and reply.body:
             self.wfile.write(reply.body)
 
     do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+
+
+def iter_chunked(stream: io.BufferedIOBase) -> Iterator[bytes]:
+    """A chunked request body, chunk by chunk."""
+    while True:
+        line = stream.readline(1024).strip()
+        length = int(line.split(b";")[0], 16)
+        if length == 0:
+            while stream.readline(1024).strip():
+                pass
+            return
+        while length > 0:
+            piece = stream.read(min(CHUNK, length))
+            if not piece:
+                raise ValueError("the chunked body ended early")
+            length -= len(piece)
+            yield piece
+        stream.readline(1024)
 
 
 def read_chunked(stream: io.BufferedIOBase, limit: int) -> bytes | None:

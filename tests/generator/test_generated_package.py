@@ -98,7 +98,7 @@ def methods_by_constant(module: ModuleType, class_name: str) -> dict[str, str]:
                     if (
                         isinstance(call, ast.Call)
                         and isinstance(call.func, ast.Attribute)
-                        and call.func.attr == "_call"
+                        and call.func.attr in ("_call", "_upload", "_download")
                         and call.args
                         and isinstance(call.args[0], ast.Name)
                     ):

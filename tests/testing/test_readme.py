@@ -42,8 +42,9 @@ def test_the_readmes_have_python_blocks() -> None:
 
 @pytest.mark.parametrize(("readme", "line", "code"), blocks())
 def test_readme_block_runs_against_the_mock(
-    readme: Path, line: int, code: str, monkeypatch: pytest.MonkeyPatch
+    readme: Path, line: int, code: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    monkeypatch.chdir(tmp_path)  # files a block writes stay out of the checkout
     with MockAltinn(stateful=True, system=SYSTEM, users=[USER]) as mock:
         environments = {name: mock.url for name in altinn2.endpoints.ENVIRONMENTS}
         monkeypatch.setattr(altinn2.endpoints, "ENVIRONMENTS", environments)

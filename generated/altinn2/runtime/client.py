@@ -9,11 +9,12 @@ updates, deletes and uploads are never resent once they may have reached the ser
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import socket
 import ssl
 import time
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
@@ -46,6 +47,21 @@ from altinn2.runtime.hooks import Hooks, RequestEvent, ResponseEvent, next_call_
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
 from altinn2.runtime.retry import DEFAULT_RETRY, NO_RETRY, NOT_SENT, RetryPolicy
 from altinn2.runtime.secrets import Redactor, SealedRequest, Secret
+from altinn2.runtime.transport.download import (
+    AsyncDownload,
+    Download,
+    MtomResponseReader,
+    transfer_error,
+)
+from altinn2.runtime.transport.mtom import (
+    MtomRequest,
+    Progress,
+    Source,
+    include_binary,
+    is_mtom,
+    streamed_field,
+    xop_references,
+)
 from altinn2.runtime.urls import is_loopback, public_url
 from altinn2.runtime.wsheaders import addressing_headers, security_header
 
@@ -218,8 +234,8 @@ class BaseClient:
         """Refuse what this transport cannot send (before anything is built or sent)."""
         if operation.mtom:
             raise BindingNotAvailableError(
-                f"{operation.label}: streamed (MTOM) endpoints need multipart/XOP transport, "
-                "which this version of the client does not implement yet"
+                f"{operation.label}: a streamed (MTOM) endpoint; call it through its service "
+                "method (upload: source=, download: a Download), not invoke()"
             )
 
     @staticmethod
@@ -452,6 +468,82 @@ class BaseClient:
             return False
         return operation.effect.repeatable
 
+    # -- streamed (MTOM) calls -----------------------------------------------------------------
+
+    def prepare_streamed(
+        self,
+        operation: OperationInfo,
+        request: SealedRequest,
+        source: Source | None,
+        progress: Progress | None,
+        base_url: str | None,
+    ) -> tuple[PreparedCall, MtomRequest]:
+        """The envelope the binding asks for (security included), wrapped as an MTOM request:
+        with `source`, the body's streamed element points at the binary part that carries it."""
+        streamed = streamed_field(type(request.body)) if source is not None else None
+        if source is not None and streamed is None:
+            raise TypeError(f"{operation.label} takes no file (source=)")
+        if streamed is not None:
+            body = dataclasses.replace(request.body, **{streamed[0]: b""})
+            request = SealedRequest(body, request.headers)
+        call = self.prepare(operation, request, base_url=base_url)
+        content_id = None
+        envelope = call.content
+        if streamed is not None:
+            envelope, content_id = include_binary(envelope, streamed[1])
+        message = MtomRequest(
+            envelope,
+            operation.soap_version,
+            operation.action,
+            source if streamed is not None else None,
+            content_id,
+            progress,
+        )
+        headers = {**call.headers, "Content-Type": message.content_type}
+        call = dataclasses.replace(call, headers=headers, content=envelope)
+        self._emit_request(call)
+        return call, message
+
+    def streamed_error(self, call: PreparedCall, exc: httpx.HTTPError) -> Exception:
+        """A streamed call is never resent: what failed, and whether it reached the server."""
+        if _certificate_refused(exc):
+            return CertificateError(
+                f"{call.operation.label}: the server's TLS certificate was refused",
+                url=public_url(call.url),
+            )
+        if not isinstance(exc, NOT_SENT) and not call.operation.effect.repeatable:
+            return self._outcome_unknown(call, str(_kind(exc)), sent=isinstance(exc, SENT))
+        return self._transport_error(call, exc, 1)
+
+    def finish_streamed(
+        self, call: PreparedCall, status: int, content_type: str, envelope: bytes, output: type[T]
+    ) -> T:
+        """The typed result of an answer's envelope part; `xop:Include` elements are emptied
+        (the content they point to is streamed apart)."""
+        if is_mtom(content_type) and envelope:
+            root = parse_xml(
+                envelope,
+                max_bytes=self.max_response_bytes,
+                max_elements=self.max_response_elements,
+                redactor=self.redactor,
+            )
+            if xop_references(root):
+                from lxml import etree
+
+                envelope = etree.tostring(root, encoding="utf-8")
+            content_type = "text/xml"
+        return self.finish(call, status, content_type, envelope, output)
+
+    def inline_content(self, result: object, field_name: str | None) -> bytes:
+        """An inline (base64, non-MTOM) answer's content, taken out of the typed result."""
+        if field_name is None:
+            return b""
+        value = getattr(result, field_name, None)
+        if isinstance(value, bytes):
+            object.__setattr__(result, field_name, b"")
+            return value
+        return b""
+
     # -- hooks ---------------------------------------------------------------------------------
 
     def _emit_request(self, call: PreparedCall) -> None:
@@ -548,6 +640,23 @@ def _certificate_refused(exc: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+def _streamed_name(output: type[Any]) -> str | None:
+    found = streamed_field(output)
+    return found[0] if found else None
+
+
+def _nothing() -> None:
+    pass
+
+
+async def _anothing() -> None:
+    pass
+
+
+async def _one(data: bytes) -> AsyncIterator[bytes]:
+    yield data
 
 
 class InsecureTransportWarning(UserWarning):
@@ -679,6 +788,95 @@ class Client(BaseClient):
                 return self.finish_response(call, response, content, output)
             time.sleep(delay)
 
+    def stream(
+        self,
+        operation: OperationInfo,
+        request: SealedRequest,
+        output: type[T],
+        *,
+        source: Source | None = None,
+        progress: Progress | None = None,
+        base_url: str | None = None,
+    ) -> Download[T]:
+        """Call a streamed (MTOM) operation: the file from `source` (an upload) is sent as it is
+        read; the answer's content (a download) is read as it arrives, through the `Download`.
+        Never resent; the call's deadline does not apply (files take the time they take), the
+        timeouts of each network wait do."""
+        call, message = self.prepare_streamed(operation, request, source, progress, base_url)
+        started = time.monotonic()
+        try:
+            response = self.http.send(
+                self.http.build_request("POST", call.url, content=message, headers=call.headers),
+                stream=True,
+            )
+        except httpx.HTTPError as exc:
+            raise self.streamed_error(call, exc) from None
+        try:
+            return self._download(call, response, output, started)
+        except httpx.HTTPError as exc:
+            response.close()
+            raise self.streamed_error(call, exc) from None
+        except BaseException:
+            response.close()
+            raise
+
+    def _download(
+        self, call: PreparedCall, response: httpx.Response, output: type[T], started: float
+    ) -> Download[T]:
+        label, url = call.operation.label, public_url(call.url)
+        content_type = response.headers.get("content-type", "")
+        chunks = response.iter_bytes()
+        if not is_mtom(content_type):  # inline base64 (or a fault): a buffered answer
+            received = bytearray()
+            for chunk in chunks:
+                received += chunk
+                self._check_size(call, len(received))
+            response.close()
+            content = bytes(received)
+            self._emit_response(call, response, content, started)
+            result = self.finish_response(call, response, content, output)
+            data = self.inline_content(result, _streamed_name(output))
+            return Download(result, label, iter([data]), _nothing, transfer_error(label, url))
+        reader = MtomResponseReader(content_type, self.max_response_bytes)
+        pending: list[bytes] = []
+        for chunk in chunks:
+            pending += reader.feed(chunk)
+            if reader.envelope is not None:
+                break
+        if reader.envelope is None:
+            reader.close()
+            raise ProtocolError(f"{label}: the MTOM answer has no envelope part")
+        self._emit_response(call, response, reader.envelope, started)
+        result = self.finish_streamed(
+            call, response.status_code, content_type, reader.envelope, output
+        )
+
+        def rest() -> Iterator[bytes]:
+            yield from pending
+            for chunk in chunks:
+                yield from reader.feed(chunk)
+            reader.close()
+
+        return Download(result, label, rest(), response.close, transfer_error(label, url))
+
+    def upload(
+        self,
+        operation: OperationInfo,
+        request: SealedRequest,
+        output: type[T],
+        *,
+        source: Source,
+        progress: Progress | None = None,
+        base_url: str | None = None,
+    ) -> T:
+        """Send a file to a streamed operation; its typed answer."""
+        with self.stream(
+            operation, request, output, source=source, progress=progress, base_url=base_url
+        ) as answer:
+            for _ in answer.iter_bytes():
+                pass
+            return answer.output
+
     def close(self) -> None:
         if self._owns_http:
             self.http.close()
@@ -787,6 +985,96 @@ class AsyncClient(BaseClient):
             if delay is None:
                 return self.finish_response(call, response, content, output)
             await asyncio.sleep(delay)
+
+    async def stream(
+        self,
+        operation: OperationInfo,
+        request: SealedRequest,
+        output: type[T],
+        *,
+        source: Source | None = None,
+        progress: Progress | None = None,
+        base_url: str | None = None,
+    ) -> AsyncDownload[T]:
+        """`Client.stream` for the async client."""
+        call, message = self.prepare_streamed(operation, request, source, progress, base_url)
+        started = time.monotonic()
+        try:
+            body = aiter(message)  # the async body (httpx would take the sync one first)
+            response = await self.http.send(
+                self.http.build_request("POST", call.url, content=body, headers=call.headers),
+                stream=True,
+            )
+        except httpx.HTTPError as exc:
+            raise self.streamed_error(call, exc) from None
+        try:
+            return await self._download(call, response, output, started)
+        except httpx.HTTPError as exc:
+            await response.aclose()
+            raise self.streamed_error(call, exc) from None
+        except BaseException:
+            await response.aclose()
+            raise
+
+    async def _download(
+        self, call: PreparedCall, response: httpx.Response, output: type[T], started: float
+    ) -> AsyncDownload[T]:
+        label, url = call.operation.label, public_url(call.url)
+        content_type = response.headers.get("content-type", "")
+        chunks = response.aiter_bytes()
+        if not is_mtom(content_type):  # inline base64 (or a fault): a buffered answer
+            received = bytearray()
+            async for chunk in chunks:
+                received += chunk
+                self._check_size(call, len(received))
+            await response.aclose()
+            content = bytes(received)
+            self._emit_response(call, response, content, started)
+            result = self.finish_response(call, response, content, output)
+            data = self.inline_content(result, _streamed_name(output))
+            return AsyncDownload(result, label, _one(data), _anothing, transfer_error(label, url))
+        reader = MtomResponseReader(content_type, self.max_response_bytes)
+        pending: list[bytes] = []
+        async for chunk in chunks:
+            pending += reader.feed(chunk)
+            if reader.envelope is not None:
+                break
+        if reader.envelope is None:
+            reader.close()
+            raise ProtocolError(f"{label}: the MTOM answer has no envelope part")
+        self._emit_response(call, response, reader.envelope, started)
+        result = self.finish_streamed(
+            call, response.status_code, content_type, reader.envelope, output
+        )
+
+        async def rest() -> AsyncIterator[bytes]:
+            for piece in pending:
+                yield piece
+            async for chunk in chunks:
+                for piece in reader.feed(chunk):
+                    yield piece
+            reader.close()
+
+        return AsyncDownload(result, label, rest(), response.aclose, transfer_error(label, url))
+
+    async def upload(
+        self,
+        operation: OperationInfo,
+        request: SealedRequest,
+        output: type[T],
+        *,
+        source: Source,
+        progress: Progress | None = None,
+        base_url: str | None = None,
+    ) -> T:
+        """Send a file to a streamed operation; its typed answer."""
+        answer = await self.stream(
+            operation, request, output, source=source, progress=progress, base_url=base_url
+        )
+        async with answer:
+            async for _ in answer.aiter_bytes():
+                pass
+            return answer.output
 
     async def aclose(self) -> None:
         if self._owns_http:

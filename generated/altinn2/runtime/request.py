@@ -14,6 +14,7 @@ from typing import Any
 from altinn2.runtime.arguments import ArgumentTypeError, Check, field_checks
 from altinn2.runtime.operation import Credential, OperationInfo
 from altinn2.runtime.secrets import Secret
+from altinn2.runtime.transport.mtom import streamed_field
 
 # Looks a credential up: (kind, the caller's value, the schema requires a value) -> the value.
 CredentialLookup = Callable[[Credential, str | Secret | None, bool], str | None]
@@ -52,11 +53,15 @@ def build_body(
     """The input wrapper: each field from the parameter of its name, credentials looked up."""
     values: dict[str, Any] = {}
     checks = dict(field_checks(operation.input))
+    # A streamed upload's file is no argument: the transport sends it as the MTOM attachment.
+    streamed = streamed_field(operation.input) if operation.mtom else None
     for item in _fields(operation.input):
         given = arguments.get(item.name)
         kind = operation.credentials.get(item.name)
         if kind is not None:
             values[item.name] = lookup(kind, given, item.required)
+        elif streamed is not None and item.name == streamed[0]:
+            values[item.name] = b""
         else:
             given = [] if given is None and item.is_list else given
             values[item.name] = _checked(operation, checks[item.name], given, item.name)

@@ -63,6 +63,8 @@ from altinn2.runtime.operation import (
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.runtime.transport.download import AsyncDownload, Download
+from altinn2.runtime.transport.mtom import Progress, Source
 
 __all__ = [
     "AltinnFault",
@@ -416,10 +418,11 @@ class BrokerService(Service):
     def upload_file_streamed_basic(
         self,
         *,
-        data_stream: bytes,
         file_name: str | None = None,
         reference: str | None = None,
         reportee: str | None = None,
+        source: Source,
+        progress: Progress | None = None,
         system_password: str | Secret | None = None,
         system_user_name: str | Secret | None = None,
         base_url: str | None = None,
@@ -433,22 +436,26 @@ class BrokerService(Service):
         UploadFileStreamedBasic.
 
         Args:
-            data_stream: see the StreamedPayloadBasicBE model.
             file_name: the FileName SOAP header.
             reference: the Reference SOAP header.
             reportee: the Reportee SOAP header.
+            source: the file: a path, a binary file object or an iterator of bytes (async: an
+                async iterator too), streamed as the request's MTOM attachment, never read whole
+                into memory.
+            progress: called with the number of file bytes sent so far.
             system_password, system_user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        return self._call(UPLOAD_FILE_STREAMED_BASIC, locals())
+        return self._upload(UPLOAD_FILE_STREAMED_BASIC, locals())
 
     def upload_file_streamed_ec(
         self,
         *,
-        data_stream: bytes,
         file_name: str | None = None,
         reference: str | None = None,
         reportee: str | None = None,
+        source: Source,
+        progress: Progress | None = None,
         password: str | Secret | None = None,
         user_name: str | Secret | None = None,
         base_url: str | None = None,
@@ -462,22 +469,26 @@ class BrokerService(Service):
         UploadFileStreamedEC.
 
         Args:
-            data_stream: see the StreamedPayloadECBE model.
             file_name: the FileName SOAP header.
             reference: the Reference SOAP header.
             reportee: the Reportee SOAP header.
+            source: the file: a path, a binary file object or an iterator of bytes (async: an
+                async iterator too), streamed as the request's MTOM attachment, never read whole
+                into memory.
+            progress: called with the number of file bytes sent so far.
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        return self._call(UPLOAD_FILE_STREAMED_EC, locals())
+        return self._upload(UPLOAD_FILE_STREAMED_EC, locals())
 
     def upload_file_streamed(
         self,
         *,
-        data_stream: bytes,
         file_name: str | None = None,
         reference: str | None = None,
         reportee: str | None = None,
+        source: Source,
+        progress: Progress | None = None,
         base_url: str | None = None,
     ) -> ReceiptExternalStreamedBE:
         """UploadFileStreamed over the client's binding (Basic: `upload_file_streamed_basic`, EC:
@@ -499,7 +510,7 @@ class BrokerService(Service):
         system_user_name: str | Secret | None = None,
         system_password: str | Secret | None = None,
         base_url: str | None = None,
-    ) -> bytes:
+    ) -> Download[DownloadFileStreamedBasicResponse]:
         """Operation for downloading a file from a broker service.
 
         Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
@@ -513,10 +524,13 @@ class BrokerService(Service):
             reportee: The social security number or organization number of the reportee.
             system_user_name, system_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
+
+        Returns a Download (use it in a `with` block): its `output` is the typed answer (the
+        streamed field left empty); the content is read once, as it arrives, with `save(path,
+        progress=, sha256=)` (atomic: a temporary file beside `path`, renamed when complete) or
+        `iter_bytes()` (async: `asave`, `aiter_bytes`).
         """
-        return self._call(
-            DOWNLOAD_FILE_STREAMED_BASIC, locals()
-        ).download_file_streamed_basic_result
+        return self._download(DOWNLOAD_FILE_STREAMED_BASIC, locals())
 
     def download_file_streamed_ec(
         self,
@@ -526,7 +540,7 @@ class BrokerService(Service):
         user_name: str | Secret | None = None,
         password: str | Secret | None = None,
         base_url: str | None = None,
-    ) -> bytes:
+    ) -> Download[DownloadFileStreamedECResponse]:
         """Operation for downloading a file from a broker service.
 
         EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509
@@ -540,12 +554,17 @@ class BrokerService(Service):
             reportee: The social security number or organization number of the reportee.
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
+
+        Returns a Download (use it in a `with` block): its `output` is the typed answer (the
+        streamed field left empty); the content is read once, as it arrives, with `save(path,
+        progress=, sha256=)` (atomic: a temporary file beside `path`, renamed when complete) or
+        `iter_bytes()` (async: `asave`, `aiter_bytes`).
         """
-        return self._call(DOWNLOAD_FILE_STREAMED_EC, locals()).download_file_streamed_ec_result
+        return self._download(DOWNLOAD_FILE_STREAMED_EC, locals())
 
     def download_file_streamed(
         self, *, file_reference: str, reportee: str, base_url: str | None = None
-    ) -> bytes:
+    ) -> Download[DownloadFileStreamedBasicResponse] | Download[DownloadFileStreamedECResponse]:
         """DownloadFileStreamed over the client's binding (Basic: `download_file_streamed_basic`,
         EC: `download_file_streamed_ec`).
 
@@ -704,10 +723,11 @@ class AsyncBrokerService(AsyncService):
     async def upload_file_streamed_basic(
         self,
         *,
-        data_stream: bytes,
         file_name: str | None = None,
         reference: str | None = None,
         reportee: str | None = None,
+        source: Source,
+        progress: Progress | None = None,
         system_password: str | Secret | None = None,
         system_user_name: str | Secret | None = None,
         base_url: str | None = None,
@@ -721,22 +741,26 @@ class AsyncBrokerService(AsyncService):
         UploadFileStreamedBasic.
 
         Args:
-            data_stream: see the StreamedPayloadBasicBE model.
             file_name: the FileName SOAP header.
             reference: the Reference SOAP header.
             reportee: the Reportee SOAP header.
+            source: the file: a path, a binary file object or an iterator of bytes (async: an
+                async iterator too), streamed as the request's MTOM attachment, never read whole
+                into memory.
+            progress: called with the number of file bytes sent so far.
             system_password, system_user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        return await self._call(UPLOAD_FILE_STREAMED_BASIC, locals())
+        return await self._upload(UPLOAD_FILE_STREAMED_BASIC, locals())
 
     async def upload_file_streamed_ec(
         self,
         *,
-        data_stream: bytes,
         file_name: str | None = None,
         reference: str | None = None,
         reportee: str | None = None,
+        source: Source,
+        progress: Progress | None = None,
         password: str | Secret | None = None,
         user_name: str | Secret | None = None,
         base_url: str | None = None,
@@ -750,22 +774,26 @@ class AsyncBrokerService(AsyncService):
         UploadFileStreamedEC.
 
         Args:
-            data_stream: see the StreamedPayloadECBE model.
             file_name: the FileName SOAP header.
             reference: the Reference SOAP header.
             reportee: the Reportee SOAP header.
+            source: the file: a path, a binary file object or an iterator of bytes (async: an
+                async iterator too), streamed as the request's MTOM attachment, never read whole
+                into memory.
+            progress: called with the number of file bytes sent so far.
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        return await self._call(UPLOAD_FILE_STREAMED_EC, locals())
+        return await self._upload(UPLOAD_FILE_STREAMED_EC, locals())
 
     async def upload_file_streamed(
         self,
         *,
-        data_stream: bytes,
         file_name: str | None = None,
         reference: str | None = None,
         reportee: str | None = None,
+        source: Source,
+        progress: Progress | None = None,
         base_url: str | None = None,
     ) -> ReceiptExternalStreamedBE:
         """UploadFileStreamed over the client's binding (Basic: `upload_file_streamed_basic`, EC:
@@ -787,7 +815,7 @@ class AsyncBrokerService(AsyncService):
         system_user_name: str | Secret | None = None,
         system_password: str | Secret | None = None,
         base_url: str | None = None,
-    ) -> bytes:
+    ) -> AsyncDownload[DownloadFileStreamedBasicResponse]:
         """Operation for downloading a file from a broker service.
 
         Basic endpoint operation DownloadFileStreamedBasic (SOAP 1.1, no message security, MTOM;
@@ -801,10 +829,13 @@ class AsyncBrokerService(AsyncService):
             reportee: The social security number or organization number of the reportee.
             system_user_name, system_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
+
+        Returns a Download (use it in a `with` block): its `output` is the typed answer (the
+        streamed field left empty); the content is read once, as it arrives, with `save(path,
+        progress=, sha256=)` (atomic: a temporary file beside `path`, renamed when complete) or
+        `iter_bytes()` (async: `asave`, `aiter_bytes`).
         """
-        return (
-            await self._call(DOWNLOAD_FILE_STREAMED_BASIC, locals())
-        ).download_file_streamed_basic_result
+        return await self._download(DOWNLOAD_FILE_STREAMED_BASIC, locals())
 
     async def download_file_streamed_ec(
         self,
@@ -814,7 +845,7 @@ class AsyncBrokerService(AsyncService):
         user_name: str | Secret | None = None,
         password: str | Secret | None = None,
         base_url: str | None = None,
-    ) -> bytes:
+    ) -> AsyncDownload[DownloadFileStreamedECResponse]:
         """Operation for downloading a file from a broker service.
 
         EC endpoint operation DownloadFileStreamedEC (SOAP 1.2, SecureConversation/X509
@@ -828,14 +859,20 @@ class AsyncBrokerService(AsyncService):
             reportee: The social security number or organization number of the reportee.
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
+
+        Returns a Download (use it in a `with` block): its `output` is the typed answer (the
+        streamed field left empty); the content is read once, as it arrives, with `save(path,
+        progress=, sha256=)` (atomic: a temporary file beside `path`, renamed when complete) or
+        `iter_bytes()` (async: `asave`, `aiter_bytes`).
         """
-        return (
-            await self._call(DOWNLOAD_FILE_STREAMED_EC, locals())
-        ).download_file_streamed_ec_result
+        return await self._download(DOWNLOAD_FILE_STREAMED_EC, locals())
 
     async def download_file_streamed(
         self, *, file_reference: str, reportee: str, base_url: str | None = None
-    ) -> bytes:
+    ) -> (
+        AsyncDownload[DownloadFileStreamedBasicResponse]
+        | AsyncDownload[DownloadFileStreamedECResponse]
+    ):
         """DownloadFileStreamed over the client's binding (Basic: `download_file_streamed_basic`,
         EC: `download_file_streamed_ec`).
 

@@ -35,6 +35,7 @@ from altinn2.runtime.operation import (
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.runtime.transport.mtom import Progress, Source
 
 __all__ = [
     "AltinnFault",
@@ -112,13 +113,14 @@ class IntermediaryInboundStreamed(Service):
     def submit_attachment_streamed_ec(
         self,
         *,
-        data_stream: bytes,
         attachment_type_name: str | None = None,
         check_sum: str | None = None,
         end_user_systemreference: str | None = None,
         file_name: str | None = None,
         name: str | None = None,
         reportee_element_id: int,
+        source: Source,
+        progress: Progress | None = None,
         password: str | Secret | None = None,
         user_name: str | Secret | None = None,
         base_url: str | None = None,
@@ -132,28 +134,32 @@ class IntermediaryInboundStreamed(Service):
         SubmitAttachmentStreamedEC.
 
         Args:
-            data_stream: see the StreamedAttachmentECBE model.
             attachment_type_name: the AttachmentTypeName SOAP header.
             check_sum: the CheckSum SOAP header.
             end_user_systemreference: the EndUserSystemreference SOAP header.
             file_name: the FileName SOAP header.
             name: the Name SOAP header.
             reportee_element_id: the ReporteeElementId SOAP header.
+            source: the file: a path, a binary file object or an iterator of bytes (async: an
+                async iterator too), streamed as the request's MTOM attachment, never read whole
+                into memory.
+            progress: called with the number of file bytes sent so far.
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        return self._call(SUBMIT_ATTACHMENT_STREAMED_EC, locals())
+        return self._upload(SUBMIT_ATTACHMENT_STREAMED_EC, locals())
 
     def submit_attachment_streamed(
         self,
         *,
-        data_stream: bytes,
         attachment_type_name: str | None = None,
         check_sum: str | None = None,
         end_user_systemreference: str | None = None,
         file_name: str | None = None,
         name: str | None = None,
         reportee_element_id: int,
+        source: Source,
+        progress: Progress | None = None,
         base_url: str | None = None,
     ) -> ReceiptExternalStreamedBE:
         """SubmitAttachmentStreamed over the client's binding (EC:
@@ -177,13 +183,14 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
     async def submit_attachment_streamed_ec(
         self,
         *,
-        data_stream: bytes,
         attachment_type_name: str | None = None,
         check_sum: str | None = None,
         end_user_systemreference: str | None = None,
         file_name: str | None = None,
         name: str | None = None,
         reportee_element_id: int,
+        source: Source,
+        progress: Progress | None = None,
         password: str | Secret | None = None,
         user_name: str | Secret | None = None,
         base_url: str | None = None,
@@ -197,28 +204,32 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
         SubmitAttachmentStreamedEC.
 
         Args:
-            data_stream: see the StreamedAttachmentECBE model.
             attachment_type_name: the AttachmentTypeName SOAP header.
             check_sum: the CheckSum SOAP header.
             end_user_systemreference: the EndUserSystemreference SOAP header.
             file_name: the FileName SOAP header.
             name: the Name SOAP header.
             reportee_element_id: the ReporteeElementId SOAP header.
+            source: the file: a path, a binary file object or an iterator of bytes (async: an
+                async iterator too), streamed as the request's MTOM attachment, never read whole
+                into memory.
+            progress: called with the number of file bytes sent so far.
             password, user_name: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
-        return await self._call(SUBMIT_ATTACHMENT_STREAMED_EC, locals())
+        return await self._upload(SUBMIT_ATTACHMENT_STREAMED_EC, locals())
 
     async def submit_attachment_streamed(
         self,
         *,
-        data_stream: bytes,
         attachment_type_name: str | None = None,
         check_sum: str | None = None,
         end_user_systemreference: str | None = None,
         file_name: str | None = None,
         name: str | None = None,
         reportee_element_id: int,
+        source: Source,
+        progress: Progress | None = None,
         base_url: str | None = None,
     ) -> ReceiptExternalStreamedBE:
         """SubmitAttachmentStreamed over the client's binding (EC:

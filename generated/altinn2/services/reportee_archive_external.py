@@ -51,6 +51,7 @@ from altinn2.runtime.operation import (
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.runtime.transport.download import AsyncDownload, Download
 
 __all__ = [
     "AltinnFault",
@@ -254,7 +255,7 @@ class ReporteeArchiveExternal(Service):
         user_name: str | Secret | None = None,
         password: str | Secret | None = None,
         base_url: str | None = None,
-    ) -> bytes:
+    ) -> Download[GetAttachmentDataECStreamedResponse]:
         """Retrieves one streamed binary attachment based on the attachmentId provided.
 
         EC endpoint operation GetAttachmentDataECStreamed (SOAP 1.2, SecureConversation/X509
@@ -268,14 +269,17 @@ class ReporteeArchiveExternal(Service):
             attachment_id: The unique identifier for the attachement to get - optional parameter
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
+
+        Returns a Download (use it in a `with` block): its `output` is the typed answer (the
+        streamed field left empty); the content is read once, as it arrives, with `save(path,
+        progress=, sha256=)` (atomic: a temporary file beside `path`, renamed when complete) or
+        `iter_bytes()` (async: `asave`, `aiter_bytes`).
         """
-        return self._call(
-            GET_ATTACHMENT_DATA_EC_STREAMED, locals()
-        ).get_attachment_data_ec_streamed_result
+        return self._download(GET_ATTACHMENT_DATA_EC_STREAMED, locals())
 
     def get_attachment_data_streamed(
         self, *, attachment_id: int | None = None, base_url: str | None = None
-    ) -> bytes:
+    ) -> Download[GetAttachmentDataECStreamedResponse]:
         """GetAttachmentDataStreamed over the client's binding (EC:
         `get_attachment_data_ec_streamed`).
 
@@ -421,7 +425,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         user_name: str | Secret | None = None,
         password: str | Secret | None = None,
         base_url: str | None = None,
-    ) -> bytes:
+    ) -> AsyncDownload[GetAttachmentDataECStreamedResponse]:
         """Retrieves one streamed binary attachment based on the attachmentId provided.
 
         EC endpoint operation GetAttachmentDataECStreamed (SOAP 1.2, SecureConversation/X509
@@ -435,14 +439,17 @@ class AsyncReporteeArchiveExternal(AsyncService):
             attachment_id: The unique identifier for the attachement to get - optional parameter
             user_name, password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
+
+        Returns a Download (use it in a `with` block): its `output` is the typed answer (the
+        streamed field left empty); the content is read once, as it arrives, with `save(path,
+        progress=, sha256=)` (atomic: a temporary file beside `path`, renamed when complete) or
+        `iter_bytes()` (async: `asave`, `aiter_bytes`).
         """
-        return (
-            await self._call(GET_ATTACHMENT_DATA_EC_STREAMED, locals())
-        ).get_attachment_data_ec_streamed_result
+        return await self._download(GET_ATTACHMENT_DATA_EC_STREAMED, locals())
 
     async def get_attachment_data_streamed(
         self, *, attachment_id: int | None = None, base_url: str | None = None
-    ) -> bytes:
+    ) -> AsyncDownload[GetAttachmentDataECStreamedResponse]:
         """GetAttachmentDataStreamed over the client's binding (EC:
         `get_attachment_data_ec_streamed`).
 

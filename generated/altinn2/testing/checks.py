@@ -18,9 +18,10 @@ carries the reason (in the mock's words, for `Call.reason`) and the reply to sen
 - `SOAPAction` (Basic) or `Action` (WS) naming an operation of the endpoint:
   `a:ActionNotSupported`;
 - every `mustUnderstand` header understood by the binding: `s:MustUnderstand`;
-- streamed (MTOM) operations: a `s:Receiver` fault, not implemented by the mock yet;
+- the encoding: MTOM (multipart/related, XOP) for a streamed operation, text for the others: 415;
 - the body element and the XML Schema: AltinnFault 0 with the formatter's deserialization message;
-- Basic `systemUserName`/`systemPassword`, and person credentials wherever sent (`userSSN`,
+- Basic `systemUserName`/`systemPassword` (body fields or SOAP header parts), and person
+  credentials wherever sent (`userSSN`,
   `userPassword`, `userPinCode` and `authMethod` for a person with a pin): AltinnFault 989.
 """
 
@@ -60,7 +61,6 @@ from altinn2.testing.faults import (
     http_error,
     invalid_security,
     must_understand_fault,
-    soap_fault,
     version_mismatch,
     wcf_fault,
 )
@@ -117,7 +117,7 @@ def http_action(endpoint: Endpoint, headers: Mapping[str, str]) -> str | None:
         "utf8",
     ):
         reason = (
-            "MTOM (multipart/related) is not implemented by the mock yet"
+            'multipart/related is read as MTOM only (type="application/xop+xml")'
             if media == "multipart/related"
             else f"{endpoint.binding.value} is SOAP {version.value}: {expected}"
         )
@@ -320,23 +320,25 @@ def require_understood(
             )
 
 
-def require_not_streamed(version: SoapVersion, operation: OperationInfo) -> None:
-    """Streamed (MTOM) operations are not implemented by the mock yet."""
-    if operation.mtom:
-        raise Refused(
-            "streamed (MTOM) operations are not implemented by the mock yet",
-            Reply(
-                500,
-                soap_fault(
-                    version,
-                    "Receiver",
-                    f"{operation.name} is a streamed (MTOM) operation, which the Altinn mock "
-                    "does not implement yet",
-                ),
-                CONTENT_TYPES[version],
-                outcome="not implemented",
-            ),
-        )
+def require_encoding(version: SoapVersion, operation: OperationInfo, mtom: bool) -> None:
+    """A streamed (MTOM) operation's endpoint reads multipart/related (XOP) messages only, every
+    other endpoint text ones only: else 415, as WCF's message encoder answers."""
+    if operation.mtom == mtom:
+        return
+    expected = (
+        'multipart/related; type="application/xop+xml"'
+        if operation.mtom
+        else (CONTENT_TYPES[version])
+    )
+    got = "an MTOM message" if mtom else "a text message"
+    raise Refused(
+        f"{operation.name} {'is' if operation.mtom else 'is not'} streamed (MTOM): got {got}",
+        http_error(
+            415,
+            f"Cannot process the message because the content type was not the expected "
+            f"type '{expected}'.",
+        ),
+    )
 
 
 # -- the body --------------------------------------------------------------------------------

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -127,6 +127,8 @@ class Reply:
     content_type: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     outcome: str = "ok"
+    # An MTOM answer, written as it is read (a file on disk): its length and its bytes.
+    stream: tuple[int, Iterable[bytes]] | None = field(default=None, repr=False, compare=False)
 
 
 def addressing_reply_headers(

@@ -11,9 +11,9 @@
   `SaveCorrespondenceConfirmation` confirms it, `DeleteCorrespondence` / `DeleteReporteeElement`
   remove it.
 - Broker: `InitiateBrokerService` returns a file reference and makes the file available to every
-  recipient (`GetAvailableFiles`). The upload and download themselves are streamed (MTOM)
-  operations, which the client cannot send yet: until it can, an initiated shipment counts as
-  uploaded (`Scenario.broker_auto_upload`).
+  recipient (`GetAvailableFiles`). `UploadFileStreamed` (MTOM) keeps the shipment's file on
+  the mock's disk, `DownloadFileStreamed` streams it to each recipient (then Downloaded). An
+  initiated shipment counts as uploaded (empty) unless `Scenario.broker_auto_upload` is False.
 - The pin flow: `GetAuthenticationChallenge` answers `Ok` (code number 2 of an AltinnPin letter)
   for a known person and password, `InvalidCredentials` otherwise.
 
@@ -30,6 +30,7 @@ import threading
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from xsdata.models.datatype import XmlDateTime
@@ -161,6 +162,7 @@ class BrokerFile:
     sent: dt.datetime
     receipt_id: int
     status: str = "Initiated"  # then Uploaded, Downloaded
+    content: Path | None = None  # the streamed upload's file (on the mock's disk)
 
 
 class Scenario:
@@ -575,6 +577,48 @@ class Scenario:
             and (low is None or file.sent >= low)
             and (high is None or file.sent <= high)
         ]
+
+    def upload_broker_file(
+        self, operation: OperationInfo, reference: str, file_name: str, content: Path
+    ) -> Any:
+        """A streamed upload (`UploadFileStreamed`): the file of the shipment `reference`, kept
+        on disk for its recipients; its receipt (as the transition service writes it);
+        AltinnFault 40202 for an unknown reference."""
+        with self._lock:
+            files = [file for file in self.broker_files if str(file.reference) == reference]
+            if not files:
+                raise Fault(40202, f"No broker shipment with the reference {reference!r}")
+            previous = {file.content for file in files if file.content not in (None, content)}
+            for file in files:
+                file.content, file.status = content, "Uploaded"
+                file.file_name = file_name or file.file_name
+            for path in previous:  # a new upload replaces the shipment's file
+                if path is not None:
+                    path.unlink(missing_ok=True)
+            cls = operation.output
+            assert cls is not None
+            return make(
+                cls,
+                last_changed=self.clock().strftime("%d.%m.%Y %H:%M:%S"),
+                parent_receipt_id=0,
+                receipt_id=files[0].receipt_id,
+                receipt_status_code="OK",
+                receipt_text=f"Upload of file {reference} was successful. Recipients can now "
+                "download the file.",
+                receipt_type_name="BrokerService",
+            )
+
+    def download_broker_file(self, reference: str, reportee: str) -> Path | None:
+        """A recipient's streamed download (`DownloadFileStreamed`): the uploaded file (None: an
+        empty one, for a shipment marked uploaded without a file), then marked Downloaded;
+        AltinnFault 40207 when no file is ready for that reportee."""
+        with self._lock:
+            for file in self.broker_files:
+                ready = file.status in ("Uploaded", "Downloaded")
+                if str(file.reference) == reference and file.recipient == reportee and ready:
+                    file.status = "Downloaded"
+                    return file.content
+        raise Fault(40207, f"No file is ready for download with the reference {reference!r}")
 
     # -- SystemAuthentication --------------------------------------------------------------------
 

@@ -1,0 +1,131 @@
+"""The mock's side of MTOM: a streamed request's file spooled to disk as it arrives (never held
+in memory), and a streamed answer written from a file on disk.
+
+`receive` reads a `multipart/related; type="application/xop+xml"` request body chunk by chunk:
+the envelope part is kept (bounded), the binary part goes to a file in the mock's upload folder.
+`send` writes an answer as WCF does: the envelope part, then the file (if any) as the binary
+part its `xop:Include` points to, with a Content-Length (the file's size is known).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from lxml import etree
+
+from altinn2.runtime.envelope import parse_xml
+from altinn2.runtime.errors import ProtocolError
+from altinn2.runtime.operation import SoapVersion
+from altinn2.runtime.transport.mtom import (
+    XOP_NS,
+    MtomRequest,
+    MultipartReader,
+    PartData,
+    PartEnd,
+    PartStart,
+    check_binary_part,
+    check_root_part,
+    include_binary,
+    media_type,
+    xop_references,
+)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file a streamed request carried, spooled to `path`."""
+
+    content_id: str | None
+    path: Path
+    size: int
+
+
+def inner_content_type(content_type: str) -> str:
+    """The content type the envelope part stands for (`start-info`, with the multipart's
+    `action` for SOAP 1.2): what the mock's checks of a plain SOAP request look at."""
+    _, parameters = media_type(content_type)
+    start_info = parameters.get("start-info", "text/xml")
+    inner, inner_parameters = media_type(start_info)
+    action = inner_parameters.get("action") or parameters.get("action")
+    text = f"{inner}; charset=utf-8"
+    return f'{text}; action="{action}"' if action else text
+
+
+def receive(
+    chunks: Iterator[bytes], content_type: str, folder: Path, max_envelope_bytes: int
+) -> tuple[bytes, Attachment | None]:
+    """The envelope part and the spooled binary part (at most one) of an MTOM request."""
+    reader = MultipartReader(content_type)
+    envelope = bytearray()
+    part = 0
+    spool: BinaryIO | None = None
+    attachment: Attachment | None = None
+    size = 0
+    content_id: str | None = None
+    name = ""
+    try:
+        for chunk in chunks:
+            for event in reader.feed(chunk):
+                if isinstance(event, PartStart):
+                    part += 1
+                    if part == 1:
+                        check_root_part(event)
+                    elif part == 2:
+                        check_binary_part(event)
+                        content_id = event.content_id
+                        handle, name = tempfile.mkstemp(dir=folder, suffix=".upload")
+                        spool = os.fdopen(handle, "wb")
+                    else:
+                        raise ProtocolError("MTOM: more than one binary part")
+                elif isinstance(event, PartData):
+                    if part == 1:
+                        envelope += event.data
+                        if len(envelope) > max_envelope_bytes:
+                            raise ProtocolError("MTOM: the envelope part is too large")
+                    elif spool is not None:
+                        spool.write(event.data)
+                        size += len(event.data)
+                elif isinstance(event, PartEnd) and spool is not None and part == 2:
+                    spool.close()
+                    attachment = Attachment(content_id, Path(name), size)
+        reader.close()
+    except BaseException:
+        if spool is not None:
+            spool.close()
+            Path(name).unlink(missing_ok=True)
+        raise
+    return bytes(envelope), attachment
+
+
+def answer(
+    envelope: bytes, version: SoapVersion, action: str, file: Path | None, content_id: str | None
+) -> tuple[str, int, Iterator[bytes]]:
+    """An MTOM answer: its content type, its length and its bytes, chunk by chunk."""
+    message = MtomRequest(envelope, version, action, file, content_id)
+    length = message.framing_length() + (file.stat().st_size if file is not None else 0)
+    return message.content_type, length, iter(message)
+
+
+def without_includes(envelope: bytes, attachment: Attachment | None) -> bytes:
+    """The envelope part with its `xop:Include` emptied; ValueError unless it points to exactly
+    the binary part that came (or to none, when none came)."""
+    if XOP_NS.encode() not in envelope:
+        if attachment is not None:
+            raise ValueError("a binary part no xop:Include points to")
+        return envelope
+    root = parse_xml(envelope)
+    references = xop_references(root)
+    expected = [attachment.content_id] if attachment is not None else []
+    if references != expected:
+        raise ValueError(f"xop:Include points to {references}, the message carries {expected}")
+    return etree.tostring(root, encoding="utf-8")
+
+
+def with_include(envelope: bytes, element: str) -> tuple[bytes, str]:
+    """An answer's envelope with its streamed result element pointing at a binary part."""
+    return include_binary(envelope, element)

@@ -1,0 +1,1 @@
+"""Transports beside the buffered SOAP exchange: MTOM (streamed uploads and downloads)."""

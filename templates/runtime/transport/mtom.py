@@ -1,0 +1,416 @@
+"""MTOM (SOAP Message Transmission Optimization, XOP) as WCF puts it on the wire, streamed.
+
+A streamed request is `multipart/related; type="application/xop+xml"`: the envelope part, in which
+the body's `base64Binary` element holds only an `xop:Include` pointing at the binary part, then the
+binary part with the file's bytes (`Content-Transfer-Encoding: binary`). `MtomRequest` produces
+that body chunk by chunk from a path, a binary file object or an iterator of bytes (sync and
+async); nothing but one chunk of the file is ever in memory.
+
+`MultipartReader` reads such a message back as it arrives (push parser: `feed` a chunk, get the
+events it completes), so a response's binary part is streamed to its destination, never buffered.
+`xop_references` finds the `xop:Include` elements of an envelope part and empties them, so that
+the envelope part reads into the typed result (its streamed field empty).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import uuid
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+from urllib.parse import unquote
+
+from lxml import etree
+
+from altinn2.runtime.errors import ProtocolError
+from altinn2.runtime.operation import SoapVersion
+
+XOP_NS = "http://www.w3.org/2004/08/xop/include"
+XOP_INCLUDE = f"{{{XOP_NS}}}Include"
+XOP_MEDIA = "application/xop+xml"
+CHUNK_SIZE = 256 * 1024
+ROOT_ID = "http://tempuri.org/0"
+# WCF's boundary: `uuid:` + one GUID per process + `+id=` + a counter.
+_PROCESS_ID = uuid.uuid4()
+_counter = 0
+
+# A source of a streamed upload: a path, a binary file object or an iterator of bytes.
+Source = str | os.PathLike[str] | BinaryIO | Iterable[bytes] | AsyncIterable[bytes]
+# Called with the number of file bytes transferred so far (both ways).
+Progress = Callable[[int], None]
+START_INFO = {SoapVersion.SOAP11: "text/xml", SoapVersion.SOAP12: "application/soap+xml"}
+
+
+def _boundary() -> str:
+    global _counter
+    _counter += 1
+    return f"uuid:{_PROCESS_ID}+id={_counter}"
+
+
+def _binary_id(index: int) -> str:
+    # WCF: http://tempuri.org/<k>/<DateTime.Now.Ticks>; ticks are 100 ns since year 1.
+    ticks = int(time.time() * 10_000_000) + 621_355_968_000_000_000
+    return f"http://tempuri.org/{index}/{ticks}"
+
+
+def include_binary(envelope: bytes, element: str) -> tuple[bytes, str]:
+    """The envelope with the body element `element` (a local name, the wrapper's child) holding
+    an `xop:Include` instead of its content; and the content ID it points to."""
+    root = etree.fromstring(envelope)
+    body = root[-1]
+    wrapper = body[0] if len(body) else None
+    target = None
+    if wrapper is not None:
+        target = next((child for child in wrapper if etree.QName(child).localname == element), None)
+    if target is None:
+        raise ValueError(f"the envelope has no body element {element} to stream")
+    content_id = _binary_id(1)
+    target.text = None
+    for child in list(target):
+        target.remove(child)
+    include = etree.SubElement(target, XOP_INCLUDE, nsmap={"xop": XOP_NS})
+    include.set("href", f"cid:{content_id}")
+    return etree.tostring(root, encoding="utf-8", xml_declaration=False), content_id
+
+
+def xop_references(root: etree._Element) -> list[str]:
+    """The content IDs the envelope's `xop:Include` elements point to, in document order; each
+    Include is removed, leaving its parent empty."""
+    found = []
+    for include in list(root.iter(XOP_INCLUDE)):
+        href = include.get("href") or ""
+        if not href.startswith("cid:"):
+            raise ProtocolError(f"xop:Include with an href that is not a cid: URL ({href!r})")
+        found.append(unquote(href[4:]))
+        parent = include.getparent()
+        if parent is not None:
+            parent.remove(include)
+    return found
+
+
+def iter_source(source: Source, chunk_size: int = CHUNK_SIZE) -> Iterator[bytes]:
+    """The bytes of a source, chunk by chunk (a path is opened here and closed when done)."""
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as file:
+            yield from _iter_file(file, chunk_size)
+    elif hasattr(source, "read"):
+        yield from _iter_file(source, chunk_size)  # type: ignore[arg-type]
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        raise TypeError("source: give a path, a binary file object or an iterator of bytes")
+    elif isinstance(source, Iterable):
+        for chunk in source:
+            if not isinstance(chunk, (bytes, bytearray, memoryview)):
+                raise TypeError(f"source: the iterator yielded {type(chunk).__name__}, not bytes")
+            yield bytes(chunk)
+    else:
+        raise TypeError(f"source: cannot stream a {type(source).__name__} (sync client)")
+
+
+async def aiter_source(source: Source, chunk_size: int = CHUNK_SIZE) -> AsyncIterator[bytes]:
+    """`iter_source` for the async client; an async iterator of bytes is accepted too."""
+    if isinstance(source, AsyncIterable):
+        async for chunk in source:
+            if not isinstance(chunk, (bytes, bytearray, memoryview)):
+                raise TypeError(f"source: the iterator yielded {type(chunk).__name__}, not bytes")
+            yield bytes(chunk)
+    else:
+        for chunk in iter_source(source, chunk_size):
+            yield chunk
+
+
+def _iter_file(file: BinaryIO, chunk_size: int) -> Iterator[bytes]:
+    while True:
+        chunk = file.read(chunk_size)
+        if not chunk:
+            return
+        if not isinstance(chunk, bytes):
+            raise TypeError("source: the file object is not binary (open it with 'rb')")
+        yield chunk
+
+
+@dataclass
+class MtomRequest:
+    """One MTOM request body: the envelope part and, when `source` is given, the binary part
+    `content_id` (from `include_binary`). Iterate it (sync or async) for the body's bytes;
+    `progress` hears the file bytes sent so far; `sent` counts them."""
+
+    envelope: bytes = field(repr=False)
+    version: SoapVersion
+    action: str
+    source: Source | None = field(default=None, repr=False)
+    content_id: str | None = None
+    progress: Progress | None = None
+    boundary: str = field(default_factory=_boundary)
+    sent: int = 0
+
+    @property
+    def content_type(self) -> str:
+        start_info = START_INFO[self.version]
+        value = (
+            f'multipart/related; type="{XOP_MEDIA}"; start="<{ROOT_ID}>"; '
+            f'boundary="{self.boundary}"; start-info="{start_info}"'
+        )
+        if self.version is SoapVersion.SOAP12:
+            value += f'; action="{self.action}"'
+        return value
+
+    def framing_length(self) -> int:
+        """The bytes of the message but the file's (its length is that plus the file's size)."""
+        pieces = [self._head(), self._tail()]
+        if self.source is not None:
+            pieces.append(self._binary_head())
+        return sum(len(piece) for piece in pieces)
+
+    def _head(self) -> bytes:
+        start_info = START_INFO[self.version]
+        text = (
+            f"\r\n--{self.boundary}\r\n"
+            f"Content-ID: <{ROOT_ID}>\r\n"
+            "Content-Transfer-Encoding: 8bit\r\n"
+            f'Content-Type: {XOP_MEDIA};charset=utf-8;type="{start_info}"\r\n\r\n'
+        )
+        return text.encode("ascii") + self.envelope
+
+    def _binary_head(self) -> bytes:
+        return (
+            f"\r\n--{self.boundary}\r\n"
+            f"Content-ID: <{self.content_id}>\r\n"
+            "Content-Transfer-Encoding: binary\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode("ascii")
+
+    def _tail(self) -> bytes:
+        return f"\r\n--{self.boundary}--\r\n".encode("ascii")
+
+    def _count(self, chunk: bytes) -> bytes:
+        self.sent += len(chunk)
+        if self.progress is not None:
+            self.progress(self.sent)
+        return chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self._head()
+        if self.source is not None:
+            yield self._binary_head()
+            for chunk in iter_source(self.source):
+                yield self._count(chunk)
+        yield self._tail()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield self._head()
+        if self.source is not None:
+            yield self._binary_head()
+            async for chunk in aiter_source(self.source):
+                yield self._count(chunk)
+        yield self._tail()
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+_PARAMETER = re.compile(r';\s*([A-Za-z0-9_.\-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;\s]*)')
+
+
+def media_type(content_type: str) -> tuple[str, dict[str, str]]:
+    """A Content-Type's media type (lower case) and parameters (names lower case, unquoted)."""
+    media, _, rest = content_type.partition(";")
+    parameters = {}
+    for name, value in _PARAMETER.findall(";" + rest):
+        if value.startswith('"'):
+            value = re.sub(r"\\(.)", r"\1", value[1:-1])
+        parameters[name.lower()] = value
+    return media.strip().lower(), parameters
+
+
+def is_mtom(content_type: str) -> bool:
+    media, parameters = media_type(content_type)
+    return media == "multipart/related" and parameters.get("type", "").lower() == XOP_MEDIA
+
+
+@dataclass(frozen=True)
+class PartStart:
+    headers: dict[str, str]  # names lower case
+
+    @property
+    def content_id(self) -> str | None:
+        value = self.headers.get("content-id")
+        return unquote(value.strip().strip("<>")) if value else None
+
+
+@dataclass(frozen=True)
+class PartData:
+    data: bytes
+
+
+@dataclass(frozen=True)
+class PartEnd:
+    pass
+
+
+Event = PartStart | PartData | PartEnd
+MAX_PART_HEADERS = 16 * 1024
+
+
+class MultipartReader:
+    """A push parser of a multipart body: `feed(chunk)` returns the events the chunk completes
+    (a part's headers, its data in pieces, its end); `close()` checks the closing delimiter came.
+    Part data is handed on as it arrives, except the few bytes that could begin a delimiter."""
+
+    def __init__(self, content_type: str) -> None:
+        media, parameters = media_type(content_type)
+        boundary = parameters.get("boundary")
+        if not media.startswith("multipart/") or not boundary:
+            raise ProtocolError(f"not a multipart message (Content-Type {content_type!r})")
+        self.start = parameters.get("start")
+        self._delimiter = b"\r\n--" + boundary.encode("latin-1")
+        # The first delimiter may come without the CRLF before it: pretend it was there.
+        self._buffer = bytearray(b"\r\n")
+        self._state = "preamble"
+        self.parts = 0
+
+    @property
+    def finished(self) -> bool:
+        return self._state == "done"
+
+    def feed(self, chunk: bytes) -> list[Event]:
+        if self._state == "done":
+            return []  # the epilogue is ignored
+        if self._state == "data":
+            fast = self._feed_data(chunk)
+            if fast is not None:
+                return fast
+        self._buffer += chunk
+        events: list[Event] = []
+        while self._step(events):
+            pass
+        return events
+
+    def _feed_data(self, chunk: bytes) -> list[Event] | None:
+        """Part data without a delimiter, handed on without copying it (the common case of a
+        large part); None when the general path must look (a delimiter may be near)."""
+        delimiter, buffer = self._delimiter, self._buffer
+        keep = len(delimiter) - 1
+        if len(chunk) < keep:  # too short to tell whether the held-back tail is a delimiter
+            return None
+        if buffer and delimiter in bytes(buffer) + chunk[:keep]:
+            return None
+        if chunk.find(delimiter) >= 0:
+            return None
+        events: list[Event] = []
+        if buffer:  # what was held back cannot begin a delimiter any more
+            events.append(PartData(bytes(buffer)))
+            buffer.clear()
+        # Hold back only a tail that could begin a delimiter (it starts with CR).
+        cut = chunk.rfind(b"\r", max(0, len(chunk) - keep))
+        if cut < 0:
+            if chunk:
+                events.append(PartData(chunk))
+            return events
+        if cut:
+            events.append(PartData(chunk[:cut]))
+        buffer += chunk[cut:]
+        return events
+
+    def close(self) -> None:
+        if self._state != "done":
+            where = "in a part's data" if self._state == "data" else f"({self._state})"
+            raise ProtocolError(
+                f"the multipart message ended early {where}, after {self.parts} part(s): "
+                "the closing delimiter never came"
+            )
+
+    def _step(self, events: list[Event]) -> bool:
+        buffer, delimiter = self._buffer, self._delimiter
+        if self._state in ("preamble", "data"):
+            index = buffer.find(delimiter)
+            if index < 0:
+                keep = len(delimiter) - 1
+                if self._state == "data" and len(buffer) > keep:
+                    events.append(PartData(bytes(buffer[: len(buffer) - keep])))
+                    del buffer[: len(buffer) - keep]
+                elif self._state == "preamble" and len(buffer) > keep:
+                    del buffer[: len(buffer) - keep]
+                return False
+            if self._state == "data":
+                if index:
+                    events.append(PartData(bytes(buffer[:index])))
+                events.append(PartEnd())
+            del buffer[: index + len(delimiter)]
+            self._state = "after-delimiter"
+            return True
+        if self._state == "after-delimiter":
+            if len(buffer) < 2:
+                return False
+            if buffer.startswith(b"--"):
+                self._state = "done"
+                buffer.clear()
+                return False
+            line_end = buffer.find(b"\r\n")
+            if line_end < 0:
+                if len(buffer) > 1024:
+                    raise ProtocolError("multipart: garbage after a delimiter")
+                return False
+            if buffer[:line_end].strip(b" \t"):
+                raise ProtocolError("multipart: garbage after a delimiter")
+            del buffer[: line_end + 2]
+            self._state = "headers"
+            return True
+        if self._state == "headers":
+            end = buffer.find(b"\r\n\r\n")
+            if buffer.startswith(b"\r\n"):
+                end, skip = 0, 2
+            else:
+                skip = 4
+            if end < 0:
+                if len(buffer) > MAX_PART_HEADERS:
+                    raise ProtocolError("multipart: a part's headers are too long")
+                return False
+            events.append(PartStart(_part_headers(bytes(buffer[:end]))))
+            self.parts += 1
+            del buffer[: end + skip]
+            self._state = "data"
+            return True
+        return False
+
+
+def _part_headers(block: bytes) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    name = None
+    for line in block.decode("latin-1").split("\r\n"):
+        if line[:1] in (" ", "\t") and name:
+            headers[name] += " " + line.strip()
+            continue
+        name, colon, value = line.partition(":")
+        if not colon:
+            raise ProtocolError(f"multipart: not a header line: {line[:80]!r}")
+        name = name.strip().lower()
+        headers[name] = value.strip()
+    return headers
+
+
+def check_root_part(part: PartStart) -> None:
+    """The root part of an MTOM message must be `application/xop+xml` (WCF's reader's rule)."""
+    media, _ = media_type(part.headers.get("content-type", ""))
+    if media != XOP_MEDIA:
+        raise ProtocolError(f"MTOM: the root part is {media or 'untyped'}, not {XOP_MEDIA}")
+
+
+def check_binary_part(part: PartStart) -> None:
+    """A part an xop:Include points to must be sent as binary (WCF refuses anything else)."""
+    encoding = part.headers.get("content-transfer-encoding", "binary").strip().lower()
+    if encoding not in ("binary", "8bit"):
+        raise ProtocolError(f"MTOM: a binary part with Content-Transfer-Encoding {encoding!r}")
+
+
+def streamed_field(cls: type[object]) -> tuple[str, str] | None:
+    """The attribute and element name of a message's streamed (`base64Binary`) field, if any."""
+    import dataclasses
+
+    if not dataclasses.is_dataclass(cls):
+        return None
+    for item in dataclasses.fields(cls):
+        if item.metadata.get("format") == "base64":
+            return item.name, str(item.metadata.get("name", item.name))
+    return None

@@ -1,0 +1,435 @@
+"""Streamed (MTOM) calls: our multipart requests read by Python's `email` package, WCF-style MTOM
+answers (built here per the MTOM/XOP specifications) read by our client, downloads saved
+atomically, interrupted transfers leaving nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import errno
+import hashlib
+import io
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from altinn2 import AsyncClient, Client, SystemCredentials
+from altinn2.runtime.errors import (
+    BindingNotAvailableError,
+    ProtocolError,
+    SoapFaultError,
+    TransportError,
+)
+from altinn2.runtime.operation import SoapVersion
+from altinn2.runtime.transport import download as download_module
+from altinn2.runtime.transport.download import ChecksumMismatchError, DownloadWriteError
+from altinn2.runtime.transport.mtom import (
+    XOP_INCLUDE,
+    MtomRequest,
+    MultipartReader,
+    PartData,
+    PartEnd,
+    PartStart,
+    include_binary,
+)
+from altinn2.services.broker_service import AsyncBrokerService, BrokerService
+from tests.soap_server import Reply, SoapServer
+
+BROKER = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
+SOAP11 = "http://schemas.xmlsoap.org/soap/envelope/"
+ACTION = f"{BROKER}/IBrokerServiceExternalBasicStreamed/UploadFileStreamedBasic"
+SIZES = [0, 1, 3 * 1024 * 1024 + 17]
+
+RECEIPT = (
+    f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><ReceiptExternalStreamedBE xmlns="{BROKER}">'
+    "<LastChanged>08.05.2024 13:29:28</LastChanged><ParentReceiptId>0</ParentReceiptId>"
+    "<ReceiptId>7</ReceiptId><ReceiptStatusCode>OK</ReceiptStatusCode>"
+    "<ReceiptText>Upload was successful.</ReceiptText><ReceiptTypeName>BrokerService"
+    "</ReceiptTypeName></ReceiptExternalStreamedBE></s:Body></s:Envelope>"
+).encode()
+
+
+def payload(size: int) -> bytes:
+    return (hashlib.sha256(str(size).encode()).digest() * (size // 32 + 1))[:size]
+
+
+def wcf_mtom(envelope: bytes, binary: bytes | None, *, escaped_cid: bool = False) -> Reply:
+    """An MTOM answer as WCF writes it (boundary `uuid:…+id=n`, CRLF before the first
+    delimiter, root part `application/xop+xml`, binary part `Content-Transfer-Encoding:
+    binary`); the cid percent-encoded in the href when `escaped_cid`, as older WCF does."""
+    boundary = "uuid:0a3f6a3e-1d5e-4c0e-9e32-7b0c7d4f8c1a+id=3"
+    cid = "http://tempuri.org/1/638507369681234567"
+    if binary is not None:
+        href = cid.replace(":", "%3A").replace("/", "%2F") if escaped_cid else cid
+        include = (
+            f'<xop:Include href="cid:{href}" xmlns:xop="http://www.w3.org/2004/08/xop/include"/>'
+        )
+        envelope = envelope.replace(b"@@", include.encode())
+    body = (
+        f"\r\n--{boundary}\r\nContent-ID: <http://tempuri.org/0>\r\n"
+        "Content-Transfer-Encoding: 8bit\r\n"
+        'Content-Type: application/xop+xml;charset=utf-8;type="text/xml"\r\n\r\n'
+    ).encode() + envelope
+    if binary is not None:
+        body += (
+            f"\r\n--{boundary}\r\nContent-ID: <{cid}>\r\nContent-Transfer-Encoding: binary\r\n"
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode() + binary
+    body += f"\r\n--{boundary}--\r\n".encode()
+    content_type = (
+        f'multipart/related; type="application/xop+xml";start="<http://tempuri.org/0>";'
+        f'boundary="{boundary}";start-info="text/xml"'
+    )
+    return Reply(body, content_type=content_type)
+
+
+def download_envelope() -> bytes:
+    return (
+        f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><DownloadFileStreamedBasicResponse '
+        f'xmlns="{BROKER}"><DownloadFileStreamedBasicResult>@@</DownloadFileStreamedBasicResult>'
+        "</DownloadFileStreamedBasicResponse></s:Body></s:Envelope>"
+    ).encode()
+
+
+def parse_request(content_type: str, body: bytes) -> email.message.Message:
+    raw = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode() + body
+    return email.message_from_bytes(raw, policy=email.policy.HTTP)
+
+
+def client(server: SoapServer) -> Client:
+    return Client(base_url=server.url, system=SystemCredentials("sys", "s3cret-pass"))
+
+
+def check_upload_request(received: Any, data: bytes) -> None:
+    assert received.headers["soapaction"] == f'"{ACTION}"'
+    message = parse_request(received.headers["content-type"], received.body)
+    assert message.get_content_type() == "multipart/related"
+    assert message.get_param("type") == "application/xop+xml"
+    assert message.get_param("start-info") == "text/xml"
+    root, binary = message.get_payload()
+    assert f"<{root['Content-ID'].strip('<>')}>" == message.get_param("start")
+    assert root.get_content_type() == "application/xop+xml"
+    assert root.get_param("type") == "text/xml" and root.get_param("charset") == "utf-8"
+    assert binary["Content-Transfer-Encoding"] == "binary"
+    assert binary.get_payload(decode=True) == data
+    envelope = etree.fromstring(root.get_payload(decode=True))
+    headers = {etree.QName(e).localname: e.text for e in envelope[0]}
+    assert headers["FileName"] == "data.zip" and headers["Reference"] == "ref-1"
+    assert headers["SystemUserName"] == "sys" and headers["SystemPassword"] == "s3cret-pass"
+    (include,) = envelope.iter(XOP_INCLUDE)
+    assert etree.QName(include.getparent()).localname == "DataStream"
+    assert include.get("href") == "cid:" + binary["Content-ID"].strip("<>")
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("kind", ["path", "file", "iterator"])
+def test_upload_is_a_multipart_request_email_reads(tmp_path: Path, size: int, kind: str) -> None:
+    data = payload(size)
+    path = tmp_path / "data.zip"
+    path.write_bytes(data)
+    sources: dict[str, Any] = {
+        "path": path,
+        "file": io.BytesIO(data),
+        "iterator": iter([data[:5], data[5:]]),
+    }
+    seen: list[int] = []
+    with SoapServer(wcf_mtom(RECEIPT, None)) as server, client(server) as api:
+        receipt = BrokerService(api).upload_file_streamed_basic(
+            source=sources[kind],
+            file_name="data.zip",
+            reference="ref-1",
+            reportee="910453092",
+            progress=seen.append,
+        )
+        check_upload_request(server.last, data)
+    assert receipt.receipt_id == 7 and receipt.last_changed == "08.05.2024 13:29:28"
+    assert (seen[-1] if seen else 0) == size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_async_upload(size: int) -> None:
+    data = payload(size)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(data), 100_000):
+            yield data[start : start + 100_000]
+
+    async def run(server: SoapServer) -> Any:
+        async with AsyncClient(
+            base_url=server.url, system=SystemCredentials("sys", "s3cret-pass")
+        ) as api:
+            return await AsyncBrokerService(api).upload_file_streamed_basic(
+                source=chunks(), file_name="data.zip", reference="ref-1", reportee="910453092"
+            )
+
+    with SoapServer(wcf_mtom(RECEIPT, None)) as server:
+        receipt = asyncio.run(run(server))
+        check_upload_request(server.last, data)
+    assert receipt.receipt_status_code == "OK"
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("escaped", [False, True])
+def test_download_saves_a_wcf_mtom_answer(tmp_path: Path, size: int, escaped: bool) -> None:
+    data = payload(size)
+    target = tmp_path / "out.zip"
+    seen: list[int] = []
+    reply = wcf_mtom(download_envelope(), data, escaped_cid=escaped)
+    with SoapServer(reply) as server, client(server) as api:
+        with BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        ) as answer:
+            assert answer.output.download_file_streamed_basic_result == b""
+            saved = answer.save(target, progress=seen.append, digest=True)
+        message = parse_request(server.last.headers["content-type"], server.last.body)
+        (root,) = message.get_payload()  # the request: the envelope part alone
+        assert b":DownloadFileStreamedBasic " in root.get_payload(decode=True)
+    assert target.read_bytes() == data
+    assert saved.sha256 == hashlib.sha256(data).hexdigest() and saved.size == size
+    assert (seen[-1] if seen else 0) == size
+    assert os.listdir(tmp_path) == ["out.zip"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_async_download_iterates_chunks(size: int) -> None:
+    data = payload(size)
+
+    async def run(server: SoapServer) -> bytes:
+        async with AsyncClient(
+            base_url=server.url, system=SystemCredentials("sys", "s3cret-pass")
+        ) as api:
+            answer = await AsyncBrokerService(api).download_file_streamed_basic(
+                file_reference="ref-1", reportee="910453092"
+            )
+            async with answer:
+                return b"".join([chunk async for chunk in answer.aiter_bytes()])
+
+    with SoapServer(wcf_mtom(download_envelope(), data)) as server:
+        assert asyncio.run(run(server)) == data
+
+
+def test_inline_base64_answer_is_read(tmp_path: Path) -> None:
+    import base64
+
+    data = payload(1000)
+    envelope = download_envelope().replace(b"@@", base64.b64encode(data))
+    with SoapServer(Reply(envelope)) as server, client(server) as api:
+        answer = BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+        assert b"".join(answer.iter_bytes()) == data
+
+
+def test_dropped_connection_leaves_no_file(tmp_path: Path) -> None:
+    data = payload(2 * 1024 * 1024)
+    reply = wcf_mtom(download_envelope(), data)
+    reply.cut = len(reply.body) // 2
+    target = tmp_path / "out.zip"
+    with SoapServer(reply) as server, client(server) as api:
+        answer = BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+        with pytest.raises(TransportError, match=r"failed after \d+ bytes of content"):
+            answer.save(target)
+    assert os.listdir(tmp_path) == []
+
+
+def test_truncated_multipart_is_refused(tmp_path: Path) -> None:
+    reply = wcf_mtom(download_envelope(), payload(5000))
+    reply.body = reply.body[: -len("--\r\n") - 60]  # complete HTTP body, no closing delimiter
+    with SoapServer(reply) as server, client(server) as api:
+        answer = BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+        with pytest.raises(ProtocolError, match="ended early"):
+            answer.save(tmp_path / "out.zip")
+    assert os.listdir(tmp_path) == []
+
+
+def test_disk_full_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    written = {"bytes": 0}
+    real_write = download_module._Sink.write
+
+    def full(self: Any, chunk: bytes) -> None:
+        if written["bytes"] > 100_000:
+            self.file.write = _raise_enospc
+        written["bytes"] += len(chunk)
+        real_write(self, chunk)
+
+    monkeypatch.setattr(download_module._Sink, "write", full)
+    reply = wcf_mtom(download_envelope(), payload(1_000_000))
+    with SoapServer(reply) as server, client(server) as api:
+        answer = BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+        with pytest.raises(DownloadWriteError, match="No space left"):
+            answer.save(tmp_path / "out.zip")
+    assert os.listdir(tmp_path) == []
+
+
+def _raise_enospc(chunk: bytes) -> int:
+    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def test_interrupt_leaves_no_file(tmp_path: Path) -> None:
+    def interrupt(received: int) -> None:
+        if received > 200_000:
+            raise KeyboardInterrupt
+
+    reply = wcf_mtom(download_envelope(), payload(1_000_000))
+    with SoapServer(reply) as server, client(server) as api:
+        answer = BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+        with pytest.raises(KeyboardInterrupt):
+            answer.save(tmp_path / "out.zip", progress=interrupt)
+    assert os.listdir(tmp_path) == []
+
+
+def test_checksum_mismatch_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "out.zip"
+    target.write_bytes(b"before")
+    with SoapServer(wcf_mtom(download_envelope(), payload(1000))) as server, client(server) as api:
+        answer = BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+        with pytest.raises(ChecksumMismatchError, match="nothing was saved"):
+            answer.save(target, sha256="00" * 32)
+    assert os.listdir(tmp_path) == ["out.zip"] and target.read_bytes() == b"before"
+
+
+def test_fault_in_an_mtom_answer_is_raised() -> None:
+    fault = (
+        f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><s:Fault><faultcode>s:Client</faultcode>'
+        "<faultstring>no such file</faultstring></s:Fault></s:Body></s:Envelope>"
+    ).encode()
+    reply = wcf_mtom(fault, None)
+    reply.status = 500
+    with (
+        SoapServer(reply) as server,
+        client(server) as api,
+        pytest.raises(SoapFaultError, match="no such file"),
+    ):
+        BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+
+
+def test_invoke_refuses_a_streamed_operation() -> None:
+    from altinn2.services.broker_service import DOWNLOAD_FILE_STREAMED_BASIC
+
+    with (
+        Client(base_url="http://127.0.0.1:9") as api,
+        pytest.raises(BindingNotAvailableError, match="service method"),
+    ):
+        api.invoke(DOWNLOAD_FILE_STREAMED_BASIC, object(), object)
+
+
+@pytest.mark.parametrize("piece", [1, 7, 44, 45, 46, 4096])
+def test_reader_reassembles_parts_fed_in_pieces(piece: int) -> None:
+    # near-delimiters in the data: a CRLF, dashes and most of the boundary, CRs at every offset
+    tricky = b"\r\n--uuid:0a3f6a3e-1d5e-4c0e-9e32-7b0c7d4f8c1a+id=" + b"\r" * 60 + b"\r\n-"
+    data = payload(20_000) + tricky + payload(3_000) + tricky
+    reply = wcf_mtom(download_envelope(), data)
+    reader = MultipartReader(reply.content_type)
+    events: list[Any] = []
+    for start in range(0, len(reply.body), piece):
+        events += reader.feed(reply.body[start : start + piece])
+    reader.close()
+    starts = [event for event in events if isinstance(event, PartStart)]
+    assert [event.content_id for event in starts] == [
+        "http://tempuri.org/0",
+        "http://tempuri.org/1/638507369681234567",
+    ]
+    assert sum(isinstance(event, PartEnd) for event in events) == 2
+    second = events.index(starts[1])
+    binary = b"".join(e.data for e in events[second:] if isinstance(e, PartData))
+    assert binary == data
+
+
+def test_soap12_request_names_its_action() -> None:
+    message = MtomRequest(b"<e/>", SoapVersion.SOAP12, "urn:act")
+    parsed = parse_request(message.content_type, b"".join(message))
+    assert parsed.get_param("start-info") == "application/soap+xml"
+    assert parsed.get_param("action") == "urn:act"
+    (root,) = parsed.get_payload()
+    assert root.get_param("type") == "application/soap+xml"
+
+
+def test_include_binary_needs_the_element() -> None:
+    envelope = f'<s:Envelope xmlns:s="{SOAP11}"><s:Body><a><b/></a></s:Body></s:Envelope>'
+    with pytest.raises(ValueError, match="DataStream"):
+        include_binary(envelope.encode(), "DataStream")
+
+
+def test_ws_usernametoken_envelope_is_wrapped_as_is(tmp_path: Path) -> None:
+    """A WS (SOAP 1.2, UsernameToken, WS-Addressing) streamed row: MTOM wraps the envelope the
+    client prepared, security header and addressing included; action in the content type."""
+    import dataclasses
+
+    from altinn2.models.broker_service_2015_06 import (
+        FileName,
+        ReceiptExternalStreamedBE,
+        StreamedPayloadBasicBE,
+    )
+    from altinn2.runtime.operation import Binding, Security, SecurityPolicy
+    from altinn2.runtime.secrets import SealedRequest
+    from altinn2.services.broker_service import UPLOAD_FILE_STREAMED_BASIC
+
+    operation = dataclasses.replace(
+        UPLOAD_FILE_STREAMED_BASIC,
+        binding=Binding.WS,
+        soap_version=SoapVersion.SOAP12,
+        policy=SecurityPolicy(style=Security.USERNAME_TOKEN, timestamp=True),
+        addressing=True,
+        input_headers=(FileName,),
+        header_parameters=("file_name",),
+        credentials={},
+    )
+    soap12 = "http://www.w3.org/2003/05/soap-envelope"
+    receipt = RECEIPT.replace(SOAP11.encode(), soap12.encode())
+    reply = wcf_mtom(receipt, None)
+    reply.content_type = reply.content_type.replace("text/xml", "application/soap+xml")
+    reply.body = reply.body.replace(b'type="text/xml"', b'type="application/soap+xml"')
+    data = payload(100_000)
+    request = SealedRequest(StreamedPayloadBasicBE(data_stream=b""), [FileName(value="a.zip")])
+    with SoapServer(reply) as server, client(server) as api:
+        result = api.upload(operation, request, ReceiptExternalStreamedBE, source=iter([data]))
+        received = server.last
+    assert result.receipt_id == 7
+    message = parse_request(received.headers["content-type"], received.body)
+    assert message.get_param("start-info") == "application/soap+xml"
+    assert message.get_param("action") == operation.action
+    root, binary = message.get_payload()
+    assert root.get_param("type") == "application/soap+xml"
+    assert binary.get_payload(decode=True) == data
+    envelope = etree.fromstring(root.get_payload(decode=True))
+    names = [etree.QName(block).localname for block in envelope[0]]
+    assert {"Action", "MessageID", "To", "Security", "FileName"} <= set(names)
+    token = next(envelope[0].iter("{*}UsernameToken"))
+    assert token.findtext("{*}Username") == "sys"
+    (include,) = envelope.iter(XOP_INCLUDE)
+    assert include.get("href") == "cid:" + binary["Content-ID"].strip("<>")
+
+
+def test_async_save_of_a_dropped_transfer_leaves_no_file(tmp_path: Path) -> None:
+    reply = wcf_mtom(download_envelope(), payload(2 * 1024 * 1024))
+    reply.cut = len(reply.body) // 2
+
+    async def run(server: SoapServer) -> None:
+        async with AsyncClient(
+            base_url=server.url, system=SystemCredentials("sys", "s3cret-pass")
+        ) as api:
+            answer = await AsyncBrokerService(api).download_file_streamed_basic(
+                file_reference="ref-1", reportee="910453092"
+            )
+            await answer.asave(tmp_path / "out.zip")
+
+    with SoapServer(reply) as server, pytest.raises(TransportError, match="nothing was saved"):
+        asyncio.run(run(server))
+    assert os.listdir(tmp_path) == []
