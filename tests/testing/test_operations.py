@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 
 from altinn2.endpoints import SERVICES
-from altinn2.runtime.errors import BindingNotAvailableError, SoapFaultError
-from altinn2.runtime.operation import Binding, OperationInfo
+from altinn2.runtime.errors import BindingNotAvailableError, ConfigurationError, SoapFaultError
+from altinn2.runtime.operation import Binding, OperationInfo, Security
 from altinn2.runtime.registry import operation_index
 from altinn2.testing import DEFAULT_SYSTEM, DEFAULT_USER, MockAltinn, example_input
 
@@ -192,8 +192,9 @@ async def test_every_endpoint_method_over_http_async(
 
 
 def test_ec_and_streamed_methods_are_refused_before_altinn(mock: MockAltinn) -> None:
-    """The rest of the generated methods join with their issues (EC: WS-SecureConversation;
-    MTOM): the client refuses them; nothing the mock would have to answer is sent."""
+    """The rest of the generated methods join with their issues (EC: the mock's
+    WS-SecureConversation; MTOM): a client without a certificate refuses EC, streamed methods are
+    refused; nothing the mock would have to answer is sent."""
     mock.reset()
     refused = []
     clients = {binding: mock.client(binding) for binding in Binding}
@@ -202,8 +203,15 @@ def test_ec_and_streamed_methods_are_refused_before_altinn(mock: MockAltinn) -> 
             continue
         client = clients[endpoint.operation.binding]
         function = getattr(getattr(client, endpoint.service), endpoint.method)
-        with pytest.raises((BindingNotAvailableError, SoapFaultError)) as caught:
+        with pytest.raises(
+            (BindingNotAvailableError, ConfigurationError, SoapFaultError)
+        ) as caught:
             function(**arguments(endpoint, function))
+        if isinstance(caught.value, ConfigurationError) and not isinstance(
+            caught.value, BindingNotAvailableError
+        ):
+            assert endpoint.operation.security is Security.SECURE_CONVERSATION
+            assert "certificate=" in str(caught.value)
         if isinstance(caught.value, SoapFaultError):  # the mock refuses MTOM it was sent
             assert endpoint.operation.mtom and mock.last_call is not None
             assert mock.last_call.fault == "not implemented"
