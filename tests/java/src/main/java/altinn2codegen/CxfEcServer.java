@@ -165,7 +165,7 @@ public final class CxfEcServer {
             // A WCF transport binding keeps no replay cache of Timestamps (every one is "_0", to
             // the millisecond): neither does this peer, or concurrent calls made in the same
             // millisecond would pass for replays of each other.
-            factory.getProperties(true).put("security.enable.timestamp.cache", "false");
+            factory.getProperties(true).put("ws-security.enable.timestamp.cache", "false");
             factory.create();
         }
 
