@@ -235,7 +235,7 @@ def test_a_base_operation_without_an_endpoint_for_the_binding() -> None:
         c.receipt_external.get_receipt_v2(receipt=ReceiptSearch())
     message = str(caught.value)
     assert "ReceiptExternal.GetReceiptV2 has no WS endpoint" in message
-    assert message.endswith("available: Basic, EC")
+    assert message.endswith("available: Basic, EC, EC2")
     assert server.count == 0
 
 

@@ -51,7 +51,7 @@ from altinn2.runtime.errors import (
     SoapFaultError,
     TransportError,
 )
-from altinn2.runtime.operation import OperationInfo, SoapVersion
+from altinn2.runtime.operation import Binding, OperationInfo, SoapVersion
 from altinn2.runtime.registry import operation_index
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.security.username import security_header
@@ -75,7 +75,7 @@ WS = GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2
 
 
 def operation(name: str) -> OperationInfo:
-    (found,) = operation_index().named(name)
+    (found,) = [op for op in operation_index().named(name) if op.binding is not Binding.EC2]
     return found
 
 
