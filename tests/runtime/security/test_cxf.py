@@ -362,21 +362,18 @@ EC_WSDLS = tuple(Path(stem).name for stem in ALL_WSDLS)
 
 
 def client_operation(cxf: Cxf, name: str) -> OperationInfo:
-    """A generated, non-streamed operation of the EC WSDL `name` (EC2: the same contract under
-    EC2's policy: no derived keys, no Cancel), at CXF's address for that WSDL."""
-    ec = name.removesuffix("2")
+    """A generated, non-streamed operation of the EC or EC2 WSDL `name`, with the policy the
+    generator read from that WSDL, at CXF's address for it (CXF serves every WSDL under one
+    folder)."""
+    binding = Binding.EC2 if name.endswith("2") else Binding.EC
     operation = next(
         op
         for op in operation_index().operations
-        if op.binding is Binding.EC and not op.mtom and op.path.endswith(f"/{ec}.svc")
+        if op.binding is binding and not op.mtom and op.path.endswith(f"/{name}.svc")
     )
-    path = "/" + cxf.endpoints[name].url.split("/", 3)[3]
-    if name.endswith("2"):
-        policy = dataclasses.replace(
-            operation.policy, derived_keys=False, must_not_send_cancel=True
-        )
-        return dataclasses.replace(operation, path=path, policy=policy)
-    return dataclasses.replace(operation, path=path)
+    assert operation.policy.derived_keys is (binding is Binding.EC)
+    assert operation.policy.must_not_send_cancel is (binding is Binding.EC2)
+    return dataclasses.replace(operation, path="/" + cxf.endpoints[name].url.split("/", 3)[3])
 
 
 def local_name(kind: type[Any]) -> str:
@@ -577,3 +574,41 @@ def test_the_client_reissues_once_when_the_service_forgot_the_context(
             )
             client.invoke(write, example_input(write), write.output)
         assert actions == ["SCT", "SCT", "SCT", "SCT"]
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+def test_a_base_method_on_the_ec_and_ec2_bindings_through_cxf(
+    cxf: Cxf, certificate: Certificate, binding: str
+) -> None:
+    """What an app writes: `binding="EC"` or `"EC2"` and the base method; the generated paths of
+    ReporteeElementList are where CXF serves them."""
+    with Client(
+        base_url=cxf_base(cxf),
+        binding=binding,
+        verify=tls(cxf),
+        certificate=certificate,
+        enterprise=ENTERPRISE,
+    ) as client:
+        result = client.reportee_element_list.get_reportee_element_list_v2(
+            search_be=search_be(), language_id=1044
+        )
+        assert result == []  # CXF answers with an empty response element: an empty list
+        line = next_call(cxf)
+        assert line.startswith("CALL GetReporteeElementListEC "), line
+        assert ("DKT" in line) == (binding == "EC"), line
+
+
+async def test_an_async_base_method_on_ec2_through_cxf(cxf: Cxf, certificate: Certificate) -> None:
+    async with AsyncClient(
+        base_url=cxf_base(cxf),
+        binding="EC2",
+        verify=tls(cxf),
+        certificate=certificate,
+        enterprise=ENTERPRISE,
+    ) as client:
+        result = await client.reportee_element_list.get_reportee_element_list_v2(
+            search_be=search_be(), language_id=1044
+        )
+        assert result == []
+        line = next_call(cxf)
+        assert line.startswith("CALL GetReporteeElementListEC ") and "DKT" not in line, line
