@@ -612,3 +612,24 @@ async def test_an_async_base_method_on_ec2_through_cxf(cxf: Cxf, certificate: Ce
         assert result == []
         line = next_call(cxf)
         assert line.startswith("CALL GetReporteeElementListEC ") and "DKT" not in line, line
+
+
+def test_the_client_reports_a_refused_bootstrap_without_secrets_and_caches_nothing(
+    cxf: Cxf, tmp_path: Path
+) -> None:
+    """A certificate of another CA: CXF refuses the RST; the client raises the service's fault,
+    caches no context, and neither its repr nor the error holds the key or a password."""
+    stranger = Certificate.from_pkcs12(make_pki(tmp_path).enterprise_p12, P12_PASSWORD)
+    key = stranger.private_key_pem().decode("ascii").splitlines()[1]
+    operation = client_operation(cxf, "ReporteeElementListEC")
+    with Client(
+        base_url=cxf_base(cxf), verify=tls(cxf), certificate=stranger, enterprise=ENTERPRISE
+    ) as client:
+        shown = repr(client) + repr(client.conversation)
+        with pytest.raises(SoapFaultError) as caught:
+            client.invoke(operation, example_input(operation), operation.output)
+        assert client.conversation.cache.take_all() == []
+    for text in (shown, str(caught.value), repr(caught.value)):
+        assert key not in text and P12_PASSWORD not in text
+        assert ENTERPRISE.password is not None
+        assert ENTERPRISE.password.reveal() not in text
