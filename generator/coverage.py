@@ -21,12 +21,6 @@ from generator.wsdl.model import Binding, SecurityProfile
 # Operations every Altinn contract carries that are not rows of the table.
 CONTRACT_BASE_OPERATIONS = frozenset({"Test"})
 
-# What each binding of the table should look like in its WSDL.
-EXPECTED_PROFILE = {
-    "Basic": ("1.1", SecurityProfile.NONE),
-    "WS": ("1.2", SecurityProfile.USERNAME_TOKEN),
-    "EC": ("1.2", SecurityProfile.SECURE_CONVERSATION),
-}
 
 SIMILARITY = 0.8
 
@@ -65,11 +59,13 @@ class RowCoverage:
         return mismatch and not self.row.explained
 
 
-def _binding_problem(row: EndpointRow, binding: Binding) -> str | None:
-    expected = EXPECTED_PROFILE.get(row.effective_binding)
-    if expected is None:
+def _binding_problem(spec: Spec, row: EndpointRow, binding: Binding) -> str | None:
+    """How the WSDL's binding differs from what the spec's binding says it is (None: it does
+    not)."""
+    expected = spec.bindings.get(row.effective_binding)
+    if expected is None or expected.soap is None or expected.security is None:
         return None
-    soap_version, security = expected
+    soap_version, security = expected.soap, SecurityProfile(expected.security)
     actual = binding.policy.security
     if binding.soap_version != soap_version or actual is not security:
         return (
@@ -122,6 +118,6 @@ def cover(spec: Spec, cache: WsdlCache) -> list[RowCoverage]:
         binding = wsdl.main_binding()
         own = {name for name in (row.operation, row.wsdl_operation) if name}
         status, operation = _resolve(row, wsdl, binding, claimed_by_path[row.path] - own)
-        problem = _binding_problem(row, binding) if operation is not None else None
+        problem = _binding_problem(spec, row, binding) if operation is not None else None
         results.append(RowCoverage(row, status, file, binding, operation, problem))
     return results

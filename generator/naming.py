@@ -87,4 +87,10 @@ def binding_method_name(operation: str, binding: str, base_method: str) -> str:
     """An endpoint method's name: the operation's, with the binding appended when the operation
     is named like its base operation (whose method takes the plain name)."""
     name = snake_case(operation)
+    if binding == "EC2":  # EC2's WSDLs reuse EC's operation names: EC's word becomes EC2
+        words = name.split("_")
+        if "ec" in words:
+            at = len(words) - 1 - words[::-1].index("ec")
+            return "_".join([*words[:at], "ec2", *words[at + 1 :]])
+        return f"{name}_ec2"
     return f"{name}_{binding.lower()}" if name == base_method else name

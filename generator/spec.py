@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from generator.bindings import runtime_bindings
 from generator.errors import SpecError
 
 DEFAULT_SPEC_PATH = Path("spec/endpoints.yaml")
@@ -46,6 +47,11 @@ CREDENTIALS = (
 # SMS, a correspondence marked read), is never resent once it may have reached the server.
 EFFECTS = ("read", "write", "read-with-side-effect")
 BINDING_KEYS = ("label", "description")
+# What its WSDLs' binding must be (lint flags a WSDL that differs), and whether Altinn's page prints
+# it (EC2 is not on the page).
+BINDING_OPTIONAL = ("soap", "security", "printed")
+SOAP_VERSIONS = ("1.1", "1.2")
+SECURITY_STYLES = ("none", "UsernameToken", "SecureConversation")
 ROW_REQUIRED = ("service", "base_operation", "binding", "url", "operation")
 ROW_FIXES = ("base_operation_fix", "binding_fix", "url_fix", "wsdl_operation")
 ROW_KEYS = (*ROW_REQUIRED, *ROW_FIXES, "note")
@@ -62,6 +68,9 @@ class BindingInfo:
     name: str
     label: str
     description: str
+    soap: str | None = None  # the SOAP version its WSDLs use
+    security: str | None = None  # the message security their WS-Policy asks for
+    printed: bool = True  # Altinn's page prints it (EC2 is not on the page)
 
 
 @dataclass(frozen=True)
@@ -348,13 +357,37 @@ class _SpecReader:
             where = f"bindings.{name}"
             if not _IDENTIFIER.match(name):
                 raise self.error(key_node, where, "binding names are identifiers")
-            fields = self.mapping(value_node, where, BINDING_KEYS)
+            if name not in runtime_bindings():
+                known = ", ".join(runtime_bindings())
+                raise self.error(
+                    key_node, where, f"unknown binding {name!r} (the runtime knows: {known})"
+                )
+            fields = self.mapping(value_node, where, (*BINDING_KEYS, *BINDING_OPTIONAL))
             for required in BINDING_KEYS:
                 if required not in fields:
                     raise self.error(value_node, f"{where}.{required}", "missing")
             label = self.text(fields["label"][1], f"{where}.label")
             description = self.text(fields["description"][1], f"{where}.description")
-            bindings[name] = BindingInfo(name, label, description)
+            choices = {"soap": SOAP_VERSIONS, "security": SECURITY_STYLES}
+            values: dict[str, str | None] = {}
+            for key, allowed in choices.items():
+                if key not in fields:
+                    values[key] = None
+                    continue
+                values[key] = self.text(fields[key][1], f"{where}.{key}")
+                if values[key] not in allowed:
+                    raise self.error(
+                        fields[key][1], f"{where}.{key}", f"one of {', '.join(allowed)}"
+                    )
+            printed = True
+            if "printed" in fields:
+                flag = self.text(fields["printed"][1], f"{where}.printed")
+                if flag not in ("true", "false"):
+                    raise self.error(fields["printed"][1], f"{where}.printed", "true or false")
+                printed = flag == "true"
+            bindings[name] = BindingInfo(
+                name, label, description, values["soap"], values["security"], printed
+            )
         return bindings
 
     def read_services(self, node: yaml.Node) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from xsdata.codegen.mappers.schema import SchemaMapper
 from xsdata.codegen.models import Attr, Class
@@ -51,8 +51,14 @@ class ModelSet:
     schemas: dict[str, bytes]  # file name -> merged XSD, for the package's validator
     divergences: tuple[str, ...]  # definitions of one type that are not compatible
     names: NamesLock  # the public names, for spec/models.lock
+    # WSDL -> {an element's wire name -> the xsdata qname of the variant that WSDL uses}
+    element_variants: dict[str, dict[str, str]] = field(default_factory=dict)
 
-    def element(self, qname: str) -> ModelClass:
+    def element(self, qname: str, wsdl: str | None = None) -> ModelClass:
+        """The class of the global element `qname` (as `wsdl` defines it, where WSDLs differ)."""
+        variant = self.element_variants.get(wsdl or "", {}).get(qname)
+        if variant is not None and variant in self.classes:
+            return self.classes[variant]
         try:
             return self.elements[qname]
         except KeyError:
@@ -140,8 +146,8 @@ def build_models(cache: WsdlCache, names: NamesLock | None = None) -> ModelSet:
         )
         model = ModelClass(wire_name, python_name, f"{PACKAGE}.{public_module}", fields, cls)
         model_classes[cls.qname] = model
-        if cls.is_element:
-            elements[wire_name] = model
+        if cls.is_element and (wire_name not in elements or cls.qname == wire_name):
+            elements[wire_name] = model  # a renamed variant only where no other has the name
         elif not cls.is_enumeration:
             types.setdefault(wire_name, model)
     # xsdata merges a global element into the complexType of the same name (AltinnFault, the
@@ -162,4 +168,5 @@ def build_models(cache: WsdlCache, names: NamesLock | None = None) -> ModelSet:
         schema_files(schemas.documents),
         schemas.divergences,
         schemas.names,
+        schemas.element_variants,
     )

@@ -31,6 +31,10 @@ MODULE_OVERRIDES = {
     "http://schemas.microsoft.com/Message": "wcf_message",
     "http://www.altinn.no/services/2009/10": "common_service_2009_10",
     "http://www.altinn.no/services/common/fault/2009/10": "fault_2009_10",
+    # beside ServiceEngine/Notification/2009/10 (EC2's prefill WSDL brings it)
+    "http://schemas.altinn.no/services/Intermediary/Notification/2009/10": (
+        "intermediary_notification_2009_10"
+    ),
 }
 
 

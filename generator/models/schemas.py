@@ -171,6 +171,9 @@ class Resolution:
     report: list[str]
     divergences: list[str]  # definitions of one type that are not compatible, and how
     names: NamesLock  # what spec/models.lock says after this resolution
+    # WSDL -> {Clark name of an element -> Clark name of the variant it uses there}, for the
+    # elements renamed in that WSDL (EC and EC2 share message names, not always their forms)
+    element_variants: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _is_enum(element: etree._Element) -> bool:
@@ -452,7 +455,15 @@ def _assemble(
     original = {
         f"{{{ns}}}{new}": name for r in renames.values() for (_, ns, name), new in r.items()
     }
-    return Resolution(chosen, original, report, divergences, lock)
+    variants = {
+        wsdl: {
+            f"{{{ns}}}{name}": f"{{{ns}}}{new}"
+            for (space, ns, name), new in r.items()
+            if space == "element"
+        }
+        for wsdl, r in renames.items()
+    }
+    return Resolution(chosen, original, report, divergences, lock, variants)
 
 
 def _cluster_element(
@@ -519,6 +530,7 @@ class SchemaSet:
     report: tuple[str, ...]
     divergences: tuple[str, ...]
     names: NamesLock
+    element_variants: dict[str, dict[str, str]]
 
 
 def merged_schemas(cache: WsdlCache, lock: NamesLock | None = None) -> SchemaSet:
@@ -568,6 +580,7 @@ def merged_schemas(cache: WsdlCache, lock: NamesLock | None = None) -> SchemaSet
         tuple(resolution.report),
         tuple(resolution.divergences),
         resolution.names,
+        resolution.element_variants,
     )
 
 

@@ -10,6 +10,8 @@ attribute (no `use="required"`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from lxml import etree
 
 from generator.wsdl.namespaces import XSD, q
@@ -23,6 +25,26 @@ def detached(element: etree._Element) -> etree._Element:
     """A copy that declares every prefix in scope (QName values such as `type="q2:X"` need
     them wherever the copy goes)."""
     return etree.fromstring(etree.tostring(element))
+
+
+def _insert(added: etree._Element, place: Callable[[etree._Element], None]) -> None:
+    """Put `added` (from another document) in place. lxml drops a moved node's namespace
+    declaration that its new ancestors make redundant under another prefix, and renames element
+    and attribute names, never QName values (`type="xs:int"`): those are written anew."""
+    values = [
+        (node, name, resolve_qname(node, node.get(name, "")))
+        for node in added.iter()
+        if isinstance(node.tag, str)
+        for name in QNAME_ATTRIBUTES
+        if node.get(name)
+    ]
+    place(added)
+    for node, name, clark in values:
+        if not clark.startswith("{"):
+            continue
+        namespace, _, local = clark[1:].partition("}")
+        prefix = next((p for p, uri in node.nsmap.items() if uri == namespace), None)
+        node.set(name, f"{prefix}:{local}" if prefix else local)
 
 
 def _children(element: etree._Element) -> list[etree._Element]:
@@ -99,12 +121,9 @@ def union(first: etree._Element, second: etree._Element) -> etree._Element | Non
         added = detached(child)
         if previous is None:
             first_child = next(iter(_children(merged)), None)
-            if first_child is None:
-                merged.append(added)
-            else:
-                first_child.addprevious(added)
+            _insert(added, merged.append if first_child is None else first_child.addprevious)
         else:
-            previous.addnext(added)
+            _insert(added, previous.addnext)
         merged_children[label] = previous = added
     return merged
 

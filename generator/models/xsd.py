@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
+from generator.errors import WsdlError
 from generator.models.layout import module_for_namespace
 from generator.wsdl.namespaces import XSD, q
 
@@ -23,6 +24,14 @@ def schema_files(documents: dict[str, bytes]) -> dict[str, bytes]:
     """File name -> content for every merged schema, and the index."""
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, no_network=True)
     files = {}
+    owners: dict[str, str] = {}
+    for namespace in sorted(documents):
+        other = owners.setdefault(_file(namespace), namespace)
+        if other != namespace:
+            raise WsdlError(
+                f"namespaces {other} and {namespace} both map to {_file(namespace)}: name one "
+                "in MODULE_OVERRIDES"
+            )
     for namespace, document in sorted(documents.items()):
         root = etree.fromstring(document, parser)
         for annotation in list(root.iter(q(XSD, "annotation"))):

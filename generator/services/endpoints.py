@@ -133,8 +133,8 @@ def endpoint_method(
         raise WsdlError(
             f"{operation.name}: expected one body part in and out (document/literal wrapped)"
         )
-    input_model = models.element(operation.input_body[0].element)
-    output_model = models.element(operation.output_body[0].element)
+    input_model = models.element(operation.input_body[0].element, item.wsdl_file)
+    output_model = models.element(operation.output_body[0].element, item.wsdl_file)
     imports.use(input_model)
     imports.use(output_model)
     docs = _param_docs(operation.documentation)
@@ -156,12 +156,14 @@ def endpoint_method(
     check_parameter_names(
         operation.name, params + [header.param for header in headers] + stream_params
     )
-    faults = [models.element(fault.element) for fault in operation.faults]
+    faults = [models.element(fault.element, item.wsdl_file) for fault in operation.faults]
     for fault in faults:
         imports.use(fault)
+    name = binding_method_name(operation.name, binding, base_name)
     return EndpointMethod(
-        name=binding_method_name(operation.name, binding, base_name),
-        constant=constant_case(operation.name),
+        name=name,
+        # EC2 reuses EC's operation names: its constants follow its methods' names instead
+        constant=name.upper() if binding == "EC2" else constant_case(operation.name),
         row=row,
         operation=operation,
         binding=binding,

@@ -15,13 +15,12 @@ from generator.services.merge import base_method
 from generator.services.model import ServiceModule
 from generator.spec import Spec
 
-BINDING_ORDER = ("Basic", "WS", "EC")
-
 
 def plan_service(
     spec: Spec, service: str, items: list[RowCoverage], models: ModelSet
 ) -> ServiceModule:
     module = ServiceModule(service, module_name(service), pascal_case(service), items)
+    order = list(spec.bindings)  # the spec's order of bindings (validated on load)
     imports = ModuleImports(module, models)
     by_base: dict[str, list[RowCoverage]] = collections.defaultdict(list)
     for item in items:
@@ -30,7 +29,7 @@ def plan_service(
         base_name = snake_case(base_operation)
         generated = sorted(
             (item for item in base_items if item.generated),
-            key=lambda item: BINDING_ORDER.index(item.row.effective_binding),
+            key=lambda item: order.index(item.row.effective_binding),
         )
         methods = [endpoint_method(item, spec, models, imports, base_name) for item in generated]
         module.endpoints.extend(methods)

@@ -14,6 +14,7 @@ from altinn2.runtime.errors import ConfigurationError
 from altinn2.runtime.hooks import Hooks
 from altinn2.runtime.operation import Binding
 from altinn2.runtime.retry import RetryPolicy
+from altinn2.runtime.security.x509 import Certificate
 
 # What httpx takes as `verify`: check certificates (True), not (False), a CA bundle file, or a
 # prepared SSL context.
@@ -36,6 +37,7 @@ _EXPECTED: dict[str, tuple[tuple[type[Any], ...], str]] = {
     "timeout": ((int, float, httpx.Timeout), "float or httpx.Timeout"),
     "verify": ((bool, str, ssl.SSLContext), "bool, a CA bundle path or ssl.SSLContext"),
     "trust_env": ((bool,), "bool"),
+    "certificate": ((Certificate, type(None)), "Certificate or None"),
 }
 
 
@@ -67,7 +69,8 @@ def check_options(
             raise ClientTypeError(f"{owner}({name}=...): expected {expected}, got {_given(value)}")
     binding = values.get("binding")
     if isinstance(binding, str) and binding not in {item.value for item in Binding}:
-        raise ConfigurationError(f"{owner}: unknown binding {binding!r} (Basic, WS or EC)")
+        known = ", ".join(item.value for item in Binding)
+        raise ConfigurationError(f"{owner}: unknown binding {binding!r} ({known})")
 
 
 class ClientTypeError(ConfigurationError, TypeError):

@@ -371,7 +371,7 @@ def typed_request(
         raise _altinn_refusal(
             f"the body is not {expected.text}", version, fault, operation, message_id
         )
-    problems = violations(body)
+    problems = violations(body, operation.input.__name__)
     if problems:
         fault = deserialization_fault(_parameter(body, problems[0]), problems[0].message)
         reason = "schema: " + "; ".join(str(problem) for problem in problems[:3])

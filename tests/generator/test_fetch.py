@@ -64,6 +64,11 @@ XSD_FILES = {
     )
     for n in range(5)
 }
+# What the EC2 WSDLs import besides their roots (from the mirror's catalog.xml)
+EC2_IMPORTS = {
+    "IntermediaryExternal/IntermediaryInboundExternalEC2.svc.wsdl0.wsdl",
+    *(f"ServiceEngineExternal/BrokerServiceExternalEC2.svc.xsd{n}.xsd" for n in range(8)),
+}
 XSD4_FILE = "ArchiveExternal/ReporteeArchiveExternalStreamedEC.svc.xsd4.xsd"
 # Mirror file of each endpoint the HTTP tests serve.
 MIRROR_FILES = {
@@ -329,7 +334,7 @@ def test_mirror_fetch_fills_cache_and_lock(
     assert NO_WSDL in result.unavailable
     # Only what the endpoints need: roots plus their imports, nothing from alternates/ or payload/.
     roots = {name for name in lock.endpoints.values() if name}
-    assert set(lock.files) == roots | {WSDL0_FILE, *XSD_FILES}
+    assert set(lock.files) == roots | {WSDL0_FILE, *XSD_FILES, *EC2_IMPORTS}
 
     # Origins are portable: relative to the mirror, never a path of this machine.
     text = workspace.lock_path.read_text(encoding="utf-8")

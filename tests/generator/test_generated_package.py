@@ -37,7 +37,7 @@ from tests.conftest import REPO
 
 GENERATED = REPO / "generated"
 PACKAGE = GENERATED / "altinn2"
-BINDINGS = ("Basic", "WS", "EC")
+BINDINGS = ("Basic", "WS", "EC", "EC2")
 
 
 # -- what lint says, and what the generator should have made of it -----------------------------
@@ -49,7 +49,7 @@ def rows() -> list[dict[str, Any]]:
     result = CliRunner().invoke(main, ["lint", "--json", "--root", str(REPO)])
     assert result.exit_code == 0, result.output
     found: list[dict[str, Any]] = json.loads(result.stdout)
-    assert len(found) == 114
+    assert len(found) == 143
     return found
 
 
@@ -68,8 +68,15 @@ def has_method(row: dict[str, Any], spec_rows: dict[int, EndpointRow]) -> bool:
 
 
 def method_name(row: dict[str, Any]) -> str:
-    """The WSDL operation's name, with the binding appended where that is the base method's."""
+    """The WSDL operation's name, with the binding appended where that is the base method's;
+    EC2's methods say EC2 where EC's say EC (they share the WSDL's operation names)."""
     name = snake_case(row["wsdl_operation"])
+    if row["binding"] == "EC2":
+        words = name.split("_")
+        if "ec" not in words:
+            return f"{name}_ec2"
+        at = len(words) - 1 - words[::-1].index("ec")
+        return "_".join([*words[:at], "ec2", *words[at + 1 :]])
     if name == snake_case(row["base_operation"]):
         name = f"{name}_{row['binding'].lower()}"
     return name
@@ -113,18 +120,20 @@ def test_every_row_with_a_wsdl_operation_has_its_method(
     expected: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)  # service -> op -> row
     for row in rows:
         if has_method(row, spec_rows):
-            expected[row["service"]][row["wsdl_operation"]] = row
+            expected[row["service"]][(row["wsdl_operation"], row["binding"])] = row
     assert expected, "no row has a WSDL operation"
     for service, operations in expected.items():
         module = service_module(service)
         constants = operation_constants(module)
         # exactly the rows' operations, nothing more
-        assert sorted(info.name for info in constants.values()) == sorted(operations), service
+        assert sorted((info.name, info.binding.value) for info in constants.values()) == sorted(
+            operations
+        ), service
         for prefix in ("", "Async"):
             cls = getattr(module, f"{prefix}{pascal_case(service)}")
             callers = methods_by_constant(module, cls.__name__)
             for constant, info in constants.items():
-                row = operations[info.name]
+                row = operations[(info.name, info.binding.value)]
                 where = f"{service} {row['operation']} ({cls.__name__})"
                 assert callers.get(constant) == method_name(row), where
                 assert callable(getattr(cls, method_name(row)))
@@ -307,8 +316,8 @@ def test_operations_md_has_one_row_per_spec_row(
     table = [line for line in lines if line.startswith("|")]
     assert table.count(TABLE_HEADER) == 13
     body = [line for line in table if line != TABLE_HEADER and not line.startswith("|---")]
-    assert len(body) == 114
-    assert "58 of 114 rows have a method" in " ".join(lines[:5])
+    assert len(body) == 143
+    assert "87 of 143 rows have a method" in " ".join(lines[:5])
     by_service = {
         row["service"]: [r for r in rows if r["service"] == row["service"]] for row in rows
     }

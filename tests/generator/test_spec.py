@@ -49,7 +49,9 @@ def test_every_row_of_the_page_is_in_the_spec_as_printed(shared: Path) -> None:
     page = page_rows(shared / "seed" / "endpoints-overview.md")
     spec = load_spec(SPEC)
     transcribed = [
-        (r.service, r.base_operation, r.binding, r.url, r.operation) for r in spec.endpoints
+        (r.service, r.base_operation, r.binding, r.url, r.operation)
+        for r in spec.endpoints
+        if spec.bindings[r.binding].printed
     ]
     assert len(page) == 114
     assert transcribed == page
@@ -57,7 +59,12 @@ def test_every_row_of_the_page_is_in_the_spec_as_printed(shared: Path) -> None:
 
 def test_binding_counts_match_the_page() -> None:
     spec = load_spec(SPEC)
-    assert Counter(row.binding for row in spec.endpoints) == {"Basic": 44, "WS": 41, "EC": 29}
+    printed = [row for row in spec.endpoints if spec.bindings[row.binding].printed]
+    assert Counter(row.binding for row in printed) == {"Basic": 44, "WS": 41, "EC": 29}
+    # EC2, not on the page: the successor of every EC row, each naming its WSDL
+    ec2 = [row for row in spec.endpoints if row.binding == "EC2"]
+    assert len(ec2) == 29 and all(row.note and ".wsdl" in row.note for row in ec2)
+    assert len({row.url for row in ec2}) == 12
     assert len(spec.services) == 13
     assert set(spec.services) == {row.service for row in spec.endpoints}
 
@@ -248,6 +255,27 @@ def test_cli_reports_a_spec_error_on_one_line_with_exit_status_2(tmp_path: Path)
     assert len(lines) == 1
     assert re.fullmatch(
         r"error: .*spec/endpoints\.yaml:\d+: endpoints\[2\]\.binding: "
-        r"unknown binding 'ECC' \(known: Basic, WS, EC\)",
+        r"unknown binding 'ECC' \(known: Basic, WS, EC, EC2\)",
         lines[0],
     )
+
+
+def test_a_binding_the_runtime_does_not_know_is_one_line_with_exit_status_2(
+    tmp_path: Path,
+) -> None:
+    """The set of bindings is the spec's; one the runtime lacks is named with its line."""
+    (tmp_path / "spec").mkdir()
+    broken = SPEC.read_text(encoding="utf-8").replace(
+        "  EC2:\n    label: EC2\n", "  EC3:\n    label: EC3\n", 1
+    )
+    (tmp_path / "spec" / "endpoints.yaml").write_text(broken, encoding="utf-8")
+    for command in ("lint", "generate"):
+        result = CliRunner().invoke(main, [command, "--root", str(tmp_path)])
+        assert result.exit_code == 2, result.output
+        lines = result.output.strip().splitlines()
+        assert len(lines) == 1, result.output
+        assert re.fullmatch(
+            r"error: .*spec/endpoints\.yaml:\d+: bindings\.EC3: unknown binding 'EC3' "
+            r"\(the runtime knows: Basic, WS, EC, EC2\)",
+            lines[0],
+        )

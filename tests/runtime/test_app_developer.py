@@ -27,7 +27,7 @@ from altinn2.testing import MockAltinn, example
         ({"deadline": "30"}, "Client(deadline=...): expected float or None, got str"),
         ({"max_response_bytes": True}, "Client(max_response_bytes=...): expected int, got bool"),
         ({"verify": 1}, "Client(verify=...): expected bool, a CA bundle path or ssl"),
-        ({"binding": "SOAP"}, "Client: unknown binding 'SOAP' (Basic, WS or EC)"),
+        ({"binding": "SOAP"}, "Client: unknown binding 'SOAP' (Basic, WS, EC, EC2)"),
     ],
 )
 def test_a_wrong_setting_fails_at_construction_in_one_line(

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from altinn2.cli import main as altinn2_cli
 from altinn2.client import Client
-from altinn2.runtime import SystemCredentials
+from altinn2.runtime import Binding, SystemCredentials
 from altinn2.runtime.client import RetryPolicy
 from altinn2.runtime.codec import to_element
 from altinn2.runtime.envelope import BYTES_PER_ELEMENT, build_envelope, element_limit, parse_xml
@@ -47,7 +47,11 @@ def upload_request(file_name: str = "report.xml") -> bytes:
 
 def ec_attachment_with_header(reportee_element_id: str) -> bytes:
     """An EC attachment upload whose `ReporteeElementId` SOAP header (an int) holds `value`."""
-    (op,) = operation_index().named("SubmitAttachmentStreamedEC")
+    (op,) = [
+        op
+        for op in operation_index().named("SubmitAttachmentStreamedEC")
+        if op.binding is Binding.EC
+    ]
     headers = [to_element(example(part)) for part in op.input_headers]
     data = build_envelope(op.soap_version, headers, [to_element(example(op.input))])
     return re.sub(

@@ -182,11 +182,11 @@ async def test_async_ws_call() -> None:
     )
 
 
-async def test_async_ec_is_not_available() -> None:
+async def test_async_ec_without_a_certificate_says_so() -> None:
     async with AsyncClient(
         verify=TLS, base_url="http://127.0.0.1:9", binding="EC", enterprise=ENTERPRISE
     ) as c:
-        with pytest.raises(BindingNotAvailableError, match="WS-SecureConversation"):
+        with pytest.raises(ConfigurationError, match="enterprise certificate: pass certificate="):
             await c.reportee_element_list.get_reportee_element_list_v2(
                 search_be=search_be(), language_id=1044
             )
@@ -196,8 +196,11 @@ async def test_async_ec_is_not_available() -> None:
 
 
 @pytest.mark.parametrize("enterprise", [ENTERPRISE, None], ids=["with-credentials", "without"])
-def test_ec_operations_are_not_available(enterprise: EnterpriseCredentials | None) -> None:
-    """EC needs WS-SecureConversation; the error says so, whatever else is (not) configured."""
+def test_ec_operations_without_a_certificate_say_so(
+    enterprise: EnterpriseCredentials | None,
+) -> None:
+    """EC signs in with the enterprise certificate; without one the error says so, whatever
+    else is (not) configured, and nothing is sent."""
     with (
         SoapServer() as server,
         Client(
@@ -215,12 +218,11 @@ def test_ec_operations_are_not_available(enterprise: EnterpriseCredentials | Non
                 reportee_element_code="A2E7"
             ),
         ):
-            with pytest.raises(BindingNotAvailableError) as caught:
+            with pytest.raises(ConfigurationError) as caught:
                 call()
             message = str(caught.value)
             assert "(EC)" in message
-            assert "WS-SecureConversation" in message and "enterprise certificate" in message
-            assert "not implement" in message
+            assert "enterprise certificate" in message and "certificate=" in message
     assert server.count == 0
 
 
@@ -233,7 +235,7 @@ def test_a_base_operation_without_an_endpoint_for_the_binding() -> None:
         c.receipt_external.get_receipt_v2(receipt=ReceiptSearch())
     message = str(caught.value)
     assert "ReceiptExternal.GetReceiptV2 has no WS endpoint" in message
-    assert message.endswith("available: Basic, EC")
+    assert message.endswith("available: Basic, EC, EC2")
     assert server.count == 0
 
 

@@ -24,9 +24,11 @@ import pytest
 from lxml import etree
 
 from altinn2.client import Client
-from altinn2.runtime import SystemCredentials, client as runtime_client
+from altinn2.runtime import SystemCredentials
 from altinn2.runtime.client import RetryPolicy
-from altinn2.runtime.wsheaders import PASSWORD_TEXT, security_header
+from altinn2.runtime.security import username as username_profile
+from altinn2.runtime.security.username import security_header
+from altinn2.runtime.wsheaders import PASSWORD_TEXT
 from tests import java_peers
 from tests.soap_server import (
     SOAP12,
@@ -141,7 +143,7 @@ def envelopes(tmp_path_factory: pytest.TempPathFactory) -> Envelopes:
     an_hour_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
     with pytest.MonkeyPatch.context() as patch:  # the client's clock, an hour behind
         patch.setattr(
-            runtime_client,
+            username_profile,
             "security_header",
             functools.partial(security_header, clock=lambda: an_hour_ago),
         )

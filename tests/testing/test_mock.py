@@ -51,10 +51,11 @@ from altinn2.runtime.errors import (
     SoapFaultError,
     TransportError,
 )
-from altinn2.runtime.operation import OperationInfo, SoapVersion
+from altinn2.runtime.operation import Binding, OperationInfo, SoapVersion
 from altinn2.runtime.registry import operation_index
 from altinn2.runtime.secrets import Secret
-from altinn2.runtime.wsheaders import WSA, WSSE, addressing_headers, security_header
+from altinn2.runtime.security.username import security_header
+from altinn2.runtime.wsheaders import WSA, WSSE, addressing_headers
 from altinn2.services.receipt_external import GET_RECEIPT_BASIC_V2, UPDATE_RECEIPT_BASIC
 from altinn2.services.reportee_element_list import (
     GET_REPORTEE_ELEMENT_LIST_BASIC_V2,
@@ -74,7 +75,7 @@ WS = GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2
 
 
 def operation(name: str) -> OperationInfo:
-    (found,) = operation_index().named(name)
+    (found,) = [op for op in operation_index().named(name) if op.binding is not Binding.EC2]
     return found
 
 

@@ -8,18 +8,21 @@ import asyncio
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from altinn2 import AsyncClient, Client, SystemCredentials
+from altinn2 import AsyncClient, Client, EnterpriseCredentials, SystemCredentials
 from altinn2.models.broker_2015_06 import BrokerServiceInitiation, File, Manifest, Recipient
 from altinn2.runtime.errors import (
     AuthenticationFailedError,
     BrokerError,
     BrokerFileNotReadyError,
-    TransportError,
+    ConfigurationError,
 )
+from altinn2.runtime.security.x509 import Certificate
 from altinn2.testing import MockAltinn
+from tests.pki import P12_PASSWORD, make_pki
 
 SENDER, RECIPIENT = "910000001", "910000002"
 SIZES = [0, 1, 3 * 1024 * 1024 + 5]
@@ -154,10 +157,27 @@ def test_text_request_to_a_streamed_endpoint_is_415(mock: MockAltinn) -> None:
     assert "multipart/related" in response.text
 
 
-def test_ec_streamed_rows_are_refused_clearly(mock: MockAltinn) -> None:
-    client = Client(base_url=mock.url, system=SystemCredentials("u", "p"), binding="EC")
-    with pytest.raises(Exception, match="WS-SecureConversation") as caught:
-        client.broker_service.download_file_streamed(file_reference="x", reportee=RECIPIENT)
-    assert not isinstance(caught.value, TransportError)
+def test_ec_streamed_rows_are_refused_clearly(mock: MockAltinn, tmp_path: Path) -> None:
+    """Streamed EC/EC2 rows are not wired to a security context yet: refused before anything is
+    sent, with or without the enterprise certificate, sync and async."""
+    certificate = Certificate.from_pkcs12(make_pki(tmp_path).enterprise_p12, P12_PASSWORD)
+    for given, message in ((None, "certificate="), (certificate, "WS-SecureConversation")):
+        options: dict[str, Any] = {
+            "base_url": mock.url,
+            "binding": "EC",
+            "certificate": given,
+            "enterprise": EnterpriseCredentials("enterprise user", "enterprise password"),
+        }
+        client = Client(system=SystemCredentials("u", "p"), **options)
+        with pytest.raises(ConfigurationError, match=message):
+            client.broker_service.download_file_streamed(file_reference="x", reportee=RECIPIENT)
+
+        async def download_async(options: dict[str, Any]) -> None:
+            async with AsyncClient(system=SystemCredentials("u", "p"), **options) as other:
+                service = other.broker_service
+                await service.download_file_streamed(file_reference="x", reportee=RECIPIENT)
+
+        with pytest.raises(ConfigurationError, match=message):
+            asyncio.run(download_async(options))
+        client.close()
     assert mock.calls == ()
-    _ = AsyncClient  # the async client refuses the same way (shared prepare)

@@ -31,6 +31,20 @@ class CheckIfAvailableFilesBasicResponse:
 
 
 @dataclass(kw_only=True)
+class CheckIfAvailableFilesECResponse:
+    class Meta:
+        namespace = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
+
+    check_if_available_files_ec_result: bool | None = field(
+        default=None,
+        metadata={
+            "name": "CheckIfAvailableFilesECResult",
+            "type": "Element",
+        },
+    )
+
+
+@dataclass(kw_only=True)
 class ConfirmDownloadedBasic:
     class Meta:
         namespace = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
@@ -62,6 +76,45 @@ class ConfirmDownloadedBasic:
 
 @dataclass(kw_only=True)
 class ConfirmDownloadedBasicResponse:
+    class Meta:
+        namespace = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
+
+
+@dataclass(kw_only=True)
+class ConfirmDownloadedEC:
+    class Meta:
+        namespace = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
+
+    user_name: str = field(
+        metadata={
+            "name": "userName",
+            "type": "Element",
+        },
+    )
+    password: str = field(
+        metadata={
+            "type": "Element",
+        },
+    )
+    file_reference: str | None = field(
+        default=None,
+        metadata={
+            "name": "fileReference",
+            "type": "Element",
+            "nillable": True,
+        },
+    )
+    reportee: str | None = field(
+        default=None,
+        metadata={
+            "type": "Element",
+            "nillable": True,
+        },
+    )
+
+
+@dataclass(kw_only=True)
+class ConfirmDownloadedECResponse:
     class Meta:
         namespace = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
 
@@ -384,6 +437,30 @@ class CheckIfAvailableFilesBasic:
     system_password: str = field(
         metadata={
             "name": "systemPassword",
+            "type": "Element",
+        },
+    )
+    poll_parameters: BrokerServicePoll = field(
+        metadata={
+            "name": "pollParameters",
+            "type": "Element",
+        },
+    )
+
+
+@dataclass(kw_only=True)
+class CheckIfAvailableFilesEC:
+    class Meta:
+        namespace = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
+
+    user_name: str = field(
+        metadata={
+            "name": "userName",
+            "type": "Element",
+        },
+    )
+    password: str = field(
+        metadata={
             "type": "Element",
         },
     )

@@ -66,19 +66,25 @@ class FilterMatchType(Enum):
 
 class TransportType(Enum):
     """
-    Enum types specifying the TransportTypes for sending the Notifications.
+    Defines types of transportation for sending notifications.
 
     Attributes:
-        SMS: When the Transport Type is EMAIL
-        EMAIL: When the Transport Type is SMS
-        IM: When the Transport Type is IM
-        BOTH: When the Transport Type is BOTH(EMAIL AND SMS)
+        SMS: Specifies that notifications should be sent via SMS.
+        EMAIL: Specifies that notifications should be sent via email.
+        IM: Specifies that notifications should be sent via IM.
+        BOTH: Specifies that notifications should be sent via both SMS and email.
+        SMS_PREFERRED: Specifies that notifications is preferred to be sent via SMS, but
+            should be sent by email if no phone number exist.
+        EMAIL_PREFERRED: Specifies that notifications is preferred to be sent via Email, but
+            should be sent by SMS, of no email address exist.
     """
 
     SMS = "SMS"
     EMAIL = "Email"
     IM = "IM"
     BOTH = "Both"
+    SMS_PREFERRED = "SMSPreferred"
+    EMAIL_PREFERRED = "EmailPreferred"
 
 
 class ChallengeRequestResult(Enum):
@@ -106,6 +112,26 @@ class ChallengeRequestResult(Enum):
     USER_LOCKED_OUT = "UserLockedOut"
     INVALID_PIN_TYPE = "InvalidPinType"
     STATUS_DEAD = "StatusDead"
+
+
+class NotificationType(Enum):
+    """
+    This specifies what type of notification to be used.
+
+    Attributes:
+        PIN: The Notify service should be used for PIN notification
+        CORRESPONDENCE: The Notify service should be used for Correspondence
+        PRE_FILL: This Notification can be used at the time of PreFill
+        STAND_ALONE: This Notification can be used at the time of Standalone notification
+        GENERAL: This Type is used when Notification has to send for other cases apart from
+            PIN,Correspondence, PreFill and Standalone.
+    """
+
+    PIN = "PIN"
+    CORRESPONDENCE = "Correspondence"
+    PRE_FILL = "PreFill"
+    STAND_ALONE = "StandAlone"
+    GENERAL = "General"
 
 
 class ReceiptStatusEnum(Enum):

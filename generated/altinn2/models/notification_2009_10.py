@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 
 from xsdata.models.datatype import XmlDateTime
 
-from altinn2.models.enums import TransportType
+from altinn2.models.enums import (
+    NotificationType,
+    TransportType,
+)
 
 __NAMESPACE__ = "http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10"
 
@@ -194,7 +197,9 @@ class Notification:
         from_address: Default sender used when no sender is necessary as for SMS and Emails
             when the address is only set to noreply@altinn.no
         notification_id: Identifier for a Notification
+        notify_type: Gets or sets the notify type by type id.
         reportee_element_id: Identifies the reciever of a Notification
+        reportee_id: Gets or sets the reportee for the Notification.
         shipment_date_time: sending datetime of notification
         language_code: Identifies the reciever of a Notification
         notification_type: Identifies the Notification Type
@@ -219,12 +224,29 @@ class Notification:
             "namespace": __NAMESPACE__,
         },
     )
+    notify_type: NotificationType | None = field(
+        default=None,
+        metadata={
+            "name": "NotifyType",
+            "type": "Element",
+            "namespace": __NAMESPACE__,
+        },
+    )
     reportee_element_id: int | None = field(
         default=None,
         metadata={
             "name": "ReporteeElementID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+        },
+    )
+    reportee_id: int | None = field(
+        default=None,
+        metadata={
+            "name": "ReporteeId",
+            "type": "Element",
+            "namespace": __NAMESPACE__,
+            "nillable": True,
         },
     )
     shipment_date_time: XmlDateTime | None = field(

@@ -217,6 +217,19 @@ class PrefillFormTask:
             originates.
         valid_from_date: Valid start date for Prefill data
         valid_to_date: Valid Expiry date for Prefill data
+        is_reservable: Gets or sets a value indicating whether it is possible to be reserved
+            against this specific prefill. Altinn is using the Contact and Reservation
+            Register to determine if a person has reserved themselves against digital
+            communication with the public sector. Organizations cannot reserve themselves.
+            The default value for this property is true.
+        validate_but_do_not_send_notification: Gets or sets a value indicating whether Altinn
+            should suppress the creation of notifications. Setting the property to true will
+            make sure that Altinn stops any notifications even if everything validates okay.
+            The intended scenario is for when a service owner want to create both a reporting
+            and a correspondence element for the same reportee while having notifications
+            only for the correspondence. The primary use is to allow for notification details
+            on the SubmitAndInstantiatePrefilledFormtask so that the logic can validate the
+            input, but still not actually send any notifications if everything is fine.
     """
 
     external_service_code: str | None = field(
@@ -339,6 +352,23 @@ class PrefillFormTask:
     valid_to_date: XmlDateTime = field(
         metadata={
             "name": "ValidToDate",
+            "type": "Element",
+            "namespace": __NAMESPACE__,
+        },
+    )
+    is_reservable: bool | None = field(
+        default=None,
+        metadata={
+            "name": "IsReservable",
+            "type": "Element",
+            "namespace": __NAMESPACE__,
+            "nillable": True,
+        },
+    )
+    validate_but_do_not_send_notification: bool | None = field(
+        default=None,
+        metadata={
+            "name": "ValidateButDoNotSendNotification",
             "type": "Element",
             "namespace": __NAMESPACE__,
         },

@@ -22,12 +22,14 @@ from altinn2.runtime.operation import (
     SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
+from altinn2.runtime.security.x509 import Certificate
 
 __all__ = [
     "AltinnError",
     "AltinnFaultError",
     "Binding",
     "BindingNotAvailableError",
+    "Certificate",
     "CertificateError",
     "ConfigurationError",
     "Credential",

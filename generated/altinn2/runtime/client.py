@@ -2,8 +2,11 @@
 
 `Client` (sync) and `AsyncClient` share everything but the HTTP send: `prepare()` builds the
 envelope for the operation's binding (SOAP 1.1 or 1.2, WS-Addressing, WS-Security) and `finish()`
-reads the answer (faults raised as typed exceptions). Reads are retried with backoff; submissions,
-updates, deletes and uploads are never resent once they may have reached the server.
+reads the answer (faults raised as typed exceptions). Message security is a profile
+(`altinn2.runtime.security.profile`) chosen from the operation's policy: body credentials,
+UsernameToken or SecureConversation; the client only posts what the profile needs posted.
+Reads are retried with backoff; submissions, updates, deletes and uploads are never resent once
+they may have reached the server.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import socket
 import ssl
 import time
 import warnings
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, TypeVar
@@ -28,13 +31,14 @@ from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials
 from altinn2.runtime.envelope import (
     DEFAULT_MAX_ELEMENTS,
     DEFAULT_MAX_RESPONSE_BYTES,
-    build_envelope,
+    Envelope,
     excerpt,
     parse_xml,
     raise_fault,
     read_envelope,
 )
 from altinn2.runtime.errors import (
+    BadContextTokenError,
     BindingNotAvailableError,
     CertificateError,
     ConfigurationError,
@@ -47,6 +51,10 @@ from altinn2.runtime.hooks import Hooks, RequestEvent, ResponseEvent, next_call_
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
 from altinn2.runtime.retry import DEFAULT_RETRY, NO_RETRY, NOT_SENT, RetryPolicy
 from altinn2.runtime.secrets import Redactor, SealedRequest, Secret
+from altinn2.runtime.security.conversation import SecureConversation
+from altinn2.runtime.security.profile import BODY_CREDENTIALS, SecurityProfile
+from altinn2.runtime.security.username import UsernameToken
+from altinn2.runtime.security.x509 import Certificate
 from altinn2.runtime.transport.download import (
     AsyncDownload,
     Download,
@@ -63,7 +71,6 @@ from altinn2.runtime.transport.mtom import (
     xop_references,
 )
 from altinn2.runtime.urls import is_loopback, public_url
-from altinn2.runtime.wsheaders import addressing_headers, security_header
 
 __all__ = ["NO_RETRY", "AsyncClient", "BaseClient", "Client", "PreparedCall", "RetryPolicy"]
 
@@ -108,6 +115,8 @@ class PreparedCall:
     headers: dict[str, str]
     content: bytes = field(repr=False)  # the envelope carries credentials: never in a repr
     call_id: int = field(default_factory=next_call_id)  # pairs its request and response events
+    # The security profile's check of the answer (a secure conversation's Timestamp).
+    check: Callable[[Envelope], None] | None = field(default=None, repr=False, compare=False)
 
 
 class BaseClient:
@@ -128,6 +137,7 @@ class BaseClient:
         max_response_elements: int = DEFAULT_MAX_ELEMENTS,
         environments: Mapping[str, str] | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
+        certificate: Certificate | None = None,
     ) -> None:
         check_options(
             type(self).__name__,
@@ -143,6 +153,7 @@ class BaseClient:
             max_response_elements=max_response_elements,
             environments=environments,
             deadline=deadline,
+            certificate=certificate,
         )
         if environments is None:
             from altinn2.endpoints import DEFAULT_ENVIRONMENT, ENVIRONMENTS
@@ -160,7 +171,8 @@ class BaseClient:
         try:
             self.binding = Binding(binding)
         except ValueError:
-            raise ConfigurationError(f"unknown binding {binding!r} (Basic, WS or EC)") from None
+            known = ", ".join(member.value for member in Binding)
+            raise ConfigurationError(f"unknown binding {binding!r} ({known})") from None
         self.system = system
         self.user = user
         self.enterprise = enterprise
@@ -170,6 +182,10 @@ class BaseClient:
         self.max_response_elements = max_response_elements
         self.deadline = deadline
         self.redactor = Redactor(self._secret_values())
+        # EC and EC2: the enterprise certificate and the contexts issued to it (never repr'd).
+        self.conversation = SecureConversation(
+            certificate, enterprise.user_name if enterprise else None
+        )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r}, binding={self.binding.value!r})"
@@ -238,15 +254,27 @@ class BaseClient:
                 "method (upload: source=, download: a Download), not invoke()"
             )
 
-    @staticmethod
-    def ensure_security(operation: OperationInfo) -> None:
-        """Refuse message security this client cannot produce (before credentials are looked up,
-        so that the error names the real obstacle)."""
-        if operation.security is Security.SECURE_CONVERSATION:
-            raise BindingNotAvailableError(
-                f"{operation.label}: EC endpoints need WS-SecureConversation with an enterprise "
-                "certificate, which this version of the client does not implement yet"
+    def ensure_security(self, operation: OperationInfo) -> None:
+        """Refuse a call whose message security is not configured (before credentials are looked
+        up, so that the error names the real obstacle): EC needs the enterprise certificate."""
+        if operation.security is Security.SECURE_CONVERSATION and (
+            self.conversation.certificate is None
+        ):
+            raise ConfigurationError(
+                f"{operation.label}: EC endpoints sign in with the enterprise certificate: "
+                "pass certificate=Certificate.from_pkcs12(path, password) to the client"
             )
+
+    def security_profile(self, operation: OperationInfo) -> SecurityProfile:
+        """The profile that secures `operation`'s messages, from its policy."""
+        style = operation.security
+        if style is Security.SECURE_CONVERSATION:
+            return self.conversation
+        if style is Security.USERNAME_TOKEN:
+            if self.system is None:
+                return UsernameToken(None, None)
+            return UsernameToken(self.system.user_name, self.system.password)
+        return BODY_CREDENTIALS
 
     def url_for(self, operation: OperationInfo, base_url: str | None = None) -> str:
         base = self._check_base_url(base_url) if base_url is not None else self.base_url
@@ -259,24 +287,23 @@ class BaseClient:
         headers: Sequence[object] = (),
         *,
         base_url: str | None = None,
+        context: object = None,
     ) -> PreparedCall:
-        """The call for `body` (and SOAP `headers`), or a `SealedRequest` holding both. No local
-        variable holds the request's content bare (see `SealedRequest`)."""
+        """The call for `body` (and SOAP `headers`), or a `SealedRequest` holding both, secured
+        by the operation's profile (`context`: what the profile got from the service first, see
+        `invoke`). No local variable holds the request's content bare (see `SealedRequest`)."""
         request = body if isinstance(body, SealedRequest) else SealedRequest(body, headers)
         del body, headers
         self.ensure_security(operation)
         url = self.url_for(operation, base_url)
         version = operation.soap_version
-        blocks = [to_element(header) for header in request.headers]
-        if operation.security is Security.USERNAME_TOKEN:
-            if self.system is None:
-                raise ConfigurationError(
-                    f"{operation.label} signs in with a WS-Security UsernameToken: configure "
-                    "SystemCredentials"
-                )
-            blocks.insert(0, security_header(version, self.system.user_name, self.system.password))
-        if operation.addressing:
-            blocks[0:0] = addressing_headers(version, operation.action, url)
+        secured = self.security_profile(operation).secure(
+            operation,
+            url,
+            [to_element(header) for header in request.headers],
+            to_element(request.body),
+            context,
+        )
         if version is SoapVersion.SOAP11:
             http_headers = {
                 "Content-Type": "text/xml; charset=utf-8",
@@ -287,11 +314,23 @@ class BaseClient:
                 "Content-Type": f'application/soap+xml; charset=utf-8; action="{operation.action}"'
             }
         http_headers["Accept"] = "text/xml, application/soap+xml, multipart/related"
-        return PreparedCall(
-            operation,
-            url,
-            http_headers,
-            build_envelope(version, blocks, [to_element(request.body)]),
+        return PreparedCall(operation, url, http_headers, secured.envelope, check=secured.check)
+
+    @staticmethod
+    def security_headers(action: str) -> dict[str, str]:
+        """HTTP headers of a message a security profile posts itself (issue, cancel)."""
+        return {"Content-Type": f'application/soap+xml; charset=utf-8; action="{action}"'}
+
+    def _security_error(self, url: str, exc: httpx.HTTPError) -> TransportError:
+        if _certificate_refused(exc):
+            return CertificateError(
+                f"the TLS certificate of {public_url(url)} was not accepted",
+                url=public_url(url),
+            )
+        return TransportError(
+            f"security context exchange: {_kind(exc)} talking to {public_url(url)}",
+            url=public_url(url),
+            sent=False if isinstance(exc, NOT_SENT) else None,
         )
 
     def finish(
@@ -335,6 +374,8 @@ class BaseClient:
                 url=public_url(call.url),
                 status=status,
             )
+        if call.check is not None:
+            call.check(envelope)
         if envelope.body is None:
             raise ProtocolError(f"{operation.label}: the response body is empty")
         expected = qname_of(output)
@@ -480,6 +521,13 @@ class BaseClient:
     ) -> tuple[PreparedCall, MtomRequest]:
         """The envelope the binding asks for (security included), wrapped as an MTOM request:
         with `source`, the body's streamed element points at the binary part that carries it."""
+        if operation.security is Security.SECURE_CONVERSATION:
+            # The streamed path has no security-context step yet (issue, re-issue on
+            # BadContextToken): refuse rather than send an EC message without its context.
+            raise BindingNotAvailableError(
+                f"{operation.label}: streamed EC/EC2 endpoints are not wired to the "
+                "WS-SecureConversation context yet; use the Basic streamed endpoint"
+            )
         streamed = streamed_field(type(request.body)) if source is not None else None
         if source is not None and streamed is None:
             raise TypeError(f"{operation.label} takes no file (source=)")
@@ -708,6 +756,7 @@ class Client(BaseClient):
         system: SystemCredentials | None = None,
         user: UserCredentials | None = None,
         enterprise: EnterpriseCredentials | None = None,
+        certificate: Certificate | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         hooks: Hooks | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
@@ -740,6 +789,7 @@ class Client(BaseClient):
             max_response_elements=max_response_elements,
             environments=environments,
             deadline=deadline,
+            certificate=certificate,
         )
         self._owns_http = http_client is None
         if http_client is None:
@@ -761,12 +811,17 @@ class Client(BaseClient):
         request = body if isinstance(body, SealedRequest) else SealedRequest(body, headers)
         del body, headers  # only the sealed holder keeps the credentials (see SealedRequest)
         self.ensure_transport(operation)
+        self.ensure_security(operation)
+        profile = self.security_profile(operation)
+        url = self.url_for(operation, base_url)
         ends = self._ends()
         attempt = 0
+        reissued = False
         while True:
             attempt += 1
+            context = profile.context(operation, url, self._post_security)
             # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self.prepare(operation, request, base_url=base_url)
+            call = self.prepare(operation, request, base_url=base_url, context=context)
             self._emit_request(call)
             started = time.monotonic()
             timeout = self._attempt_timeout(self.http.timeout, ends)
@@ -785,7 +840,16 @@ class Client(BaseClient):
             content = bytes(received)
             delay = self._delay_after_response(call, response, content, started, attempt, ends)
             if delay is None:
-                return self.finish_response(call, response, content, output)
+                try:
+                    return self.finish_response(call, response, content, output)
+                except BadContextTokenError:
+                    if context is None or reissued:
+                        raise
+                    # A security retry, for writes too: the service refused the message's
+                    # context before acting on it. Once, under a newly issued context.
+                    profile.refused(operation, url, context)
+                    reissued = True
+                    continue
             time.sleep(delay)
 
     def stream(
@@ -877,9 +941,22 @@ class Client(BaseClient):
                 pass
             return answer.output
 
+    def _post_security(self, url: str, envelope: bytes, action: str) -> bytes:
+        """Post a security profile's own message (issue, cancel); the answer's bytes."""
+        try:
+            response = self.http.post(url, content=envelope, headers=self.security_headers(action))
+        except httpx.HTTPError as exc:
+            raise self._security_error(url, exc) from None
+        return response.content
+
     def close(self) -> None:
-        if self._owns_http:
-            self.http.close()
+        """Cancel EC's security contexts (EC2's are never cancelled), then close the HTTP
+        client if this client made it."""
+        try:
+            self.conversation.close(self._post_security)
+        finally:
+            if self._owns_http:
+                self.http.close()
 
     def __enter__(self) -> Client:
         return self
@@ -905,6 +982,7 @@ class AsyncClient(BaseClient):
         system: SystemCredentials | None = None,
         user: UserCredentials | None = None,
         enterprise: EnterpriseCredentials | None = None,
+        certificate: Certificate | None = None,
         retry: RetryPolicy = DEFAULT_RETRY,
         hooks: Hooks | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
@@ -937,6 +1015,7 @@ class AsyncClient(BaseClient):
             max_response_elements=max_response_elements,
             environments=environments,
             deadline=deadline,
+            certificate=certificate,
         )
         self._owns_http = http_client is None
         if http_client is None:
@@ -959,12 +1038,17 @@ class AsyncClient(BaseClient):
         request = body if isinstance(body, SealedRequest) else SealedRequest(body, headers)
         del body, headers  # only the sealed holder keeps the credentials (see SealedRequest)
         self.ensure_transport(operation)
+        self.ensure_security(operation)
+        profile = self.security_profile(operation)
+        url = self.url_for(operation, base_url)
         ends = self._ends()
         attempt = 0
+        reissued = False
         while True:
             attempt += 1
+            context = await profile.context_async(operation, url, self._post_security)
             # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self.prepare(operation, request, base_url=base_url)
+            call = self.prepare(operation, request, base_url=base_url, context=context)
             self._emit_request(call)
             started = time.monotonic()
             timeout = self._attempt_timeout(self.http.timeout, ends)
@@ -983,7 +1067,16 @@ class AsyncClient(BaseClient):
             content = bytes(received)
             delay = self._delay_after_response(call, response, content, started, attempt, ends)
             if delay is None:
-                return self.finish_response(call, response, content, output)
+                try:
+                    return self.finish_response(call, response, content, output)
+                except BadContextTokenError:
+                    if context is None or reissued:
+                        raise
+                    # A security retry, for writes too: the service refused the message's
+                    # context before acting on it. Once, under a newly issued context.
+                    profile.refused(operation, url, context)
+                    reissued = True
+                    continue
             await asyncio.sleep(delay)
 
     async def stream(
@@ -1076,9 +1169,24 @@ class AsyncClient(BaseClient):
                 pass
             return answer.output
 
+    async def _post_security(self, url: str, envelope: bytes, action: str) -> bytes:
+        """Post a security profile's own message (issue, cancel); the answer's bytes."""
+        try:
+            response = await self.http.post(
+                url, content=envelope, headers=self.security_headers(action)
+            )
+        except httpx.HTTPError as exc:
+            raise self._security_error(url, exc) from None
+        return response.content
+
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self.http.aclose()
+        """Cancel EC's security contexts (EC2's are never cancelled), then close the HTTP
+        client if this client made it."""
+        try:
+            await self.conversation.aclose(self._post_security)
+        finally:
+            if self._owns_http:
+                await self.http.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self

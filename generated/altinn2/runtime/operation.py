@@ -13,11 +13,12 @@ Output = TypeVar("Output", default=Any)
 
 
 class Binding(enum.StrEnum):
-    """The three endpoint families of Altinn's table."""
+    """The endpoint families: the three of Altinn's table, and EC2 (EC's successors)."""
 
     BASIC = "Basic"  # SOAP 1.1, credentials in the body
     WS = "WS"  # SOAP 1.2, WS-Security UsernameToken, WS-Addressing
     EC = "EC"  # SOAP 1.2, enterprise certificate via WS-SecureConversation
+    EC2 = "EC2"  # as EC, without derived keys or Cancel; the token's cookie sent back as issued
 
 
 class SoapVersion(enum.StrEnum):

@@ -1,10 +1,9 @@
-"""WS-Addressing 1.0 and WS-Security (UsernameToken, Timestamp) header blocks, as Altinn expects."""
+"""WS-Addressing 1.0 headers and the WS-Security Timestamp, as Altinn expects (the UsernameToken
+profile lives in `altinn2.runtime.security.username`)."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import os
 import uuid
 from collections.abc import Callable
 
@@ -12,7 +11,6 @@ from lxml import etree
 
 from altinn2.runtime.envelope import must_understand
 from altinn2.runtime.operation import SoapVersion
-from altinn2.runtime.secrets import Secret
 
 WSA = "http://www.w3.org/2005/08/addressing"
 WSA_ANONYMOUS = f"{WSA}/anonymous"
@@ -65,43 +63,3 @@ def timestamp(created: dt.datetime, lifetime: dt.timedelta = TIMESTAMP_LIFETIME)
     etree.SubElement(element, f"{{{WSU}}}Created").text = wsu_time(created)
     etree.SubElement(element, f"{{{WSU}}}Expires").text = wsu_time(created + lifetime)
     return element
-
-
-def username_token(
-    user_name: str,
-    password: Secret,
-    created: dt.datetime,
-    *,
-    nonce: bytes | None = None,
-    token_id: str | None = None,
-) -> etree._Element:
-    """`wsse:UsernameToken` with PasswordText, a 16-byte Nonce and `wsu:Created`."""
-    token = etree.Element(f"{{{WSSE}}}UsernameToken", nsmap={"o": WSSE, "u": WSU})
-    token.set(f"{{{WSU}}}Id", token_id or f"uuid-{uuid.uuid4()}-1")
-    etree.SubElement(token, f"{{{WSSE}}}Username").text = user_name
-    password_element = etree.SubElement(token, f"{{{WSSE}}}Password")
-    password_element.set("Type", PASSWORD_TEXT)
-    password_element.text = password.reveal()
-    nonce_element = etree.SubElement(token, f"{{{WSSE}}}Nonce")
-    nonce_element.set("EncodingType", BASE64_BINARY)
-    nonce_element.text = base64.b64encode(nonce if nonce is not None else os.urandom(16)).decode()
-    etree.SubElement(token, f"{{{WSU}}}Created").text = wsu_time(created)
-    return token
-
-
-def security_header(
-    version: SoapVersion,
-    user_name: str,
-    password: Secret,
-    *,
-    clock: Clock = utc_now,
-    lifetime: dt.timedelta = TIMESTAMP_LIFETIME,
-) -> etree._Element:
-    """The WS binding's `wsse:Security` (mustUnderstand): Timestamp, then UsernameToken."""
-    now = clock()
-    security = must_understand(
-        etree.Element(f"{{{WSSE}}}Security", nsmap={"o": WSSE, "u": WSU}), version
-    )
-    security.append(timestamp(now, lifetime))
-    security.append(username_token(user_name, password, now))
-    return security

@@ -57,7 +57,7 @@ def check_element(operation: OperationInfo, element: etree._Element) -> None:
     expected = qname_of(operation.output) if operation.output is not None else None
     if element.tag != expected:
         raise ValueError(f"{operation.label} answers with {expected}, not {element.tag!s}")
-    problems = violations(element)
+    problems = violations(element, operation.output.__name__ if operation.output else None)
     if problems:
         raise ValueError(
             f"{operation.label}: the answer violates the schema: "

@@ -16,6 +16,7 @@ refuses, the validator accepts it too (and says so here):
 
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from dataclasses import dataclass
@@ -58,10 +59,17 @@ def schema() -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(INDEX), parser=parser))
 
 
-def violations(element: etree._Element) -> list[SchemaViolation]:
+def violations(element: etree._Element, variant: str | None = None) -> list[SchemaViolation]:
     """What the schemas find wrong with `element` (a body element or a fault detail), minus
     what WCF accepts anyway (see above: a refused `xsi:nil` is dropped from `element`); an empty
-    list when it is valid. Thread-safe."""
+    list when it is valid. `variant`: the generated class's name, when it is a renamed variant of
+    the element's definition (EC2's messages share EC's element names, not always their forms);
+    the schemas declare it under that name, and `element` is checked as it. Thread-safe."""
+    name = etree.QName(element)
+    if variant and variant != name.localname and declared(f"{{{name.namespace}}}{variant}"):
+        renamed = copy.copy(element)
+        renamed.tag = f"{{{name.namespace}}}{variant}"
+        return violations(renamed)
     errors = _validate(element)
     refused_nils = {m[1] for m in map(_NOT_NILLABLE.match, (e.message for e in errors)) if m}
     if refused_nils:

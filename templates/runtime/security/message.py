@@ -81,12 +81,14 @@ def secured_envelope(
     body: Sequence[etree._Element],
     *,
     derived_keys: bool,
+    headers: Sequence[etree._Element] = (),
     clock: Clock = utc_now,
     lifetime: dt.timedelta = TIMESTAMP_LIFETIME,
     nonce: bytes | None = None,
     sign_all: bool = False,
 ) -> SecuredMessage:
     """A SOAP 1.2 envelope for `action` at `to`, secured under `context` (`derived_keys`: EC).
+    `headers`: the operation's own SOAP header blocks, after the addressing headers.
     The signature covers the Timestamp; with `sign_all` also the addressing headers and the Body
     (not WCF's way: CXF's own policy for an RST/Cancel asks it)."""
     message = message_id()
@@ -101,8 +103,8 @@ def secured_envelope(
         key_info = signing.token_reference(f"#{dk.get(f'{{{WSU}}}Id')}", DK_TYPE)
     else:
         key, key_info = context.key, token_reference(context)
-    headers = addressing_headers(SOAP, action, to, message=message)
-    root = etree.fromstring(build_envelope(SOAP, [*headers, security], body))
+    addressing = addressing_headers(SOAP, action, to, message=message)
+    root = etree.fromstring(build_envelope(SOAP, [*addressing, *headers, security], body))
     security = find_header(root, f"{{{WSSE}}}Security")
     signed = [security[0]]
     if sign_all:

@@ -11,6 +11,9 @@ CXF cannot take (`ADAPTATIONS`, listed in the README). Our side: the runtime's `
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import datetime as dt
 import re
 import socket
 import ssl
@@ -18,21 +21,29 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from lxml import etree
 
+from altinn2.client import AsyncClient, Client
 from altinn2.models.reportee_element_list_service_2010_10 import (
     GetReporteeElementListEC,
     GetReporteeElementListECResponse,
 )
-from altinn2.runtime.codec import from_element, to_element
+from altinn2.runtime.codec import from_element, qname_of, to_element
+from altinn2.runtime.credentials import EnterpriseCredentials
 from altinn2.runtime.envelope import parse_xml, read_envelope
-from altinn2.runtime.errors import SoapFaultError
+from altinn2.runtime.errors import BadContextTokenError, SoapFaultError
+from altinn2.runtime.operation import Binding, Effect, OperationInfo
+from altinn2.runtime.registry import operation_index
 from altinn2.runtime.security import cancel, message, trust
+from altinn2.runtime.security.context_cache import ContextCache
+from altinn2.runtime.security.conversation import SecureConversation
 from altinn2.runtime.security.x509 import Certificate
 from altinn2.services.reportee_element_list import GET_REPORTEE_ELEMENT_LIST_EC
+from altinn2.testing import example_input
 from tests import java_peers
 from tests.pki import P12_PASSWORD, Pki, make_pki
 from tests.soap_server import search_be
@@ -342,3 +353,283 @@ def test_every_ec_and_ec2_wsdl_served_by_cxf_takes_our_context_and_call(
     envelope = read_envelope(parse_xml(response.content), response.content)
     message.check_response(envelope, sent)
     assert envelope.body is not None and envelope.body.tag == f"{{{TEST_NS}}}TestResponse"
+
+
+# -- the real client (`Client`/`AsyncClient` with `certificate=`) through CXF ------------------
+
+ENTERPRISE = EnterpriseCredentials(user_name="virksomhetsbruker", password="Virksomhet-Passord-9")
+EC_WSDLS = tuple(Path(stem).name for stem in ALL_WSDLS)
+
+
+def client_operation(cxf: Cxf, name: str) -> OperationInfo:
+    """A generated, non-streamed operation of the EC or EC2 WSDL `name`, with the policy the
+    generator read from that WSDL, at CXF's address for it (CXF serves every WSDL under one
+    folder)."""
+    binding = Binding.EC2 if name.endswith("2") else Binding.EC
+    operation = next(
+        op
+        for op in operation_index().operations
+        if op.binding is binding and not op.mtom and op.path.endswith(f"/{name}.svc")
+    )
+    assert operation.policy.derived_keys is (binding is Binding.EC)
+    assert operation.policy.must_not_send_cancel is (binding is Binding.EC2)
+    return dataclasses.replace(operation, path="/" + cxf.endpoints[name].url.split("/", 3)[3])
+
+
+def local_name(kind: type[Any]) -> str:
+    return qname_of(kind).rpartition("}")[2]
+
+
+def cxf_base(cxf: Cxf) -> str:
+    return cxf.ec.url.split("/ServiceEngineExternal/")[0]
+
+
+def tls(cxf: Cxf) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(cxf.pki.ca_pem))
+
+
+def count_issues(client: Client | AsyncClient) -> list[str]:
+    """Spy on the client's security round trips: the actions it posted, in order."""
+    actions: list[str] = []
+    post_security = client._post_security
+
+    if isinstance(client, Client):
+
+        def spy(url: str, envelope: bytes, action: str) -> bytes:
+            actions.append(action.rsplit("/", 1)[-1])
+            return post_security(url, envelope, action)  # type: ignore[return-value]
+
+    else:
+
+        async def spy(url: str, envelope: bytes, action: str) -> bytes:  # type: ignore[misc]
+            actions.append(action.rsplit("/", 1)[-1])
+            return await post_security(url, envelope, action)  # type: ignore[no-any-return,misc]
+
+    client._post_security = spy  # type: ignore[method-assign]
+    return actions
+
+
+@pytest.mark.parametrize("name", [f"{n}{s}" for n in EC_WSDLS for s in ("", "2")])
+def test_our_client_calls_every_ec_and_ec2_wsdl_through_cxf(
+    cxf: Cxf, certificate: Certificate, name: str
+) -> None:
+    operation = client_operation(cxf, name)
+    with Client(
+        base_url=cxf_base(cxf), verify=tls(cxf), certificate=certificate, enterprise=ENTERPRISE
+    ) as client:
+        actions = count_issues(client)
+        for _ in range(2):
+            answer = client.invoke(operation, example_input(operation), operation.output)
+            assert isinstance(answer, operation.output)
+            line = next_call(cxf)
+            assert line.startswith(f"CALL {local_name(operation.input)} "), line
+            assert ("DKT" in line) == (not name.endswith("2")), line
+            assert "SCT" in line and "SIGN" in line, line
+        assert actions == ["SCT"]  # one context for both calls
+    # EC cancels its context on close (CXF's cancel policy wants the body signed too); EC2 never.
+    assert actions == (["SCT"] if name.endswith("2") else ["SCT", "Cancel"])
+
+
+def post_never(url: str, envelope: bytes, action: str) -> bytes:
+    raise AssertionError(f"no round trip expected ({action})")
+
+
+@pytest.fixture(autouse=True)
+def _cxf_cancel_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CXF's own RST/Cancel policy asks for the body and addressing headers signed (WCF signs
+    the Timestamp alone): the profile is told so for these tests."""
+    original = SecureConversation.__init__
+
+    def init(self: SecureConversation, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.cancel_signs_all = True
+
+    monkeypatch.setattr(SecureConversation, "__init__", init)
+
+
+@pytest.mark.parametrize("name", [f"{n}{s}" for n in EC_WSDLS for s in ("", "2")])
+async def test_our_async_client_calls_every_ec_and_ec2_wsdl_through_cxf(
+    cxf: Cxf, certificate: Certificate, name: str
+) -> None:
+    operation = client_operation(cxf, name)
+    async with AsyncClient(
+        base_url=cxf_base(cxf), verify=tls(cxf), certificate=certificate, enterprise=ENTERPRISE
+    ) as client:
+        actions = count_issues(client)
+        answers = await asyncio.gather(
+            *(
+                client.invoke(operation, example_input(operation), operation.output)
+                for _ in range(5)
+            )
+        )
+        assert all(isinstance(answer, operation.output) for answer in answers)
+        for _ in range(5):
+            line = next_call(cxf)
+            assert ("DKT" in line) == (not name.endswith("2")), line
+        assert actions == ["SCT"]  # five calls at once, one issue in flight
+    assert actions == (["SCT"] if name.endswith("2") else ["SCT", "Cancel"])
+
+
+def test_the_client_cancels_ec_contexts_on_close_and_cxf_refuses_them_afterwards(
+    cxf: Cxf, https: httpx.Client, certificate: Certificate
+) -> None:
+    operation = client_operation(cxf, "ReporteeElementListEC")
+    with Client(
+        base_url=cxf_base(cxf), verify=tls(cxf), certificate=certificate, enterprise=ENTERPRISE
+    ) as client:
+        client.invoke(operation, example_input(operation), operation.output)
+        next_call(cxf)
+        context = client.conversation.context(operation, client.url_for(operation), post_never)
+        response, _sent = call(https, context, cxf.ec.url, derived_keys=True)
+        assert response.status_code == 200
+        next_call(cxf)
+    response, _sent = call(https, context, cxf.ec.url, derived_keys=True)
+    assert response.status_code == 500, response.text
+
+
+def test_the_client_renews_a_context_before_it_expires(cxf: Cxf, certificate: Certificate) -> None:
+    now = [dt.datetime.now(dt.UTC)]
+    operation = client_operation(cxf, "ReporteeElementListEC2")
+    with Client(
+        base_url=cxf_base(cxf), verify=tls(cxf), certificate=certificate, enterprise=ENTERPRISE
+    ) as client:
+        client.conversation.cache = ContextCache(clock=lambda: now[0])
+        actions = count_issues(client)
+        client.invoke(operation, example_input(operation), operation.output)
+        first = client.conversation.context(operation, client.url_for(operation), post_never)
+        assert first.expires is not None
+        now[0] += (first.expires - first.created) * 0.7  # past the renewal point (60 %)
+        client.invoke(operation, example_input(operation), operation.output)
+        second = client.conversation.context(operation, client.url_for(operation), post_never)
+        assert second.identifier != first.identifier
+        assert actions == ["SCT", "SCT"]
+        next_call(cxf), next_call(cxf)
+
+
+# What a WCF service answers for a context it does not know (expired, cancelled, or issued by
+# another server of the farm): SOAP 1.2 Sender / wsc:BadContextToken.
+BAD_CONTEXT_TOKEN = (
+    b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
+    b"<s:Body><s:Fault><s:Code><s:Value>s:Sender</s:Value><s:Subcode>"
+    b'<s:Value xmlns:a="http://schemas.xmlsoap.org/ws/2005/02/sc">a:BadContextToken</s:Value>'
+    b'</s:Subcode></s:Code><s:Reason><s:Text xml:lang="en">The message could not be processed. '
+    b"The security context token is invalid or expired.</s:Text></s:Reason></s:Fault></s:Body>"
+    b"</s:Envelope>"
+)
+
+
+class ForgetsOnce(httpx.HTTPTransport):
+    """To CXF, except the first message with `action`: refused as WCF refuses a context it no
+    longer knows (the message never reaches the service)."""
+
+    def __init__(self, action: str, verify: ssl.SSLContext) -> None:
+        super().__init__(verify=verify)
+        self.action = action
+        self.refused = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.refused == 0 and f'action="{self.action}"' in request.headers["content-type"]:
+            self.refused += 1
+            return httpx.Response(
+                500, content=BAD_CONTEXT_TOKEN, headers={"content-type": SOAP12_CONTENT}
+            )
+        return super().handle_request(request)
+
+
+def test_the_client_reissues_once_when_the_service_forgot_the_context(
+    cxf: Cxf, certificate: Certificate
+) -> None:
+    """BadContextToken: the service refused the message before acting on it; the client drops
+    the context, issues a new one and sends the call once more, a write included."""
+    write = next(
+        op
+        for op in operation_index().operations
+        if op.path == GET_REPORTEE_ELEMENT_LIST_EC.path and op.effect is Effect.WRITE
+    )
+    write = dataclasses.replace(write, path=client_operation(cxf, "ReporteeElementListEC").path)
+    transport = ForgetsOnce(write.action, tls(cxf))
+    with Client(
+        base_url=cxf_base(cxf),
+        http_client=httpx.Client(transport=transport),
+        certificate=certificate,
+        enterprise=ENTERPRISE,
+    ) as client:
+        actions = count_issues(client)
+        answer = client.invoke(write, example_input(write), write.output)
+        assert isinstance(answer, write.output)
+        assert transport.refused == 1 and actions == ["SCT", "SCT"]
+        assert next_call(cxf).startswith(f"CALL {local_name(write.input)} ")
+        # Refused again under the new context: raised, not retried a second time.
+        transport.refused = 0
+        client.conversation.cache.take_all()
+        with pytest.raises(BadContextTokenError):
+            transport.handle_request = (  # type: ignore[method-assign]
+                lambda request: (
+                    httpx.Response(
+                        500, content=BAD_CONTEXT_TOKEN, headers={"content-type": SOAP12_CONTENT}
+                    )
+                    if "RST/SCT" not in request.headers["content-type"]
+                    else httpx.HTTPTransport.handle_request(transport, request)
+                )
+            )
+            client.invoke(write, example_input(write), write.output)
+        assert actions == ["SCT", "SCT", "SCT", "SCT"]
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+def test_a_base_method_on_the_ec_and_ec2_bindings_through_cxf(
+    cxf: Cxf, certificate: Certificate, binding: str
+) -> None:
+    """What an app writes: `binding="EC"` or `"EC2"` and the base method; the generated paths of
+    ReporteeElementList are where CXF serves them."""
+    with Client(
+        base_url=cxf_base(cxf),
+        binding=binding,
+        verify=tls(cxf),
+        certificate=certificate,
+        enterprise=ENTERPRISE,
+    ) as client:
+        result = client.reportee_element_list.get_reportee_element_list_v2(
+            search_be=search_be(), language_id=1044
+        )
+        assert result == []  # CXF answers with an empty response element: an empty list
+        line = next_call(cxf)
+        assert line.startswith("CALL GetReporteeElementListEC "), line
+        assert ("DKT" in line) == (binding == "EC"), line
+
+
+async def test_an_async_base_method_on_ec2_through_cxf(cxf: Cxf, certificate: Certificate) -> None:
+    async with AsyncClient(
+        base_url=cxf_base(cxf),
+        binding="EC2",
+        verify=tls(cxf),
+        certificate=certificate,
+        enterprise=ENTERPRISE,
+    ) as client:
+        result = await client.reportee_element_list.get_reportee_element_list_v2(
+            search_be=search_be(), language_id=1044
+        )
+        assert result == []
+        line = next_call(cxf)
+        assert line.startswith("CALL GetReporteeElementListEC ") and "DKT" not in line, line
+
+
+def test_the_client_reports_a_refused_bootstrap_without_secrets_and_caches_nothing(
+    cxf: Cxf, tmp_path: Path
+) -> None:
+    """A certificate of another CA: CXF refuses the RST; the client raises the service's fault,
+    caches no context, and neither its repr nor the error holds the key or a password."""
+    stranger = Certificate.from_pkcs12(make_pki(tmp_path).enterprise_p12, P12_PASSWORD)
+    key = stranger.private_key_pem().decode("ascii").splitlines()[1]
+    operation = client_operation(cxf, "ReporteeElementListEC")
+    with Client(
+        base_url=cxf_base(cxf), verify=tls(cxf), certificate=stranger, enterprise=ENTERPRISE
+    ) as client:
+        shown = repr(client) + repr(client.conversation)
+        with pytest.raises(SoapFaultError) as caught:
+            client.invoke(operation, example_input(operation), operation.output)
+        assert client.conversation.cache.take_all() == []
+    for text in (shown, str(caught.value), repr(caught.value)):
+        assert key not in text and P12_PASSWORD not in text
+        assert ENTERPRISE.password is not None
+        assert ENTERPRISE.password.reveal() not in text
