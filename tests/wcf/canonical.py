@@ -134,3 +134,14 @@ def emptied(value: Any) -> Any:
             changes[var.name] = emptied(getattr(value, var.name))
         return dataclasses.replace(value, **changes)
     return "" if isinstance(value, str) else value
+
+
+def in_contract(value: Any, names: frozenset[str]) -> Any:
+    """`value` (canonical) without the members whose element the endpoint's contract does not
+    declare: a model class may be the union of several WSDLs' compatible definitions (an EC2
+    WSDL's type with an element more), and a WCF peer built from one WSDL knows only its own."""
+    if isinstance(value, list):
+        return [in_contract(item, names) for item in value]
+    if isinstance(value, dict):
+        return {key: in_contract(item, names) for key, item in value.items() if key in names}
+    return value

@@ -7,15 +7,19 @@ tool fails them.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from altinn2.runtime.operation import Binding, OperationInfo
 from altinn2.runtime.registry import operation_index
 from tests.conftest import REPO
 from tests.wcf.peer import Contract, Toolchain, missing_tools
+
+XSD = "http://www.w3.org/2001/XMLSchema"
 
 
 def basic_operations() -> list[OperationInfo]:
@@ -27,7 +31,18 @@ def basic_operations() -> list[OperationInfo]:
 
 def wsdl_of(operation: OperationInfo) -> bytes:
     """The endpoint's WSDL as `make fetch` cached it (checked against spec/wsdl.lock)."""
-    return (REPO / "spec" / "wsdl" / f"{operation.path.lstrip('/')}.wsdl").read_bytes()
+    return wsdl_at(operation.path)
+
+
+def wsdl_at(path: str) -> bytes:
+    return (REPO / "spec" / "wsdl" / f"{path.lstrip('/')}.wsdl").read_bytes()
+
+
+@functools.cache
+def contract_names(path: str) -> frozenset[str]:
+    """The element names the endpoint's WSDL declares (its own contract's members)."""
+    tree = etree.fromstring(wsdl_at(path))
+    return frozenset(node.get("name", "") for node in tree.iter(f"{{{XSD}}}element"))
 
 
 @pytest.fixture(scope="session")
