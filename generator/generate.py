@@ -15,6 +15,7 @@ from generator.coverage import cover
 from generator.formatcache import FormatCache, format_python
 from generator.models.build import build_models
 from generator.models.names import read_names_lock
+from generator.models.requests import message_elements
 from generator.project import Project
 from generator.render import environment, package_context, render, render_service
 from generator.services import plan_services
@@ -49,7 +50,8 @@ def build_output(project: Project) -> Output:
     spec = load_spec(project.spec_path)
     cache = WsdlCache.open(project)
     coverage = cover(spec, cache)
-    models = build_models(cache, read_names_lock(project.names_lock_path))
+    names = read_names_lock(project.names_lock_path)
+    models = build_models(cache, names, message_elements(coverage))
     services = plan_services(spec, coverage, models)
     env = environment(project.templates_dir)
 

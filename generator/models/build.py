@@ -21,6 +21,7 @@ from generator.models.render import (
     generator_config,
     reexport_module,
 )
+from generator.models.requests import request_only
 from generator.models.schemas import merged_schemas
 from generator.models.xsd import schema_files
 
@@ -71,7 +72,7 @@ class ModelSet:
         for tp in attr.types:
             tp.alias = names.get(tp.qname)
             tp.forward = tp.circular = False
-        return self.filters.field_type(owner.cls, attr)
+        return self.filters.declared_type(owner.cls, attr)
 
     def referenced(self, field: ModelField) -> list[ModelClass]:
         return [
@@ -93,8 +94,13 @@ def _package_init() -> str:
     )
 
 
-def build_models(cache: WsdlCache, names: NamesLock | None = None) -> ModelSet:
-    """The models of every schema in `cache`, variants named as the `names` lock says."""
+def build_models(
+    cache: WsdlCache,
+    names: NamesLock | None = None,
+    messages: tuple[set[str], set[str]] = (set(), set()),
+) -> ModelSet:
+    """The models of every schema in `cache`, variants named as the `names` lock says;
+    `messages`: the element names of requests and of answers (see `requests.request_only`)."""
     schemas = merged_schemas(cache, names)
     classes: list[Class] = []
     for index, (namespace, document) in enumerate(sorted(schemas.documents.items())):
@@ -110,6 +116,7 @@ def build_models(cache: WsdlCache, names: NamesLock | None = None) -> ModelSet:
     final = sorted(container, key=lambda cls: cls.qname)
 
     generator = WcfGenerator(config)
+    generator.filters.request_only = request_only(final, *messages)
     files: dict[str, str] = {}
     for module, source in generator.render_modules(final):
         namespaces = sorted({cls.target_namespace or "" for cls in final if cls.module == module})

@@ -31,10 +31,25 @@ def generator_config() -> GeneratorConfig:
     return config
 
 
+# A request-only class's date fields also take these (converted before sending).
+_ALSO_TAKES = {
+    "XmlDateTime": "XmlDateTime | datetime.datetime | datetime.date",
+    "XmlDate": "XmlDate | datetime.date",
+}
+_PYTHON_DATES = re.compile(r"\b(XmlDateTime|XmlDate)\b")
+
+
+def _has_datetime_field(obj: Class) -> bool:
+    """A field named `datetime` would shadow the module in the class's annotations."""
+    return any(snake_case(attr.name) == "datetime" for attr in obj.attrs)
+
+
 class WcfFilters(Filters):
     """xsdata's filters with our naming, `uuid.UUID` for guids and `None | list[X]` wrappers."""
 
     module_namespace: str | None = None  # the namespace of the module being rendered
+    # Classes only requests carry: their date fields also take Python's own types.
+    request_only: frozenset[str] | set[str] = frozenset()
 
     def class_name(self, name: str) -> str:
         return pascal_case(name)
@@ -46,6 +61,14 @@ class WcfFilters(Filters):
         return constant_case(name)
 
     def field_type(self, obj: Class, attr: Attr) -> str:
+        """The annotation a model module declares: `declared_type`, and for a request-only
+        class's date fields Python's own date types too."""
+        text = self.declared_type(obj, attr)
+        if obj.qname in self.request_only and not attr.is_list and not _has_datetime_field(obj):
+            text = _PYTHON_DATES.sub(lambda found: _ALSO_TAKES[found[0]], text)
+        return text
+
+    def declared_type(self, obj: Class, attr: Attr) -> str:
         """`X | None` (None last, as ruff wants it), `UUID` for guids, lists for list wrappers."""
         if is_guid(attr):
             return "UUID | None" if attr.is_optional or attr.is_nillable else "UUID"
@@ -123,6 +146,7 @@ class WcfFilters(Filters):
     def build_import_patterns(cls) -> dict[str, dict[str, Any]]:
         patterns: dict[str, dict[str, Any]] = super().build_import_patterns()
         patterns["uuid"] = {"UUID": cls.build_type_patterns("UUID")}
+        patterns["datetime"] = {"__module__": ["datetime.datetime", "datetime.date"]}
         return patterns
 
 

@@ -63,7 +63,8 @@ def describe(hint: Any) -> str:
     """A type as a reader writes it: `XmlDateTime | datetime | date | None`."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
-        return " | ".join(describe(arm) for arm in typing.get_args(hint))
+        names = [describe(arm) for arm in typing.get_args(hint)]
+        return " | ".join(dict.fromkeys(" | ".join(names).split(" | ")))  # each type once
     if origin is list:
         (item,) = typing.get_args(hint) or (Any,)
         return f"list[{describe(item)}]"

@@ -3,6 +3,7 @@ cross-namespace list wrappers."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -66,6 +67,14 @@ def register_converters() -> None:
     converter.register_converter(XmlDateTime, WcfDateTimeConverter())
 
 
+# A request-only class's date field also takes Python's dates (`altinn2.runtime.arguments`
+# converts them before anything is serialized); on the wire it is its xsdata type.
+_READ_AS: dict[frozenset[type], type] = {
+    frozenset({XmlDateTime, datetime.datetime, datetime.date}): XmlDateTime,
+    frozenset({XmlDate, datetime.date}): XmlDate,
+}
+
+
 class WcfMetaBuilder(XmlMetaBuilder):
     """A field's `wrapper` in Clark notation (`{ns}Name`) keeps its own namespace.
 
@@ -85,6 +94,9 @@ class WcfMetaBuilder(XmlMetaBuilder):
         ):
             if var.wrapper and var.wrapper.startswith("{"):
                 var.wrapper_qname = var.wrapper
+            xsdata_type = _READ_AS.get(frozenset(var.types))
+            if xsdata_type is not None:
+                var.types = (xsdata_type,)
             yield var
 
 

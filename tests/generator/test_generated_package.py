@@ -402,6 +402,32 @@ def test_mypy_catches_a_wrong_client_setting(mypy_cache: Path, tmp_path: Path) -
     assert '"system" to "Client" has incompatible type "str"' in errors[0]
 
 
+DATES_APP = """
+from datetime import date, datetime, timezone
+
+from altinn2.models.receipt_2015_06 import Receipt
+from altinn2.services.reportee_element_list import ExternalSearchBEV2
+
+search = ExternalSearchBEV2(
+    reportee="910000000", from_date=date(2024, 1, 1), to_date=datetime.now(timezone.utc)
+)
+answer = Receipt(last_changed=datetime.now())
+"""
+
+
+def test_request_only_models_take_python_dates_and_answers_do_not(
+    mypy_cache: Path, tmp_path: Path
+) -> None:
+    """A class only requests carry takes `date`/`datetime` for mypy too; one an answer carries
+    keeps its xsdata type, so a result never holds a Python date."""
+    app = tmp_path / "dates.py"
+    app.write_text(DATES_APP, encoding="utf-8")
+    result = mypy(mypy_cache, str(app))
+    errors = [line for line in result.stdout.splitlines() if ": error:" in line]
+    assert [line.split(":")[1] for line in errors] == ["10"], result.stdout
+    assert '"last_changed" to "Receipt"' in errors[0]
+
+
 def test_ruff_and_black_are_clean_on_generated() -> None:
     bin_dir = Path(sys.executable).parent
     ruff = run(str(bin_dir / "ruff"), "check", "--no-cache", ".", cwd=GENERATED)

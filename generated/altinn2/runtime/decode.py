@@ -195,7 +195,9 @@ def _from_value(hint: Any, value: Any, path: str) -> Any:
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         arms = [arm for arm in typing.get_args(hint) if arm is not type(None)]
-        return _from_value(arms[0], value, path) if len(arms) == 1 else value
+        # One type, or an xsdata date type that also takes Python's (read as the first).
+        single = len(arms) == 1 or arms[0] in _TEXT_TYPES
+        return _from_value(arms[0], value, path) if single else value
     if origin is list:
         (item,) = typing.get_args(hint)
         if not isinstance(value, list):
