@@ -367,7 +367,7 @@ def test_http_level_refusals(mock: MockAltinn) -> None:
     caught = fault(post(call, latin1))
     assert isinstance(caught, GeneralError)
     assert "Unable to translate bytes [E6]" in (caught.message or "")
-    # EC endpoints are served, but the mock issues no security context token.
+    # An EC endpoint takes no UsernameToken: a message without a security context is refused.
     ec = operation("GetReporteeElementListEC")
     ec_call = PreparedCall(
         ec, mock.url + ec.path, prepared(mock, WS).headers, prepared(mock, WS).content

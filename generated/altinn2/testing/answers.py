@@ -108,9 +108,11 @@ def reply(
     full: bool,
     validate: bool,
     clock: Clock,
+    security: etree._Element | None = None,
 ) -> Reply:
     """The reply to a call of `operation` answered with `value` (`Raw`, typed, or None: the
-    default, minimal or `full`); `validate` checks a typed answer against the schema first."""
+    default, minimal or `full`); `validate` checks a typed answer against the schema first.
+    `security`: the answer's `wsse:Security` under a security context (EC, EC2)."""
     version = operation.soap_version
     if isinstance(value, Raw):
         if value.envelope:
@@ -130,15 +132,20 @@ def reply(
         element = to_element(wrap_result(operation, value))
         if validate:
             check_element(operation, element)
-    body = reply_envelope(operation, element, message_id, clock)
+    body = reply_envelope(operation, element, message_id, clock, security)
     return Reply(200, body, CONTENT_TYPES[version])
 
 
 def reply_envelope(
-    operation: OperationInfo, body: etree._Element, message_id: str | None, clock: Clock
+    operation: OperationInfo,
+    body: etree._Element,
+    message_id: str | None,
+    clock: Clock,
+    security: etree._Element | None = None,
 ) -> bytes:
     """`body` in the envelope WCF answers with on the operation's binding: `a:Action` and
-    `a:RelatesTo` with addressing, a `wsse:Security` Timestamp with UsernameToken security."""
+    `a:RelatesTo` with addressing, a `wsse:Security` Timestamp with UsernameToken security, the
+    `security` header given under a security context."""
     version = operation.soap_version
     headers: list[etree._Element] = []
     if operation.addressing:
@@ -148,6 +155,8 @@ def reply_envelope(
     if operation.security is Security.USERNAME_TOKEN:
         security = must_understand(etree.Element(f"{{{WSSE}}}Security", nsmap={"o": WSSE}), version)
         security.append(timestamp(clock()))
+        headers.append(security)
+    elif security is not None:
         headers.append(security)
     return build_envelope(version, headers, [body])
 

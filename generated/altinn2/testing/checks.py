@@ -11,8 +11,9 @@ carries the reason (in the mock's words, for `Call.reason`) and the reply to sen
 - well-formed XML, a SOAP envelope with a Body: HTTP 400; the envelope's version: a
   `s:VersionMismatch` fault;
 - WS: `wsse:Security` with a fresh `wsu:Timestamp` (5 minutes of validity, 5 of clock skew) and
-  the system's UsernameToken (PasswordText): else `o:InvalidSecurity`; EC: always
-  `o:InvalidSecurity` (the mock issues no WS-SecureConversation tokens);
+  the system's UsernameToken (PasswordText): else `o:InvalidSecurity`; EC and EC2: the security
+  context the mock issued, checked by `altinn2.testing.security` (`BadContextToken` for a token
+  it does not know now, `o:InvalidSecurity` for anything else wrong);
 - WS: WS-Addressing `Action` (`a:MessageAddressingHeaderRequired`), equal to the content type's
   `action` (`a:ActionMismatch`), `To` this endpoint's path (`a:DestinationUnreachable`);
 - `SOAPAction` (Basic) or `Action` (WS) naming an operation of the endpoint:
@@ -27,7 +28,6 @@ carries the reason (in the mock's words, for `Call.reason`) and the reply to sen
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,10 +65,13 @@ from altinn2.testing.faults import (
     wcf_fault,
 )
 from altinn2.testing.schemas import SchemaViolation, violations
+from altinn2.testing.security.timestamps import (
+    MAX_CLOCK_SKEW,
+    timestamp_problem,
+    wsu_time,
+)
 
 AUTH_METHODS = ("AltinnPin", "SMSPin")
-MAX_CLOCK_SKEW = dt.timedelta(minutes=5)  # WCF's LocalServiceSecuritySettings defaults
-TIMESTAMP_VALIDITY = dt.timedelta(minutes=5)
 PASSWORD_TEXT_SUFFIX = "#PasswordText"
 
 
@@ -83,6 +86,11 @@ class Refused(Exception):
         self.reason = reason
         self.reply = reply
         self.operation = operation
+
+
+class Answered(Refused):
+    """A request the binding's own infrastructure answers before any operation sees it (the
+    WS-Trust exchanges of EC and EC2: issue, cancel); `reason` says what it did."""
 
 
 # -- HTTP ------------------------------------------------------------------------------------
@@ -190,14 +198,9 @@ def require_security(
     system: SystemCredentials,
     clock: Clock,
 ) -> None:
-    """The binding's message security: none (Basic), the system's UsernameToken with a fresh
-    Timestamp (WS), or a WS-SecureConversation token, which the mock does not issue (EC)."""
-    if endpoint.security is Security.SECURE_CONVERSATION:
-        raise Refused(
-            "EC endpoints need a WS-SecureConversation token (enterprise certificate), "
-            "which the mock does not issue",
-            invalid_security(endpoint.version),
-        )
+    """The binding's message security: none (Basic) or the system's UsernameToken with a fresh
+    Timestamp (WS). EC and EC2 (a security context) are checked by the mock's security service
+    once the action is known (`MockAltinn._accept`)."""
     if endpoint.security is Security.USERNAME_TOKEN:
         problem = security_problem(headers.get(f"{{{WSSE}}}Security"), system, clock)
         if problem:
@@ -211,19 +214,9 @@ def security_problem(
     if security is None:
         return "no wsse:Security header"
     now = clock()
-    stamp = security.find(f"{{{WSU}}}Timestamp")
-    if stamp is None:
-        return "no wsu:Timestamp in the Security header"
-    created = _wsu_time(stamp.find(f"{{{WSU}}}Created"))
-    expires = _wsu_time(stamp.find(f"{{{WSU}}}Expires"))
-    if created is None:
-        return "the Timestamp has no valid Created"
-    if created > now + MAX_CLOCK_SKEW:
-        return "the Timestamp was created in the future"
-    if expires is not None and expires < now - MAX_CLOCK_SKEW:
-        return "the Timestamp has expired"
-    if now - created > TIMESTAMP_VALIDITY + MAX_CLOCK_SKEW:
-        return "the Timestamp is stale"
+    problem = timestamp_problem(security.find(f"{{{WSU}}}Timestamp"), now)
+    if problem:
+        return problem
     token = security.find(f"{{{WSSE}}}UsernameToken")
     if token is None:
         return "no UsernameToken in the Security header"
@@ -234,7 +227,7 @@ def security_problem(
         return "the UsernameToken password is not PasswordText"
     token_created = token.find(f"{{{WSU}}}Created")
     if token_created is not None:
-        moment = _wsu_time(token_created)
+        moment = wsu_time(token_created)
         if moment is None or moment > now + MAX_CLOCK_SKEW:
             return "the UsernameToken's Created is not valid"
     if (
@@ -478,17 +471,6 @@ def _altinn_refusal(
 def _must_understand(header: etree._Element, version: SoapVersion) -> bool:
     value = header.get(f"{{{ENVELOPE_NS[version]}}}mustUnderstand", "")
     return value.strip().lower() in ("1", "true")
-
-
-def _wsu_time(element: etree._Element | None) -> dt.datetime | None:
-    text = element_text(element)
-    if not text:
-        return None
-    try:
-        moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
 def _parameter(body: etree._Element, problem: SchemaViolation) -> str:

@@ -18,9 +18,11 @@ the WSDL (`?wsdl`), and the mock ships neither, so a client that GETs learns at 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import logging
 import shutil
+import ssl
 import tempfile
 import threading
 import traceback
@@ -32,8 +34,9 @@ from typing import TYPE_CHECKING, Any, Literal
 import httpx
 
 from altinn2.runtime.credentials import SystemCredentials, UserCredentials
+from altinn2.runtime.envelope import Envelope
 from altinn2.runtime.masking import masked
-from altinn2.runtime.operation import Binding, OperationInfo, SoapVersion
+from altinn2.runtime.operation import Binding, OperationInfo, Security, SoapVersion
 from altinn2.runtime.registry import operation_index
 from altinn2.runtime.retry import RetryPolicy
 from altinn2.runtime.secrets import Redactor
@@ -42,13 +45,7 @@ from altinn2.runtime.urls import is_loopback
 from altinn2.runtime.wsheaders import WSA, Clock, utc_now
 from altinn2.testing import answers, checks
 from altinn2.testing.answers import HttpError, Raw
-from altinn2.testing.checks import (
-    AUTH_METHODS,
-    MAX_CLOCK_SKEW,
-    PASSWORD_TEXT_SUFFIX,
-    TIMESTAMP_VALIDITY,
-    Refused,
-)
+from altinn2.testing.checks import AUTH_METHODS, PASSWORD_TEXT_SUFFIX, Answered, Refused
 from altinn2.testing.endpoints import Endpoint, endpoints
 from altinn2.testing.faults import CONTENT_TYPES, Fault, Reply, altinn_fault, soap_fault
 from altinn2.testing.mtom import (
@@ -61,7 +58,10 @@ from altinn2.testing.mtom import (
 from altinn2.testing.records import SECRET_HTTP_HEADERS, Call, Draft, log_call
 from altinn2.testing.rules import OperationRef, Rule, Rules, covers, resolve, selected
 from altinn2.testing.scenario import NOT_HANDLED, Scenario
-from altinn2.testing.server import MockServer
+from altinn2.testing.security import ConversationService, Rejected, TrustAnchors, Verified
+from altinn2.testing.security.service import Answer
+from altinn2.testing.security.timestamps import MAX_CLOCK_SKEW, TIMESTAMP_VALIDITY
+from altinn2.testing.server import MockServer, server_tls
 
 if TYPE_CHECKING:
     from altinn2.client import AsyncClient, Client
@@ -104,12 +104,20 @@ class _Use(enum.Enum):
 
 
 class MockAltinn:
-    """An offline Altinn 2 for tests and apps, on `http://<host>:<port>` (loopback only).
+    """An offline Altinn 2 for tests and apps, on `http://<host>:<port>` (loopback only), or
+    `https://` with `tls_cert` (a PEM certificate, its chain after it, and `tls_key`, its key,
+    unless the file holds it too).
 
     Use it in a `with` block (or `start()`/`stop()`), point a client at `url` with the
     credentials it accepts (`system`, `users`), or let it make one: `client()`,
     `async_client()`. `respond`, `fault`, `http_error` and `delay` change its answers; `calls`
     records every exchange; `scenario` is the state of the stateful mode.
+
+    EC and EC2: `conversations` issues security contexts to enterprise certificates that a CA of
+    `ca` (PEM file(s) or a `TrustAnchors`) issued, and checks every message under them
+    (`altinn2.testing.security`); `token_lifetime` (default: WCF's, 15 hours on EC, 10 on EC2)
+    lets a test see renewal and expiry quickly; `signature_confirmation` makes answers confirm
+    the request's signature (WCF's transport bindings do not).
     """
 
     def __init__(
@@ -124,6 +132,11 @@ class MockAltinn:
         clock: Clock = utc_now,
         max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
         validate_responses: bool = True,
+        tls_cert: str | Path | None = None,
+        tls_key: str | Path | None = None,
+        ca: str | Path | Sequence[str | Path] | TrustAnchors | None = None,
+        token_lifetime: dt.timedelta | None = None,
+        signature_confirmation: bool = False,
     ) -> None:
         if not is_loopback(host):
             raise ValueError(f"the mock listens on loopback addresses only, not {host!r}")
@@ -142,6 +155,15 @@ class MockAltinn:
         self.endpoints = endpoints(self.operations)
         self.scenario = Scenario(clock, self.users)
         self.redactor = Redactor(self._secret_values())
+        self.tls_cert = Path(tls_cert) if tls_cert is not None else None
+        self.tls_key = Path(tls_key) if tls_key is not None else None
+        self._tls = server_tls(self.tls_cert, self.tls_key) if self.tls_cert else None
+        self.conversations = ConversationService(
+            _anchors(ca),
+            clock=clock,
+            token_lifetime=token_lifetime,
+            signature_confirmation=signature_confirmation,
+        )
         self._lock = threading.Lock()  # calls and errors
         self._rules = Rules()
         self._calls: list[Call] = []
@@ -172,13 +194,23 @@ class MockAltinn:
         if self._server is None:
             raise RuntimeError("the mock is not running: start() it first")
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self._server.server_address[1]}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://{host}:{self._server.server_address[1]}"
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """What a client gives as `verify=` to trust this mock's TLS certificate (False on
+        plain HTTP: no TLS context to build)."""
+        if self.tls_cert is None:
+            return False
+        context = ssl.create_default_context(cafile=str(self.tls_cert))
+        context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN  # the server's own certificate
+        return context
 
     def bind(self) -> MockAltinn:
         """Open the listening socket (the port is known from here on) without serving yet."""
         if self._server is None:
             self._stopping.clear()
-            self._server = MockServer((self.host, self.port), self)
+            self._server = MockServer((self.host, self.port), self, self._tls)
         return self
 
     def start(self) -> MockAltinn:
@@ -256,7 +288,7 @@ class MockAltinn:
             "user": chosen,
             "retry": FAST_RETRY,
             "timeout": 10.0,
-            "verify": False,  # plain HTTP on loopback: no TLS context to build (80 ms each)
+            "verify": self.verify(),  # plain HTTP: False, no TLS context to build (80 ms each)
         }
         settings.update(options)
         return settings
@@ -483,14 +515,17 @@ class MockAltinn:
         envelope = checks.soap_envelope(body, version, self.max_request_bytes)
         blocks = checks.headers_by_name(envelope)
         checks.require_security(endpoint, blocks, self.system, self.clock)
+        message_id = checks.element_text(blocks.get(f"{{{WSA}}}MessageID"))
+        if endpoint.security is Security.SECURE_CONVERSATION:
+            # The security channel first, as in WCF: it answers issue and cancel itself.
+            said = checks.element_text(blocks.get(f"{{{WSA}}}Action")) or ""
+            streamed.verified = self._conversation(endpoint, envelope, said, message_id)
 
-        message_id: str | None = None
         if endpoint.addressing:
             draft.action = action = checks.addressing_action(version, blocks)
             checks.require_addressed_here(endpoint, blocks, action, http_action)
-            message_id = checks.element_text(blocks.get(f"{{{WSA}}}MessageID"))
         else:
-            action = http_action or ""
+            action, message_id = http_action or "", None
         draft.operation = operation = checks.operation_of(endpoint, action)
         checks.require_understood(endpoint, operation, envelope.headers)
         checks.require_encoding(version, operation, streamed.mtom)
@@ -502,6 +537,25 @@ class MockAltinn:
         sent = _with_headers(request, streamed.headers)  # credentials may be header parts
         checks.require_credentials(version, operation, sent, message_id, self.system, self.users)
         return operation, request, message_id
+
+    def _conversation(
+        self, endpoint: Endpoint, envelope: Envelope, action: str, message_id: str | None
+    ) -> Verified:
+        """An EC or EC2 message through the security service: a call's verified context; an
+        issue or cancel is answered there (`Answered`), a refused message faults (`Refused`)."""
+        policy = next(iter(endpoint.operations.values())).policy
+        try:
+            outcome = self.conversations.accept(endpoint.path, policy, envelope, action, message_id)
+        except Rejected as rejected:
+            raise Refused(rejected.reason, self.conversations.refusal(rejected, action)) from None
+        if isinstance(outcome, Answer):
+            raise Answered(outcome.reason, outcome.reply)
+        return outcome
+
+    def forget_contexts(self) -> None:
+        """Forget every EC and EC2 security context issued so far, as a recycled WCF service
+        does: their tokens now fault `BadContextToken` (a client issues a new one)."""
+        self.conversations.forget()
 
     def _answer(
         self,
@@ -525,6 +579,7 @@ class MockAltinn:
             return altinn_fault(
                 operation.soap_version, value, operation=operation, relates_to=message_id
             )
+        verified = streamed.verified
         return answers.reply(
             operation,
             value,
@@ -532,6 +587,7 @@ class MockAltinn:
             full=self.defaults == "full",
             validate=self.validate_responses,
             clock=self.clock,
+            security=self.conversations.response_security(verified) if verified else None,
         )
 
     def _answer_value(
@@ -611,6 +667,7 @@ class _Streamed:
         self.headers: dict[str, Any] = {}
         self.kept = False  # the scenario keeps the uploaded file
         self.content: Path | None = None  # a download's content
+        self.verified: Verified | None = None  # EC, EC2: the call's security context
 
 
 def _header_values(operation: OperationInfo, parts: Sequence[Any]) -> dict[str, Any]:
@@ -631,3 +688,12 @@ def _with_headers(request: Any, headers: Mapping[str, Any]) -> Any:
         return request
     fields = {item.name: getattr(request, item.name) for item in dataclasses.fields(request)}
     return SimpleNamespace(**fields, **headers)
+
+
+def _anchors(ca: str | Path | Sequence[str | Path] | TrustAnchors | None) -> TrustAnchors:
+    """The CAs the mock trusts for enterprise certificates (none: every bootstrap refused)."""
+    if ca is None:
+        return TrustAnchors()
+    if isinstance(ca, TrustAnchors):
+        return ca
+    return TrustAnchors.from_pem([ca] if isinstance(ca, str | Path) else ca)

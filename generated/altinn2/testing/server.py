@@ -1,5 +1,6 @@
-"""The HTTP side of the mock: a threaded HTTP/1.1 server on loopback that hands every request
-to an application (`MockAltinn.handle`) and writes its `Reply`.
+"""The HTTP side of the mock: a threaded HTTP/1.1 server on loopback, plain or over TLS (the
+EC and EC2 endpoints' transport), that hands every request to an application
+(`MockAltinn.handle`) and writes its `Reply`.
 
 Keep-alive is supported (one thread per connection); `close_connections()` ends idle ones when
 the mock stops. Bodies come with Content-Length or chunked; above the application's
@@ -13,6 +14,7 @@ import http.server
 import io
 import logging
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,17 +51,42 @@ CHUNK = 256 * 1024
 LISTEN_BACKLOG = 1024
 
 
+def server_tls(certificate: Path, key: Path | None = None) -> ssl.SSLContext:
+    """A TLS server context (TLS 1.2 or later) from a PEM certificate, its chain after it, and
+    its key (in the same file when `key` is None)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(str(certificate), str(key) if key is not None else None)
+    except (OSError, ssl.SSLError) as exc:
+        raise ValueError(
+            f"{certificate}: cannot load the TLS certificate and key ({exc})"
+        ) from None
+    return context
+
+
 class MockServer(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = LISTEN_BACKLOG
 
-    def __init__(self, address: tuple[str, int], application: Application) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        application: Application,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.application = application
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         super().__init__(address, _Handler)
+        if tls is not None:
+            # The handshake happens in the connection's own thread (`_Handler.setup`), never in
+            # the accepting loop, where one slow client would hold up the others.
+            self.socket = tls.wrap_socket(
+                self.socket, server_side=True, do_handshake_on_connect=False
+            )
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that went away (reset, timeout) is no failure of the mock: no traceback.
@@ -93,6 +120,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.server.track(self.connection, True)
+        if isinstance(self.connection, ssl.SSLSocket):
+            try:
+                self.connection.do_handshake()
+            except OSError:  # ssl.SSLError too: the client refused us, or is no TLS client
+                self.server.track(self.connection, False)
+                raise
 
     def finish(self) -> None:
         self.server.track(self.connection, False)

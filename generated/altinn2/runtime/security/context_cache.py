@@ -7,6 +7,7 @@ on). A context is renewed, by issuing a new one, once 60 % of its lifetime has p
 client does the same); the lifetime is measured on the local clock from when the answer came,
 so a server clock that differs from ours does not matter. A context the service no longer knows
 (`BadContextToken`) is dropped; the next call issues a new one. Issue failures are not cached.
+A context replaced by its renewal is kept aside (`take_replaced`) for the profile to cancel.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class ContextCache:
         self._lock = threading.Lock()
         self._entries: dict[ContextKey, _Entry] = {}
         self._in_flight: dict[ContextKey, concurrent.futures.Future[SecurityContext]] = {}
+        self._replaced: list[tuple[ContextKey, SecurityContext]] = []
 
     def _fresh(self, key: ContextKey) -> SecurityContext | None:
         entry = self._entries.get(key)
@@ -92,6 +94,9 @@ class ContextCache:
             if context is not None:
                 lifetime = context.expires - context.created if context.expires else self._assumed
                 renew_at = self._clock() + lifetime * self._fraction
+                old = self._entries.get(key)
+                if old is not None and old.context.identifier != context.identifier:
+                    self._replaced.append((key, old.context))
                 self._entries[key] = _Entry(context, renew_at)
         if context is not None:
             future.set_result(context)
@@ -150,11 +155,20 @@ class ContextCache:
             if entry is not None and entry.context.identifier == context.identifier:
                 del self._entries[key]
 
+    def take_replaced(self) -> list[tuple[ContextKey, SecurityContext]]:
+        """The contexts renewals replaced since the last call, oldest first (EC cancels them:
+        the service would otherwise keep each until it expires)."""
+        with self._lock:
+            replaced, self._replaced = self._replaced, []
+        return replaced
+
     def take_all(self) -> list[tuple[ContextKey, SecurityContext]]:
-        """Empty the cache and return what it held (on close: EC cancels each context)."""
+        """Empty the cache and return what it held, replaced contexts not yet taken included
+        (on close: EC cancels each context)."""
         with self._lock:
             entries, self._entries = self._entries, {}
-        return [
+            replaced, self._replaced = self._replaced, []
+        return replaced + [
             (key, entry.context)
             for key, entry in sorted(
                 entries.items(), key=lambda item: (item[0].endpoint, item[0].user)

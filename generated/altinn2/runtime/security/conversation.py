@@ -71,7 +71,10 @@ class SecureConversation(SecurityProfile):
             answer = send(url, request.envelope, ACTION_ISSUE)
             return trust.read_issue_response(answer, request, clock=self._clock)
 
-        return self.cache.get(key, issue)
+        context = self.cache.get(key, issue)
+        for old, policy in self._cancellable(self.cache.take_replaced()):
+            self._cancel_quietly(old, policy, send)
+        return context
 
     async def context_async(
         self, operation: OperationInfo, url: str, send: AsyncSend
@@ -83,7 +86,10 @@ class SecureConversation(SecurityProfile):
             answer = await send(url, request.envelope, ACTION_ISSUE)
             return trust.read_issue_response(answer, request, clock=self._clock)
 
-        return await self.cache.get_async(key, issue)
+        context = await self.cache.get_async(key, issue)
+        for old, policy in self._cancellable(self.cache.take_replaced()):
+            await self._acancel_quietly(old, policy, send)
+        return context
 
     def secure(
         self,
@@ -118,9 +124,10 @@ class SecureConversation(SecurityProfile):
             key, _certificate = self._key(operation, url)
             self.cache.drop(key, context)
 
-    def _cancellable(self) -> list[tuple[SecurityContext, SecurityPolicy]]:
-        """Empty the cache: the contexts whose policy allows a Cancel (EC, not EC2)."""
-        taken = self.cache.take_all()
+    def _cancellable(
+        self, taken: list[tuple[ContextKey, SecurityContext]]
+    ) -> list[tuple[SecurityContext, SecurityPolicy]]:
+        """Of the `taken` contexts, those whose policy allows a Cancel (EC, not EC2)."""
         with self._lock:
             policies = dict(self._policies)
         return [
@@ -138,20 +145,29 @@ class SecureConversation(SecurityProfile):
         ).envelope
 
     # A failed Cancel is not the caller's problem: the context expires on the server anyway, and
-    # closing a client must not raise for it.
+    # neither closing a client nor the call whose renewal replaced the context may raise for it.
+    # A call still under way with a replaced context may then meet BadContextToken: it is sent
+    # once more under the new context, as any call whose context the service forgot.
+    def _cancel_quietly(self, context: SecurityContext, policy: SecurityPolicy, send: Send) -> None:
+        try:
+            envelope = self._cancel_request(context, policy)
+            cancel.read_cancel_response(send(context.endpoint, envelope, ACTION_CANCEL))
+        except AltinnError:
+            pass
+
+    async def _acancel_quietly(
+        self, context: SecurityContext, policy: SecurityPolicy, send: AsyncSend
+    ) -> None:
+        try:
+            envelope = self._cancel_request(context, policy)
+            cancel.read_cancel_response(await send(context.endpoint, envelope, ACTION_CANCEL))
+        except AltinnError:
+            pass
+
     def close(self, send: Send) -> None:
-        for context, policy in self._cancellable():
-            try:
-                envelope = self._cancel_request(context, policy)
-                cancel.read_cancel_response(send(context.endpoint, envelope, ACTION_CANCEL))
-            except AltinnError:
-                continue
+        for context, policy in self._cancellable(self.cache.take_all()):
+            self._cancel_quietly(context, policy, send)
 
     async def aclose(self, send: AsyncSend) -> None:
-        for context, policy in self._cancellable():
-            try:
-                envelope = self._cancel_request(context, policy)
-                answer = await send(context.endpoint, envelope, ACTION_CANCEL)
-                cancel.read_cancel_response(answer)
-            except AltinnError:
-                continue
+        for context, policy in self._cancellable(self.cache.take_all()):
+            await self._acancel_quietly(context, policy, send)

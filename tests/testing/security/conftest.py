@@ -1,0 +1,46 @@
+"""The EC/EC2 mock over loopback HTTPS: a test PKI (made here, never committed), the mock
+trusting its CA, and the enterprise certificate it issued."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from altinn2.runtime import Certificate, EnterpriseCredentials
+from altinn2.testing import MockAltinn
+from tests.pki import P12_PASSWORD, Pki, make_pki
+
+ENTERPRISE = EnterpriseCredentials(user_name="virksomhetsbruker", password="Virksomhet-Passord-9")
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def certificate(pki: Pki) -> Certificate:
+    return Certificate.from_pkcs12(pki.enterprise_p12, P12_PASSWORD)
+
+
+def https_mock(pki: Pki, **options: object) -> MockAltinn:
+    """A mock on loopback HTTPS (the PKI's server certificate) trusting the PKI's CA."""
+    return MockAltinn(
+        tls_cert=pki.server_cert_pem,
+        tls_key=pki.server_key_pem,
+        ca=pki.ca_pem,
+        **options,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def mock(pki: Pki) -> Iterator[MockAltinn]:
+    with https_mock(pki) as running:
+        yield running
+        running.check()
+
+
+def p12(path: Path) -> Certificate:
+    return Certificate.from_pkcs12(path, P12_PASSWORD)
