@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import ssl
 import subprocess
 import sys
 from pathlib import Path
 
 from click.testing import CliRunner
 
+from altinn2 import Client
 from altinn2.cli import main
+from altinn2.runtime import Certificate, EnterpriseCredentials
 from altinn2.runtime.operation import SoapVersion
+from altinn2.runtime.registry import operation_index
 from altinn2.services.reportee_element_list import (
     GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 as GET_REPORTEE_ELEMENT_LIST_WS,
 )
-from altinn2.testing import MockAltinn
+from altinn2.testing import MockAltinn, example_input
 from altinn2.testing.faults import Fault, altinn_fault
 from altinn2.testing.mock import DEFAULT_SYSTEM, DEFAULT_USER
+from tests.pki import P12_PASSWORD, make_pki
 
 ALTINN2 = (sys.executable, "-c", "from altinn2.cli import main; main()")
 
@@ -149,6 +155,60 @@ def test_mock_serve_prints_its_fake_credentials_as_json() -> None:
         )
         assert called.returncode == 1, called.stderr
         assert json.loads(called.stdout)["fault"]["error_class"] == "NotFoundError"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_mock_serve_over_https_issues_ec_contexts_to_certificates_of_its_ca(
+    tmp_path: Path,
+) -> None:
+    """How a peer in another process (a Java client) starts the mock for EC and EC2: HTTPS with
+    the given server certificate, the given CA trusted for enterprise certificates."""
+    pki = make_pki(tmp_path)
+    process = subprocess.Popen(
+        [
+            *ALTINN2,
+            "mock",
+            "serve",
+            "--quiet",
+            "--json",
+            "--tls-cert",
+            str(pki.server_cert_pem),
+            "--tls-key",
+            str(pki.server_key_pem),
+            "--ca",
+            str(pki.ca_pem),
+            "--token-lifetime",
+            "30",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        url = json.loads(process.stdout.readline())["url"]
+        assert url.startswith("https://127.0.0.1:")
+        operation = next(
+            op
+            for op in operation_index().named("GetReporteeElementListEC")
+            if op.binding.value == "EC2"
+        )
+        verify = ssl.create_default_context(cafile=str(pki.ca_pem))
+        certificate = Certificate.from_pkcs12(pki.enterprise_p12, P12_PASSWORD)
+        with Client(
+            base_url=url,
+            verify=verify,
+            certificate=certificate,
+            enterprise=EnterpriseCredentials("virksomhetsbruker", "passord"),
+        ) as client:
+            answer = client.invoke(operation, example_input(operation), operation.output)
+            assert isinstance(answer, operation.output)
+            context = client.conversation.context(
+                operation, client.url_for(operation), lambda *args: b""
+            )
+            assert context.expires is not None
+            assert context.expires - context.created == dt.timedelta(seconds=30)
     finally:
         process.terminate()
         process.wait(timeout=10)

@@ -4,19 +4,21 @@ mock, which accepts the credentials the blocks show; `myapp` is the app of test_
 
 from __future__ import annotations
 
-import ast
 import inspect
 import re
+import shutil
 import sys
 import types
 from pathlib import Path
 from typing import Any
 
+import certifi
 import pytest
 
 import altinn2.endpoints
 from altinn2 import SystemCredentials, UserCredentials
 from altinn2.testing import MockAltinn
+from tests.pki import P12_PASSWORD, make_pki
 from tests.testing.test_scenario import InboxApp
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,10 +39,11 @@ def blocks() -> list[Any]:
     return found
 
 
-# Blocks that call EC or EC2 endpoints: the mock has no WS-SecureConversation yet (issue 8), so
-# they are compiled and their imports run, not their calls (CXF proves those calls:
-# tests/runtime/security/test_cxf.py).
+# Blocks that call EC or EC2 endpoints run against the mock over HTTPS, with the test PKI's
+# enterprise certificate as the PKCS#12 file the block names and its passwords in the
+# environment variables the block reads.
 EC_CALL = "certificate="
+P12_NAME = "virksomhet.p12"
 
 
 def test_the_readmes_have_python_blocks() -> None:
@@ -53,10 +56,7 @@ def test_readme_block_runs_against_the_mock(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # files a block writes stay out of the checkout
     if EC_CALL in code:
-        tree = ast.parse(code, f"{readme}:{line}")
-        imports = [node for node in tree.body if isinstance(node, ast.Import | ast.ImportFrom)]
-        assert imports, "an EC block shows its imports"
-        exec(compile(ast.Module(body=imports, type_ignores=[]), f"{readme}:{line}", "exec"), {})
+        run_ec_block(readme, line, code, monkeypatch, tmp_path)
         return
     with MockAltinn(stateful=True, system=SYSTEM, users=[USER]) as mock:
         environments = {name: mock.url for name in altinn2.endpoints.ENVIRONMENTS}
@@ -70,3 +70,28 @@ def test_readme_block_runs_against_the_mock(
             test(**{name: fixtures[name] for name in inspect.signature(test).parameters})
         assert not mock.errors
         assert mock.calls, "the block called nothing"
+
+
+def run_ec_block(
+    readme: Path, line: int, code: str, monkeypatch: pytest.MonkeyPatch, folder: Path
+) -> None:
+    """An EC block against the mock on loopback HTTPS. The block's client trusts the system's
+    CAs (httpx: certifi's bundle), so that bundle is the test CA for the block's duration, as
+    installing a test CA would make it; the mock trusts the same CA for the certificate."""
+    (folder / "pki").mkdir()
+    pki = make_pki(folder / "pki")
+    shutil.copy(pki.enterprise_p12, folder / P12_NAME)
+    monkeypatch.setenv("VIRKSOMHET_P12_PASSWORD", P12_PASSWORD)
+    monkeypatch.setenv("VIRKSOMHET_PASSWORD", "virksomhetsbrukerens passord")
+    monkeypatch.setattr(certifi, "where", lambda: str(pki.ca_pem))
+    assert P12_NAME in code
+    with MockAltinn(
+        tls_cert=pki.server_cert_pem, tls_key=pki.server_key_pem, ca=pki.ca_pem
+    ) as mock:
+        environments = {name: mock.url for name in altinn2.endpoints.ENVIRONMENTS}
+        monkeypatch.setattr(altinn2.endpoints, "ENVIRONMENTS", environments)
+        exec(compile(code, f"{readme}:{line}", "exec"), {"__name__": f"readme_{line}"})
+        assert not mock.errors
+        assert mock.url.startswith("https://")
+        seen = [call.reason.split(" ")[0] if call.reason else call.operation for call in mock.calls]
+        assert seen == ["issued", "GetReporteeElementListEC", "cancelled"], mock.calls
