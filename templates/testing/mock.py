@@ -519,6 +519,7 @@ class MockAltinn:
         if endpoint.security is Security.SECURE_CONVERSATION:
             # The security channel first, as in WCF: it answers issue and cancel itself.
             said = checks.element_text(blocks.get(f"{{{WSA}}}Action")) or ""
+            draft.action = said or draft.action
             streamed.verified = self._conversation(endpoint, envelope, said, message_id)
 
         if endpoint.addressing:

@@ -110,6 +110,25 @@ def test_renewed_after_sixty_percent_of_the_lifetime() -> None:
     assert issuer.count == 2
 
 
+def test_a_context_replaced_by_its_renewal_is_kept_aside_once_for_cancelling() -> None:
+    clock, issuer = Clock(), Issuer()
+    cache = ContextCache(clock=clock)
+    first = cache.get(KEY, issuer)
+    assert cache.take_replaced() == []
+    clock.now = START + dt.timedelta(minutes=7)
+    cache.get(KEY, issuer)
+    assert cache.take_replaced() == [(KEY, first)]
+    assert cache.take_replaced() == []
+    # Dropped on BadContextToken is not replaced: the service already forgot it.
+    cache.drop(KEY, cache.get(KEY, issuer))
+    cache.get(KEY, issuer)
+    assert cache.take_replaced() == []
+    # Not yet taken when the client closes: close cancels it with the others.
+    clock.now = START + dt.timedelta(minutes=14)
+    cache.get(KEY, issuer)
+    assert [context.identifier for _, context in cache.take_all()] == ["urn:uuid:3", "urn:uuid:4"]
+
+
 def test_keys_are_separate_per_enterprise_user() -> None:
     cache, issuer = ContextCache(), Issuer()
     assert cache.get(KEY, issuer).identifier != cache.get(OTHER_USER, issuer).identifier

@@ -6,18 +6,23 @@ nothing issued or answered."""
 from __future__ import annotations
 
 import base64
+import copy
 import dataclasses
+import datetime as dt
+from typing import Any
 
 import httpx
 import pytest
 from lxml import etree
 
 from altinn2.runtime import Certificate
+from altinn2.runtime.codec import to_element
 from altinn2.runtime.errors import BadContextTokenError, SoapFaultError
 from altinn2.runtime.operation import Binding
-from altinn2.runtime.security import trust
-from altinn2.runtime.security.names import DNSE, WSC
+from altinn2.runtime.security import message, trust
+from altinn2.runtime.security.names import DNSE, WSC, WSU
 from altinn2.runtime.security.trust import SecurityContext
+from altinn2.runtime.wsheaders import utc_now
 from altinn2.testing import MockAltinn, example_input
 from tests.pki import Pki
 from tests.testing.security.conftest import ENTERPRISE, p12
@@ -179,3 +184,38 @@ def test_an_ec_token_of_another_endpoint_is_unknown_there(
     )
     assert subcodes(post_under(mock, context, elsewhere)) == ("BadContextToken",)
     assert mock.calls[-1].reason == "the security context was issued by another endpoint"
+
+
+def secured(mock: MockAltinn, context: SecurityContext, **options: Any) -> bytes:
+    operation = reportee_elements(Binding.EC2)
+    return message.secured_envelope(
+        context,
+        operation.action,
+        mock.url + operation.path,
+        [to_element(example_input(operation))],
+        derived_keys=False,
+        **options,
+    ).envelope
+
+
+def test_a_call_with_an_expired_timestamp_is_refused(
+    mock: MockAltinn, certificate: Certificate
+) -> None:
+    context = issue(mock, Binding.EC2, certificate)
+    old = secured(mock, context, clock=lambda: utc_now() - dt.timedelta(minutes=20))
+    assert subcodes(post(mock, context.endpoint, old)) == ("InvalidSecurity",)
+    assert mock.calls[-1].reason == "the Timestamp has expired"
+
+
+def test_a_second_element_with_the_signed_timestamps_id_is_refused(
+    mock: MockAltinn, certificate: Certificate
+) -> None:
+    """Signature wrapping: a copy of the signed Timestamp elsewhere, under the same wsu:Id, must
+    not let another element pass as the signed one."""
+    context = issue(mock, Binding.EC2, certificate)
+    root = etree.fromstring(secured(mock, context))
+    stamp = root.find(f".//{{{WSU}}}Timestamp")
+    assert stamp is not None
+    root[0].append(copy.deepcopy(stamp))
+    assert subcodes(post(mock, context.endpoint, etree.tostring(root))) == ("InvalidSecurity",)
+    assert mock.calls[-1].reason == "wsu:Id '_0' is not unique in the message"

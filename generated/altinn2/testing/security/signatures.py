@@ -41,15 +41,15 @@ def verify(signature: etree._Element, key: xmlsec.Key, method: str) -> list[etre
         raise Rejected(f"the signature method is not {method.rpartition('#')[2]}")
     root = signature.getroottree().getroot()
     holders = [element for element in root.iter() if element.get(ID)]
-    counts = Counter(element.get(ID) for element in holders)
+    twice = [name for name, count in Counter(e.get(ID) for e in holders).items() if count > 1]
+    if twice:
+        raise Rejected(f"wsu:Id {twice[0]!r} is not unique in the message")
     by_id = {element.get(ID): element for element in holders}
     covered: list[etree._Element] = []
     for reference in signed_info.iter(f"{{{DS}}}Reference"):
         uri = reference.get("URI") or ""
         if not uri.startswith("#") or uri[1:] not in by_id:
             raise Rejected(f"the signature's reference {uri!r} names no element by its wsu:Id")
-        if counts[uri[1:]] > 1:
-            raise Rejected(f"wsu:Id {uri[1:]!r} is not unique in the message")
         covered.append(by_id[uri[1:]])
     if not covered:
         raise Rejected("the signature covers nothing")
