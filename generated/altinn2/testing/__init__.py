@@ -10,7 +10,9 @@
 
 The mock checks every request as Altinn's WCF services would (HTTP method, content type and SOAP
 version, SOAPAction / WS-Addressing, the body against the shipped XML Schemas, WS-Security and the
-body credentials) and answers a bad one with the fault WCF or Altinn would send. See
+body credentials) and answers a bad one with the fault WCF or Altinn would send. EC and EC2
+endpoints are served as WCF's WS-SecureConversation services (`altinn2.testing.security`: a token
+issuer for enterprise certificates of a test CA, `MockAltinn(tls_cert=..., ca=...)` on HTTPS). See
 `altinn2.testing.checks` for the checks, `altinn2.testing.scenario` for the stateful mode,
 `altinn2.testing.examples` for `example()`, and `altinn2.testing.plugin` for the pytest fixtures
 (`altinn2_mock`, `altinn2_client`, `altinn2_async_client`). `altinn2 mock serve` runs it from the

@@ -1,9 +1,11 @@
 """`MockAltinn`: an offline Altinn 2 on loopback HTTP, built from the generated operations.
 
-It serves every generated endpoint path (Basic, WS and EC; `altinn2.testing.endpoints`) and runs
-each request through the checks Altinn's WCF services make (`altinn2.testing.checks`: path,
-method, content type, envelope, WS-Security, WS-Addressing, action, mustUnderstand, schema,
-credentials), answering a bad one as WCF or Altinn would.
+It serves every generated endpoint path (Basic, WS, EC and EC2; `altinn2.testing.endpoints`),
+over HTTPS when given a certificate, and runs each request through the checks Altinn's WCF
+services make (`altinn2.testing.checks`: path, method, content type, envelope, WS-Security,
+WS-Addressing, action, mustUnderstand, schema, credentials; on EC and EC2 first the security
+context, issued and checked by `altinn2.testing.security`), answering a bad one as WCF or Altinn
+would.
 
 Then the answer: the last matching rule a test registered (`respond`, `fault`, `http_error`;
 `delay` waits first; `altinn2.testing.rules`), else the stateful scenario (`stateful=True`;
