@@ -590,10 +590,16 @@ class BaseClient:
         return self._transport_error(call, exc, 1)
 
     def finish_streamed(
-        self, call: PreparedCall, status: int, content_type: str, envelope: bytes, output: type[T]
+        self,
+        call: PreparedCall,
+        status: int,
+        content_type: str,
+        envelope: bytes,
+        output: type[T],
+        reader: MtomResponseReader | None = None,
     ) -> T:
         """The typed result of an answer's envelope part; `xop:Include` elements are emptied
-        (the content they point to is streamed apart)."""
+        (the content they point to is streamed apart; `reader` is told which part that is)."""
         if is_mtom(content_type) and envelope:
             root = parse_xml(
                 envelope,
@@ -601,7 +607,10 @@ class BaseClient:
                 max_elements=self.max_response_elements,
                 redactor=self.redactor,
             )
-            if xop_references(root):
+            references = xop_references(root)
+            if reader is not None:
+                reader.references = references
+            if references:
                 from lxml import etree
 
                 envelope = etree.tostring(root, encoding="utf-8")
@@ -956,7 +965,7 @@ class Client(BaseClient):
             raise ProtocolError(f"{label}: the MTOM answer has no envelope part")
         self._emit_response(call, response, reader.envelope, started)
         result = self.finish_streamed(
-            call, response.status_code, content_type, reader.envelope, output
+            call, response.status_code, content_type, reader.envelope, output, reader
         )
         # Content the server kept inline in the envelope part (no xop:Include) comes first.
         pending.insert(0, self.inline_content(result, _streamed_name(output)))
@@ -1198,7 +1207,7 @@ class AsyncClient(BaseClient):
             raise ProtocolError(f"{label}: the MTOM answer has no envelope part")
         self._emit_response(call, response, reader.envelope, started)
         result = self.finish_streamed(
-            call, response.status_code, content_type, reader.envelope, output
+            call, response.status_code, content_type, reader.envelope, output, reader
         )
         # Content the server kept inline in the envelope part (no xop:Include) comes first.
         pending.insert(0, self.inline_content(result, _streamed_name(output)))

@@ -67,6 +67,8 @@ class MtomResponseReader:
         self._part = 0  # 1 while in the envelope part, 2 in the binary part, 3 after it
         self.envelope: bytes | None = None
         self.content_id: str | None = None
+        # The content IDs the envelope's xop:Include elements point to (set once it is read).
+        self.references: list[str] = []
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """The binary data this chunk completes (the envelope part is kept aside)."""
@@ -103,7 +105,13 @@ class MtomResponseReader:
         return self._parts.finished
 
     def close(self) -> None:
+        """The message ended: its closing delimiter came, and the part the envelope points to."""
         self._parts.close()
+        if self.references and self.content_id not in self.references:
+            raise ProtocolError(
+                f"MTOM: the envelope points to the part <{self.references[0]}>, "
+                + ("which never came" if self.content_id is None else f"not <{self.content_id}>")
+            )
 
 
 class _Sink:

@@ -64,6 +64,17 @@ ADAPTATIONS = (
         re.compile(r"<wsoma:OptimizedMimeSerialization\b[^>]*/>"),
         "<!-- OptimizedMimeSerialization: MTOM through mtom-enabled -->",
     ),
+    # IntermediaryInboundExternalECStreamed alone asks the context token's endorsing signature
+    # to cover `wsa:To` as well. WCF, whose export this is, signs `To` only with an asymmetric
+    # endorsing key (never under a context key) and checks it only there; the client does as
+    # WCF does, so CXF is told what WCF enforces.
+    (
+        re.compile(
+            r"(</sp:SecureConversationToken>\s*)<sp:SignedParts>\s*<sp:Header Name=\"To\" "
+            r"Namespace=\"http://www.w3.org/2005/08/addressing\"\s*/>\s*</sp:SignedParts>"
+        ),
+        r"\1",
+    ),
 )
 # Not a policy change: WCF's `?wsdl=wsdl0` and `?xsd=xsdN` imports point at Altinn's hosts; the
 # mirror's catalog.xml maps each to its local copy beside the WSDL, and the copy points there.

@@ -16,17 +16,21 @@ from __future__ import annotations
 
 import hashlib
 import ssl
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from altinn2.client import AsyncClient, Client
+from altinn2.runtime.errors import BadContextTokenError, ConfigurationError
 from altinn2.runtime.registry import operation_index
 from altinn2.runtime.security.x509 import Certificate
 from tests.pki import P12_PASSWORD
 from tests.runtime.security.test_cxf import (
+    BAD_CONTEXT_TOKEN,
     ENTERPRISE,
+    SOAP12_CONTENT,
     Cxf,
     count_issues,
     next_call,
@@ -144,3 +148,219 @@ def test_broker_upload_streamed_through_cxf(
         assert attachment_line(cxf, "StreamedPayloadECBE", binding) == (size, digest)
         assert (seen[-1] if seen else 0) == size
         assert actions == ["SCT"]
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+@pytest.mark.parametrize("size", SIZES)
+async def test_broker_upload_streamed_through_cxf_async(
+    cxf: Cxf, certificate: Certificate, tmp_path: Path, binding: str, size: int
+) -> None:
+    path, digest = write_file(tmp_path, size)
+    async with async_client(cxf, certificate, binding) as altinn:
+        actions = count_issues(altinn)
+        with path.open("rb") as file:  # a file object, read in a worker thread
+            await altinn.broker_service.upload_file_streamed(
+                source=file, file_name=path.name, reference="ref-1", reportee=REPORTEE
+            )
+        assert attachment_line(cxf, "StreamedPayloadECBE", binding) == (size, digest)
+        assert actions == ["SCT"]
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+def test_attachment_submitted_streamed_through_cxf(
+    cxf: Cxf, certificate: Certificate, tmp_path: Path, binding: str
+) -> None:
+    """SubmitAttachmentStreamedEC: every size under one context, the last from an iterator."""
+    with client(cxf, certificate, binding) as altinn:
+        actions = count_issues(altinn)
+        service = altinn.intermediary_inbound_streamed
+        for size in SIZES:
+            path, digest = write_file(tmp_path, size)
+            service.submit_attachment_streamed(
+                reportee_element_id=42, file_name=path.name, name="vedlegg", source=path
+            )
+            assert attachment_line(cxf, "StreamedAttachmentECBE", binding) == (size, digest)
+        chunks = iter([b"first ", b"", b"second"])
+        service.submit_attachment_streamed(reportee_element_id=42, source=chunks)
+        expected = hashlib.sha256(b"first second").hexdigest()
+        assert attachment_line(cxf, "StreamedAttachmentECBE", binding) == (12, expected)
+        assert actions == ["SCT"]
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+async def test_attachment_submitted_streamed_through_cxf_async(
+    cxf: Cxf, certificate: Certificate, tmp_path: Path, binding: str
+) -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for piece in (b"async ", b"chunks"):
+            yield piece
+
+    async with async_client(cxf, certificate, binding) as altinn:
+        service = altinn.intermediary_inbound_streamed
+        for size in SIZES:
+            path, digest = write_file(tmp_path, size)
+            await service.submit_attachment_streamed(reportee_element_id=7, source=path)
+            assert attachment_line(cxf, "StreamedAttachmentECBE", binding) == (size, digest)
+        await service.submit_attachment_streamed(reportee_element_id=7, source=chunks())
+        expected = hashlib.sha256(b"async chunks").hexdigest()
+        assert attachment_line(cxf, "StreamedAttachmentECBE", binding) == (12, expected)
+
+
+def download_line(cxf: Cxf, request: str, binding: str) -> int:
+    line = next_call(cxf)
+    assert line.startswith(f"CALL {request} "), line
+    assert ("DKT" in line) == (binding == "EC") and "SCT" in line, line
+    return int(line.rsplit(" sent=", 1)[1])
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+def test_downloads_streamed_through_cxf(
+    cxf: Cxf, certificate: Certificate, tmp_path: Path, binding: str
+) -> None:
+    """DownloadFileStreamedEC into a file (atomic, hashed) and GetAttachmentDataECStreamed as
+    chunks: the bytes CXF sent in its binary part, every size, one context per endpoint."""
+    with client(cxf, certificate, binding) as altinn:
+        actions = count_issues(altinn)
+        for size in SIZES:
+            expected = expected_content(size)
+            target = tmp_path / f"download-{size}.bin"
+            with altinn.broker_service.download_file_streamed(
+                file_reference=str(size), reportee=REPORTEE
+            ) as answer:
+                saved = answer.save(target, sha256=hashlib.sha256(expected).hexdigest())
+            assert download_line(cxf, "DownloadFileStreamedEC", binding) == size
+            assert saved.size == size and target.read_bytes() == expected
+            archive = altinn.reportee_archive_external
+            with archive.get_attachment_data_streamed(attachment_id=size) as answer:
+                received = b"".join(answer.iter_bytes())
+            assert download_line(cxf, "GetAttachmentDataECStreamed", binding) == size
+            assert hashlib.sha256(received).digest() == hashlib.sha256(expected).digest()
+        assert actions == ["SCT", "SCT"]  # one per endpoint: broker, archive
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        f"download-{size}.bin" for size in SIZES
+    )  # no temporary file left behind
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+async def test_downloads_streamed_through_cxf_async(
+    cxf: Cxf, certificate: Certificate, tmp_path: Path, binding: str
+) -> None:
+    async with async_client(cxf, certificate, binding) as altinn:
+        actions = count_issues(altinn)
+        for size in SIZES:
+            expected = expected_content(size)
+            answer = await altinn.broker_service.download_file_streamed(
+                file_reference=str(size), reportee=REPORTEE
+            )
+            async with answer:
+                saved = await answer.asave(tmp_path / "broker.bin", digest=True)
+            assert download_line(cxf, "DownloadFileStreamedEC", binding) == size
+            assert saved.sha256 == hashlib.sha256(expected).hexdigest()
+            answer = await altinn.reportee_archive_external.get_attachment_data_streamed(
+                attachment_id=size
+            )
+            async with answer:
+                received = b"".join([chunk async for chunk in answer.aiter_bytes()])
+            assert download_line(cxf, "GetAttachmentDataECStreamed", binding) == size
+            assert received == expected
+        assert actions == ["SCT", "SCT"]
+
+
+class ForgetsOnce(httpx.HTTPTransport):
+    """To CXF, except the first streamed message: refused as WCF refuses a context it no longer
+    knows (before acting on the message; the request body is read to its end first)."""
+
+    def __init__(self, verify: ssl.SSLContext) -> None:
+        super().__init__(verify=verify)
+        self.refused = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.refused == 0 and request.headers["content-type"].startswith("multipart/"):
+            self.refused += 1
+            request.read()
+            return httpx.Response(
+                500, content=BAD_CONTEXT_TOKEN, headers={"content-type": SOAP12_CONTENT}
+            )
+        return super().handle_request(request)
+
+
+@pytest.mark.parametrize("kind", ["path", "seekable file"])
+def test_an_upload_refused_for_its_context_is_sent_again_under_a_new_one(
+    cxf: Cxf, certificate: Certificate, tmp_path: Path, kind: str
+) -> None:
+    """BadContextToken: the service refused the upload before acting on it; the client drops the
+    context, issues a new one and sends the file once more from its start."""
+    path, digest = write_file(tmp_path, SIZES[-1])
+    transport = ForgetsOnce(tls(cxf))
+    with (
+        client(cxf, certificate, "EC2", http_client=httpx.Client(transport=transport)) as altinn,
+        path.open("rb") as file,
+    ):
+        actions = count_issues(altinn)
+        file.seek(0)
+        source = path if kind == "path" else file
+        altinn.broker_service.upload_file_streamed(source=source, reportee=REPORTEE)
+        assert transport.refused == 1 and actions == ["SCT", "SCT"]
+        assert attachment_line(cxf, "StreamedPayloadECBE", "EC2") == (path.stat().st_size, digest)
+
+
+def test_an_upload_from_an_iterator_refused_for_its_context_is_not_resent(
+    cxf: Cxf, certificate: Certificate
+) -> None:
+    """A one-shot iterator cannot be read again: the error says so, and what to pass instead."""
+    transport = ForgetsOnce(tls(cxf))
+    with client(cxf, certificate, "EC", http_client=httpx.Client(transport=transport)) as altinn:
+        actions = count_issues(altinn)
+        with pytest.raises(BadContextTokenError, match="one-shot iterator") as caught:
+            altinn.broker_service.upload_file_streamed(
+                source=iter([b"only once"]), reportee=REPORTEE
+            )
+        assert "seekable file" in str(caught.value)
+        assert transport.refused == 1 and actions == ["SCT"]
+        # The refused context was dropped: the next call issues a new one.
+        altinn.broker_service.upload_file_streamed(source=[b"again"], reportee=REPORTEE)
+        assert actions == ["SCT", "SCT"]
+        assert attachment_line(cxf, "StreamedPayloadECBE", "EC")[0] == 5
+
+
+async def test_an_async_download_refused_for_its_context_is_asked_again(
+    cxf: Cxf, certificate: Certificate
+) -> None:
+    class AsyncForgetsOnce(httpx.AsyncHTTPTransport):
+        refused = 0
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if self.refused == 0 and request.headers["content-type"].startswith("multipart/"):
+                self.refused += 1
+                return httpx.Response(
+                    500, content=BAD_CONTEXT_TOKEN, headers={"content-type": SOAP12_CONTENT}
+                )
+            return await super().handle_async_request(request)
+
+    transport = AsyncForgetsOnce(verify=tls(cxf))
+    async with AsyncClient(
+        base_url=base_url(cxf),
+        binding="EC",
+        certificate=certificate,
+        enterprise=ENTERPRISE,
+        http_client=httpx.AsyncClient(transport=transport),
+    ) as altinn:
+        actions = count_issues(altinn)
+        answer = await altinn.reportee_archive_external.get_attachment_data_streamed(
+            attachment_id=100
+        )
+        async with answer:
+            received = b"".join([chunk async for chunk in answer.aiter_bytes()])
+        assert received == expected_content(100)
+        assert transport.refused == 1 and actions == ["SCT", "SCT"]
+        assert download_line(cxf, "GetAttachmentDataECStreamed", "EC") == 100
+
+
+def test_a_streamed_ec_call_is_refused_before_sending_without_a_certificate(
+    cxf: Cxf,
+) -> None:
+    with (
+        Client(base_url=base_url(cxf), binding="EC2", enterprise=ENTERPRISE) as altinn,
+        pytest.raises(ConfigurationError, match="certificate="),
+    ):
+        altinn.broker_service.upload_file_streamed(source=[b"x"], reportee=REPORTEE)

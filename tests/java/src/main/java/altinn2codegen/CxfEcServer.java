@@ -39,7 +39,7 @@ import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -62,6 +62,13 @@ import jakarta.xml.ws.WebServiceProvider;
 import jakarta.xml.ws.handler.MessageContext;
 
 import org.apache.cxf.Bus;
+import org.apache.cxf.attachment.AttachmentImpl;
+import org.apache.cxf.interceptor.AttachmentOutInterceptor;
+import org.apache.cxf.message.Attachment;
+import org.apache.cxf.message.Message;
+import org.apache.cxf.phase.AbstractPhaseInterceptor;
+import org.apache.cxf.phase.Phase;
+import org.apache.cxf.phase.PhaseInterceptorChain;
 import org.apache.cxf.BusFactory;
 import org.apache.cxf.configuration.jsse.TLSServerParameters;
 import org.apache.cxf.jaxws.JaxWsServerFactoryBean;
@@ -104,9 +111,10 @@ public final class CxfEcServer {
                 } else if (size != null) {
                     int length = Integer.parseInt(size.trim());
                     String id = "content-" + length + "@cxf.test";
-                    Map<String, DataHandler> out = new HashMap<>();
-                    out.put(id, new DataHandler(new ByteArrayDataSource(testContent(length), "application/octet-stream")));
-                    context.getMessageContext().put(MessageContext.OUTBOUND_MESSAGE_ATTACHMENTS, out);
+                    AttachmentImpl part = new AttachmentImpl(id, new DataHandler(
+                        new ByteArrayDataSource(testContent(length), "application/octet-stream")));
+                    part.setXOP(true);
+                    PhaseInterceptorChain.getCurrentMessage().getExchange().put(ATTACHMENT, part);
                     answer = "<" + name + "Response xmlns=\"" + ns + "\"><" + name + "Result>"
                         + "<xop:Include xmlns:xop=\"http://www.w3.org/2004/08/xop/include\" href=\"cid:" + id + "\"/>"
                         + "</" + name + "Result></" + name + "Response>";
@@ -137,6 +145,31 @@ public final class CxfEcServer {
                 }
             }
             return names;
+        }
+    }
+
+    /** Where the Provider leaves a download's binary part for the out chain to attach. */
+    static final String ATTACHMENT = "altinn2codegen.attachment";
+
+    /** Adds the Provider's binary part (if any) to the response's attachments. */
+    static final class Attaching extends AbstractPhaseInterceptor<Message> {
+        Attaching() {
+            super(Phase.PRE_STREAM);
+            addBefore(AttachmentOutInterceptor.class.getName());
+        }
+
+        @Override
+        public void handleMessage(Message message) {
+            Attachment part = (Attachment) message.getExchange().get(ATTACHMENT);
+            if (part == null) {
+                return;
+            }
+            Collection<Attachment> attachments = message.getAttachments();
+            if (attachments == null) {
+                attachments = new ArrayList<>();
+                message.setAttachments(attachments);
+            }
+            attachments.add(part);
         }
     }
 
@@ -248,6 +281,7 @@ public final class CxfEcServer {
             String text = Files.readString(Paths.get(args[i]), StandardCharsets.UTF_8);
             if (text.contains("OptimizedMimeSerialization")) {
                 factory.getProperties(true).put("mtom-enabled", Boolean.TRUE);
+                factory.getOutInterceptors().add(new Attaching());
             }
             factory.create();
         }
