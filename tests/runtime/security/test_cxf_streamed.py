@@ -14,40 +14,47 @@ file once more when it can be read again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
+from altinn2.cli import main
 from altinn2.client import AsyncClient, Client
 from altinn2.runtime.errors import BadContextTokenError, ConfigurationError
 from altinn2.runtime.registry import operation_index
 from altinn2.runtime.security.x509 import Certificate
+from altinn2.runtime.transport import commands
 from tests.pki import P12_PASSWORD
 from tests.runtime.security.test_cxf import (
     BAD_CONTEXT_TOKEN,
     ENTERPRISE,
     SOAP12_CONTENT,
     Cxf,
+    _cxf_cancel_policy,  # noqa: F401  (autouse: CXF's cancel policy, as in test_cxf.py)
     count_issues,
     next_call,
     serve,
 )
 
-# The streamed EC and EC2 WSDLs (folder/name without .wsdl), each with the operations it has.
-STREAMED = {
-    "BrokerServiceExternalStreamed/BrokerServiceExternalECStreamed": "broker",
-    "BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed": "broker",
-    "IntermediaryInboundStreamed/IntermediaryInboundExternalECStreamed": "attachment",
-    "IntermediaryInboundStreamed/IntermediaryInboundExternalEC2Streamed": "attachment",
-    "ReporteeArchiveExternalStreamed/ReporteeArchiveExternalStreamedEC": "archive",
-    "ReporteeArchiveExternalStreamed/ReporteeArchiveExternalStreamedEC2": "archive",
-}
+# The streamed EC and EC2 WSDLs (folder/name without .wsdl).
+STREAMED = (
+    "BrokerServiceExternalStreamed/BrokerServiceExternalECStreamed",
+    "BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed",
+    "IntermediaryInboundStreamed/IntermediaryInboundExternalECStreamed",
+    "IntermediaryInboundStreamed/IntermediaryInboundExternalEC2Streamed",
+    "ReporteeArchiveExternalStreamed/ReporteeArchiveExternalStreamedEC",
+    "ReporteeArchiveExternalStreamed/ReporteeArchiveExternalStreamedEC2",
+)
 SIZES = (0, 1, 3 * 1024 * 1024 + 17)  # empty, one byte, several chunks and an odd tail
 REPORTEE = "910000001"
+ENTERPRISE_PASSWORD = "Virksomhet-Passord-9"
 
 
 def expected_content(length: int) -> bytes:
@@ -148,6 +155,8 @@ def test_broker_upload_streamed_through_cxf(
         assert attachment_line(cxf, "StreamedPayloadECBE", binding) == (size, digest)
         assert (seen[-1] if seen else 0) == size
         assert actions == ["SCT"]
+    # EC cancels its context on close (the streamed endpoint's own Cancel); EC2 never does.
+    assert actions == (["SCT", "Cancel"] if binding == "EC" else ["SCT"])
 
 
 @pytest.mark.parametrize("binding", ["EC", "EC2"])
@@ -364,3 +373,123 @@ def test_a_streamed_ec_call_is_refused_before_sending_without_a_certificate(
         pytest.raises(ConfigurationError, match="certificate="),
     ):
         altinn.broker_service.upload_file_streamed(source=[b"x"], reportee=REPORTEE)
+
+
+# -- `altinn2 attachment upload/download` (EC and EC2 only), through CXF ---------------------------
+
+
+def run_cli(cxf: Cxf, *arguments: str) -> tuple[int, str, str]:
+    environment = {
+        "ALTINN2_CERTIFICATE": str(cxf.pki.enterprise_p12),
+        "ALTINN2_CERTIFICATE_PASSWORD": P12_PASSWORD,
+        "ALTINN2_ENTERPRISE_USER": "virksomhetsbruker",
+        "ALTINN2_ENTERPRISE_PASSWORD": ENTERPRISE_PASSWORD,
+        "ALTINN2_CA_FILE": str(cxf.pki.ca_pem),
+    }
+    result = CliRunner().invoke(
+        main, [*arguments, "--base-url", base_url(cxf)], env=environment, catch_exceptions=False
+    )
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+def test_attachment_commands_through_cxf(cxf: Cxf, tmp_path: Path, binding: str) -> None:
+    """Upload a file and download an archived attachment from the command line: quiet when not
+    on a terminal, the content checked by hash, no password in the output."""
+    path, digest = write_file(tmp_path, SIZES[-1])
+    status, out, err = run_cli(
+        cxf,
+        "attachment",
+        "upload",
+        str(path),
+        "--reportee-element-id",
+        "42",
+        "--binding",
+        binding,
+    )
+    assert status == 0, err
+    assert out == "sent\n" and err == ""  # CXF's receipt is empty; no progress bar
+    assert attachment_line(cxf, "StreamedAttachmentECBE", binding) == (path.stat().st_size, digest)
+
+    size = SIZES[-1]
+    expected = hashlib.sha256(expected_content(size)).hexdigest()
+    target = tmp_path / "attachment.bin"
+    status, out, err = run_cli(
+        cxf,
+        "attachment",
+        "download",
+        str(size),
+        "--output",
+        str(target),
+        "--sha256",
+        expected,
+        "--binding",
+        binding,
+    )
+    assert status == 0, err
+    assert download_line(cxf, "GetAttachmentDataECStreamed", binding) == size
+    assert out == f"{target}: {size} bytes, sha256 {expected}\n" and err == ""
+    assert target.read_bytes() == expected_content(size)
+    for secret in (P12_PASSWORD, ENTERPRISE_PASSWORD):
+        assert secret not in out + err
+
+
+def test_attachment_commands_show_progress_on_a_terminal(
+    cxf: Cxf, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(commands, "_on_terminal", lambda: True)
+    path, digest = write_file(tmp_path, SIZES[-1])
+    status, _, err = run_cli(cxf, "attachment", "upload", str(path), "--reportee-element-id", "42")
+    assert status == 0 and "uploading" in err, err
+    assert attachment_line(cxf, "StreamedAttachmentECBE", "EC2")[1] == digest
+    status, _, err = run_cli(
+        cxf, "attachment", "download", "5000", "--output", str(tmp_path / "a.bin")
+    )
+    assert status == 0 and "downloading" in err, err
+    assert download_line(cxf, "GetAttachmentDataECStreamed", "EC2") == 5000
+
+
+def test_attachment_download_interrupted_leaves_nothing(
+    cxf: Cxf, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C midway: exit 130, one line, no partial file (nor temporary one) left."""
+
+    @contextlib.contextmanager
+    def interrupting(total: int | None, label: str) -> Iterator[Callable[[int], None]]:
+        def progress(done: int) -> None:
+            if done > 500_000:
+                raise KeyboardInterrupt
+
+        yield progress
+
+    monkeypatch.setattr(commands, "_progress", interrupting)
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    status, _, err = run_cli(
+        cxf, "attachment", "download", str(SIZES[-1]), "--output", str(out_dir / "a.bin")
+    )
+    assert status == 130 and "interrupted: nothing was saved" in err
+    assert os.listdir(out_dir) == []
+    download_line(cxf, "GetAttachmentDataECStreamed", "EC2")
+
+    path, _digest = write_file(tmp_path, SIZES[-1])
+    status, _, err = run_cli(cxf, "attachment", "upload", str(path), "--reportee-element-id", "42")
+    assert status == 130 and "interrupted: the upload was not completed" in err
+
+
+def test_attachment_command_with_a_wrong_certificate_password_is_one_line(
+    cxf: Cxf, tmp_path: Path
+) -> None:
+    path, _digest = write_file(tmp_path, 1)
+    status, out, err = run_cli(
+        cxf,
+        "attachment",
+        "upload",
+        str(path),
+        "--reportee-element-id",
+        "42",
+        "--certificate-password",
+        "not-the-password",
+    )
+    assert status == 1 and err.startswith("error: ") and err.count("\n") == 1, err
+    assert "not-the-password" not in out + err and P12_PASSWORD not in out + err
