@@ -147,6 +147,12 @@ def test_upload_is_a_multipart_request_email_reads(tmp_path: Path, size: int, ki
             progress=seen.append,
         )
         check_upload_request(server.last, data)
+        headers = server.last.headers
+        if kind == "path":  # its size is known: a Content-Length, no chunk framing
+            assert int(headers["content-length"]) == len(server.last.body)
+            assert "transfer-encoding" not in headers
+        else:
+            assert headers["transfer-encoding"] == "chunked"
     assert receipt.receipt_id == 7 and receipt.last_changed == "08.05.2024 13:29:28"
     assert (seen[-1] if seen else 0) == size
 

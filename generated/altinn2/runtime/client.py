@@ -546,6 +546,9 @@ class BaseClient:
             progress,
         )
         headers = {**call.headers, "Content-Type": message.content_type}
+        length = message.content_length()
+        if length is not None:  # else chunked
+            headers["Content-Length"] = str(length)
         call = dataclasses.replace(call, headers=headers, content=envelope)
         self._emit_request(call)
         return call, message

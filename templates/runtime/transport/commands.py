@@ -209,9 +209,7 @@ def _enterprise_options(function: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Path(exists=True, dir_okay=False, path_type=Path),
             help="The enterprise certificate: a PKCS#12 (.p12/.pfx) file.",
         ),
-        click.option(
-            "--certificate-password", envvar="ALTINN2_CERTIFICATE_PASSWORD", hidden=True
-        ),
+        click.option("--certificate-password", envvar="ALTINN2_CERTIFICATE_PASSWORD", hidden=True),
         click.option("--enterprise-user", envvar="ALTINN2_ENTERPRISE_USER", required=True),
         click.option(
             "--enterprise-password",

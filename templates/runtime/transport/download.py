@@ -29,6 +29,7 @@ from altinn2.runtime.transport.mtom import (
     PartData,
     PartEnd,
     PartStart,
+    WRITE_BUFFER,
     Progress,
     check_binary_part,
     check_root_part,
@@ -131,7 +132,7 @@ class _Sink:
         except OSError as exc:
             raise DownloadWriteError(f"cannot write beside {self.destination}: {exc}") from None
         self.temporary = Path(name)
-        self.file = os.fdopen(handle, "wb")
+        self.file = os.fdopen(handle, "wb", buffering=WRITE_BUFFER)
 
     def write(self, chunk: bytes) -> None:
         try:

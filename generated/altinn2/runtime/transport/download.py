@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from altinn2.runtime.errors import AltinnError, ProtocolError, TransportError
 from altinn2.runtime.transport.mtom import (
+    WRITE_BUFFER,
     MultipartReader,
     PartData,
     PartEnd,
@@ -131,7 +132,7 @@ class _Sink:
         except OSError as exc:
             raise DownloadWriteError(f"cannot write beside {self.destination}: {exc}") from None
         self.temporary = Path(name)
-        self.file = os.fdopen(handle, "wb")
+        self.file = os.fdopen(handle, "wb", buffering=WRITE_BUFFER)
 
     def write(self, chunk: bytes) -> None:
         try:
