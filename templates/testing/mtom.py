@@ -22,9 +22,9 @@ from altinn2.runtime.envelope import parse_xml
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.transport.mtom import (
+    WRITE_BUFFER,
     XOP_NS,
     MtomRequest,
-    WRITE_BUFFER,
     MultipartReader,
     PartData,
     PartEnd,

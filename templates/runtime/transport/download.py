@@ -25,11 +25,11 @@ from typing import Any, Generic, TypeVar
 
 from altinn2.runtime.errors import AltinnError, ProtocolError, TransportError
 from altinn2.runtime.transport.mtom import (
+    WRITE_BUFFER,
     MultipartReader,
     PartData,
     PartEnd,
     PartStart,
-    WRITE_BUFFER,
     Progress,
     check_binary_part,
     check_root_part,

@@ -35,7 +35,7 @@ from altinn2.runtime.operation import SoapVersion
 XOP_NS = "http://www.w3.org/2004/08/xop/include"
 XOP_INCLUDE = f"{{{XOP_NS}}}Include"
 XOP_MEDIA = "application/xop+xml"
-CHUNK_SIZE = 256 * 1024
+CHUNK_SIZE = 1024 * 1024
 # A received file is written in blocks this large: the page cache takes a few large writes much
 # faster than many chunk-sized ones (a streamed transfer's disk writes bound its throughput).
 WRITE_BUFFER = 4 * 1024 * 1024
@@ -163,7 +163,8 @@ def _remaining_size(source: Source) -> int | None:
         info = os.fstat(fileno())
         if not stat.S_ISREG(info.st_mode):
             return None
-        return max(0, info.st_size - source.tell())  # type: ignore[union-attr]
+        position: int = source.tell()  # type: ignore[union-attr]
+        return max(0, info.st_size - position)
     except (OSError, ValueError, io.UnsupportedOperation):
         return None
 
