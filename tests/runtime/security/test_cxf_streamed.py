@@ -15,6 +15,7 @@ file once more when it can be read again.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import ssl
@@ -28,9 +29,16 @@ from click.testing import CliRunner
 from altinn2.cli import main
 from altinn2.client import AsyncClient, Client
 from altinn2.runtime.errors import BadContextTokenError, ConfigurationError
+from altinn2.runtime.operation import OperationInfo
 from altinn2.runtime.registry import operation_index
+from altinn2.runtime.security.context_cache import ContextCache
+from altinn2.runtime.security.trust import SecurityContext
 from altinn2.runtime.security.x509 import Certificate
 from altinn2.runtime.transport import commands
+from altinn2.services.broker_service import (
+    DOWNLOAD_FILE_STREAMED_EC2,
+    UPLOAD_FILE_STREAMED_EC2,
+)
 from tests.pki import P12_PASSWORD
 from tests.runtime.security.test_cxf import (
     BAD_CONTEXT_TOKEN,
@@ -493,3 +501,34 @@ def test_attachment_command_with_a_wrong_certificate_password_is_one_line(
     )
     assert status == 1 and err.startswith("error: ") and err.count("\n") == 1, err
     assert "not-the-password" not in out + err and P12_PASSWORD not in out + err
+
+
+def test_a_streamed_call_renews_the_context_before_it_expires(
+    cxf: Cxf, certificate: Certificate, tmp_path: Path
+) -> None:
+    """Past 60 % of the context's lifetime, the next streamed call on the endpoint (here a
+    download after an upload) issues a new context first."""
+    now = [dt.datetime.now(dt.UTC)]
+    path, digest = write_file(tmp_path, 1000)
+    with client(cxf, certificate, "EC2") as altinn:
+        altinn.conversation.cache = ContextCache(clock=lambda: now[0])
+        actions = count_issues(altinn)
+        broker = altinn.broker_service
+        broker.upload_file_streamed(source=path, reportee=REPORTEE)
+        assert attachment_line(cxf, "StreamedPayloadECBE", "EC2") == (1000, digest)
+        first = current_context(altinn, UPLOAD_FILE_STREAMED_EC2)
+        assert first.expires is not None
+        now[0] += (first.expires - first.created) * 0.7  # past the renewal point (60 %)
+        with broker.download_file_streamed(file_reference="10", reportee=REPORTEE) as answer:
+            assert b"".join(answer.iter_bytes()) == expected_content(10)
+        assert download_line(cxf, "DownloadFileStreamedEC", "EC2") == 10
+        second = current_context(altinn, DOWNLOAD_FILE_STREAMED_EC2)
+        assert second.identifier != first.identifier
+        assert actions == ["SCT", "SCT"]
+
+
+def current_context(altinn: Client, operation: OperationInfo) -> SecurityContext:
+    def post_never(url: str, envelope: bytes, action: str) -> bytes:
+        raise AssertionError(f"no round trip expected ({action})")
+
+    return altinn.conversation.context(operation, altinn.url_for(operation), post_never)
