@@ -532,3 +532,41 @@ def current_context(altinn: Client, operation: OperationInfo) -> SecurityContext
         raise AssertionError(f"no round trip expected ({action})")
 
     return altinn.conversation.context(operation, altinn.url_for(operation), post_never)
+
+
+async def test_an_async_upload_from_an_async_iterator_refused_for_its_context_is_not_resent(
+    cxf: Cxf, certificate: Certificate, tmp_path: Path
+) -> None:
+    class AsyncForgetsOnce(httpx.AsyncHTTPTransport):
+        refused = 0
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if self.refused == 0 and request.headers["content-type"].startswith("multipart/"):
+                self.refused += 1
+                await request.aread()
+                return httpx.Response(
+                    500, content=BAD_CONTEXT_TOKEN, headers={"content-type": SOAP12_CONTENT}
+                )
+            return await super().handle_async_request(request)
+
+    async def once() -> AsyncIterator[bytes]:
+        yield b"only once"
+
+    transport = AsyncForgetsOnce(verify=tls(cxf))
+    path, digest = write_file(tmp_path, 1000)
+    async with AsyncClient(
+        base_url=base_url(cxf),
+        binding="EC2",
+        certificate=certificate,
+        enterprise=ENTERPRISE,
+        http_client=httpx.AsyncClient(transport=transport),
+    ) as altinn:
+        actions = count_issues(altinn)
+        service = altinn.intermediary_inbound_streamed
+        with pytest.raises(BadContextTokenError, match="one-shot iterator"):
+            await service.submit_attachment_streamed(reportee_element_id=1, source=once())
+        assert transport.refused == 1 and actions == ["SCT"]
+        transport.refused = 0  # refused once more: from a path, sent again under a new context
+        await service.submit_attachment_streamed(reportee_element_id=1, source=path)
+        assert transport.refused == 1 and actions == ["SCT", "SCT", "SCT"]
+        assert attachment_line(cxf, "StreamedAttachmentECBE", "EC2") == (1000, digest)
