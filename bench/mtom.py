@@ -9,7 +9,8 @@ RSS measured (`ru_maxrss` of this process) is the client's alone. Each transfer 
 to disk at the receiving end, for the mock and the raw server alike. Best of `--rounds` rounds
 (3), each in order: raw upload, MTOM upload (`upload_file_streamed_basic(source=path)`), raw
 download, MTOM download (`download_file_streamed_basic(...).save(path)`); the downloaded file
-is then checked by SHA-256 (not timed).
+is then checked by SHA-256 (not timed). Ratios: of the best rounds (`*_ratio`), and the median
+of each round's ratio (`*_ratio_median_of_rounds`, steadier on a shared machine).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import multiprocessing
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -231,6 +233,12 @@ def main() -> int:
         results[f"raw_{raw_kind}_mib_s"] = round(raw_rate, 1)
         results[f"mtom_{kind}_mib_s"] = round(mtom_rate, 1)
         results[f"{kind}_ratio"] = round(mtom_rate / raw_rate, 3)
+        # Each round's ratio (raw and MTOM run back to back), the median: steadier than the
+        # best-of figures when other processes share the machine.
+        pairs = zip(times[f"raw_{raw_kind}"], times[f"mtom_{kind}"], strict=True)
+        results[f"{kind}_ratio_median_of_rounds"] = round(
+            statistics.median(raw / mtom for raw, mtom in pairs), 3
+        )
     results["client_peak_rss_mib"] = round(_rss_mib(), 1)
     results["client_rss_before_transfers_mib"] = round(rss_start, 1)
     results["python"] = sys.version.split()[0]

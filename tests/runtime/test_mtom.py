@@ -26,7 +26,7 @@ from altinn2.runtime.errors import (
     TransportError,
 )
 from altinn2.runtime.operation import SoapVersion
-from altinn2.runtime.transport import download as download_module
+from altinn2.runtime.transport import download as download_module, mtom as mtom_module
 from altinn2.runtime.transport.download import ChecksumMismatchError, DownloadWriteError
 from altinn2.runtime.transport.mtom import (
     XOP_INCLUDE,
@@ -147,6 +147,12 @@ def test_upload_is_a_multipart_request_email_reads(tmp_path: Path, size: int, ki
             progress=seen.append,
         )
         check_upload_request(server.last, data)
+        headers = server.last.headers
+        if kind == "path":  # its size is known: a Content-Length, no chunk framing
+            assert int(headers["content-length"]) == len(server.last.body)
+            assert "transfer-encoding" not in headers
+        else:
+            assert headers["transfer-encoding"] == "chunked"
     assert receipt.receipt_id == 7 and receipt.last_changed == "08.05.2024 13:29:28"
     assert (seen[-1] if seen else 0) == size
 
@@ -433,3 +439,131 @@ def test_async_save_of_a_dropped_transfer_leaves_no_file(tmp_path: Path) -> None
     with SoapServer(reply) as server, pytest.raises(TransportError, match="nothing was saved"):
         asyncio.run(run(server))
     assert os.listdir(tmp_path) == []
+
+
+def test_an_include_pointing_to_a_part_that_never_comes_is_refused(tmp_path: Path) -> None:
+    """The envelope points at a binary part the message does not hold: an error, no file."""
+    include = (
+        '<xop:Include href="cid:missing@x" xmlns:xop="http://www.w3.org/2004/08/xop/include"/>'
+    )
+    reply = wcf_mtom(download_envelope().replace(b"@@", include.encode()), None)
+    with SoapServer(reply) as server, client(server) as api:
+        answer = BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+        with answer, pytest.raises(ProtocolError, match=r"missing@x.*never came"):
+            answer.save(tmp_path / "out.zip")
+    assert os.listdir(tmp_path) == []
+
+
+def test_inline_base64_inside_an_mtom_answer_is_the_content() -> None:
+    """An MTOM answer whose envelope part holds the content inline (no xop:Include), as a
+    server may send a small file: the content is what the element holds."""
+    import base64
+
+    data = payload(700)
+    reply = wcf_mtom(download_envelope().replace(b"@@", base64.b64encode(data)), None)
+    with SoapServer(reply) as server, client(server) as api:
+        answer = BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+        with answer:
+            assert b"".join(answer.iter_bytes()) == data
+
+
+class ThreadRecordingFile(io.BytesIO):
+    """A binary file that records the thread of each read."""
+
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.threads: list[int] = []
+
+    def read(self, size: int | None = -1) -> bytes:
+        import threading
+
+        self.threads.append(threading.get_ident())
+        return super().read(size)
+
+
+def test_async_upload_reads_the_file_in_a_worker_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The async client never reads a file on the event loop's thread: each chunk is read in a
+    worker thread (a path is opened there too)."""
+    import threading
+
+    data = payload(3 * 1024 * 1024 + 17)
+    file = ThreadRecordingFile(data)
+    path = tmp_path / "data.zip"
+    path.write_bytes(data)
+    opened: list[int] = []
+
+    def recording_open(*args: Any, **kwargs: Any) -> Any:
+        opened.append(threading.get_ident())
+        return open(*args, **kwargs)
+
+    monkeypatch.setattr(mtom_module, "open", recording_open, raising=False)
+
+    async def run(server: SoapServer) -> int:
+        async with AsyncClient(
+            base_url=server.url, system=SystemCredentials("sys", "s3cret-pass")
+        ) as api:
+            service = AsyncBrokerService(api)
+            for source in (file, path):
+                await service.upload_file_streamed_basic(
+                    source=source, file_name="data.zip", reference="ref-1", reportee="910453092"
+                )
+                check_upload_request(server.last, data)
+        return threading.get_ident()
+
+    with SoapServer(wcf_mtom(RECEIPT, None)) as server:
+        loop_thread = asyncio.run(run(server))
+    assert len(file.threads) >= 2  # several chunks and the final empty read
+    assert loop_thread not in file.threads
+    assert opened and loop_thread not in opened
+
+
+def test_a_source_is_resendable_only_when_it_can_be_read_again(tmp_path: Path) -> None:
+    from altinn2.runtime.transport.mtom import iter_source, resender
+
+    path = tmp_path / "data.zip"
+    path.write_bytes(b"0123456789")
+    file = io.BytesIO(b"0123456789")
+    file.seek(3)
+    rewind = resender(file)
+    assert rewind is not None
+    assert b"".join(iter_source(file)) == b"3456789"
+    rewind()
+    assert b"".join(iter_source(file)) == b"3456789"  # from where it stood, not from 0
+    assert resender(path) is not None and resender(str(path)) is not None
+    assert resender([b"a", b"b"]) is not None
+    assert resender(iter([b"a"])) is None
+
+    class Pipe(io.RawIOBase):
+        def readable(self) -> bool:
+            return True
+
+        def seekable(self) -> bool:
+            return False
+
+    assert resender(Pipe()) is None
+
+
+def test_a_security_answer_in_mtom_is_read_with_its_parts_inlined() -> None:
+    """An MTOM endpoint answers its RST in MTOM and may put the token's cookie in a part of its
+    own: the answer is read as one document, the cookie inline, in base64."""
+    from altinn2.runtime.transport.mtom import inline_parts
+
+    cookie = os.urandom(1000)
+    envelope = (
+        b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body>'
+        b'<Cookie xmlns="http://schemas.microsoft.com/ws/2006/05/security">@@</Cookie>'
+        b"</s:Body></s:Envelope>"
+    )
+    reply = wcf_mtom(envelope, cookie, escaped_cid=True)
+    document = etree.fromstring(inline_parts(reply.content_type, reply.body))
+    (element,) = document.iter("{http://schemas.microsoft.com/ws/2006/05/security}Cookie")
+    import base64
+
+    assert base64.b64decode(element.text or "") == cookie
+    assert inline_parts("application/soap+xml", b"<x/>") == b"<x/>"

@@ -66,7 +66,9 @@ from altinn2.runtime.transport.mtom import (
     Progress,
     Source,
     include_binary,
+    inline_parts,
     is_mtom,
+    resender,
     streamed_field,
     xop_references,
 )
@@ -518,23 +520,19 @@ class BaseClient:
         source: Source | None,
         progress: Progress | None,
         base_url: str | None,
+        context: object = None,
     ) -> tuple[PreparedCall, MtomRequest]:
-        """The envelope the binding asks for (security included), wrapped as an MTOM request:
-        with `source`, the body's streamed element points at the binary part that carries it."""
-        if operation.security is Security.SECURE_CONVERSATION:
-            # The streamed path has no security-context step yet (issue, re-issue on
-            # BadContextToken): refuse rather than send an EC message without its context.
-            raise BindingNotAvailableError(
-                f"{operation.label}: streamed EC/EC2 endpoints are not wired to the "
-                "WS-SecureConversation context yet; use the Basic streamed endpoint"
-            )
+        """The envelope the binding asks for, secured by the operation's profile (`context`: what
+        the profile got from the service first, as for `prepare`), wrapped as an MTOM request:
+        with `source`, the body's streamed element points at the binary part that carries it
+        (the security header stays in the envelope part; nothing signed points into the body)."""
         streamed = streamed_field(type(request.body)) if source is not None else None
         if source is not None and streamed is None:
             raise TypeError(f"{operation.label} takes no file (source=)")
         if streamed is not None:
             body = dataclasses.replace(request.body, **{streamed[0]: b""})
             request = SealedRequest(body, request.headers)
-        call = self.prepare(operation, request, base_url=base_url)
+        call = self.prepare(operation, request, base_url=base_url, context=context)
         content_id = None
         envelope = call.content
         if streamed is not None:
@@ -548,9 +546,40 @@ class BaseClient:
             progress,
         )
         headers = {**call.headers, "Content-Type": message.content_type}
+        length = message.content_length()
+        if length is not None:  # else chunked
+            headers["Content-Length"] = str(length)
         call = dataclasses.replace(call, headers=headers, content=envelope)
         self._emit_request(call)
         return call, message
+
+    @staticmethod
+    def resend_refused(
+        call: PreparedCall,
+        profile: SecurityProfile,
+        url: str,
+        context: object,
+        rewind: Callable[[], None] | None,
+        exc: BadContextTokenError,
+    ) -> None:
+        """A streamed call refused for its security context (BadContextToken). The service
+        refused the message before acting on it, so it may go once more under a newly issued
+        context, an upload too (a security retry, not a resend of a call that may have taken
+        effect): the context is dropped and the file rewound. Raises when it cannot go again:
+        no context to renew, or a file source that yields its bytes only once."""
+        if context is None:
+            raise exc
+        profile.refused(call.operation, url, context)
+        if rewind is None:
+            raise BadContextTokenError(
+                f"{exc.reason} The upload was refused before the service acted on it, but its "
+                "source is a one-shot iterator: it was not sent again under a new security "
+                "context. Pass a path or a seekable file object to have it resent",
+                code=exc.code,
+                subcodes=exc.subcodes,
+                operation=exc.operation,
+            ) from exc
+        rewind()
 
     def streamed_error(self, call: PreparedCall, exc: httpx.HTTPError) -> Exception:
         """A streamed call is never resent: what failed, and whether it reached the server."""
@@ -564,10 +593,16 @@ class BaseClient:
         return self._transport_error(call, exc, 1)
 
     def finish_streamed(
-        self, call: PreparedCall, status: int, content_type: str, envelope: bytes, output: type[T]
+        self,
+        call: PreparedCall,
+        status: int,
+        content_type: str,
+        envelope: bytes,
+        output: type[T],
+        reader: MtomResponseReader | None = None,
     ) -> T:
         """The typed result of an answer's envelope part; `xop:Include` elements are emptied
-        (the content they point to is streamed apart)."""
+        (the content they point to is streamed apart; `reader` is told which part that is)."""
         if is_mtom(content_type) and envelope:
             root = parse_xml(
                 envelope,
@@ -575,7 +610,10 @@ class BaseClient:
                 max_elements=self.max_response_elements,
                 redactor=self.redactor,
             )
-            if xop_references(root):
+            references = xop_references(root)
+            if reader is not None:
+                reader.references = references
+            if references:
                 from lxml import etree
 
                 envelope = etree.tostring(root, encoding="utf-8")
@@ -864,25 +902,43 @@ class Client(BaseClient):
     ) -> Download[T]:
         """Call a streamed (MTOM) operation: the file from `source` (an upload) is sent as it is
         read; the answer's content (a download) is read as it arrives, through the `Download`.
-        Never resent; the call's deadline does not apply (files take the time they take), the
-        timeouts of each network wait do."""
-        call, message = self.prepare_streamed(operation, request, source, progress, base_url)
-        started = time.monotonic()
-        try:
-            response = self.http.send(
-                self.http.build_request("POST", call.url, content=message, headers=call.headers),
-                stream=True,
+        Never resent, except once under a new security context when the service refused the
+        old one (see `resend_refused`); the call's deadline does not apply (files take the time
+        they take), the timeouts of each network wait do."""
+        self.ensure_security(operation)
+        profile = self.security_profile(operation)
+        url = self.url_for(operation, base_url)
+        rewind = resender(source)
+        reissued = False
+        while True:
+            context = profile.context(operation, url, self._post_security)
+            call, message = self.prepare_streamed(
+                operation, request, source, progress, base_url, context
             )
-        except httpx.HTTPError as exc:
-            raise self.streamed_error(call, exc) from None
-        try:
-            return self._download(call, response, output, started)
-        except httpx.HTTPError as exc:
-            response.close()
-            raise self.streamed_error(call, exc) from None
-        except BaseException:
-            response.close()
-            raise
+            started = time.monotonic()
+            try:
+                response = self.http.send(
+                    self.http.build_request(
+                        "POST", call.url, content=message, headers=call.headers
+                    ),
+                    stream=True,
+                )
+            except httpx.HTTPError as exc:
+                raise self.streamed_error(call, exc) from None
+            try:
+                return self._download(call, response, output, started)
+            except httpx.HTTPError as exc:
+                response.close()
+                raise self.streamed_error(call, exc) from None
+            except BadContextTokenError as exc:
+                response.close()
+                if reissued:
+                    raise
+                self.resend_refused(call, profile, url, context, rewind, exc)
+                reissued = True
+            except BaseException:
+                response.close()
+                raise
 
     def _download(
         self, call: PreparedCall, response: httpx.Response, output: type[T], started: float
@@ -912,8 +968,10 @@ class Client(BaseClient):
             raise ProtocolError(f"{label}: the MTOM answer has no envelope part")
         self._emit_response(call, response, reader.envelope, started)
         result = self.finish_streamed(
-            call, response.status_code, content_type, reader.envelope, output
+            call, response.status_code, content_type, reader.envelope, output, reader
         )
+        # Content the server kept inline in the envelope part (no xop:Include) comes first.
+        pending.insert(0, self.inline_content(result, _streamed_name(output)))
 
         def rest() -> Iterator[bytes]:
             yield from pending
@@ -947,7 +1005,7 @@ class Client(BaseClient):
             response = self.http.post(url, content=envelope, headers=self.security_headers(action))
         except httpx.HTTPError as exc:
             raise self._security_error(url, exc) from None
-        return response.content
+        return inline_parts(response.headers.get("content-type", ""), response.content)
 
     def close(self) -> None:
         """Cancel EC's security contexts (EC2's are never cancelled), then close the HTTP
@@ -1089,25 +1147,40 @@ class AsyncClient(BaseClient):
         progress: Progress | None = None,
         base_url: str | None = None,
     ) -> AsyncDownload[T]:
-        """`Client.stream` for the async client."""
-        call, message = self.prepare_streamed(operation, request, source, progress, base_url)
-        started = time.monotonic()
-        try:
-            body = aiter(message)  # the async body (httpx would take the sync one first)
-            response = await self.http.send(
-                self.http.build_request("POST", call.url, content=body, headers=call.headers),
-                stream=True,
+        """`Client.stream` for the async client (a file is read in a worker thread)."""
+        self.ensure_security(operation)
+        profile = self.security_profile(operation)
+        url = self.url_for(operation, base_url)
+        rewind = resender(source)
+        reissued = False
+        while True:
+            context = await profile.context_async(operation, url, self._post_security)
+            call, message = self.prepare_streamed(
+                operation, request, source, progress, base_url, context
             )
-        except httpx.HTTPError as exc:
-            raise self.streamed_error(call, exc) from None
-        try:
-            return await self._download(call, response, output, started)
-        except httpx.HTTPError as exc:
-            await response.aclose()
-            raise self.streamed_error(call, exc) from None
-        except BaseException:
-            await response.aclose()
-            raise
+            started = time.monotonic()
+            try:
+                body = aiter(message)  # the async body (httpx would take the sync one first)
+                response = await self.http.send(
+                    self.http.build_request("POST", call.url, content=body, headers=call.headers),
+                    stream=True,
+                )
+            except httpx.HTTPError as exc:
+                raise self.streamed_error(call, exc) from None
+            try:
+                return await self._download(call, response, output, started)
+            except httpx.HTTPError as exc:
+                await response.aclose()
+                raise self.streamed_error(call, exc) from None
+            except BadContextTokenError as exc:
+                await response.aclose()
+                if reissued:
+                    raise
+                self.resend_refused(call, profile, url, context, rewind, exc)
+                reissued = True
+            except BaseException:
+                await response.aclose()
+                raise
 
     async def _download(
         self, call: PreparedCall, response: httpx.Response, output: type[T], started: float
@@ -1137,8 +1210,10 @@ class AsyncClient(BaseClient):
             raise ProtocolError(f"{label}: the MTOM answer has no envelope part")
         self._emit_response(call, response, reader.envelope, started)
         result = self.finish_streamed(
-            call, response.status_code, content_type, reader.envelope, output
+            call, response.status_code, content_type, reader.envelope, output, reader
         )
+        # Content the server kept inline in the envelope part (no xop:Include) comes first.
+        pending.insert(0, self.inline_content(result, _streamed_name(output)))
 
         async def rest() -> AsyncIterator[bytes]:
             for piece in pending:
@@ -1177,7 +1252,7 @@ class AsyncClient(BaseClient):
             )
         except httpx.HTTPError as exc:
             raise self._security_error(url, exc) from None
-        return response.content
+        return inline_parts(response.headers.get("content-type", ""), response.content)
 
     async def aclose(self) -> None:
         """Cancel EC's security contexts (EC2's are never cancelled), then close the HTTP

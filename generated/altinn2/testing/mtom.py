@@ -22,6 +22,7 @@ from altinn2.runtime.envelope import parse_xml
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.transport.mtom import (
+    WRITE_BUFFER,
     XOP_NS,
     MtomRequest,
     MultipartReader,
@@ -79,7 +80,7 @@ def receive(
                         check_binary_part(event)
                         content_id = event.content_id
                         handle, name = tempfile.mkstemp(dir=folder, suffix=".upload")
-                        spool = os.fdopen(handle, "wb")
+                        spool = os.fdopen(handle, "wb", buffering=WRITE_BUFFER)
                     else:
                         raise ProtocolError("MTOM: more than one binary part")
                 elif isinstance(event, PartData):

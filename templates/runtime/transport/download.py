@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from altinn2.runtime.errors import AltinnError, ProtocolError, TransportError
 from altinn2.runtime.transport.mtom import (
+    WRITE_BUFFER,
     MultipartReader,
     PartData,
     PartEnd,
@@ -67,6 +68,8 @@ class MtomResponseReader:
         self._part = 0  # 1 while in the envelope part, 2 in the binary part, 3 after it
         self.envelope: bytes | None = None
         self.content_id: str | None = None
+        # The content IDs the envelope's xop:Include elements point to (set once it is read).
+        self.references: list[str] = []
 
     def feed(self, chunk: bytes) -> list[bytes]:
         """The binary data this chunk completes (the envelope part is kept aside)."""
@@ -103,7 +106,13 @@ class MtomResponseReader:
         return self._parts.finished
 
     def close(self) -> None:
+        """The message ended: its closing delimiter came, and the part the envelope points to."""
         self._parts.close()
+        if self.references and self.content_id not in self.references:
+            raise ProtocolError(
+                f"MTOM: the envelope points to the part <{self.references[0]}>, "
+                + ("which never came" if self.content_id is None else f"not <{self.content_id}>")
+            )
 
 
 class _Sink:
@@ -123,7 +132,7 @@ class _Sink:
         except OSError as exc:
             raise DownloadWriteError(f"cannot write beside {self.destination}: {exc}") from None
         self.temporary = Path(name)
-        self.file = os.fdopen(handle, "wb")
+        self.file = os.fdopen(handle, "wb", buffering=WRITE_BUFFER)
 
     def write(self, chunk: bytes) -> None:
         try:

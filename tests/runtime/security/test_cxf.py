@@ -54,7 +54,28 @@ SOAP12_CONTENT = "application/soap+xml; charset=utf-8"
 # balancer) is unknown to CXF, and `sp:HttpsToken` in its place is never asserted for the
 # bootstrap's nested policy ("These policy alternatives can not be satisfied: HttpsToken").
 # Altinn's own Java client drops the assertion as well; the transport binding stays.
-ADAPTATIONS = ((re.compile(r"<sp:HttpToken\s*(/>|>\s*</sp:HttpToken>)"), ""),)
+# The streamed WSDLs' MTOM assertion: CXF 4.2.3's MTOMPolicyInterceptor fails with a
+# NullPointerException on the endpoint's own RST/SCT exchange (its token service operation has no
+# MTOM assertion); MTOM is switched on through the endpoint's `mtom-enabled` property instead, the
+# comment left in its place tells CxfEcServer so. The wire is the same: MTOM both ways.
+ADAPTATIONS = (
+    (re.compile(r"<sp:HttpToken\s*(/>|>\s*</sp:HttpToken>)"), ""),
+    (
+        re.compile(r"<wsoma:OptimizedMimeSerialization\b[^>]*/>"),
+        "<!-- OptimizedMimeSerialization: MTOM through mtom-enabled -->",
+    ),
+    # IntermediaryInboundExternalECStreamed alone asks the context token's endorsing signature
+    # to cover `wsa:To` as well. WCF, whose export this is, signs `To` only with an asymmetric
+    # endorsing key (never under a context key) and checks it only there; the client does as
+    # WCF does, so CXF is told what WCF enforces.
+    (
+        re.compile(
+            r"(</sp:SecureConversationToken>\s*)<sp:SignedParts>\s*<sp:Header Name=\"To\" "
+            r"Namespace=\"http://www.w3.org/2005/08/addressing\"\s*/>\s*</sp:SignedParts>"
+        ),
+        r"\1",
+    ),
+)
 # Not a policy change: WCF's `?wsdl=wsdl0` and `?xsd=xsdN` imports point at Altinn's hosts; the
 # mirror's catalog.xml maps each to its local copy beside the WSDL, and the copy points there.
 CATALOG = "{urn:oasis:names:tc:entity:xmlns:xml:catalog}uri"
@@ -106,13 +127,13 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _adapted_copy(mirror: Path, folder: Path) -> Path:
-    """The mirror's EC/EC2 WSDLs with their imported parts, adapted for CXF, in `folder`."""
+def _adapted_copy(mirror: Path, folder: Path, stems: tuple[str, ...] = ALL_WSDLS) -> Path:
+    """The mirror's WSDLs `stems` with their imported parts, adapted for CXF, in `folder`."""
     local = {
         entry.get("name"): Path(entry.get("uri", "")).name
         for entry in etree.parse(str(mirror / "catalog.xml")).getroot().iter(CATALOG)
     }
-    for stem in ALL_WSDLS:
+    for stem in stems:
         for source in (mirror / stem).parent.glob(f"{Path(stem).name}*.*"):
             text = source.read_text(encoding="utf-8")
             for pattern, replacement in ADAPTATIONS:
@@ -146,14 +167,26 @@ def _endpoint(wsdl: Path, base: str) -> Endpoint:
 @pytest.fixture(scope="module")
 def cxf(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Iterator[Cxf]:
     folder = tmp_path_factory.mktemp("cxf")
+    yield from serve(
+        folder, mirror, [f"{stem}{suffix}" for stem in ALL_WSDLS for suffix in ("", "2")]
+    )
+
+
+def serve(
+    folder: Path, mirror: Path, stems: list[str], paths: dict[str, str] | None = None
+) -> Iterator[Cxf]:
+    """One CXF JVM serving the WSDLs `stems` (folder/name without .wsdl), each under
+    /ServiceEngineExternal or at its path in `paths` (by WSDL name), until the generator is
+    closed."""
     pki = make_pki(folder)
-    wsdls = _adapted_copy(mirror, folder / "wsdl")
-    base = f"https://127.0.0.1:{_free_port()}/ServiceEngineExternal"
+    wsdls = _adapted_copy(mirror, folder / "wsdl", tuple(stems))
+    root = f"https://127.0.0.1:{_free_port()}"
     endpoints = {}
-    for stem in ALL_WSDLS:
-        for name in (f"{stem}.wsdl", f"{stem}2.wsdl"):
-            endpoint = _endpoint(wsdls / name, base)
-            endpoints[endpoint.name] = endpoint
+    for stem in stems:
+        endpoint = _endpoint(wsdls / f"{stem}.wsdl", f"{root}/ServiceEngineExternal")
+        if paths and endpoint.name in paths:  # served where the generated client calls it
+            endpoint = dataclasses.replace(endpoint, url=root + paths[endpoint.name])
+        endpoints[endpoint.name] = endpoint
     args = [str(pki.server_p12), P12_PASSWORD, str(pki.ca_pem)]
     for endpoint in endpoints.values():
         args += [endpoint.wsdl, endpoint.service, endpoint.port, endpoint.url]

@@ -9,6 +9,15 @@
  * element and prints one line per call with what CXF's WS-Security processing validated:
  *   CALL <request element> results=<WSS4J actions, in order>
  *
+ * A streamed WSDL (its policy says wsoma:OptimizedMimeSerialization) is served with MTOM on:
+ * - an upload (the request carries an attachment) is answered with an empty
+ *   ReceiptExternalStreamedBE, and the line adds what arrived: " attachment=<size>:<sha256 hex>";
+ * - a download (DownloadFileStreamedEC, GetAttachmentDataECStreamed) is answered with an
+ *   "<operation>Result" holding an xop:Include of one binary part: the content test_content(n),
+ *   n = the request's fileReference or attachmentId; the line adds " sent=<n>".
+ * test_content(n): the first n bytes of SHA-256(0) || SHA-256(1) || ..., each counter an 8-byte
+ * big-endian number (the test computes the same bytes to check what it received).
+ *
  * Usage: java altinn2codegen.CxfEcServer SERVER.p12 PASSWORD CA.pem (WSDL SERVICE PORT URL)...
  * (QNames as {namespace}local; one JVM serves every endpoint given). Prints "READY" when all are
  * published; exits when stdin closes.
@@ -16,14 +25,24 @@
 
 package altinn2codegen;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
+import java.io.InputStream;
 import java.io.StringReader;
 import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.security.MessageDigest;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 import javax.net.ssl.KeyManagerFactory;
 import javax.xml.namespace.QName;
@@ -32,14 +51,24 @@ import javax.xml.transform.dom.DOMResult;
 import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.stream.StreamSource;
 
+import jakarta.activation.DataHandler;
 import jakarta.annotation.Resource;
+import jakarta.mail.util.ByteArrayDataSource;
 import jakarta.xml.ws.Provider;
 import jakarta.xml.ws.Service;
 import jakarta.xml.ws.ServiceMode;
 import jakarta.xml.ws.WebServiceContext;
 import jakarta.xml.ws.WebServiceProvider;
+import jakarta.xml.ws.handler.MessageContext;
 
 import org.apache.cxf.Bus;
+import org.apache.cxf.attachment.AttachmentImpl;
+import org.apache.cxf.interceptor.AttachmentOutInterceptor;
+import org.apache.cxf.message.Attachment;
+import org.apache.cxf.message.Message;
+import org.apache.cxf.phase.AbstractPhaseInterceptor;
+import org.apache.cxf.phase.Phase;
+import org.apache.cxf.phase.PhaseInterceptorChain;
 import org.apache.cxf.BusFactory;
 import org.apache.cxf.configuration.jsse.TLSServerParameters;
 import org.apache.cxf.jaxws.JaxWsServerFactoryBean;
@@ -70,14 +99,39 @@ public final class CxfEcServer {
                 TransformerFactory.newInstance().newTransformer().transform(request, dom);
                 Node node = dom.getNode();
                 Element element = node instanceof Element ? (Element) node : (Element) node.getFirstChild();
-                System.out.println("CALL " + element.getLocalName() + " results=" + actions());
-                System.out.flush();
+                String name = element.getLocalName();
                 String ns = element.getNamespaceURI();
-                return new StreamSource(new StringReader(
-                    "<" + element.getLocalName() + "Response xmlns=\"" + ns + "\"/>"));
+                String line = "CALL " + name + " results=" + actions();
+                String answer = "<" + name + "Response xmlns=\"" + ns + "\"/>";
+                Map<String, DataHandler> received = inboundAttachments();
+                String size = firstText(element, "fileReference", "attachmentId");
+                if (!received.isEmpty()) {
+                    line += " attachment=" + describe(received.values().iterator().next());
+                    answer = "<ReceiptExternalStreamedBE xmlns=\"" + ns + "\"/>";
+                } else if (size != null) {
+                    int length = Integer.parseInt(size.trim());
+                    String id = "content-" + length + "@cxf.test";
+                    AttachmentImpl part = new AttachmentImpl(id, new DataHandler(
+                        new ByteArrayDataSource(testContent(length), "application/octet-stream")));
+                    part.setXOP(true);
+                    PhaseInterceptorChain.getCurrentMessage().getExchange().put(ATTACHMENT, part);
+                    answer = "<" + name + "Response xmlns=\"" + ns + "\"><" + name + "Result>"
+                        + "<xop:Include xmlns:xop=\"http://www.w3.org/2004/08/xop/include\" href=\"cid:" + id + "\"/>"
+                        + "</" + name + "Result></" + name + "Response>";
+                    line += " sent=" + length;
+                }
+                System.out.println(line);
+                System.out.flush();
+                return new StreamSource(new StringReader(answer));
             } catch (Exception exc) {
                 throw new IllegalStateException(exc);
             }
+        }
+
+        @SuppressWarnings("unchecked")
+        private Map<String, DataHandler> inboundAttachments() {
+            Object found = context.getMessageContext().get(MessageContext.INBOUND_MESSAGE_ATTACHMENTS);
+            return found instanceof Map<?, ?> map ? (Map<String, DataHandler>) map : Map.of();
         }
 
         private List<String> actions() {
@@ -92,6 +146,63 @@ public final class CxfEcServer {
             }
             return names;
         }
+    }
+
+    /** Where the Provider leaves a download's binary part for the out chain to attach. */
+    static final String ATTACHMENT = "altinn2codegen.attachment";
+
+    /** Adds the Provider's binary part (if any) to the response's attachments. */
+    static final class Attaching extends AbstractPhaseInterceptor<Message> {
+        Attaching() {
+            super(Phase.PRE_STREAM);
+            addBefore(AttachmentOutInterceptor.class.getName());
+        }
+
+        @Override
+        public void handleMessage(Message message) {
+            Attachment part = (Attachment) message.getExchange().get(ATTACHMENT);
+            if (part == null) {
+                return;
+            }
+            Collection<Attachment> attachments = message.getAttachments();
+            if (attachments == null) {
+                attachments = new ArrayList<>();
+                message.setAttachments(attachments);
+            }
+            attachments.add(part);
+        }
+    }
+
+    static String firstText(Element element, String... names) {
+        for (String name : names) {
+            org.w3c.dom.NodeList found = element.getElementsByTagNameNS("*", name);
+            if (found.getLength() > 0) {
+                return found.item(0).getTextContent();
+            }
+        }
+        return null;
+    }
+
+    static String describe(DataHandler data) throws Exception {
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        long size = 0;
+        byte[] buffer = new byte[65536];
+        try (InputStream in = data.getInputStream()) {
+            for (int n; (n = in.read(buffer)) > 0; size += n) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return size + ":" + HexFormat.of().formatHex(digest.digest());
+    }
+
+    static byte[] testContent(int length) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(length + 32);
+        MessageDigest digest = MessageDigest.getInstance("SHA-256");
+        for (long counter = 0; out.size() < length; counter++) {
+            out.write(digest.digest(ByteBuffer.allocate(8).putLong(counter).array()));
+        }
+        byte[] all = out.toByteArray();
+        return java.util.Arrays.copyOf(all, length);
     }
 
     static String actionName(int action) {
@@ -166,6 +277,12 @@ public final class CxfEcServer {
             // the millisecond): neither does this peer, or concurrent calls made in the same
             // millisecond would pass for replays of each other.
             factory.getProperties(true).put("ws-security.enable.timestamp.cache", "false");
+            // A streamed (MTOM) WSDL: MTOM on both ways, as its policy says.
+            String text = Files.readString(Paths.get(args[i]), StandardCharsets.UTF_8);
+            if (text.contains("OptimizedMimeSerialization")) {
+                factory.getProperties(true).put("mtom-enabled", Boolean.TRUE);
+                factory.getOutInterceptors().add(new Attaching());
+            }
             factory.create();
         }
 
