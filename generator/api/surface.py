@@ -19,6 +19,8 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from generator.services import metadata
+
 PACKAGE = "altinn2"
 # Subpackages whose modules are generated (the others are copied templates).
 GENERATED_PACKAGES = ("models", "services")
@@ -89,16 +91,30 @@ def read_surface(sources: Mapping[str, str]) -> Surface:
 def _read_module(
     module: str, tree: ast.Module, trees: Mapping[str, ast.Module], surface: Surface
 ) -> None:
+    endpoints: dict[str, metadata.EndpointConstant] = {}
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
             _read_class(f"{module}.{node.name}", node, surface)
-        elif (
+        elif not (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Call)
-            and _is_call_to(node.value, "OperationInfo")
             and isinstance(node.targets[0], ast.Name)
         ):
-            _read_operation(f"{module}.{node.targets[0].id}", node.value, surface)
+            continue
+        elif _is_call_to(node.value, "OperationInfo"):
+            values = {kw.arg: ast.unparse(kw.value) for kw in node.value.keywords if kw.arg}
+            _read_operation(f"{module}.{node.targets[0].id}", values, surface)
+        elif _is_call_to(node.value, "Endpoint"):
+            keywords = tuple(
+                (kw.arg, ast.unparse(kw.value)) for kw in node.value.keywords if kw.arg
+            )
+            endpoints[node.targets[0].id] = metadata.EndpointConstant(
+                node.targets[0].id, ("", ""), keywords
+            )
+        elif _endpoint_of(node.value) in endpoints:
+            endpoint = endpoints[_endpoint_of(node.value)]
+            values = _operation_values(endpoint, node.value)
+            _read_operation(f"{module}.{node.targets[0].id}", values, surface)
     for name, source in _reexports(tree):
         source_tree = trees.get(source.replace(".", "/") + ".py")
         if source_tree is None:
@@ -205,8 +221,32 @@ def _annotation(arg: ast.arg) -> str:
     return ast.unparse(arg.annotation) if arg.annotation else ""
 
 
-def _read_operation(path: str, call: ast.Call, surface: Surface) -> None:
-    values = {kw.arg: ast.unparse(kw.value) for kw in call.keywords if kw.arg is not None}
+def _endpoint_of(call: ast.Call) -> str:
+    """`_BASIC` of `_BASIC.operation(...)`, else ""."""
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "operation"
+        and isinstance(func.value, ast.Name)
+    ):
+        return func.value.id
+    return ""
+
+
+def _operation_values(endpoint: metadata.EndpointConstant, call: ast.Call) -> dict[str, str]:
+    """An `Endpoint.operation` call's OperationInfo keywords, as an OperationInfo call would
+    write them (what the endpoint derives filled in; defaults left out)."""
+    given = dict(zip(metadata.POSITIONAL, map(ast.unparse, call.args), strict=True))
+    given.update((kw.arg, ast.unparse(kw.value)) for kw in call.keywords if kw.arg)
+    binding = dict(endpoint.keywords)["binding"].removeprefix("Binding.")
+    name = ast.literal_eval(given["name"])
+    binding_name = {"BASIC": "Basic"}.get(binding, binding)
+    values = metadata.derived(endpoint, name, given["effect"], binding_name)
+    values.update(given)
+    return {key: value for key, value in values.items() if metadata.ABSENT.get(key) != value}
+
+
+def _read_operation(path: str, values: dict[str, str], surface: Surface) -> None:
     # The generator leaves out what OperationInfo derives: compare the effective metadata.
     values.setdefault("action", values.get("soap_action", "''"))
     if "reply_action" not in values and values["action"].endswith(("'", '"')):

@@ -5,9 +5,12 @@ Registered once on the Jinja environment (`register`); the template only prints 
 
 from __future__ import annotations
 
+import re
+
 import jinja2
 
 from generator.naming import constant_case
+from generator.services.metadata import EndpointConstant, endpoints, operation_call
 from generator.services.model import (
     BaseMethod,
     Check,
@@ -63,14 +66,48 @@ def signature(params: list[Param]) -> str:
     return ", ".join(["self", "*", *keywords] if params else ["self", *keywords])
 
 
+def _infos(service: ServiceModule) -> dict[str, dict[str, str]]:
+    return {method.constant: dict(operation_info(service, method)) for method in service.endpoints}
+
+
+def endpoint_constants(service: ServiceModule) -> list[EndpointConstant]:
+    """The module's Endpoint constants: one per binding and path."""
+    return endpoints(service, _infos(service))
+
+
+def operation_arguments(service: ServiceModule, method: EndpointMethod) -> tuple[str, str]:
+    """(the Endpoint constant, the arguments of its `operation`) of an endpoint method."""
+    infos = _infos(service)
+    endpoint = next(
+        constant
+        for constant in endpoints(service, infos)
+        if constant.key == (method.binding, method.path)
+    )
+    positional, keywords = operation_call(endpoint, method, infos[method.constant])
+    return endpoint.name, ", ".join(positional + [f"{key}={value}" for key, value in keywords])
+
+
+_RUNTIME_NAMES = (
+    "Binding",
+    "Credential",
+    "Effect",
+    "Endpoint",
+    "NO_SECURITY",
+    "Security",
+    "SecurityPolicy",
+    "SoapVersion",
+)
+
+
 def operation_names(service: ServiceModule) -> list[str]:
-    """What the module imports from `altinn2.runtime.operation`."""
-    policies = security_policies(service)
-    plain = any(_security(m.operation.policy) not in policies for m in service.endpoints)
-    names = ["Binding", "Effect", "OperationInfo", "SoapVersion"]
-    names += ["NO_SECURITY"] if plain else []
-    names += ["Security", "SecurityPolicy"] if policies else []
-    names += ["Credential"] if service.uses_credentials else []
+    """What the module imports from `altinn2.runtime.operation`: the names its policies,
+    endpoints and operations use, and Binding (the base methods' dispatch)."""
+    texts = [constructor for _, constructor in security_policies(service).values()]
+    for constant in endpoint_constants(service):
+        texts += [value for _, value in constant.keywords]
+    texts += [operation_arguments(service, method)[1] for method in service.endpoints]
+    used = set(re.findall(r"\b\w+\b", " ".join(texts))) | {"Binding", "Endpoint"}
+    names = [name for name in _RUNTIME_NAMES if name in used]
     return sorted(names, key=lambda name: (not name.isupper(), name))
 
 
@@ -193,7 +230,8 @@ def streams(service: ServiceModule, kind: str) -> bool:
 def register(env: jinja2.Environment) -> None:
     env.globals.update(
         signature=signature,
-        operation_info=operation_info,
+        endpoint_constants=endpoint_constants,
+        operation_arguments=operation_arguments,
         operation_names=operation_names,
         security_policies=security_policies,
         endpoint_body=endpoint_body,

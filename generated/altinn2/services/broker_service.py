@@ -56,14 +56,12 @@ from altinn2.models.broker_service_2015_06 import (
 )
 from altinn2.models.fault_2009_10 import AltinnFault
 from altinn2.runtime.operation import (
-    NO_SECURITY,
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -117,257 +115,175 @@ SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-GET_AVAILABLE_FILES_BASIC = OperationInfo(
+_BROKER_SERVICE_EXTERNAL_BASIC = Endpoint(
     service="BrokerService",
-    base_operation="GetAvailableFiles",
-    name="GetAvailableFilesBasic",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/BrokerServiceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/GetAvailableFilesBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetAvailableFilesBasic,
-    output=GetAvailableFilesBasicResponse,
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic",
     faults=(AltinnFault,),
-    result="get_available_files_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-GET_AVAILABLE_FILES_EC = OperationInfo(
+_BROKER_SERVICE_EXTERNAL_EC = Endpoint(
     service="BrokerService",
-    base_operation="GetAvailableFiles",
-    name="GetAvailableFilesEC",
     binding=Binding.EC,
     path="/ServiceEngineExternal/BrokerServiceExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/GetAvailableFilesEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetAvailableFilesEC,
-    output=GetAvailableFilesECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_available_files_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_AVAILABLE_FILES_EC2 = OperationInfo(
+_BROKER_SERVICE_EXTERNAL_EC2 = Endpoint(
     service="BrokerService",
-    base_operation="GetAvailableFiles",
-    name="GetAvailableFilesEC",
     binding=Binding.EC2,
     path="/ServiceEngineExternal/BrokerServiceExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/GetAvailableFilesEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetAvailableFilesEC,
-    output=GetAvailableFilesECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_available_files_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-INITIATE_BROKER_SERVICE_BASIC = OperationInfo(
+_BROKER_SERVICE_EXTERNAL_BASIC_STREAMED = Endpoint(
     service="BrokerService",
-    base_operation="InitiateBrokerService",
-    name="InitiateBrokerServiceBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/BrokerServiceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/InitiateBrokerServiceBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=InitiateBrokerServiceBasic,
-    output=InitiateBrokerServiceBasicResponse,
-    faults=(AltinnFault,),
-    result="initiate_broker_service_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-    },
-)
-
-INITIATE_BROKER_SERVICE_EC = OperationInfo(
-    service="BrokerService",
-    base_operation="InitiateBrokerService",
-    name="InitiateBrokerServiceEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/BrokerServiceExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/InitiateBrokerServiceEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=InitiateBrokerServiceEC,
-    output=InitiateBrokerServiceECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="initiate_broker_service_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
-)
-
-INITIATE_BROKER_SERVICE_EC2 = OperationInfo(
-    service="BrokerService",
-    base_operation="InitiateBrokerService",
-    name="InitiateBrokerServiceEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/BrokerServiceExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/InitiateBrokerServiceEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=InitiateBrokerServiceEC,
-    output=InitiateBrokerServiceECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="initiate_broker_service_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
-)
-
-UPLOAD_FILE_STREAMED_BASIC = OperationInfo(
-    service="BrokerService",
-    base_operation="UploadFileStreamed",
-    name="UploadFileStreamedBasic",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/UploadFileStreamedBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=StreamedPayloadBasicBE,
-    output=ReceiptExternalStreamedBE,
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed",
+    faults=(AltinnFault,),
+    credentials={
+        "system_password": Credential.SYSTEM_PASSWORD,
+        "system_user_name": Credential.SYSTEM_USER_NAME,
+    },
     mtom=True,
+)
+
+_BROKER_SERVICE_EXTERNAL_EC_STREAMED = Endpoint(
+    service="BrokerService",
+    binding=Binding.EC,
+    path="/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed",
+    policy=SECURE_CONVERSATION_POLICY,
+    faults=(AltinnFault,),
+    credentials={
+        "password": Credential.ENTERPRISE_PASSWORD,
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+    },
+    mtom=True,
+)
+
+_BROKER_SERVICE_EXTERNAL_EC2_STREAMED = Endpoint(
+    service="BrokerService",
+    binding=Binding.EC2,
+    path="/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed",
+    policy=SECURE_CONVERSATION_POLICY_2,
+    faults=(AltinnFault,),
+    credentials={
+        "password": Credential.ENTERPRISE_PASSWORD,
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+    },
+    mtom=True,
+)
+
+GET_AVAILABLE_FILES_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC.operation(
+    "GetAvailableFilesBasic", Effect.READ, GetAvailableFilesBasic, GetAvailableFilesBasicResponse
+)
+
+GET_AVAILABLE_FILES_EC = _BROKER_SERVICE_EXTERNAL_EC.operation(
+    "GetAvailableFilesEC", Effect.READ, GetAvailableFilesEC, GetAvailableFilesECResponse
+)
+
+GET_AVAILABLE_FILES_EC2 = _BROKER_SERVICE_EXTERNAL_EC2.operation(
+    "GetAvailableFilesEC", Effect.READ, GetAvailableFilesEC, GetAvailableFilesECResponse
+)
+
+INITIATE_BROKER_SERVICE_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC.operation(
+    "InitiateBrokerServiceBasic",
+    Effect.WRITE,
+    InitiateBrokerServiceBasic,
+    InitiateBrokerServiceBasicResponse,
+)
+
+INITIATE_BROKER_SERVICE_EC = _BROKER_SERVICE_EXTERNAL_EC.operation(
+    "InitiateBrokerServiceEC",
+    Effect.WRITE,
+    InitiateBrokerServiceEC,
+    InitiateBrokerServiceECResponse,
+)
+
+INITIATE_BROKER_SERVICE_EC2 = _BROKER_SERVICE_EXTERNAL_EC2.operation(
+    "InitiateBrokerServiceEC",
+    Effect.WRITE,
+    InitiateBrokerServiceEC,
+    InitiateBrokerServiceECResponse,
+)
+
+UPLOAD_FILE_STREAMED_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC_STREAMED.operation(
+    "UploadFileStreamedBasic",
+    Effect.WRITE,
+    StreamedPayloadBasicBE,
+    ReceiptExternalStreamedBE,
+    result=None,
     input_headers=(FileName, Reference, Reportee, SystemPassword, SystemUserName),
     header_parameters=("file_name", "reference", "reportee", "system_password", "system_user_name"),
-    faults=(AltinnFault,),
-    credentials={
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-    },
 )
 
-UPLOAD_FILE_STREAMED_EC = OperationInfo(
-    service="BrokerService",
-    base_operation="UploadFileStreamed",
-    name="UploadFileStreamedEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/UploadFileStreamedEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=StreamedPayloadECBE,
-    output=ReceiptExternalStreamedBE,
-    addressing=True,
-    mtom=True,
+UPLOAD_FILE_STREAMED_EC = _BROKER_SERVICE_EXTERNAL_EC_STREAMED.operation(
+    "UploadFileStreamedEC",
+    Effect.WRITE,
+    StreamedPayloadECBE,
+    ReceiptExternalStreamedBE,
+    result=None,
     input_headers=(FileName, Password, Reference, Reportee, UserName),
     header_parameters=("file_name", "password", "reference", "reportee", "user_name"),
-    faults=(AltinnFault,),
-    credentials={
-        "password": Credential.ENTERPRISE_PASSWORD,
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-    },
 )
 
-UPLOAD_FILE_STREAMED_EC2 = OperationInfo(
-    service="BrokerService",
-    base_operation="UploadFileStreamed",
-    name="UploadFileStreamedEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/UploadFileStreamedEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=StreamedPayloadECBE,
-    output=ReceiptExternalStreamedBE,
-    addressing=True,
-    mtom=True,
+UPLOAD_FILE_STREAMED_EC2 = _BROKER_SERVICE_EXTERNAL_EC2_STREAMED.operation(
+    "UploadFileStreamedEC",
+    Effect.WRITE,
+    StreamedPayloadECBE,
+    ReceiptExternalStreamedBE,
+    result=None,
     input_headers=(FileName, Password, Reference, Reportee, UserName),
     header_parameters=("file_name", "password", "reference", "reportee", "user_name"),
-    faults=(AltinnFault,),
-    credentials={
-        "password": Credential.ENTERPRISE_PASSWORD,
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-    },
 )
 
-DOWNLOAD_FILE_STREAMED_BASIC = OperationInfo(
-    service="BrokerService",
-    base_operation="DownloadFileStreamed",
-    name="DownloadFileStreamedBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/DownloadFileStreamedBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=DownloadFileStreamedBasic,
-    output=DownloadFileStreamedBasicResponse,
-    mtom=True,
-    faults=(AltinnFault,),
-    result="download_file_streamed_basic_result",
+DOWNLOAD_FILE_STREAMED_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC_STREAMED.operation(
+    "DownloadFileStreamedBasic",
+    Effect.READ_WITH_SIDE_EFFECT,
+    DownloadFileStreamedBasic,
+    DownloadFileStreamedBasicResponse,
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-DOWNLOAD_FILE_STREAMED_EC = OperationInfo(
-    service="BrokerService",
-    base_operation="DownloadFileStreamed",
-    name="DownloadFileStreamedEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/DownloadFileStreamedEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=DownloadFileStreamedEC,
-    output=DownloadFileStreamedECResponse,
-    addressing=True,
-    mtom=True,
-    faults=(AltinnFault,),
-    result="download_file_streamed_ec_result",
+DOWNLOAD_FILE_STREAMED_EC = _BROKER_SERVICE_EXTERNAL_EC_STREAMED.operation(
+    "DownloadFileStreamedEC",
+    Effect.READ_WITH_SIDE_EFFECT,
+    DownloadFileStreamedEC,
+    DownloadFileStreamedECResponse,
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-DOWNLOAD_FILE_STREAMED_EC2 = OperationInfo(
-    service="BrokerService",
-    base_operation="DownloadFileStreamed",
-    name="DownloadFileStreamedEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/DownloadFileStreamedEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=DownloadFileStreamedEC,
-    output=DownloadFileStreamedECResponse,
-    addressing=True,
-    mtom=True,
-    faults=(AltinnFault,),
-    result="download_file_streamed_ec_result",
+DOWNLOAD_FILE_STREAMED_EC2 = _BROKER_SERVICE_EXTERNAL_EC2_STREAMED.operation(
+    "DownloadFileStreamedEC",
+    Effect.READ_WITH_SIDE_EFFECT,
+    DownloadFileStreamedEC,
+    DownloadFileStreamedECResponse,
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,

@@ -39,10 +39,9 @@ from altinn2.runtime.operation import (
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -77,112 +76,50 @@ SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-GET_CASE_LIST_EC = OperationInfo(
+_EC = Endpoint(
     service="Case",
-    base_operation="GetCaseList",
-    name="GetCaseListEC",
     binding=Binding.EC,
     path="/ServiceEngineExternal/CaseEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/GetCaseListEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetCaseListEC,
-    output=GetCaseListECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_case_list_ec_result",
     credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
 )
 
-GET_CASE_LIST_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="Case",
-    base_operation="GetCaseList",
-    name="GetCaseListEC",
     binding=Binding.EC2,
     path="/ServiceEngineExternal/CaseEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/GetCaseListEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetCaseListEC,
-    output=GetCaseListECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_case_list_ec_result",
     credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
 )
 
-INSTANTIATE_COLLABORATION_EC = OperationInfo(
-    service="Case",
-    base_operation="InstantiateCollaboration",
-    name="InstantiateCollaborationEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/CaseEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/InstantiateCollaborationEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=InstantiateCollaborationEC,
-    output=InstantiateCollaborationECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="instantiate_collaboration_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+GET_CASE_LIST_EC = _EC.operation("GetCaseListEC", Effect.READ, GetCaseListEC, GetCaseListECResponse)
+
+GET_CASE_LIST_EC2 = _EC2.operation(
+    "GetCaseListEC", Effect.READ, GetCaseListEC, GetCaseListECResponse
 )
 
-INSTANTIATE_COLLABORATION_EC2 = OperationInfo(
-    service="Case",
-    base_operation="InstantiateCollaboration",
-    name="InstantiateCollaborationEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/CaseEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/InstantiateCollaborationEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=InstantiateCollaborationEC,
-    output=InstantiateCollaborationECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="instantiate_collaboration_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+INSTANTIATE_COLLABORATION_EC = _EC.operation(
+    "InstantiateCollaborationEC",
+    Effect.WRITE,
+    InstantiateCollaborationEC,
+    InstantiateCollaborationECResponse,
 )
 
-ARCHIVE_CASE_EC = OperationInfo(
-    service="Case",
-    base_operation="ArchiveCase",
-    name="ArchiveCaseEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/CaseEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/ArchiveCaseEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=ArchiveCaseEC,
-    output=ArchiveCaseECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="archive_case_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+INSTANTIATE_COLLABORATION_EC2 = _EC2.operation(
+    "InstantiateCollaborationEC",
+    Effect.WRITE,
+    InstantiateCollaborationEC,
+    InstantiateCollaborationECResponse,
 )
 
-ARCHIVE_CASE_EC2 = OperationInfo(
-    service="Case",
-    base_operation="ArchiveCase",
-    name="ArchiveCaseEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/CaseEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/ArchiveCaseEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=ArchiveCaseEC,
-    output=ArchiveCaseECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="archive_case_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+ARCHIVE_CASE_EC = _EC.operation("ArchiveCaseEC", Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse)
+
+ARCHIVE_CASE_EC2 = _EC2.operation(
+    "ArchiveCaseEC", Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse
 )
 
 

@@ -37,14 +37,12 @@ from altinn2.models.correspondence_service_2010_10 import (
 )
 from altinn2.models.fault_2009_10 import AltinnFault
 from altinn2.runtime.operation import (
-    NO_SECURITY,
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -82,20 +80,12 @@ SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = OperationInfo(
+_BASIC = Endpoint(
     service="CorrespondenceExternal",
-    base_operation="GetCorrespondenceForEndUserSystemV2",
-    name="GetCorrespondenceForEndUserSystemsBasicV2",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/CorrespondenceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic/GetCorrespondenceForEndUserSystemsBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=GetCorrespondenceForEndUserSystemsBasicV2,
-    output=GetCorrespondenceForEndUserSystemsBasicV2Response,
+    actions="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic",
     faults=(AltinnFault,),
-    result="get_correspondence_for_end_user_systems_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -106,132 +96,86 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = OperationInfo(
     },
 )
 
-GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC = OperationInfo(
+_EC = Endpoint(
     service="CorrespondenceExternal",
-    base_operation="GetCorrespondenceForEndUserSystemV2",
-    name="GetCorrespondenceForEndUserSystemsEC",
     binding=Binding.EC,
     path="/ServiceEngineExternal/CorrespondenceExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/GetCorrespondenceForEndUserSystemsEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=GetCorrespondenceForEndUserSystemsEC,
-    output=GetCorrespondenceForEndUserSystemsECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_correspondence_for_end_user_systems_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="CorrespondenceExternal",
+    binding=Binding.EC2,
+    path="/ServiceEngineExternal/CorrespondenceExternalEC2.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC",
+    policy=SECURE_CONVERSATION_POLICY_2,
+    faults=(AltinnFault,),
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "password": Credential.ENTERPRISE_PASSWORD,
+    },
+)
+
+GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = _BASIC.operation(
+    "GetCorrespondenceForEndUserSystemsBasicV2",
+    Effect.READ_WITH_SIDE_EFFECT,
+    GetCorrespondenceForEndUserSystemsBasicV2,
+    GetCorrespondenceForEndUserSystemsBasicV2Response,
     base_operation="GetCorrespondenceForEndUserSystemV2",
-    name="GetCorrespondenceForEndUserSystemsEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/CorrespondenceExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/GetCorrespondenceForEndUserSystemsEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=GetCorrespondenceForEndUserSystemsEC,
-    output=GetCorrespondenceForEndUserSystemsECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_for_end_user_systems_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
 )
 
-DELETE_CORRESPONDENCE_BASIC = OperationInfo(
-    service="CorrespondenceExternal",
-    base_operation="DeleteCorrespondence",
-    name="DeleteCorrespondenceBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/CorrespondenceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic/DeleteCorrespondenceBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=DeleteCorrespondenceBasic,
-    output=DeleteCorrespondenceBasicResponse,
-    faults=(AltinnFault,),
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC = _EC.operation(
+    "GetCorrespondenceForEndUserSystemsEC",
+    Effect.READ_WITH_SIDE_EFFECT,
+    GetCorrespondenceForEndUserSystemsEC,
+    GetCorrespondenceForEndUserSystemsECResponse,
+    base_operation="GetCorrespondenceForEndUserSystemV2",
 )
 
-SAVE_CORRESPONDENCE_CONFIRMATION_BASIC = OperationInfo(
-    service="CorrespondenceExternal",
-    base_operation="SaveCorrespondenceConfirmation",
-    name="SaveCorrespondenceConfirmationBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/CorrespondenceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic/SaveCorrespondenceConfirmationBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=SaveCorrespondenceConfirmationBasic,
-    output=SaveCorrespondenceConfirmationBasicResponse,
-    faults=(AltinnFault,),
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC2 = _EC2.operation(
+    "GetCorrespondenceForEndUserSystemsEC",
+    Effect.READ_WITH_SIDE_EFFECT,
+    GetCorrespondenceForEndUserSystemsEC,
+    GetCorrespondenceForEndUserSystemsECResponse,
+    base_operation="GetCorrespondenceForEndUserSystemV2",
 )
 
-SAVE_CORRESPONDENCE_CONFIRMATION_EC = OperationInfo(
-    service="CorrespondenceExternal",
-    base_operation="SaveCorrespondenceConfirmation",
-    name="SaveCorrespondenceConfirmationEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/CorrespondenceExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/SaveCorrespondenceConfirmationEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=SaveCorrespondenceConfirmationEC,
-    output=SaveCorrespondenceConfirmationECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+DELETE_CORRESPONDENCE_BASIC = _BASIC.operation(
+    "DeleteCorrespondenceBasic",
+    Effect.WRITE,
+    DeleteCorrespondenceBasic,
+    DeleteCorrespondenceBasicResponse,
+    result=None,
 )
 
-SAVE_CORRESPONDENCE_CONFIRMATION_EC2 = OperationInfo(
-    service="CorrespondenceExternal",
-    base_operation="SaveCorrespondenceConfirmation",
-    name="SaveCorrespondenceConfirmationEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/CorrespondenceExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/SaveCorrespondenceConfirmationEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=SaveCorrespondenceConfirmationEC,
-    output=SaveCorrespondenceConfirmationECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+SAVE_CORRESPONDENCE_CONFIRMATION_BASIC = _BASIC.operation(
+    "SaveCorrespondenceConfirmationBasic",
+    Effect.WRITE,
+    SaveCorrespondenceConfirmationBasic,
+    SaveCorrespondenceConfirmationBasicResponse,
+    result=None,
+)
+
+SAVE_CORRESPONDENCE_CONFIRMATION_EC = _EC.operation(
+    "SaveCorrespondenceConfirmationEC",
+    Effect.WRITE,
+    SaveCorrespondenceConfirmationEC,
+    SaveCorrespondenceConfirmationECResponse,
+    result=None,
+)
+
+SAVE_CORRESPONDENCE_CONFIRMATION_EC2 = _EC2.operation(
+    "SaveCorrespondenceConfirmationEC",
+    Effect.WRITE,
+    SaveCorrespondenceConfirmationEC,
+    SaveCorrespondenceConfirmationECResponse,
+    result=None,
 )
 
 

@@ -55,14 +55,12 @@ from altinn2.models.intermediary_inbound_service_2010_10 import (
 from altinn2.models.intermediary_inbound_service_2010_10_ec import UpdateFormDataECEC
 from altinn2.models.receipt_2009_10 import ReceiptExternal
 from altinn2.runtime.operation import (
-    NO_SECURITY,
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -113,20 +111,12 @@ SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-SUBMIT_FORM_TASK_BASIC = OperationInfo(
+_BASIC = Endpoint(
     service="IntermediaryInbound",
-    base_operation="SubmitFormTask",
-    name="SubmitFormTaskBasic",
     binding=Binding.BASIC,
     path="/IntermediaryExternal/IntermediaryInboundBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic/SubmitFormTaskBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=SubmitFormTaskBasic,
-    output=SubmitFormTaskBasicResponse,
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic",
     faults=(AltinnFault,),
-    result="submit_form_task_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -137,216 +127,96 @@ SUBMIT_FORM_TASK_BASIC = OperationInfo(
     },
 )
 
-SUBMIT_FORM_TASK_EC = OperationInfo(
+_EC = Endpoint(
     service="IntermediaryInbound",
-    base_operation="SubmitFormTask",
-    name="SubmitFormTaskEC",
     binding=Binding.EC,
     path="/IntermediaryExternal/IntermediaryInboundExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/SubmitFormTaskEC",
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=SubmitFormTaskEC,
-    output=SubmitFormTaskECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="submit_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-SUBMIT_FORM_TASK_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="IntermediaryInbound",
-    base_operation="SubmitFormTask",
-    name="SubmitFormTaskEC",
     binding=Binding.EC2,
     path="/IntermediaryExternal/IntermediaryInboundExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/SubmitFormTaskEC",
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=SubmitFormTaskEC,
-    output=SubmitFormTaskECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="submit_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_ALTINN_SUBMISSION_STATUS_BASIC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="GetAltinnSubmissionStatus",
-    name="GetAltinnSubmissionStatusBasic",
-    binding=Binding.BASIC,
-    path="/IntermediaryExternal/IntermediaryInboundBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic/GetAltinnSubmissionStatusBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetAltinnSubmissionStatusBasic,
-    output=GetAltinnSubmissionStatusBasicResponse,
-    faults=(AltinnFault,),
-    result="get_altinn_submission_status_basic_result",
+SUBMIT_FORM_TASK_BASIC = _BASIC.operation(
+    "SubmitFormTaskBasic", Effect.WRITE, SubmitFormTaskBasic, SubmitFormTaskBasicResponse
+)
+
+SUBMIT_FORM_TASK_EC = _EC.operation(
+    "SubmitFormTaskEC", Effect.WRITE, SubmitFormTaskEC, SubmitFormTaskECResponse
+)
+
+SUBMIT_FORM_TASK_EC2 = _EC2.operation(
+    "SubmitFormTaskEC", Effect.WRITE, SubmitFormTaskEC, SubmitFormTaskECResponse
+)
+
+GET_ALTINN_SUBMISSION_STATUS_BASIC = _BASIC.operation(
+    "GetAltinnSubmissionStatusBasic",
+    Effect.READ,
+    GetAltinnSubmissionStatusBasic,
+    GetAltinnSubmissionStatusBasicResponse,
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-GET_ALTINN_SUBMISSION_STATUS_EC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="GetAltinnSubmissionStatus",
-    name="GetAltinnSubmissionStatusEC",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/GetAltinnSubmissionStatusEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetAltinnSubmissionStatusEC,
-    output=GetAltinnSubmissionStatusECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_altinn_submission_status_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_ALTINN_SUBMISSION_STATUS_EC = _EC.operation(
+    "GetAltinnSubmissionStatusEC",
+    Effect.READ,
+    GetAltinnSubmissionStatusEC,
+    GetAltinnSubmissionStatusECResponse,
 )
 
-GET_ALTINN_SUBMISSION_STATUS_EC2 = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="GetAltinnSubmissionStatus",
-    name="GetAltinnSubmissionStatusEC",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/GetAltinnSubmissionStatusEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetAltinnSubmissionStatusEC,
-    output=GetAltinnSubmissionStatusECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_altinn_submission_status_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_ALTINN_SUBMISSION_STATUS_EC2 = _EC2.operation(
+    "GetAltinnSubmissionStatusEC",
+    Effect.READ,
+    GetAltinnSubmissionStatusEC,
+    GetAltinnSubmissionStatusECResponse,
 )
 
-COMPLETE_AND_SIGN_SHIPMENT_BASIC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="CompleteAndSignShipment",
-    name="CompleteAndSignShipmentBasic",
-    binding=Binding.BASIC,
-    path="/IntermediaryExternal/IntermediaryInboundBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic/CompleteAndSignShipmentBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=CompleteAndSignShipmentBasic,
-    output=CompleteAndSignShipmentBasicResponse,
-    faults=(AltinnFault,),
-    result="complete_and_sign_shipment_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+COMPLETE_AND_SIGN_SHIPMENT_BASIC = _BASIC.operation(
+    "CompleteAndSignShipmentBasic",
+    Effect.WRITE,
+    CompleteAndSignShipmentBasic,
+    CompleteAndSignShipmentBasicResponse,
 )
 
-COMPLETE_AND_SIGN_SHIPMENT_EC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="CompleteAndSignShipment",
-    name="CompleteAndSignShipmentEC",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/CompleteAndSignShipmentEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=CompleteAndSignShipmentEC,
-    output=CompleteAndSignShipmentECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="complete_and_sign_shipment_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+COMPLETE_AND_SIGN_SHIPMENT_EC = _EC.operation(
+    "CompleteAndSignShipmentEC",
+    Effect.WRITE,
+    CompleteAndSignShipmentEC,
+    CompleteAndSignShipmentECResponse,
 )
 
-COMPLETE_AND_SIGN_SHIPMENT_EC2 = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="CompleteAndSignShipment",
-    name="CompleteAndSignShipmentEC",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/CompleteAndSignShipmentEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=CompleteAndSignShipmentEC,
-    output=CompleteAndSignShipmentECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="complete_and_sign_shipment_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+COMPLETE_AND_SIGN_SHIPMENT_EC2 = _EC2.operation(
+    "CompleteAndSignShipmentEC",
+    Effect.WRITE,
+    CompleteAndSignShipmentEC,
+    CompleteAndSignShipmentECResponse,
 )
 
-UPDATE_FORM_DATA_EC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="UpdateFormData",
-    name="UpdateFormDataEC",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/UpdateFormDataEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=UpdateFormDataEC,
-    output=UpdateFormDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="update_form_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+UPDATE_FORM_DATA_EC = _EC.operation(
+    "UpdateFormDataEC", Effect.WRITE, UpdateFormDataEC, UpdateFormDataECResponse
 )
 
-UPDATE_FORM_DATA_EC2 = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="UpdateFormData",
-    name="UpdateFormDataEC",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/UpdateFormDataEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=UpdateFormDataECEC,
-    output=UpdateFormDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="update_form_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+UPDATE_FORM_DATA_EC2 = _EC2.operation(
+    "UpdateFormDataEC", Effect.WRITE, UpdateFormDataECEC, UpdateFormDataECResponse
 )
 
 

@@ -29,10 +29,9 @@ from altinn2.runtime.operation import (
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -70,61 +69,40 @@ SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-SUBMIT_ATTACHMENT_STREAMED_EC = OperationInfo(
+_EC = Endpoint(
     service="IntermediaryInboundStreamed",
-    base_operation="SubmitAttachmentStreamed",
-    name="SubmitAttachmentStreamedEC",
     binding=Binding.EC,
     path="/IntermediaryExternal/IntermediaryInboundExternalECStreamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06/IIntermediaryInboundExternalECStreamed/SubmitAttachmentStreamedEC",
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06/IIntermediaryInboundExternalECStreamed",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=StreamedAttachmentECBE,
-    output=ReceiptExternalStreamedBE,
-    addressing=True,
-    mtom=True,
-    input_headers=(
-        AttachmentTypeName,
-        CheckSum,
-        EndUserSystemreference,
-        FileName,
-        Name,
-        ReporteeElementId,
-        Password,
-        UserName,
-    ),
-    header_parameters=(
-        "attachment_type_name",
-        "check_sum",
-        "end_user_systemreference",
-        "file_name",
-        "name",
-        "reportee_element_id",
-        "password",
-        "user_name",
-    ),
     faults=(AltinnFault,),
     credentials={
         "password": Credential.ENTERPRISE_PASSWORD,
         "user_name": Credential.ENTERPRISE_USER_NAME,
     },
+    mtom=True,
 )
 
-SUBMIT_ATTACHMENT_STREAMED_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="IntermediaryInboundStreamed",
-    base_operation="SubmitAttachmentStreamed",
-    name="SubmitAttachmentStreamedEC",
     binding=Binding.EC2,
     path="/IntermediaryExternal/IntermediaryInboundExternalEC2Streamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06/IIntermediaryInboundExternalECStreamed/SubmitAttachmentStreamedEC",
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06/IIntermediaryInboundExternalECStreamed",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=StreamedAttachmentECBE,
-    output=ReceiptExternalStreamedBE,
-    addressing=True,
+    faults=(AltinnFault,),
+    credentials={
+        "password": Credential.ENTERPRISE_PASSWORD,
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+    },
     mtom=True,
+)
+
+SUBMIT_ATTACHMENT_STREAMED_EC = _EC.operation(
+    "SubmitAttachmentStreamedEC",
+    Effect.WRITE,
+    StreamedAttachmentECBE,
+    ReceiptExternalStreamedBE,
+    result=None,
     input_headers=(
         AttachmentTypeName,
         CheckSum,
@@ -145,11 +123,34 @@ SUBMIT_ATTACHMENT_STREAMED_EC2 = OperationInfo(
         "password",
         "user_name",
     ),
-    faults=(AltinnFault,),
-    credentials={
-        "password": Credential.ENTERPRISE_PASSWORD,
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-    },
+)
+
+SUBMIT_ATTACHMENT_STREAMED_EC2 = _EC2.operation(
+    "SubmitAttachmentStreamedEC",
+    Effect.WRITE,
+    StreamedAttachmentECBE,
+    ReceiptExternalStreamedBE,
+    result=None,
+    input_headers=(
+        AttachmentTypeName,
+        CheckSum,
+        EndUserSystemreference,
+        FileName,
+        Name,
+        ReporteeElementId,
+        Password,
+        UserName,
+    ),
+    header_parameters=(
+        "attachment_type_name",
+        "check_sum",
+        "end_user_systemreference",
+        "file_name",
+        "name",
+        "reportee_element_id",
+        "password",
+        "user_name",
+    ),
 )
 
 

@@ -21,10 +21,9 @@ from altinn2.runtime.operation import (
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -54,46 +53,38 @@ SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-GET_CERTIFICATES_EC = OperationInfo(
+_EC = Endpoint(
     service="KeyManagement",
-    base_operation="GetCertificates",
-    name="GetCertificatesEC",
     binding=Binding.EC,
     path="/ArchiveExternal/KeyManagementEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/KeyManagement/2010/10/IKeyManagementExternalEC/GetCertificatesEC",
+    actions="http://www.altinn.no/services/Archive/KeyManagement/2010/10/IKeyManagementExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetCertificatesEC,
-    output=GetCertificatesECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_certificates_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_CERTIFICATES_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="KeyManagement",
-    base_operation="GetCertificates",
-    name="GetCertificatesEC",
     binding=Binding.EC2,
     path="/ArchiveExternal/KeyManagementEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/KeyManagement/2010/10/IKeyManagementExternalEC/GetCertificatesEC",
+    actions="http://www.altinn.no/services/Archive/KeyManagement/2010/10/IKeyManagementExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetCertificatesEC,
-    output=GetCertificatesECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_certificates_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
+)
+
+GET_CERTIFICATES_EC = _EC.operation(
+    "GetCertificatesEC", Effect.READ, GetCertificatesEC, GetCertificatesECResponse
+)
+
+GET_CERTIFICATES_EC2 = _EC2.operation(
+    "GetCertificatesEC", Effect.READ, GetCertificatesEC, GetCertificatesECResponse
 )
 
 

@@ -20,14 +20,12 @@ from altinn2.models.pre_fill_service_2010_10 import (
     GetPrefillDataECResponse,
 )
 from altinn2.runtime.operation import (
-    NO_SECURITY,
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -60,20 +58,12 @@ SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-GET_PREFILL_DATA_BASIC_V2 = OperationInfo(
+_BASIC = Endpoint(
     service="PrefillEUSExternal",
-    base_operation="GetPrefillData",
-    name="GetPrefillDataBasicV2",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/PreFillEUSExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalBasic/GetPrefillDataBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetPrefillDataBasicV2,
-    output=GetPrefillDataBasicV2Response,
+    actions="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalBasic",
     faults=(AltinnFault,),
-    result="get_prefill_data_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -84,46 +74,46 @@ GET_PREFILL_DATA_BASIC_V2 = OperationInfo(
     },
 )
 
-GET_PREFILL_DATA_EC = OperationInfo(
+_EC = Endpoint(
     service="PrefillEUSExternal",
-    base_operation="GetPrefillData",
-    name="GetPrefillDataEC",
     binding=Binding.EC,
     path="/ServiceEngineExternal/PreFillEUSExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalEC/GetPrefillDataEC",
+    actions="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetPrefillDataEC,
-    output=GetPrefillDataECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_prefill_data_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_PREFILL_DATA_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="PrefillEUSExternal",
-    base_operation="GetPrefillData",
-    name="GetPrefillDataEC",
     binding=Binding.EC2,
     path="/ServiceEngineExternal/PreFillEUSExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalEC/GetPrefillDataEC",
+    actions="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetPrefillDataEC,
-    output=GetPrefillDataECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_prefill_data_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
+)
+
+GET_PREFILL_DATA_BASIC_V2 = _BASIC.operation(
+    "GetPrefillDataBasicV2",
+    Effect.READ,
+    GetPrefillDataBasicV2,
+    GetPrefillDataBasicV2Response,
+    base_operation="GetPrefillData",
+)
+
+GET_PREFILL_DATA_EC = _EC.operation(
+    "GetPrefillDataEC", Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse
+)
+
+GET_PREFILL_DATA_EC2 = _EC2.operation(
+    "GetPrefillDataEC", Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse
 )
 
 

@@ -51,14 +51,12 @@ from altinn2.models.receipt_service_2009_10_ec import (
     UpdateReceiptECResponseEC,
 )
 from altinn2.runtime.operation import (
-    NO_SECURITY,
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -111,190 +109,78 @@ SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-GET_RECEIPT_BASIC_V2 = OperationInfo(
+_BASIC = Endpoint(
     service="ReceiptExternal",
-    base_operation="GetReceiptV2",
-    name="GetReceiptBasicV2",
     binding=Binding.BASIC,
     path="/IntermediaryExternal/ReceiptExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic/GetReceiptBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetReceiptBasicV2,
-    output=GetReceiptBasicV2Response,
+    actions="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic",
     faults=(AltinnFault,),
-    result="get_receipt_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-GET_RECEIPT_EC_V2 = OperationInfo(
+_EC = Endpoint(
     service="ReceiptExternal",
-    base_operation="GetReceiptV2",
-    name="GetReceiptECV2",
     binding=Binding.EC,
     path="/IntermediaryExternal/ReceiptExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptECV2",
+    actions="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetReceiptECV2,
-    output=GetReceiptECV2Response,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_receipt_ec_v2_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_RECEIPT_EC2_V2 = OperationInfo(
+_EC2 = Endpoint(
     service="ReceiptExternal",
-    base_operation="GetReceiptV2",
-    name="GetReceiptECV2",
     binding=Binding.EC2,
     path="/IntermediaryExternal/ReceiptExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptECV2",
+    actions="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetReceiptECV2EC,
-    output=GetReceiptECV2ResponseEC,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_receipt_ec_v2_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_RECEIPT_LIST_BASIC_V2 = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="GetReceiptListV2",
-    name="GetReceiptListBasicV2",
-    binding=Binding.BASIC,
-    path="/IntermediaryExternal/ReceiptExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic/GetReceiptListBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetReceiptListBasicV2,
-    output=GetReceiptListBasicV2Response,
-    faults=(AltinnFault,),
-    result="get_receipt_list_basic_v2_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-    },
+GET_RECEIPT_BASIC_V2 = _BASIC.operation(
+    "GetReceiptBasicV2", Effect.READ, GetReceiptBasicV2, GetReceiptBasicV2Response
 )
 
-GET_RECEIPT_LIST_EC_V2 = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="GetReceiptListV2",
-    name="GetReceiptListECV2",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/ReceiptExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptListECV2",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetReceiptListECV2,
-    output=GetReceiptListECV2Response,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_receipt_list_ec_v2_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_RECEIPT_EC_V2 = _EC.operation(
+    "GetReceiptECV2", Effect.READ, GetReceiptECV2, GetReceiptECV2Response
 )
 
-GET_RECEIPT_LIST_EC2_V2 = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="GetReceiptListV2",
-    name="GetReceiptListECV2",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/ReceiptExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptListECV2",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetReceiptListECV2EC,
-    output=GetReceiptListECV2ResponseEC,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_receipt_list_ec_v2_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_RECEIPT_EC2_V2 = _EC2.operation(
+    "GetReceiptECV2", Effect.READ, GetReceiptECV2EC, GetReceiptECV2ResponseEC
 )
 
-UPDATE_RECEIPT_BASIC = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="UpdateReceipt",
-    name="UpdateReceiptBasic",
-    binding=Binding.BASIC,
-    path="/IntermediaryExternal/ReceiptExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic/UpdateReceiptBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=UpdateReceiptBasic,
-    output=UpdateReceiptBasicResponse,
-    faults=(AltinnFault,),
-    result="update_receipt_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-    },
+GET_RECEIPT_LIST_BASIC_V2 = _BASIC.operation(
+    "GetReceiptListBasicV2", Effect.READ, GetReceiptListBasicV2, GetReceiptListBasicV2Response
 )
 
-UPDATE_RECEIPT_EC = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="UpdateReceipt",
-    name="UpdateReceiptEC",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/ReceiptExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/UpdateReceiptEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=UpdateReceiptEC,
-    output=UpdateReceiptECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="update_receipt_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_RECEIPT_LIST_EC_V2 = _EC.operation(
+    "GetReceiptListECV2", Effect.READ, GetReceiptListECV2, GetReceiptListECV2Response
 )
 
-UPDATE_RECEIPT_EC2 = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="UpdateReceipt",
-    name="UpdateReceiptEC",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/ReceiptExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/UpdateReceiptEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=UpdateReceiptECEC,
-    output=UpdateReceiptECResponseEC,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="update_receipt_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_RECEIPT_LIST_EC2_V2 = _EC2.operation(
+    "GetReceiptListECV2", Effect.READ, GetReceiptListECV2EC, GetReceiptListECV2ResponseEC
+)
+
+UPDATE_RECEIPT_BASIC = _BASIC.operation(
+    "UpdateReceiptBasic", Effect.WRITE, UpdateReceiptBasic, UpdateReceiptBasicResponse
+)
+
+UPDATE_RECEIPT_EC = _EC.operation(
+    "UpdateReceiptEC", Effect.WRITE, UpdateReceiptEC, UpdateReceiptECResponse
+)
+
+UPDATE_RECEIPT_EC2 = _EC2.operation(
+    "UpdateReceiptEC", Effect.WRITE, UpdateReceiptECEC, UpdateReceiptECResponseEC
 )
 
 

@@ -49,10 +49,9 @@ from altinn2.runtime.operation import (
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -92,174 +91,112 @@ SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-GET_ARCHIVED_FORM_TASK_EC = OperationInfo(
+_REPORTEE_ARCHIVE_EXTERNAL_EC = Endpoint(
     service="ReporteeArchiveExternal",
-    base_operation="GetArchivedFormTaskV2",
-    name="GetArchivedFormTaskEC",
     binding=Binding.EC,
     path="/ArchiveExternal/ReporteeArchiveExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetArchivedFormTaskEC",
+    actions="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetArchivedFormTaskEC,
-    output=GetArchivedFormTaskECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_archived_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_ARCHIVED_FORM_TASK_EC2 = OperationInfo(
+_REPORTEE_ARCHIVE_EXTERNAL_EC2 = Endpoint(
     service="ReporteeArchiveExternal",
-    base_operation="GetArchivedFormTaskV2",
-    name="GetArchivedFormTaskEC",
     binding=Binding.EC2,
     path="/ArchiveExternal/ReporteeArchiveExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetArchivedFormTaskEC",
+    actions="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetArchivedFormTaskEC,
-    output=GetArchivedFormTaskECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_archived_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_ATTACHMENT_DATA_EC = OperationInfo(
+_REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC = Endpoint(
     service="ReporteeArchiveExternal",
-    base_operation="GetAttachmentDataV2",
-    name="GetAttachmentDataEC",
-    binding=Binding.EC,
-    path="/ArchiveExternal/ReporteeArchiveExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetAttachmentDataEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetAttachmentDataEC,
-    output=GetAttachmentDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_attachment_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
-)
-
-GET_ATTACHMENT_DATA_EC2 = OperationInfo(
-    service="ReporteeArchiveExternal",
-    base_operation="GetAttachmentDataV2",
-    name="GetAttachmentDataEC",
-    binding=Binding.EC2,
-    path="/ArchiveExternal/ReporteeArchiveExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetAttachmentDataEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetAttachmentDataEC,
-    output=GetAttachmentDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_attachment_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
-)
-
-GET_ATTACHMENT_DATA_EC_STREAMED = OperationInfo(
-    service="ReporteeArchiveExternal",
-    base_operation="GetAttachmentDataStreamed",
-    name="GetAttachmentDataECStreamed",
     binding=Binding.EC,
     path="/ArchiveExternal/ReporteeArchiveExternalStreamedEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2013/06/IReporteeArchiveExternalStreamedEC/GetAttachmentDataECStreamed",
+    actions="http://www.altinn.no/services/Archive/ReporteeArchive/2013/06/IReporteeArchiveExternalStreamedEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetAttachmentDataECStreamed,
-    output=GetAttachmentDataECStreamedResponse,
-    addressing=True,
-    mtom=True,
     faults=(AltinnFault,),
-    result="get_attachment_data_ec_streamed_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
+    mtom=True,
 )
 
-GET_ATTACHMENT_DATA_EC2_STREAMED = OperationInfo(
+_REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC2 = Endpoint(
     service="ReporteeArchiveExternal",
-    base_operation="GetAttachmentDataStreamed",
-    name="GetAttachmentDataECStreamed",
     binding=Binding.EC2,
     path="/ArchiveExternal/ReporteeArchiveExternalStreamedEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2013/06/IReporteeArchiveExternalStreamedEC/GetAttachmentDataECStreamed",
+    actions="http://www.altinn.no/services/Archive/ReporteeArchive/2013/06/IReporteeArchiveExternalStreamedEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetAttachmentDataECStreamedEC,
-    output=GetAttachmentDataECStreamedResponse,
-    addressing=True,
+    faults=(AltinnFault,),
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "password": Credential.ENTERPRISE_PASSWORD,
+    },
     mtom=True,
-    faults=(AltinnFault,),
-    result="get_attachment_data_ec_streamed_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
 )
 
-GET_ARCHIVED_LOOKUP_EC = OperationInfo(
-    service="ReporteeArchiveExternal",
-    base_operation="GetArchivedLookup",
-    name="GetArchivedLookupEC",
-    binding=Binding.EC,
-    path="/ArchiveExternal/ReporteeArchiveExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetArchivedLookupEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetArchivedLookupEC,
-    output=GetArchivedLookupECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_archived_lookup_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_ARCHIVED_FORM_TASK_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
+    "GetArchivedFormTaskEC",
+    Effect.READ,
+    GetArchivedFormTaskEC,
+    GetArchivedFormTaskECResponse,
+    base_operation="GetArchivedFormTaskV2",
 )
 
-GET_ARCHIVED_LOOKUP_EC2 = OperationInfo(
-    service="ReporteeArchiveExternal",
-    base_operation="GetArchivedLookup",
-    name="GetArchivedLookupEC",
-    binding=Binding.EC2,
-    path="/ArchiveExternal/ReporteeArchiveExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetArchivedLookupEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetArchivedLookupEC,
-    output=GetArchivedLookupECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_archived_lookup_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_ARCHIVED_FORM_TASK_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
+    "GetArchivedFormTaskEC",
+    Effect.READ,
+    GetArchivedFormTaskEC,
+    GetArchivedFormTaskECResponse,
+    base_operation="GetArchivedFormTaskV2",
+)
+
+GET_ATTACHMENT_DATA_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
+    "GetAttachmentDataEC",
+    Effect.READ,
+    GetAttachmentDataEC,
+    GetAttachmentDataECResponse,
+    base_operation="GetAttachmentDataV2",
+)
+
+GET_ATTACHMENT_DATA_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
+    "GetAttachmentDataEC",
+    Effect.READ,
+    GetAttachmentDataEC,
+    GetAttachmentDataECResponse,
+    base_operation="GetAttachmentDataV2",
+)
+
+GET_ATTACHMENT_DATA_EC_STREAMED = _REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC.operation(
+    "GetAttachmentDataECStreamed",
+    Effect.READ,
+    GetAttachmentDataECStreamed,
+    GetAttachmentDataECStreamedResponse,
+)
+
+GET_ATTACHMENT_DATA_EC2_STREAMED = _REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC2.operation(
+    "GetAttachmentDataECStreamed",
+    Effect.READ,
+    GetAttachmentDataECStreamedEC,
+    GetAttachmentDataECStreamedResponse,
+)
+
+GET_ARCHIVED_LOOKUP_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
+    "GetArchivedLookupEC", Effect.READ, GetArchivedLookupEC, GetArchivedLookupECResponse
+)
+
+GET_ARCHIVED_LOOKUP_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
+    "GetArchivedLookupEC", Effect.READ, GetArchivedLookupEC, GetArchivedLookupECResponse
 )
 
 

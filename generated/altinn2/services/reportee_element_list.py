@@ -79,14 +79,12 @@ from altinn2.models.reportee_element_list_service_2010_10 import (
 )
 from altinn2.models.reportee_element_list_service_2018_02 import FormSetDataBE
 from altinn2.runtime.operation import (
-    NO_SECURITY,
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -155,487 +153,220 @@ SECURE_CONVERSATION_POLICY_3 = SecurityPolicy(
     algorithm_suite="Basic256",
 )
 
-DELETE_REPORTEE_ELEMENT_BASIC = OperationInfo(
+_BASIC = Endpoint(
     service="ReporteeElementList",
+    binding=Binding.BASIC,
+    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic",
+    faults=(AltinnFault,),
+    credentials={
+        "system_user_name": Credential.SYSTEM_USER_NAME,
+        "system_password": Credential.SYSTEM_PASSWORD,
+        "user_ssn": Credential.USER_SSN,
+        "user_password": Credential.USER_PASSWORD,
+        "user_pin_code": Credential.USER_PIN_CODE,
+        "auth_method": Credential.AUTH_METHOD,
+    },
+)
+
+_WS = Endpoint(
+    service="ReporteeElementList",
+    binding=Binding.WS,
+    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal",
+    policy=USERNAME_TOKEN_POLICY,
+    faults=(AltinnFault,),
+    credentials={
+        "user_ssn": Credential.USER_SSN,
+        "user_password": Credential.USER_PASSWORD,
+        "user_pin_code": Credential.USER_PIN_CODE,
+        "auth_method": Credential.AUTH_METHOD,
+    },
+)
+
+_EC = Endpoint(
+    service="ReporteeElementList",
+    binding=Binding.EC,
+    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC",
+    policy=SECURE_CONVERSATION_POLICY,
+    faults=(AltinnFault,),
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "password": Credential.ENTERPRISE_PASSWORD,
+    },
+)
+
+_EC2 = Endpoint(
+    service="ReporteeElementList",
+    binding=Binding.EC2,
+    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC",
+    policy=SECURE_CONVERSATION_POLICY_3,
+    faults=(AltinnFault,),
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "password": Credential.ENTERPRISE_PASSWORD,
+    },
+)
+
+DELETE_REPORTEE_ELEMENT_BASIC = _BASIC.operation(
+    "DeleteReporteeElementBasic",
+    Effect.WRITE,
+    DeleteReporteeElementBasic,
+    DeleteReporteeElementBasicResponse,
+    result=None,
+)
+
+DELETE_REPORTEE_ELEMENT_EXTERNAL = _WS.operation(
+    "DeleteReporteeElementExternal",
+    Effect.WRITE,
+    DeleteReporteeElementExternal,
+    DeleteReporteeElementExternalResponse,
+    result=None,
     base_operation="DeleteReporteeElement",
-    name="DeleteReporteeElementBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/DeleteReporteeElementBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=DeleteReporteeElementBasic,
-    output=DeleteReporteeElementBasicResponse,
-    faults=(AltinnFault,),
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-DELETE_REPORTEE_ELEMENT_EXTERNAL = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="DeleteReporteeElement",
-    name="DeleteReporteeElementExternal",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/DeleteReporteeElementExternal",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.WRITE,
-    input=DeleteReporteeElementExternal,
-    output=DeleteReporteeElementExternalResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+DELETE_REPORTEE_ELEMENT_EC = _EC.operation(
+    "DeleteReporteeElementEC",
+    Effect.WRITE,
+    DeleteReporteeElementEC,
+    DeleteReporteeElementECResponse,
+    result=None,
 )
 
-DELETE_REPORTEE_ELEMENT_EC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="DeleteReporteeElement",
-    name="DeleteReporteeElementEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/DeleteReporteeElementEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=DeleteReporteeElementEC,
-    output=DeleteReporteeElementECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+DELETE_REPORTEE_ELEMENT_EC2 = _EC2.operation(
+    "DeleteReporteeElementEC",
+    Effect.WRITE,
+    DeleteReporteeElementEC,
+    DeleteReporteeElementECResponse,
+    result=None,
 )
 
-DELETE_REPORTEE_ELEMENT_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="DeleteReporteeElement",
-    name="DeleteReporteeElementEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/DeleteReporteeElementEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.WRITE,
-    input=DeleteReporteeElementEC,
-    output=DeleteReporteeElementECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_FORM_SET_ELEMENTS_BASIC_V2 = _BASIC.operation(
+    "GetFormSetElementsBasicV2",
+    Effect.READ,
+    GetFormSetElementsBasicV2,
+    GetFormSetElementsBasicV2Response,
 )
 
-GET_FORM_SET_ELEMENTS_BASIC_V2 = OperationInfo(
-    service="ReporteeElementList",
+GET_FORM_SET_ELEMENTS_EXTERNAL_V2 = _WS.operation(
+    "GetFormSetElementsExternalV2",
+    Effect.READ,
+    GetFormSetElementsExternalV2,
+    GetFormSetElementsExternalV2Response,
     base_operation="GetFormSetElementsV2",
-    name="GetFormSetElementsBasicV2",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetFormSetElementsBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetFormSetElementsBasicV2,
-    output=GetFormSetElementsBasicV2Response,
-    faults=(AltinnFault,),
-    result="get_form_set_elements_basic_v2_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-GET_FORM_SET_ELEMENTS_EXTERNAL_V2 = OperationInfo(
-    service="ReporteeElementList",
+GET_FORM_SET_ELEMENTS_EC = _EC.operation(
+    "GetFormSetElementsEC",
+    Effect.READ,
+    GetFormSetElementsEC,
+    GetFormSetElementsECResponse,
     base_operation="GetFormSetElementsV2",
-    name="GetFormSetElementsExternalV2",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetFormSetElementsExternalV2",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetFormSetElementsExternalV2,
-    output=GetFormSetElementsExternalV2Response,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_elements_external_v2_result",
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-GET_FORM_SET_ELEMENTS_EC = OperationInfo(
-    service="ReporteeElementList",
+GET_FORM_SET_ELEMENTS_EC2 = _EC2.operation(
+    "GetFormSetElementsEC",
+    Effect.READ,
+    GetFormSetElementsEC,
+    GetFormSetElementsECResponse,
     base_operation="GetFormSetElementsV2",
-    name="GetFormSetElementsEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetElementsEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetFormSetElementsEC,
-    output=GetFormSetElementsECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_elements_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
 )
 
-GET_FORM_SET_ELEMENTS_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetFormSetElementsV2",
-    name="GetFormSetElementsEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetElementsEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetFormSetElementsEC,
-    output=GetFormSetElementsECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_elements_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_REPORTEE_ELEMENT_LIST_BASIC_V2 = _BASIC.operation(
+    "GetReporteeElementListBasicV2",
+    Effect.READ,
+    GetReporteeElementListBasicV2,
+    GetReporteeElementListBasicV2Response,
 )
 
-GET_REPORTEE_ELEMENT_LIST_BASIC_V2 = OperationInfo(
-    service="ReporteeElementList",
+GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 = _WS.operation(
+    "GetReporteeElementListExternalV2",
+    Effect.READ,
+    GetReporteeElementListExternalV2,
+    GetReporteeElementListExternalV2Response,
     base_operation="GetReporteeElementListV2",
-    name="GetReporteeElementListBasicV2",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetReporteeElementListBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetReporteeElementListBasicV2,
-    output=GetReporteeElementListBasicV2Response,
-    faults=(AltinnFault,),
-    result="get_reportee_element_list_basic_v2_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 = OperationInfo(
-    service="ReporteeElementList",
+GET_REPORTEE_ELEMENT_LIST_EC = _EC.operation(
+    "GetReporteeElementListEC",
+    Effect.READ,
+    GetReporteeElementListEC,
+    GetReporteeElementListECResponse,
     base_operation="GetReporteeElementListV2",
-    name="GetReporteeElementListExternalV2",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetReporteeElementListExternalV2",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetReporteeElementListExternalV2,
-    output=GetReporteeElementListExternalV2Response,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_reportee_element_list_external_v2_result",
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-GET_REPORTEE_ELEMENT_LIST_EC = OperationInfo(
-    service="ReporteeElementList",
+GET_REPORTEE_ELEMENT_LIST_EC2 = _EC2.operation(
+    "GetReporteeElementListEC",
+    Effect.READ,
+    GetReporteeElementListEC,
+    GetReporteeElementListECResponse,
     base_operation="GetReporteeElementListV2",
-    name="GetReporteeElementListEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetReporteeElementListEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetReporteeElementListEC,
-    output=GetReporteeElementListECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_reportee_element_list_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
 )
 
-GET_REPORTEE_ELEMENT_LIST_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetReporteeElementListV2",
-    name="GetReporteeElementListEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetReporteeElementListEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetReporteeElementListEC,
-    output=GetReporteeElementListECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_reportee_element_list_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_BASIC = _BASIC.operation(
+    "GetCorrespondenceListForArchiveRefBasic",
+    Effect.READ,
+    GetCorrespondenceListForArchiveRefBasic,
+    GetCorrespondenceListForArchiveRefBasicResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_BASIC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForArchiveRef",
-    name="GetCorrespondenceListForArchiveRefBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetCorrespondenceListForArchiveRefBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForArchiveRefBasic,
-    output=GetCorrespondenceListForArchiveRefBasicResponse,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_archive_ref_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF = _WS.operation(
+    "GetCorrespondenceListForArchiveRef",
+    Effect.READ,
+    GetCorrespondenceListForArchiveRef,
+    GetCorrespondenceListForArchiveRefResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForArchiveRef",
-    name="GetCorrespondenceListForArchiveRef",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetCorrespondenceListForArchiveRef",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForArchiveRef,
-    output=GetCorrespondenceListForArchiveRefResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_archive_ref_result",
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC = _EC.operation(
+    "GetCorrespondenceListForArchiveRefEC",
+    Effect.READ,
+    GetCorrespondenceListForArchiveRefEC,
+    GetCorrespondenceListForArchiveRefECResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForArchiveRef",
-    name="GetCorrespondenceListForArchiveRefEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForArchiveRefEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForArchiveRefEC,
-    output=GetCorrespondenceListForArchiveRefECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_archive_ref_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC2 = _EC2.operation(
+    "GetCorrespondenceListForArchiveRefEC",
+    Effect.READ,
+    GetCorrespondenceListForArchiveRefEC,
+    GetCorrespondenceListForArchiveRefECResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForArchiveRef",
-    name="GetCorrespondenceListForArchiveRefEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForArchiveRefEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForArchiveRefEC,
-    output=GetCorrespondenceListForArchiveRefECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_archive_ref_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_REPORTEE_BASIC = _BASIC.operation(
+    "GetCorrespondenceListForReporteeBasic",
+    Effect.READ,
+    GetCorrespondenceListForReporteeBasic,
+    GetCorrespondenceListForReporteeBasicResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_REPORTEE_BASIC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForReportee",
-    name="GetCorrespondenceListForReporteeBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetCorrespondenceListForReporteeBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForReporteeBasic,
-    output=GetCorrespondenceListForReporteeBasicResponse,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_reportee_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_REPORTEE = _WS.operation(
+    "GetCorrespondenceListForReportee",
+    Effect.READ,
+    GetCorrespondenceListForReportee,
+    GetCorrespondenceListForReporteeResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_REPORTEE = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForReportee",
-    name="GetCorrespondenceListForReportee",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetCorrespondenceListForReportee",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForReportee,
-    output=GetCorrespondenceListForReporteeResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_reportee_result",
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC = _EC.operation(
+    "GetCorrespondenceListForReporteeEC",
+    Effect.READ,
+    GetCorrespondenceListForReporteeEC,
+    GetCorrespondenceListForReporteeECResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForReportee",
-    name="GetCorrespondenceListForReporteeEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForReporteeEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForReporteeEC,
-    output=GetCorrespondenceListForReporteeECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_reportee_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC2 = _EC2.operation(
+    "GetCorrespondenceListForReporteeEC",
+    Effect.READ,
+    GetCorrespondenceListForReporteeEC,
+    GetCorrespondenceListForReporteeECResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForReportee",
-    name="GetCorrespondenceListForReporteeEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForReporteeEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForReporteeEC,
-    output=GetCorrespondenceListForReporteeECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_reportee_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_FORM_SET_DATA_EC = _EC.operation(
+    "GetFormSetDataEC", Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse
 )
 
-GET_FORM_SET_DATA_EC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetFormSetData",
-    name="GetFormSetDataEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetDataEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetFormSetDataEC,
-    output=GetFormSetDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
-)
-
-GET_FORM_SET_DATA_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetFormSetData",
-    name="GetFormSetDataEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetDataEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetFormSetDataEC,
-    output=GetFormSetDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_FORM_SET_DATA_EC2 = _EC2.operation(
+    "GetFormSetDataEC", Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse
 )
 
 

@@ -25,14 +25,12 @@ from altinn2.models.service_meta_data_service_2009_10 import (
     GetSchemaDefinitionsForFormTaskResponse,
 )
 from altinn2.runtime.operation import (
-    NO_SECURITY,
     Binding,
     Credential,
     Effect,
-    OperationInfo,
+    Endpoint,
     Security,
     SecurityPolicy,
-    SoapVersion,
 )
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
@@ -57,78 +55,51 @@ USERNAME_TOKEN_POLICY = SecurityPolicy(
     style=Security.USERNAME_TOKEN, timestamp=True, algorithm_suite="Basic256"
 )
 
-GET_AVAILABLE_SERVICES_BASIC_V2 = OperationInfo(
+_BASIC = Endpoint(
     service="ServiceMetadataExternal",
-    base_operation="GetAvailableServicesV2",
-    name="GetAvailableServicesBasicV2",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/ServiceMetaDataExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternalBasic/GetAvailableServicesBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetAvailableServicesBasicV2,
-    output=GetAvailableServicesBasicV2Response,
+    actions="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternalBasic",
     faults=(AltinnFault,),
-    result="get_available_services_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-GET_AVAILABLE_SERVICES_V2 = OperationInfo(
+_WS = Endpoint(
     service="ServiceMetadataExternal",
-    base_operation="GetAvailableServicesV2",
-    name="GetAvailableServicesV2",
     binding=Binding.WS,
     path="/ServiceEngineExternal/ServiceMetaDataExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternal/GetAvailableServicesV2",
+    actions="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternal",
     policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetAvailableServicesV2,
-    output=GetAvailableServicesV2Response,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_available_services_v2_result",
 )
 
-GET_FORM_TASK_SCHEMA_DEFINITIONS_BASIC = OperationInfo(
-    service="ServiceMetadataExternal",
-    base_operation="GetFormTaskSchemaDefinitions",
-    name="GetFormTaskSchemaDefinitionsBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ServiceMetaDataExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternalBasic/GetFormTaskSchemaDefinitionsBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetFormTaskSchemaDefinitionsBasic,
-    output=GetFormTaskSchemaDefinitionsBasicResponse,
-    faults=(AltinnFault,),
-    result="get_form_task_schema_definitions_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-    },
+GET_AVAILABLE_SERVICES_BASIC_V2 = _BASIC.operation(
+    "GetAvailableServicesBasicV2",
+    Effect.READ,
+    GetAvailableServicesBasicV2,
+    GetAvailableServicesBasicV2Response,
 )
 
-GET_SCHEMA_DEFINITIONS_FOR_FORM_TASK = OperationInfo(
-    service="ServiceMetadataExternal",
+GET_AVAILABLE_SERVICES_V2 = _WS.operation(
+    "GetAvailableServicesV2", Effect.READ, GetAvailableServicesV2, GetAvailableServicesV2Response
+)
+
+GET_FORM_TASK_SCHEMA_DEFINITIONS_BASIC = _BASIC.operation(
+    "GetFormTaskSchemaDefinitionsBasic",
+    Effect.READ,
+    GetFormTaskSchemaDefinitionsBasic,
+    GetFormTaskSchemaDefinitionsBasicResponse,
+)
+
+GET_SCHEMA_DEFINITIONS_FOR_FORM_TASK = _WS.operation(
+    "GetSchemaDefinitionsForFormTask",
+    Effect.READ,
+    GetSchemaDefinitionsForFormTask,
+    GetSchemaDefinitionsForFormTaskResponse,
     base_operation="GetFormTaskSchemaDefinitions",
-    name="GetSchemaDefinitionsForFormTask",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ServiceMetaDataExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternal/GetSchemaDefinitionsForFormTask",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetSchemaDefinitionsForFormTask,
-    output=GetSchemaDefinitionsForFormTaskResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_schema_definitions_for_form_task_result",
 )
 
 

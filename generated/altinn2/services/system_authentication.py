@@ -17,7 +17,7 @@ from altinn2.models.system_authentication_service_2009_10 import (
     GetAuthenticationChallenge,
     GetAuthenticationChallengeResponse,
 )
-from altinn2.runtime.operation import NO_SECURITY, Binding, Effect, OperationInfo, SoapVersion
+from altinn2.runtime.operation import Binding, Effect, Endpoint
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
@@ -30,20 +30,19 @@ __all__ = [
     "SystemAuthentication",
 ]
 
-GET_AUTHENTICATION_CHALLENGE = OperationInfo(
+_BASIC = Endpoint(
     service="SystemAuthentication",
-    base_operation="GetAuthenticationChallenge",
-    name="GetAuthenticationChallenge",
     binding=Binding.BASIC,
     path="/AuthenticationExternal/SystemAuthentication.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10/ISystemAuthenticationExternal/GetAuthenticationChallenge",
-    policy=NO_SECURITY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=GetAuthenticationChallenge,
-    output=GetAuthenticationChallengeResponse,
+    actions="http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10/ISystemAuthenticationExternal",
     faults=(AltinnFault,),
-    result="get_authentication_challenge_result",
+)
+
+GET_AUTHENTICATION_CHALLENGE = _BASIC.operation(
+    "GetAuthenticationChallenge",
+    Effect.READ_WITH_SIDE_EFFECT,
+    GetAuthenticationChallenge,
+    GetAuthenticationChallengeResponse,
 )
 
 
