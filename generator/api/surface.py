@@ -239,6 +239,7 @@ def _operation_values(endpoint: metadata.EndpointConstant, call: ast.Call) -> di
     given = dict(zip(metadata.POSITIONAL, map(ast.unparse, call.args), strict=True))
     given.update((kw.arg, ast.unparse(kw.value)) for kw in call.keywords if kw.arg)
     binding = dict(endpoint.keywords)["binding"].removeprefix("Binding.")
+    given.setdefault("name", repr(given["input"]))  # the runtime takes the input class's
     name = ast.literal_eval(given["name"])
     binding_name = {"BASIC": "Basic"}.get(binding, binding)
     values = metadata.derived(endpoint, name, given["effect"], binding_name)

@@ -25,8 +25,9 @@ ABSENT = {
 }
 # The keywords an Endpoint holds (besides service, binding, path and actions), with defaults.
 SHARED = {"policy": "NO_SECURITY", "faults": "()", "credentials": "{}", "mtom": "False"}
-# Each endpoint operation's own: positional arguments of `Endpoint.operation`.
-POSITIONAL = ("name", "effect", "input", "output")
+# Each endpoint operation's own: positional arguments of `Endpoint.operation` (its name is a
+# keyword, given when it is not the input class's name).
+POSITIONAL = ("effect", "input", "output")
 # The part of an endpoint operation's name that names its binding (`GetReceiptBasicV2`).
 BINDING_MARKS = {"Basic": "Basic", "EC": "EC", "EC2": "EC"}
 
@@ -94,7 +95,6 @@ def derived(endpoint: EndpointConstant, name: str, effect: str, binding: str) ->
     values = {
         "service": shared["service"],
         "base_operation": repr(base_operation_of(name, binding)),
-        "name": repr(name),
         "binding": shared["binding"],
         "path": shared["path"],
         "soap_version": "SoapVersion.SOAP11" if basic else "SoapVersion.SOAP12",
@@ -116,6 +116,8 @@ def operation_call(
     name = method.operation.name
     every = {**ABSENT, **values}
     implied = derived(endpoint, name, every["effect"], method.binding)
+    if method.input.name == every["input"] == name:
+        implied["name"] = repr(name)  # the runtime takes the input class's
     positional = [every[keyword] for keyword in POSITIONAL]
     keywords = [
         (keyword, value)

@@ -70,7 +70,7 @@ def test_an_endpoint_operation_is_the_operation_info_written_out() -> None:
         faults=(ValueError,),
         credentials={"password": Credential.ENTERPRISE_PASSWORD},
     )
-    built = endpoint.operation("GetReceiptEC", Effect.READ, In, Out, result=None, mtom=True)
+    built = endpoint.operation(Effect.READ, In, Out, name="GetReceiptEC", result=None, mtom=True)
     assert built == OperationInfo(
         service="Receipts",
         base_operation="GetReceipt",
@@ -89,6 +89,7 @@ def test_an_endpoint_operation_is_the_operation_info_written_out() -> None:
         credentials={"password": Credential.ENTERPRISE_PASSWORD},
     )
     assert built.credentials is not endpoint.credentials  # each its own dict
+    assert endpoint.operation(Effect.WRITE, In, None).name == "In"  # the input class's name
 
 
 WRITTEN_OUT = '''
@@ -121,7 +122,6 @@ _BASIC = Endpoint(
 )
 
 GET_RECEIPT_BASIC = _BASIC.operation(
-    "GetReceiptBasic",
     Effect.READ,
     GetReceiptBasic,
     GetReceiptBasicResponse,

@@ -184,8 +184,8 @@ def base_operation_of(name: str, binding: Binding) -> str:
 class Endpoint:
     """What the operations of one service's endpoint (a binding at one path) share.
 
-    `operation` builds each operation's `OperationInfo` from its name, effect and messages; by
-    default its SOAP action is `{actions}/{name}`, its base operation and result field follow
+    `operation` builds each operation's `OperationInfo` from its effect and messages; by default
+    its name is its input wrapper's class name, its SOAP action `{actions}/{name}`, its base operation and result field follow
     from its name (`base_operation_of`, `result_field`), its SOAP version and WS-Addressing from
     the binding (SOAP 1.1 without addressing for Basic, SOAP 1.2 with it for the others), and the
     rest from here; the keywords given override any of it.
@@ -202,12 +202,14 @@ class Endpoint:
 
     def operation(
         self,
-        name: str,
         effect: Effect,
         input: type[Any],
         output: type[Output] | None,
+        *,
+        name: str | None = None,
         **overrides: Any,
     ) -> OperationInfo[Output]:
+        name = input.__name__ if name is None else name
         basic = self.binding is Binding.BASIC
         values: dict[str, Any] = {
             "service": self.service,

@@ -195,70 +195,60 @@ _BROKER_SERVICE_EXTERNAL_EC2_STREAMED = Endpoint(
 )
 
 GET_AVAILABLE_FILES_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC.operation(
-    "GetAvailableFilesBasic", Effect.READ, GetAvailableFilesBasic, GetAvailableFilesBasicResponse
+    Effect.READ, GetAvailableFilesBasic, GetAvailableFilesBasicResponse
 )
 
 GET_AVAILABLE_FILES_EC = _BROKER_SERVICE_EXTERNAL_EC.operation(
-    "GetAvailableFilesEC", Effect.READ, GetAvailableFilesEC, GetAvailableFilesECResponse
+    Effect.READ, GetAvailableFilesEC, GetAvailableFilesECResponse
 )
 
 GET_AVAILABLE_FILES_EC2 = _BROKER_SERVICE_EXTERNAL_EC2.operation(
-    "GetAvailableFilesEC", Effect.READ, GetAvailableFilesEC, GetAvailableFilesECResponse
+    Effect.READ, GetAvailableFilesEC, GetAvailableFilesECResponse
 )
 
 INITIATE_BROKER_SERVICE_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC.operation(
-    "InitiateBrokerServiceBasic",
-    Effect.WRITE,
-    InitiateBrokerServiceBasic,
-    InitiateBrokerServiceBasicResponse,
+    Effect.WRITE, InitiateBrokerServiceBasic, InitiateBrokerServiceBasicResponse
 )
 
 INITIATE_BROKER_SERVICE_EC = _BROKER_SERVICE_EXTERNAL_EC.operation(
-    "InitiateBrokerServiceEC",
-    Effect.WRITE,
-    InitiateBrokerServiceEC,
-    InitiateBrokerServiceECResponse,
+    Effect.WRITE, InitiateBrokerServiceEC, InitiateBrokerServiceECResponse
 )
 
 INITIATE_BROKER_SERVICE_EC2 = _BROKER_SERVICE_EXTERNAL_EC2.operation(
-    "InitiateBrokerServiceEC",
-    Effect.WRITE,
-    InitiateBrokerServiceEC,
-    InitiateBrokerServiceECResponse,
+    Effect.WRITE, InitiateBrokerServiceEC, InitiateBrokerServiceECResponse
 )
 
 UPLOAD_FILE_STREAMED_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC_STREAMED.operation(
-    "UploadFileStreamedBasic",
     Effect.WRITE,
     StreamedPayloadBasicBE,
     ReceiptExternalStreamedBE,
     result=None,
+    name="UploadFileStreamedBasic",
     input_headers=(FileName, Reference, Reportee, SystemPassword, SystemUserName),
     header_parameters=("file_name", "reference", "reportee", "system_password", "system_user_name"),
 )
 
 UPLOAD_FILE_STREAMED_EC = _BROKER_SERVICE_EXTERNAL_EC_STREAMED.operation(
-    "UploadFileStreamedEC",
     Effect.WRITE,
     StreamedPayloadECBE,
     ReceiptExternalStreamedBE,
     result=None,
+    name="UploadFileStreamedEC",
     input_headers=(FileName, Password, Reference, Reportee, UserName),
     header_parameters=("file_name", "password", "reference", "reportee", "user_name"),
 )
 
 UPLOAD_FILE_STREAMED_EC2 = _BROKER_SERVICE_EXTERNAL_EC2_STREAMED.operation(
-    "UploadFileStreamedEC",
     Effect.WRITE,
     StreamedPayloadECBE,
     ReceiptExternalStreamedBE,
     result=None,
+    name="UploadFileStreamedEC",
     input_headers=(FileName, Password, Reference, Reportee, UserName),
     header_parameters=("file_name", "password", "reference", "reportee", "user_name"),
 )
 
 DOWNLOAD_FILE_STREAMED_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC_STREAMED.operation(
-    "DownloadFileStreamedBasic",
     Effect.READ_WITH_SIDE_EFFECT,
     DownloadFileStreamedBasic,
     DownloadFileStreamedBasicResponse,
@@ -269,7 +259,6 @@ DOWNLOAD_FILE_STREAMED_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC_STREAMED.operation
 )
 
 DOWNLOAD_FILE_STREAMED_EC = _BROKER_SERVICE_EXTERNAL_EC_STREAMED.operation(
-    "DownloadFileStreamedEC",
     Effect.READ_WITH_SIDE_EFFECT,
     DownloadFileStreamedEC,
     DownloadFileStreamedECResponse,
@@ -280,7 +269,6 @@ DOWNLOAD_FILE_STREAMED_EC = _BROKER_SERVICE_EXTERNAL_EC_STREAMED.operation(
 )
 
 DOWNLOAD_FILE_STREAMED_EC2 = _BROKER_SERVICE_EXTERNAL_EC2_STREAMED.operation(
-    "DownloadFileStreamedEC",
     Effect.READ_WITH_SIDE_EFFECT,
     DownloadFileStreamedEC,
     DownloadFileStreamedECResponse,

@@ -96,31 +96,21 @@ _EC2 = Endpoint(
     credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
 )
 
-GET_CASE_LIST_EC = _EC.operation("GetCaseListEC", Effect.READ, GetCaseListEC, GetCaseListECResponse)
+GET_CASE_LIST_EC = _EC.operation(Effect.READ, GetCaseListEC, GetCaseListECResponse)
 
-GET_CASE_LIST_EC2 = _EC2.operation(
-    "GetCaseListEC", Effect.READ, GetCaseListEC, GetCaseListECResponse
-)
+GET_CASE_LIST_EC2 = _EC2.operation(Effect.READ, GetCaseListEC, GetCaseListECResponse)
 
 INSTANTIATE_COLLABORATION_EC = _EC.operation(
-    "InstantiateCollaborationEC",
-    Effect.WRITE,
-    InstantiateCollaborationEC,
-    InstantiateCollaborationECResponse,
+    Effect.WRITE, InstantiateCollaborationEC, InstantiateCollaborationECResponse
 )
 
 INSTANTIATE_COLLABORATION_EC2 = _EC2.operation(
-    "InstantiateCollaborationEC",
-    Effect.WRITE,
-    InstantiateCollaborationEC,
-    InstantiateCollaborationECResponse,
+    Effect.WRITE, InstantiateCollaborationEC, InstantiateCollaborationECResponse
 )
 
-ARCHIVE_CASE_EC = _EC.operation("ArchiveCaseEC", Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse)
+ARCHIVE_CASE_EC = _EC.operation(Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse)
 
-ARCHIVE_CASE_EC2 = _EC2.operation(
-    "ArchiveCaseEC", Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse
-)
+ARCHIVE_CASE_EC2 = _EC2.operation(Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse)
 
 
 class Case(Service):

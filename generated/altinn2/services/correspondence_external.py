@@ -123,7 +123,6 @@ _EC2 = Endpoint(
 )
 
 GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = _BASIC.operation(
-    "GetCorrespondenceForEndUserSystemsBasicV2",
     Effect.READ_WITH_SIDE_EFFECT,
     GetCorrespondenceForEndUserSystemsBasicV2,
     GetCorrespondenceForEndUserSystemsBasicV2Response,
@@ -131,7 +130,6 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = _BASIC.operation(
 )
 
 GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC = _EC.operation(
-    "GetCorrespondenceForEndUserSystemsEC",
     Effect.READ_WITH_SIDE_EFFECT,
     GetCorrespondenceForEndUserSystemsEC,
     GetCorrespondenceForEndUserSystemsECResponse,
@@ -139,7 +137,6 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC = _EC.operation(
 )
 
 GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC2 = _EC2.operation(
-    "GetCorrespondenceForEndUserSystemsEC",
     Effect.READ_WITH_SIDE_EFFECT,
     GetCorrespondenceForEndUserSystemsEC,
     GetCorrespondenceForEndUserSystemsECResponse,
@@ -147,15 +144,10 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC2 = _EC2.operation(
 )
 
 DELETE_CORRESPONDENCE_BASIC = _BASIC.operation(
-    "DeleteCorrespondenceBasic",
-    Effect.WRITE,
-    DeleteCorrespondenceBasic,
-    DeleteCorrespondenceBasicResponse,
-    result=None,
+    Effect.WRITE, DeleteCorrespondenceBasic, DeleteCorrespondenceBasicResponse, result=None
 )
 
 SAVE_CORRESPONDENCE_CONFIRMATION_BASIC = _BASIC.operation(
-    "SaveCorrespondenceConfirmationBasic",
     Effect.WRITE,
     SaveCorrespondenceConfirmationBasic,
     SaveCorrespondenceConfirmationBasicResponse,
@@ -163,7 +155,6 @@ SAVE_CORRESPONDENCE_CONFIRMATION_BASIC = _BASIC.operation(
 )
 
 SAVE_CORRESPONDENCE_CONFIRMATION_EC = _EC.operation(
-    "SaveCorrespondenceConfirmationEC",
     Effect.WRITE,
     SaveCorrespondenceConfirmationEC,
     SaveCorrespondenceConfirmationECResponse,
@@ -171,7 +162,6 @@ SAVE_CORRESPONDENCE_CONFIRMATION_EC = _EC.operation(
 )
 
 SAVE_CORRESPONDENCE_CONFIRMATION_EC2 = _EC2.operation(
-    "SaveCorrespondenceConfirmationEC",
     Effect.WRITE,
     SaveCorrespondenceConfirmationEC,
     SaveCorrespondenceConfirmationECResponse,

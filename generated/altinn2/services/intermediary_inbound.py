@@ -154,19 +154,14 @@ _EC2 = Endpoint(
 )
 
 SUBMIT_FORM_TASK_BASIC = _BASIC.operation(
-    "SubmitFormTaskBasic", Effect.WRITE, SubmitFormTaskBasic, SubmitFormTaskBasicResponse
+    Effect.WRITE, SubmitFormTaskBasic, SubmitFormTaskBasicResponse
 )
 
-SUBMIT_FORM_TASK_EC = _EC.operation(
-    "SubmitFormTaskEC", Effect.WRITE, SubmitFormTaskEC, SubmitFormTaskECResponse
-)
+SUBMIT_FORM_TASK_EC = _EC.operation(Effect.WRITE, SubmitFormTaskEC, SubmitFormTaskECResponse)
 
-SUBMIT_FORM_TASK_EC2 = _EC2.operation(
-    "SubmitFormTaskEC", Effect.WRITE, SubmitFormTaskEC, SubmitFormTaskECResponse
-)
+SUBMIT_FORM_TASK_EC2 = _EC2.operation(Effect.WRITE, SubmitFormTaskEC, SubmitFormTaskECResponse)
 
 GET_ALTINN_SUBMISSION_STATUS_BASIC = _BASIC.operation(
-    "GetAltinnSubmissionStatusBasic",
     Effect.READ,
     GetAltinnSubmissionStatusBasic,
     GetAltinnSubmissionStatusBasicResponse,
@@ -177,46 +172,29 @@ GET_ALTINN_SUBMISSION_STATUS_BASIC = _BASIC.operation(
 )
 
 GET_ALTINN_SUBMISSION_STATUS_EC = _EC.operation(
-    "GetAltinnSubmissionStatusEC",
-    Effect.READ,
-    GetAltinnSubmissionStatusEC,
-    GetAltinnSubmissionStatusECResponse,
+    Effect.READ, GetAltinnSubmissionStatusEC, GetAltinnSubmissionStatusECResponse
 )
 
 GET_ALTINN_SUBMISSION_STATUS_EC2 = _EC2.operation(
-    "GetAltinnSubmissionStatusEC",
-    Effect.READ,
-    GetAltinnSubmissionStatusEC,
-    GetAltinnSubmissionStatusECResponse,
+    Effect.READ, GetAltinnSubmissionStatusEC, GetAltinnSubmissionStatusECResponse
 )
 
 COMPLETE_AND_SIGN_SHIPMENT_BASIC = _BASIC.operation(
-    "CompleteAndSignShipmentBasic",
-    Effect.WRITE,
-    CompleteAndSignShipmentBasic,
-    CompleteAndSignShipmentBasicResponse,
+    Effect.WRITE, CompleteAndSignShipmentBasic, CompleteAndSignShipmentBasicResponse
 )
 
 COMPLETE_AND_SIGN_SHIPMENT_EC = _EC.operation(
-    "CompleteAndSignShipmentEC",
-    Effect.WRITE,
-    CompleteAndSignShipmentEC,
-    CompleteAndSignShipmentECResponse,
+    Effect.WRITE, CompleteAndSignShipmentEC, CompleteAndSignShipmentECResponse
 )
 
 COMPLETE_AND_SIGN_SHIPMENT_EC2 = _EC2.operation(
-    "CompleteAndSignShipmentEC",
-    Effect.WRITE,
-    CompleteAndSignShipmentEC,
-    CompleteAndSignShipmentECResponse,
+    Effect.WRITE, CompleteAndSignShipmentEC, CompleteAndSignShipmentECResponse
 )
 
-UPDATE_FORM_DATA_EC = _EC.operation(
-    "UpdateFormDataEC", Effect.WRITE, UpdateFormDataEC, UpdateFormDataECResponse
-)
+UPDATE_FORM_DATA_EC = _EC.operation(Effect.WRITE, UpdateFormDataEC, UpdateFormDataECResponse)
 
 UPDATE_FORM_DATA_EC2 = _EC2.operation(
-    "UpdateFormDataEC", Effect.WRITE, UpdateFormDataECEC, UpdateFormDataECResponse
+    Effect.WRITE, UpdateFormDataECEC, UpdateFormDataECResponse, name="UpdateFormDataEC"
 )
 
 

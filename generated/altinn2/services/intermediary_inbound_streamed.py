@@ -98,11 +98,11 @@ _EC2 = Endpoint(
 )
 
 SUBMIT_ATTACHMENT_STREAMED_EC = _EC.operation(
-    "SubmitAttachmentStreamedEC",
     Effect.WRITE,
     StreamedAttachmentECBE,
     ReceiptExternalStreamedBE,
     result=None,
+    name="SubmitAttachmentStreamedEC",
     input_headers=(
         AttachmentTypeName,
         CheckSum,
@@ -126,11 +126,11 @@ SUBMIT_ATTACHMENT_STREAMED_EC = _EC.operation(
 )
 
 SUBMIT_ATTACHMENT_STREAMED_EC2 = _EC2.operation(
-    "SubmitAttachmentStreamedEC",
     Effect.WRITE,
     StreamedAttachmentECBE,
     ReceiptExternalStreamedBE,
     result=None,
+    name="SubmitAttachmentStreamedEC",
     input_headers=(
         AttachmentTypeName,
         CheckSum,

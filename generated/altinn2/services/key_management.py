@@ -79,13 +79,9 @@ _EC2 = Endpoint(
     },
 )
 
-GET_CERTIFICATES_EC = _EC.operation(
-    "GetCertificatesEC", Effect.READ, GetCertificatesEC, GetCertificatesECResponse
-)
+GET_CERTIFICATES_EC = _EC.operation(Effect.READ, GetCertificatesEC, GetCertificatesECResponse)
 
-GET_CERTIFICATES_EC2 = _EC2.operation(
-    "GetCertificatesEC", Effect.READ, GetCertificatesEC, GetCertificatesECResponse
-)
+GET_CERTIFICATES_EC2 = _EC2.operation(Effect.READ, GetCertificatesEC, GetCertificatesECResponse)
 
 
 class KeyManagement(Service):

@@ -101,20 +101,15 @@ _EC2 = Endpoint(
 )
 
 GET_PREFILL_DATA_BASIC_V2 = _BASIC.operation(
-    "GetPrefillDataBasicV2",
     Effect.READ,
     GetPrefillDataBasicV2,
     GetPrefillDataBasicV2Response,
     base_operation="GetPrefillData",
 )
 
-GET_PREFILL_DATA_EC = _EC.operation(
-    "GetPrefillDataEC", Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse
-)
+GET_PREFILL_DATA_EC = _EC.operation(Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse)
 
-GET_PREFILL_DATA_EC2 = _EC2.operation(
-    "GetPrefillDataEC", Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse
-)
+GET_PREFILL_DATA_EC2 = _EC2.operation(Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse)
 
 
 class PrefillEUSExternal(Service):

@@ -147,40 +147,32 @@ _EC2 = Endpoint(
     },
 )
 
-GET_RECEIPT_BASIC_V2 = _BASIC.operation(
-    "GetReceiptBasicV2", Effect.READ, GetReceiptBasicV2, GetReceiptBasicV2Response
-)
+GET_RECEIPT_BASIC_V2 = _BASIC.operation(Effect.READ, GetReceiptBasicV2, GetReceiptBasicV2Response)
 
-GET_RECEIPT_EC_V2 = _EC.operation(
-    "GetReceiptECV2", Effect.READ, GetReceiptECV2, GetReceiptECV2Response
-)
+GET_RECEIPT_EC_V2 = _EC.operation(Effect.READ, GetReceiptECV2, GetReceiptECV2Response)
 
 GET_RECEIPT_EC2_V2 = _EC2.operation(
-    "GetReceiptECV2", Effect.READ, GetReceiptECV2EC, GetReceiptECV2ResponseEC
+    Effect.READ, GetReceiptECV2EC, GetReceiptECV2ResponseEC, name="GetReceiptECV2"
 )
 
 GET_RECEIPT_LIST_BASIC_V2 = _BASIC.operation(
-    "GetReceiptListBasicV2", Effect.READ, GetReceiptListBasicV2, GetReceiptListBasicV2Response
+    Effect.READ, GetReceiptListBasicV2, GetReceiptListBasicV2Response
 )
 
-GET_RECEIPT_LIST_EC_V2 = _EC.operation(
-    "GetReceiptListECV2", Effect.READ, GetReceiptListECV2, GetReceiptListECV2Response
-)
+GET_RECEIPT_LIST_EC_V2 = _EC.operation(Effect.READ, GetReceiptListECV2, GetReceiptListECV2Response)
 
 GET_RECEIPT_LIST_EC2_V2 = _EC2.operation(
-    "GetReceiptListECV2", Effect.READ, GetReceiptListECV2EC, GetReceiptListECV2ResponseEC
+    Effect.READ, GetReceiptListECV2EC, GetReceiptListECV2ResponseEC, name="GetReceiptListECV2"
 )
 
 UPDATE_RECEIPT_BASIC = _BASIC.operation(
-    "UpdateReceiptBasic", Effect.WRITE, UpdateReceiptBasic, UpdateReceiptBasicResponse
+    Effect.WRITE, UpdateReceiptBasic, UpdateReceiptBasicResponse
 )
 
-UPDATE_RECEIPT_EC = _EC.operation(
-    "UpdateReceiptEC", Effect.WRITE, UpdateReceiptEC, UpdateReceiptECResponse
-)
+UPDATE_RECEIPT_EC = _EC.operation(Effect.WRITE, UpdateReceiptEC, UpdateReceiptECResponse)
 
 UPDATE_RECEIPT_EC2 = _EC2.operation(
-    "UpdateReceiptEC", Effect.WRITE, UpdateReceiptECEC, UpdateReceiptECResponseEC
+    Effect.WRITE, UpdateReceiptECEC, UpdateReceiptECResponseEC, name="UpdateReceiptEC"
 )
 
 

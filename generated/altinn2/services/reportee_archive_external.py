@@ -146,7 +146,6 @@ _REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC2 = Endpoint(
 )
 
 GET_ARCHIVED_FORM_TASK_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
-    "GetArchivedFormTaskEC",
     Effect.READ,
     GetArchivedFormTaskEC,
     GetArchivedFormTaskECResponse,
@@ -154,7 +153,6 @@ GET_ARCHIVED_FORM_TASK_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
 )
 
 GET_ARCHIVED_FORM_TASK_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
-    "GetArchivedFormTaskEC",
     Effect.READ,
     GetArchivedFormTaskEC,
     GetArchivedFormTaskECResponse,
@@ -162,7 +160,6 @@ GET_ARCHIVED_FORM_TASK_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
 )
 
 GET_ATTACHMENT_DATA_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
-    "GetAttachmentDataEC",
     Effect.READ,
     GetAttachmentDataEC,
     GetAttachmentDataECResponse,
@@ -170,7 +167,6 @@ GET_ATTACHMENT_DATA_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
 )
 
 GET_ATTACHMENT_DATA_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
-    "GetAttachmentDataEC",
     Effect.READ,
     GetAttachmentDataEC,
     GetAttachmentDataECResponse,
@@ -178,25 +174,22 @@ GET_ATTACHMENT_DATA_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
 )
 
 GET_ATTACHMENT_DATA_EC_STREAMED = _REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC.operation(
-    "GetAttachmentDataECStreamed",
-    Effect.READ,
-    GetAttachmentDataECStreamed,
-    GetAttachmentDataECStreamedResponse,
+    Effect.READ, GetAttachmentDataECStreamed, GetAttachmentDataECStreamedResponse
 )
 
 GET_ATTACHMENT_DATA_EC2_STREAMED = _REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC2.operation(
-    "GetAttachmentDataECStreamed",
     Effect.READ,
     GetAttachmentDataECStreamedEC,
     GetAttachmentDataECStreamedResponse,
+    name="GetAttachmentDataECStreamed",
 )
 
 GET_ARCHIVED_LOOKUP_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
-    "GetArchivedLookupEC", Effect.READ, GetArchivedLookupEC, GetArchivedLookupECResponse
+    Effect.READ, GetArchivedLookupEC, GetArchivedLookupECResponse
 )
 
 GET_ARCHIVED_LOOKUP_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
-    "GetArchivedLookupEC", Effect.READ, GetArchivedLookupEC, GetArchivedLookupECResponse
+    Effect.READ, GetArchivedLookupEC, GetArchivedLookupECResponse
 )
 
 

@@ -211,15 +211,10 @@ _EC2 = Endpoint(
 )
 
 DELETE_REPORTEE_ELEMENT_BASIC = _BASIC.operation(
-    "DeleteReporteeElementBasic",
-    Effect.WRITE,
-    DeleteReporteeElementBasic,
-    DeleteReporteeElementBasicResponse,
-    result=None,
+    Effect.WRITE, DeleteReporteeElementBasic, DeleteReporteeElementBasicResponse, result=None
 )
 
 DELETE_REPORTEE_ELEMENT_EXTERNAL = _WS.operation(
-    "DeleteReporteeElementExternal",
     Effect.WRITE,
     DeleteReporteeElementExternal,
     DeleteReporteeElementExternalResponse,
@@ -228,30 +223,18 @@ DELETE_REPORTEE_ELEMENT_EXTERNAL = _WS.operation(
 )
 
 DELETE_REPORTEE_ELEMENT_EC = _EC.operation(
-    "DeleteReporteeElementEC",
-    Effect.WRITE,
-    DeleteReporteeElementEC,
-    DeleteReporteeElementECResponse,
-    result=None,
+    Effect.WRITE, DeleteReporteeElementEC, DeleteReporteeElementECResponse, result=None
 )
 
 DELETE_REPORTEE_ELEMENT_EC2 = _EC2.operation(
-    "DeleteReporteeElementEC",
-    Effect.WRITE,
-    DeleteReporteeElementEC,
-    DeleteReporteeElementECResponse,
-    result=None,
+    Effect.WRITE, DeleteReporteeElementEC, DeleteReporteeElementECResponse, result=None
 )
 
 GET_FORM_SET_ELEMENTS_BASIC_V2 = _BASIC.operation(
-    "GetFormSetElementsBasicV2",
-    Effect.READ,
-    GetFormSetElementsBasicV2,
-    GetFormSetElementsBasicV2Response,
+    Effect.READ, GetFormSetElementsBasicV2, GetFormSetElementsBasicV2Response
 )
 
 GET_FORM_SET_ELEMENTS_EXTERNAL_V2 = _WS.operation(
-    "GetFormSetElementsExternalV2",
     Effect.READ,
     GetFormSetElementsExternalV2,
     GetFormSetElementsExternalV2Response,
@@ -259,7 +242,6 @@ GET_FORM_SET_ELEMENTS_EXTERNAL_V2 = _WS.operation(
 )
 
 GET_FORM_SET_ELEMENTS_EC = _EC.operation(
-    "GetFormSetElementsEC",
     Effect.READ,
     GetFormSetElementsEC,
     GetFormSetElementsECResponse,
@@ -267,7 +249,6 @@ GET_FORM_SET_ELEMENTS_EC = _EC.operation(
 )
 
 GET_FORM_SET_ELEMENTS_EC2 = _EC2.operation(
-    "GetFormSetElementsEC",
     Effect.READ,
     GetFormSetElementsEC,
     GetFormSetElementsECResponse,
@@ -275,14 +256,10 @@ GET_FORM_SET_ELEMENTS_EC2 = _EC2.operation(
 )
 
 GET_REPORTEE_ELEMENT_LIST_BASIC_V2 = _BASIC.operation(
-    "GetReporteeElementListBasicV2",
-    Effect.READ,
-    GetReporteeElementListBasicV2,
-    GetReporteeElementListBasicV2Response,
+    Effect.READ, GetReporteeElementListBasicV2, GetReporteeElementListBasicV2Response
 )
 
 GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 = _WS.operation(
-    "GetReporteeElementListExternalV2",
     Effect.READ,
     GetReporteeElementListExternalV2,
     GetReporteeElementListExternalV2Response,
@@ -290,7 +267,6 @@ GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 = _WS.operation(
 )
 
 GET_REPORTEE_ELEMENT_LIST_EC = _EC.operation(
-    "GetReporteeElementListEC",
     Effect.READ,
     GetReporteeElementListEC,
     GetReporteeElementListECResponse,
@@ -298,7 +274,6 @@ GET_REPORTEE_ELEMENT_LIST_EC = _EC.operation(
 )
 
 GET_REPORTEE_ELEMENT_LIST_EC2 = _EC2.operation(
-    "GetReporteeElementListEC",
     Effect.READ,
     GetReporteeElementListEC,
     GetReporteeElementListECResponse,
@@ -306,68 +281,44 @@ GET_REPORTEE_ELEMENT_LIST_EC2 = _EC2.operation(
 )
 
 GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_BASIC = _BASIC.operation(
-    "GetCorrespondenceListForArchiveRefBasic",
     Effect.READ,
     GetCorrespondenceListForArchiveRefBasic,
     GetCorrespondenceListForArchiveRefBasicResponse,
 )
 
 GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF = _WS.operation(
-    "GetCorrespondenceListForArchiveRef",
-    Effect.READ,
-    GetCorrespondenceListForArchiveRef,
-    GetCorrespondenceListForArchiveRefResponse,
+    Effect.READ, GetCorrespondenceListForArchiveRef, GetCorrespondenceListForArchiveRefResponse
 )
 
 GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC = _EC.operation(
-    "GetCorrespondenceListForArchiveRefEC",
-    Effect.READ,
-    GetCorrespondenceListForArchiveRefEC,
-    GetCorrespondenceListForArchiveRefECResponse,
+    Effect.READ, GetCorrespondenceListForArchiveRefEC, GetCorrespondenceListForArchiveRefECResponse
 )
 
 GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC2 = _EC2.operation(
-    "GetCorrespondenceListForArchiveRefEC",
-    Effect.READ,
-    GetCorrespondenceListForArchiveRefEC,
-    GetCorrespondenceListForArchiveRefECResponse,
+    Effect.READ, GetCorrespondenceListForArchiveRefEC, GetCorrespondenceListForArchiveRefECResponse
 )
 
 GET_CORRESPONDENCE_LIST_FOR_REPORTEE_BASIC = _BASIC.operation(
-    "GetCorrespondenceListForReporteeBasic",
     Effect.READ,
     GetCorrespondenceListForReporteeBasic,
     GetCorrespondenceListForReporteeBasicResponse,
 )
 
 GET_CORRESPONDENCE_LIST_FOR_REPORTEE = _WS.operation(
-    "GetCorrespondenceListForReportee",
-    Effect.READ,
-    GetCorrespondenceListForReportee,
-    GetCorrespondenceListForReporteeResponse,
+    Effect.READ, GetCorrespondenceListForReportee, GetCorrespondenceListForReporteeResponse
 )
 
 GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC = _EC.operation(
-    "GetCorrespondenceListForReporteeEC",
-    Effect.READ,
-    GetCorrespondenceListForReporteeEC,
-    GetCorrespondenceListForReporteeECResponse,
+    Effect.READ, GetCorrespondenceListForReporteeEC, GetCorrespondenceListForReporteeECResponse
 )
 
 GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC2 = _EC2.operation(
-    "GetCorrespondenceListForReporteeEC",
-    Effect.READ,
-    GetCorrespondenceListForReporteeEC,
-    GetCorrespondenceListForReporteeECResponse,
+    Effect.READ, GetCorrespondenceListForReporteeEC, GetCorrespondenceListForReporteeECResponse
 )
 
-GET_FORM_SET_DATA_EC = _EC.operation(
-    "GetFormSetDataEC", Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse
-)
+GET_FORM_SET_DATA_EC = _EC.operation(Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse)
 
-GET_FORM_SET_DATA_EC2 = _EC2.operation(
-    "GetFormSetDataEC", Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse
-)
+GET_FORM_SET_DATA_EC2 = _EC2.operation(Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse)
 
 
 class ReporteeElementList(Service):

@@ -77,25 +77,18 @@ _WS = Endpoint(
 )
 
 GET_AVAILABLE_SERVICES_BASIC_V2 = _BASIC.operation(
-    "GetAvailableServicesBasicV2",
-    Effect.READ,
-    GetAvailableServicesBasicV2,
-    GetAvailableServicesBasicV2Response,
+    Effect.READ, GetAvailableServicesBasicV2, GetAvailableServicesBasicV2Response
 )
 
 GET_AVAILABLE_SERVICES_V2 = _WS.operation(
-    "GetAvailableServicesV2", Effect.READ, GetAvailableServicesV2, GetAvailableServicesV2Response
+    Effect.READ, GetAvailableServicesV2, GetAvailableServicesV2Response
 )
 
 GET_FORM_TASK_SCHEMA_DEFINITIONS_BASIC = _BASIC.operation(
-    "GetFormTaskSchemaDefinitionsBasic",
-    Effect.READ,
-    GetFormTaskSchemaDefinitionsBasic,
-    GetFormTaskSchemaDefinitionsBasicResponse,
+    Effect.READ, GetFormTaskSchemaDefinitionsBasic, GetFormTaskSchemaDefinitionsBasicResponse
 )
 
 GET_SCHEMA_DEFINITIONS_FOR_FORM_TASK = _WS.operation(
-    "GetSchemaDefinitionsForFormTask",
     Effect.READ,
     GetSchemaDefinitionsForFormTask,
     GetSchemaDefinitionsForFormTaskResponse,

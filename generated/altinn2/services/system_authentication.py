@@ -39,10 +39,7 @@ _BASIC = Endpoint(
 )
 
 GET_AUTHENTICATION_CHALLENGE = _BASIC.operation(
-    "GetAuthenticationChallenge",
-    Effect.READ_WITH_SIDE_EFFECT,
-    GetAuthenticationChallenge,
-    GetAuthenticationChallengeResponse,
+    Effect.READ_WITH_SIDE_EFFECT, GetAuthenticationChallenge, GetAuthenticationChallengeResponse
 )
 
 
