@@ -26,6 +26,7 @@ PACKAGE_TEMPLATES = {
     "altinn2/client.py": "client.py.jinja",
     "altinn2/endpoints.py": "endpoints.py.jinja",
     "altinn2/services/__init__.py": "services_init.py.jinja",
+    "altinn2/services/_policies.py": "policies.py.jinja",
     "altinn2/cli.py": "cli.py.jinja",
     "pyproject.toml": "pyproject.toml.jinja",
     "README.md": "README.md.jinja",

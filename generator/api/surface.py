@@ -92,6 +92,7 @@ def _read_module(
     module: str, tree: ast.Module, trees: Mapping[str, ast.Module], surface: Surface
 ) -> None:
     endpoints: dict[str, metadata.EndpointConstant] = {}
+    policies = _policies(tree, trees)
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
             _read_class(f"{module}.{node.name}", node, surface)
@@ -103,7 +104,7 @@ def _read_module(
             continue
         elif _is_call_to(node.value, "OperationInfo"):
             values = {kw.arg: ast.unparse(kw.value) for kw in node.value.keywords if kw.arg}
-            _read_operation(f"{module}.{node.targets[0].id}", values, surface)
+            _read_operation(f"{module}.{node.targets[0].id}", values, policies, surface)
         elif _is_call_to(node.value, "Endpoint"):
             keywords = tuple(
                 (kw.arg, ast.unparse(kw.value)) for kw in node.value.keywords if kw.arg
@@ -114,7 +115,7 @@ def _read_module(
         elif _endpoint_of(node.value) in endpoints:
             endpoint = endpoints[_endpoint_of(node.value)]
             values = _operation_values(endpoint, node.value)
-            _read_operation(f"{module}.{node.targets[0].id}", values, surface)
+            _read_operation(f"{module}.{node.targets[0].id}", values, policies, surface)
     for name, source in _reexports(tree):
         source_tree = trees.get(source.replace(".", "/") + ".py")
         if source_tree is None:
@@ -247,7 +248,40 @@ def _operation_values(endpoint: metadata.EndpointConstant, call: ast.Call) -> di
     return {key: value for key, value in values.items() if metadata.ABSENT.get(key) != value}
 
 
-def _read_operation(path: str, values: dict[str, str], surface: Surface) -> None:
+def _policy_assignments(tree: ast.Module) -> dict[str, str]:
+    """`NAME = SecurityPolicy(...)` of a module: name -> the policy, keywords in order."""
+    found = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and _is_call_to(node.value, "SecurityPolicy")
+        ):
+            keywords = sorted(f"{kw.arg}={ast.unparse(kw.value)}" for kw in node.value.keywords)
+            found[node.targets[0].id] = f"SecurityPolicy({', '.join(keywords)})"
+    return found
+
+
+def _policies(tree: ast.Module, trees: Mapping[str, ast.Module]) -> dict[str, str]:
+    """The SecurityPolicy constants a module defines or imports from a module of the package:
+    local name -> the policy (an operation's policy is compared by what it is, not its name)."""
+    found = _policy_assignments(tree)
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            source = trees.get(node.module.replace(".", "/") + ".py")
+            defined = _policy_assignments(source) if source is not None else {}
+            for alias in node.names:
+                if alias.name in defined:
+                    found[alias.asname or alias.name] = defined[alias.name]
+    return found
+
+
+def _read_operation(
+    path: str, values: dict[str, str], policies: Mapping[str, str], surface: Surface
+) -> None:
+    if "policy" in values:
+        values["policy"] = policies.get(values["policy"], values["policy"])
     # The generator leaves out what OperationInfo derives: compare the effective metadata.
     values.setdefault("action", values.get("soap_action", "''"))
     if "reply_action" not in values and values["action"].endswith(("'", '"')):

@@ -55,9 +55,7 @@ def _actions(values: dict[str, str]) -> str:
     return action.rsplit("/", 1)[0]
 
 
-def endpoints(
-    service: ServiceModule, infos: dict[str, dict[str, str]]
-) -> list[EndpointConstant]:
+def endpoints(service: ServiceModule, infos: dict[str, dict[str, str]]) -> list[EndpointConstant]:
     """One Endpoint per binding and path, in the order of their first operation; its shared
     values are its first operation's. `infos`: each endpoint method's OperationInfo keywords."""
     first: dict[tuple[str, str], EndpointMethod] = {}

@@ -185,10 +185,10 @@ class Endpoint:
     """What the operations of one service's endpoint (a binding at one path) share.
 
     `operation` builds each operation's `OperationInfo` from its effect and messages; by default
-    its name is its input wrapper's class name, its SOAP action `{actions}/{name}`, its base operation and result field follow
-    from its name (`base_operation_of`, `result_field`), its SOAP version and WS-Addressing from
-    the binding (SOAP 1.1 without addressing for Basic, SOAP 1.2 with it for the others), and the
-    rest from here; the keywords given override any of it.
+    its name is its input wrapper's class name, its SOAP action `{actions}/{name}`, its base
+    operation and result field follow from its name (`base_operation_of`, `result_field`), its
+    SOAP version and WS-Addressing from the binding (SOAP 1.1 without addressing for Basic, SOAP
+    1.2 with it for the others), and the rest from here; the keywords given override any of it.
     """
 
     service: str

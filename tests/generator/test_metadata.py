@@ -92,7 +92,7 @@ def test_an_endpoint_operation_is_the_operation_info_written_out() -> None:
     assert endpoint.operation(Effect.WRITE, In, None).name == "In"  # the input class's name
 
 
-WRITTEN_OUT = '''
+WRITTEN_OUT = """
 GET_RECEIPT_BASIC = OperationInfo(
     service="Receipts",
     base_operation="GetReceipt",
@@ -109,9 +109,9 @@ GET_RECEIPT_BASIC = OperationInfo(
     faults=(AltinnFault,),
     credentials={"system_password": Credential.SYSTEM_PASSWORD},
 )
-'''
+"""
 
-COMPACT = '''
+COMPACT = """
 _BASIC = Endpoint(
     service="Receipts",
     binding=Binding.BASIC,
@@ -128,7 +128,7 @@ GET_RECEIPT_BASIC = _BASIC.operation(
     reply_action="urn:other",
     result=None,
 )
-'''
+"""
 
 
 def test_the_api_reader_sees_the_same_operation_in_both_forms() -> None:

@@ -55,18 +55,13 @@ from altinn2.models.broker_service_2015_06 import (
     UserName,
 )
 from altinn2.models.fault_2009_10 import AltinnFault
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    Endpoint,
-    Security,
-    SecurityPolicy,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 from altinn2.runtime.transport.download import AsyncDownload, Download
 from altinn2.runtime.transport.mtom import Progress, Source
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -98,22 +93,6 @@ __all__ = [
     "SystemUserName",
     "UserName",
 ]
-
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
 
 _BROKER_SERVICE_EXTERNAL_BASIC = Endpoint(
     service="BrokerService",
@@ -278,6 +257,27 @@ DOWNLOAD_FILE_STREAMED_EC2 = _BROKER_SERVICE_EXTERNAL_EC2_STREAMED.operation(
     },
 )
 
+_GET_AVAILABLE_FILES: BaseOperation[list[BrokerServiceAvailableFile]] = BaseOperation(
+    "GetAvailableFiles",
+    basic="get_available_files_basic",
+    ec="get_available_files_ec",
+    ec2="get_available_files_ec2",
+)
+
+_INITIATE_BROKER_SERVICE: BaseOperation[str | None] = BaseOperation(
+    "InitiateBrokerService",
+    basic="initiate_broker_service_basic",
+    ec="initiate_broker_service_ec",
+    ec2="initiate_broker_service_ec2",
+)
+
+_UPLOAD_FILE_STREAMED: BaseOperation[ReceiptExternalStreamedBE] = BaseOperation(
+    "UploadFileStreamed",
+    basic="upload_file_streamed_basic",
+    ec="upload_file_streamed_ec",
+    ec2="upload_file_streamed_ec2",
+)
+
 
 class BrokerService(Service):
     """BrokerService: 12 of the 16 endpoint operations Altinn's page lists for this service have a
@@ -369,13 +369,7 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (GetAvailableFiles).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_available_files_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_available_files_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_available_files_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetAvailableFiles", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_AVAILABLE_FILES, locals())
 
     def initiate_broker_service_basic(
         self,
@@ -463,13 +457,7 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (InitiateBrokerService).
         """
-        if self.binding is Binding.BASIC:
-            return self.initiate_broker_service_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.initiate_broker_service_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.initiate_broker_service_ec2(**self._arguments(locals()))
-        raise self._unavailable("InitiateBrokerService", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_INITIATE_BROKER_SERVICE, locals())
 
     def upload_file_streamed_basic(
         self,
@@ -586,13 +574,7 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (UploadFileStreamed).
         """
-        if self.binding is Binding.BASIC:
-            return self.upload_file_streamed_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.upload_file_streamed_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.upload_file_streamed_ec2(**self._arguments(locals()))
-        raise self._unavailable("UploadFileStreamed", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_UPLOAD_FILE_STREAMED, locals())
 
     def download_file_streamed_basic(
         self,
@@ -796,13 +778,7 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetAvailableFiles).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_available_files_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_available_files_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_available_files_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetAvailableFiles", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_AVAILABLE_FILES, locals())
 
     async def initiate_broker_service_basic(
         self,
@@ -894,13 +870,7 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (InitiateBrokerService).
         """
-        if self.binding is Binding.BASIC:
-            return await self.initiate_broker_service_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.initiate_broker_service_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.initiate_broker_service_ec2(**self._arguments(locals()))
-        raise self._unavailable("InitiateBrokerService", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_INITIATE_BROKER_SERVICE, locals())
 
     async def upload_file_streamed_basic(
         self,
@@ -1017,13 +987,7 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (UploadFileStreamed).
         """
-        if self.binding is Binding.BASIC:
-            return await self.upload_file_streamed_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.upload_file_streamed_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.upload_file_streamed_ec2(**self._arguments(locals()))
-        raise self._unavailable("UploadFileStreamed", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_UPLOAD_FILE_STREAMED, locals())
 
     async def download_file_streamed_basic(
         self,

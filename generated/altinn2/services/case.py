@@ -35,16 +35,11 @@ from altinn2.models.case_service_2010_10 import (
     InstantiateCollaborationECResponse,
 )
 from altinn2.models.fault_2009_10 import AltinnFault
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    Endpoint,
-    Security,
-    SecurityPolicy,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -59,22 +54,6 @@ __all__ = [
     "InstantiateCollaborationECResponse",
     "XmlDateTime",
 ]
-
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
 
 _EC = Endpoint(
     service="Case",
@@ -111,6 +90,20 @@ INSTANTIATE_COLLABORATION_EC2 = _EC2.operation(
 ARCHIVE_CASE_EC = _EC.operation(Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse)
 
 ARCHIVE_CASE_EC2 = _EC2.operation(Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse)
+
+_GET_CASE_LIST: BaseOperation[list[CaseBE]] = BaseOperation(
+    "GetCaseList", ec="get_case_list_ec", ec2="get_case_list_ec2"
+)
+
+_INSTANTIATE_COLLABORATION: BaseOperation[int | None] = BaseOperation(
+    "InstantiateCollaboration",
+    ec="instantiate_collaboration_ec",
+    ec2="instantiate_collaboration_ec2",
+)
+
+_ARCHIVE_CASE: BaseOperation[int | None] = BaseOperation(
+    "ArchiveCase", ec="archive_case_ec", ec2="archive_case_ec2"
+)
 
 
 class Case(Service):
@@ -218,11 +211,7 @@ class Case(Service):
         Not generated (no WSDL operation known): WS (GetCaseListExternal), Basic
         (GetCaseListExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return self.get_case_list_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_case_list_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetCaseList", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_CASE_LIST, locals())
 
     def instantiate_collaboration_ec(
         self,
@@ -323,11 +312,7 @@ class Case(Service):
         Not generated (no WSDL operation known): WS (InstantiateCollaborationExternal), Basic
         (InstantiateCollaborationExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return self.instantiate_collaboration_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.instantiate_collaboration_ec2(**self._arguments(locals()))
-        raise self._unavailable("InstantiateCollaboration", (Binding.EC, Binding.EC2))
+        return self._dispatch(_INSTANTIATE_COLLABORATION, locals())
 
     def archive_case_ec(
         self,
@@ -394,11 +379,7 @@ class Case(Service):
         Not generated (no WSDL operation known): WS (ArchiveCaseExternal), Basic
         (ArchiveCaseExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return self.archive_case_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.archive_case_ec2(**self._arguments(locals()))
-        raise self._unavailable("ArchiveCase", (Binding.EC, Binding.EC2))
+        return self._dispatch(_ARCHIVE_CASE, locals())
 
 
 class AsyncCase(AsyncService):
@@ -506,11 +487,7 @@ class AsyncCase(AsyncService):
         Not generated (no WSDL operation known): WS (GetCaseListExternal), Basic
         (GetCaseListExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.get_case_list_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_case_list_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetCaseList", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_CASE_LIST, locals())
 
     async def instantiate_collaboration_ec(
         self,
@@ -611,11 +588,7 @@ class AsyncCase(AsyncService):
         Not generated (no WSDL operation known): WS (InstantiateCollaborationExternal), Basic
         (InstantiateCollaborationExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.instantiate_collaboration_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.instantiate_collaboration_ec2(**self._arguments(locals()))
-        raise self._unavailable("InstantiateCollaboration", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_INSTANTIATE_COLLABORATION, locals())
 
     async def archive_case_ec(
         self,
@@ -682,8 +655,4 @@ class AsyncCase(AsyncService):
         Not generated (no WSDL operation known): WS (ArchiveCaseExternal), Basic
         (ArchiveCaseExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.archive_case_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.archive_case_ec2(**self._arguments(locals()))
-        raise self._unavailable("ArchiveCase", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_ARCHIVE_CASE, locals())

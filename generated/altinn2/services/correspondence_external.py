@@ -36,16 +36,11 @@ from altinn2.models.correspondence_service_2010_10 import (
     SaveCorrespondenceConfirmationECResponse,
 )
 from altinn2.models.fault_2009_10 import AltinnFault
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    Endpoint,
-    Security,
-    SecurityPolicy,
-)
+from altinn2.runtime.dispatch import Absent, BaseOperation, Required, Route
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -63,22 +58,6 @@ __all__ = [
     "SaveCorrespondenceConfirmationEC",
     "SaveCorrespondenceConfirmationECResponse",
 ]
-
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
 
 _BASIC = Endpoint(
     service="CorrespondenceExternal",
@@ -166,6 +145,38 @@ SAVE_CORRESPONDENCE_CONFIRMATION_EC2 = _EC2.operation(
     SaveCorrespondenceConfirmationEC,
     SaveCorrespondenceConfirmationECResponse,
     result=None,
+)
+
+_GET_CORRESPONDENCE_FOR_END_USER_SYSTEM_V2: BaseOperation[
+    CorrespondenceForEndUserSystemV2 | None
+] = BaseOperation(
+    "GetCorrespondenceForEndUserSystemV2",
+    basic=Route(
+        "get_correspondence_for_end_user_systems_basic_v2",
+        Required("correspondence_id"),
+        Absent("reportee_element_id"),
+    ),
+    ec=Route(
+        "get_correspondence_for_end_user_systems_ec",
+        Absent("correspondence_id"),
+        Required("reportee_element_id"),
+    ),
+    ec2=Route(
+        "get_correspondence_for_end_user_systems_ec2",
+        Absent("correspondence_id"),
+        Required("reportee_element_id"),
+    ),
+)
+
+_DELETE_CORRESPONDENCE: BaseOperation[None] = BaseOperation(
+    "DeleteCorrespondence", basic="delete_correspondence_basic"
+)
+
+_SAVE_CORRESPONDENCE_CONFIRMATION: BaseOperation[None] = BaseOperation(
+    "SaveCorrespondenceConfirmation",
+    basic="save_correspondence_confirmation_basic",
+    ec="save_correspondence_confirmation_ec",
+    ec2="save_correspondence_confirmation_ec2",
 )
 
 
@@ -286,29 +297,7 @@ class CorrespondenceExternal(Service):
         Not generated (no WSDL operation known): WS
         (GetCorrespondenceForEndUserSystemsExternalV2).
         """
-        if self.binding is Binding.BASIC:
-            if correspondence_id is None:
-                raise self._missing_argument("correspondence_id", "Basic")
-            if reportee_element_id is not None:
-                raise self._not_a_parameter("reportee_element_id", "Basic")
-            return self.get_correspondence_for_end_user_systems_basic_v2(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC:
-            if correspondence_id is not None:
-                raise self._not_a_parameter("correspondence_id", "EC")
-            if reportee_element_id is None:
-                raise self._missing_argument("reportee_element_id", "EC")
-            return self.get_correspondence_for_end_user_systems_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if correspondence_id is not None:
-                raise self._not_a_parameter("correspondence_id", "EC2")
-            if reportee_element_id is None:
-                raise self._missing_argument("reportee_element_id", "EC2")
-            return self.get_correspondence_for_end_user_systems_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetCorrespondenceForEndUserSystemV2", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_GET_CORRESPONDENCE_FOR_END_USER_SYSTEM_V2, locals())
 
     def delete_correspondence_basic(
         self,
@@ -347,9 +336,7 @@ class CorrespondenceExternal(Service):
 
         Not generated (no WSDL operation known): WS (DeleteCorrespondenceExternal).
         """
-        if self.binding is Binding.BASIC:
-            return self.delete_correspondence_basic(**self._arguments(locals()))
-        raise self._unavailable("DeleteCorrespondence", (Binding.BASIC,))
+        return self._dispatch(_DELETE_CORRESPONDENCE, locals())
 
     def save_correspondence_confirmation_basic(
         self,
@@ -438,15 +425,7 @@ class CorrespondenceExternal(Service):
 
         Not generated (no WSDL operation known): WS (SaveCorrespondenceConfirmationExternal).
         """
-        if self.binding is Binding.BASIC:
-            return self.save_correspondence_confirmation_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.save_correspondence_confirmation_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.save_correspondence_confirmation_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "SaveCorrespondenceConfirmation", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_SAVE_CORRESPONDENCE_CONFIRMATION, locals())
 
 
 class AsyncCorrespondenceExternal(AsyncService):
@@ -566,33 +545,7 @@ class AsyncCorrespondenceExternal(AsyncService):
         Not generated (no WSDL operation known): WS
         (GetCorrespondenceForEndUserSystemsExternalV2).
         """
-        if self.binding is Binding.BASIC:
-            if correspondence_id is None:
-                raise self._missing_argument("correspondence_id", "Basic")
-            if reportee_element_id is not None:
-                raise self._not_a_parameter("reportee_element_id", "Basic")
-            return await self.get_correspondence_for_end_user_systems_basic_v2(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC:
-            if correspondence_id is not None:
-                raise self._not_a_parameter("correspondence_id", "EC")
-            if reportee_element_id is None:
-                raise self._missing_argument("reportee_element_id", "EC")
-            return await self.get_correspondence_for_end_user_systems_ec(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC2:
-            if correspondence_id is not None:
-                raise self._not_a_parameter("correspondence_id", "EC2")
-            if reportee_element_id is None:
-                raise self._missing_argument("reportee_element_id", "EC2")
-            return await self.get_correspondence_for_end_user_systems_ec2(
-                **self._arguments(locals())
-            )
-        raise self._unavailable(
-            "GetCorrespondenceForEndUserSystemV2", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_GET_CORRESPONDENCE_FOR_END_USER_SYSTEM_V2, locals())
 
     async def delete_correspondence_basic(
         self,
@@ -631,9 +584,7 @@ class AsyncCorrespondenceExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (DeleteCorrespondenceExternal).
         """
-        if self.binding is Binding.BASIC:
-            return await self.delete_correspondence_basic(**self._arguments(locals()))
-        raise self._unavailable("DeleteCorrespondence", (Binding.BASIC,))
+        return await self._dispatch(_DELETE_CORRESPONDENCE, locals())
 
     async def save_correspondence_confirmation_basic(
         self,
@@ -722,12 +673,4 @@ class AsyncCorrespondenceExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (SaveCorrespondenceConfirmationExternal).
         """
-        if self.binding is Binding.BASIC:
-            return await self.save_correspondence_confirmation_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.save_correspondence_confirmation_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.save_correspondence_confirmation_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "SaveCorrespondenceConfirmation", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_SAVE_CORRESPONDENCE_CONFIRMATION, locals())

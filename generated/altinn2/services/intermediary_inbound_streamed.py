@@ -25,17 +25,12 @@ from altinn2.models.intermediary_inbound_service_2013_06 import (
     StreamedAttachmentECBE,
     UserName,
 )
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    Endpoint,
-    Security,
-    SecurityPolicy,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 from altinn2.runtime.transport.mtom import Progress, Source
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -52,22 +47,6 @@ __all__ = [
     "StreamedAttachmentECBE",
     "UserName",
 ]
-
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
 
 _EC = Endpoint(
     service="IntermediaryInboundStreamed",
@@ -151,6 +130,12 @@ SUBMIT_ATTACHMENT_STREAMED_EC2 = _EC2.operation(
         "password",
         "user_name",
     ),
+)
+
+_SUBMIT_ATTACHMENT_STREAMED: BaseOperation[ReceiptExternalStreamedBE] = BaseOperation(
+    "SubmitAttachmentStreamed",
+    ec="submit_attachment_streamed_ec",
+    ec2="submit_attachment_streamed_ec2",
 )
 
 
@@ -260,11 +245,7 @@ class IntermediaryInboundStreamed(Service):
         Not generated (no WSDL operation known): WS (SubmitAttachmentStreamed), Basic
         (SubmitAttachmentStreamedBasic).
         """
-        if self.binding is Binding.EC:
-            return self.submit_attachment_streamed_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.submit_attachment_streamed_ec2(**self._arguments(locals()))
-        raise self._unavailable("SubmitAttachmentStreamed", (Binding.EC, Binding.EC2))
+        return self._dispatch(_SUBMIT_ATTACHMENT_STREAMED, locals())
 
 
 class AsyncIntermediaryInboundStreamed(AsyncService):
@@ -373,8 +354,4 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
         Not generated (no WSDL operation known): WS (SubmitAttachmentStreamed), Basic
         (SubmitAttachmentStreamedBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.submit_attachment_streamed_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.submit_attachment_streamed_ec2(**self._arguments(locals()))
-        raise self._unavailable("SubmitAttachmentStreamed", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_SUBMIT_ATTACHMENT_STREAMED, locals())

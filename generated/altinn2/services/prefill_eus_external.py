@@ -19,16 +19,11 @@ from altinn2.models.pre_fill_service_2010_10 import (
     GetPrefillDataEC,
     GetPrefillDataECResponse,
 )
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    Endpoint,
-    Security,
-    SecurityPolicy,
-)
+from altinn2.runtime.dispatch import Absent, BaseOperation, Route
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -41,22 +36,6 @@ __all__ = [
     "PrefillDataBEv2",
     "PrefillEUSExternal",
 ]
-
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
 
 _BASIC = Endpoint(
     service="PrefillEUSExternal",
@@ -110,6 +89,13 @@ GET_PREFILL_DATA_BASIC_V2 = _BASIC.operation(
 GET_PREFILL_DATA_EC = _EC.operation(Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse)
 
 GET_PREFILL_DATA_EC2 = _EC2.operation(Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse)
+
+_GET_PREFILL_DATA: BaseOperation[PrefillDataBEv2 | PrefillDataBE | None] = BaseOperation(
+    "GetPrefillData",
+    basic="get_prefill_data_basic_v2",
+    ec=Route("get_prefill_data_ec", Absent("pre_fill_list")),
+    ec2=Route("get_prefill_data_ec2", Absent("pre_fill_list")),
+)
 
 
 class PrefillEUSExternal(Service):
@@ -230,17 +216,7 @@ class PrefillEUSExternal(Service):
 
         Not generated (no WSDL operation known): WS (GetPrefillData).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_prefill_data_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if pre_fill_list is not None:
-                raise self._not_a_parameter("pre_fill_list", "EC")
-            return self.get_prefill_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if pre_fill_list is not None:
-                raise self._not_a_parameter("pre_fill_list", "EC2")
-            return self.get_prefill_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetPrefillData", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_PREFILL_DATA, locals())
 
 
 class AsyncPrefillEUSExternal(AsyncService):
@@ -363,14 +339,4 @@ class AsyncPrefillEUSExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetPrefillData).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_prefill_data_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if pre_fill_list is not None:
-                raise self._not_a_parameter("pre_fill_list", "EC")
-            return await self.get_prefill_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if pre_fill_list is not None:
-                raise self._not_a_parameter("pre_fill_list", "EC2")
-            return await self.get_prefill_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetPrefillData", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_PREFILL_DATA, locals())

@@ -50,16 +50,11 @@ from altinn2.models.receipt_service_2009_10_ec import (
     UpdateReceiptECEC,
     UpdateReceiptECResponseEC,
 )
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    Endpoint,
-    Security,
-    SecurityPolicy,
-)
+from altinn2.runtime.dispatch import BaseOperation, IsA, Route
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -92,22 +87,6 @@ __all__ = [
     "UpdateReceiptECResponseEC",
     "XmlDateTime",
 ]
-
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
 
 _BASIC = Endpoint(
     service="ReceiptExternal",
@@ -173,6 +152,27 @@ UPDATE_RECEIPT_EC = _EC.operation(Effect.WRITE, UpdateReceiptEC, UpdateReceiptEC
 
 UPDATE_RECEIPT_EC2 = _EC2.operation(
     Effect.WRITE, UpdateReceiptECEC, UpdateReceiptECResponseEC, name="UpdateReceiptEC"
+)
+
+_GET_RECEIPT_V2: BaseOperation[Receipt | ReceiptEC | None] = BaseOperation(
+    "GetReceiptV2",
+    basic=Route("get_receipt_basic_v2", IsA("receipt", ReceiptSearch)),
+    ec=Route("get_receipt_ec_v2", IsA("receipt", ReceiptSearchExternal)),
+    ec2=Route("get_receipt_ec2_v2", IsA("receipt", ReceiptSearch)),
+)
+
+_GET_RECEIPT_LIST_V2: BaseOperation[list[Receipt] | list[ReceiptEC]] = BaseOperation(
+    "GetReceiptListV2",
+    basic="get_receipt_list_basic_v2",
+    ec="get_receipt_list_ec_v2",
+    ec2="get_receipt_list_ec2_v2",
+)
+
+_UPDATE_RECEIPT: BaseOperation[Receipt | ReceiptEC | None] = BaseOperation(
+    "UpdateReceipt",
+    basic=Route("update_receipt_basic", IsA("receipt", ReceiptSave)),
+    ec=Route("update_receipt_ec", IsA("receipt", ReceiptSaveExternal)),
+    ec2=Route("update_receipt_ec2", IsA("receipt", ReceiptSave)),
 )
 
 
@@ -264,19 +264,7 @@ class ReceiptExternal(Service):
 
         Not generated (no WSDL operation known): WS (GetReceiptV2).
         """
-        if self.binding is Binding.BASIC:
-            if not isinstance(receipt, ReceiptSearch):
-                raise self._wrong_type("receipt", "Basic", "ReceiptSearch")
-            return self.get_receipt_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(receipt, ReceiptSearchExternal):
-                raise self._wrong_type("receipt", "EC", "ReceiptSearchExternal")
-            return self.get_receipt_ec_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(receipt, ReceiptSearch):
-                raise self._wrong_type("receipt", "EC2", "ReceiptSearch")
-            return self.get_receipt_ec2_v2(**self._arguments(locals()))
-        raise self._unavailable("GetReceiptV2", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_RECEIPT_V2, locals())
 
     def get_receipt_list_basic_v2(
         self,
@@ -372,13 +360,7 @@ class ReceiptExternal(Service):
 
         Not generated (no WSDL operation known): WS (GetReceiptListV2).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_receipt_list_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_receipt_list_ec_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_receipt_list_ec2_v2(**self._arguments(locals()))
-        raise self._unavailable("GetReceiptListV2", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_RECEIPT_LIST_V2, locals())
 
     def update_receipt_basic(
         self,
@@ -458,19 +440,7 @@ class ReceiptExternal(Service):
 
         Not generated (no WSDL operation known): WS (UpdateReceipt).
         """
-        if self.binding is Binding.BASIC:
-            if not isinstance(receipt, ReceiptSave):
-                raise self._wrong_type("receipt", "Basic", "ReceiptSave")
-            return self.update_receipt_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(receipt, ReceiptSaveExternal):
-                raise self._wrong_type("receipt", "EC", "ReceiptSaveExternal")
-            return self.update_receipt_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(receipt, ReceiptSave):
-                raise self._wrong_type("receipt", "EC2", "ReceiptSave")
-            return self.update_receipt_ec2(**self._arguments(locals()))
-        raise self._unavailable("UpdateReceipt", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_UPDATE_RECEIPT, locals())
 
 
 class AsyncReceiptExternal(AsyncService):
@@ -561,19 +531,7 @@ class AsyncReceiptExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetReceiptV2).
         """
-        if self.binding is Binding.BASIC:
-            if not isinstance(receipt, ReceiptSearch):
-                raise self._wrong_type("receipt", "Basic", "ReceiptSearch")
-            return await self.get_receipt_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(receipt, ReceiptSearchExternal):
-                raise self._wrong_type("receipt", "EC", "ReceiptSearchExternal")
-            return await self.get_receipt_ec_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(receipt, ReceiptSearch):
-                raise self._wrong_type("receipt", "EC2", "ReceiptSearch")
-            return await self.get_receipt_ec2_v2(**self._arguments(locals()))
-        raise self._unavailable("GetReceiptV2", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_RECEIPT_V2, locals())
 
     async def get_receipt_list_basic_v2(
         self,
@@ -673,13 +631,7 @@ class AsyncReceiptExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetReceiptListV2).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_receipt_list_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_receipt_list_ec_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_receipt_list_ec2_v2(**self._arguments(locals()))
-        raise self._unavailable("GetReceiptListV2", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_RECEIPT_LIST_V2, locals())
 
     async def update_receipt_basic(
         self,
@@ -759,16 +711,4 @@ class AsyncReceiptExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (UpdateReceipt).
         """
-        if self.binding is Binding.BASIC:
-            if not isinstance(receipt, ReceiptSave):
-                raise self._wrong_type("receipt", "Basic", "ReceiptSave")
-            return await self.update_receipt_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(receipt, ReceiptSaveExternal):
-                raise self._wrong_type("receipt", "EC", "ReceiptSaveExternal")
-            return await self.update_receipt_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(receipt, ReceiptSave):
-                raise self._wrong_type("receipt", "EC2", "ReceiptSave")
-            return await self.update_receipt_ec2(**self._arguments(locals()))
-        raise self._unavailable("UpdateReceipt", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_UPDATE_RECEIPT, locals())

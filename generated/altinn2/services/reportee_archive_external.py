@@ -45,17 +45,12 @@ from altinn2.models.reportee_archive_service_2013_06 import (
 )
 from altinn2.models.reportee_archive_service_2013_06_ec import GetAttachmentDataECStreamedEC
 from altinn2.models.reportee_element_list_service_2010_10 import AttachmentBEV2
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    Endpoint,
-    Security,
-    SecurityPolicy,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 from altinn2.runtime.transport.download import AsyncDownload, Download
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -74,22 +69,6 @@ __all__ = [
     "GetAttachmentDataECStreamedResponse",
     "ReporteeArchiveExternal",
 ]
-
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
 
 _REPORTEE_ARCHIVE_EXTERNAL_EC = Endpoint(
     service="ReporteeArchiveExternal",
@@ -192,6 +171,18 @@ GET_ARCHIVED_LOOKUP_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
     Effect.READ, GetArchivedLookupEC, GetArchivedLookupECResponse
 )
 
+_GET_ARCHIVED_FORM_TASK_V2: BaseOperation[ArchivedFormTaskV2 | None] = BaseOperation(
+    "GetArchivedFormTaskV2", ec="get_archived_form_task_ec", ec2="get_archived_form_task_ec2"
+)
+
+_GET_ATTACHMENT_DATA_V2: BaseOperation[AttachmentBEV2 | None] = BaseOperation(
+    "GetAttachmentDataV2", ec="get_attachment_data_ec", ec2="get_attachment_data_ec2"
+)
+
+_GET_ARCHIVED_LOOKUP: BaseOperation[ArchivedLookupExternal | None] = BaseOperation(
+    "GetArchivedLookup", ec="get_archived_lookup_ec", ec2="get_archived_lookup_ec2"
+)
+
 
 class ReporteeArchiveExternal(Service):
     """ReporteeArchiveExternal: 8 of the 16 endpoint operations Altinn's page lists for this
@@ -268,11 +259,7 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetArchivedFormTaskExternalV2), Basic
         (GetArchivedFormTaskBasicV2).
         """
-        if self.binding is Binding.EC:
-            return self.get_archived_form_task_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_archived_form_task_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetArchivedFormTaskV2", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_ARCHIVED_FORM_TASK_V2, locals())
 
     def get_attachment_data_ec(
         self,
@@ -329,11 +316,7 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetAttachmentDataExternalV2), Basic
         (GetAttachmentDataBasicV2).
         """
-        if self.binding is Binding.EC:
-            return self.get_attachment_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_attachment_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetAttachmentDataV2", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_ATTACHMENT_DATA_V2, locals())
 
     def get_attachment_data_ec_streamed(
         self,
@@ -474,11 +457,7 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetArchivedLookupExternal), Basic
         (GetArchivedLookupBasic).
         """
-        if self.binding is Binding.EC:
-            return self.get_archived_lookup_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_archived_lookup_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetArchivedLookup", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_ARCHIVED_LOOKUP, locals())
 
 
 class AsyncReporteeArchiveExternal(AsyncService):
@@ -560,11 +539,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetArchivedFormTaskExternalV2), Basic
         (GetArchivedFormTaskBasicV2).
         """
-        if self.binding is Binding.EC:
-            return await self.get_archived_form_task_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_archived_form_task_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetArchivedFormTaskV2", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_ARCHIVED_FORM_TASK_V2, locals())
 
     async def get_attachment_data_ec(
         self,
@@ -621,11 +596,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetAttachmentDataExternalV2), Basic
         (GetAttachmentDataBasicV2).
         """
-        if self.binding is Binding.EC:
-            return await self.get_attachment_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_attachment_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetAttachmentDataV2", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_ATTACHMENT_DATA_V2, locals())
 
     async def get_attachment_data_ec_streamed(
         self,
@@ -766,8 +737,4 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetArchivedLookupExternal), Basic
         (GetArchivedLookupBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.get_archived_lookup_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_archived_lookup_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetArchivedLookup", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_ARCHIVED_LOOKUP, locals())

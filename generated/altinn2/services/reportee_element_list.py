@@ -78,16 +78,15 @@ from altinn2.models.reportee_element_list_service_2010_10 import (
     ReporteeElementBEV2,
 )
 from altinn2.models.reportee_element_list_service_2018_02 import FormSetDataBE
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    Endpoint,
-    Security,
-    SecurityPolicy,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import (
+    SECURE_CONVERSATION_POLICY,
+    SECURE_CONVERSATION_POLICY_2,
+    USERNAME_TOKEN_POLICY,
+)
 
 __all__ = [
     "AltinnFault",
@@ -132,26 +131,6 @@ __all__ = [
     "ReporteeElementList",
     "XmlDateTime",
 ]
-
-USERNAME_TOKEN_POLICY = SecurityPolicy(
-    style=Security.USERNAME_TOKEN, timestamp=True, algorithm_suite="Basic256"
-)
-
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_3 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
 
 _BASIC = Endpoint(
     service="ReporteeElementList",
@@ -202,7 +181,7 @@ _EC2 = Endpoint(
     binding=Binding.EC2,
     path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
     actions="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
+    policy=SECURE_CONVERSATION_POLICY_2,
     faults=(AltinnFault,),
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
@@ -319,6 +298,54 @@ GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC2 = _EC2.operation(
 GET_FORM_SET_DATA_EC = _EC.operation(Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse)
 
 GET_FORM_SET_DATA_EC2 = _EC2.operation(Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse)
+
+_DELETE_REPORTEE_ELEMENT: BaseOperation[None] = BaseOperation(
+    "DeleteReporteeElement",
+    basic="delete_reportee_element_basic",
+    ws="delete_reportee_element_external",
+    ec="delete_reportee_element_ec",
+    ec2="delete_reportee_element_ec2",
+)
+
+_GET_FORM_SET_ELEMENTS_V2: BaseOperation[list[FormSetElementBEV2]] = BaseOperation(
+    "GetFormSetElementsV2",
+    basic="get_form_set_elements_basic_v2",
+    ws="get_form_set_elements_external_v2",
+    ec="get_form_set_elements_ec",
+    ec2="get_form_set_elements_ec2",
+)
+
+_GET_REPORTEE_ELEMENT_LIST_V2: BaseOperation[list[ReporteeElementBEV2]] = BaseOperation(
+    "GetReporteeElementListV2",
+    basic="get_reportee_element_list_basic_v2",
+    ws="get_reportee_element_list_external_v2",
+    ec="get_reportee_element_list_ec",
+    ec2="get_reportee_element_list_ec2",
+)
+
+_GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF: BaseOperation[
+    list[ReporteeElementBE] | list[ReporteeElementBEV2]
+] = BaseOperation(
+    "GetCorrespondenceListForArchiveRef",
+    basic="get_correspondence_list_for_archive_ref_basic",
+    ws="get_correspondence_list_for_archive_ref_ws",
+    ec="get_correspondence_list_for_archive_ref_ec",
+    ec2="get_correspondence_list_for_archive_ref_ec2",
+)
+
+_GET_CORRESPONDENCE_LIST_FOR_REPORTEE: BaseOperation[
+    list[ReporteeElementBE] | list[ReporteeElementBEV2]
+] = BaseOperation(
+    "GetCorrespondenceListForReportee",
+    basic="get_correspondence_list_for_reportee_basic",
+    ws="get_correspondence_list_for_reportee_ws",
+    ec="get_correspondence_list_for_reportee_ec",
+    ec2="get_correspondence_list_for_reportee_ec2",
+)
+
+_GET_FORM_SET_DATA: BaseOperation[list[FormSetDataBE]] = BaseOperation(
+    "GetFormSetData", ec="get_form_set_data_ec", ec2="get_form_set_data_ec2"
+)
 
 
 class ReporteeElementList(Service):
@@ -444,17 +471,7 @@ class ReporteeElementList(Service):
         WS: `delete_reportee_element_external`, EC: `delete_reportee_element_ec`, EC2:
         `delete_reportee_element_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.delete_reportee_element_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.delete_reportee_element_external(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.delete_reportee_element_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.delete_reportee_element_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "DeleteReporteeElement", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_DELETE_REPORTEE_ELEMENT, locals())
 
     def get_form_set_elements_basic_v2(
         self,
@@ -590,17 +607,7 @@ class ReporteeElementList(Service):
         WS: `get_form_set_elements_external_v2`, EC: `get_form_set_elements_ec`, EC2:
         `get_form_set_elements_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_form_set_elements_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_form_set_elements_external_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_form_set_elements_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_form_set_elements_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetFormSetElementsV2", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_GET_FORM_SET_ELEMENTS_V2, locals())
 
     def get_reportee_element_list_basic_v2(
         self,
@@ -742,17 +749,7 @@ class ReporteeElementList(Service):
         `get_reportee_element_list_basic_v2`, WS: `get_reportee_element_list_external_v2`, EC:
         `get_reportee_element_list_ec`, EC2: `get_reportee_element_list_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_reportee_element_list_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_reportee_element_list_external_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_reportee_element_list_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_reportee_element_list_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetReporteeElementListV2", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_GET_REPORTEE_ELEMENT_LIST_V2, locals())
 
     def get_correspondence_list_for_archive_ref_basic(
         self,
@@ -951,18 +948,7 @@ class ReporteeElementList(Service):
         `get_correspondence_list_for_archive_ref_ec`, EC2:
         `get_correspondence_list_for_archive_ref_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_correspondence_list_for_archive_ref_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_correspondence_list_for_archive_ref_ws(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_correspondence_list_for_archive_ref_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_correspondence_list_for_archive_ref_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetCorrespondenceListForArchiveRef",
-            (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2),
-        )
+        return self._dispatch(_GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF, locals())
 
     def get_correspondence_list_for_reportee_basic(
         self,
@@ -1138,17 +1124,7 @@ class ReporteeElementList(Service):
         `get_correspondence_list_for_reportee_ec`, EC2:
         `get_correspondence_list_for_reportee_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_correspondence_list_for_reportee_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_correspondence_list_for_reportee_ws(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_correspondence_list_for_reportee_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_correspondence_list_for_reportee_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetCorrespondenceListForReportee", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_GET_CORRESPONDENCE_LIST_FOR_REPORTEE, locals())
 
     def get_form_set_data_ec(
         self,
@@ -1211,11 +1187,7 @@ class ReporteeElementList(Service):
         Not generated (no WSDL operation known): WS (GetFormSetData), Basic
         (GetFormSetDataBasic).
         """
-        if self.binding is Binding.EC:
-            return self.get_form_set_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_form_set_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetFormSetData", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_FORM_SET_DATA, locals())
 
 
 class AsyncReporteeElementList(AsyncService):
@@ -1341,17 +1313,7 @@ class AsyncReporteeElementList(AsyncService):
         WS: `delete_reportee_element_external`, EC: `delete_reportee_element_ec`, EC2:
         `delete_reportee_element_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.delete_reportee_element_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.delete_reportee_element_external(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.delete_reportee_element_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.delete_reportee_element_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "DeleteReporteeElement", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_DELETE_REPORTEE_ELEMENT, locals())
 
     async def get_form_set_elements_basic_v2(
         self,
@@ -1485,17 +1447,7 @@ class AsyncReporteeElementList(AsyncService):
         WS: `get_form_set_elements_external_v2`, EC: `get_form_set_elements_ec`, EC2:
         `get_form_set_elements_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_form_set_elements_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.get_form_set_elements_external_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_form_set_elements_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_form_set_elements_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetFormSetElementsV2", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_GET_FORM_SET_ELEMENTS_V2, locals())
 
     async def get_reportee_element_list_basic_v2(
         self,
@@ -1629,17 +1581,7 @@ class AsyncReporteeElementList(AsyncService):
         `get_reportee_element_list_basic_v2`, WS: `get_reportee_element_list_external_v2`, EC:
         `get_reportee_element_list_ec`, EC2: `get_reportee_element_list_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_reportee_element_list_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.get_reportee_element_list_external_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_reportee_element_list_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_reportee_element_list_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetReporteeElementListV2", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_GET_REPORTEE_ELEMENT_LIST_V2, locals())
 
     async def get_correspondence_list_for_archive_ref_basic(
         self,
@@ -1826,26 +1768,7 @@ class AsyncReporteeElementList(AsyncService):
         `get_correspondence_list_for_archive_ref_ec`, EC2:
         `get_correspondence_list_for_archive_ref_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_correspondence_list_for_archive_ref_basic(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.WS:
-            return await self.get_correspondence_list_for_archive_ref_ws(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC:
-            return await self.get_correspondence_list_for_archive_ref_ec(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC2:
-            return await self.get_correspondence_list_for_archive_ref_ec2(
-                **self._arguments(locals())
-            )
-        raise self._unavailable(
-            "GetCorrespondenceListForArchiveRef",
-            (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2),
-        )
+        return await self._dispatch(_GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF, locals())
 
     async def get_correspondence_list_for_reportee_basic(
         self,
@@ -2009,19 +1932,7 @@ class AsyncReporteeElementList(AsyncService):
         `get_correspondence_list_for_reportee_ec`, EC2:
         `get_correspondence_list_for_reportee_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_correspondence_list_for_reportee_basic(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.WS:
-            return await self.get_correspondence_list_for_reportee_ws(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_correspondence_list_for_reportee_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_correspondence_list_for_reportee_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetCorrespondenceListForReportee", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_GET_CORRESPONDENCE_LIST_FOR_REPORTEE, locals())
 
     async def get_form_set_data_ec(
         self,
@@ -2084,8 +1995,4 @@ class AsyncReporteeElementList(AsyncService):
         Not generated (no WSDL operation known): WS (GetFormSetData), Basic
         (GetFormSetDataBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.get_form_set_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_form_set_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetFormSetData", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_FORM_SET_DATA, locals())

@@ -24,16 +24,11 @@ from altinn2.models.service_meta_data_service_2009_10 import (
     GetSchemaDefinitionsForFormTask,
     GetSchemaDefinitionsForFormTaskResponse,
 )
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    Endpoint,
-    Security,
-    SecurityPolicy,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import USERNAME_TOKEN_POLICY
 
 __all__ = [
     "AltinnFault",
@@ -50,10 +45,6 @@ __all__ = [
     "LogicalFormSchemaDefinition",
     "ServiceMetadataExternal",
 ]
-
-USERNAME_TOKEN_POLICY = SecurityPolicy(
-    style=Security.USERNAME_TOKEN, timestamp=True, algorithm_suite="Basic256"
-)
 
 _BASIC = Endpoint(
     service="ServiceMetadataExternal",
@@ -93,6 +84,18 @@ GET_SCHEMA_DEFINITIONS_FOR_FORM_TASK = _WS.operation(
     GetSchemaDefinitionsForFormTask,
     GetSchemaDefinitionsForFormTaskResponse,
     base_operation="GetFormTaskSchemaDefinitions",
+)
+
+_GET_AVAILABLE_SERVICES_V2: BaseOperation[list[AvailableServiceV2]] = BaseOperation(
+    "GetAvailableServicesV2",
+    basic="get_available_services_basic_v2",
+    ws="get_available_services_v2_ws",
+)
+
+_GET_FORM_TASK_SCHEMA_DEFINITIONS: BaseOperation[list[LogicalFormSchemaDefinition]] = BaseOperation(
+    "GetFormTaskSchemaDefinitions",
+    basic="get_form_task_schema_definitions_basic",
+    ws="get_schema_definitions_for_form_task",
 )
 
 
@@ -158,11 +161,7 @@ class ServiceMetadataExternal(Service):
         """GetAvailableServicesV2 over the client's binding (Basic:
         `get_available_services_basic_v2`, WS: `get_available_services_v2_ws`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_available_services_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_available_services_v2_ws(**self._arguments(locals()))
-        raise self._unavailable("GetAvailableServicesV2", (Binding.BASIC, Binding.WS))
+        return self._dispatch(_GET_AVAILABLE_SERVICES_V2, locals())
 
     def get_form_task_schema_definitions_basic(
         self,
@@ -237,11 +236,7 @@ class ServiceMetadataExternal(Service):
         """GetFormTaskSchemaDefinitions over the client's binding (Basic:
         `get_form_task_schema_definitions_basic`, WS: `get_schema_definitions_for_form_task`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_form_task_schema_definitions_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_schema_definitions_for_form_task(**self._arguments(locals()))
-        raise self._unavailable("GetFormTaskSchemaDefinitions", (Binding.BASIC, Binding.WS))
+        return self._dispatch(_GET_FORM_TASK_SCHEMA_DEFINITIONS, locals())
 
 
 class AsyncServiceMetadataExternal(AsyncService):
@@ -303,11 +298,7 @@ class AsyncServiceMetadataExternal(AsyncService):
         """GetAvailableServicesV2 over the client's binding (Basic:
         `get_available_services_basic_v2`, WS: `get_available_services_v2_ws`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_available_services_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.get_available_services_v2_ws(**self._arguments(locals()))
-        raise self._unavailable("GetAvailableServicesV2", (Binding.BASIC, Binding.WS))
+        return await self._dispatch(_GET_AVAILABLE_SERVICES_V2, locals())
 
     async def get_form_task_schema_definitions_basic(
         self,
@@ -376,8 +367,4 @@ class AsyncServiceMetadataExternal(AsyncService):
         """GetFormTaskSchemaDefinitions over the client's binding (Basic:
         `get_form_task_schema_definitions_basic`, WS: `get_schema_definitions_for_form_task`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_form_task_schema_definitions_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.get_schema_definitions_for_form_task(**self._arguments(locals()))
-        raise self._unavailable("GetFormTaskSchemaDefinitions", (Binding.BASIC, Binding.WS))
+        return await self._dispatch(_GET_FORM_TASK_SCHEMA_DEFINITIONS, locals())

@@ -17,6 +17,7 @@ from altinn2.models.system_authentication_service_2009_10 import (
     GetAuthenticationChallenge,
     GetAuthenticationChallengeResponse,
 )
+from altinn2.runtime.dispatch import BaseOperation
 from altinn2.runtime.operation import Binding, Effect, Endpoint
 from altinn2.runtime.service import AsyncService, Service
 
@@ -40,6 +41,10 @@ _BASIC = Endpoint(
 
 GET_AUTHENTICATION_CHALLENGE = _BASIC.operation(
     Effect.READ_WITH_SIDE_EFFECT, GetAuthenticationChallenge, GetAuthenticationChallengeResponse
+)
+
+_GET_AUTHENTICATION_CHALLENGE: BaseOperation[AuthenticationChallengeBE | None] = BaseOperation(
+    "GetAuthenticationChallenge", basic="get_authentication_challenge_basic"
 )
 
 
@@ -82,9 +87,7 @@ class SystemAuthentication(Service):
         """GetAuthenticationChallenge over the client's binding (Basic:
         `get_authentication_challenge_basic`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_authentication_challenge_basic(**self._arguments(locals()))
-        raise self._unavailable("GetAuthenticationChallenge", (Binding.BASIC,))
+        return self._dispatch(_GET_AUTHENTICATION_CHALLENGE, locals())
 
 
 class AsyncSystemAuthentication(AsyncService):
@@ -126,6 +129,4 @@ class AsyncSystemAuthentication(AsyncService):
         """GetAuthenticationChallenge over the client's binding (Basic:
         `get_authentication_challenge_basic`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_authentication_challenge_basic(**self._arguments(locals()))
-        raise self._unavailable("GetAuthenticationChallenge", (Binding.BASIC,))
+        return await self._dispatch(_GET_AUTHENTICATION_CHALLENGE, locals())
