@@ -122,9 +122,7 @@ class AsyncService(_ServiceBase):
     def __init__(self, client: AsyncClient) -> None:
         self._client: AsyncClient = client
 
-    async def _dispatch(
-        self, base: BaseOperation[Result], arguments: Mapping[str, Any]
-    ) -> Result:
+    async def _dispatch(self, base: BaseOperation[Result], arguments: Mapping[str, Any]) -> Result:
         """A base method's call (its `locals()`): its binding's endpoint method, after the
         checks of the arguments, with those given (None is every endpoint method's default)."""
         route = base.route(self.binding, arguments)
