@@ -68,3 +68,17 @@ def test_other_formatter_versions_do_not_share_entries(
     before = cache.key(SOURCES["a.py"])
     monkeypatch.setattr(formatcache, "SETTINGS", formatcache.SETTINGS + " other black")
     assert cache.key(SOURCES["a.py"]) != before
+
+
+def test_the_copied_templates_are_formatted_as_the_generator_formats() -> None:
+    """The runtime and the mock are copied, not formatted again: formatting would leave them
+    as they are (isort with the generator's settings, then black)."""
+    from generator.generate import static_sources
+    from tests.conftest import REPO
+
+    sources = static_sources(REPO / "templates")
+    assert len(sources) > 20
+    unformatted = [
+        path for path, text in sources.items() if formatcache.format_source(text) != text
+    ]
+    assert unformatted == []
