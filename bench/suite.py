@@ -186,11 +186,12 @@ def run_script(script: Script, quick: bool, output: Path) -> dict[str, Any]:
         command += ["--output", str(target)]
     else:
         target.unlink(missing_ok=True)  # prints only: no ratios but its output
-    print(f"== {script.name}: {' '.join(command[1:])}", flush=True)
+    shown = [Path(command[1]).relative_to(REPO).as_posix(), *wanted]  # no machine paths
+    print(f"== {script.name}: {' '.join(shown)}", flush=True)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=REPO, check=False)
     seconds = round(time.perf_counter() - started, 1)
-    result: dict[str, Any] = {"command": command[1:], "exit": done.returncode, "seconds": seconds}
+    result: dict[str, Any] = {"command": shown, "exit": done.returncode, "seconds": seconds}
     if done.returncode == 0 and target.is_file():
         data = json.loads(target.read_text(encoding="utf-8"))
         result["ratios"] = fallback_ratios(script.name, data)
