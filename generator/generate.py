@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.atomic import replaced_tree, write_atomic
 from generator.cache import WsdlCache
+from generator.codecs import build_codecs
 from generator.coverage import cover
 from generator.formatcache import FormatCache, format_python
 from generator.models.build import build_models
@@ -66,6 +67,14 @@ def build_output(project: Project) -> Output:
             if "__pycache__" not in path.parts:
                 target = f"altinn2/{package}/{path.relative_to(folder).as_posix()}"
                 python[target] = path.read_text(encoding="utf-8")
+    outputs = {
+        (method.output.module, method.output.name)
+        for service in services
+        for method in service.endpoints
+    }
+    model_sources = {f"altinn2.models.{module}": source for module, source in models.files.items()}
+    xmlcontext = (project.templates_dir / "runtime" / "xmlcontext.py").read_text(encoding="utf-8")
+    python.update(build_codecs(env, model_sources, xmlcontext, outputs))
     context = package_context(spec, services, coverage)
     other: dict[str, str] = {}
     binary: dict[str, bytes] = {}

@@ -9,7 +9,8 @@ typed result never holds a raw string where its annotation promises something el
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+import importlib
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar, cast
 
 from lxml import etree
@@ -27,6 +28,7 @@ from xsdata.models.enums import EventType
 from altinn2.runtime.binder import Binder, Unsupported
 from altinn2.runtime.empties import EmptyElements
 from altinn2.runtime.errors import ProtocolError
+from altinn2.runtime.fastcodec import REFUSED
 from altinn2.runtime.secrets import DEFAULT_REDACTOR, MASK, SECRET_ELEMENTS
 from altinn2.runtime.typecheck import first_mismatch
 from altinn2.runtime.xmlcontext import WcfXmlContext, register_converters
@@ -92,6 +94,27 @@ def to_element(obj: object) -> etree._Element:
 
 
 _BINDER = Binder(CONTEXT)
+_DECODERS: dict[type[Any], Callable[[etree._Element], Any] | None] = {}
+CODECS_PACKAGE = "altinn2.codecs"
+
+
+def decoder_of(cls: type[T]) -> Callable[[etree._Element], T] | None:
+    """The generated decoder of `cls` (its codec module imported on first use), if there is one."""
+    try:
+        return _DECODERS[cls]
+    except KeyError:
+        pass
+    found = None
+    models, _, module = cls.__module__.rpartition(".")
+    if models == "altinn2.models":
+        name = f"{CODECS_PACKAGE}.{module}"
+        try:
+            found = importlib.import_module(name).DECODERS.get(cls)
+        except ModuleNotFoundError as exc:  # no class of that module is in an answer
+            if exc.name != name:
+                raise
+    _DECODERS[cls] = found
+    return found
 
 
 def shown(path: str, value: object) -> str:
@@ -134,15 +157,23 @@ class _PathTrackingHandler(LxmlEventHandler):
 def from_element(element: etree._Element, cls: type[T], operation: str | None = None) -> T:
     """Bind an element (and its subtree) to `cls`. The element may be consumed (cleared).
 
-    The fast binder takes what it covers exactly; the rest goes through xsdata's parser. Either
+    The class's generated decoder (`altinn2.codecs`), else the fast binder, takes what it covers
+    exactly; the rest goes through xsdata's parser. Either
     way the result holds only values of the declared types, or `ProtocolError` names the element
     path (and `operation`) of the first value that is not."""
     where = f"{operation}: " if operation else ""
-    try:
-        bound: T = _BINDER.bind(element, cls)
-        return bound
-    except Unsupported:
-        pass
+    decode = decoder_of(cls)
+    if decode is not None:
+        try:
+            return decode(element)
+        except REFUSED:
+            pass  # the reference decides (below)
+    else:
+        try:
+            bound: T = _BINDER.bind(element, cls)
+            return bound
+        except Unsupported:
+            pass
     root = etree.QName(element).localname
     handlers: list[_PathTrackingHandler] = []
 

@@ -1,0 +1,211 @@
+"""The codec modules' sources: `altinn2/codecs/<model module>.py`, one per model module.
+
+The template (`codecs.py.jinja`) writes each module already formatted as black would; this module
+prepares what it prints: imports, the enum tables, and per class the slot table and the Python
+of each branch.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable
+
+import jinja2
+
+from generator.codecs.plan import CONVERSIONS, GROUPED, ClassPlan, Slot
+
+CODECS_PACKAGE = "altinn2.codecs"
+
+
+@dataclasses.dataclass
+class Branch:
+    index: int
+    lines: list[str]  # the statements under `elif k == index:`, unindented
+
+
+@dataclasses.dataclass
+class ClassView:
+    name: str
+    keys: list[tuple[str, int]]  # element name (as an expression) -> slot index
+    names: list[str]  # slot index -> field
+    not_nullable: str  # the grouped slots whose field does not admit None (an expression)
+    bounds: tuple[int, ...]  # the end of each grouped kind
+    grouped: list[tuple[str, int, int]]  # (kind, start, end) of each non-empty group
+    branches: list[Branch]
+    defaults: list[tuple[str, str]]
+    required: list[str]
+    uses_text: bool  # some branch reads the element's text
+
+
+@dataclasses.dataclass
+class ModuleView:
+    module: str  # the model module (public name)
+    own: str  # its alias
+    imports: list[str]  # import lines
+    namespaces: list[tuple[str, str]]  # XML namespace -> its constant
+    enums: list[tuple[str, str]]  # table name -> the enum as an expression
+    classes: list[ClassView]
+
+
+def _str(text: str) -> str:
+    """A string literal as black writes it (double quotes)."""
+    return json.dumps(text)
+
+
+def _short(module: str) -> str:
+    return module.rpartition(".")[2]
+
+
+class _Names:
+    """How one codec module refers to enums and other modules' decoders."""
+
+    def __init__(self, module: str) -> None:
+        self.module = module
+        self.modules: dict[str, str] = {}  # imported module -> alias
+        self.enums: dict[type, str] = {}
+        self.namespaces: dict[str, str] = {}
+        self.items: dict[str, str] = {}  # a list item's qname -> its constant
+
+    def tag(self, qname: str) -> str:
+        """A `{namespace}name` as an expression over the module's namespace constants."""
+        if not qname.startswith("{"):
+            return _str(qname)
+        namespace, _, local = qname[1:].partition("}")
+        if namespace not in self.namespaces:
+            self.namespaces[namespace] = f"_NS{len(self.namespaces)}"
+        return f"{self.namespaces[namespace]} + {_str(local)}"
+
+    def item(self, qname: str) -> str:
+        """A list item's name as a module constant (compared once per item)."""
+        if qname not in self.items:
+            self.items[qname] = f"_Q{len(self.items)}"
+        return self.items[qname]
+
+    def enum(self, cls: type) -> str:
+        if cls not in self.enums:
+            self.enums[cls] = f"_E{len(self.enums)}"
+            self.alias(cls.__module__)
+        return self.enums[cls]
+
+    def alias(self, probe_module: str) -> str:
+        from generator.codecs.probe import public_name
+
+        module = public_name(probe_module)
+        if module not in self.modules:
+            self.modules[module] = f"_m{len(self.modules)}"
+        return self.modules[module]
+
+    def decoder(self, plan: ClassPlan) -> str:
+        if plan.module == self.module:
+            return f"decode_{plan.name}"
+        codec = f"{CODECS_PACKAGE}.{_short(plan.module)}"
+        if codec not in self.modules:
+            self.modules[codec] = f"_c{len(self.modules)}"
+        return f"{self.modules[codec]}.decode_{plan.name}"
+
+
+def _conversion(slot: Slot, names: _Names) -> str | None:
+    """The expression of a non-empty text `x` as the slot's value (None: `x` itself)."""
+    if slot.kind == "str":
+        return None
+    if slot.kind == "enum":
+        assert slot.target is not None
+        return f"{names.enum(slot.target)}[x]"
+    return CONVERSIONS[slot.kind]
+
+
+def _branch(slot: Slot, plans: dict[type, ClassPlan], names: _Names) -> list[str]:
+    target = f"v[{_str(slot.field)}]"
+    nullable = repr(slot.nullable)
+    if slot.kind == "class":
+        assert slot.target is not None
+        decode = names.decoder(plans[slot.target])
+        if slot.item is not None:
+            items = f"[{decode}(i) for i in c if i.tag == {names.item(slot.item)}]"
+            return [f"{target} = None if _f.nil(c, {nullable}) else {items}"]
+        if slot.many:
+            return [f"{target}.append({decode}(c))"]
+        return [f"{target} = None if _f.nil(c, {nullable}) else {decode}(c)"]
+    convert = _conversion(slot, names)
+    string = repr(slot.kind == "str")
+    if slot.item is not None:
+        texts = f"_f.text(i, {string}) for i in c if i.tag == {names.item(slot.item)}"
+        items = f"[{texts}]" if convert is None else f"[{convert} for x in [{texts}]]"
+        return [f"{target} = None if _f.nil(c, {nullable}) else {items}"]
+    if slot.many:
+        if convert is None:
+            return [f"{target}.append(_f.text(c, {string}))"]
+        return [f"x = _f.text(c, {string})", f"{target}.append({convert})"]
+    assert convert is not None  # single strings are grouped
+    if " if " in convert:
+        convert = f"({convert})"
+    return [f"{target} = {convert} if x else _f.blank(c, {nullable}, False)"]
+
+
+def module_view(module: str, plans: dict[type, ClassPlan]) -> ModuleView:
+    names = _Names(module)
+    own = names.alias(next(p for p in plans.values() if p.module == module).cls.__module__)
+    classes = []
+    for plan in sorted((p for p in plans.values() if p.module == module), key=lambda p: p.name):
+        start = 0
+        grouped = []
+        for kind, end in zip(GROUPED, plan.bounds, strict=True):
+            if end > start:
+                grouped.append((kind, start, end))
+            start = end
+        branches = [
+            Branch(slot.index, _branch(slot, plans, names))
+            for slot in plan.slots
+            if slot.index >= plan.bounds[-1]
+        ]
+        classes.append(
+            ClassView(
+                name=plan.name,
+                keys=[(names.tag(slot.tag), slot.index) for slot in plan.slots],
+                names=[slot.field for slot in plan.slots],
+                not_nullable=_index_set(
+                    s.index for s in plan.slots if s.index < plan.bounds[-1] and not s.nullable
+                ),
+                bounds=plan.bounds,
+                grouped=grouped,
+                branches=branches,
+                defaults=list(plan.defaults),
+                required=list(plan.required),
+                uses_text=bool(grouped)
+                or any(" if x else " in ln for b in branches for ln in b.lines),
+            )
+        )
+    imports = []
+    for target, alias in sorted(names.modules.items()):
+        parent, _, child = target.rpartition(".")
+        imports.append(f"from {parent} import {child} as {alias}")
+    enums = [
+        (table, f"{names.alias(cls.__module__)}.{cls.__name__}")
+        for cls, table in names.enums.items()
+    ]
+    namespaces = [("{" + space + "}", alias) for space, alias in names.namespaces.items()]
+    namespaces += [(qname, alias) for qname, alias in names.items.items()]
+    return ModuleView(module, own, imports, namespaces, enums, classes)
+
+
+def _index_set(indices: Iterable[int]) -> str:
+    found = sorted(indices)
+    return f"frozenset({{{', '.join(map(str, found))}}})" if found else "frozenset()"
+
+
+def render_codecs(env: jinja2.Environment, plans: dict[type, ClassPlan]) -> dict[str, str]:
+    """{path inside generated/: source} of every codec module, and the package's __init__."""
+    modules = sorted({plan.module for plan in plans.values()})
+    files = {"altinn2/codecs/__init__.py": env.get_template("codecs_init.py.jinja").render()}
+    template = env.get_template("codecs.py.jinja")
+    for module in modules:
+        view = module_view(module, plans)
+        files[f"altinn2/codecs/{_short(module)}.py"] = template.render(
+            view=view, conversions=CONVERSIONS, str=_str
+        )
+    return files
+
+
+def roots(classes: Iterable[type]) -> list[type]:
+    return sorted(set(classes), key=lambda cls: (cls.__module__, cls.__name__))
