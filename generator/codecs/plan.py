@@ -22,11 +22,12 @@ from typing import Any
 from generator.codecs.probe import public_name
 
 # Simple types: the conversion of a non-empty text `x` (None: kept as it is, a string).
-GROUPED = ("str", "int", "bool", "datetime")
+GROUPED = ("str", "int", "bool", "datetime", "enum")
 CONVERSIONS: dict[str, str] = {
     "int": "int(x)",
     "bool": 'True if x == "true" else False if x == "false" else _f.boolean(x)',
     "datetime": "_f.date_time(x)",
+    "enum": "members[k][x]",  # the slot's enum table
     "float": "float(x)",
     "decimal": "_f.decimal(x)",
     "date": "_f.date(x)",
@@ -148,7 +149,9 @@ def _layout(cls: type, slots: list[Slot]) -> ClassPlan:
 
     ordered = sorted(slots, key=rank)  # stable: the schema's order within a group
     placed = tuple(dataclasses.replace(slot, index=i) for i, slot in enumerate(ordered))
-    bounds = tuple(sum(1 for slot in placed if rank(slot) <= group) for group in range(4))
+    bounds = tuple(
+        sum(1 for slot in placed if rank(slot) <= group) for group in range(len(GROUPED))
+    )
     defaults: list[tuple[str, str]] = []
     required: list[str] = []
     for f in dataclasses.fields(cls):

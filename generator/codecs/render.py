@@ -30,6 +30,8 @@ class ClassView:
     keys: list[tuple[str, int]]  # element name (as an expression) -> slot index
     names: list[str]  # slot index -> field
     not_nullable: str  # the grouped slots whose field does not admit None (an expression)
+    nil_default: str  # the grouped slots whose field is None unless given (an expression)
+    enum_tables: tuple[int, list[str]] | None  # the first grouped enum's index, their tables
     bounds: tuple[int, ...]  # the end of each grouped kind
     grouped: list[tuple[str, int, int]]  # (kind, start, end) of each non-empty group
     branches: list[Branch]
@@ -154,6 +156,7 @@ def module_view(module: str, plans: dict[type, ClassPlan]) -> ModuleView:
             if end > start:
                 grouped.append((kind, start, end))
             start = end
+        defaults = dict(plan.defaults)
         branches = [
             Branch(slot.index, _branch(slot, plans, names))
             for slot in plan.slots
@@ -167,6 +170,12 @@ def module_view(module: str, plans: dict[type, ClassPlan]) -> ModuleView:
                 not_nullable=_index_set(
                     s.index for s in plan.slots if s.index < plan.bounds[-1] and not s.nullable
                 ),
+                nil_default=_index_set(
+                    s.index
+                    for s in plan.slots
+                    if s.index < plan.bounds[-1] and s.nullable and defaults.get(s.field) == "None"
+                ),
+                enum_tables=_enum_tables(plan, names),
                 bounds=plan.bounds,
                 grouped=grouped,
                 branches=branches,
@@ -189,9 +198,22 @@ def module_view(module: str, plans: dict[type, ClassPlan]) -> ModuleView:
     return ModuleView(module, own, imports, namespaces, enums, classes)
 
 
+def _enum_tables(plan: ClassPlan, names: _Names) -> tuple[int, list[str]] | None:
+    start = plan.bounds[-2]
+    tables = []
+    for slot in plan.slots[start : plan.bounds[-1]]:
+        assert slot.target is not None
+        tables.append(names.enum(slot.target))
+    return (start, tables) if tables else None
+
+
 def _index_set(indices: Iterable[int]) -> str:
     found = sorted(indices)
-    return f"frozenset({{{', '.join(map(str, found))}}})" if found else "frozenset()"
+    if not found:
+        return "frozenset()"
+    if found == list(range(found[0], found[-1] + 1)):
+        return f"frozenset(range({found[0]}, {found[-1] + 1}))"
+    return f"frozenset({{{', '.join(map(str, found))}}})"
 
 
 def render_codecs(env: jinja2.Environment, plans: dict[type, ClassPlan]) -> dict[str, str]:

@@ -30,6 +30,7 @@ _N_ArchivedLookupExternal = (
     "archive_date_time",
 )
 _R_ArchivedLookupExternal: frozenset[int] = frozenset()
+_D_ArchivedLookupExternal: frozenset[int] = frozenset(range(0, 4))
 
 
 def decode_ArchivedLookupExternal(e: _Element) -> _m0.ArchivedLookupExternal:
@@ -44,6 +45,7 @@ def decode_ArchivedLookupExternal(e: _Element) -> _m0.ArchivedLookupExternal:
     get = _K_ArchivedLookupExternal.get
     names = _N_ArchivedLookupExternal
     required = _R_ArchivedLookupExternal
+    nil_default = _D_ArchivedLookupExternal
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -51,6 +53,8 @@ def decode_ArchivedLookupExternal(e: _Element) -> _m0.ArchivedLookupExternal:
         x = c.text
         if k < 4:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 0)
             elif k < 2:
                 v[names[k]] = int(x)

@@ -26,8 +26,11 @@ _N_AuthenticationChallengeBE = (
     "message",
     "valid_from",
     "valid_to",
+    "status",
 )
 _R_AuthenticationChallengeBE: frozenset[int] = frozenset()
+_D_AuthenticationChallengeBE: frozenset[int] = frozenset(range(0, 4))
+_T_AuthenticationChallengeBE: tuple[dict[str, Any] | None, ...] = (None,) * 3 + (_E0,)
 
 
 def decode_AuthenticationChallengeBE(e: _Element) -> _m0.AuthenticationChallengeBE:
@@ -41,20 +44,24 @@ def decode_AuthenticationChallengeBE(e: _Element) -> _m0.AuthenticationChallenge
     get = _K_AuthenticationChallengeBE.get
     names = _N_AuthenticationChallengeBE
     required = _R_AuthenticationChallengeBE
+    nil_default = _D_AuthenticationChallengeBE
+    members: Any = _T_AuthenticationChallengeBE
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 3:
+        if k < 4:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
-            else:
+            elif k < 3:
                 v[names[k]] = _f.date_time(x)
-        elif k == 3:
-            v["status"] = _E0[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.AuthenticationChallengeBE.__new__(_m0.AuthenticationChallengeBE)
     o.__dict__ = v
     return o

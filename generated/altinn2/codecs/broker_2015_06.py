@@ -26,8 +26,8 @@ _K_BrokerServiceAvailableFile: dict[Any, int] = {
     _NS0 + "ReceiptID": 6,
     _NS0 + "IsSftpDownloadOnly": 7,
     _NS0 + "SentDate": 8,
-    _NS0 + "FileReference": 9,
-    _NS0 + "FileStatus": 10,
+    _NS0 + "FileStatus": 9,
+    _NS0 + "FileReference": 10,
 }
 _N_BrokerServiceAvailableFile = (
     "external_service_code",
@@ -39,8 +39,11 @@ _N_BrokerServiceAvailableFile = (
     "receipt_id",
     "is_sftp_download_only",
     "sent_date",
+    "file_status",
 )
 _R_BrokerServiceAvailableFile: frozenset[int] = frozenset()
+_D_BrokerServiceAvailableFile: frozenset[int] = frozenset(range(0, 10))
+_T_BrokerServiceAvailableFile: tuple[dict[str, Any] | None, ...] = (None,) * 9 + (_E0,)
 
 
 def decode_BrokerServiceAvailableFile(e: _Element) -> _m0.BrokerServiceAvailableFile:
@@ -61,13 +64,17 @@ def decode_BrokerServiceAvailableFile(e: _Element) -> _m0.BrokerServiceAvailable
     get = _K_BrokerServiceAvailableFile.get
     names = _N_BrokerServiceAvailableFile
     required = _R_BrokerServiceAvailableFile
+    nil_default = _D_BrokerServiceAvailableFile
+    members: Any = _T_BrokerServiceAvailableFile
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 9:
+        if k < 10:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 4)
             elif k < 4:
                 v[names[k]] = x
@@ -75,12 +82,12 @@ def decode_BrokerServiceAvailableFile(e: _Element) -> _m0.BrokerServiceAvailable
                 v[names[k]] = int(x)
             elif k < 8:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
-            else:
+            elif k < 9:
                 v[names[k]] = _f.date_time(x)
-        elif k == 9:
-            v["file_reference"] = _f.guid(x) if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
         elif k == 10:
-            v["file_status"] = _E0[x] if x else _f.blank(c, True, False)
+            v["file_reference"] = _f.guid(x) if x else _f.blank(c, True, False)
     o = _m0.BrokerServiceAvailableFile.__new__(_m0.BrokerServiceAvailableFile)
     o.__dict__ = v
     return o

@@ -128,6 +128,7 @@ _K_InitiateBrokerServiceBasicResponse: dict[Any, int] = {
 }
 _N_InitiateBrokerServiceBasicResponse = ("initiate_broker_service_basic_result",)
 _R_InitiateBrokerServiceBasicResponse: frozenset[int] = frozenset()
+_D_InitiateBrokerServiceBasicResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_InitiateBrokerServiceBasicResponse(
@@ -140,6 +141,7 @@ def decode_InitiateBrokerServiceBasicResponse(
     get = _K_InitiateBrokerServiceBasicResponse.get
     names = _N_InitiateBrokerServiceBasicResponse
     required = _R_InitiateBrokerServiceBasicResponse
+    nil_default = _D_InitiateBrokerServiceBasicResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -147,6 +149,8 @@ def decode_InitiateBrokerServiceBasicResponse(
         x = c.text
         if k < 1:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
@@ -160,6 +164,7 @@ _K_InitiateBrokerServiceECResponse: dict[Any, int] = {
 }
 _N_InitiateBrokerServiceECResponse = ("initiate_broker_service_ec_result",)
 _R_InitiateBrokerServiceECResponse: frozenset[int] = frozenset()
+_D_InitiateBrokerServiceECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_InitiateBrokerServiceECResponse(e: _Element) -> _m0.InitiateBrokerServiceECResponse:
@@ -170,6 +175,7 @@ def decode_InitiateBrokerServiceECResponse(e: _Element) -> _m0.InitiateBrokerSer
     get = _K_InitiateBrokerServiceECResponse.get
     names = _N_InitiateBrokerServiceECResponse
     required = _R_InitiateBrokerServiceECResponse
+    nil_default = _D_InitiateBrokerServiceECResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -177,6 +183,8 @@ def decode_InitiateBrokerServiceECResponse(e: _Element) -> _m0.InitiateBrokerSer
         x = c.text
         if k < 1:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
@@ -204,6 +212,7 @@ _N_ReceiptExternalStreamedBE = (
     "receipt_id",
 )
 _R_ReceiptExternalStreamedBE: frozenset[int] = frozenset()
+_D_ReceiptExternalStreamedBE: frozenset[int] = frozenset(range(0, 7))
 
 
 def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamedBE:
@@ -220,6 +229,7 @@ def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamed
     get = _K_ReceiptExternalStreamedBE.get
     names = _N_ReceiptExternalStreamedBE
     required = _R_ReceiptExternalStreamedBE
+    nil_default = _D_ReceiptExternalStreamedBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -227,6 +237,8 @@ def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamed
         x = c.text
         if k < 7:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 5)
             elif k < 5:
                 v[names[k]] = x

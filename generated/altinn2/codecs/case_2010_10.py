@@ -40,6 +40,7 @@ _N_CaseBE = (
     "visible_date_time",
 )
 _R_CaseBE: frozenset[int] = frozenset()
+_D_CaseBE: frozenset[int] = frozenset(range(0, 10))
 
 
 def decode_CaseBE(e: _Element) -> _m0.CaseBE:
@@ -59,6 +60,7 @@ def decode_CaseBE(e: _Element) -> _m0.CaseBE:
     get = _K_CaseBE.get
     names = _N_CaseBE
     required = _R_CaseBE
+    nil_default = _D_CaseBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -66,6 +68,8 @@ def decode_CaseBE(e: _Element) -> _m0.CaseBE:
         x = c.text
         if k < 10:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 6)
             elif k < 6:
                 v[names[k]] = x

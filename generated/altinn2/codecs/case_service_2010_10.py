@@ -22,6 +22,7 @@ _K_ArchiveCaseECResponse: dict[Any, int] = {
 }
 _N_ArchiveCaseECResponse = ("archive_case_ec_result",)
 _R_ArchiveCaseECResponse: frozenset[int] = frozenset()
+_D_ArchiveCaseECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_ArchiveCaseECResponse(e: _Element) -> _m0.ArchiveCaseECResponse:
@@ -32,6 +33,7 @@ def decode_ArchiveCaseECResponse(e: _Element) -> _m0.ArchiveCaseECResponse:
     get = _K_ArchiveCaseECResponse.get
     names = _N_ArchiveCaseECResponse
     required = _R_ArchiveCaseECResponse
+    nil_default = _D_ArchiveCaseECResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -39,6 +41,8 @@ def decode_ArchiveCaseECResponse(e: _Element) -> _m0.ArchiveCaseECResponse:
         x = c.text
         if k < 1:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 0)
             else:
                 v[names[k]] = int(x)
@@ -76,6 +80,7 @@ _K_InstantiateCollaborationECResponse: dict[Any, int] = {
 }
 _N_InstantiateCollaborationECResponse = ("instantiate_collaboration_ec_result",)
 _R_InstantiateCollaborationECResponse: frozenset[int] = frozenset()
+_D_InstantiateCollaborationECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_InstantiateCollaborationECResponse(
@@ -88,6 +93,7 @@ def decode_InstantiateCollaborationECResponse(
     get = _K_InstantiateCollaborationECResponse.get
     names = _N_InstantiateCollaborationECResponse
     required = _R_InstantiateCollaborationECResponse
+    nil_default = _D_InstantiateCollaborationECResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -95,6 +101,8 @@ def decode_InstantiateCollaborationECResponse(
         x = c.text
         if k < 1:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 0)
             else:
                 v[names[k]] = int(x)

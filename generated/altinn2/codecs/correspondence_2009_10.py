@@ -24,8 +24,11 @@ _K_CorrespondenceLink: dict[Any, int] = {
 _N_CorrespondenceLink = (
     "link_text",
     "link_url",
+    "link_type",
 )
 _R_CorrespondenceLink: frozenset[int] = frozenset()
+_D_CorrespondenceLink: frozenset[int] = frozenset(range(0, 3))
+_T_CorrespondenceLink: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E0,)
 
 
 def decode_CorrespondenceLink(e: _Element) -> _m0.CorrespondenceLink:
@@ -38,18 +41,22 @@ def decode_CorrespondenceLink(e: _Element) -> _m0.CorrespondenceLink:
     get = _K_CorrespondenceLink.get
     names = _N_CorrespondenceLink
     required = _R_CorrespondenceLink
+    nil_default = _D_CorrespondenceLink
+    members: Any = _T_CorrespondenceLink
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 2:
+        if k < 3:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 2)
             elif k < 2:
                 v[names[k]] = x
-        elif k == 2:
-            v["link_type"] = _E0[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.CorrespondenceLink.__new__(_m0.CorrespondenceLink)
     o.__dict__ = v
     return o

@@ -120,8 +120,15 @@ _N_CorrespondenceV2 = (
     "confirmation_date",
     "date_sent",
     "due_date",
+    "correspondence_status",
+    "language_id",
 )
 _R_CorrespondenceV2: frozenset[int] = frozenset()
+_D_CorrespondenceV2: frozenset[int] = frozenset(range(0, 24))
+_T_CorrespondenceV2: tuple[dict[str, Any] | None, ...] = (None,) * 22 + (
+    _E0,
+    _E1,
+)
 
 
 def decode_CorrespondenceV2(e: _Element) -> _m0.CorrespondenceV2:
@@ -155,13 +162,17 @@ def decode_CorrespondenceV2(e: _Element) -> _m0.CorrespondenceV2:
     get = _K_CorrespondenceV2.get
     names = _N_CorrespondenceV2
     required = _R_CorrespondenceV2
+    nil_default = _D_CorrespondenceV2
+    members: Any = _T_CorrespondenceV2
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 22:
+        if k < 24:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 11)
             elif k < 11:
                 v[names[k]] = x
@@ -169,12 +180,10 @@ def decode_CorrespondenceV2(e: _Element) -> _m0.CorrespondenceV2:
                 v[names[k]] = int(x)
             elif k < 19:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
-            else:
+            elif k < 22:
                 v[names[k]] = _f.date_time(x)
-        elif k == 22:
-            v["correspondence_status"] = _E0[x] if x else _f.blank(c, True, False)
-        elif k == 23:
-            v["language_id"] = _E1[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.CorrespondenceV2.__new__(_m0.CorrespondenceV2)
     o.__dict__ = v
     return o

@@ -50,6 +50,7 @@ _K_GetAltinnSubmissionStatusECResponse: dict[Any, int] = {
 }
 _N_GetAltinnSubmissionStatusECResponse = ("get_altinn_submission_status_ec_result",)
 _R_GetAltinnSubmissionStatusECResponse: frozenset[int] = frozenset()
+_D_GetAltinnSubmissionStatusECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_GetAltinnSubmissionStatusECResponse(
@@ -62,6 +63,7 @@ def decode_GetAltinnSubmissionStatusECResponse(
     get = _K_GetAltinnSubmissionStatusECResponse.get
     names = _N_GetAltinnSubmissionStatusECResponse
     required = _R_GetAltinnSubmissionStatusECResponse
+    nil_default = _D_GetAltinnSubmissionStatusECResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -69,6 +71,8 @@ def decode_GetAltinnSubmissionStatusECResponse(
         x = c.text
         if k < 1:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 0)
             else:
                 v[names[k]] = int(x)
@@ -94,8 +98,15 @@ _N_ReceiptExternalBE = (
     "receipt_id",
     "parent_receipt_id",
     "last_changed",
+    "receipt_type_name",
+    "receipt_status_code",
 )
 _R_ReceiptExternalBE: frozenset[int] = frozenset()
+_D_ReceiptExternalBE: frozenset[int] = frozenset(range(0, 7))
+_T_ReceiptExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
+    _E0,
+    _E1,
+)
 
 
 def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
@@ -114,24 +125,26 @@ def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
     get = _K_ReceiptExternalBE.get
     names = _N_ReceiptExternalBE
     required = _R_ReceiptExternalBE
+    nil_default = _D_ReceiptExternalBE
+    members: Any = _T_ReceiptExternalBE
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 5:
+        if k < 7:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 2)
             elif k < 2:
                 v[names[k]] = x
             elif k < 4:
                 v[names[k]] = int(x)
-            else:
+            elif k < 5:
                 v[names[k]] = _f.date_time(x)
-        elif k == 5:
-            v["receipt_type_name"] = _E0[x] if x else _f.blank(c, True, False)
-        elif k == 6:
-            v["receipt_status_code"] = _E1[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
                 None
@@ -157,8 +170,11 @@ _K_ReferenceExternalBE: dict[Any, int] = {
 _N_ReferenceExternalBE = (
     "reference_value",
     "reportee_id",
+    "reference_type_name",
 )
-_R_ReferenceExternalBE: frozenset[int] = frozenset({1})
+_R_ReferenceExternalBE: frozenset[int] = frozenset(range(1, 3))
+_D_ReferenceExternalBE: frozenset[int] = frozenset(range(0, 1))
+_T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
 
 
 def decode_ReferenceExternalBE(e: _Element) -> _m0.ReferenceExternalBE:
@@ -171,20 +187,24 @@ def decode_ReferenceExternalBE(e: _Element) -> _m0.ReferenceExternalBE:
     get = _K_ReferenceExternalBE.get
     names = _N_ReferenceExternalBE
     required = _R_ReferenceExternalBE
+    nil_default = _D_ReferenceExternalBE
+    members: Any = _T_ReferenceExternalBE
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 2:
+        if k < 3:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
-            else:
+            elif k < 2:
                 v[names[k]] = int(x)
-        elif k == 2:
-            v["reference_type_name"] = _E2[x] if x else _f.blank(c, False, False)
+            else:
+                v[names[k]] = members[k][x]
     if v["reference_type_name"] is _f.MISSING:
         raise _f.Fallback("reference_type_name")
     if v["reportee_id"] is _f.MISSING:

@@ -34,6 +34,7 @@ _N_ReceiptExternalStreamedBE = (
     "receipt_id",
 )
 _R_ReceiptExternalStreamedBE: frozenset[int] = frozenset()
+_D_ReceiptExternalStreamedBE: frozenset[int] = frozenset(range(0, 7))
 
 
 def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamedBE:
@@ -50,6 +51,7 @@ def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamed
     get = _K_ReceiptExternalStreamedBE.get
     names = _N_ReceiptExternalStreamedBE
     required = _R_ReceiptExternalStreamedBE
+    nil_default = _D_ReceiptExternalStreamedBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -57,6 +59,8 @@ def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamed
         x = c.text
         if k < 7:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 5)
             elif k < 5:
                 v[names[k]] = x

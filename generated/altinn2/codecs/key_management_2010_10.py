@@ -26,6 +26,7 @@ _N_CertificateBE = (
     "service_owner_id",
 )
 _R_CertificateBE: frozenset[int] = frozenset()
+_D_CertificateBE: frozenset[int] = frozenset(range(0, 3))
 
 
 def decode_CertificateBE(e: _Element) -> _m0.CertificateBE:
@@ -38,6 +39,7 @@ def decode_CertificateBE(e: _Element) -> _m0.CertificateBE:
     get = _K_CertificateBE.get
     names = _N_CertificateBE
     required = _R_CertificateBE
+    nil_default = _D_CertificateBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -45,6 +47,8 @@ def decode_CertificateBE(e: _Element) -> _m0.CertificateBE:
         x = c.text
         if k < 3:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
@@ -66,6 +70,7 @@ _N_KeyExternalBE = (
     "key_id",
 )
 _R_KeyExternalBE: frozenset[int] = frozenset()
+_D_KeyExternalBE: frozenset[int] = frozenset(range(0, 3))
 
 
 def decode_KeyExternalBE(e: _Element) -> _m0.KeyExternalBE:
@@ -78,6 +83,7 @@ def decode_KeyExternalBE(e: _Element) -> _m0.KeyExternalBE:
     get = _K_KeyExternalBE.get
     names = _N_KeyExternalBE
     required = _R_KeyExternalBE
+    nil_default = _D_KeyExternalBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -85,6 +91,8 @@ def decode_KeyExternalBE(e: _Element) -> _m0.KeyExternalBE:
         x = c.text
         if k < 3:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 2)
             elif k < 2:
                 v[names[k]] = x

@@ -37,6 +37,7 @@ _N_InternalNotification = (
     "shipment_date_time",
 )
 _R_InternalNotification: frozenset[int] = frozenset()
+_D_InternalNotification: frozenset[int] = frozenset(range(0, 4))
 
 
 def decode_InternalNotification(e: _Element) -> _m0.InternalNotification:
@@ -52,6 +53,7 @@ def decode_InternalNotification(e: _Element) -> _m0.InternalNotification:
     get = _K_InternalNotification.get
     names = _N_InternalNotification
     required = _R_InternalNotification
+    nil_default = _D_InternalNotification
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -59,6 +61,8 @@ def decode_InternalNotification(e: _Element) -> _m0.InternalNotification:
         x = c.text
         if k < 4:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 3)
             elif k < 3:
                 v[names[k]] = x
@@ -87,8 +91,11 @@ _K_InternalReceiverEndPoint: dict[Any, int] = {
 _N_InternalReceiverEndPoint = (
     "receiver_address",
     "sent_date_time",
+    "transport_id",
 )
 _R_InternalReceiverEndPoint: frozenset[int] = frozenset()
+_D_InternalReceiverEndPoint: frozenset[int] = frozenset(range(0, 3))
+_T_InternalReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E0,)
 
 
 def decode_InternalReceiverEndPoint(e: _Element) -> _m0.InternalReceiverEndPoint:
@@ -101,20 +108,24 @@ def decode_InternalReceiverEndPoint(e: _Element) -> _m0.InternalReceiverEndPoint
     get = _K_InternalReceiverEndPoint.get
     names = _N_InternalReceiverEndPoint
     required = _R_InternalReceiverEndPoint
+    nil_default = _D_InternalReceiverEndPoint
+    members: Any = _T_InternalReceiverEndPoint
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 2:
+        if k < 3:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
-            else:
+            elif k < 2:
                 v[names[k]] = _f.date_time(x)
-        elif k == 2:
-            v["transport_id"] = _E0[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.InternalReceiverEndPoint.__new__(_m0.InternalReceiverEndPoint)
     o.__dict__ = v
     return o
@@ -140,8 +151,11 @@ _N_Notification = (
     "reportee_element_id",
     "reportee_id",
     "shipment_date_time",
+    "notify_type",
 )
 _R_Notification: frozenset[int] = frozenset()
+_D_Notification: frozenset[int] = frozenset(range(0, 8))
+_T_Notification: tuple[dict[str, Any] | None, ...] = (None,) * 7 + (_E1,)
 
 
 def decode_Notification(e: _Element) -> _m0.Notification:
@@ -161,22 +175,26 @@ def decode_Notification(e: _Element) -> _m0.Notification:
     get = _K_Notification.get
     names = _N_Notification
     required = _R_Notification
+    nil_default = _D_Notification
+    members: Any = _T_Notification
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 7:
+        if k < 8:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 6:
                 v[names[k]] = int(x)
-            else:
+            elif k < 7:
                 v[names[k]] = _f.date_time(x)
-        elif k == 7:
-            v["notify_type"] = _E1[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
         elif k == 8:
             v["text_tokens"] = (
                 None if _f.nil(c, True) else [decode_TextToken(i) for i in c if i.tag == _Q1]
@@ -194,8 +212,13 @@ _K_ReceiverEndPoint: dict[Any, int] = {
     _NS0 + "ReceiverAddress": 0,
     _NS0 + "TransportType": 1,
 }
-_N_ReceiverEndPoint = ("receiver_address",)
+_N_ReceiverEndPoint = (
+    "receiver_address",
+    "transport_type",
+)
 _R_ReceiverEndPoint: frozenset[int] = frozenset()
+_D_ReceiverEndPoint: frozenset[int] = frozenset(range(0, 2))
+_T_ReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E0,)
 
 
 def decode_ReceiverEndPoint(e: _Element) -> _m0.ReceiverEndPoint:
@@ -207,18 +230,22 @@ def decode_ReceiverEndPoint(e: _Element) -> _m0.ReceiverEndPoint:
     get = _K_ReceiverEndPoint.get
     names = _N_ReceiverEndPoint
     required = _R_ReceiverEndPoint
+    nil_default = _D_ReceiverEndPoint
+    members: Any = _T_ReceiverEndPoint
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 1:
+        if k < 2:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
-        elif k == 1:
-            v["transport_type"] = _E0[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.ReceiverEndPoint.__new__(_m0.ReceiverEndPoint)
     o.__dict__ = v
     return o
@@ -233,6 +260,7 @@ _N_TextToken = (
     "token_num",
 )
 _R_TextToken: frozenset[int] = frozenset()
+_D_TextToken: frozenset[int] = frozenset(range(0, 2))
 
 
 def decode_TextToken(e: _Element) -> _m0.TextToken:
@@ -244,6 +272,7 @@ def decode_TextToken(e: _Element) -> _m0.TextToken:
     get = _K_TextToken.get
     names = _N_TextToken
     required = _R_TextToken
+    nil_default = _D_TextToken
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -251,6 +280,8 @@ def decode_TextToken(e: _Element) -> _m0.TextToken:
         x = c.text
         if k < 2:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x

@@ -33,6 +33,7 @@ _N_PreFillIdentityFieldBE = (
     "index",
 )
 _R_PreFillIdentityFieldBE: frozenset[int] = frozenset()
+_D_PreFillIdentityFieldBE: frozenset[int] = frozenset(range(0, 2))
 
 
 def decode_PreFillIdentityFieldBE(e: _Element) -> _m0.PreFillIdentityFieldBE:
@@ -44,6 +45,7 @@ def decode_PreFillIdentityFieldBE(e: _Element) -> _m0.PreFillIdentityFieldBE:
     get = _K_PreFillIdentityFieldBE.get
     names = _N_PreFillIdentityFieldBE
     required = _R_PreFillIdentityFieldBE
+    nil_default = _D_PreFillIdentityFieldBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -51,6 +53,8 @@ def decode_PreFillIdentityFieldBE(e: _Element) -> _m0.PreFillIdentityFieldBE:
         x = c.text
         if k < 2:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 2)
             elif k < 2:
                 v[names[k]] = x
@@ -60,9 +64,13 @@ def decode_PreFillIdentityFieldBE(e: _Element) -> _m0.PreFillIdentityFieldBE:
 
 
 _K_PrefillDataBE: dict[Any, int] = {
-    _NS0 + "PreFillFormTaskBEList": 0,
-    _NS0 + "Status": 1,
+    _NS0 + "Status": 0,
+    _NS0 + "PreFillFormTaskBEList": 1,
 }
+_N_PrefillDataBE = ("status",)
+_R_PrefillDataBE: frozenset[int] = frozenset()
+_D_PrefillDataBE: frozenset[int] = frozenset(range(0, 1))
+_T_PrefillDataBE: tuple[dict[str, Any] | None, ...] = (None,) * 0 + (_E0,)
 
 
 def decode_PrefillDataBE(e: _Element) -> _m0.PrefillDataBE:
@@ -72,17 +80,26 @@ def decode_PrefillDataBE(e: _Element) -> _m0.PrefillDataBE:
         "status": None,
     }
     get = _K_PrefillDataBE.get
+    names = _N_PrefillDataBE
+    required = _R_PrefillDataBE
+    nil_default = _D_PrefillDataBE
+    members: Any = _T_PrefillDataBE
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k == 0:
+        if k < 1:
+            if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
+                v[names[k]] = _f.blank(c, k not in required, k < 0)
+            else:
+                v[names[k]] = members[k][x]
+        elif k == 1:
             v["pre_fill_form_task_be_list"] = (
                 None if _f.nil(c, True) else [decode_PrefillFormTask(i) for i in c if i.tag == _Q0]
             )
-        elif k == 1:
-            v["status"] = _E0[x] if x else _f.blank(c, True, False)
     o = _m0.PrefillDataBE.__new__(_m0.PrefillDataBE)
     o.__dict__ = v
     return o
@@ -100,6 +117,7 @@ _N_PrefillDataBEv2 = (
     "so_prefill_data_found",
 )
 _R_PrefillDataBEv2: frozenset[int] = frozenset()
+_D_PrefillDataBEv2: frozenset[int] = frozenset(range(0, 3))
 
 
 def decode_PrefillDataBEv2(e: _Element) -> _m0.PrefillDataBEv2:
@@ -113,6 +131,7 @@ def decode_PrefillDataBEv2(e: _Element) -> _m0.PrefillDataBEv2:
     get = _K_PrefillDataBEv2.get
     names = _N_PrefillDataBEv2
     required = _R_PrefillDataBEv2
+    nil_default = _D_PrefillDataBEv2
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -120,6 +139,8 @@ def decode_PrefillDataBEv2(e: _Element) -> _m0.PrefillDataBEv2:
         x = c.text
         if k < 3:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 0)
             else:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -150,7 +171,8 @@ _N_PrefillForm = (
     "signed_by_default",
     "signing_locked",
 )
-_R_PrefillForm: frozenset[int] = frozenset({3})
+_R_PrefillForm: frozenset[int] = frozenset(range(3, 4))
+_D_PrefillForm: frozenset[int] = frozenset(range(4, 6))
 
 
 def decode_PrefillForm(e: _Element) -> _m0.PrefillForm:
@@ -166,6 +188,7 @@ def decode_PrefillForm(e: _Element) -> _m0.PrefillForm:
     get = _K_PrefillForm.get
     names = _N_PrefillForm
     required = _R_PrefillForm
+    nil_default = _D_PrefillForm
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -173,6 +196,8 @@ def decode_PrefillForm(e: _Element) -> _m0.PrefillForm:
         x = c.text
         if k < 6:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 3)
             elif k < 3:
                 v[names[k]] = x
@@ -227,6 +252,7 @@ _N_PrefillFormTask = (
     "valid_to_date",
 )
 _R_PrefillFormTask: frozenset[int] = frozenset({7, 10, 11})
+_D_PrefillFormTask: frozenset[int] = frozenset({2, 3, 5, 8, 9})
 
 
 def decode_PrefillFormTask(e: _Element) -> _m0.PrefillFormTask:
@@ -253,6 +279,7 @@ def decode_PrefillFormTask(e: _Element) -> _m0.PrefillFormTask:
     get = _K_PrefillFormTask.get
     names = _N_PrefillFormTask
     required = _R_PrefillFormTask
+    nil_default = _D_PrefillFormTask
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -260,6 +287,8 @@ def decode_PrefillFormTask(e: _Element) -> _m0.PrefillFormTask:
         x = c.text
         if k < 12:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 7)
             elif k < 7:
                 v[names[k]] = x
@@ -316,8 +345,8 @@ _K_PrefillFormTaskAttachment: dict[Any, int] = {
     _NS0 + "SendersReference": 2,
     _NS0 + "SignedByDefault": 3,
     _NS0 + "SigningLocked": 4,
-    _NS0 + "AttachmentData": 5,
-    _NS0 + "AttachmentType": 6,
+    _NS0 + "AttachmentType": 5,
+    _NS0 + "AttachmentData": 6,
 }
 _N_PrefillFormTaskAttachment = (
     "attachment_name",
@@ -325,8 +354,11 @@ _N_PrefillFormTaskAttachment = (
     "senders_reference",
     "signed_by_default",
     "signing_locked",
+    "attachment_type",
 )
-_R_PrefillFormTaskAttachment: frozenset[int] = frozenset()
+_R_PrefillFormTaskAttachment: frozenset[int] = frozenset(range(5, 6))
+_D_PrefillFormTaskAttachment: frozenset[int] = frozenset(range(3, 5))
+_T_PrefillFormTaskAttachment: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (_E1,)
 
 
 def decode_PrefillFormTaskAttachment(e: _Element) -> _m0.PrefillFormTaskAttachment:
@@ -343,22 +375,26 @@ def decode_PrefillFormTaskAttachment(e: _Element) -> _m0.PrefillFormTaskAttachme
     get = _K_PrefillFormTaskAttachment.get
     names = _N_PrefillFormTaskAttachment
     required = _R_PrefillFormTaskAttachment
+    nil_default = _D_PrefillFormTaskAttachment
+    members: Any = _T_PrefillFormTaskAttachment
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 5:
+        if k < 6:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 3)
             elif k < 3:
                 v[names[k]] = x
-            else:
+            elif k < 5:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
-        elif k == 5:
-            v["attachment_data"] = _f.base64_binary(x) if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
         elif k == 6:
-            v["attachment_type"] = _E1[x] if x else _f.blank(c, False, False)
+            v["attachment_data"] = _f.base64_binary(x) if x else _f.blank(c, True, False)
     if v["attachment_data"] is _f.MISSING:
         raise _f.Fallback("attachment_data")
     if v["attachment_name"] is _f.MISSING:
@@ -399,7 +435,8 @@ _N_PrefillFormTaskv2 = (
     "service_owner_code",
     "external_service_edition_code",
 )
-_R_PrefillFormTaskv2: frozenset[int] = frozenset({7})
+_R_PrefillFormTaskv2: frozenset[int] = frozenset(range(7, 8))
+_D_PrefillFormTaskv2: frozenset[int] = frozenset({2, 3, 5})
 
 
 def decode_PrefillFormTaskv2(e: _Element) -> _m0.PrefillFormTaskv2:
@@ -422,6 +459,7 @@ def decode_PrefillFormTaskv2(e: _Element) -> _m0.PrefillFormTaskv2:
     get = _K_PrefillFormTaskv2.get
     names = _N_PrefillFormTaskv2
     required = _R_PrefillFormTaskv2
+    nil_default = _D_PrefillFormTaskv2
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -429,6 +467,8 @@ def decode_PrefillFormTaskv2(e: _Element) -> _m0.PrefillFormTaskv2:
         x = c.text
         if k < 8:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 7)
             elif k < 7:
                 v[names[k]] = x

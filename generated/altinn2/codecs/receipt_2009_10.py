@@ -37,8 +37,15 @@ _N_ReceiptExternal = (
     "parent_receipt_id",
     "receipt_id",
     "last_changed",
+    "receipt_status_code",
+    "receipt_type_name",
 )
 _R_ReceiptExternal: frozenset[int] = frozenset()
+_D_ReceiptExternal: frozenset[int] = frozenset(range(0, 7))
+_T_ReceiptExternal: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
+    _E0,
+    _E1,
+)
 
 
 def decode_ReceiptExternal(e: _Element) -> _m0.ReceiptExternal:
@@ -57,24 +64,26 @@ def decode_ReceiptExternal(e: _Element) -> _m0.ReceiptExternal:
     get = _K_ReceiptExternal.get
     names = _N_ReceiptExternal
     required = _R_ReceiptExternal
+    nil_default = _D_ReceiptExternal
+    members: Any = _T_ReceiptExternal
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 5:
+        if k < 7:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 2)
             elif k < 2:
                 v[names[k]] = x
             elif k < 4:
                 v[names[k]] = int(x)
-            else:
+            elif k < 5:
                 v[names[k]] = _f.date_time(x)
-        elif k == 5:
-            v["receipt_status_code"] = _E0[x] if x else _f.blank(c, True, False)
-        elif k == 6:
-            v["receipt_type_name"] = _E1[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
                 None if _f.nil(c, True) else [decode_Reference(i) for i in c if i.tag == _Q0]
@@ -92,8 +101,13 @@ _K_Reference: dict[Any, int] = {
     _NS0 + "ReferenceValue": 0,
     _NS0 + "ReferenceTypeName": 1,
 }
-_N_Reference = ("reference_value",)
+_N_Reference = (
+    "reference_value",
+    "reference_type_name",
+)
 _R_Reference: frozenset[int] = frozenset()
+_D_Reference: frozenset[int] = frozenset(range(0, 2))
+_T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
 
 
 def decode_Reference(e: _Element) -> _m0.Reference:
@@ -105,18 +119,22 @@ def decode_Reference(e: _Element) -> _m0.Reference:
     get = _K_Reference.get
     names = _N_Reference
     required = _R_Reference
+    nil_default = _D_Reference
+    members: Any = _T_Reference
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 1:
+        if k < 2:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
-        elif k == 1:
-            v["reference_type_name"] = _E2[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.Reference.__new__(_m0.Reference)
     o.__dict__ = v
     return o

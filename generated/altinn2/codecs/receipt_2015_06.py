@@ -39,8 +39,15 @@ _N_Receipt = (
     "parent_receipt_id",
     "receipt_id",
     "last_changed",
+    "receipt_status",
+    "receipt_type",
 )
 _R_Receipt: frozenset[int] = frozenset()
+_D_Receipt: frozenset[int] = frozenset(range(0, 8))
+_T_Receipt: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
+    _E0,
+    _E1,
+)
 
 
 def decode_Receipt(e: _Element) -> _m0.Receipt:
@@ -60,24 +67,26 @@ def decode_Receipt(e: _Element) -> _m0.Receipt:
     get = _K_Receipt.get
     names = _N_Receipt
     required = _R_Receipt
+    nil_default = _D_Receipt
+    members: Any = _T_Receipt
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 6:
+        if k < 8:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 5:
                 v[names[k]] = int(x)
-            else:
+            elif k < 6:
                 v[names[k]] = _f.date_time(x)
-        elif k == 6:
-            v["receipt_status"] = _E0[x] if x else _f.blank(c, True, False)
-        elif k == 7:
-            v["receipt_type"] = _E1[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
                 None if _f.nil(c, True) else [decode_Reference(i) for i in c if i.tag == _Q0]
@@ -95,8 +104,13 @@ _K_Reference: dict[Any, int] = {
     _NS0 + "ReferenceValue": 0,
     _NS0 + "ReferenceType": 1,
 }
-_N_Reference = ("reference_value",)
-_R_Reference: frozenset[int] = frozenset()
+_N_Reference = (
+    "reference_value",
+    "reference_type",
+)
+_R_Reference: frozenset[int] = frozenset(range(1, 2))
+_D_Reference: frozenset[int] = frozenset()
+_T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
 
 
 def decode_Reference(e: _Element) -> _m0.Reference:
@@ -108,18 +122,22 @@ def decode_Reference(e: _Element) -> _m0.Reference:
     get = _K_Reference.get
     names = _N_Reference
     required = _R_Reference
+    nil_default = _D_Reference
+    members: Any = _T_Reference
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 1:
+        if k < 2:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
-        elif k == 1:
-            v["reference_type"] = _E2[x] if x else _f.blank(c, False, False)
+            else:
+                v[names[k]] = members[k][x]
     if v["reference_type"] is _f.MISSING:
         raise _f.Fallback("reference_type")
     if v["reference_value"] is _f.MISSING:

@@ -9,12 +9,12 @@ from typing import Any
 
 from lxml.etree import _Element
 
-from altinn2.codecs import receipt_2009_10 as _c2
-from altinn2.models import enums as _m1, receipt_2015_06_ec as _m0
+from altinn2.codecs import receipt_2009_10 as _c1
+from altinn2.models import enums as _m2, receipt_2015_06_ec as _m0
 from altinn2.runtime import fastcodec as _f
 
-_E0 = {str(member.value): member for member in _m1.ReceiptStatusEnum}
-_E1 = {str(member.value): member for member in _m1.ReceiptType}
+_E0 = {str(member.value): member for member in _m2.ReceiptStatusEnum}
+_E1 = {str(member.value): member for member in _m2.ReceiptType}
 _NS0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}"
 _Q0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Reference"
 _Q1 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Receipt"
@@ -39,8 +39,15 @@ _N_ReceiptEC = (
     "parent_receipt_id",
     "receipt_id",
     "last_changed",
+    "receipt_status",
+    "receipt_type",
 )
 _R_ReceiptEC: frozenset[int] = frozenset()
+_D_ReceiptEC: frozenset[int] = frozenset(range(0, 8))
+_T_ReceiptEC: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
+    _E0,
+    _E1,
+)
 
 
 def decode_ReceiptEC(e: _Element) -> _m0.ReceiptEC:
@@ -60,27 +67,29 @@ def decode_ReceiptEC(e: _Element) -> _m0.ReceiptEC:
     get = _K_ReceiptEC.get
     names = _N_ReceiptEC
     required = _R_ReceiptEC
+    nil_default = _D_ReceiptEC
+    members: Any = _T_ReceiptEC
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 6:
+        if k < 8:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 5:
                 v[names[k]] = int(x)
-            else:
+            elif k < 6:
                 v[names[k]] = _f.date_time(x)
-        elif k == 6:
-            v["receipt_status"] = _E0[x] if x else _f.blank(c, True, False)
-        elif k == 7:
-            v["receipt_type"] = _E1[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
-                None if _f.nil(c, True) else [_c2.decode_Reference(i) for i in c if i.tag == _Q0]
+                None if _f.nil(c, True) else [_c1.decode_Reference(i) for i in c if i.tag == _Q0]
             )
         elif k == 9:
             v["sub_receipts"] = (

@@ -42,6 +42,7 @@ _N_ArchivedFormBE = (
     "parent_reference",
 )
 _R_ArchivedFormBE: frozenset[int] = frozenset()
+_D_ArchivedFormBE: frozenset[int] = frozenset(range(0, 11))
 
 
 def decode_ArchivedFormBE(e: _Element) -> _m0.ArchivedFormBE:
@@ -62,6 +63,7 @@ def decode_ArchivedFormBE(e: _Element) -> _m0.ArchivedFormBE:
     get = _K_ArchivedFormBE.get
     names = _N_ArchivedFormBE
     required = _R_ArchivedFormBE
+    nil_default = _D_ArchivedFormBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -69,6 +71,8 @@ def decode_ArchivedFormBE(e: _Element) -> _m0.ArchivedFormBE:
         x = c.text
         if k < 11:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 8)
             elif k < 8:
                 v[names[k]] = x

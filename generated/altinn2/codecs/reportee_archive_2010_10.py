@@ -45,6 +45,7 @@ _N_ArchiveTaskV2 = (
     "last_changed",
 )
 _R_ArchiveTaskV2: frozenset[int] = frozenset()
+_D_ArchiveTaskV2: frozenset[int] = frozenset(range(0, 8))
 
 
 def decode_ArchiveTaskV2(e: _Element) -> _m0.ArchiveTaskV2:
@@ -62,6 +63,7 @@ def decode_ArchiveTaskV2(e: _Element) -> _m0.ArchiveTaskV2:
     get = _K_ArchiveTaskV2.get
     names = _N_ArchiveTaskV2
     required = _R_ArchiveTaskV2
+    nil_default = _D_ArchiveTaskV2
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -69,6 +71,8 @@ def decode_ArchiveTaskV2(e: _Element) -> _m0.ArchiveTaskV2:
         x = c.text
         if k < 8:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
@@ -100,8 +104,15 @@ _N_ArchivedAttachmentBEV2 = (
     "is_added_after_form_fillin",
     "is_encrypted",
     "created_date_time",
+    "attachment_function_type",
+    "mime_type_name",
 )
 _R_ArchivedAttachmentBEV2: frozenset[int] = frozenset()
+_D_ArchivedAttachmentBEV2: frozenset[int] = frozenset(range(0, 8))
+_T_ArchivedAttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
+    _E0,
+    _E1,
+)
 
 
 def decode_ArchivedAttachmentBEV2(e: _Element) -> _m0.ArchivedAttachmentBEV2:
@@ -119,13 +130,17 @@ def decode_ArchivedAttachmentBEV2(e: _Element) -> _m0.ArchivedAttachmentBEV2:
     get = _K_ArchivedAttachmentBEV2.get
     names = _N_ArchivedAttachmentBEV2
     required = _R_ArchivedAttachmentBEV2
+    nil_default = _D_ArchivedAttachmentBEV2
+    members: Any = _T_ArchivedAttachmentBEV2
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 6:
+        if k < 8:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 1)
             elif k < 1:
                 v[names[k]] = x
@@ -133,12 +148,10 @@ def decode_ArchivedAttachmentBEV2(e: _Element) -> _m0.ArchivedAttachmentBEV2:
                 v[names[k]] = int(x)
             elif k < 5:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
-            else:
+            elif k < 6:
                 v[names[k]] = _f.date_time(x)
-        elif k == 6:
-            v["attachment_function_type"] = _E0[x] if x else _f.blank(c, True, False)
-        elif k == 7:
-            v["mime_type_name"] = _E1[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.ArchivedAttachmentBEV2.__new__(_m0.ArchivedAttachmentBEV2)
     o.__dict__ = v
     return o
@@ -177,8 +190,11 @@ _N_ArchivedFormTaskSigningStepBEV2 = (
     "certificate_valid_from",
     "certificate_valid_to",
     "created_date_time",
+    "is_signing_all_required",
 )
 _R_ArchivedFormTaskSigningStepBEV2: frozenset[int] = frozenset()
+_D_ArchivedFormTaskSigningStepBEV2: frozenset[int] = frozenset(range(0, 14))
+_T_ArchivedFormTaskSigningStepBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 13 + (_E2,)
 
 
 def decode_ArchivedFormTaskSigningStepBEV2(e: _Element) -> _m0.ArchivedFormTaskSigningStepBEV2:
@@ -205,22 +221,26 @@ def decode_ArchivedFormTaskSigningStepBEV2(e: _Element) -> _m0.ArchivedFormTaskS
     get = _K_ArchivedFormTaskSigningStepBEV2.get
     names = _N_ArchivedFormTaskSigningStepBEV2
     required = _R_ArchivedFormTaskSigningStepBEV2
+    nil_default = _D_ArchivedFormTaskSigningStepBEV2
+    members: Any = _T_ArchivedFormTaskSigningStepBEV2
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 13:
+        if k < 14:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 5)
             elif k < 5:
                 v[names[k]] = x
             elif k < 10:
                 v[names[k]] = int(x)
-            else:
+            elif k < 13:
                 v[names[k]] = _f.date_time(x)
-        elif k == 13:
-            v["is_signing_all_required"] = _E2[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
         elif k == 14:
             v["signature"] = _f.base64_binary(x) if x else _f.blank(c, True, False)
         elif k == 15:
@@ -268,6 +288,7 @@ _N_ArchivedFormTaskV2 = (
     "last_changed",
 )
 _R_ArchivedFormTaskV2: frozenset[int] = frozenset()
+_D_ArchivedFormTaskV2: frozenset[int] = frozenset(range(0, 8))
 
 
 def decode_ArchivedFormTaskV2(e: _Element) -> _m0.ArchivedFormTaskV2:
@@ -292,6 +313,7 @@ def decode_ArchivedFormTaskV2(e: _Element) -> _m0.ArchivedFormTaskV2:
     get = _K_ArchivedFormTaskV2.get
     names = _N_ArchivedFormTaskV2
     required = _R_ArchivedFormTaskV2
+    nil_default = _D_ArchivedFormTaskV2
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -299,6 +321,8 @@ def decode_ArchivedFormTaskV2(e: _Element) -> _m0.ArchivedFormTaskV2:
         x = c.text
         if k < 8:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 3)
             elif k < 3:
                 v[names[k]] = x

@@ -338,8 +338,23 @@ _N_ReporteeElementBE = (
     "allow_new_copy",
     "due_date",
     "last_changed_date",
+    "correspondence_status",
+    "last_change_type",
+    "reportee_element_type",
+    "role_requirement",
+    "status",
+    "task_status",
 )
 _R_ReporteeElementBE: frozenset[int] = frozenset()
+_D_ReporteeElementBE: frozenset[int] = frozenset(range(0, 32))
+_T_ReporteeElementBE: tuple[dict[str, Any] | None, ...] = (None,) * 26 + (
+    _E0,
+    _E1,
+    _E2,
+    _E3,
+    _E4,
+    _E5,
+)
 
 
 def decode_ReporteeElementBE(e: _Element) -> _m0.ReporteeElementBE:
@@ -381,13 +396,17 @@ def decode_ReporteeElementBE(e: _Element) -> _m0.ReporteeElementBE:
     get = _K_ReporteeElementBE.get
     names = _N_ReporteeElementBE
     required = _R_ReporteeElementBE
+    nil_default = _D_ReporteeElementBE
+    members: Any = _T_ReporteeElementBE
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 26:
+        if k < 32:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 9)
             elif k < 9:
                 v[names[k]] = x
@@ -395,20 +414,10 @@ def decode_ReporteeElementBE(e: _Element) -> _m0.ReporteeElementBE:
                 v[names[k]] = int(x)
             elif k < 24:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
-            else:
+            elif k < 26:
                 v[names[k]] = _f.date_time(x)
-        elif k == 26:
-            v["correspondence_status"] = _E0[x] if x else _f.blank(c, True, False)
-        elif k == 27:
-            v["last_change_type"] = _E1[x] if x else _f.blank(c, True, False)
-        elif k == 28:
-            v["reportee_element_type"] = _E2[x] if x else _f.blank(c, True, False)
-        elif k == 29:
-            v["role_requirement"] = _E3[x] if x else _f.blank(c, True, False)
-        elif k == 30:
-            v["status"] = _E4[x] if x else _f.blank(c, True, False)
-        elif k == 31:
-            v["task_status"] = _E5[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.ReporteeElementBE.__new__(_m0.ReporteeElementBE)
     o.__dict__ = v
     return o

@@ -41,10 +41,10 @@ _K_AttachmentBEV2: dict[Any, int] = {
     _NS0 + "IsAssociatedToFormSet": 7,
     _NS0 + "IsEncrypted": 8,
     _NS0 + "CreatedDateTime": 9,
-    _NS0 + "AttachmentData": 10,
-    _NS0 + "AttachmentFunctionTypeID": 11,
-    _NS0 + "AttachmentTypeID": 12,
-    _NS0 + "DestinationType": 13,
+    _NS0 + "AttachmentFunctionTypeID": 10,
+    _NS0 + "AttachmentTypeID": 11,
+    _NS0 + "DestinationType": 12,
+    _NS0 + "AttachmentData": 13,
 }
 _N_AttachmentBEV2 = (
     "attachment_name",
@@ -57,8 +57,17 @@ _N_AttachmentBEV2 = (
     "is_associated_to_form_set",
     "is_encrypted",
     "created_date_time",
+    "attachment_function_type_id",
+    "attachment_type_id",
+    "destination_type",
 )
 _R_AttachmentBEV2: frozenset[int] = frozenset()
+_D_AttachmentBEV2: frozenset[int] = frozenset(range(0, 13))
+_T_AttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 10 + (
+    _E0,
+    _E1,
+    _E2,
+)
 
 
 def decode_AttachmentBEV2(e: _Element) -> _m0.AttachmentBEV2:
@@ -82,13 +91,17 @@ def decode_AttachmentBEV2(e: _Element) -> _m0.AttachmentBEV2:
     get = _K_AttachmentBEV2.get
     names = _N_AttachmentBEV2
     required = _R_AttachmentBEV2
+    nil_default = _D_AttachmentBEV2
+    members: Any = _T_AttachmentBEV2
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 10:
+        if k < 13:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 3)
             elif k < 3:
                 v[names[k]] = x
@@ -96,16 +109,12 @@ def decode_AttachmentBEV2(e: _Element) -> _m0.AttachmentBEV2:
                 v[names[k]] = int(x)
             elif k < 9:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
-            else:
+            elif k < 10:
                 v[names[k]] = _f.date_time(x)
-        elif k == 10:
-            v["attachment_data"] = _f.base64_binary(x) if x else _f.blank(c, True, False)
-        elif k == 11:
-            v["attachment_function_type_id"] = _E0[x] if x else _f.blank(c, True, False)
-        elif k == 12:
-            v["attachment_type_id"] = _E1[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
         elif k == 13:
-            v["destination_type"] = _E2[x] if x else _f.blank(c, True, False)
+            v["attachment_data"] = _f.base64_binary(x) if x else _f.blank(c, True, False)
     o = _m0.AttachmentBEV2.__new__(_m0.AttachmentBEV2)
     o.__dict__ = v
     return o
@@ -142,8 +151,19 @@ _N_FormSetElementBEV2 = (
     "is_associated_to_form_set",
     "is_signing_mandatory",
     "created_date_time",
+    "destination_type",
+    "icon_file_name",
+    "item_type",
+    "validation_status_type",
 )
 _R_FormSetElementBEV2: frozenset[int] = frozenset()
+_D_FormSetElementBEV2: frozenset[int] = frozenset(range(0, 12))
+_T_FormSetElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 8 + (
+    _E2,
+    _E1,
+    _E3,
+    _E4,
+)
 
 
 def decode_FormSetElementBEV2(e: _Element) -> _m0.FormSetElementBEV2:
@@ -165,13 +185,17 @@ def decode_FormSetElementBEV2(e: _Element) -> _m0.FormSetElementBEV2:
     get = _K_FormSetElementBEV2.get
     names = _N_FormSetElementBEV2
     required = _R_FormSetElementBEV2
+    nil_default = _D_FormSetElementBEV2
+    members: Any = _T_FormSetElementBEV2
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 8:
+        if k < 12:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 2)
             elif k < 2:
                 v[names[k]] = x
@@ -179,16 +203,10 @@ def decode_FormSetElementBEV2(e: _Element) -> _m0.FormSetElementBEV2:
                 v[names[k]] = int(x)
             elif k < 7:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
-            else:
+            elif k < 8:
                 v[names[k]] = _f.date_time(x)
-        elif k == 8:
-            v["destination_type"] = _E2[x] if x else _f.blank(c, True, False)
-        elif k == 9:
-            v["icon_file_name"] = _E1[x] if x else _f.blank(c, True, False)
-        elif k == 10:
-            v["item_type"] = _E3[x] if x else _f.blank(c, True, False)
-        elif k == 11:
-            v["validation_status_type"] = _E4[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.FormSetElementBEV2.__new__(_m0.FormSetElementBEV2)
     o.__dict__ = v
     return o
@@ -409,8 +427,23 @@ _N_ReporteeElementBEV2 = (
     "is_matched",
     "due_date",
     "last_changed_date",
+    "correspondence_status",
+    "last_change_type",
+    "reportee_element_type",
+    "role_requirement",
+    "status",
+    "task_status",
 )
 _R_ReporteeElementBEV2: frozenset[int] = frozenset()
+_D_ReporteeElementBEV2: frozenset[int] = frozenset(range(0, 40))
+_T_ReporteeElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 34 + (
+    _E5,
+    _E6,
+    _E7,
+    _E8,
+    _E9,
+    _E10,
+)
 
 
 def decode_ReporteeElementBEV2(e: _Element) -> _m0.ReporteeElementBEV2:
@@ -460,13 +493,17 @@ def decode_ReporteeElementBEV2(e: _Element) -> _m0.ReporteeElementBEV2:
     get = _K_ReporteeElementBEV2.get
     names = _N_ReporteeElementBEV2
     required = _R_ReporteeElementBEV2
+    nil_default = _D_ReporteeElementBEV2
+    members: Any = _T_ReporteeElementBEV2
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 34:
+        if k < 40:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 12)
             elif k < 12:
                 v[names[k]] = x
@@ -474,20 +511,10 @@ def decode_ReporteeElementBEV2(e: _Element) -> _m0.ReporteeElementBEV2:
                 v[names[k]] = int(x)
             elif k < 32:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
-            else:
+            elif k < 34:
                 v[names[k]] = _f.date_time(x)
-        elif k == 34:
-            v["correspondence_status"] = _E5[x] if x else _f.blank(c, True, False)
-        elif k == 35:
-            v["last_change_type"] = _E6[x] if x else _f.blank(c, True, False)
-        elif k == 36:
-            v["reportee_element_type"] = _E7[x] if x else _f.blank(c, True, False)
-        elif k == 37:
-            v["role_requirement"] = _E8[x] if x else _f.blank(c, True, False)
-        elif k == 38:
-            v["status"] = _E9[x] if x else _f.blank(c, True, False)
-        elif k == 39:
-            v["task_status"] = _E10[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.ReporteeElementBEV2.__new__(_m0.ReporteeElementBEV2)
     o.__dict__ = v
     return o

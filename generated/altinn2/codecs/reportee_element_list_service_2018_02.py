@@ -28,6 +28,7 @@ _N_FormSetDataBE = (
     "form_id",
 )
 _R_FormSetDataBE: frozenset[int] = frozenset()
+_D_FormSetDataBE: frozenset[int] = frozenset(range(0, 4))
 
 
 def decode_FormSetDataBE(e: _Element) -> _m0.FormSetDataBE:
@@ -41,6 +42,7 @@ def decode_FormSetDataBE(e: _Element) -> _m0.FormSetDataBE:
     get = _K_FormSetDataBE.get
     names = _N_FormSetDataBE
     required = _R_FormSetDataBE
+    nil_default = _D_FormSetDataBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -48,6 +50,8 @@ def decode_FormSetDataBE(e: _Element) -> _m0.FormSetDataBE:
         x = c.text
         if k < 4:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 2)
             elif k < 2:
                 v[names[k]] = x

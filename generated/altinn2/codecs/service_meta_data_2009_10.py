@@ -30,6 +30,7 @@ _N_LogicalFormSchemaDefinition = (
     "logical_form_id",
 )
 _R_LogicalFormSchemaDefinition: frozenset[int] = frozenset()
+_D_LogicalFormSchemaDefinition: frozenset[int] = frozenset(range(0, 5))
 
 
 def decode_LogicalFormSchemaDefinition(e: _Element) -> _m0.LogicalFormSchemaDefinition:
@@ -44,6 +45,7 @@ def decode_LogicalFormSchemaDefinition(e: _Element) -> _m0.LogicalFormSchemaDefi
     get = _K_LogicalFormSchemaDefinition.get
     names = _N_LogicalFormSchemaDefinition
     required = _R_LogicalFormSchemaDefinition
+    nil_default = _D_LogicalFormSchemaDefinition
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -51,6 +53,8 @@ def decode_LogicalFormSchemaDefinition(e: _Element) -> _m0.LogicalFormSchemaDefi
         x = c.text
         if k < 5:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 2)
             elif k < 2:
                 v[names[k]] = x

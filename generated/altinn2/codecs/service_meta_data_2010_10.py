@@ -42,8 +42,11 @@ _N_AvailableServiceV2 = (
     "is_matched",
     "valid_from",
     "valid_to",
+    "service_type",
 )
 _R_AvailableServiceV2: frozenset[int] = frozenset()
+_D_AvailableServiceV2: frozenset[int] = frozenset(range(0, 12))
+_T_AvailableServiceV2: tuple[dict[str, Any] | None, ...] = (None,) * 11 + (_E0,)
 
 
 def decode_AvailableServiceV2(e: _Element) -> _m0.AvailableServiceV2:
@@ -65,13 +68,17 @@ def decode_AvailableServiceV2(e: _Element) -> _m0.AvailableServiceV2:
     get = _K_AvailableServiceV2.get
     names = _N_AvailableServiceV2
     required = _R_AvailableServiceV2
+    nil_default = _D_AvailableServiceV2
+    members: Any = _T_AvailableServiceV2
     for c in e:
         k = get(c.tag)
         if k is None:
             continue
         x = c.text
-        if k < 11:
+        if k < 12:
             if not x:
+                if k in nil_default and c.get(_f.NIL) == "true":
+                    continue  # None already
                 v[names[k]] = _f.blank(c, k not in required, k < 5)
             elif k < 5:
                 v[names[k]] = x
@@ -79,10 +86,10 @@ def decode_AvailableServiceV2(e: _Element) -> _m0.AvailableServiceV2:
                 v[names[k]] = int(x)
             elif k < 9:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
-            else:
+            elif k < 11:
                 v[names[k]] = _f.date_time(x)
-        elif k == 11:
-            v["service_type"] = _E0[x] if x else _f.blank(c, True, False)
+            else:
+                v[names[k]] = members[k][x]
     o = _m0.AvailableServiceV2.__new__(_m0.AvailableServiceV2)
     o.__dict__ = v
     return o
