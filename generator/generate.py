@@ -72,9 +72,15 @@ def build_output(project: Project) -> Output:
         for service in services
         for method in service.endpoints
     }
+    inputs = {
+        (model.module, model.name)
+        for service in services
+        for method in service.endpoints
+        for model in (method.input, *(header.model for header in method.headers))
+    }
     model_sources = {f"altinn2.models.{module}": source for module, source in models.files.items()}
     xmlcontext = (project.templates_dir / "runtime" / "xmlcontext.py").read_text(encoding="utf-8")
-    python.update(build_codecs(env, model_sources, xmlcontext, outputs))
+    python.update(build_codecs(env, model_sources, xmlcontext, outputs, inputs))
     context = package_context(spec, services, coverage)
     other: dict[str, str] = {}
     binary: dict[str, bytes] = {}

@@ -73,6 +73,8 @@ class Slot:
     item: str | None  # a wrapper's item element
     nullable: bool  # the annotation admits None
     target: type | None  # the enum or the class
+    required: bool = False  # no default: the schema requires the element
+    nillable: bool = False  # the schema lets it be xsi:nil
 
 
 @dataclasses.dataclass(frozen=True)
@@ -114,6 +116,11 @@ def _raw_slots(context: Any, cls: type) -> list[Slot] | None:
         if f.default is not dataclasses.MISSING and type(f.default) not in _LITERALS:
             return None  # a default the decoder could not write as a literal
     hints = typing.get_type_hints(cls)
+    required_fields = {
+        f.name
+        for f in dataclasses.fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
     slots: list[Slot] = []
     tags: set[str] = set()
     for var in meta.get_element_vars():
@@ -133,9 +140,12 @@ def _raw_slots(context: Any, cls: type) -> list[Slot] | None:
         else:
             kind = _kind_of(var.types[0])
             target = var.types[0] if kind == "enum" else None
-        if kind is None:
+        if kind is None or (kind == "bytes" and var.format != "base64"):
             return None
-        slots.append(Slot(0, var.name, tag, kind, many, item, nullable, target))
+        required = var.name in required_fields
+        slots.append(
+            Slot(0, var.name, tag, kind, many, item, nullable, target, required, var.nillable)
+        )
     return slots
 
 
@@ -167,6 +177,37 @@ def _layout(cls: type, slots: list[Slot]) -> ClassPlan:
 
 def plan_decoders(context: Any, roots: Iterable[type]) -> dict[type, ClassPlan]:
     """A plan for every class reachable from `roots` whose whole graph of classes is planned."""
+    raw = _reachable(context, roots)
+    return {cls: _layout(cls, slots) for cls, slots in raw.items() if slots is not None}
+
+
+@dataclasses.dataclass(frozen=True)
+class EncoderPlan:
+    cls: type
+    qname: str  # the element a root instance is written as
+    slots: tuple[Slot, ...]  # in xsdata's order of writing
+
+    @property
+    def name(self) -> str:
+        return self.cls.__name__
+
+    @property
+    def module(self) -> str:
+        return public_name(self.cls.__module__)
+
+
+def plan_encoders(context: Any, roots: Iterable[type]) -> dict[type, EncoderPlan]:
+    raw = _reachable(context, roots)
+    return {
+        cls: EncoderPlan(cls, context.build(cls).qname, tuple(slots))
+        for cls, slots in raw.items()
+        if slots is not None
+    }
+
+
+def _reachable(context: Any, roots: Iterable[type]) -> dict[type, list[Slot] | None]:
+    """The slots of every class reachable from `roots` (None: not planned, nor is any class that
+    holds it)."""
     raw: dict[type, list[Slot] | None] = {}
     todo = list(roots)
     while todo:
@@ -186,4 +227,4 @@ def plan_decoders(context: Any, roots: Iterable[type]) -> dict[type, ClassPlan]:
             ):
                 raw[cls] = None
                 changed = True
-    return {cls: _layout(cls, slots) for cls, slots in raw.items() if slots is not None}
+    return raw

@@ -13,7 +13,17 @@ from collections.abc import Iterable
 
 import jinja2
 
-from generator.codecs.plan import CONVERSIONS, GROUPED, ClassPlan, Slot
+from generator.codecs.plan import CONVERSIONS, GROUPED, ClassPlan, EncoderPlan, Slot
+
+# The text of a simple value `v` as written (anything not of the declared type goes to xsdata).
+TEXTS = {
+    "str": "_f.str_text({})",
+    "int": "_f.int_text({})",
+    "bool": "_f.bool_text({})",
+    "datetime": "_f.date_time_text({})",
+    "guid": "_f.guid_text({})",
+    "bytes": "_f.bytes_text({})",
+}
 
 CODECS_PACKAGE = "altinn2.codecs"
 
@@ -41,6 +51,13 @@ class ClassView:
 
 
 @dataclasses.dataclass
+class EncoderView:
+    name: str
+    qname: str  # the element of a root instance
+    lines: list[str]  # the body after the class check, unindented
+
+
+@dataclasses.dataclass
 class ModuleView:
     module: str  # the model module (public name)
     own: str  # its alias
@@ -48,6 +65,7 @@ class ModuleView:
     namespaces: list[tuple[str, str]]  # XML namespace -> its constant
     enums: list[tuple[str, str]]  # table name -> the enum as an expression
     classes: list[ClassView]
+    encoders: list[EncoderView] = dataclasses.field(default_factory=list)
 
 
 def _str(text: str) -> str:
@@ -68,6 +86,7 @@ class _Names:
         self.enums: dict[type, str] = {}
         self.namespaces: dict[str, str] = {}
         self.items: dict[str, str] = {}  # a list item's qname -> its constant
+        self.bare: dict[str, str] = {}  # a namespace (no braces) -> its constant
 
     def tag(self, qname: str) -> str:
         """A `{namespace}name` as an expression over the module's namespace constants."""
@@ -77,6 +96,13 @@ class _Names:
         if namespace not in self.namespaces:
             self.namespaces[namespace] = f"_NS{len(self.namespaces)}"
         return f"{self.namespaces[namespace]} + {_str(local)}"
+
+    def namespace(self, qname: str) -> str:
+        """The constant of a `{namespace}name`'s namespace, without braces."""
+        space = qname[1:].partition("}")[0]
+        if space not in self.bare:
+            self.bare[space] = f"_S{len(self.bare)}"
+        return self.bare[space]
 
     def item(self, qname: str) -> str:
         """A list item's name as a module constant (compared once per item)."""
@@ -98,13 +124,13 @@ class _Names:
             self.modules[module] = f"_m{len(self.modules)}"
         return self.modules[module]
 
-    def decoder(self, plan: ClassPlan) -> str:
+    def decoder(self, plan: ClassPlan | EncoderPlan, prefix: str = "decode") -> str:
         if plan.module == self.module:
-            return f"decode_{plan.name}"
+            return f"{prefix}_{plan.name}"
         codec = f"{CODECS_PACKAGE}.{_short(plan.module)}"
         if codec not in self.modules:
             self.modules[codec] = f"_c{len(self.modules)}"
-        return f"{self.modules[codec]}.decode_{plan.name}"
+        return f"{self.modules[codec]}.{prefix}_{plan.name}"
 
 
 def _conversion(slot: Slot, names: _Names) -> str | None:
@@ -145,9 +171,69 @@ def _branch(slot: Slot, plans: dict[type, ClassPlan], names: _Names) -> list[str
     return [f"{target} = {convert} if x else _f.blank(c, {nullable}, False)"]
 
 
-def module_view(module: str, plans: dict[type, ClassPlan]) -> ModuleView:
+def _text(slot: Slot, value: str, names: _Names) -> str:
+    if slot.kind == "enum":
+        assert slot.target is not None
+        alias = names.alias(slot.target.__module__)
+        return f"_f.enum_text({value}, {alias}.{slot.target.__name__})"
+    return TEXTS.get(slot.kind, "_f.refuse({})").format(value)
+
+
+def _encoder_lines(slot: Slot, plans: dict[type, EncoderPlan], names: _Names) -> list[str]:
+    """Writing one field, `v` its value, into `e`; each element's namespace noted in `ns` (in
+    document order: the first of each gives its prefix)."""
+
+    def noted(qname: str) -> list[str]:
+        if not qname.startswith("{"):
+            return []
+        return [f"ns[{names.namespace(qname)}] = None"]
+
+    lines = [f"v = o.{slot.field}", "if v is not None:"]
+    body: list[str] = []
+    parent, tag = "e", names.item(slot.tag)
+    if slot.item is not None:
+        body += [f"w = _SE(e, {tag})", *noted(slot.tag)]
+        parent, tag = "w", names.item(slot.item)
+    element = f"_SE({parent}, {tag})"
+    if slot.kind == "class" and slot.nillable:
+        # xsdata writes a nillable element whose object writes nothing as xsi:nil
+        assert slot.target is not None
+        encode = names.decoder(plans[slot.target], "encode")
+        write = [f"{encode}({{}}, c := {element}, ns)", "_f.nil_if_empty(c, ns)"]
+    elif slot.kind == "class":
+        assert slot.target is not None
+        encode = names.decoder(plans[slot.target], "encode")
+        write = [f"{encode}({{}}, {element}, ns)"]
+    else:
+        write = [f"{element}.text = {_text(slot, '{}', names)}"]
+    qname = slot.item or slot.tag
+    if slot.many:
+        if noted(qname):
+            body += ["if v:", *(f"    {line}" for line in noted(qname))]
+        body += ["for i in v:", *(f"    {line.format('i')}" for line in write)]
+    else:
+        body += [*noted(qname), *(line.format("v") for line in write)]
+    lines += [f"    {line}" for line in body]
+    if slot.required:
+        lines += ["else:", f"    _f.absent(e, {names.item(slot.tag)}, {slot.nillable}, ns)"]
+    return lines
+
+
+def module_view(
+    module: str, plans: dict[type, ClassPlan], encoders: dict[type, EncoderPlan]
+) -> ModuleView:
     names = _Names(module)
-    own = names.alias(next(p for p in plans.values() if p.module == module).cls.__module__)
+    everything: list[ClassPlan | EncoderPlan] = [*plans.values(), *encoders.values()]
+    own = names.alias(next(p.cls for p in everything if p.module == module).__module__)
+    encoder_views = [
+        EncoderView(
+            plan.name,
+            plan.qname,
+            [line for slot in plan.slots for line in _encoder_lines(slot, encoders, names)],
+        )
+        for plan in sorted(encoders.values(), key=lambda p: p.name)
+        if plan.module == module
+    ]
     classes = []
     for plan in sorted((p for p in plans.values() if p.module == module), key=lambda p: p.name):
         start = 0
@@ -195,7 +281,8 @@ def module_view(module: str, plans: dict[type, ClassPlan]) -> ModuleView:
     ]
     namespaces = [("{" + space + "}", alias) for space, alias in names.namespaces.items()]
     namespaces += [(qname, alias) for qname, alias in names.items.items()]
-    return ModuleView(module, own, imports, namespaces, enums, classes)
+    namespaces += [(space, alias) for space, alias in names.bare.items()]
+    return ModuleView(module, own, imports, namespaces, enums, classes, encoder_views)
 
 
 def _enum_tables(plan: ClassPlan, names: _Names) -> tuple[int, list[str]] | None:
@@ -216,13 +303,16 @@ def _index_set(indices: Iterable[int]) -> str:
     return f"frozenset({{{', '.join(map(str, found))}}})"
 
 
-def render_codecs(env: jinja2.Environment, plans: dict[type, ClassPlan]) -> dict[str, str]:
+def render_codecs(
+    env: jinja2.Environment, plans: dict[type, ClassPlan], encoders: dict[type, EncoderPlan]
+) -> dict[str, str]:
     """{path inside generated/: source} of every codec module, and the package's __init__."""
-    modules = sorted({plan.module for plan in plans.values()})
+    everything: list[ClassPlan | EncoderPlan] = [*plans.values(), *encoders.values()]
+    modules = sorted({plan.module for plan in everything})
     files = {"altinn2/codecs/__init__.py": env.get_template("codecs_init.py.jinja").render()}
     template = env.get_template("codecs.py.jinja")
     for module in modules:
-        view = module_view(module, plans)
+        view = module_view(module, plans, encoders)
         files[f"altinn2/codecs/{_short(module)}.py"] = template.render(
             view=view, conversions=CONVERSIONS, str=_str
         )

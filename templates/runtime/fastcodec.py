@@ -127,3 +127,64 @@ def base64_binary(value: str) -> bytes:
 
 # Exceptions a decoder's conversions raise on a value they do not read: the reference decides.
 REFUSED = (Fallback, ValueError, KeyError, TypeError, ArithmeticError, AssertionError)
+
+
+# -- writing: the text of a value of the declared type; anything else goes to the reference -----
+
+
+def refuse(value: object) -> str:
+    """A value the encoders leave to xsdata's serializer (a type they do not write)."""
+    raise Fallback(type(value).__name__)
+
+
+def str_text(value: object) -> str | None:
+    if value.__class__ is str:
+        return value or None
+    return refuse(value)
+
+
+def int_text(value: object) -> str:
+    return str(value) if value.__class__ is int else refuse(value)
+
+
+def bool_text(value: object) -> str:
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return refuse(value)
+
+
+def date_time_text(value: object) -> str:
+    return str(value) if value.__class__ is XmlDateTime else refuse(value)
+
+
+def guid_text(value: object) -> str:
+    return str(value) if value.__class__ is uuid.UUID else refuse(value)
+
+
+def bytes_text(value: object) -> str:
+    if value.__class__ is bytes:
+        return base64.b64encode(value).decode()
+    return refuse(value)
+
+
+def enum_text(value: object, cls: type) -> str:
+    return str(value.value) if value.__class__ is cls else refuse(value)  # type: ignore[attr-defined]
+
+
+def nil_if_empty(element: etree._Element, ns: dict[str, None]) -> None:
+    """A nillable element whose object wrote nothing is `xsi:nil="true"` (as xsdata writes it)."""
+    if not len(element) and element.text is None:
+        element.set(NIL, "true")
+        ns[XSI] = None
+
+
+def absent(parent: etree._Element, tag: str, nillable: bool, ns: dict[str, None]) -> None:
+    """A required field left as None: `xsi:nil="true"` where the schema allows it."""
+    if not nillable:
+        raise Fallback(tag)
+    etree.SubElement(parent, tag).set(NIL, "true")
+    if tag.startswith("{"):
+        ns[tag[1:].partition("}")[0]] = None
+    ns[XSI] = None

@@ -72,3 +72,4 @@ def decode_ArchivedLookupExternal(e: _Element) -> _m0.ArchivedLookupExternal:
 DECODERS: dict[type, Any] = {
     _m0.ArchivedLookupExternal: decode_ArchivedLookupExternal,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

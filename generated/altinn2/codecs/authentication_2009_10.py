@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.models import authentication_2009_10 as _m0, enums as _m1
 from altinn2.runtime import fastcodec as _f
 
 _E0 = {str(member.value): member for member in _m1.ChallengeRequestResult}
 _NS0 = "{http://schemas.altinn.no/services/Authentication/2009/10}"
+_Q0 = "{http://schemas.altinn.no/services/Authentication/2009/10}AuthMethod"
+_Q1 = "{http://schemas.altinn.no/services/Authentication/2009/10}SystemUserName"
+_Q2 = "{http://schemas.altinn.no/services/Authentication/2009/10}UserPassword"
+_Q3 = "{http://schemas.altinn.no/services/Authentication/2009/10}UserSSN"
+_S0 = "http://schemas.altinn.no/services/Authentication/2009/10"
 
 
 _K_AuthenticationChallengeBE: dict[Any, int] = {
@@ -67,6 +72,34 @@ def decode_AuthenticationChallengeBE(e: _Element) -> _m0.AuthenticationChallenge
     return o
 
 
+def encode_AuthenticationChallengeRequestBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.AuthenticationChallengeRequestBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+
+
 DECODERS: dict[type, Any] = {
     _m0.AuthenticationChallengeBE: decode_AuthenticationChallengeBE,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.AuthenticationChallengeRequestBE: (
+        "AuthenticationChallengeRequestBE",
+        encode_AuthenticationChallengeRequestBE,
+    ),
 }

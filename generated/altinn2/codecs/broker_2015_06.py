@@ -7,13 +7,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.models import broker_2015_06 as _m0, enums as _m1
 from altinn2.runtime import fastcodec as _f
 
 _E0 = {str(member.value): member for member in _m1.BrokerServiceAvailableFileStatus}
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}"
+_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}Manifest"
+_Q1 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}RecipientList"
+_Q2 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}Recipient"
+_Q3 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}ExternalServiceCode"
+_Q4 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}ExternalServiceEditionCode"
+_Q5 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}FileStatus"
+_Q6 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}MaxSentDateTime"
+_Q7 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}MinSentDateTime"
+_Q8 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}Reportee"
+_Q9 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}CheckSum"
+_Q10 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}FileName"
+_Q11 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}FileList"
+_Q12 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}File"
+_Q13 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}PropertyList"
+_Q14 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}Property"
+_Q15 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}SendersReference"
+_Q16 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}PropertyKey"
+_Q17 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}PropertyValue"
+_Q18 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}PartyNumber"
+_S0 = "http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06"
 
 
 _K_BrokerServiceAvailableFile: dict[Any, int] = {
@@ -93,6 +113,179 @@ def decode_BrokerServiceAvailableFile(e: _Element) -> _m0.BrokerServiceAvailable
     return o
 
 
+def encode_BrokerServiceInitiation(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.BrokerServiceInitiation:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.manifest
+    if v is not None:
+        ns[_S0] = None
+        encode_Manifest(v, c := _SE(e, _Q0), ns)
+        _f.nil_if_empty(c, ns)
+    else:
+        _f.absent(e, _Q0, True, ns)
+    v = o.recipient_list
+    if v is not None:
+        w = _SE(e, _Q1)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Recipient(i, _SE(w, _Q2), ns)
+
+
+def encode_BrokerServiceSearch(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.BrokerServiceSearch:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.external_service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.external_service_edition_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.int_text(v)
+    v = o.file_status
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.enum_text(v, _m1.BrokerServiceAvailableFileStatus)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.max_sent_date_time
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.date_time_text(v)
+    v = o.min_sent_date_time
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.date_time_text(v)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q8, True, ns)
+
+
+def encode_File(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.File:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.check_sum
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+    v = o.file_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q10).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q10, True, ns)
+
+
+def encode_Manifest(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Manifest:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.external_service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, True, ns)
+    v = o.external_service_edition_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.file_list
+    if v is not None:
+        w = _SE(e, _Q11)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_File(i, _SE(w, _Q12), ns)
+    v = o.property_list
+    if v is not None:
+        w = _SE(e, _Q13)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Property(i, _SE(w, _Q14), ns)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q8, True, ns)
+    v = o.senders_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q15).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q15, True, ns)
+
+
+def encode_Property(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Property:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.property_key
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q16).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q16, True, ns)
+    v = o.property_value
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q17).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q17, True, ns)
+
+
+def encode_Recipient(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Recipient:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.party_number
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q18).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q18, True, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.BrokerServiceAvailableFile: decode_BrokerServiceAvailableFile,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.BrokerServiceInitiation: (
+        "BrokerServiceInitiation",
+        encode_BrokerServiceInitiation,
+    ),
+    _m0.BrokerServiceSearch: (
+        "BrokerServiceSearch",
+        encode_BrokerServiceSearch,
+    ),
+    _m0.File: (
+        "File",
+        encode_File,
+    ),
+    _m0.Manifest: (
+        "Manifest",
+        encode_Manifest,
+    ),
+    _m0.Property: (
+        "Property",
+        encode_Property,
+    ),
+    _m0.Recipient: (
+        "Recipient",
+        encode_Recipient,
+    ),
 }

@@ -7,14 +7,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import broker_2015_06 as _c1
 from altinn2.models import broker_service_2015_06 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}"
-_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}BrokerServiceAvailableFile"
+_Q0 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}systemUserName"
+_Q1 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}systemPassword"
+_Q2 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}fileReference"
+_Q3 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}reportee"
+_Q4 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}userName"
+_Q5 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}password"
+_Q6 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}searchParameters"
+_Q7 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}brokerServiceInitiation"
+_Q8 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DataStream"
+_Q9 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}BrokerServiceAvailableFile"
+_S0 = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
 
 
 _K_DownloadFileStreamedBasicResponse: dict[Any, int] = {
@@ -90,7 +100,7 @@ def decode_GetAvailableFilesBasicResponse(e: _Element) -> _m0.GetAvailableFilesB
             v["get_available_files_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_BrokerServiceAvailableFile(i) for i in c if i.tag == _Q0]
+                else [_c1.decode_BrokerServiceAvailableFile(i) for i in c if i.tag == _Q9]
             )
     o = _m0.GetAvailableFilesBasicResponse.__new__(_m0.GetAvailableFilesBasicResponse)
     o.__dict__ = v
@@ -116,7 +126,7 @@ def decode_GetAvailableFilesECResponse(e: _Element) -> _m0.GetAvailableFilesECRe
             v["get_available_files_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_BrokerServiceAvailableFile(i) for i in c if i.tag == _Q0]
+                else [_c1.decode_BrokerServiceAvailableFile(i) for i in c if i.tag == _Q9]
             )
     o = _m0.GetAvailableFilesECResponse.__new__(_m0.GetAvailableFilesECResponse)
     o.__dict__ = v
@@ -249,6 +259,186 @@ def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamed
     return o
 
 
+def encode_DownloadFileStreamedBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.DownloadFileStreamedBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.file_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+
+
+def encode_DownloadFileStreamedEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.DownloadFileStreamedEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.file_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+
+
+def encode_GetAvailableFilesBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetAvailableFilesBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.search_parameters
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_BrokerServiceSearch(v, _SE(e, _Q6), ns)
+    else:
+        _f.absent(e, _Q6, False, ns)
+
+
+def encode_GetAvailableFilesEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetAvailableFilesEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.search_parameters
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_BrokerServiceSearch(v, _SE(e, _Q6), ns)
+    else:
+        _f.absent(e, _Q6, False, ns)
+
+
+def encode_InitiateBrokerServiceBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.InitiateBrokerServiceBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.broker_service_initiation
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_BrokerServiceInitiation(v, _SE(e, _Q7), ns)
+    else:
+        _f.absent(e, _Q7, False, ns)
+
+
+def encode_InitiateBrokerServiceEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.InitiateBrokerServiceEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.broker_service_initiation
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_BrokerServiceInitiation(v, _SE(e, _Q7), ns)
+    else:
+        _f.absent(e, _Q7, False, ns)
+
+
+def encode_StreamedPayloadBasicBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.StreamedPayloadBasicBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.data_stream
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.bytes_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+
+
+def encode_StreamedPayloadECBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.StreamedPayloadECBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.data_stream
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.bytes_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.DownloadFileStreamedBasicResponse: decode_DownloadFileStreamedBasicResponse,
     _m0.DownloadFileStreamedECResponse: decode_DownloadFileStreamedECResponse,
@@ -257,4 +447,38 @@ DECODERS: dict[type, Any] = {
     _m0.InitiateBrokerServiceBasicResponse: decode_InitiateBrokerServiceBasicResponse,
     _m0.InitiateBrokerServiceECResponse: decode_InitiateBrokerServiceECResponse,
     _m0.ReceiptExternalStreamedBE: decode_ReceiptExternalStreamedBE,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.DownloadFileStreamedBasic: (
+        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedBasic",
+        encode_DownloadFileStreamedBasic,
+    ),
+    _m0.DownloadFileStreamedEC: (
+        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedEC",
+        encode_DownloadFileStreamedEC,
+    ),
+    _m0.GetAvailableFilesBasic: (
+        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesBasic",
+        encode_GetAvailableFilesBasic,
+    ),
+    _m0.GetAvailableFilesEC: (
+        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesEC",
+        encode_GetAvailableFilesEC,
+    ),
+    _m0.InitiateBrokerServiceBasic: (
+        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceBasic",
+        encode_InitiateBrokerServiceBasic,
+    ),
+    _m0.InitiateBrokerServiceEC: (
+        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceEC",
+        encode_InitiateBrokerServiceEC,
+    ),
+    _m0.StreamedPayloadBasicBE: (
+        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}StreamedPayloadBasicBE",
+        encode_StreamedPayloadBasicBE,
+    ),
+    _m0.StreamedPayloadECBE: (
+        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}StreamedPayloadECBE",
+        encode_StreamedPayloadECBE,
+    ),
 }

@@ -85,3 +85,4 @@ def decode_CaseBE(e: _Element) -> _m0.CaseBE:
 DECODERS: dict[type, Any] = {
     _m0.CaseBE: decode_CaseBE,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

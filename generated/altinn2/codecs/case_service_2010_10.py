@@ -7,14 +7,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import case_2010_10 as _c1
 from altinn2.models import case_service_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}"
-_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CaseBE"
+_Q0 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}userName"
+_Q1 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}userPassword"
+_Q2 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}caseID"
+_Q3 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}forceArchive"
+_Q4 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}externalServiceCode"
+_Q5 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}externalServiceEditionCode"
+_Q6 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}languageID"
+_Q7 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}reporteeNumber"
+_Q8 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}externalSystemReference"
+_Q9 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}visibleDateTime"
+_Q10 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}dueDate"
+_Q11 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CaseBE"
+_S0 = "http://www.altinn.no/services/ServiceEngine/Case/2010/10"
 
 
 _K_ArchiveCaseECResponse: dict[Any, int] = {
@@ -68,7 +80,7 @@ def decode_GetCaseListECResponse(e: _Element) -> _m0.GetCaseListECResponse:
             continue
         if k == 0:
             v["get_case_list_ec_result"] = (
-                None if _f.nil(c, True) else [_c1.decode_CaseBE(i) for i in c if i.tag == _Q0]
+                None if _f.nil(c, True) else [_c1.decode_CaseBE(i) for i in c if i.tag == _Q11]
             )
     o = _m0.GetCaseListECResponse.__new__(_m0.GetCaseListECResponse)
     o.__dict__ = v
@@ -111,8 +123,142 @@ def decode_InstantiateCollaborationECResponse(
     return o
 
 
+def encode_ArchiveCaseEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ArchiveCaseEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.case_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.force_archive
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.bool_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+
+
+def encode_GetCaseListEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetCaseListEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.case_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+    v = o.external_service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    v = o.external_service_edition_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.int_text(v)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q6, False, ns)
+    v = o.reportee_number
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+
+
+def encode_InstantiateCollaborationEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.InstantiateCollaborationEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.external_service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.external_service_edition_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.reportee_number
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+    v = o.external_system_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    v = o.visible_date_time
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.date_time_text(v)
+    v = o.due_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q10).text = _f.date_time_text(v)
+
+
 DECODERS: dict[type, Any] = {
     _m0.ArchiveCaseECResponse: decode_ArchiveCaseECResponse,
     _m0.GetCaseListECResponse: decode_GetCaseListECResponse,
     _m0.InstantiateCollaborationECResponse: decode_InstantiateCollaborationECResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.ArchiveCaseEC: (
+        "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}ArchiveCaseEC",
+        encode_ArchiveCaseEC,
+    ),
+    _m0.GetCaseListEC: (
+        "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}GetCaseListEC",
+        encode_GetCaseListEC,
+    ),
+    _m0.InstantiateCollaborationEC: (
+        "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}InstantiateCollaborationEC",
+        encode_InstantiateCollaborationEC,
+    ),
 }

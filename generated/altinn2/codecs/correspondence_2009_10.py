@@ -65,3 +65,4 @@ def decode_CorrespondenceLink(e: _Element) -> _m0.CorrespondenceLink:
 DECODERS: dict[type, Any] = {
     _m0.CorrespondenceLink: decode_CorrespondenceLink,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

@@ -193,3 +193,4 @@ DECODERS: dict[type, Any] = {
     _m0.CorrespondenceForEndUserSystemV2: decode_CorrespondenceForEndUserSystemV2,
     _m0.CorrespondenceV2: decode_CorrespondenceV2,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

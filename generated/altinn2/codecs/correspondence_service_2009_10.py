@@ -7,13 +7,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import correspondence_2010_10 as _c1
 from altinn2.models import correspondence_service_2009_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}"
+_Q0 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}systemUserName"
+_Q1 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}systemPassword"
+_Q2 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}userSSN"
+_Q3 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}userPassword"
+_Q4 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}userPinCode"
+_Q5 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}authMethod"
+_Q6 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}reporteeElementID"
+_Q7 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}correspondenceID"
+_Q8 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}languageID"
+_S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
 
 
 def decode_DeleteCorrespondenceBasicResponse(e: _Element) -> _m0.DeleteCorrespondenceBasicResponse:
@@ -64,6 +74,130 @@ def decode_SaveCorrespondenceConfirmationBasicResponse(
     return o
 
 
+def encode_DeleteCorrespondenceBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.DeleteCorrespondenceBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.int_text(v)
+
+
+def encode_GetCorrespondenceForEndUserSystemsBasicV2(
+    o: Any, e: _Element, ns: dict[str, None]
+) -> None:
+    if o.__class__ is not _m0.GetCorrespondenceForEndUserSystemsBasicV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.correspondence_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+
+
+def encode_SaveCorrespondenceConfirmationBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.SaveCorrespondenceConfirmationBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.int_text(v)
+
+
 DECODERS: dict[type, Any] = {
     _m0.DeleteCorrespondenceBasicResponse: decode_DeleteCorrespondenceBasicResponse,
     _m0.GetCorrespondenceForEndUserSystemsBasicV2Response: (
@@ -71,5 +205,19 @@ DECODERS: dict[type, Any] = {
     ),
     _m0.SaveCorrespondenceConfirmationBasicResponse: (
         decode_SaveCorrespondenceConfirmationBasicResponse
+    ),
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.DeleteCorrespondenceBasic: (
+        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}DeleteCorrespondenceBasic",
+        encode_DeleteCorrespondenceBasic,
+    ),
+    _m0.GetCorrespondenceForEndUserSystemsBasicV2: (
+        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}GetCorrespondenceForEndUserSystemsBasicV2",
+        encode_GetCorrespondenceForEndUserSystemsBasicV2,
+    ),
+    _m0.SaveCorrespondenceConfirmationBasic: (
+        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}SaveCorrespondenceConfirmationBasic",
+        encode_SaveCorrespondenceConfirmationBasic,
     ),
 }

@@ -7,13 +7,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import correspondence_2010_10 as _c1
 from altinn2.models import correspondence_service_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}"
+_Q0 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}userName"
+_Q1 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}password"
+_Q2 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}reporteeElementID"
+_Q3 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}languageID"
+_S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10"
 
 
 _K_GetCorrespondenceForEndUserSystemsECResponse: dict[Any, int] = {
@@ -56,9 +61,73 @@ def decode_SaveCorrespondenceConfirmationECResponse(
     return o
 
 
+def encode_GetCorrespondenceForEndUserSystemsEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetCorrespondenceForEndUserSystemsEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+
+
+def encode_SaveCorrespondenceConfirmationEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.SaveCorrespondenceConfirmationEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.GetCorrespondenceForEndUserSystemsECResponse: (
         decode_GetCorrespondenceForEndUserSystemsECResponse
     ),
     _m0.SaveCorrespondenceConfirmationECResponse: decode_SaveCorrespondenceConfirmationECResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.GetCorrespondenceForEndUserSystemsEC: (
+        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}GetCorrespondenceForEndUserSystemsEC",
+        encode_GetCorrespondenceForEndUserSystemsEC,
+    ),
+    _m0.SaveCorrespondenceConfirmationEC: (
+        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}SaveCorrespondenceConfirmationEC",
+        encode_SaveCorrespondenceConfirmationEC,
+    ),
 }

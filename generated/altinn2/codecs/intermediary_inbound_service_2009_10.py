@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.models import enums as _m1, intermediary_inbound_service_2009_10 as _m0
 from altinn2.runtime import fastcodec as _f
@@ -16,8 +16,85 @@ _E0 = {str(member.value): member for member in _m1.ReceiptTypeExternal}
 _E1 = {str(member.value): member for member in _m1.ReceiptStatusExternal}
 _E2 = {str(member.value): member for member in _m1.ReferenceTypeExternal}
 _NS0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}"
-_Q0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReferenceBE"
-_Q1 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReceiptExternalBE"
+_Q0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Name"
+_Q1 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}EndUserSystemReference"
+_Q2 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ParentReference"
+_Q3 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}FileName"
+_Q4 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Encrypted"
+_Q5 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}AttachementData"
+_Q6 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}AttachmentTypeName"
+_Q7 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Checksum"
+_Q8 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}systemUserName"
+_Q9 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}systemPassword"
+_Q10 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}userSSN"
+_Q11 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}userPassword"
+)
+_Q12 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}userPinCode"
+)
+_Q13 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}authMethod"
+_Q14 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}reporteeElementId"
+_Q15 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}signatures"
+_Q16 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Signature"
+_Q17 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}languageId"
+_Q18 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}SSN"
+_Q19 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}UserName"
+_Q20 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}OrgNumber"
+_Q21 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}NumberOfSignaturesAllowed"
+_Q22 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Email"
+_Q23 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}PhoneNumber"
+)
+_Q24 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}SigningOptions"
+_Q25 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReporteeSymmetricKey"
+_Q26 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ServiceOwnerSymmetricKeys"
+_Q27 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ServiceOwnerSymmetricKeyBE"
+_Q28 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Completed"
+_Q29 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}DataFormatId"
+)
+_Q30 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}DataFormatVersion"
+_Q31 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}FormData"
+_Q32 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ServiceCode"
+)
+_Q33 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ServiceEdition"
+_Q34 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Forms"
+_Q35 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Form"
+_Q36 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Reportee"
+_Q37 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ExternalShipmentReference"
+_Q38 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}FormTasks"
+_Q39 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Attachments"
+)
+_Q40 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Attachment"
+_Q41 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Signatures"
+_Q42 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}IsUserDelegationLocked"
+_Q43 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}UserDefinedNumberOfSignaturesRequired"
+_Q44 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Users"
+_Q45 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}DelegatedUserBE"
+_Q46 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}EncryptedKey"
+)
+_Q47 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}CaseID"
+_Q48 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Key"
+_Q49 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReporteeId"
+_Q50 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ServiceOwnerCode"
+_Q51 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}CertificateId"
+)
+_Q52 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}EndUserSystemUserId"
+_Q53 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}EndUserSystemLoginDateTime"
+_Q54 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}EndUserSystemSignatureDateTime"
+_Q55 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}EndUserSystemVersion"
+_Q56 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}EndUserSystemSignatureLogId"
+_Q57 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}formTaskShipment"
+_Q58 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReferenceBE"
+)
+_Q59 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReceiptExternalBE"
+_S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10"
 
 
 _K_CompleteAndSignShipmentBasicResponse: dict[Any, int] = {
@@ -152,13 +229,13 @@ def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
             v["references"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReferenceExternalBE(i) for i in c if i.tag == _Q0]
+                else [decode_ReferenceExternalBE(i) for i in c if i.tag == _Q58]
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReceiptExternalBE(i) for i in c if i.tag == _Q1]
+                else [decode_ReceiptExternalBE(i) for i in c if i.tag == _Q59]
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
@@ -241,10 +318,422 @@ def decode_SubmitFormTaskBasicResponse(e: _Element) -> _m0.SubmitFormTaskBasicRe
     return o
 
 
+def encode_Attachment(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Attachment:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.end_user_system_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.parent_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.file_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.encrypted
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.bool_text(v)
+    v = o.attachement_data
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.bytes_text(v)
+    v = o.attachment_type_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.str_text(v)
+    v = o.checksum
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+
+
+def encode_CompleteAndSignShipmentBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.CompleteAndSignShipmentBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q10).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q12).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q13).text = _f.str_text(v)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q14).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q14, False, ns)
+    v = o.signatures
+    if v is not None:
+        w = _SE(e, _Q15)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Signature(i, _SE(w, _Q16), ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q17).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q17, False, ns)
+
+
+def encode_DelegatedUserBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.DelegatedUserBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q18).text = _f.str_text(v)
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q19).text = _f.str_text(v)
+    v = o.org_number
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q20).text = _f.str_text(v)
+    v = o.name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.number_of_signatures_allowed
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q21).text = _f.int_text(v)
+    v = o.email
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q22).text = _f.str_text(v)
+    v = o.phone_number
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q23).text = _f.str_text(v)
+    v = o.signing_options
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q24).text = _f.enum_text(v, _m1.SigningOptions)
+    else:
+        _f.absent(e, _Q24, False, ns)
+
+
+def encode_EncryptedKeyBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.EncryptedKeyBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.reportee_symmetric_key
+    if v is not None:
+        ns[_S0] = None
+        encode_ReporteeSymmetricKeyBE(v, _SE(e, _Q25), ns)
+    v = o.service_owner_symmetric_keys
+    if v is not None:
+        w = _SE(e, _Q26)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_ServiceOwnerSymmetricKeyBE(i, _SE(w, _Q27), ns)
+
+
+def encode_Form(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Form:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.completed
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q28).text = _f.bool_text(v)
+    v = o.data_format_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q29).text = _f.str_text(v)
+    v = o.data_format_version
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q30).text = _f.int_text(v)
+    v = o.end_user_system_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.parent_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+    v = o.form_data
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q31).text = _f.str_text(v)
+
+
+def encode_FormTask(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.FormTask:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q32).text = _f.str_text(v)
+    v = o.service_edition
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q33).text = _f.int_text(v)
+    v = o.forms
+    if v is not None:
+        w = _SE(e, _Q34)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Form(i, _SE(w, _Q35), ns)
+
+
+def encode_FormTaskShipmentBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.FormTaskShipmentBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q36).text = _f.str_text(v)
+    v = o.external_shipment_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q37).text = _f.str_text(v)
+    v = o.form_tasks
+    if v is not None:
+        ns[_S0] = None
+        encode_FormTask(v, _SE(e, _Q38), ns)
+    v = o.attachments
+    if v is not None:
+        w = _SE(e, _Q39)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Attachment(i, _SE(w, _Q40), ns)
+    v = o.signatures
+    if v is not None:
+        ns[_S0] = None
+        encode_Signature(v, _SE(e, _Q41), ns)
+    v = o.is_user_delegation_locked
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q42).text = _f.bool_text(v)
+    v = o.user_defined_number_of_signatures_required
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q43).text = _f.int_text(v)
+    v = o.users
+    if v is not None:
+        w = _SE(e, _Q44)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_DelegatedUserBE(i, _SE(w, _Q45), ns)
+    v = o.encrypted_key
+    if v is not None:
+        ns[_S0] = None
+        encode_EncryptedKeyBE(v, _SE(e, _Q46), ns)
+    v = o.case_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q47).text = _f.int_text(v)
+
+
+def encode_GetAltinnSubmissionStatusBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetAltinnSubmissionStatusBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+
+
+def encode_ReporteeSymmetricKeyBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ReporteeSymmetricKeyBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.key
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q48).text = _f.str_text(v)
+    v = o.reportee_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q49).text = _f.str_text(v)
+
+
+def encode_ServiceOwnerSymmetricKeyBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ServiceOwnerSymmetricKeyBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.service_owner_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q50).text = _f.str_text(v)
+    v = o.certificate_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q51).text = _f.int_text(v)
+    v = o.key
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q48).text = _f.str_text(v)
+
+
+def encode_Signature(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Signature:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.end_user_system_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.end_user_system_user_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q52).text = _f.str_text(v)
+    v = o.end_user_system_login_date_time
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q53).text = _f.date_time_text(v)
+    v = o.end_user_system_signature_date_time
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q54).text = _f.date_time_text(v)
+    v = o.end_user_system_version
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q55).text = _f.str_text(v)
+    v = o.end_user_system_signature_log_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q56).text = _f.str_text(v)
+
+
+def encode_SubmitFormTaskBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.SubmitFormTaskBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q10).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q12).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q13).text = _f.str_text(v)
+    v = o.form_task_shipment
+    if v is not None:
+        ns[_S0] = None
+        encode_FormTaskShipmentBE(v, _SE(e, _Q57), ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.CompleteAndSignShipmentBasicResponse: decode_CompleteAndSignShipmentBasicResponse,
     _m0.GetAltinnSubmissionStatusBasicResponse: decode_GetAltinnSubmissionStatusBasicResponse,
     _m0.ReceiptExternalBE: decode_ReceiptExternalBE,
     _m0.ReferenceExternalBE: decode_ReferenceExternalBE,
     _m0.SubmitFormTaskBasicResponse: decode_SubmitFormTaskBasicResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.Attachment: (
+        "Attachment",
+        encode_Attachment,
+    ),
+    _m0.CompleteAndSignShipmentBasic: (
+        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}CompleteAndSignShipmentBasic",
+        encode_CompleteAndSignShipmentBasic,
+    ),
+    _m0.DelegatedUserBE: (
+        "DelegatedUserBE",
+        encode_DelegatedUserBE,
+    ),
+    _m0.EncryptedKeyBE: (
+        "EncryptedKeyBE",
+        encode_EncryptedKeyBE,
+    ),
+    _m0.Form: (
+        "Form",
+        encode_Form,
+    ),
+    _m0.FormTask: (
+        "FormTask",
+        encode_FormTask,
+    ),
+    _m0.FormTaskShipmentBE: (
+        "FormTaskShipmentBE",
+        encode_FormTaskShipmentBE,
+    ),
+    _m0.GetAltinnSubmissionStatusBasic: (
+        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}GetAltinnSubmissionStatusBasic",
+        encode_GetAltinnSubmissionStatusBasic,
+    ),
+    _m0.ReporteeSymmetricKeyBE: (
+        "ReporteeSymmetricKeyBE",
+        encode_ReporteeSymmetricKeyBE,
+    ),
+    _m0.ServiceOwnerSymmetricKeyBE: (
+        "ServiceOwnerSymmetricKeyBE",
+        encode_ServiceOwnerSymmetricKeyBE,
+    ),
+    _m0.Signature: (
+        "Signature",
+        encode_Signature,
+    ),
+    _m0.SubmitFormTaskBasic: (
+        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}SubmitFormTaskBasic",
+        encode_SubmitFormTaskBasic,
+    ),
 }

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
-from altinn2.codecs import receipt_2009_10 as _c1
+from altinn2.codecs import (
+    entities_intermediary as _c1,
+    intermediary_inbound_2018_06 as _c3,
+    receipt_2009_10 as _c4,
+)
 from altinn2.models import enums as _m2, intermediary_inbound_service_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
@@ -17,8 +21,81 @@ _E0 = {str(member.value): member for member in _m2.ReceiptTypeExternal}
 _E1 = {str(member.value): member for member in _m2.ReceiptStatusExternal}
 _E2 = {str(member.value): member for member in _m2.ReferenceTypeExternal}
 _NS0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}"
-_Q0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReferenceBE"
-_Q1 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReceiptExternalBE"
+_Q0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Name"
+_Q1 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}EndUserSystemReference"
+_Q2 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ParentReference"
+_Q3 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}FileName"
+_Q4 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Encrypted"
+_Q5 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}AttachementData"
+_Q6 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}AttachmentTypeName"
+_Q7 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Checksum"
+_Q8 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}userName"
+_Q9 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}password"
+_Q10 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}reporteeElementId"
+_Q11 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}signature"
+_Q12 = (
+    "{http://schemas.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}Signature"
+)
+_Q13 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}languageId"
+_Q14 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}SSN"
+_Q15 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UserName"
+_Q16 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}OrgNumber"
+_Q17 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}NumberOfSignaturesAllowed"
+_Q18 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Email"
+_Q19 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}PhoneNumber"
+)
+_Q20 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}SigningOptions"
+_Q21 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReporteeSymmetricKey"
+_Q22 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ServiceOwnerSymmetricKeys"
+_Q23 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ServiceOwnerSymmetricKeyBE"
+_Q24 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Completed"
+_Q25 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}DataFormatId"
+)
+_Q26 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}DataFormatVersion"
+_Q27 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}FormData"
+_Q28 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ServiceCode"
+)
+_Q29 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ServiceEdition"
+_Q30 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Forms"
+_Q31 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Form"
+_Q32 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Reportee"
+_Q33 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ExternalShipmentReference"
+_Q34 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}FormTasks"
+_Q35 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Attachments"
+)
+_Q36 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Attachment"
+_Q37 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Signatures"
+_Q38 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}IsUserDelegationLocked"
+_Q39 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UserDefinedNumberOfSignaturesRequired"
+_Q40 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Users"
+_Q41 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}DelegatedUserBE"
+_Q42 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}EncryptedKey"
+)
+_Q43 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}CaseID"
+_Q44 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}Key"
+_Q45 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReporteeId"
+_Q46 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ServiceOwnerCode"
+_Q47 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}CertificateId"
+)
+_Q48 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}EndUserSystemUserId"
+_Q49 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}EndUserSystemLoginDateTime"
+_Q50 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}EndUserSystemSignatureDateTime"
+_Q51 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}EndUserSystemVersion"
+_Q52 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}EndUserSystemSignatureLogId"
+_Q53 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}formTaskShipment"
+_Q54 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}formTaskUpdate"
+_Q55 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReferenceBE"
+)
+_Q56 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReceiptExternalBE"
+_S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10"
+_S1 = "http://schemas.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10"
 
 
 _K_CompleteAndSignShipmentECResponse: dict[Any, int] = {
@@ -38,7 +115,7 @@ def decode_CompleteAndSignShipmentECResponse(e: _Element) -> _m0.CompleteAndSign
             continue
         if k == 0:
             v["complete_and_sign_shipment_ec_result"] = (
-                None if _f.nil(c, True) else _c1.decode_ReceiptExternal(c)
+                None if _f.nil(c, True) else _c4.decode_ReceiptExternal(c)
             )
     o = _m0.CompleteAndSignShipmentECResponse.__new__(_m0.CompleteAndSignShipmentECResponse)
     o.__dict__ = v
@@ -149,13 +226,13 @@ def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
             v["references"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReferenceExternalBE(i) for i in c if i.tag == _Q0]
+                else [decode_ReferenceExternalBE(i) for i in c if i.tag == _Q55]
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReceiptExternalBE(i) for i in c if i.tag == _Q1]
+                else [decode_ReceiptExternalBE(i) for i in c if i.tag == _Q56]
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
@@ -255,11 +332,375 @@ def decode_UpdateFormDataECResponse(e: _Element) -> _m0.UpdateFormDataECResponse
             continue
         if k == 0:
             v["update_form_data_ec_result"] = (
-                None if _f.nil(c, True) else _c1.decode_ReceiptExternal(c)
+                None if _f.nil(c, True) else _c4.decode_ReceiptExternal(c)
             )
     o = _m0.UpdateFormDataECResponse.__new__(_m0.UpdateFormDataECResponse)
     o.__dict__ = v
     return o
+
+
+def encode_Attachment(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Attachment:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.end_user_system_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.parent_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.file_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.encrypted
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.bool_text(v)
+    v = o.attachement_data
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.bytes_text(v)
+    v = o.attachment_type_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.str_text(v)
+    v = o.checksum
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+
+
+def encode_CompleteAndSignShipmentEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.CompleteAndSignShipmentEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q9, False, ns)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q10).text = _f.int_text(v)
+    v = o.signature
+    if v is not None:
+        w = _SE(e, _Q11)
+        ns[_S0] = None
+        if v:
+            ns[_S1] = None
+        for i in v:
+            _c1.encode_Signature(i, _SE(w, _Q12), ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q13).text = _f.int_text(v)
+
+
+def encode_DelegatedUserBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.DelegatedUserBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q14).text = _f.str_text(v)
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q15).text = _f.str_text(v)
+    v = o.org_number
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q16).text = _f.str_text(v)
+    v = o.name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.number_of_signatures_allowed
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q17).text = _f.int_text(v)
+    v = o.email
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q18).text = _f.str_text(v)
+    v = o.phone_number
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q19).text = _f.str_text(v)
+    v = o.signing_options
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q20).text = _f.enum_text(v, _m2.SigningOptions)
+    else:
+        _f.absent(e, _Q20, False, ns)
+
+
+def encode_EncryptedKeyBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.EncryptedKeyBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.reportee_symmetric_key
+    if v is not None:
+        ns[_S0] = None
+        encode_ReporteeSymmetricKeyBE(v, _SE(e, _Q21), ns)
+    v = o.service_owner_symmetric_keys
+    if v is not None:
+        w = _SE(e, _Q22)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_ServiceOwnerSymmetricKeyBE(i, _SE(w, _Q23), ns)
+
+
+def encode_Form(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Form:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.completed
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q24).text = _f.bool_text(v)
+    v = o.data_format_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q25).text = _f.str_text(v)
+    v = o.data_format_version
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q26).text = _f.int_text(v)
+    v = o.end_user_system_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.parent_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+    v = o.form_data
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q27).text = _f.str_text(v)
+
+
+def encode_FormTask(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.FormTask:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q28).text = _f.str_text(v)
+    v = o.service_edition
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q29).text = _f.int_text(v)
+    v = o.forms
+    if v is not None:
+        w = _SE(e, _Q30)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Form(i, _SE(w, _Q31), ns)
+
+
+def encode_FormTaskShipmentBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.FormTaskShipmentBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q32).text = _f.str_text(v)
+    v = o.external_shipment_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q33).text = _f.str_text(v)
+    v = o.form_tasks
+    if v is not None:
+        ns[_S0] = None
+        encode_FormTask(v, _SE(e, _Q34), ns)
+    v = o.attachments
+    if v is not None:
+        w = _SE(e, _Q35)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Attachment(i, _SE(w, _Q36), ns)
+    v = o.signatures
+    if v is not None:
+        ns[_S0] = None
+        encode_Signature(v, _SE(e, _Q37), ns)
+    v = o.is_user_delegation_locked
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q38).text = _f.bool_text(v)
+    v = o.user_defined_number_of_signatures_required
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q39).text = _f.int_text(v)
+    v = o.users
+    if v is not None:
+        w = _SE(e, _Q40)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_DelegatedUserBE(i, _SE(w, _Q41), ns)
+    v = o.encrypted_key
+    if v is not None:
+        ns[_S0] = None
+        encode_EncryptedKeyBE(v, _SE(e, _Q42), ns)
+    v = o.case_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q43).text = _f.int_text(v)
+
+
+def encode_GetAltinnSubmissionStatusEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetAltinnSubmissionStatusEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q9, False, ns)
+
+
+def encode_ReporteeSymmetricKeyBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ReporteeSymmetricKeyBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.key
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q44).text = _f.str_text(v)
+    v = o.reportee_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q45).text = _f.str_text(v)
+
+
+def encode_ServiceOwnerSymmetricKeyBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ServiceOwnerSymmetricKeyBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.service_owner_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q46).text = _f.str_text(v)
+    v = o.certificate_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q47).text = _f.int_text(v)
+    v = o.key
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q44).text = _f.str_text(v)
+
+
+def encode_Signature(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Signature:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.end_user_system_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.end_user_system_user_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q48).text = _f.str_text(v)
+    v = o.end_user_system_login_date_time
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q49).text = _f.date_time_text(v)
+    v = o.end_user_system_signature_date_time
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q50).text = _f.date_time_text(v)
+    v = o.end_user_system_version
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q51).text = _f.str_text(v)
+    v = o.end_user_system_signature_log_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q52).text = _f.str_text(v)
+
+
+def encode_SubmitFormTaskEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.SubmitFormTaskEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q9, False, ns)
+    v = o.form_task_shipment
+    if v is not None:
+        ns[_S0] = None
+        encode_FormTaskShipmentBE(v, _SE(e, _Q53), ns)
+    else:
+        _f.absent(e, _Q53, False, ns)
+
+
+def encode_UpdateFormDataEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.UpdateFormDataEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q9, False, ns)
+    v = o.form_task_update
+    if v is not None:
+        ns[_S0] = None
+        _c3.encode_FormTaskUpdate(v, _SE(e, _Q54), ns)
+    else:
+        _f.absent(e, _Q54, False, ns)
 
 
 DECODERS: dict[type, Any] = {
@@ -269,4 +710,58 @@ DECODERS: dict[type, Any] = {
     _m0.ReferenceExternalBE: decode_ReferenceExternalBE,
     _m0.SubmitFormTaskECResponse: decode_SubmitFormTaskECResponse,
     _m0.UpdateFormDataECResponse: decode_UpdateFormDataECResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.Attachment: (
+        "Attachment",
+        encode_Attachment,
+    ),
+    _m0.CompleteAndSignShipmentEC: (
+        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}CompleteAndSignShipmentEC",
+        encode_CompleteAndSignShipmentEC,
+    ),
+    _m0.DelegatedUserBE: (
+        "DelegatedUserBE",
+        encode_DelegatedUserBE,
+    ),
+    _m0.EncryptedKeyBE: (
+        "EncryptedKeyBE",
+        encode_EncryptedKeyBE,
+    ),
+    _m0.Form: (
+        "Form",
+        encode_Form,
+    ),
+    _m0.FormTask: (
+        "FormTask",
+        encode_FormTask,
+    ),
+    _m0.FormTaskShipmentBE: (
+        "FormTaskShipmentBE",
+        encode_FormTaskShipmentBE,
+    ),
+    _m0.GetAltinnSubmissionStatusEC: (
+        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}GetAltinnSubmissionStatusEC",
+        encode_GetAltinnSubmissionStatusEC,
+    ),
+    _m0.ReporteeSymmetricKeyBE: (
+        "ReporteeSymmetricKeyBE",
+        encode_ReporteeSymmetricKeyBE,
+    ),
+    _m0.ServiceOwnerSymmetricKeyBE: (
+        "ServiceOwnerSymmetricKeyBE",
+        encode_ServiceOwnerSymmetricKeyBE,
+    ),
+    _m0.Signature: (
+        "Signature",
+        encode_Signature,
+    ),
+    _m0.SubmitFormTaskEC: (
+        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}SubmitFormTaskEC",
+        encode_SubmitFormTaskEC,
+    ),
+    _m0.UpdateFormDataEC: (
+        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UpdateFormDataEC",
+        encode_UpdateFormDataEC,
+    ),
 }

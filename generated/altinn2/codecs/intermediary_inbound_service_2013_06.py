@@ -7,12 +7,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.models import intermediary_inbound_service_2013_06 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}"
+_Q0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}dataStream"
+_S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06"
 
 
 _K_ReceiptExternalStreamedBE: dict[Any, int] = {
@@ -71,6 +73,24 @@ def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamed
     return o
 
 
+def encode_StreamedAttachmentECBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.StreamedAttachmentECBE:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.data_stream
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.bytes_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.ReceiptExternalStreamedBE: decode_ReceiptExternalStreamedBE,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.StreamedAttachmentECBE: (
+        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}StreamedAttachmentECBE",
+        encode_StreamedAttachmentECBE,
+    ),
 }

@@ -107,3 +107,4 @@ DECODERS: dict[type, Any] = {
     _m0.CertificateBE: decode_CertificateBE,
     _m0.KeyExternalBE: decode_KeyExternalBE,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

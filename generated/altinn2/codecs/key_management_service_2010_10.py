@@ -7,14 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import key_management_2010_10 as _c1
 from altinn2.models import key_management_service_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}"
-_Q0 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}CertificateBE"
+_Q0 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}userName"
+_Q1 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}password"
+_Q2 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}externalServiceCode"
+_Q3 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}externalServiceEditionCode"
+_Q4 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}CertificateBE"
+_S0 = "http://www.altinn.no/services/Archive/KeyManagement/2010/10"
 
 
 _K_GetCertificatesECResponse: dict[Any, int] = {
@@ -36,13 +41,49 @@ def decode_GetCertificatesECResponse(e: _Element) -> _m0.GetCertificatesECRespon
             v["get_certificates_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_CertificateBE(i) for i in c if i.tag == _Q0]
+                else [_c1.decode_CertificateBE(i) for i in c if i.tag == _Q4]
             )
     o = _m0.GetCertificatesECResponse.__new__(_m0.GetCertificatesECResponse)
     o.__dict__ = v
     return o
 
 
+def encode_GetCertificatesEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetCertificatesEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.external_service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.external_service_edition_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.GetCertificatesECResponse: decode_GetCertificatesECResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.GetCertificatesEC: (
+        "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}GetCertificatesEC",
+        encode_GetCertificatesEC,
+    ),
 }

@@ -299,3 +299,4 @@ DECODERS: dict[type, Any] = {
     _m0.ReceiverEndPoint: decode_ReceiverEndPoint,
     _m0.TextToken: decode_TextToken,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

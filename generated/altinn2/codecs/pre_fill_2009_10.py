@@ -520,3 +520,4 @@ DECODERS: dict[type, Any] = {
     _m0.PrefillFormTaskAttachment: decode_PrefillFormTaskAttachment,
     _m0.PrefillFormTaskv2: decode_PrefillFormTaskv2,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

@@ -7,13 +7,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import pre_fill_2009_10 as _c1
 from altinn2.models import pre_fill_service_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}"
+_Q0 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}systemUserName"
+_Q1 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}systemPassword"
+_Q2 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}userSSN"
+_Q3 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}userPassword"
+_Q4 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}userPinCode"
+_Q5 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}authMethod"
+_Q6 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}ReporteeNumber"
+_Q7 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}ExternalServiceCode"
+_Q8 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}ExternalServiceEditionCode"
+_Q9 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}PreFillList"
+_Q10 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}DataFormatID"
+_Q11 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}userName"
+_Q12 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}password"
+_S0 = "http://www.altinn.no/services/ServiceEngine/PreFill/2010/10"
 
 
 _K_GetPrefillDataBasicV2Response: dict[Any, int] = {
@@ -64,7 +78,121 @@ def decode_GetPrefillDataECResponse(e: _Element) -> _m0.GetPrefillDataECResponse
     return o
 
 
+def encode_GetPrefillDataBasicV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetPrefillDataBasicV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.reportee_number
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q6, False, ns)
+    v = o.external_service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+    v = o.external_service_edition_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+    v = o.pre_fill_list
+    if v is not None:
+        w = _SE(e, _Q9)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            _SE(w, _Q10).text = _f.str_text(i)
+
+
+def encode_GetPrefillDataEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetPrefillDataEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q11, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q12).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q12, False, ns)
+    v = o.reportee_number
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q6, False, ns)
+    v = o.external_service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+    v = o.external_service_edition_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.GetPrefillDataBasicV2Response: decode_GetPrefillDataBasicV2Response,
     _m0.GetPrefillDataECResponse: decode_GetPrefillDataECResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.GetPrefillDataBasicV2: (
+        "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataBasicV2",
+        encode_GetPrefillDataBasicV2,
+    ),
+    _m0.GetPrefillDataEC: (
+        "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataEC",
+        encode_GetPrefillDataEC,
+    ),
 }

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.models import enums as _m1, receipt_2009_10 as _m0
 from altinn2.runtime import fastcodec as _f
@@ -16,8 +16,18 @@ _E0 = {str(member.value): member for member in _m1.ReceiptStatusEnum}
 _E1 = {str(member.value): member for member in _m1.ReceiptTypeEnum}
 _E2 = {str(member.value): member for member in _m1.ReferenceType}
 _NS0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}"
-_Q0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Reference"
-_Q1 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptExternal"
+_Q0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ArchiveReference"
+_Q1 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptId"
+_Q2 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptStatusCode"
+_Q3 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptText"
+_Q4 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}References"
+_Q5 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Reference"
+_Q6 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}SubReceipts"
+_Q7 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptSaveExternal"
+_Q8 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReferenceTypeName"
+_Q9 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReferenceValue"
+_Q10 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptExternal"
+_S0 = "http://schemas.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
 _K_ReceiptExternal: dict[Any, int] = {
@@ -86,11 +96,11 @@ def decode_ReceiptExternal(e: _Element) -> _m0.ReceiptExternal:
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None if _f.nil(c, True) else [decode_Reference(i) for i in c if i.tag == _Q0]
+                None if _f.nil(c, True) else [decode_Reference(i) for i in c if i.tag == _Q5]
             )
         elif k == 8:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else [decode_ReceiptExternal(i) for i in c if i.tag == _Q1]
+                None if _f.nil(c, True) else [decode_ReceiptExternal(i) for i in c if i.tag == _Q10]
             )
     o = _m0.ReceiptExternal.__new__(_m0.ReceiptExternal)
     o.__dict__ = v
@@ -140,7 +150,91 @@ def decode_Reference(e: _Element) -> _m0.Reference:
     return o
 
 
+def encode_ReceiptSaveExternal(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ReceiptSaveExternal:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.archive_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.receipt_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.int_text(v)
+    v = o.receipt_status_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.enum_text(v, _m1.ReceiptStatusEnum)
+    v = o.receipt_text
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.references
+    if v is not None:
+        w = _SE(e, _Q4)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Reference(i, _SE(w, _Q5), ns)
+    v = o.sub_receipts
+    if v is not None:
+        w = _SE(e, _Q6)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_ReceiptSaveExternal(i, _SE(w, _Q7), ns)
+
+
+def encode_ReceiptSearchExternal(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ReceiptSearchExternal:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.receipt_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.int_text(v)
+    v = o.references
+    if v is not None:
+        w = _SE(e, _Q4)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Reference(i, _SE(w, _Q5), ns)
+
+
+def encode_Reference(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Reference:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.reference_type_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.enum_text(v, _m1.ReferenceType)
+    v = o.reference_value
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+
+
 DECODERS: dict[type, Any] = {
     _m0.ReceiptExternal: decode_ReceiptExternal,
     _m0.Reference: decode_Reference,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.ReceiptSaveExternal: (
+        "ReceiptSaveExternal",
+        encode_ReceiptSaveExternal,
+    ),
+    _m0.ReceiptSearchExternal: (
+        "ReceiptSearchExternal",
+        encode_ReceiptSearchExternal,
+    ),
+    _m0.Reference: (
+        "Reference",
+        encode_Reference,
+    ),
 }

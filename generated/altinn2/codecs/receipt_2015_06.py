@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.models import enums as _m1, receipt_2015_06 as _m0
 from altinn2.runtime import fastcodec as _f
@@ -16,8 +16,18 @@ _E0 = {str(member.value): member for member in _m1.ReceiptStatusEnum}
 _E1 = {str(member.value): member for member in _m1.ReceiptType}
 _E2 = {str(member.value): member for member in _m1.ReferenceType}
 _NS0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}"
-_Q0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Reference"
-_Q1 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
+_Q0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ArchiveReference"
+_Q1 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptId"
+_Q2 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptStatus"
+_Q3 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptText"
+_Q4 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}References"
+_Q5 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Reference"
+_Q6 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}SubReceipts"
+_Q7 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptSave"
+_Q8 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReferenceType"
+_Q9 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReferenceValue"
+_Q10 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
+_S0 = "http://schemas.altinn.no/services/Intermediary/Receipt/2015/06"
 
 
 _K_Receipt: dict[Any, int] = {
@@ -89,11 +99,11 @@ def decode_Receipt(e: _Element) -> _m0.Receipt:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
-                None if _f.nil(c, True) else [decode_Reference(i) for i in c if i.tag == _Q0]
+                None if _f.nil(c, True) else [decode_Reference(i) for i in c if i.tag == _Q5]
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else [decode_Receipt(i) for i in c if i.tag == _Q1]
+                None if _f.nil(c, True) else [decode_Receipt(i) for i in c if i.tag == _Q10]
             )
     o = _m0.Receipt.__new__(_m0.Receipt)
     o.__dict__ = v
@@ -147,7 +157,99 @@ def decode_Reference(e: _Element) -> _m0.Reference:
     return o
 
 
+def encode_ReceiptSave(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ReceiptSave:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.archive_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.receipt_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.int_text(v)
+    v = o.receipt_status
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.enum_text(v, _m1.ReceiptStatusEnum)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.receipt_text
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, True, ns)
+    v = o.references
+    if v is not None:
+        w = _SE(e, _Q4)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Reference(i, _SE(w, _Q5), ns)
+    v = o.sub_receipts
+    if v is not None:
+        w = _SE(e, _Q6)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_ReceiptSave(i, _SE(w, _Q7), ns)
+
+
+def encode_ReceiptSearch(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ReceiptSearch:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.receipt_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.int_text(v)
+    v = o.references
+    if v is not None:
+        w = _SE(e, _Q4)
+        ns[_S0] = None
+        if v:
+            ns[_S0] = None
+        for i in v:
+            encode_Reference(i, _SE(w, _Q5), ns)
+
+
+def encode_Reference(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.Reference:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.reference_type
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.enum_text(v, _m1.ReferenceType)
+    else:
+        _f.absent(e, _Q8, False, ns)
+    v = o.reference_value
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q9, True, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.Receipt: decode_Receipt,
     _m0.Reference: decode_Reference,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.ReceiptSave: (
+        "ReceiptSave",
+        encode_ReceiptSave,
+    ),
+    _m0.ReceiptSearch: (
+        "ReceiptSearch",
+        encode_ReceiptSearch,
+    ),
+    _m0.Reference: (
+        "Reference",
+        encode_Reference,
+    ),
 }

@@ -103,3 +103,4 @@ def decode_ReceiptEC(e: _Element) -> _m0.ReceiptEC:
 DECODERS: dict[type, Any] = {
     _m0.ReceiptEC: decode_ReceiptEC,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

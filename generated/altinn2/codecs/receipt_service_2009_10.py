@@ -7,15 +7,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
-from altinn2.codecs import receipt_2015_06 as _c1, receipt_2015_06_ec as _c2
-from altinn2.models import receipt_service_2009_10 as _m0
+from altinn2.codecs import receipt_2009_10 as _c2, receipt_2015_06 as _c1, receipt_2015_06_ec as _c4
+from altinn2.models import enums as _m3, receipt_service_2009_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}"
-_Q0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
-_Q1 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Receipt"
+_Q0 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}systemUserName"
+_Q1 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}systemPassword"
+_Q2 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}receipt"
+_Q3 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}userName"
+_Q4 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}password"
+_Q5 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}receiptTypeName"
+_Q6 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}dateFrom"
+_Q7 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}dateTo"
+_Q8 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
+_Q9 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Receipt"
+_S0 = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
 _K_GetReceiptBasicV2Response: dict[Any, int] = {
@@ -56,7 +65,7 @@ def decode_GetReceiptECV2Response(e: _Element) -> _m0.GetReceiptECV2Response:
         if k is None:
             continue
         if k == 0:
-            v["get_receipt_ec_v2_result"] = None if _f.nil(c, True) else _c2.decode_ReceiptEC(c)
+            v["get_receipt_ec_v2_result"] = None if _f.nil(c, True) else _c4.decode_ReceiptEC(c)
     o = _m0.GetReceiptECV2Response.__new__(_m0.GetReceiptECV2Response)
     o.__dict__ = v
     return o
@@ -79,7 +88,7 @@ def decode_GetReceiptListBasicV2Response(e: _Element) -> _m0.GetReceiptListBasic
             continue
         if k == 0:
             v["get_receipt_list_basic_v2_result"] = (
-                None if _f.nil(c, True) else [_c1.decode_Receipt(i) for i in c if i.tag == _Q0]
+                None if _f.nil(c, True) else [_c1.decode_Receipt(i) for i in c if i.tag == _Q8]
             )
     o = _m0.GetReceiptListBasicV2Response.__new__(_m0.GetReceiptListBasicV2Response)
     o.__dict__ = v
@@ -103,7 +112,7 @@ def decode_GetReceiptListECV2Response(e: _Element) -> _m0.GetReceiptListECV2Resp
             continue
         if k == 0:
             v["get_receipt_list_ec_v2_result"] = (
-                None if _f.nil(c, True) else [_c2.decode_ReceiptEC(i) for i in c if i.tag == _Q1]
+                None if _f.nil(c, True) else [_c4.decode_ReceiptEC(i) for i in c if i.tag == _Q9]
             )
     o = _m0.GetReceiptListECV2Response.__new__(_m0.GetReceiptListECV2Response)
     o.__dict__ = v
@@ -148,10 +157,174 @@ def decode_UpdateReceiptECResponse(e: _Element) -> _m0.UpdateReceiptECResponse:
         if k is None:
             continue
         if k == 0:
-            v["update_receipt_ec_result"] = None if _f.nil(c, True) else _c2.decode_ReceiptEC(c)
+            v["update_receipt_ec_result"] = None if _f.nil(c, True) else _c4.decode_ReceiptEC(c)
     o = _m0.UpdateReceiptECResponse.__new__(_m0.UpdateReceiptECResponse)
     o.__dict__ = v
     return o
+
+
+def encode_GetReceiptBasicV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetReceiptBasicV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.receipt
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_ReceiptSearch(v, _SE(e, _Q2), ns)
+    else:
+        _f.absent(e, _Q2, False, ns)
+
+
+def encode_GetReceiptECV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetReceiptECV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.receipt
+    if v is not None:
+        ns[_S0] = None
+        _c2.encode_ReceiptSearchExternal(v, _SE(e, _Q2), ns)
+    else:
+        _f.absent(e, _Q2, False, ns)
+
+
+def encode_GetReceiptListBasicV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetReceiptListBasicV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.receipt_type_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.enum_text(v, _m3.ReceiptType)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.date_from
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.date_time_text(v)
+    v = o.date_to
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.date_time_text(v)
+
+
+def encode_GetReceiptListECV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetReceiptListECV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.receipt_type_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.enum_text(v, _m3.ReceiptType)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.date_from
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.date_time_text(v)
+    else:
+        _f.absent(e, _Q6, False, ns)
+    v = o.date_to
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.date_time_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+
+
+def encode_UpdateReceiptBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.UpdateReceiptBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.receipt
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_ReceiptSave(v, _SE(e, _Q2), ns)
+    else:
+        _f.absent(e, _Q2, False, ns)
+
+
+def encode_UpdateReceiptEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.UpdateReceiptEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.receipt
+    if v is not None:
+        ns[_S0] = None
+        _c2.encode_ReceiptSaveExternal(v, _SE(e, _Q2), ns)
+    else:
+        _f.absent(e, _Q2, False, ns)
 
 
 DECODERS: dict[type, Any] = {
@@ -161,4 +334,30 @@ DECODERS: dict[type, Any] = {
     _m0.GetReceiptListECV2Response: decode_GetReceiptListECV2Response,
     _m0.UpdateReceiptBasicResponse: decode_UpdateReceiptBasicResponse,
     _m0.UpdateReceiptECResponse: decode_UpdateReceiptECResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.GetReceiptBasicV2: (
+        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptBasicV2",
+        encode_GetReceiptBasicV2,
+    ),
+    _m0.GetReceiptECV2: (
+        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2",
+        encode_GetReceiptECV2,
+    ),
+    _m0.GetReceiptListBasicV2: (
+        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListBasicV2",
+        encode_GetReceiptListBasicV2,
+    ),
+    _m0.GetReceiptListECV2: (
+        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2",
+        encode_GetReceiptListECV2,
+    ),
+    _m0.UpdateReceiptBasic: (
+        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptBasic",
+        encode_UpdateReceiptBasic,
+    ),
+    _m0.UpdateReceiptEC: (
+        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptEC",
+        encode_UpdateReceiptEC,
+    ),
 }

@@ -7,14 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import receipt_2015_06 as _c1
-from altinn2.models import receipt_service_2009_10_ec as _m0
+from altinn2.models import enums as _m2, receipt_service_2009_10_ec as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}"
-_Q0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
+_Q0 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}userName"
+_Q1 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}password"
+_Q2 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}receipt"
+_Q3 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}receiptTypeName"
+_Q4 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}dateFrom"
+_Q5 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}dateTo"
+_Q6 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
+_S0 = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
 _K_GetReceiptECV2ResponseEC: dict[Any, int] = {
@@ -56,7 +63,7 @@ def decode_GetReceiptListECV2ResponseEC(e: _Element) -> _m0.GetReceiptListECV2Re
             continue
         if k == 0:
             v["get_receipt_list_ec_v2_result"] = (
-                None if _f.nil(c, True) else [_c1.decode_Receipt(i) for i in c if i.tag == _Q0]
+                None if _f.nil(c, True) else [_c1.decode_Receipt(i) for i in c if i.tag == _Q6]
             )
     o = _m0.GetReceiptListECV2ResponseEC.__new__(_m0.GetReceiptListECV2ResponseEC)
     o.__dict__ = v
@@ -85,8 +92,102 @@ def decode_UpdateReceiptECResponseEC(e: _Element) -> _m0.UpdateReceiptECResponse
     return o
 
 
+def encode_GetReceiptECV2EC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetReceiptECV2EC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.receipt
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_ReceiptSearch(v, _SE(e, _Q2), ns)
+    else:
+        _f.absent(e, _Q2, False, ns)
+
+
+def encode_GetReceiptListECV2EC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetReceiptListECV2EC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.receipt_type_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.enum_text(v, _m2.ReceiptType)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.date_from
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.date_time_text(v)
+    v = o.date_to
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.date_time_text(v)
+
+
+def encode_UpdateReceiptECEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.UpdateReceiptECEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.receipt
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_ReceiptSave(v, _SE(e, _Q2), ns)
+    else:
+        _f.absent(e, _Q2, False, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.GetReceiptECV2ResponseEC: decode_GetReceiptECV2ResponseEC,
     _m0.GetReceiptListECV2ResponseEC: decode_GetReceiptListECV2ResponseEC,
     _m0.UpdateReceiptECResponseEC: decode_UpdateReceiptECResponseEC,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.GetReceiptECV2EC: (
+        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2",
+        encode_GetReceiptECV2EC,
+    ),
+    _m0.GetReceiptListECV2EC: (
+        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2",
+        encode_GetReceiptListECV2EC,
+    ),
+    _m0.UpdateReceiptECEC: (
+        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptEC",
+        encode_UpdateReceiptECEC,
+    ),
 }

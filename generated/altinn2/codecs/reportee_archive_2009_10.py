@@ -7,12 +7,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.models import reportee_archive_2009_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}"
+_Q0 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ArchiveReference"
+_Q1 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}CaseID"
+_Q2 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}CollectionPages"
+_Q3 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}EDialogue"
+_Q4 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}FromDate"
+_Q5 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}Reportee"
+_Q6 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}SearchName"
+_Q7 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}SearchString"
+_Q8 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}SentAndArchived"
+_Q9 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ServiceCodeList"
+_Q10 = "{http://schemas.microsoft.com/2003/10/Serialization/Arrays}string"
+_Q11 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ServiceOwnerCode"
+_Q12 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ToBeProcessed"
+_Q13 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ToBeProcessedByOthers"
+_Q14 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ToDate"
+_S0 = "http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10"
+_S1 = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 
 
 _K_ArchivedFormBE: dict[Any, int] = {
@@ -83,6 +100,84 @@ def decode_ArchivedFormBE(e: _Element) -> _m0.ArchivedFormBE:
     return o
 
 
+def encode_ExternalSearchBEV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.ExternalSearchBEV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.archive_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.case_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.int_text(v)
+    v = o.collection_pages
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.bool_text(v)
+    v = o.e_dialogue
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.bool_text(v)
+    v = o.from_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.date_time_text(v)
+    else:
+        _f.absent(e, _Q4, True, ns)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, True, ns)
+    v = o.search_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.str_text(v)
+    v = o.search_string
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+    v = o.sent_and_archived
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.bool_text(v)
+    v = o.service_code_list
+    if v is not None:
+        w = _SE(e, _Q9)
+        ns[_S0] = None
+        if v:
+            ns[_S1] = None
+        for i in v:
+            _SE(w, _Q10).text = _f.str_text(i)
+    v = o.service_owner_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.str_text(v)
+    v = o.to_be_processed
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q12).text = _f.bool_text(v)
+    v = o.to_be_processed_by_others
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q13).text = _f.bool_text(v)
+    v = o.to_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q14).text = _f.date_time_text(v)
+    else:
+        _f.absent(e, _Q14, True, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.ArchivedFormBE: decode_ArchivedFormBE,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.ExternalSearchBEV2: (
+        "ExternalSearchBEV2",
+        encode_ExternalSearchBEV2,
+    ),
 }

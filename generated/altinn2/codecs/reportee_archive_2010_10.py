@@ -373,3 +373,4 @@ DECODERS: dict[type, Any] = {
     _m0.ArchivedFormTaskSigningStepBEV2: decode_ArchivedFormTaskSigningStepBEV2,
     _m0.ArchivedFormTaskV2: decode_ArchivedFormTaskV2,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

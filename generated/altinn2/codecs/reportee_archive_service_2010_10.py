@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import (
     archive_common_2010_10 as _c2,
@@ -18,6 +18,12 @@ from altinn2.models import reportee_archive_service_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}"
+_Q0 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}userName"
+_Q1 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}password"
+_Q2 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}reporteeElementId"
+_Q3 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}languageID"
+_Q4 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}attachmentId"
+_S0 = "http://www.altinn.no/services/Archive/ReporteeArchive/2010/10"
 
 
 _K_GetArchivedFormTaskECResponse: dict[Any, int] = {
@@ -92,8 +98,96 @@ def decode_GetAttachmentDataECResponse(e: _Element) -> _m0.GetAttachmentDataECRe
     return o
 
 
+def encode_GetArchivedFormTaskEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetArchivedFormTaskEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.int_text(v)
+
+
+def encode_GetArchivedLookupEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetArchivedLookupEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.int_text(v)
+
+
+def encode_GetAttachmentDataEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetAttachmentDataEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.attachment_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.GetArchivedFormTaskECResponse: decode_GetArchivedFormTaskECResponse,
     _m0.GetArchivedLookupECResponse: decode_GetArchivedLookupECResponse,
     _m0.GetAttachmentDataECResponse: decode_GetAttachmentDataECResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.GetArchivedFormTaskEC: (
+        "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedFormTaskEC",
+        encode_GetArchivedFormTaskEC,
+    ),
+    _m0.GetArchivedLookupEC: (
+        "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedLookupEC",
+        encode_GetArchivedLookupEC,
+    ),
+    _m0.GetAttachmentDataEC: (
+        "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetAttachmentDataEC",
+        encode_GetAttachmentDataEC,
+    ),
 }

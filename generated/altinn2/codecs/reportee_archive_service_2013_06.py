@@ -7,12 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.models import reportee_archive_service_2013_06 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}"
+_Q0 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}userName"
+_Q1 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}password"
+_Q2 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}attachmentId"
+_S0 = "http://www.altinn.no/services/Archive/ReporteeArchive/2013/06"
 
 
 _K_GetAttachmentDataECStreamedResponse: dict[Any, int] = {
@@ -44,6 +48,30 @@ def decode_GetAttachmentDataECStreamedResponse(
     return o
 
 
+def encode_GetAttachmentDataECStreamed(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetAttachmentDataECStreamed:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.attachment_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+
+
 DECODERS: dict[type, Any] = {
     _m0.GetAttachmentDataECStreamedResponse: decode_GetAttachmentDataECStreamedResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.GetAttachmentDataECStreamed: (
+        "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}GetAttachmentDataECStreamed",
+        encode_GetAttachmentDataECStreamed,
+    ),
 }

@@ -7,22 +7,42 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
-from altinn2.codecs import reportee_element_list_service_2010_10 as _c1
-from altinn2.models import enums as _m2, reportee_element_list_service_2009_10 as _m0
+from altinn2.codecs import (
+    reportee_archive_2009_10 as _c1,
+    reportee_element_list_service_2010_10 as _c2,
+)
+from altinn2.models import enums as _m3, reportee_element_list_service_2009_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
-_E0 = {str(member.value): member for member in _m2.CorrespondenceStatusType}
-_E1 = {str(member.value): member for member in _m2.LastChangeType}
-_E2 = {str(member.value): member for member in _m2.ReporteeElementType}
-_E3 = {str(member.value): member for member in _m2.RoleRequirement}
-_E4 = {str(member.value): member for member in _m2.ReporteeElementStatus}
-_E5 = {str(member.value): member for member in _m2.ProcessActivityType}
+_E0 = {str(member.value): member for member in _m3.CorrespondenceStatusType}
+_E1 = {str(member.value): member for member in _m3.LastChangeType}
+_E2 = {str(member.value): member for member in _m3.ReporteeElementType}
+_E3 = {str(member.value): member for member in _m3.RoleRequirement}
+_E4 = {str(member.value): member for member in _m3.ReporteeElementStatus}
+_E5 = {str(member.value): member for member in _m3.ProcessActivityType}
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}"
-_Q0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ReporteeElementBE"
-_Q1 = "{http://schemas.altinn.no/services/altinnservice/2010/10}FormSetElementBEV2"
-_Q2 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementBEV2"
+_Q0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}systemUserName"
+_Q1 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}systemPassword"
+_Q2 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}userSSN"
+_Q3 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}userPassword"
+_Q4 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}userPinCode"
+_Q5 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}authMethod"
+_Q6 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}reporteeElementCode"
+_Q7 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}reportee"
+_Q8 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}archiveReference"
+_Q9 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}fromDate"
+_Q10 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}toDate"
+_Q11 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}languageID"
+_Q12 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}reporteeElementID"
+_Q13 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}searchBE"
+_Q14 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ReporteeElementBE"
+_Q15 = "{http://schemas.altinn.no/services/altinnservice/2010/10}FormSetElementBEV2"
+_Q16 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementBEV2"
+)
+_S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10"
 
 
 def decode_DeleteReporteeElementBasicResponse(
@@ -66,7 +86,7 @@ def decode_GetCorrespondenceListForArchiveRefBasicResponse(
             v["get_correspondence_list_for_archive_ref_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q0]
+                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q14]
             )
     o = _m0.GetCorrespondenceListForArchiveRefBasicResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefBasicResponse
@@ -96,7 +116,7 @@ def decode_GetCorrespondenceListForArchiveRefResponse(
             v["get_correspondence_list_for_archive_ref_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q0]
+                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q14]
             )
     o = _m0.GetCorrespondenceListForArchiveRefResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefResponse
@@ -126,7 +146,7 @@ def decode_GetCorrespondenceListForReporteeBasicResponse(
             v["get_correspondence_list_for_reportee_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q0]
+                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q14]
             )
     o = _m0.GetCorrespondenceListForReporteeBasicResponse.__new__(
         _m0.GetCorrespondenceListForReporteeBasicResponse
@@ -156,7 +176,7 @@ def decode_GetCorrespondenceListForReporteeResponse(
             v["get_correspondence_list_for_reportee_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q0]
+                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q14]
             )
     o = _m0.GetCorrespondenceListForReporteeResponse.__new__(
         _m0.GetCorrespondenceListForReporteeResponse
@@ -184,7 +204,7 @@ def decode_GetFormSetElementsBasicV2Response(e: _Element) -> _m0.GetFormSetEleme
             v["get_form_set_elements_basic_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_FormSetElementBEV2(i) for i in c if i.tag == _Q1]
+                else [_c2.decode_FormSetElementBEV2(i) for i in c if i.tag == _Q15]
             )
     o = _m0.GetFormSetElementsBasicV2Response.__new__(_m0.GetFormSetElementsBasicV2Response)
     o.__dict__ = v
@@ -212,7 +232,7 @@ def decode_GetFormSetElementsExternalV2Response(
             v["get_form_set_elements_external_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_FormSetElementBEV2(i) for i in c if i.tag == _Q1]
+                else [_c2.decode_FormSetElementBEV2(i) for i in c if i.tag == _Q15]
             )
     o = _m0.GetFormSetElementsExternalV2Response.__new__(_m0.GetFormSetElementsExternalV2Response)
     o.__dict__ = v
@@ -240,7 +260,7 @@ def decode_GetReporteeElementListBasicV2Response(
             v["get_reportee_element_list_basic_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q2]
+                else [_c2.decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q16]
             )
     o = _m0.GetReporteeElementListBasicV2Response.__new__(_m0.GetReporteeElementListBasicV2Response)
     o.__dict__ = v
@@ -268,7 +288,7 @@ def decode_GetReporteeElementListExternalV2Response(
             v["get_reportee_element_list_external_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q2]
+                else [_c2.decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q16]
             )
     o = _m0.GetReporteeElementListExternalV2Response.__new__(
         _m0.GetReporteeElementListExternalV2Response
@@ -423,6 +443,436 @@ def decode_ReporteeElementBE(e: _Element) -> _m0.ReporteeElementBE:
     return o
 
 
+def encode_DeleteReporteeElementBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.DeleteReporteeElementBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    v = o.reportee_element_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.str_text(v)
+
+
+def encode_DeleteReporteeElementExternal(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.DeleteReporteeElementExternal:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    v = o.reportee_element_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.str_text(v)
+
+
+def encode_GetCorrespondenceListForArchiveRef(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetCorrespondenceListForArchiveRef:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+    v = o.archive_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    v = o.from_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.date_time_text(v)
+    v = o.to_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q10).text = _f.date_time_text(v)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.int_text(v)
+
+
+def encode_GetCorrespondenceListForArchiveRefBasic(
+    o: Any, e: _Element, ns: dict[str, None]
+) -> None:
+    if o.__class__ is not _m0.GetCorrespondenceListForArchiveRefBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+    v = o.archive_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.str_text(v)
+    v = o.from_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.date_time_text(v)
+    v = o.to_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q10).text = _f.date_time_text(v)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.int_text(v)
+
+
+def encode_GetCorrespondenceListForReportee(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetCorrespondenceListForReportee:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+    v = o.from_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.date_time_text(v)
+    v = o.to_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q10).text = _f.date_time_text(v)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.int_text(v)
+
+
+def encode_GetCorrespondenceListForReporteeBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetCorrespondenceListForReporteeBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.str_text(v)
+    v = o.from_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q9).text = _f.date_time_text(v)
+    v = o.to_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q10).text = _f.date_time_text(v)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.int_text(v)
+
+
+def encode_GetFormSetElementsBasicV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetFormSetElementsBasicV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q12).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q12, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q11, False, ns)
+
+
+def encode_GetFormSetElementsExternalV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetFormSetElementsExternalV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q12).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q12, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q11, False, ns)
+
+
+def encode_GetReporteeElementListBasicV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetReporteeElementListBasicV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.search_be
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_ExternalSearchBEV2(v, _SE(e, _Q13), ns)
+    else:
+        _f.absent(e, _Q13, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q11, False, ns)
+
+
+def encode_GetReporteeElementListExternalV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetReporteeElementListExternalV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_ssn
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+    v = o.user_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.user_pin_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.auth_method
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.search_be
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_ExternalSearchBEV2(v, _SE(e, _Q13), ns)
+    else:
+        _f.absent(e, _Q13, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q11).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q11, False, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.DeleteReporteeElementBasicResponse: decode_DeleteReporteeElementBasicResponse,
     _m0.DeleteReporteeElementExternalResponse: decode_DeleteReporteeElementExternalResponse,
@@ -441,4 +891,46 @@ DECODERS: dict[type, Any] = {
     _m0.GetReporteeElementListBasicV2Response: decode_GetReporteeElementListBasicV2Response,
     _m0.GetReporteeElementListExternalV2Response: decode_GetReporteeElementListExternalV2Response,
     _m0.ReporteeElementBE: decode_ReporteeElementBE,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.DeleteReporteeElementBasic: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}DeleteReporteeElementBasic",
+        encode_DeleteReporteeElementBasic,
+    ),
+    _m0.DeleteReporteeElementExternal: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}DeleteReporteeElementExternal",
+        encode_DeleteReporteeElementExternal,
+    ),
+    _m0.GetCorrespondenceListForArchiveRef: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRef",
+        encode_GetCorrespondenceListForArchiveRef,
+    ),
+    _m0.GetCorrespondenceListForArchiveRefBasic: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRefBasic",
+        encode_GetCorrespondenceListForArchiveRefBasic,
+    ),
+    _m0.GetCorrespondenceListForReportee: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReportee",
+        encode_GetCorrespondenceListForReportee,
+    ),
+    _m0.GetCorrespondenceListForReporteeBasic: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReporteeBasic",
+        encode_GetCorrespondenceListForReporteeBasic,
+    ),
+    _m0.GetFormSetElementsBasicV2: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsBasicV2",
+        encode_GetFormSetElementsBasicV2,
+    ),
+    _m0.GetFormSetElementsExternalV2: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsExternalV2",
+        encode_GetFormSetElementsExternalV2,
+    ),
+    _m0.GetReporteeElementListBasicV2: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListBasicV2",
+        encode_GetReporteeElementListBasicV2,
+    ),
+    _m0.GetReporteeElementListExternalV2: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListExternalV2",
+        encode_GetReporteeElementListExternalV2,
+    ),
 }

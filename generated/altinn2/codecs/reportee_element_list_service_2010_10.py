@@ -7,27 +7,43 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
-from altinn2.codecs import reportee_element_list_service_2018_02 as _c2
-from altinn2.models import enums as _m1, reportee_element_list_service_2010_10 as _m0
+from altinn2.codecs import (
+    reportee_archive_2009_10 as _c1,
+    reportee_element_list_service_2018_02 as _c3,
+)
+from altinn2.models import enums as _m2, reportee_element_list_service_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
-_E0 = {str(member.value): member for member in _m1.AttachmentFunctionType}
-_E1 = {str(member.value): member for member in _m1.AttachmentType}
-_E2 = {str(member.value): member for member in _m1.UserTypeRestriction}
-_E3 = {str(member.value): member for member in _m1.ItemType}
-_E4 = {str(member.value): member for member in _m1.FormValidationStatusTypeExternalV2}
-_E5 = {str(member.value): member for member in _m1.CorrespondenceStatusTypeV2}
-_E6 = {str(member.value): member for member in _m1.LastChangeTypeV2}
-_E7 = {str(member.value): member for member in _m1.ReporteeElementTypeV2}
-_E8 = {str(member.value): member for member in _m1.RoleRequirementV2}
-_E9 = {str(member.value): member for member in _m1.ReporteeElementStatus}
-_E10 = {str(member.value): member for member in _m1.ProcessActivityTypeV2}
+_E0 = {str(member.value): member for member in _m2.AttachmentFunctionType}
+_E1 = {str(member.value): member for member in _m2.AttachmentType}
+_E2 = {str(member.value): member for member in _m2.UserTypeRestriction}
+_E3 = {str(member.value): member for member in _m2.ItemType}
+_E4 = {str(member.value): member for member in _m2.FormValidationStatusTypeExternalV2}
+_E5 = {str(member.value): member for member in _m2.CorrespondenceStatusTypeV2}
+_E6 = {str(member.value): member for member in _m2.LastChangeTypeV2}
+_E7 = {str(member.value): member for member in _m2.ReporteeElementTypeV2}
+_E8 = {str(member.value): member for member in _m2.RoleRequirementV2}
+_E9 = {str(member.value): member for member in _m2.ReporteeElementStatus}
+_E10 = {str(member.value): member for member in _m2.ProcessActivityTypeV2}
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}"
-_Q0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementBEV2"
-_Q1 = "{http://schemas.altinn.no/services/altinnservice/2018/02}FormSetDataBE"
-_Q2 = "{http://schemas.altinn.no/services/altinnservice/2010/10}FormSetElementBEV2"
+_Q0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}userName"
+_Q1 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}password"
+_Q2 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}reporteeElementCode"
+_Q3 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}reportee"
+_Q4 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}archiveReference"
+_Q5 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}fromDate"
+_Q6 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}toDate"
+_Q7 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}languageID"
+_Q8 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}reporteeElementID"
+_Q9 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}searchBE"
+_Q10 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementBEV2"
+)
+_Q11 = "{http://schemas.altinn.no/services/altinnservice/2018/02}FormSetDataBE"
+_Q12 = "{http://schemas.altinn.no/services/altinnservice/2010/10}FormSetElementBEV2"
+_S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10"
 
 
 _K_AttachmentBEV2: dict[Any, int] = {
@@ -233,7 +249,7 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
             v["get_correspondence_list_for_archive_ref_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q0]
+                else [decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q10]
             )
     o = _m0.GetCorrespondenceListForArchiveRefECResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefECResponse
@@ -263,7 +279,7 @@ def decode_GetCorrespondenceListForReporteeECResponse(
             v["get_correspondence_list_for_reportee_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q0]
+                else [decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q10]
             )
     o = _m0.GetCorrespondenceListForReporteeECResponse.__new__(
         _m0.GetCorrespondenceListForReporteeECResponse
@@ -291,7 +307,7 @@ def decode_GetFormSetDataECResponse(e: _Element) -> _m0.GetFormSetDataECResponse
             v["get_form_set_data_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_FormSetDataBE(i) for i in c if i.tag == _Q1]
+                else [_c3.decode_FormSetDataBE(i) for i in c if i.tag == _Q11]
             )
     o = _m0.GetFormSetDataECResponse.__new__(_m0.GetFormSetDataECResponse)
     o.__dict__ = v
@@ -317,7 +333,7 @@ def decode_GetFormSetElementsECResponse(e: _Element) -> _m0.GetFormSetElementsEC
             v["get_form_set_elements_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_FormSetElementBEV2(i) for i in c if i.tag == _Q2]
+                else [decode_FormSetElementBEV2(i) for i in c if i.tag == _Q12]
             )
     o = _m0.GetFormSetElementsECResponse.__new__(_m0.GetFormSetElementsECResponse)
     o.__dict__ = v
@@ -343,7 +359,7 @@ def decode_GetReporteeElementListECResponse(e: _Element) -> _m0.GetReporteeEleme
             v["get_reportee_element_list_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q0]
+                else [decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q10]
             )
     o = _m0.GetReporteeElementListECResponse.__new__(_m0.GetReporteeElementListECResponse)
     o.__dict__ = v
@@ -520,6 +536,210 @@ def decode_ReporteeElementBEV2(e: _Element) -> _m0.ReporteeElementBEV2:
     return o
 
 
+def encode_DeleteReporteeElementEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.DeleteReporteeElementEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.reportee_element_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q2, False, ns)
+
+
+def encode_GetCorrespondenceListForArchiveRefEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetCorrespondenceListForArchiveRefEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.archive_reference
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q4, False, ns)
+    v = o.from_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.date_time_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.to_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.date_time_text(v)
+    else:
+        _f.absent(e, _Q6, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+
+
+def encode_GetCorrespondenceListForReporteeEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetCorrespondenceListForReporteeEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.reportee
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q3, False, ns)
+    v = o.from_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q5).text = _f.date_time_text(v)
+    else:
+        _f.absent(e, _Q5, False, ns)
+    v = o.to_date
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q6).text = _f.date_time_text(v)
+    else:
+        _f.absent(e, _Q6, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+
+
+def encode_GetFormSetDataEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetFormSetDataEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+
+
+def encode_GetFormSetElementsEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetFormSetElementsEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.reportee_element_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q8).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q8, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+
+
+def encode_GetReporteeElementListEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetReporteeElementListEC:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q0, False, ns)
+    v = o.password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    else:
+        _f.absent(e, _Q1, False, ns)
+    v = o.search_be
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_ExternalSearchBEV2(v, _SE(e, _Q9), ns)
+    else:
+        _f.absent(e, _Q9, False, ns)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q7).text = _f.int_text(v)
+    else:
+        _f.absent(e, _Q7, False, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.AttachmentBEV2: decode_AttachmentBEV2,
     _m0.DeleteReporteeElementECResponse: decode_DeleteReporteeElementECResponse,
@@ -534,4 +754,30 @@ DECODERS: dict[type, Any] = {
     _m0.GetFormSetElementsECResponse: decode_GetFormSetElementsECResponse,
     _m0.GetReporteeElementListECResponse: decode_GetReporteeElementListECResponse,
     _m0.ReporteeElementBEV2: decode_ReporteeElementBEV2,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.DeleteReporteeElementEC: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}DeleteReporteeElementEC",
+        encode_DeleteReporteeElementEC,
+    ),
+    _m0.GetCorrespondenceListForArchiveRefEC: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForArchiveRefEC",
+        encode_GetCorrespondenceListForArchiveRefEC,
+    ),
+    _m0.GetCorrespondenceListForReporteeEC: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForReporteeEC",
+        encode_GetCorrespondenceListForReporteeEC,
+    ),
+    _m0.GetFormSetDataEC: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetDataEC",
+        encode_GetFormSetDataEC,
+    ),
+    _m0.GetFormSetElementsEC: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetElementsEC",
+        encode_GetFormSetElementsEC,
+    ),
+    _m0.GetReporteeElementListEC: (
+        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetReporteeElementListEC",
+        encode_GetReporteeElementListEC,
+    ),
 }

@@ -65,3 +65,4 @@ def decode_FormSetDataBE(e: _Element) -> _m0.FormSetDataBE:
 DECODERS: dict[type, Any] = {
     _m0.FormSetDataBE: decode_FormSetDataBE,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

@@ -68,3 +68,4 @@ def decode_LogicalFormSchemaDefinition(e: _Element) -> _m0.LogicalFormSchemaDefi
 DECODERS: dict[type, Any] = {
     _m0.LogicalFormSchemaDefinition: decode_LogicalFormSchemaDefinition,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

@@ -98,3 +98,4 @@ def decode_AvailableServiceV2(e: _Element) -> _m0.AvailableServiceV2:
 DECODERS: dict[type, Any] = {
     _m0.AvailableServiceV2: decode_AvailableServiceV2,
 }
+ENCODERS: dict[type, tuple[str, Any]] = {}

@@ -7,15 +7,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import service_meta_data_2009_10 as _c2, service_meta_data_2010_10 as _c1
 from altinn2.models import service_meta_data_service_2009_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}"
-_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}AvailableServiceV2"
-_Q1 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}LogicalFormSchemaDefinition"
+_Q0 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}systemUserName"
+_Q1 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}systemPassword"
+_Q2 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}languageID"
+_Q3 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}externalServiceCode"
+_Q4 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}externalServiceEditionCode"
+_Q5 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}AvailableServiceV2"
+_Q6 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}LogicalFormSchemaDefinition"
+_S0 = "http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10"
 
 
 _K_GetAvailableServicesBasicV2Response: dict[Any, int] = {
@@ -39,7 +45,7 @@ def decode_GetAvailableServicesBasicV2Response(
             v["get_available_services_basic_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_AvailableServiceV2(i) for i in c if i.tag == _Q0]
+                else [_c1.decode_AvailableServiceV2(i) for i in c if i.tag == _Q5]
             )
     o = _m0.GetAvailableServicesBasicV2Response.__new__(_m0.GetAvailableServicesBasicV2Response)
     o.__dict__ = v
@@ -65,7 +71,7 @@ def decode_GetAvailableServicesV2Response(e: _Element) -> _m0.GetAvailableServic
             v["get_available_services_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_AvailableServiceV2(i) for i in c if i.tag == _Q0]
+                else [_c1.decode_AvailableServiceV2(i) for i in c if i.tag == _Q5]
             )
     o = _m0.GetAvailableServicesV2Response.__new__(_m0.GetAvailableServicesV2Response)
     o.__dict__ = v
@@ -93,7 +99,7 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
             v["get_form_task_schema_definitions_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_LogicalFormSchemaDefinition(i) for i in c if i.tag == _Q1]
+                else [_c2.decode_LogicalFormSchemaDefinition(i) for i in c if i.tag == _Q6]
             )
     o = _m0.GetFormTaskSchemaDefinitionsBasicResponse.__new__(
         _m0.GetFormTaskSchemaDefinitionsBasicResponse
@@ -123,13 +129,77 @@ def decode_GetSchemaDefinitionsForFormTaskResponse(
             v["get_schema_definitions_for_form_task_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_LogicalFormSchemaDefinition(i) for i in c if i.tag == _Q1]
+                else [_c2.decode_LogicalFormSchemaDefinition(i) for i in c if i.tag == _Q6]
             )
     o = _m0.GetSchemaDefinitionsForFormTaskResponse.__new__(
         _m0.GetSchemaDefinitionsForFormTaskResponse
     )
     o.__dict__ = v
     return o
+
+
+def encode_GetAvailableServicesBasicV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetAvailableServicesBasicV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+
+
+def encode_GetAvailableServicesV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetAvailableServicesV2:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.language_id
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q2).text = _f.int_text(v)
+
+
+def encode_GetFormTaskSchemaDefinitionsBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetFormTaskSchemaDefinitionsBasic:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.system_user_name
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q0).text = _f.str_text(v)
+    v = o.system_password
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q1).text = _f.str_text(v)
+    v = o.external_service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.external_service_edition_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.int_text(v)
+
+
+def encode_GetSchemaDefinitionsForFormTask(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetSchemaDefinitionsForFormTask:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.external_service_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q3).text = _f.str_text(v)
+    v = o.external_service_edition_code
+    if v is not None:
+        ns[_S0] = None
+        _SE(e, _Q4).text = _f.int_text(v)
 
 
 DECODERS: dict[type, Any] = {
@@ -139,4 +209,22 @@ DECODERS: dict[type, Any] = {
         decode_GetFormTaskSchemaDefinitionsBasicResponse
     ),
     _m0.GetSchemaDefinitionsForFormTaskResponse: decode_GetSchemaDefinitionsForFormTaskResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.GetAvailableServicesBasicV2: (
+        "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesBasicV2",
+        encode_GetAvailableServicesBasicV2,
+    ),
+    _m0.GetAvailableServicesV2: (
+        "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesV2",
+        encode_GetAvailableServicesV2,
+    ),
+    _m0.GetFormTaskSchemaDefinitionsBasic: (
+        "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetFormTaskSchemaDefinitionsBasic",
+        encode_GetFormTaskSchemaDefinitionsBasic,
+    ),
+    _m0.GetSchemaDefinitionsForFormTask: (
+        "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetSchemaDefinitionsForFormTask",
+        encode_GetSchemaDefinitionsForFormTask,
+    ),
 }

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml.etree import _Element
+from lxml.etree import SubElement as _SE, _Element
 
 from altinn2.codecs import authentication_2009_10 as _c1
 from altinn2.models import system_authentication_service_2009_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}"
+_Q0 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}challengeRequest"
+_S0 = "http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10"
 
 
 _K_GetAuthenticationChallengeResponse: dict[Any, int] = {
@@ -42,6 +44,23 @@ def decode_GetAuthenticationChallengeResponse(
     return o
 
 
+def encode_GetAuthenticationChallenge(o: Any, e: _Element, ns: dict[str, None]) -> None:
+    if o.__class__ is not _m0.GetAuthenticationChallenge:
+        raise _f.Fallback(type(o).__name__)
+    v: Any
+    v = o.challenge_request
+    if v is not None:
+        ns[_S0] = None
+        _c1.encode_AuthenticationChallengeRequestBE(v, c := _SE(e, _Q0), ns)
+        _f.nil_if_empty(c, ns)
+
+
 DECODERS: dict[type, Any] = {
     _m0.GetAuthenticationChallengeResponse: decode_GetAuthenticationChallengeResponse,
+}
+ENCODERS: dict[type, tuple[str, Any]] = {
+    _m0.GetAuthenticationChallenge: (
+        "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}GetAuthenticationChallenge",
+        encode_GetAuthenticationChallenge,
+    ),
 }

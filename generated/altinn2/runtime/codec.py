@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 from collections.abc import Callable, Iterable, Iterator
+from types import ModuleType
 from typing import Any, TypeVar, cast
 
 from lxml import etree
@@ -77,44 +78,80 @@ class WcfTreeSerializer(TreeSerializer):
 _SERIALIZER = WcfTreeSerializer(context=CONTEXT, config=SerializerConfig())
 
 
-def to_element(obj: object) -> etree._Element:
-    """The XML element for a generated dataclass instance (its own element name), with every
-    namespace declared once, on the element itself."""
+def _reference_element(obj: object, namespaces: dict[str, None]) -> etree._Element:
+    """xsdata's serializer; `namespaces` gets every namespace of the tree in document order."""
     element = _SERIALIZER.render(obj).getroot()
-    namespaces: dict[str, None] = {}
     for node in element.iter():
         if isinstance(node.tag, str) and node.tag.startswith("{"):
             namespaces[node.tag[1:].partition("}")[0]] = None
         for name in node.attrib:
             if name.startswith("{"):
                 namespaces[name[1:].partition("}")[0]] = None
+    return element
+
+
+def to_element(obj: object) -> etree._Element:
+    """The XML element for a generated dataclass instance (its own element name), with every
+    namespace declared once, on the element itself.
+
+    The class's generated encoder (`altinn2.codecs`) writes what it covers exactly, xsdata's
+    serializer (the reference) the rest: the same element either way."""
+    namespaces: dict[str, None] = {}  # every namespace of the tree, in document order
+    element: etree._Element | None = None
+    encoder = encoder_of(type(obj))
+    if encoder is not None:
+        tag, encode = encoder
+        element = etree.Element(tag)
+        if tag.startswith("{"):
+            namespaces[tag[1:].partition("}")[0]] = None
+        try:
+            encode(obj, element, namespaces)
+        except REFUSED:
+            element = None
+            namespaces.clear()
+    if element is None:
+        element = _reference_element(obj, namespaces)
     prefixes = {f"n{index}": namespace for index, namespace in enumerate(namespaces)}
     etree.cleanup_namespaces(element, top_nsmap=prefixes)
     return element
 
 
 _BINDER = Binder(CONTEXT)
-_DECODERS: dict[type[Any], Callable[[etree._Element], Any] | None] = {}
+_CODEC_MODULES: dict[str, ModuleType | None] = {}
 CODECS_PACKAGE = "altinn2.codecs"
+Encoder = Callable[[Any, etree._Element, dict[str, None]], None]
+
+
+def _codec_module(cls: type[Any]) -> ModuleType | None:
+    """The generated codec module of `cls`'s model module (imported on first use), if any."""
+    models, _, module = cls.__module__.rpartition(".")
+    if models != "altinn2.models":
+        return None
+    try:
+        return _CODEC_MODULES[module]
+    except KeyError:
+        pass
+    name = f"{CODECS_PACKAGE}.{module}"
+    found: ModuleType | None = None
+    try:
+        found = importlib.import_module(name)
+    except ModuleNotFoundError as exc:  # no class of that module is in a message
+        if exc.name != name:
+            raise
+    _CODEC_MODULES[module] = found
+    return found
 
 
 def decoder_of(cls: type[T]) -> Callable[[etree._Element], T] | None:
-    """The generated decoder of `cls` (its codec module imported on first use), if there is one."""
-    try:
-        return _DECODERS[cls]
-    except KeyError:
-        pass
-    found = None
-    models, _, module = cls.__module__.rpartition(".")
-    if models == "altinn2.models":
-        name = f"{CODECS_PACKAGE}.{module}"
-        try:
-            found = importlib.import_module(name).DECODERS.get(cls)
-        except ModuleNotFoundError as exc:  # no class of that module is in an answer
-            if exc.name != name:
-                raise
-    _DECODERS[cls] = found
-    return found
+    """The generated decoder of `cls`, if there is one."""
+    codecs = _codec_module(cls)
+    return None if codecs is None else codecs.DECODERS.get(cls)
+
+
+def encoder_of(cls: type[Any]) -> tuple[str, Encoder] | None:
+    """The element name and the generated encoder of `cls`, if there is one."""
+    codecs = _codec_module(cls)
+    return None if codecs is None else codecs.ENCODERS.get(cls)
 
 
 def shown(path: str, value: object) -> str:
