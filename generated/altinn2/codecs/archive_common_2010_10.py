@@ -34,7 +34,8 @@ _D_ArchivedLookupExternal: frozenset[int] = frozenset(range(0, 4))
 
 
 def decode_ArchivedLookupExternal(e: _Element) -> _m0.ArchivedLookupExternal:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "allow_forwarding": None,
         "archive_date_time": None,

@@ -39,7 +39,8 @@ _T_AuthenticationChallengeBE: tuple[dict[str, Any] | None, ...] = (None,) * 3 + 
 
 
 def decode_AuthenticationChallengeBE(e: _Element) -> _m0.AuthenticationChallengeBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "message": None,
         "status": None,

@@ -67,7 +67,8 @@ _T_BrokerServiceAvailableFile: tuple[dict[str, Any] | None, ...] = (None,) * 9 +
 
 
 def decode_BrokerServiceAvailableFile(e: _Element) -> _m0.BrokerServiceAvailableFile:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "external_service_code": None,
         "external_service_edition_code": None,

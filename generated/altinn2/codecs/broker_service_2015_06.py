@@ -33,7 +33,8 @@ _K_DownloadFileStreamedBasicResponse: dict[Any, int] = {
 
 
 def decode_DownloadFileStreamedBasicResponse(e: _Element) -> _m0.DownloadFileStreamedBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "download_file_streamed_basic_result": _f.MISSING,
     }
@@ -60,7 +61,8 @@ _K_DownloadFileStreamedECResponse: dict[Any, int] = {
 
 
 def decode_DownloadFileStreamedECResponse(e: _Element) -> _m0.DownloadFileStreamedECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "download_file_streamed_ec_result": _f.MISSING,
     }
@@ -87,7 +89,8 @@ _K_GetAvailableFilesBasicResponse: dict[Any, int] = {
 
 
 def decode_GetAvailableFilesBasicResponse(e: _Element) -> _m0.GetAvailableFilesBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_available_files_basic_result": None,
     }
@@ -113,7 +116,8 @@ _K_GetAvailableFilesECResponse: dict[Any, int] = {
 
 
 def decode_GetAvailableFilesECResponse(e: _Element) -> _m0.GetAvailableFilesECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_available_files_ec_result": None,
     }
@@ -144,7 +148,8 @@ _D_InitiateBrokerServiceBasicResponse: frozenset[int] = frozenset(range(0, 1))
 def decode_InitiateBrokerServiceBasicResponse(
     e: _Element,
 ) -> _m0.InitiateBrokerServiceBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "initiate_broker_service_basic_result": None,
     }
@@ -178,7 +183,8 @@ _D_InitiateBrokerServiceECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_InitiateBrokerServiceECResponse(e: _Element) -> _m0.InitiateBrokerServiceECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "initiate_broker_service_ec_result": None,
     }
@@ -226,7 +232,8 @@ _D_ReceiptExternalStreamedBE: frozenset[int] = frozenset(range(0, 7))
 
 
 def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamedBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "last_changed": None,
         "parent_receipt_id": None,

@@ -44,7 +44,8 @@ _D_CaseBE: frozenset[int] = frozenset(range(0, 10))
 
 
 def decode_CaseBE(e: _Element) -> _m0.CaseBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "case_id": None,
         "case_name": None,

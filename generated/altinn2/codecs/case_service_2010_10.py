@@ -38,7 +38,8 @@ _D_ArchiveCaseECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_ArchiveCaseECResponse(e: _Element) -> _m0.ArchiveCaseECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "archive_case_ec_result": None,
     }
@@ -69,7 +70,8 @@ _K_GetCaseListECResponse: dict[Any, int] = {
 
 
 def decode_GetCaseListECResponse(e: _Element) -> _m0.GetCaseListECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_case_list_ec_result": None,
     }
@@ -98,7 +100,8 @@ _D_InstantiateCollaborationECResponse: frozenset[int] = frozenset(range(0, 1))
 def decode_InstantiateCollaborationECResponse(
     e: _Element,
 ) -> _m0.InstantiateCollaborationECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "instantiate_collaboration_ec_result": None,
     }

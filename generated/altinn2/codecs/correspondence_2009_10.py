@@ -32,7 +32,8 @@ _T_CorrespondenceLink: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E0,)
 
 
 def decode_CorrespondenceLink(e: _Element) -> _m0.CorrespondenceLink:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "link_text": None,
         "link_type": None,

@@ -34,7 +34,8 @@ _K_CorrespondenceForEndUserSystemV2: dict[Any, int] = {
 
 
 def decode_CorrespondenceForEndUserSystemV2(e: _Element) -> _m0.CorrespondenceForEndUserSystemV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "correspondence": None,
         "correspondence_attachments": None,
@@ -132,7 +133,8 @@ _T_CorrespondenceV2: tuple[dict[str, Any] | None, ...] = (None,) * 22 + (
 
 
 def decode_CorrespondenceV2(e: _Element) -> _m0.CorrespondenceV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "allow_forwarding": None,
         "archive_reference": None,

@@ -27,7 +27,8 @@ _S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
 
 
 def decode_DeleteCorrespondenceBasicResponse(e: _Element) -> _m0.DeleteCorrespondenceBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.DeleteCorrespondenceBasicResponse.__new__(_m0.DeleteCorrespondenceBasicResponse)
     o.__dict__ = v
@@ -42,7 +43,8 @@ _K_GetCorrespondenceForEndUserSystemsBasicV2Response: dict[Any, int] = {
 def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
     e: _Element,
 ) -> _m0.GetCorrespondenceForEndUserSystemsBasicV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_correspondence_for_end_user_systems_basic_v2_result": None,
     }
@@ -65,7 +67,8 @@ def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
 def decode_SaveCorrespondenceConfirmationBasicResponse(
     e: _Element,
 ) -> _m0.SaveCorrespondenceConfirmationBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.SaveCorrespondenceConfirmationBasicResponse.__new__(
         _m0.SaveCorrespondenceConfirmationBasicResponse

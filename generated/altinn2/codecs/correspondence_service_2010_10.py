@@ -29,7 +29,8 @@ _K_GetCorrespondenceForEndUserSystemsECResponse: dict[Any, int] = {
 def decode_GetCorrespondenceForEndUserSystemsECResponse(
     e: _Element,
 ) -> _m0.GetCorrespondenceForEndUserSystemsECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_correspondence_for_end_user_systems_ec_result": None,
     }
@@ -52,7 +53,8 @@ def decode_GetCorrespondenceForEndUserSystemsECResponse(
 def decode_SaveCorrespondenceConfirmationECResponse(
     e: _Element,
 ) -> _m0.SaveCorrespondenceConfirmationECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.SaveCorrespondenceConfirmationECResponse.__new__(
         _m0.SaveCorrespondenceConfirmationECResponse

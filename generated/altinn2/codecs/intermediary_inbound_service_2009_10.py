@@ -105,7 +105,8 @@ _K_CompleteAndSignShipmentBasicResponse: dict[Any, int] = {
 def decode_CompleteAndSignShipmentBasicResponse(
     e: _Element,
 ) -> _m0.CompleteAndSignShipmentBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "complete_and_sign_shipment_basic_result": None,
     }
@@ -134,7 +135,8 @@ _D_GetAltinnSubmissionStatusBasicResponse: frozenset[int] = frozenset(range(0, 1
 def decode_GetAltinnSubmissionStatusBasicResponse(
     e: _Element,
 ) -> _m0.GetAltinnSubmissionStatusBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_altinn_submission_status_basic_result": None,
     }
@@ -190,7 +192,8 @@ _T_ReceiptExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 
 
 def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "receipt_id": None,
         "receipt_text": None,
@@ -258,7 +261,8 @@ _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
 
 
 def decode_ReferenceExternalBE(e: _Element) -> _m0.ReferenceExternalBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "reference_value": None,
         "reference_type_name": _f.MISSING,
@@ -300,7 +304,8 @@ _K_SubmitFormTaskBasicResponse: dict[Any, int] = {
 
 
 def decode_SubmitFormTaskBasicResponse(e: _Element) -> _m0.SubmitFormTaskBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "submit_form_task_basic_result": None,
     }

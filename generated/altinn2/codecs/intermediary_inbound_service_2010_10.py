@@ -104,7 +104,8 @@ _K_CompleteAndSignShipmentECResponse: dict[Any, int] = {
 
 
 def decode_CompleteAndSignShipmentECResponse(e: _Element) -> _m0.CompleteAndSignShipmentECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "complete_and_sign_shipment_ec_result": None,
     }
@@ -133,7 +134,8 @@ _D_GetAltinnSubmissionStatusECResponse: frozenset[int] = frozenset(range(0, 1))
 def decode_GetAltinnSubmissionStatusECResponse(
     e: _Element,
 ) -> _m0.GetAltinnSubmissionStatusECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_altinn_submission_status_ec_result": None,
     }
@@ -187,7 +189,8 @@ _T_ReceiptExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 
 
 def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "receipt_id": None,
         "receipt_text": None,
@@ -255,7 +258,8 @@ _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
 
 
 def decode_ReferenceExternalBE(e: _Element) -> _m0.ReferenceExternalBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "reference_value": None,
         "reference_type_name": _f.MISSING,
@@ -297,7 +301,8 @@ _K_SubmitFormTaskECResponse: dict[Any, int] = {
 
 
 def decode_SubmitFormTaskECResponse(e: _Element) -> _m0.SubmitFormTaskECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "submit_form_task_ec_result": None,
     }
@@ -321,7 +326,8 @@ _K_UpdateFormDataECResponse: dict[Any, int] = {
 
 
 def decode_UpdateFormDataECResponse(e: _Element) -> _m0.UpdateFormDataECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "update_form_data_ec_result": None,
     }

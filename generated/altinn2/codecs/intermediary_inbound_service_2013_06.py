@@ -40,7 +40,8 @@ _D_ReceiptExternalStreamedBE: frozenset[int] = frozenset(range(0, 7))
 
 
 def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamedBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "last_changed": None,
         "parent_receipt_id": None,

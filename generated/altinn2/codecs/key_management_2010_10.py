@@ -30,7 +30,8 @@ _D_CertificateBE: frozenset[int] = frozenset(range(0, 3))
 
 
 def decode_CertificateBE(e: _Element) -> _m0.CertificateBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "certificate": None,
         "certificate_id": None,
@@ -74,7 +75,8 @@ _D_KeyExternalBE: frozenset[int] = frozenset(range(0, 3))
 
 
 def decode_KeyExternalBE(e: _Element) -> _m0.KeyExternalBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "certificate_thumbprint": None,
         "key": None,

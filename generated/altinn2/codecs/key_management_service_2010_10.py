@@ -28,7 +28,8 @@ _K_GetCertificatesECResponse: dict[Any, int] = {
 
 
 def decode_GetCertificatesECResponse(e: _Element) -> _m0.GetCertificatesECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_certificates_ec_result": None,
     }

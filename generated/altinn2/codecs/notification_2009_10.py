@@ -41,7 +41,8 @@ _D_InternalNotification: frozenset[int] = frozenset(range(0, 4))
 
 
 def decode_InternalNotification(e: _Element) -> _m0.InternalNotification:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "from_address": None,
         "language_code": None,
@@ -99,7 +100,8 @@ _T_InternalReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (
 
 
 def decode_InternalReceiverEndPoint(e: _Element) -> _m0.InternalReceiverEndPoint:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "receiver_address": None,
         "sent_date_time": None,
@@ -159,7 +161,8 @@ _T_Notification: tuple[dict[str, Any] | None, ...] = (None,) * 7 + (_E1,)
 
 
 def decode_Notification(e: _Element) -> _m0.Notification:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "from_address": None,
         "notification_id": None,
@@ -222,7 +225,8 @@ _T_ReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E0,)
 
 
 def decode_ReceiverEndPoint(e: _Element) -> _m0.ReceiverEndPoint:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "transport_type": None,
         "receiver_address": None,
@@ -264,7 +268,8 @@ _D_TextToken: frozenset[int] = frozenset(range(0, 2))
 
 
 def decode_TextToken(e: _Element) -> _m0.TextToken:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "token_num": None,
         "token_value": None,

@@ -37,7 +37,8 @@ _D_PreFillIdentityFieldBE: frozenset[int] = frozenset(range(0, 2))
 
 
 def decode_PreFillIdentityFieldBE(e: _Element) -> _m0.PreFillIdentityFieldBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "field_value": None,
         "index": None,
@@ -74,7 +75,8 @@ _T_PrefillDataBE: tuple[dict[str, Any] | None, ...] = (None,) * 0 + (_E0,)
 
 
 def decode_PrefillDataBE(e: _Element) -> _m0.PrefillDataBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "pre_fill_form_task_be_list": None,
         "status": None,
@@ -121,7 +123,8 @@ _D_PrefillDataBEv2: frozenset[int] = frozenset(range(0, 3))
 
 
 def decode_PrefillDataBEv2(e: _Element) -> _m0.PrefillDataBEv2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "pre_fill_form_task_be_list": None,
         "prefill_data_found": None,
@@ -176,7 +179,8 @@ _D_PrefillForm: frozenset[int] = frozenset(range(4, 6))
 
 
 def decode_PrefillForm(e: _Element) -> _m0.PrefillForm:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "data_format_id": _f.MISSING,
         "data_format_version": _f.MISSING,
@@ -256,7 +260,8 @@ _D_PrefillFormTask: frozenset[int] = frozenset({2, 3, 5, 8, 9})
 
 
 def decode_PrefillFormTask(e: _Element) -> _m0.PrefillFormTask:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "external_service_code": _f.MISSING,
         "external_service_edition_code": _f.MISSING,
@@ -362,7 +367,8 @@ _T_PrefillFormTaskAttachment: tuple[dict[str, Any] | None, ...] = (None,) * 5 + 
 
 
 def decode_PrefillFormTaskAttachment(e: _Element) -> _m0.PrefillFormTaskAttachment:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "attachment_data": _f.MISSING,
         "attachment_name": _f.MISSING,
@@ -440,7 +446,8 @@ _D_PrefillFormTaskv2: frozenset[int] = frozenset({2, 3, 5})
 
 
 def decode_PrefillFormTaskv2(e: _Element) -> _m0.PrefillFormTaskv2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "external_service_code": _f.MISSING,
         "external_service_edition_code": _f.MISSING,

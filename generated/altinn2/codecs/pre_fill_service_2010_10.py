@@ -36,7 +36,8 @@ _K_GetPrefillDataBasicV2Response: dict[Any, int] = {
 
 
 def decode_GetPrefillDataBasicV2Response(e: _Element) -> _m0.GetPrefillDataBasicV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_prefill_data_basic_v2_result": None,
     }
@@ -60,7 +61,8 @@ _K_GetPrefillDataECResponse: dict[Any, int] = {
 
 
 def decode_GetPrefillDataECResponse(e: _Element) -> _m0.GetPrefillDataECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_prefill_data_ec_result": None,
     }

@@ -59,7 +59,8 @@ _T_ReceiptExternal: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 
 
 def decode_ReceiptExternal(e: _Element) -> _m0.ReceiptExternal:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "last_changed": None,
         "parent_receipt_id": None,
@@ -121,7 +122,8 @@ _T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
 
 
 def decode_Reference(e: _Element) -> _m0.Reference:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "reference_type_name": None,
         "reference_value": None,

@@ -61,7 +61,8 @@ _T_Receipt: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 
 
 def decode_Receipt(e: _Element) -> _m0.Receipt:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "last_changed": None,
         "parent_receipt_id": None,
@@ -124,7 +125,8 @@ _T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
 
 
 def decode_Reference(e: _Element) -> _m0.Reference:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "reference_type": _f.MISSING,
         "reference_value": _f.MISSING,

@@ -51,7 +51,8 @@ _T_ReceiptEC: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 
 
 def decode_ReceiptEC(e: _Element) -> _m0.ReceiptEC:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "last_changed": None,
         "parent_receipt_id": None,

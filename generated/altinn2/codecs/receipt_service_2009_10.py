@@ -33,7 +33,8 @@ _K_GetReceiptBasicV2Response: dict[Any, int] = {
 
 
 def decode_GetReceiptBasicV2Response(e: _Element) -> _m0.GetReceiptBasicV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_receipt_basic_v2_result": None,
     }
@@ -55,7 +56,8 @@ _K_GetReceiptECV2Response: dict[Any, int] = {
 
 
 def decode_GetReceiptECV2Response(e: _Element) -> _m0.GetReceiptECV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_receipt_ec_v2_result": None,
     }
@@ -77,7 +79,8 @@ _K_GetReceiptListBasicV2Response: dict[Any, int] = {
 
 
 def decode_GetReceiptListBasicV2Response(e: _Element) -> _m0.GetReceiptListBasicV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_receipt_list_basic_v2_result": None,
     }
@@ -101,7 +104,8 @@ _K_GetReceiptListECV2Response: dict[Any, int] = {
 
 
 def decode_GetReceiptListECV2Response(e: _Element) -> _m0.GetReceiptListECV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_receipt_list_ec_v2_result": None,
     }
@@ -125,7 +129,8 @@ _K_UpdateReceiptBasicResponse: dict[Any, int] = {
 
 
 def decode_UpdateReceiptBasicResponse(e: _Element) -> _m0.UpdateReceiptBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "update_receipt_basic_result": None,
     }
@@ -147,7 +152,8 @@ _K_UpdateReceiptECResponse: dict[Any, int] = {
 
 
 def decode_UpdateReceiptECResponse(e: _Element) -> _m0.UpdateReceiptECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "update_receipt_ec_result": None,
     }

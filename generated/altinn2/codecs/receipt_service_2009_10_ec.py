@@ -30,7 +30,8 @@ _K_GetReceiptECV2ResponseEC: dict[Any, int] = {
 
 
 def decode_GetReceiptECV2ResponseEC(e: _Element) -> _m0.GetReceiptECV2ResponseEC:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_receipt_ec_v2_result": None,
     }
@@ -52,7 +53,8 @@ _K_GetReceiptListECV2ResponseEC: dict[Any, int] = {
 
 
 def decode_GetReceiptListECV2ResponseEC(e: _Element) -> _m0.GetReceiptListECV2ResponseEC:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_receipt_list_ec_v2_result": None,
     }
@@ -76,7 +78,8 @@ _K_UpdateReceiptECResponseEC: dict[Any, int] = {
 
 
 def decode_UpdateReceiptECResponseEC(e: _Element) -> _m0.UpdateReceiptECResponseEC:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "update_receipt_ec_result": None,
     }

@@ -63,7 +63,8 @@ _D_ArchivedFormBE: frozenset[int] = frozenset(range(0, 11))
 
 
 def decode_ArchivedFormBE(e: _Element) -> _m0.ArchivedFormBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "data_format_id": None,
         "data_format_version": None,

@@ -49,7 +49,8 @@ _D_ArchiveTaskV2: frozenset[int] = frozenset(range(0, 8))
 
 
 def decode_ArchiveTaskV2(e: _Element) -> _m0.ArchiveTaskV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "end_user_system_id": None,
         "last_changed": None,
@@ -116,7 +117,8 @@ _T_ArchivedAttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 
 
 def decode_ArchivedAttachmentBEV2(e: _Element) -> _m0.ArchivedAttachmentBEV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "attachment_function_type": None,
         "attachment_id": None,
@@ -198,7 +200,8 @@ _T_ArchivedFormTaskSigningStepBEV2: tuple[dict[str, Any] | None, ...] = (None,) 
 
 
 def decode_ArchivedFormTaskSigningStepBEV2(e: _Element) -> _m0.ArchivedFormTaskSigningStepBEV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "authentication_level_id": None,
         "authentication_method": None,
@@ -292,7 +295,8 @@ _D_ArchivedFormTaskV2: frozenset[int] = frozenset(range(0, 8))
 
 
 def decode_ArchivedFormTaskV2(e: _Element) -> _m0.ArchivedFormTaskV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "archive_task_list": None,
         "archived_attachment_list": None,

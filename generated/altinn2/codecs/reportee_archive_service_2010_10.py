@@ -32,7 +32,8 @@ _K_GetArchivedFormTaskECResponse: dict[Any, int] = {
 
 
 def decode_GetArchivedFormTaskECResponse(e: _Element) -> _m0.GetArchivedFormTaskECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_archived_form_task_ec_result": None,
     }
@@ -56,7 +57,8 @@ _K_GetArchivedLookupECResponse: dict[Any, int] = {
 
 
 def decode_GetArchivedLookupECResponse(e: _Element) -> _m0.GetArchivedLookupECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_archived_lookup_ec_result": None,
     }
@@ -80,7 +82,8 @@ _K_GetAttachmentDataECResponse: dict[Any, int] = {
 
 
 def decode_GetAttachmentDataECResponse(e: _Element) -> _m0.GetAttachmentDataECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_attachment_data_ec_result": None,
     }

@@ -27,7 +27,8 @@ _K_GetAttachmentDataECStreamedResponse: dict[Any, int] = {
 def decode_GetAttachmentDataECStreamedResponse(
     e: _Element,
 ) -> _m0.GetAttachmentDataECStreamedResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_attachment_data_ec_streamed_result": _f.MISSING,
     }

@@ -48,7 +48,8 @@ _S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10"
 def decode_DeleteReporteeElementBasicResponse(
     e: _Element,
 ) -> _m0.DeleteReporteeElementBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.DeleteReporteeElementBasicResponse.__new__(_m0.DeleteReporteeElementBasicResponse)
     o.__dict__ = v
@@ -58,7 +59,8 @@ def decode_DeleteReporteeElementBasicResponse(
 def decode_DeleteReporteeElementExternalResponse(
     e: _Element,
 ) -> _m0.DeleteReporteeElementExternalResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.DeleteReporteeElementExternalResponse.__new__(_m0.DeleteReporteeElementExternalResponse)
     o.__dict__ = v
@@ -73,7 +75,8 @@ _K_GetCorrespondenceListForArchiveRefBasicResponse: dict[Any, int] = {
 def decode_GetCorrespondenceListForArchiveRefBasicResponse(
     e: _Element,
 ) -> _m0.GetCorrespondenceListForArchiveRefBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_correspondence_list_for_archive_ref_basic_result": None,
     }
@@ -103,7 +106,8 @@ _K_GetCorrespondenceListForArchiveRefResponse: dict[Any, int] = {
 def decode_GetCorrespondenceListForArchiveRefResponse(
     e: _Element,
 ) -> _m0.GetCorrespondenceListForArchiveRefResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_correspondence_list_for_archive_ref_result": None,
     }
@@ -133,7 +137,8 @@ _K_GetCorrespondenceListForReporteeBasicResponse: dict[Any, int] = {
 def decode_GetCorrespondenceListForReporteeBasicResponse(
     e: _Element,
 ) -> _m0.GetCorrespondenceListForReporteeBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_correspondence_list_for_reportee_basic_result": None,
     }
@@ -163,7 +168,8 @@ _K_GetCorrespondenceListForReporteeResponse: dict[Any, int] = {
 def decode_GetCorrespondenceListForReporteeResponse(
     e: _Element,
 ) -> _m0.GetCorrespondenceListForReporteeResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_correspondence_list_for_reportee_result": None,
     }
@@ -191,7 +197,8 @@ _K_GetFormSetElementsBasicV2Response: dict[Any, int] = {
 
 
 def decode_GetFormSetElementsBasicV2Response(e: _Element) -> _m0.GetFormSetElementsBasicV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_form_set_elements_basic_v2_result": None,
     }
@@ -219,7 +226,8 @@ _K_GetFormSetElementsExternalV2Response: dict[Any, int] = {
 def decode_GetFormSetElementsExternalV2Response(
     e: _Element,
 ) -> _m0.GetFormSetElementsExternalV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_form_set_elements_external_v2_result": None,
     }
@@ -247,7 +255,8 @@ _K_GetReporteeElementListBasicV2Response: dict[Any, int] = {
 def decode_GetReporteeElementListBasicV2Response(
     e: _Element,
 ) -> _m0.GetReporteeElementListBasicV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_reportee_element_list_basic_v2_result": None,
     }
@@ -275,7 +284,8 @@ _K_GetReporteeElementListExternalV2Response: dict[Any, int] = {
 def decode_GetReporteeElementListExternalV2Response(
     e: _Element,
 ) -> _m0.GetReporteeElementListExternalV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_reportee_element_list_external_v2_result": None,
     }
@@ -378,7 +388,8 @@ _T_ReporteeElementBE: tuple[dict[str, Any] | None, ...] = (None,) * 26 + (
 
 
 def decode_ReporteeElementBE(e: _Element) -> _m0.ReporteeElementBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "allow_delete": None,
         "allow_new_copy": None,

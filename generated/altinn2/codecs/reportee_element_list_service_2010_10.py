@@ -87,7 +87,8 @@ _T_AttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 10 + (
 
 
 def decode_AttachmentBEV2(e: _Element) -> _m0.AttachmentBEV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "attachment_data": None,
         "attachment_function_type_id": None,
@@ -137,7 +138,8 @@ def decode_AttachmentBEV2(e: _Element) -> _m0.AttachmentBEV2:
 
 
 def decode_DeleteReporteeElementECResponse(e: _Element) -> _m0.DeleteReporteeElementECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.DeleteReporteeElementECResponse.__new__(_m0.DeleteReporteeElementECResponse)
     o.__dict__ = v
@@ -183,7 +185,8 @@ _T_FormSetElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 8 + (
 
 
 def decode_FormSetElementBEV2(e: _Element) -> _m0.FormSetElementBEV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "created_by_user_id": None,
         "created_date_time": None,
@@ -236,7 +239,8 @@ _K_GetCorrespondenceListForArchiveRefECResponse: dict[Any, int] = {
 def decode_GetCorrespondenceListForArchiveRefECResponse(
     e: _Element,
 ) -> _m0.GetCorrespondenceListForArchiveRefECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_correspondence_list_for_archive_ref_ec_result": None,
     }
@@ -266,7 +270,8 @@ _K_GetCorrespondenceListForReporteeECResponse: dict[Any, int] = {
 def decode_GetCorrespondenceListForReporteeECResponse(
     e: _Element,
 ) -> _m0.GetCorrespondenceListForReporteeECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_correspondence_list_for_reportee_ec_result": None,
     }
@@ -294,7 +299,8 @@ _K_GetFormSetDataECResponse: dict[Any, int] = {
 
 
 def decode_GetFormSetDataECResponse(e: _Element) -> _m0.GetFormSetDataECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_form_set_data_ec_result": None,
     }
@@ -320,7 +326,8 @@ _K_GetFormSetElementsECResponse: dict[Any, int] = {
 
 
 def decode_GetFormSetElementsECResponse(e: _Element) -> _m0.GetFormSetElementsECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_form_set_elements_ec_result": None,
     }
@@ -346,7 +353,8 @@ _K_GetReporteeElementListECResponse: dict[Any, int] = {
 
 
 def decode_GetReporteeElementListECResponse(e: _Element) -> _m0.GetReporteeElementListECResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_reportee_element_list_ec_result": None,
     }
@@ -463,7 +471,8 @@ _T_ReporteeElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 34 + (
 
 
 def decode_ReporteeElementBEV2(e: _Element) -> _m0.ReporteeElementBEV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "allow_delete": None,
         "allow_new_copy": None,

@@ -32,7 +32,8 @@ _D_FormSetDataBE: frozenset[int] = frozenset(range(0, 4))
 
 
 def decode_FormSetDataBE(e: _Element) -> _m0.FormSetDataBE:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "data_format_id": None,
         "data_format_version": None,

@@ -34,7 +34,8 @@ _D_LogicalFormSchemaDefinition: frozenset[int] = frozenset(range(0, 5))
 
 
 def decode_LogicalFormSchemaDefinition(e: _Element) -> _m0.LogicalFormSchemaDefinition:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "data_format_id": None,
         "data_format_provider_type_id": None,

@@ -50,7 +50,8 @@ _T_AvailableServiceV2: tuple[dict[str, Any] | None, ...] = (None,) * 11 + (_E0,)
 
 
 def decode_AvailableServiceV2(e: _Element) -> _m0.AvailableServiceV2:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "build_package_version": None,
         "external_service_code": None,

@@ -32,7 +32,8 @@ _K_GetAvailableServicesBasicV2Response: dict[Any, int] = {
 def decode_GetAvailableServicesBasicV2Response(
     e: _Element,
 ) -> _m0.GetAvailableServicesBasicV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_available_services_basic_v2_result": None,
     }
@@ -58,7 +59,8 @@ _K_GetAvailableServicesV2Response: dict[Any, int] = {
 
 
 def decode_GetAvailableServicesV2Response(e: _Element) -> _m0.GetAvailableServicesV2Response:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_available_services_v2_result": None,
     }
@@ -86,7 +88,8 @@ _K_GetFormTaskSchemaDefinitionsBasicResponse: dict[Any, int] = {
 def decode_GetFormTaskSchemaDefinitionsBasicResponse(
     e: _Element,
 ) -> _m0.GetFormTaskSchemaDefinitionsBasicResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_form_task_schema_definitions_basic_result": None,
     }
@@ -116,7 +119,8 @@ _K_GetSchemaDefinitionsForFormTaskResponse: dict[Any, int] = {
 def decode_GetSchemaDefinitionsForFormTaskResponse(
     e: _Element,
 ) -> _m0.GetSchemaDefinitionsForFormTaskResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_schema_definitions_for_form_task_result": None,
     }

@@ -26,7 +26,8 @@ _K_GetAuthenticationChallengeResponse: dict[Any, int] = {
 def decode_GetAuthenticationChallengeResponse(
     e: _Element,
 ) -> _m0.GetAuthenticationChallengeResponse:
-    _f.plain(e)
+    if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
+        _f.plain(e)
     v: dict[str, Any] = {
         "get_authentication_challenge_result": None,
     }
