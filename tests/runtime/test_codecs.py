@@ -29,6 +29,7 @@ import altinn2.codecs
 from altinn2.runtime import codec
 from altinn2.runtime.errors import ProtocolError
 from altinn2.testing.examples import example
+from tests.conftest import shared_dir
 from tests.runtime.test_binder import generic, messages, recorded_bodies
 
 RECEIPT_2015 = "http://schemas.altinn.no/services/Intermediary/Receipt/2015/06"
@@ -281,3 +282,36 @@ def test_encoder_writes_what_xsdata_writes_for_random_instances(
 ) -> None:
     instance = data.draw(instances(cls))
     assert encoded_bytes(instance) == reference_bytes(instance)
+
+
+def test_a_fallback_after_the_decoder_consumed_items_reads_the_answer_whole_again() -> None:
+    """Through `Client.finish` the decoder frees each item it has read; when it hands over at
+    the third item (an `xsi:type`, which xsdata reads), the reference gets the answer parsed
+    again, not the consumed tree."""
+    from altinn2.client import Client
+    from altinn2.runtime.client import PreparedCall
+    from altinn2.runtime.envelope import parse_xml, read_envelope
+    from altinn2.services.reportee_element_list import GET_REPORTEE_ELEMENT_LIST_BASIC_V2 as OP
+
+    recorded = shared_dir() / "altinn2-traffic/ReporteeElementList"
+    data = (recorded / "GetReporteeElementListBasicV2-response-1.xml").read_bytes()
+    item, typed = (
+        b"<a:ReporteeElementBEV2>",
+        b'<a:ReporteeElementBEV2 i:type="a:ReporteeElementBEV2">',
+    )
+    marked = data.replace(item, typed, 3).replace(typed, item, 2)  # the third item typed
+    body = read_envelope(parse_xml(marked)).body
+    assert body is not None
+    decode = codec.decoder_of(OP.output)
+    assert decode is not None
+    with pytest.raises(Exception) as refused:
+        decode(body, True)
+    assert not isinstance(refused.value, ProtocolError)
+    assert len(body[0][0]) == 0  # the first item was consumed before the decoder handed over
+    client = Client(base_url="https://127.0.0.1")
+    call = PreparedCall(OP, "https://127.0.0.1" + OP.path, {}, b"")
+    read = client.finish(call, 200, "text/xml; charset=utf-8", marked, OP.output)
+    whole = read_envelope(parse_xml(data)).body
+    assert whole is not None
+    assert read == generic(whole, OP.output)
+    assert len(read.get_reportee_element_list_basic_v2_result or []) == 5

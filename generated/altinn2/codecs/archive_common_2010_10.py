@@ -33,7 +33,7 @@ _R_ArchivedLookupExternal: frozenset[int] = frozenset()
 _D_ArchivedLookupExternal: frozenset[int] = frozenset(range(0, 4))
 
 
-def decode_ArchivedLookupExternal(e: _Element) -> _m0.ArchivedLookupExternal:
+def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.ArchivedLookupExternal:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -64,9 +64,11 @@ def decode_ArchivedLookupExternal(e: _Element) -> _m0.ArchivedLookupExternal:
             else:
                 v[names[k]] = _f.date_time(x)
         elif k == 4:
-            v["lookup_pdf"] = None if _f.nil(c, True) else _c1.decode_AttachmentBEV2(c)
+            v["lookup_pdf"] = None if _f.nil(c, True) else _c1.decode_AttachmentBEV2(c, consume)
     o = _m0.ArchivedLookupExternal.__new__(_m0.ArchivedLookupExternal)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -38,7 +38,9 @@ _D_AuthenticationChallengeBE: frozenset[int] = frozenset(range(0, 4))
 _T_AuthenticationChallengeBE: tuple[dict[str, Any] | None, ...] = (None,) * 3 + (_E0,)
 
 
-def decode_AuthenticationChallengeBE(e: _Element) -> _m0.AuthenticationChallengeBE:
+def decode_AuthenticationChallengeBE(
+    e: _Element, consume: bool = False
+) -> _m0.AuthenticationChallengeBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -70,6 +72,8 @@ def decode_AuthenticationChallengeBE(e: _Element) -> _m0.AuthenticationChallenge
                 v[names[k]] = members[k][x]
     o = _m0.AuthenticationChallengeBE.__new__(_m0.AuthenticationChallengeBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -66,7 +66,9 @@ _D_BrokerServiceAvailableFile: frozenset[int] = frozenset(range(0, 10))
 _T_BrokerServiceAvailableFile: tuple[dict[str, Any] | None, ...] = (None,) * 9 + (_E0,)
 
 
-def decode_BrokerServiceAvailableFile(e: _Element) -> _m0.BrokerServiceAvailableFile:
+def decode_BrokerServiceAvailableFile(
+    e: _Element, consume: bool = False
+) -> _m0.BrokerServiceAvailableFile:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -111,6 +113,8 @@ def decode_BrokerServiceAvailableFile(e: _Element) -> _m0.BrokerServiceAvailable
             v["file_reference"] = _f.guid(x) if x else _f.blank(c, True, False)
     o = _m0.BrokerServiceAvailableFile.__new__(_m0.BrokerServiceAvailableFile)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -32,7 +32,9 @@ _K_DownloadFileStreamedBasicResponse: dict[Any, int] = {
 }
 
 
-def decode_DownloadFileStreamedBasicResponse(e: _Element) -> _m0.DownloadFileStreamedBasicResponse:
+def decode_DownloadFileStreamedBasicResponse(
+    e: _Element, consume: bool = False
+) -> _m0.DownloadFileStreamedBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -52,6 +54,8 @@ def decode_DownloadFileStreamedBasicResponse(e: _Element) -> _m0.DownloadFileStr
         raise _f.Fallback("download_file_streamed_basic_result")
     o = _m0.DownloadFileStreamedBasicResponse.__new__(_m0.DownloadFileStreamedBasicResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -60,7 +64,9 @@ _K_DownloadFileStreamedECResponse: dict[Any, int] = {
 }
 
 
-def decode_DownloadFileStreamedECResponse(e: _Element) -> _m0.DownloadFileStreamedECResponse:
+def decode_DownloadFileStreamedECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.DownloadFileStreamedECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -80,6 +86,8 @@ def decode_DownloadFileStreamedECResponse(e: _Element) -> _m0.DownloadFileStream
         raise _f.Fallback("download_file_streamed_ec_result")
     o = _m0.DownloadFileStreamedECResponse.__new__(_m0.DownloadFileStreamedECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -88,7 +96,9 @@ _K_GetAvailableFilesBasicResponse: dict[Any, int] = {
 }
 
 
-def decode_GetAvailableFilesBasicResponse(e: _Element) -> _m0.GetAvailableFilesBasicResponse:
+def decode_GetAvailableFilesBasicResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetAvailableFilesBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -103,10 +113,12 @@ def decode_GetAvailableFilesBasicResponse(e: _Element) -> _m0.GetAvailableFilesB
             v["get_available_files_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_BrokerServiceAvailableFile(i) for i in c if i.tag == _Q9]
+                else [_c1.decode_BrokerServiceAvailableFile(i, consume) for i in c if i.tag == _Q9]
             )
     o = _m0.GetAvailableFilesBasicResponse.__new__(_m0.GetAvailableFilesBasicResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -115,7 +127,9 @@ _K_GetAvailableFilesECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetAvailableFilesECResponse(e: _Element) -> _m0.GetAvailableFilesECResponse:
+def decode_GetAvailableFilesECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetAvailableFilesECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -130,10 +144,12 @@ def decode_GetAvailableFilesECResponse(e: _Element) -> _m0.GetAvailableFilesECRe
             v["get_available_files_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_BrokerServiceAvailableFile(i) for i in c if i.tag == _Q9]
+                else [_c1.decode_BrokerServiceAvailableFile(i, consume) for i in c if i.tag == _Q9]
             )
     o = _m0.GetAvailableFilesECResponse.__new__(_m0.GetAvailableFilesECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -146,7 +162,7 @@ _D_InitiateBrokerServiceBasicResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_InitiateBrokerServiceBasicResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.InitiateBrokerServiceBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -171,6 +187,8 @@ def decode_InitiateBrokerServiceBasicResponse(
                 v[names[k]] = x
     o = _m0.InitiateBrokerServiceBasicResponse.__new__(_m0.InitiateBrokerServiceBasicResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -182,7 +200,9 @@ _R_InitiateBrokerServiceECResponse: frozenset[int] = frozenset()
 _D_InitiateBrokerServiceECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
-def decode_InitiateBrokerServiceECResponse(e: _Element) -> _m0.InitiateBrokerServiceECResponse:
+def decode_InitiateBrokerServiceECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.InitiateBrokerServiceECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -206,6 +226,8 @@ def decode_InitiateBrokerServiceECResponse(e: _Element) -> _m0.InitiateBrokerSer
                 v[names[k]] = x
     o = _m0.InitiateBrokerServiceECResponse.__new__(_m0.InitiateBrokerServiceECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -231,7 +253,9 @@ _R_ReceiptExternalStreamedBE: frozenset[int] = frozenset()
 _D_ReceiptExternalStreamedBE: frozenset[int] = frozenset(range(0, 7))
 
 
-def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamedBE:
+def decode_ReceiptExternalStreamedBE(
+    e: _Element, consume: bool = False
+) -> _m0.ReceiptExternalStreamedBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -263,6 +287,8 @@ def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamed
                 v[names[k]] = int(x)
     o = _m0.ReceiptExternalStreamedBE.__new__(_m0.ReceiptExternalStreamedBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -43,7 +43,7 @@ _R_CaseBE: frozenset[int] = frozenset()
 _D_CaseBE: frozenset[int] = frozenset(range(0, 10))
 
 
-def decode_CaseBE(e: _Element) -> _m0.CaseBE:
+def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -80,6 +80,8 @@ def decode_CaseBE(e: _Element) -> _m0.CaseBE:
                 v[names[k]] = _f.date_time(x)
     o = _m0.CaseBE.__new__(_m0.CaseBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

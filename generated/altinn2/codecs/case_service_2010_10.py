@@ -37,7 +37,7 @@ _R_ArchiveCaseECResponse: frozenset[int] = frozenset()
 _D_ArchiveCaseECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
-def decode_ArchiveCaseECResponse(e: _Element) -> _m0.ArchiveCaseECResponse:
+def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.ArchiveCaseECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -61,6 +61,8 @@ def decode_ArchiveCaseECResponse(e: _Element) -> _m0.ArchiveCaseECResponse:
                 v[names[k]] = int(x)
     o = _m0.ArchiveCaseECResponse.__new__(_m0.ArchiveCaseECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -69,7 +71,7 @@ _K_GetCaseListECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetCaseListECResponse(e: _Element) -> _m0.GetCaseListECResponse:
+def decode_GetCaseListECResponse(e: _Element, consume: bool = False) -> _m0.GetCaseListECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -82,10 +84,14 @@ def decode_GetCaseListECResponse(e: _Element) -> _m0.GetCaseListECResponse:
             continue
         if k == 0:
             v["get_case_list_ec_result"] = (
-                None if _f.nil(c, True) else [_c1.decode_CaseBE(i) for i in c if i.tag == _Q11]
+                None
+                if _f.nil(c, True)
+                else [_c1.decode_CaseBE(i, consume) for i in c if i.tag == _Q11]
             )
     o = _m0.GetCaseListECResponse.__new__(_m0.GetCaseListECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -98,7 +104,7 @@ _D_InstantiateCollaborationECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_InstantiateCollaborationECResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.InstantiateCollaborationECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -123,6 +129,8 @@ def decode_InstantiateCollaborationECResponse(
                 v[names[k]] = int(x)
     o = _m0.InstantiateCollaborationECResponse.__new__(_m0.InstantiateCollaborationECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -31,7 +31,7 @@ _D_CorrespondenceLink: frozenset[int] = frozenset(range(0, 3))
 _T_CorrespondenceLink: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E0,)
 
 
-def decode_CorrespondenceLink(e: _Element) -> _m0.CorrespondenceLink:
+def decode_CorrespondenceLink(e: _Element, consume: bool = False) -> _m0.CorrespondenceLink:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -60,6 +60,8 @@ def decode_CorrespondenceLink(e: _Element) -> _m0.CorrespondenceLink:
                 v[names[k]] = members[k][x]
     o = _m0.CorrespondenceLink.__new__(_m0.CorrespondenceLink)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

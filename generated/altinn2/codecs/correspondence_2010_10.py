@@ -33,7 +33,9 @@ _K_CorrespondenceForEndUserSystemV2: dict[Any, int] = {
 }
 
 
-def decode_CorrespondenceForEndUserSystemV2(e: _Element) -> _m0.CorrespondenceForEndUserSystemV2:
+def decode_CorrespondenceForEndUserSystemV2(
+    e: _Element, consume: bool = False
+) -> _m0.CorrespondenceForEndUserSystemV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -48,27 +50,29 @@ def decode_CorrespondenceForEndUserSystemV2(e: _Element) -> _m0.CorrespondenceFo
         if k is None:
             continue
         if k == 0:
-            v["correspondence"] = None if _f.nil(c, True) else decode_CorrespondenceV2(c)
+            v["correspondence"] = None if _f.nil(c, True) else decode_CorrespondenceV2(c, consume)
         elif k == 1:
             v["correspondence_attachments"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_AttachmentBEV2(i) for i in c if i.tag == _Q0]
+                else [_c1.decode_AttachmentBEV2(i, consume) for i in c if i.tag == _Q0]
             )
         elif k == 2:
             v["correspondence_links"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_CorrespondenceLink(i) for i in c if i.tag == _Q1]
+                else [_c2.decode_CorrespondenceLink(i, consume) for i in c if i.tag == _Q1]
             )
         elif k == 3:
             v["correspondence_notifications"] = (
                 None
                 if _f.nil(c, True)
-                else [_c3.decode_InternalNotification(i) for i in c if i.tag == _Q2]
+                else [_c3.decode_InternalNotification(i, consume) for i in c if i.tag == _Q2]
             )
     o = _m0.CorrespondenceForEndUserSystemV2.__new__(_m0.CorrespondenceForEndUserSystemV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -132,7 +136,7 @@ _T_CorrespondenceV2: tuple[dict[str, Any] | None, ...] = (None,) * 22 + (
 )
 
 
-def decode_CorrespondenceV2(e: _Element) -> _m0.CorrespondenceV2:
+def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.CorrespondenceV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -188,6 +192,8 @@ def decode_CorrespondenceV2(e: _Element) -> _m0.CorrespondenceV2:
                 v[names[k]] = members[k][x]
     o = _m0.CorrespondenceV2.__new__(_m0.CorrespondenceV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -26,12 +26,16 @@ _Q8 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}langu
 _S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
 
 
-def decode_DeleteCorrespondenceBasicResponse(e: _Element) -> _m0.DeleteCorrespondenceBasicResponse:
+def decode_DeleteCorrespondenceBasicResponse(
+    e: _Element, consume: bool = False
+) -> _m0.DeleteCorrespondenceBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.DeleteCorrespondenceBasicResponse.__new__(_m0.DeleteCorrespondenceBasicResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -41,7 +45,7 @@ _K_GetCorrespondenceForEndUserSystemsBasicV2Response: dict[Any, int] = {
 
 
 def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetCorrespondenceForEndUserSystemsBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -55,17 +59,19 @@ def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
             continue
         if k == 0:
             v["get_correspondence_for_end_user_systems_basic_v2_result"] = (
-                None if _f.nil(c, True) else _c1.decode_CorrespondenceForEndUserSystemV2(c)
+                None if _f.nil(c, True) else _c1.decode_CorrespondenceForEndUserSystemV2(c, consume)
             )
     o = _m0.GetCorrespondenceForEndUserSystemsBasicV2Response.__new__(
         _m0.GetCorrespondenceForEndUserSystemsBasicV2Response
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
 def decode_SaveCorrespondenceConfirmationBasicResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.SaveCorrespondenceConfirmationBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -74,6 +80,8 @@ def decode_SaveCorrespondenceConfirmationBasicResponse(
         _m0.SaveCorrespondenceConfirmationBasicResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -27,7 +27,7 @@ _K_GetCorrespondenceForEndUserSystemsECResponse: dict[Any, int] = {
 
 
 def decode_GetCorrespondenceForEndUserSystemsECResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetCorrespondenceForEndUserSystemsECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -41,17 +41,19 @@ def decode_GetCorrespondenceForEndUserSystemsECResponse(
             continue
         if k == 0:
             v["get_correspondence_for_end_user_systems_ec_result"] = (
-                None if _f.nil(c, True) else _c1.decode_CorrespondenceForEndUserSystemV2(c)
+                None if _f.nil(c, True) else _c1.decode_CorrespondenceForEndUserSystemV2(c, consume)
             )
     o = _m0.GetCorrespondenceForEndUserSystemsECResponse.__new__(
         _m0.GetCorrespondenceForEndUserSystemsECResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
 def decode_SaveCorrespondenceConfirmationECResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.SaveCorrespondenceConfirmationECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -60,6 +62,8 @@ def decode_SaveCorrespondenceConfirmationECResponse(
         _m0.SaveCorrespondenceConfirmationECResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -103,7 +103,7 @@ _K_CompleteAndSignShipmentBasicResponse: dict[Any, int] = {
 
 
 def decode_CompleteAndSignShipmentBasicResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.CompleteAndSignShipmentBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -117,10 +117,12 @@ def decode_CompleteAndSignShipmentBasicResponse(
             continue
         if k == 0:
             v["complete_and_sign_shipment_basic_result"] = (
-                None if _f.nil(c, True) else decode_ReceiptExternalBE(c)
+                None if _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
             )
     o = _m0.CompleteAndSignShipmentBasicResponse.__new__(_m0.CompleteAndSignShipmentBasicResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -133,7 +135,7 @@ _D_GetAltinnSubmissionStatusBasicResponse: frozenset[int] = frozenset(range(0, 1
 
 
 def decode_GetAltinnSubmissionStatusBasicResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetAltinnSubmissionStatusBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -160,6 +162,8 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
         _m0.GetAltinnSubmissionStatusBasicResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -191,7 +195,7 @@ _T_ReceiptExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 )
 
 
-def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
+def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -232,16 +236,18 @@ def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
             v["references"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReferenceExternalBE(i) for i in c if i.tag == _Q58]
+                else [decode_ReferenceExternalBE(i, consume) for i in c if i.tag == _Q58]
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReceiptExternalBE(i) for i in c if i.tag == _Q59]
+                else [decode_ReceiptExternalBE(i, consume) for i in c if i.tag == _Q59]
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -260,7 +266,7 @@ _D_ReferenceExternalBE: frozenset[int] = frozenset(range(0, 1))
 _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
 
 
-def decode_ReferenceExternalBE(e: _Element) -> _m0.ReferenceExternalBE:
+def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.ReferenceExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -295,6 +301,8 @@ def decode_ReferenceExternalBE(e: _Element) -> _m0.ReferenceExternalBE:
         raise _f.Fallback("reportee_id")
     o = _m0.ReferenceExternalBE.__new__(_m0.ReferenceExternalBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -303,7 +311,9 @@ _K_SubmitFormTaskBasicResponse: dict[Any, int] = {
 }
 
 
-def decode_SubmitFormTaskBasicResponse(e: _Element) -> _m0.SubmitFormTaskBasicResponse:
+def decode_SubmitFormTaskBasicResponse(
+    e: _Element, consume: bool = False
+) -> _m0.SubmitFormTaskBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -316,10 +326,12 @@ def decode_SubmitFormTaskBasicResponse(e: _Element) -> _m0.SubmitFormTaskBasicRe
             continue
         if k == 0:
             v["submit_form_task_basic_result"] = (
-                None if _f.nil(c, True) else decode_ReceiptExternalBE(c)
+                None if _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
             )
     o = _m0.SubmitFormTaskBasicResponse.__new__(_m0.SubmitFormTaskBasicResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

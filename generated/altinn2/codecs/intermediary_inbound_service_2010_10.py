@@ -103,7 +103,9 @@ _K_CompleteAndSignShipmentECResponse: dict[Any, int] = {
 }
 
 
-def decode_CompleteAndSignShipmentECResponse(e: _Element) -> _m0.CompleteAndSignShipmentECResponse:
+def decode_CompleteAndSignShipmentECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.CompleteAndSignShipmentECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -116,10 +118,12 @@ def decode_CompleteAndSignShipmentECResponse(e: _Element) -> _m0.CompleteAndSign
             continue
         if k == 0:
             v["complete_and_sign_shipment_ec_result"] = (
-                None if _f.nil(c, True) else _c4.decode_ReceiptExternal(c)
+                None if _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
             )
     o = _m0.CompleteAndSignShipmentECResponse.__new__(_m0.CompleteAndSignShipmentECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -132,7 +136,7 @@ _D_GetAltinnSubmissionStatusECResponse: frozenset[int] = frozenset(range(0, 1))
 
 
 def decode_GetAltinnSubmissionStatusECResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetAltinnSubmissionStatusECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -157,6 +161,8 @@ def decode_GetAltinnSubmissionStatusECResponse(
                 v[names[k]] = int(x)
     o = _m0.GetAltinnSubmissionStatusECResponse.__new__(_m0.GetAltinnSubmissionStatusECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -188,7 +194,7 @@ _T_ReceiptExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 )
 
 
-def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
+def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -229,16 +235,18 @@ def decode_ReceiptExternalBE(e: _Element) -> _m0.ReceiptExternalBE:
             v["references"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReferenceExternalBE(i) for i in c if i.tag == _Q55]
+                else [decode_ReferenceExternalBE(i, consume) for i in c if i.tag == _Q55]
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReceiptExternalBE(i) for i in c if i.tag == _Q56]
+                else [decode_ReceiptExternalBE(i, consume) for i in c if i.tag == _Q56]
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -257,7 +265,7 @@ _D_ReferenceExternalBE: frozenset[int] = frozenset(range(0, 1))
 _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
 
 
-def decode_ReferenceExternalBE(e: _Element) -> _m0.ReferenceExternalBE:
+def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.ReferenceExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -292,6 +300,8 @@ def decode_ReferenceExternalBE(e: _Element) -> _m0.ReferenceExternalBE:
         raise _f.Fallback("reportee_id")
     o = _m0.ReferenceExternalBE.__new__(_m0.ReferenceExternalBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -300,7 +310,9 @@ _K_SubmitFormTaskECResponse: dict[Any, int] = {
 }
 
 
-def decode_SubmitFormTaskECResponse(e: _Element) -> _m0.SubmitFormTaskECResponse:
+def decode_SubmitFormTaskECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.SubmitFormTaskECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -313,10 +325,12 @@ def decode_SubmitFormTaskECResponse(e: _Element) -> _m0.SubmitFormTaskECResponse
             continue
         if k == 0:
             v["submit_form_task_ec_result"] = (
-                None if _f.nil(c, True) else decode_ReceiptExternalBE(c)
+                None if _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
             )
     o = _m0.SubmitFormTaskECResponse.__new__(_m0.SubmitFormTaskECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -325,7 +339,9 @@ _K_UpdateFormDataECResponse: dict[Any, int] = {
 }
 
 
-def decode_UpdateFormDataECResponse(e: _Element) -> _m0.UpdateFormDataECResponse:
+def decode_UpdateFormDataECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.UpdateFormDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -338,10 +354,12 @@ def decode_UpdateFormDataECResponse(e: _Element) -> _m0.UpdateFormDataECResponse
             continue
         if k == 0:
             v["update_form_data_ec_result"] = (
-                None if _f.nil(c, True) else _c4.decode_ReceiptExternal(c)
+                None if _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
             )
     o = _m0.UpdateFormDataECResponse.__new__(_m0.UpdateFormDataECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -39,7 +39,9 @@ _R_ReceiptExternalStreamedBE: frozenset[int] = frozenset()
 _D_ReceiptExternalStreamedBE: frozenset[int] = frozenset(range(0, 7))
 
 
-def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamedBE:
+def decode_ReceiptExternalStreamedBE(
+    e: _Element, consume: bool = False
+) -> _m0.ReceiptExternalStreamedBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -71,6 +73,8 @@ def decode_ReceiptExternalStreamedBE(e: _Element) -> _m0.ReceiptExternalStreamed
                 v[names[k]] = int(x)
     o = _m0.ReceiptExternalStreamedBE.__new__(_m0.ReceiptExternalStreamedBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

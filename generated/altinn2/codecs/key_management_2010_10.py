@@ -29,7 +29,7 @@ _R_CertificateBE: frozenset[int] = frozenset()
 _D_CertificateBE: frozenset[int] = frozenset(range(0, 3))
 
 
-def decode_CertificateBE(e: _Element) -> _m0.CertificateBE:
+def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -57,6 +57,8 @@ def decode_CertificateBE(e: _Element) -> _m0.CertificateBE:
                 v[names[k]] = int(x)
     o = _m0.CertificateBE.__new__(_m0.CertificateBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -74,7 +76,7 @@ _R_KeyExternalBE: frozenset[int] = frozenset()
 _D_KeyExternalBE: frozenset[int] = frozenset(range(0, 3))
 
 
-def decode_KeyExternalBE(e: _Element) -> _m0.KeyExternalBE:
+def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -102,6 +104,8 @@ def decode_KeyExternalBE(e: _Element) -> _m0.KeyExternalBE:
                 v[names[k]] = int(x)
     o = _m0.KeyExternalBE.__new__(_m0.KeyExternalBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

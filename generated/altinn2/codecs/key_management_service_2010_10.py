@@ -27,7 +27,9 @@ _K_GetCertificatesECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetCertificatesECResponse(e: _Element) -> _m0.GetCertificatesECResponse:
+def decode_GetCertificatesECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetCertificatesECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -42,10 +44,12 @@ def decode_GetCertificatesECResponse(e: _Element) -> _m0.GetCertificatesECRespon
             v["get_certificates_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_CertificateBE(i) for i in c if i.tag == _Q4]
+                else [_c1.decode_CertificateBE(i, consume) for i in c if i.tag == _Q4]
             )
     o = _m0.GetCertificatesECResponse.__new__(_m0.GetCertificatesECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -40,7 +40,7 @@ _R_InternalNotification: frozenset[int] = frozenset()
 _D_InternalNotification: frozenset[int] = frozenset(range(0, 4))
 
 
-def decode_InternalNotification(e: _Element) -> _m0.InternalNotification:
+def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.InternalNotification:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -73,14 +73,18 @@ def decode_InternalNotification(e: _Element) -> _m0.InternalNotification:
             v["receiver_end_point_list"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_InternalReceiverEndPoint(i) for i in c if i.tag == _Q0]
+                else [decode_InternalReceiverEndPoint(i, consume) for i in c if i.tag == _Q0]
             )
         elif k == 5:
             v["text_token_substitution_list"] = (
-                None if _f.nil(c, True) else [decode_TextToken(i) for i in c if i.tag == _Q1]
+                None
+                if _f.nil(c, True)
+                else [decode_TextToken(i, consume) for i in c if i.tag == _Q1]
             )
     o = _m0.InternalNotification.__new__(_m0.InternalNotification)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -99,7 +103,9 @@ _D_InternalReceiverEndPoint: frozenset[int] = frozenset(range(0, 3))
 _T_InternalReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E0,)
 
 
-def decode_InternalReceiverEndPoint(e: _Element) -> _m0.InternalReceiverEndPoint:
+def decode_InternalReceiverEndPoint(
+    e: _Element, consume: bool = False
+) -> _m0.InternalReceiverEndPoint:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -130,6 +136,8 @@ def decode_InternalReceiverEndPoint(e: _Element) -> _m0.InternalReceiverEndPoint
                 v[names[k]] = members[k][x]
     o = _m0.InternalReceiverEndPoint.__new__(_m0.InternalReceiverEndPoint)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -160,7 +168,7 @@ _D_Notification: frozenset[int] = frozenset(range(0, 8))
 _T_Notification: tuple[dict[str, Any] | None, ...] = (None,) * 7 + (_E1,)
 
 
-def decode_Notification(e: _Element) -> _m0.Notification:
+def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -200,14 +208,20 @@ def decode_Notification(e: _Element) -> _m0.Notification:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["text_tokens"] = (
-                None if _f.nil(c, True) else [decode_TextToken(i) for i in c if i.tag == _Q1]
+                None
+                if _f.nil(c, True)
+                else [decode_TextToken(i, consume) for i in c if i.tag == _Q1]
             )
         elif k == 9:
             v["receiver_end_points"] = (
-                None if _f.nil(c, True) else [decode_ReceiverEndPoint(i) for i in c if i.tag == _Q2]
+                None
+                if _f.nil(c, True)
+                else [decode_ReceiverEndPoint(i, consume) for i in c if i.tag == _Q2]
             )
     o = _m0.Notification.__new__(_m0.Notification)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -224,7 +238,7 @@ _D_ReceiverEndPoint: frozenset[int] = frozenset(range(0, 2))
 _T_ReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E0,)
 
 
-def decode_ReceiverEndPoint(e: _Element) -> _m0.ReceiverEndPoint:
+def decode_ReceiverEndPoint(e: _Element, consume: bool = False) -> _m0.ReceiverEndPoint:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -252,6 +266,8 @@ def decode_ReceiverEndPoint(e: _Element) -> _m0.ReceiverEndPoint:
                 v[names[k]] = members[k][x]
     o = _m0.ReceiverEndPoint.__new__(_m0.ReceiverEndPoint)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -267,7 +283,7 @@ _R_TextToken: frozenset[int] = frozenset()
 _D_TextToken: frozenset[int] = frozenset(range(0, 2))
 
 
-def decode_TextToken(e: _Element) -> _m0.TextToken:
+def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -294,6 +310,8 @@ def decode_TextToken(e: _Element) -> _m0.TextToken:
                 v[names[k]] = int(x)
     o = _m0.TextToken.__new__(_m0.TextToken)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

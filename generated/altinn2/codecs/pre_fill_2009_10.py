@@ -36,7 +36,7 @@ _R_PreFillIdentityFieldBE: frozenset[int] = frozenset()
 _D_PreFillIdentityFieldBE: frozenset[int] = frozenset(range(0, 2))
 
 
-def decode_PreFillIdentityFieldBE(e: _Element) -> _m0.PreFillIdentityFieldBE:
+def decode_PreFillIdentityFieldBE(e: _Element, consume: bool = False) -> _m0.PreFillIdentityFieldBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -61,6 +61,8 @@ def decode_PreFillIdentityFieldBE(e: _Element) -> _m0.PreFillIdentityFieldBE:
                 v[names[k]] = x
     o = _m0.PreFillIdentityFieldBE.__new__(_m0.PreFillIdentityFieldBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -74,7 +76,7 @@ _D_PrefillDataBE: frozenset[int] = frozenset(range(0, 1))
 _T_PrefillDataBE: tuple[dict[str, Any] | None, ...] = (None,) * 0 + (_E0,)
 
 
-def decode_PrefillDataBE(e: _Element) -> _m0.PrefillDataBE:
+def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -100,10 +102,14 @@ def decode_PrefillDataBE(e: _Element) -> _m0.PrefillDataBE:
                 v[names[k]] = members[k][x]
         elif k == 1:
             v["pre_fill_form_task_be_list"] = (
-                None if _f.nil(c, True) else [decode_PrefillFormTask(i) for i in c if i.tag == _Q0]
+                None
+                if _f.nil(c, True)
+                else [decode_PrefillFormTask(i, consume) for i in c if i.tag == _Q0]
             )
     o = _m0.PrefillDataBE.__new__(_m0.PrefillDataBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -122,7 +128,7 @@ _R_PrefillDataBEv2: frozenset[int] = frozenset()
 _D_PrefillDataBEv2: frozenset[int] = frozenset(range(0, 3))
 
 
-def decode_PrefillDataBEv2(e: _Element) -> _m0.PrefillDataBEv2:
+def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDataBEv2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -151,10 +157,12 @@ def decode_PrefillDataBEv2(e: _Element) -> _m0.PrefillDataBEv2:
             v["pre_fill_form_task_be_list"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_PrefillFormTaskv2(i) for i in c if i.tag == _Q1]
+                else [decode_PrefillFormTaskv2(i, consume) for i in c if i.tag == _Q1]
             )
     o = _m0.PrefillDataBEv2.__new__(_m0.PrefillDataBEv2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -178,7 +186,7 @@ _R_PrefillForm: frozenset[int] = frozenset(range(3, 4))
 _D_PrefillForm: frozenset[int] = frozenset(range(4, 6))
 
 
-def decode_PrefillForm(e: _Element) -> _m0.PrefillForm:
+def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -219,6 +227,8 @@ def decode_PrefillForm(e: _Element) -> _m0.PrefillForm:
         raise _f.Fallback("senders_reference")
     o = _m0.PrefillForm.__new__(_m0.PrefillForm)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -259,7 +269,7 @@ _R_PrefillFormTask: frozenset[int] = frozenset({7, 10, 11})
 _D_PrefillFormTask: frozenset[int] = frozenset({2, 3, 5, 8, 9})
 
 
-def decode_PrefillFormTask(e: _Element) -> _m0.PrefillFormTask:
+def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFormTask:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -309,21 +319,25 @@ def decode_PrefillFormTask(e: _Element) -> _m0.PrefillFormTask:
             v["pre_fill_attachments"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_PrefillFormTaskAttachment(i) for i in c if i.tag == _Q2]
+                else [decode_PrefillFormTaskAttachment(i, consume) for i in c if i.tag == _Q2]
             )
         elif k == 14:
             v["pre_fill_forms"] = (
-                None if _f.nil(c, True) else [decode_PrefillForm(i) for i in c if i.tag == _Q3]
+                None
+                if _f.nil(c, True)
+                else [decode_PrefillForm(i, consume) for i in c if i.tag == _Q3]
             )
         elif k == 15:
             v["pre_fill_identity_fields"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_PreFillIdentityFieldBE(i) for i in c if i.tag == _Q4]
+                else [decode_PreFillIdentityFieldBE(i, consume) for i in c if i.tag == _Q4]
             )
         elif k == 16:
             v["prefill_notifications"] = (
-                None if _f.nil(c, True) else [_c2.decode_Notification(i) for i in c if i.tag == _Q5]
+                None
+                if _f.nil(c, True)
+                else [_c2.decode_Notification(i, consume) for i in c if i.tag == _Q5]
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")
@@ -341,6 +355,8 @@ def decode_PrefillFormTask(e: _Element) -> _m0.PrefillFormTask:
         raise _f.Fallback("valid_to_date")
     o = _m0.PrefillFormTask.__new__(_m0.PrefillFormTask)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -366,7 +382,9 @@ _D_PrefillFormTaskAttachment: frozenset[int] = frozenset(range(3, 5))
 _T_PrefillFormTaskAttachment: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (_E1,)
 
 
-def decode_PrefillFormTaskAttachment(e: _Element) -> _m0.PrefillFormTaskAttachment:
+def decode_PrefillFormTaskAttachment(
+    e: _Element, consume: bool = False
+) -> _m0.PrefillFormTaskAttachment:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -413,6 +431,8 @@ def decode_PrefillFormTaskAttachment(e: _Element) -> _m0.PrefillFormTaskAttachme
         raise _f.Fallback("senders_reference")
     o = _m0.PrefillFormTaskAttachment.__new__(_m0.PrefillFormTaskAttachment)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -445,7 +465,7 @@ _R_PrefillFormTaskv2: frozenset[int] = frozenset(range(7, 8))
 _D_PrefillFormTaskv2: frozenset[int] = frozenset({2, 3, 5})
 
 
-def decode_PrefillFormTaskv2(e: _Element) -> _m0.PrefillFormTaskv2:
+def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillFormTaskv2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -487,21 +507,25 @@ def decode_PrefillFormTaskv2(e: _Element) -> _m0.PrefillFormTaskv2:
             v["pre_fill_attachments"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_PrefillFormTaskAttachment(i) for i in c if i.tag == _Q2]
+                else [decode_PrefillFormTaskAttachment(i, consume) for i in c if i.tag == _Q2]
             )
         elif k == 10:
             v["pre_fill_forms"] = (
-                None if _f.nil(c, True) else [decode_PrefillForm(i) for i in c if i.tag == _Q3]
+                None
+                if _f.nil(c, True)
+                else [decode_PrefillForm(i, consume) for i in c if i.tag == _Q3]
             )
         elif k == 11:
             v["pre_fill_identity_fields"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_PreFillIdentityFieldBE(i) for i in c if i.tag == _Q4]
+                else [decode_PreFillIdentityFieldBE(i, consume) for i in c if i.tag == _Q4]
             )
         elif k == 12:
             v["prefill_notifications"] = (
-                None if _f.nil(c, True) else [_c2.decode_Notification(i) for i in c if i.tag == _Q5]
+                None
+                if _f.nil(c, True)
+                else [_c2.decode_Notification(i, consume) for i in c if i.tag == _Q5]
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")
@@ -515,6 +539,8 @@ def decode_PrefillFormTaskv2(e: _Element) -> _m0.PrefillFormTaskv2:
         raise _f.Fallback("service_owner_code")
     o = _m0.PrefillFormTaskv2.__new__(_m0.PrefillFormTaskv2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

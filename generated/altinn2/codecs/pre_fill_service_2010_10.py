@@ -35,7 +35,9 @@ _K_GetPrefillDataBasicV2Response: dict[Any, int] = {
 }
 
 
-def decode_GetPrefillDataBasicV2Response(e: _Element) -> _m0.GetPrefillDataBasicV2Response:
+def decode_GetPrefillDataBasicV2Response(
+    e: _Element, consume: bool = False
+) -> _m0.GetPrefillDataBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -48,10 +50,12 @@ def decode_GetPrefillDataBasicV2Response(e: _Element) -> _m0.GetPrefillDataBasic
             continue
         if k == 0:
             v["get_prefill_data_basic_v2_result"] = (
-                None if _f.nil(c, True) else _c1.decode_PrefillDataBEv2(c)
+                None if _f.nil(c, True) else _c1.decode_PrefillDataBEv2(c, consume)
             )
     o = _m0.GetPrefillDataBasicV2Response.__new__(_m0.GetPrefillDataBasicV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -60,7 +64,9 @@ _K_GetPrefillDataECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetPrefillDataECResponse(e: _Element) -> _m0.GetPrefillDataECResponse:
+def decode_GetPrefillDataECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetPrefillDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -73,10 +79,12 @@ def decode_GetPrefillDataECResponse(e: _Element) -> _m0.GetPrefillDataECResponse
             continue
         if k == 0:
             v["get_prefill_data_ec_result"] = (
-                None if _f.nil(c, True) else _c1.decode_PrefillDataBE(c)
+                None if _f.nil(c, True) else _c1.decode_PrefillDataBE(c, consume)
             )
     o = _m0.GetPrefillDataECResponse.__new__(_m0.GetPrefillDataECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

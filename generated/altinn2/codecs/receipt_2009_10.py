@@ -58,7 +58,7 @@ _T_ReceiptExternal: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 )
 
 
-def decode_ReceiptExternal(e: _Element) -> _m0.ReceiptExternal:
+def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExternal:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -97,14 +97,20 @@ def decode_ReceiptExternal(e: _Element) -> _m0.ReceiptExternal:
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None if _f.nil(c, True) else [decode_Reference(i) for i in c if i.tag == _Q5]
+                None
+                if _f.nil(c, True)
+                else [decode_Reference(i, consume) for i in c if i.tag == _Q5]
             )
         elif k == 8:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else [decode_ReceiptExternal(i) for i in c if i.tag == _Q10]
+                None
+                if _f.nil(c, True)
+                else [decode_ReceiptExternal(i, consume) for i in c if i.tag == _Q10]
             )
     o = _m0.ReceiptExternal.__new__(_m0.ReceiptExternal)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -121,7 +127,7 @@ _D_Reference: frozenset[int] = frozenset(range(0, 2))
 _T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
 
 
-def decode_Reference(e: _Element) -> _m0.Reference:
+def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -149,6 +155,8 @@ def decode_Reference(e: _Element) -> _m0.Reference:
                 v[names[k]] = members[k][x]
     o = _m0.Reference.__new__(_m0.Reference)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -60,7 +60,7 @@ _T_Receipt: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 )
 
 
-def decode_Receipt(e: _Element) -> _m0.Receipt:
+def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -100,14 +100,20 @@ def decode_Receipt(e: _Element) -> _m0.Receipt:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
-                None if _f.nil(c, True) else [decode_Reference(i) for i in c if i.tag == _Q5]
+                None
+                if _f.nil(c, True)
+                else [decode_Reference(i, consume) for i in c if i.tag == _Q5]
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else [decode_Receipt(i) for i in c if i.tag == _Q10]
+                None
+                if _f.nil(c, True)
+                else [decode_Receipt(i, consume) for i in c if i.tag == _Q10]
             )
     o = _m0.Receipt.__new__(_m0.Receipt)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -124,7 +130,7 @@ _D_Reference: frozenset[int] = frozenset()
 _T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
 
 
-def decode_Reference(e: _Element) -> _m0.Reference:
+def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -156,6 +162,8 @@ def decode_Reference(e: _Element) -> _m0.Reference:
         raise _f.Fallback("reference_value")
     o = _m0.Reference.__new__(_m0.Reference)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

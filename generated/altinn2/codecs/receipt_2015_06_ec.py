@@ -50,7 +50,7 @@ _T_ReceiptEC: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 )
 
 
-def decode_ReceiptEC(e: _Element) -> _m0.ReceiptEC:
+def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -90,14 +90,20 @@ def decode_ReceiptEC(e: _Element) -> _m0.ReceiptEC:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
-                None if _f.nil(c, True) else [_c1.decode_Reference(i) for i in c if i.tag == _Q0]
+                None
+                if _f.nil(c, True)
+                else [_c1.decode_Reference(i, consume) for i in c if i.tag == _Q0]
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else [decode_ReceiptEC(i) for i in c if i.tag == _Q1]
+                None
+                if _f.nil(c, True)
+                else [decode_ReceiptEC(i, consume) for i in c if i.tag == _Q1]
             )
     o = _m0.ReceiptEC.__new__(_m0.ReceiptEC)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -32,7 +32,9 @@ _K_GetReceiptBasicV2Response: dict[Any, int] = {
 }
 
 
-def decode_GetReceiptBasicV2Response(e: _Element) -> _m0.GetReceiptBasicV2Response:
+def decode_GetReceiptBasicV2Response(
+    e: _Element, consume: bool = False
+) -> _m0.GetReceiptBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -44,9 +46,13 @@ def decode_GetReceiptBasicV2Response(e: _Element) -> _m0.GetReceiptBasicV2Respon
         if k is None:
             continue
         if k == 0:
-            v["get_receipt_basic_v2_result"] = None if _f.nil(c, True) else _c1.decode_Receipt(c)
+            v["get_receipt_basic_v2_result"] = (
+                None if _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+            )
     o = _m0.GetReceiptBasicV2Response.__new__(_m0.GetReceiptBasicV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -55,7 +61,7 @@ _K_GetReceiptECV2Response: dict[Any, int] = {
 }
 
 
-def decode_GetReceiptECV2Response(e: _Element) -> _m0.GetReceiptECV2Response:
+def decode_GetReceiptECV2Response(e: _Element, consume: bool = False) -> _m0.GetReceiptECV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -67,9 +73,13 @@ def decode_GetReceiptECV2Response(e: _Element) -> _m0.GetReceiptECV2Response:
         if k is None:
             continue
         if k == 0:
-            v["get_receipt_ec_v2_result"] = None if _f.nil(c, True) else _c4.decode_ReceiptEC(c)
+            v["get_receipt_ec_v2_result"] = (
+                None if _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
+            )
     o = _m0.GetReceiptECV2Response.__new__(_m0.GetReceiptECV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -78,7 +88,9 @@ _K_GetReceiptListBasicV2Response: dict[Any, int] = {
 }
 
 
-def decode_GetReceiptListBasicV2Response(e: _Element) -> _m0.GetReceiptListBasicV2Response:
+def decode_GetReceiptListBasicV2Response(
+    e: _Element, consume: bool = False
+) -> _m0.GetReceiptListBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -91,10 +103,14 @@ def decode_GetReceiptListBasicV2Response(e: _Element) -> _m0.GetReceiptListBasic
             continue
         if k == 0:
             v["get_receipt_list_basic_v2_result"] = (
-                None if _f.nil(c, True) else [_c1.decode_Receipt(i) for i in c if i.tag == _Q8]
+                None
+                if _f.nil(c, True)
+                else [_c1.decode_Receipt(i, consume) for i in c if i.tag == _Q8]
             )
     o = _m0.GetReceiptListBasicV2Response.__new__(_m0.GetReceiptListBasicV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -103,7 +119,9 @@ _K_GetReceiptListECV2Response: dict[Any, int] = {
 }
 
 
-def decode_GetReceiptListECV2Response(e: _Element) -> _m0.GetReceiptListECV2Response:
+def decode_GetReceiptListECV2Response(
+    e: _Element, consume: bool = False
+) -> _m0.GetReceiptListECV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -116,10 +134,14 @@ def decode_GetReceiptListECV2Response(e: _Element) -> _m0.GetReceiptListECV2Resp
             continue
         if k == 0:
             v["get_receipt_list_ec_v2_result"] = (
-                None if _f.nil(c, True) else [_c4.decode_ReceiptEC(i) for i in c if i.tag == _Q9]
+                None
+                if _f.nil(c, True)
+                else [_c4.decode_ReceiptEC(i, consume) for i in c if i.tag == _Q9]
             )
     o = _m0.GetReceiptListECV2Response.__new__(_m0.GetReceiptListECV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -128,7 +150,9 @@ _K_UpdateReceiptBasicResponse: dict[Any, int] = {
 }
 
 
-def decode_UpdateReceiptBasicResponse(e: _Element) -> _m0.UpdateReceiptBasicResponse:
+def decode_UpdateReceiptBasicResponse(
+    e: _Element, consume: bool = False
+) -> _m0.UpdateReceiptBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -140,9 +164,13 @@ def decode_UpdateReceiptBasicResponse(e: _Element) -> _m0.UpdateReceiptBasicResp
         if k is None:
             continue
         if k == 0:
-            v["update_receipt_basic_result"] = None if _f.nil(c, True) else _c1.decode_Receipt(c)
+            v["update_receipt_basic_result"] = (
+                None if _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+            )
     o = _m0.UpdateReceiptBasicResponse.__new__(_m0.UpdateReceiptBasicResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -151,7 +179,9 @@ _K_UpdateReceiptECResponse: dict[Any, int] = {
 }
 
 
-def decode_UpdateReceiptECResponse(e: _Element) -> _m0.UpdateReceiptECResponse:
+def decode_UpdateReceiptECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.UpdateReceiptECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -163,9 +193,13 @@ def decode_UpdateReceiptECResponse(e: _Element) -> _m0.UpdateReceiptECResponse:
         if k is None:
             continue
         if k == 0:
-            v["update_receipt_ec_result"] = None if _f.nil(c, True) else _c4.decode_ReceiptEC(c)
+            v["update_receipt_ec_result"] = (
+                None if _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
+            )
     o = _m0.UpdateReceiptECResponse.__new__(_m0.UpdateReceiptECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -29,7 +29,9 @@ _K_GetReceiptECV2ResponseEC: dict[Any, int] = {
 }
 
 
-def decode_GetReceiptECV2ResponseEC(e: _Element) -> _m0.GetReceiptECV2ResponseEC:
+def decode_GetReceiptECV2ResponseEC(
+    e: _Element, consume: bool = False
+) -> _m0.GetReceiptECV2ResponseEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -41,9 +43,13 @@ def decode_GetReceiptECV2ResponseEC(e: _Element) -> _m0.GetReceiptECV2ResponseEC
         if k is None:
             continue
         if k == 0:
-            v["get_receipt_ec_v2_result"] = None if _f.nil(c, True) else _c1.decode_Receipt(c)
+            v["get_receipt_ec_v2_result"] = (
+                None if _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+            )
     o = _m0.GetReceiptECV2ResponseEC.__new__(_m0.GetReceiptECV2ResponseEC)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -52,7 +58,9 @@ _K_GetReceiptListECV2ResponseEC: dict[Any, int] = {
 }
 
 
-def decode_GetReceiptListECV2ResponseEC(e: _Element) -> _m0.GetReceiptListECV2ResponseEC:
+def decode_GetReceiptListECV2ResponseEC(
+    e: _Element, consume: bool = False
+) -> _m0.GetReceiptListECV2ResponseEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -65,10 +73,14 @@ def decode_GetReceiptListECV2ResponseEC(e: _Element) -> _m0.GetReceiptListECV2Re
             continue
         if k == 0:
             v["get_receipt_list_ec_v2_result"] = (
-                None if _f.nil(c, True) else [_c1.decode_Receipt(i) for i in c if i.tag == _Q6]
+                None
+                if _f.nil(c, True)
+                else [_c1.decode_Receipt(i, consume) for i in c if i.tag == _Q6]
             )
     o = _m0.GetReceiptListECV2ResponseEC.__new__(_m0.GetReceiptListECV2ResponseEC)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -77,7 +89,9 @@ _K_UpdateReceiptECResponseEC: dict[Any, int] = {
 }
 
 
-def decode_UpdateReceiptECResponseEC(e: _Element) -> _m0.UpdateReceiptECResponseEC:
+def decode_UpdateReceiptECResponseEC(
+    e: _Element, consume: bool = False
+) -> _m0.UpdateReceiptECResponseEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -89,9 +103,13 @@ def decode_UpdateReceiptECResponseEC(e: _Element) -> _m0.UpdateReceiptECResponse
         if k is None:
             continue
         if k == 0:
-            v["update_receipt_ec_result"] = None if _f.nil(c, True) else _c1.decode_Receipt(c)
+            v["update_receipt_ec_result"] = (
+                None if _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+            )
     o = _m0.UpdateReceiptECResponseEC.__new__(_m0.UpdateReceiptECResponseEC)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

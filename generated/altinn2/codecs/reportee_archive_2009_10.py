@@ -62,7 +62,7 @@ _R_ArchivedFormBE: frozenset[int] = frozenset()
 _D_ArchivedFormBE: frozenset[int] = frozenset(range(0, 11))
 
 
-def decode_ArchivedFormBE(e: _Element) -> _m0.ArchivedFormBE:
+def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFormBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -98,6 +98,8 @@ def decode_ArchivedFormBE(e: _Element) -> _m0.ArchivedFormBE:
                 v[names[k]] = int(x)
     o = _m0.ArchivedFormBE.__new__(_m0.ArchivedFormBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

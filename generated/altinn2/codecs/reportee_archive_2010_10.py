@@ -48,7 +48,7 @@ _R_ArchiveTaskV2: frozenset[int] = frozenset()
 _D_ArchiveTaskV2: frozenset[int] = frozenset(range(0, 8))
 
 
-def decode_ArchiveTaskV2(e: _Element) -> _m0.ArchiveTaskV2:
+def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -85,6 +85,8 @@ def decode_ArchiveTaskV2(e: _Element) -> _m0.ArchiveTaskV2:
                 v[names[k]] = _f.date_time(x)
     o = _m0.ArchiveTaskV2.__new__(_m0.ArchiveTaskV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -116,7 +118,7 @@ _T_ArchivedAttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 )
 
 
-def decode_ArchivedAttachmentBEV2(e: _Element) -> _m0.ArchivedAttachmentBEV2:
+def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.ArchivedAttachmentBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -156,6 +158,8 @@ def decode_ArchivedAttachmentBEV2(e: _Element) -> _m0.ArchivedAttachmentBEV2:
                 v[names[k]] = members[k][x]
     o = _m0.ArchivedAttachmentBEV2.__new__(_m0.ArchivedAttachmentBEV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -199,7 +203,9 @@ _D_ArchivedFormTaskSigningStepBEV2: frozenset[int] = frozenset(range(0, 14))
 _T_ArchivedFormTaskSigningStepBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 13 + (_E2,)
 
 
-def decode_ArchivedFormTaskSigningStepBEV2(e: _Element) -> _m0.ArchivedFormTaskSigningStepBEV2:
+def decode_ArchivedFormTaskSigningStepBEV2(
+    e: _Element, consume: bool = False
+) -> _m0.ArchivedFormTaskSigningStepBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -260,6 +266,8 @@ def decode_ArchivedFormTaskSigningStepBEV2(e: _Element) -> _m0.ArchivedFormTaskS
             )
     o = _m0.ArchivedFormTaskSigningStepBEV2.__new__(_m0.ArchivedFormTaskSigningStepBEV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -294,7 +302,7 @@ _R_ArchivedFormTaskV2: frozenset[int] = frozenset()
 _D_ArchivedFormTaskV2: frozenset[int] = frozenset(range(0, 8))
 
 
-def decode_ArchivedFormTaskV2(e: _Element) -> _m0.ArchivedFormTaskV2:
+def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.ArchivedFormTaskV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -336,38 +344,42 @@ def decode_ArchivedFormTaskV2(e: _Element) -> _m0.ArchivedFormTaskV2:
                 v[names[k]] = _f.date_time(x)
         elif k == 8:
             v["archive_task_list"] = (
-                None if _f.nil(c, True) else [decode_ArchiveTaskV2(i) for i in c if i.tag == _Q1]
+                None
+                if _f.nil(c, True)
+                else [decode_ArchiveTaskV2(i, consume) for i in c if i.tag == _Q1]
             )
         elif k == 9:
             v["archived_attachment_list"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ArchivedAttachmentBEV2(i) for i in c if i.tag == _Q2]
+                else [decode_ArchivedAttachmentBEV2(i, consume) for i in c if i.tag == _Q2]
             )
         elif k == 10:
             v["archived_form_list"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_ArchivedFormBE(i) for i in c if i.tag == _Q3]
+                else [_c2.decode_ArchivedFormBE(i, consume) for i in c if i.tag == _Q3]
             )
         elif k == 11:
             v["archived_form_task_signing_step_list"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ArchivedFormTaskSigningStepBEV2(i) for i in c if i.tag == _Q4]
+                else [decode_ArchivedFormTaskSigningStepBEV2(i, consume) for i in c if i.tag == _Q4]
             )
         elif k == 12:
             v["invoice_information"] = float(x) if x else _f.blank(c, True, False)
         elif k == 13:
             v["password_encrypted_symmetric_key"] = (
-                None if _f.nil(c, True) else _c3.decode_KeyExternalBE(c)
+                None if _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
             )
         elif k == 14:
             v["so_encrypted_symmetricd_key"] = (
-                None if _f.nil(c, True) else _c3.decode_KeyExternalBE(c)
+                None if _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
             )
     o = _m0.ArchivedFormTaskV2.__new__(_m0.ArchivedFormTaskV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -31,7 +31,9 @@ _K_GetArchivedFormTaskECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetArchivedFormTaskECResponse(e: _Element) -> _m0.GetArchivedFormTaskECResponse:
+def decode_GetArchivedFormTaskECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetArchivedFormTaskECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -44,10 +46,12 @@ def decode_GetArchivedFormTaskECResponse(e: _Element) -> _m0.GetArchivedFormTask
             continue
         if k == 0:
             v["get_archived_form_task_ec_result"] = (
-                None if _f.nil(c, True) else _c1.decode_ArchivedFormTaskV2(c)
+                None if _f.nil(c, True) else _c1.decode_ArchivedFormTaskV2(c, consume)
             )
     o = _m0.GetArchivedFormTaskECResponse.__new__(_m0.GetArchivedFormTaskECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -56,7 +60,9 @@ _K_GetArchivedLookupECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetArchivedLookupECResponse(e: _Element) -> _m0.GetArchivedLookupECResponse:
+def decode_GetArchivedLookupECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetArchivedLookupECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -69,10 +75,12 @@ def decode_GetArchivedLookupECResponse(e: _Element) -> _m0.GetArchivedLookupECRe
             continue
         if k == 0:
             v["get_archived_lookup_ec_result"] = (
-                None if _f.nil(c, True) else _c2.decode_ArchivedLookupExternal(c)
+                None if _f.nil(c, True) else _c2.decode_ArchivedLookupExternal(c, consume)
             )
     o = _m0.GetArchivedLookupECResponse.__new__(_m0.GetArchivedLookupECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -81,7 +89,9 @@ _K_GetAttachmentDataECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetAttachmentDataECResponse(e: _Element) -> _m0.GetAttachmentDataECResponse:
+def decode_GetAttachmentDataECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetAttachmentDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -94,10 +104,12 @@ def decode_GetAttachmentDataECResponse(e: _Element) -> _m0.GetAttachmentDataECRe
             continue
         if k == 0:
             v["get_attachment_data_ec_result"] = (
-                None if _f.nil(c, True) else _c3.decode_AttachmentBEV2(c)
+                None if _f.nil(c, True) else _c3.decode_AttachmentBEV2(c, consume)
             )
     o = _m0.GetAttachmentDataECResponse.__new__(_m0.GetAttachmentDataECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -25,7 +25,7 @@ _K_GetAttachmentDataECStreamedResponse: dict[Any, int] = {
 
 
 def decode_GetAttachmentDataECStreamedResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetAttachmentDataECStreamedResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -46,6 +46,8 @@ def decode_GetAttachmentDataECStreamedResponse(
         raise _f.Fallback("get_attachment_data_ec_streamed_result")
     o = _m0.GetAttachmentDataECStreamedResponse.__new__(_m0.GetAttachmentDataECStreamedResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

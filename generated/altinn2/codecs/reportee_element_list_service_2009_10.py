@@ -46,24 +46,28 @@ _S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10"
 
 
 def decode_DeleteReporteeElementBasicResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.DeleteReporteeElementBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.DeleteReporteeElementBasicResponse.__new__(_m0.DeleteReporteeElementBasicResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
 def decode_DeleteReporteeElementExternalResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.DeleteReporteeElementExternalResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.DeleteReporteeElementExternalResponse.__new__(_m0.DeleteReporteeElementExternalResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -73,7 +77,7 @@ _K_GetCorrespondenceListForArchiveRefBasicResponse: dict[Any, int] = {
 
 
 def decode_GetCorrespondenceListForArchiveRefBasicResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetCorrespondenceListForArchiveRefBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -89,12 +93,14 @@ def decode_GetCorrespondenceListForArchiveRefBasicResponse(
             v["get_correspondence_list_for_archive_ref_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q14]
+                else [decode_ReporteeElementBE(i, consume) for i in c if i.tag == _Q14]
             )
     o = _m0.GetCorrespondenceListForArchiveRefBasicResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefBasicResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -104,7 +110,7 @@ _K_GetCorrespondenceListForArchiveRefResponse: dict[Any, int] = {
 
 
 def decode_GetCorrespondenceListForArchiveRefResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetCorrespondenceListForArchiveRefResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -120,12 +126,14 @@ def decode_GetCorrespondenceListForArchiveRefResponse(
             v["get_correspondence_list_for_archive_ref_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q14]
+                else [decode_ReporteeElementBE(i, consume) for i in c if i.tag == _Q14]
             )
     o = _m0.GetCorrespondenceListForArchiveRefResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -135,7 +143,7 @@ _K_GetCorrespondenceListForReporteeBasicResponse: dict[Any, int] = {
 
 
 def decode_GetCorrespondenceListForReporteeBasicResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetCorrespondenceListForReporteeBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -151,12 +159,14 @@ def decode_GetCorrespondenceListForReporteeBasicResponse(
             v["get_correspondence_list_for_reportee_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q14]
+                else [decode_ReporteeElementBE(i, consume) for i in c if i.tag == _Q14]
             )
     o = _m0.GetCorrespondenceListForReporteeBasicResponse.__new__(
         _m0.GetCorrespondenceListForReporteeBasicResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -166,7 +176,7 @@ _K_GetCorrespondenceListForReporteeResponse: dict[Any, int] = {
 
 
 def decode_GetCorrespondenceListForReporteeResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetCorrespondenceListForReporteeResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -182,12 +192,14 @@ def decode_GetCorrespondenceListForReporteeResponse(
             v["get_correspondence_list_for_reportee_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i) for i in c if i.tag == _Q14]
+                else [decode_ReporteeElementBE(i, consume) for i in c if i.tag == _Q14]
             )
     o = _m0.GetCorrespondenceListForReporteeResponse.__new__(
         _m0.GetCorrespondenceListForReporteeResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -196,7 +208,9 @@ _K_GetFormSetElementsBasicV2Response: dict[Any, int] = {
 }
 
 
-def decode_GetFormSetElementsBasicV2Response(e: _Element) -> _m0.GetFormSetElementsBasicV2Response:
+def decode_GetFormSetElementsBasicV2Response(
+    e: _Element, consume: bool = False
+) -> _m0.GetFormSetElementsBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -211,10 +225,12 @@ def decode_GetFormSetElementsBasicV2Response(e: _Element) -> _m0.GetFormSetEleme
             v["get_form_set_elements_basic_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_FormSetElementBEV2(i) for i in c if i.tag == _Q15]
+                else [_c2.decode_FormSetElementBEV2(i, consume) for i in c if i.tag == _Q15]
             )
     o = _m0.GetFormSetElementsBasicV2Response.__new__(_m0.GetFormSetElementsBasicV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -224,7 +240,7 @@ _K_GetFormSetElementsExternalV2Response: dict[Any, int] = {
 
 
 def decode_GetFormSetElementsExternalV2Response(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetFormSetElementsExternalV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -240,10 +256,12 @@ def decode_GetFormSetElementsExternalV2Response(
             v["get_form_set_elements_external_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_FormSetElementBEV2(i) for i in c if i.tag == _Q15]
+                else [_c2.decode_FormSetElementBEV2(i, consume) for i in c if i.tag == _Q15]
             )
     o = _m0.GetFormSetElementsExternalV2Response.__new__(_m0.GetFormSetElementsExternalV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -253,7 +271,7 @@ _K_GetReporteeElementListBasicV2Response: dict[Any, int] = {
 
 
 def decode_GetReporteeElementListBasicV2Response(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetReporteeElementListBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -269,10 +287,12 @@ def decode_GetReporteeElementListBasicV2Response(
             v["get_reportee_element_list_basic_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q16]
+                else [_c2.decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q16]
             )
     o = _m0.GetReporteeElementListBasicV2Response.__new__(_m0.GetReporteeElementListBasicV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -282,7 +302,7 @@ _K_GetReporteeElementListExternalV2Response: dict[Any, int] = {
 
 
 def decode_GetReporteeElementListExternalV2Response(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetReporteeElementListExternalV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -298,12 +318,14 @@ def decode_GetReporteeElementListExternalV2Response(
             v["get_reportee_element_list_external_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q16]
+                else [_c2.decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q16]
             )
     o = _m0.GetReporteeElementListExternalV2Response.__new__(
         _m0.GetReporteeElementListExternalV2Response
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -387,7 +409,7 @@ _T_ReporteeElementBE: tuple[dict[str, Any] | None, ...] = (None,) * 26 + (
 )
 
 
-def decode_ReporteeElementBE(e: _Element) -> _m0.ReporteeElementBE:
+def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.ReporteeElementBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -451,6 +473,8 @@ def decode_ReporteeElementBE(e: _Element) -> _m0.ReporteeElementBE:
                 v[names[k]] = members[k][x]
     o = _m0.ReporteeElementBE.__new__(_m0.ReporteeElementBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

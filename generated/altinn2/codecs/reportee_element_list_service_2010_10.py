@@ -86,7 +86,7 @@ _T_AttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 10 + (
 )
 
 
-def decode_AttachmentBEV2(e: _Element) -> _m0.AttachmentBEV2:
+def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -134,15 +134,21 @@ def decode_AttachmentBEV2(e: _Element) -> _m0.AttachmentBEV2:
             v["attachment_data"] = _f.base64_binary(x) if x else _f.blank(c, True, False)
     o = _m0.AttachmentBEV2.__new__(_m0.AttachmentBEV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
-def decode_DeleteReporteeElementECResponse(e: _Element) -> _m0.DeleteReporteeElementECResponse:
+def decode_DeleteReporteeElementECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.DeleteReporteeElementECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {}
     o = _m0.DeleteReporteeElementECResponse.__new__(_m0.DeleteReporteeElementECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -184,7 +190,7 @@ _T_FormSetElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 8 + (
 )
 
 
-def decode_FormSetElementBEV2(e: _Element) -> _m0.FormSetElementBEV2:
+def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSetElementBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -228,6 +234,8 @@ def decode_FormSetElementBEV2(e: _Element) -> _m0.FormSetElementBEV2:
                 v[names[k]] = members[k][x]
     o = _m0.FormSetElementBEV2.__new__(_m0.FormSetElementBEV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -237,7 +245,7 @@ _K_GetCorrespondenceListForArchiveRefECResponse: dict[Any, int] = {
 
 
 def decode_GetCorrespondenceListForArchiveRefECResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetCorrespondenceListForArchiveRefECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -253,12 +261,14 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
             v["get_correspondence_list_for_archive_ref_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q10]
+                else [decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q10]
             )
     o = _m0.GetCorrespondenceListForArchiveRefECResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefECResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -268,7 +278,7 @@ _K_GetCorrespondenceListForReporteeECResponse: dict[Any, int] = {
 
 
 def decode_GetCorrespondenceListForReporteeECResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetCorrespondenceListForReporteeECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -284,12 +294,14 @@ def decode_GetCorrespondenceListForReporteeECResponse(
             v["get_correspondence_list_for_reportee_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q10]
+                else [decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q10]
             )
     o = _m0.GetCorrespondenceListForReporteeECResponse.__new__(
         _m0.GetCorrespondenceListForReporteeECResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -298,7 +310,9 @@ _K_GetFormSetDataECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetFormSetDataECResponse(e: _Element) -> _m0.GetFormSetDataECResponse:
+def decode_GetFormSetDataECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetFormSetDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -313,10 +327,12 @@ def decode_GetFormSetDataECResponse(e: _Element) -> _m0.GetFormSetDataECResponse
             v["get_form_set_data_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c3.decode_FormSetDataBE(i) for i in c if i.tag == _Q11]
+                else [_c3.decode_FormSetDataBE(i, consume) for i in c if i.tag == _Q11]
             )
     o = _m0.GetFormSetDataECResponse.__new__(_m0.GetFormSetDataECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -325,7 +341,9 @@ _K_GetFormSetElementsECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetFormSetElementsECResponse(e: _Element) -> _m0.GetFormSetElementsECResponse:
+def decode_GetFormSetElementsECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetFormSetElementsECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -340,10 +358,12 @@ def decode_GetFormSetElementsECResponse(e: _Element) -> _m0.GetFormSetElementsEC
             v["get_form_set_elements_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_FormSetElementBEV2(i) for i in c if i.tag == _Q12]
+                else [decode_FormSetElementBEV2(i, consume) for i in c if i.tag == _Q12]
             )
     o = _m0.GetFormSetElementsECResponse.__new__(_m0.GetFormSetElementsECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -352,7 +372,9 @@ _K_GetReporteeElementListECResponse: dict[Any, int] = {
 }
 
 
-def decode_GetReporteeElementListECResponse(e: _Element) -> _m0.GetReporteeElementListECResponse:
+def decode_GetReporteeElementListECResponse(
+    e: _Element, consume: bool = False
+) -> _m0.GetReporteeElementListECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -367,10 +389,12 @@ def decode_GetReporteeElementListECResponse(e: _Element) -> _m0.GetReporteeEleme
             v["get_reportee_element_list_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ReporteeElementBEV2(i) for i in c if i.tag == _Q10]
+                else [decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q10]
             )
     o = _m0.GetReporteeElementListECResponse.__new__(_m0.GetReporteeElementListECResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -470,7 +494,7 @@ _T_ReporteeElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 34 + (
 )
 
 
-def decode_ReporteeElementBEV2(e: _Element) -> _m0.ReporteeElementBEV2:
+def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.ReporteeElementBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -542,6 +566,8 @@ def decode_ReporteeElementBEV2(e: _Element) -> _m0.ReporteeElementBEV2:
                 v[names[k]] = members[k][x]
     o = _m0.ReporteeElementBEV2.__new__(_m0.ReporteeElementBEV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -31,7 +31,7 @@ _R_FormSetDataBE: frozenset[int] = frozenset()
 _D_FormSetDataBE: frozenset[int] = frozenset(range(0, 4))
 
 
-def decode_FormSetDataBE(e: _Element) -> _m0.FormSetDataBE:
+def decode_FormSetDataBE(e: _Element, consume: bool = False) -> _m0.FormSetDataBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -60,6 +60,8 @@ def decode_FormSetDataBE(e: _Element) -> _m0.FormSetDataBE:
                 v[names[k]] = int(x)
     o = _m0.FormSetDataBE.__new__(_m0.FormSetDataBE)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -33,7 +33,9 @@ _R_LogicalFormSchemaDefinition: frozenset[int] = frozenset()
 _D_LogicalFormSchemaDefinition: frozenset[int] = frozenset(range(0, 5))
 
 
-def decode_LogicalFormSchemaDefinition(e: _Element) -> _m0.LogicalFormSchemaDefinition:
+def decode_LogicalFormSchemaDefinition(
+    e: _Element, consume: bool = False
+) -> _m0.LogicalFormSchemaDefinition:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -63,6 +65,8 @@ def decode_LogicalFormSchemaDefinition(e: _Element) -> _m0.LogicalFormSchemaDefi
                 v[names[k]] = int(x)
     o = _m0.LogicalFormSchemaDefinition.__new__(_m0.LogicalFormSchemaDefinition)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -49,7 +49,7 @@ _D_AvailableServiceV2: frozenset[int] = frozenset(range(0, 12))
 _T_AvailableServiceV2: tuple[dict[str, Any] | None, ...] = (None,) * 11 + (_E0,)
 
 
-def decode_AvailableServiceV2(e: _Element) -> _m0.AvailableServiceV2:
+def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.AvailableServiceV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -93,6 +93,8 @@ def decode_AvailableServiceV2(e: _Element) -> _m0.AvailableServiceV2:
                 v[names[k]] = members[k][x]
     o = _m0.AvailableServiceV2.__new__(_m0.AvailableServiceV2)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

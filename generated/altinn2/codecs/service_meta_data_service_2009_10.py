@@ -30,7 +30,7 @@ _K_GetAvailableServicesBasicV2Response: dict[Any, int] = {
 
 
 def decode_GetAvailableServicesBasicV2Response(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetAvailableServicesBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -46,10 +46,12 @@ def decode_GetAvailableServicesBasicV2Response(
             v["get_available_services_basic_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_AvailableServiceV2(i) for i in c if i.tag == _Q5]
+                else [_c1.decode_AvailableServiceV2(i, consume) for i in c if i.tag == _Q5]
             )
     o = _m0.GetAvailableServicesBasicV2Response.__new__(_m0.GetAvailableServicesBasicV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -58,7 +60,9 @@ _K_GetAvailableServicesV2Response: dict[Any, int] = {
 }
 
 
-def decode_GetAvailableServicesV2Response(e: _Element) -> _m0.GetAvailableServicesV2Response:
+def decode_GetAvailableServicesV2Response(
+    e: _Element, consume: bool = False
+) -> _m0.GetAvailableServicesV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
     v: dict[str, Any] = {
@@ -73,10 +77,12 @@ def decode_GetAvailableServicesV2Response(e: _Element) -> _m0.GetAvailableServic
             v["get_available_services_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_AvailableServiceV2(i) for i in c if i.tag == _Q5]
+                else [_c1.decode_AvailableServiceV2(i, consume) for i in c if i.tag == _Q5]
             )
     o = _m0.GetAvailableServicesV2Response.__new__(_m0.GetAvailableServicesV2Response)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -86,7 +92,7 @@ _K_GetFormTaskSchemaDefinitionsBasicResponse: dict[Any, int] = {
 
 
 def decode_GetFormTaskSchemaDefinitionsBasicResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetFormTaskSchemaDefinitionsBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -102,12 +108,14 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
             v["get_form_task_schema_definitions_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_LogicalFormSchemaDefinition(i) for i in c if i.tag == _Q6]
+                else [_c2.decode_LogicalFormSchemaDefinition(i, consume) for i in c if i.tag == _Q6]
             )
     o = _m0.GetFormTaskSchemaDefinitionsBasicResponse.__new__(
         _m0.GetFormTaskSchemaDefinitionsBasicResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 
@@ -117,7 +125,7 @@ _K_GetSchemaDefinitionsForFormTaskResponse: dict[Any, int] = {
 
 
 def decode_GetSchemaDefinitionsForFormTaskResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetSchemaDefinitionsForFormTaskResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -133,12 +141,14 @@ def decode_GetSchemaDefinitionsForFormTaskResponse(
             v["get_schema_definitions_for_form_task_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_LogicalFormSchemaDefinition(i) for i in c if i.tag == _Q6]
+                else [_c2.decode_LogicalFormSchemaDefinition(i, consume) for i in c if i.tag == _Q6]
             )
     o = _m0.GetSchemaDefinitionsForFormTaskResponse.__new__(
         _m0.GetSchemaDefinitionsForFormTaskResponse
     )
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -24,7 +24,7 @@ _K_GetAuthenticationChallengeResponse: dict[Any, int] = {
 
 
 def decode_GetAuthenticationChallengeResponse(
-    e: _Element,
+    e: _Element, consume: bool = False
 ) -> _m0.GetAuthenticationChallengeResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
@@ -38,10 +38,12 @@ def decode_GetAuthenticationChallengeResponse(
             continue
         if k == 0:
             v["get_authentication_challenge_result"] = (
-                None if _f.nil(c, True) else _c1.decode_AuthenticationChallengeBE(c)
+                None if _f.nil(c, True) else _c1.decode_AuthenticationChallengeBE(c, consume)
             )
     o = _m0.GetAuthenticationChallengeResponse.__new__(_m0.GetAuthenticationChallengeResponse)
     o.__dict__ = v
+    if consume:  # what is read is freed as the reading goes (the caller can read it again)
+        e.clear()
     return o
 
 

@@ -142,7 +142,7 @@ def _codec_module(cls: type[Any]) -> ModuleType | None:
     return found
 
 
-def decoder_of(cls: type[T]) -> Callable[[etree._Element], T] | None:
+def decoder_of(cls: type[T]) -> Callable[[etree._Element, bool], T] | None:
     """The generated decoder of `cls`, if there is one."""
     codecs = _codec_module(cls)
     return None if codecs is None else codecs.DECODERS.get(cls)
@@ -191,8 +191,17 @@ class _PathTrackingHandler(LxmlEventHandler):
         return self.objects[-1][1] if self.objects else None
 
 
-def from_element(element: etree._Element, cls: type[T], operation: str | None = None) -> T:
+def from_element(
+    element: etree._Element,
+    cls: type[T],
+    operation: str | None = None,
+    reread: Callable[[], etree._Element] | None = None,
+) -> T:
     """Bind an element (and its subtree) to `cls`. The element may be consumed (cleared).
+
+    With `reread` (the same element parsed again), the generated decoder frees what it has read
+    as it goes (a large answer's tree and its objects are not all held at once), and a fallback
+    reads the element `reread` gives.
 
     The class's generated decoder (`altinn2.codecs`), else the fast binder, takes what it covers
     exactly; the rest goes through xsdata's parser. Either
@@ -202,9 +211,10 @@ def from_element(element: etree._Element, cls: type[T], operation: str | None = 
     decode = decoder_of(cls)
     if decode is not None:
         try:
-            return decode(element)
+            return decode(element, reread is not None)
         except REFUSED:
-            pass  # the reference decides (below)
+            if reread is not None:  # partly consumed: the reference reads it whole again
+                element = reread()
     else:
         try:
             bound: T = _BINDER.bind(element, cls)
