@@ -37,8 +37,11 @@ class Branch:
 @dataclasses.dataclass
 class ClassView:
     name: str
-    keys: list[tuple[str, int]]  # element name (as an expression) -> slot index
-    names: list[str]  # slot index -> field
+    keys: list[str]  # the arguments of `_f.index(...)`: namespace, names, ... (one line each)
+    names: list[str]  # the grouped slots' fields, as string literal lines for `_f.words`
+    fields: list[str]  # every field, as string literal lines for `_f.words`
+    special: list[tuple[str, str]]  # fields whose initial value is not None (lists apart)
+    lists: list[str]  # fields that start as a new empty list
     not_nullable: str  # the grouped slots whose field does not admit None (an expression)
     nil_default: str  # the grouped slots whose field is None unless given (an expression)
     enum_tables: tuple[int, list[str]] | None  # the first grouped enum's index, their tables
@@ -251,8 +254,11 @@ def module_view(
         classes.append(
             ClassView(
                 name=plan.name,
-                keys=[(names.tag(slot.tag), slot.index) for slot in plan.slots],
-                names=[slot.field for slot in plan.slots],
+                keys=_index_arguments(plan, names),
+                names=_literal_lines([slot.field for slot in plan.slots[: plan.bounds[-1]]]),
+                fields=_literal_lines([name for name, _ in plan.defaults]),
+                special=[(n, value) for n, value in plan.defaults if value not in ("None", "[]")],
+                lists=[n for n, value in plan.defaults if value == "[]"],
                 not_nullable=_index_set(
                     s.index for s in plan.slots if s.index < plan.bounds[-1] and not s.nullable
                 ),
@@ -283,6 +289,42 @@ def module_view(
     namespaces += [(qname, alias) for qname, alias in names.items.items()]
     namespaces += [(space, alias) for space, alias in names.bare.items()]
     return ModuleView(module, own, imports, namespaces, enums, classes, encoder_views)
+
+
+def _literal_lines(words: list[str], width: int = 90) -> list[str]:
+    """Space-separated `words` as string literals of at most `width` characters (implicitly
+    concatenated: each line after the first starts with the space)."""
+    lines: list[str] = []
+    current = ""
+    for word in words:
+        piece = f" {word}" if current or lines else word
+        if current and len(current) + len(piece) > width:
+            lines.append(current)
+            current = f" {word}"
+        else:
+            current += piece
+    if current:
+        lines.append(current)
+    return [_str(line) for line in lines]
+
+
+def _index_arguments(plan: ClassPlan, names: _Names) -> list[str]:
+    """`_f.index` arguments: each run of slots in one namespace as its constant and names."""
+    runs: list[tuple[str, list[str]]] = []
+    for slot in plan.slots:
+        space, _, local = (
+            slot.tag[1:].partition("}") if slot.tag.startswith("{") else ("", "", slot.tag)
+        )
+        constant = names.tag(slot.tag).split(" + ")[0] if space else '""'
+        if runs and runs[-1][0] == constant:
+            runs[-1][1].append(local)
+        else:
+            runs.append((constant, [local]))
+    found: list[str] = []
+    for constant, locals_ in runs:
+        found += [f"{constant},", *(f"{line}" for line in _literal_lines(locals_))]
+        found[-1] += ","
+    return found
 
 
 def _enum_tables(plan: ClassPlan, names: _Names) -> tuple[int, list[str]] | None:

@@ -29,6 +29,21 @@ MISSING: Any = object()  # a required field not read (yet)
 _TRUE = ("true", "1")
 
 
+def words(text: str) -> tuple[str, ...]:
+    """Names written as one space-separated string (the generated modules stay short)."""
+    return tuple(text.split())
+
+
+def index(*runs: str) -> dict[str, int]:
+    """Element name -> slot index, from runs of (namespace in braces or "", local names)."""
+    tags = [
+        space + name
+        for space, names in zip(runs[::2], runs[1::2], strict=True)
+        for name in names.split()
+    ]
+    return {tag: slot for slot, tag in enumerate(tags)}
+
+
 class Fallback(Exception):
     """This element needs xsdata's generic parser."""
 

@@ -16,18 +16,15 @@ from altinn2.runtime import fastcodec as _f
 _NS0 = "{http://schemas.altinn.no/services/Archive/ArchiveCommon/2010/10}"
 
 
-_K_ArchivedLookupExternal: dict[Any, int] = {
-    _NS0 + "LanguageTypeId": 0,
-    _NS0 + "LookupID": 1,
-    _NS0 + "AllowForwarding": 2,
-    _NS0 + "ArchiveDateTime": 3,
-    _NS0 + "LookupPDF": 4,
-}
-_N_ArchivedLookupExternal = (
-    "language_type_id",
-    "lookup_id",
-    "allow_forwarding",
-    "archive_date_time",
+_K_ArchivedLookupExternal: dict[Any, int] = _f.index(
+    _NS0,
+    "LanguageTypeId LookupID AllowForwarding ArchiveDateTime LookupPDF",
+)
+_V_ArchivedLookupExternal: dict[str, Any] = dict.fromkeys(
+    _f.words("allow_forwarding archive_date_time language_type_id lookup_id lookup_pdf")
+)
+_N_ArchivedLookupExternal = _f.words(
+    "language_type_id lookup_id allow_forwarding archive_date_time"
 )
 _R_ArchivedLookupExternal: frozenset[int] = frozenset()
 _D_ArchivedLookupExternal: frozenset[int] = frozenset(range(0, 4))
@@ -36,13 +33,7 @@ _D_ArchivedLookupExternal: frozenset[int] = frozenset(range(0, 4))
 def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.ArchivedLookupExternal:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "allow_forwarding": None,
-        "archive_date_time": None,
-        "language_type_id": None,
-        "lookup_id": None,
-        "lookup_pdf": None,
-    }
+    v = _V_ArchivedLookupExternal.copy()
     get = _K_ArchivedLookupExternal.get
     names = _N_ArchivedLookupExternal
     required = _R_ArchivedLookupExternal
@@ -75,4 +66,4 @@ def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.Arc
 DECODERS: dict[type, Any] = {
     _m0.ArchivedLookupExternal: decode_ArchivedLookupExternal,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

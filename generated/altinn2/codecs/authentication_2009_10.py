@@ -21,18 +21,14 @@ _Q3 = "{http://schemas.altinn.no/services/Authentication/2009/10}UserSSN"
 _S0 = "http://schemas.altinn.no/services/Authentication/2009/10"
 
 
-_K_AuthenticationChallengeBE: dict[Any, int] = {
-    _NS0 + "Message": 0,
-    _NS0 + "ValidFrom": 1,
-    _NS0 + "ValidTo": 2,
-    _NS0 + "Status": 3,
-}
-_N_AuthenticationChallengeBE = (
-    "message",
-    "valid_from",
-    "valid_to",
-    "status",
+_K_AuthenticationChallengeBE: dict[Any, int] = _f.index(
+    _NS0,
+    "Message ValidFrom ValidTo Status",
 )
+_V_AuthenticationChallengeBE: dict[str, Any] = dict.fromkeys(
+    _f.words("message status valid_from valid_to")
+)
+_N_AuthenticationChallengeBE = _f.words("message valid_from valid_to status")
 _R_AuthenticationChallengeBE: frozenset[int] = frozenset()
 _D_AuthenticationChallengeBE: frozenset[int] = frozenset(range(0, 4))
 _T_AuthenticationChallengeBE: tuple[dict[str, Any] | None, ...] = (None,) * 3 + (_E0,)
@@ -43,12 +39,7 @@ def decode_AuthenticationChallengeBE(
 ) -> _m0.AuthenticationChallengeBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "message": None,
-        "status": None,
-        "valid_from": None,
-        "valid_to": None,
-    }
+    v = _V_AuthenticationChallengeBE.copy()
     get = _K_AuthenticationChallengeBE.get
     names = _N_AuthenticationChallengeBE
     required = _R_AuthenticationChallengeBE
@@ -102,9 +93,6 @@ def encode_AuthenticationChallengeRequestBE(o: Any, e: _Element, ns: dict[str, N
 DECODERS: dict[type, Any] = {
     _m0.AuthenticationChallengeBE: decode_AuthenticationChallengeBE,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.AuthenticationChallengeRequestBE: (
-        "AuthenticationChallengeRequestBE",
-        encode_AuthenticationChallengeRequestBE,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.AuthenticationChallengeRequestBE: encode_AuthenticationChallengeRequestBE,
 }

@@ -36,30 +36,20 @@ _Q18 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}PartyNum
 _S0 = "http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06"
 
 
-_K_BrokerServiceAvailableFile: dict[Any, int] = {
-    _NS0 + "ExternalServiceCode": 0,
-    _NS0 + "FileName": 1,
-    _NS0 + "Reportee": 2,
-    _NS0 + "SendersReference": 3,
-    _NS0 + "ExternalServiceEditionCode": 4,
-    _NS0 + "FileSize": 5,
-    _NS0 + "ReceiptID": 6,
-    _NS0 + "IsSftpDownloadOnly": 7,
-    _NS0 + "SentDate": 8,
-    _NS0 + "FileStatus": 9,
-    _NS0 + "FileReference": 10,
-}
-_N_BrokerServiceAvailableFile = (
-    "external_service_code",
-    "file_name",
-    "reportee",
-    "senders_reference",
-    "external_service_edition_code",
-    "file_size",
-    "receipt_id",
-    "is_sftp_download_only",
-    "sent_date",
-    "file_status",
+_K_BrokerServiceAvailableFile: dict[Any, int] = _f.index(
+    _NS0,
+    "ExternalServiceCode FileName Reportee SendersReference ExternalServiceEditionCode FileSize"
+    " ReceiptID IsSftpDownloadOnly SentDate FileStatus FileReference",
+)
+_V_BrokerServiceAvailableFile: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "external_service_code external_service_edition_code file_name file_reference file_size"
+        " file_status is_sftp_download_only receipt_id reportee senders_reference sent_date"
+    )
+)
+_N_BrokerServiceAvailableFile = _f.words(
+    "external_service_code file_name reportee senders_reference external_service_edition_code"
+    " file_size receipt_id is_sftp_download_only sent_date file_status"
 )
 _R_BrokerServiceAvailableFile: frozenset[int] = frozenset()
 _D_BrokerServiceAvailableFile: frozenset[int] = frozenset(range(0, 10))
@@ -71,19 +61,7 @@ def decode_BrokerServiceAvailableFile(
 ) -> _m0.BrokerServiceAvailableFile:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "external_service_code": None,
-        "external_service_edition_code": None,
-        "file_name": None,
-        "file_reference": None,
-        "file_size": None,
-        "file_status": None,
-        "is_sftp_download_only": None,
-        "receipt_id": None,
-        "reportee": None,
-        "senders_reference": None,
-        "sent_date": None,
-    }
+    v = _V_BrokerServiceAvailableFile.copy()
     get = _K_BrokerServiceAvailableFile.get
     names = _N_BrokerServiceAvailableFile
     required = _R_BrokerServiceAvailableFile
@@ -268,29 +246,11 @@ def encode_Recipient(o: Any, e: _Element, ns: dict[str, None]) -> None:
 DECODERS: dict[type, Any] = {
     _m0.BrokerServiceAvailableFile: decode_BrokerServiceAvailableFile,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.BrokerServiceInitiation: (
-        "BrokerServiceInitiation",
-        encode_BrokerServiceInitiation,
-    ),
-    _m0.BrokerServiceSearch: (
-        "BrokerServiceSearch",
-        encode_BrokerServiceSearch,
-    ),
-    _m0.File: (
-        "File",
-        encode_File,
-    ),
-    _m0.Manifest: (
-        "Manifest",
-        encode_Manifest,
-    ),
-    _m0.Property: (
-        "Property",
-        encode_Property,
-    ),
-    _m0.Recipient: (
-        "Recipient",
-        encode_Recipient,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.BrokerServiceInitiation: encode_BrokerServiceInitiation,
+    _m0.BrokerServiceSearch: encode_BrokerServiceSearch,
+    _m0.File: encode_File,
+    _m0.Manifest: encode_Manifest,
+    _m0.Property: encode_Property,
+    _m0.Recipient: encode_Recipient,
 }

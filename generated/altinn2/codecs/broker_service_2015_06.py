@@ -27,9 +27,14 @@ _Q9 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}BrokerSer
 _S0 = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
 
 
-_K_DownloadFileStreamedBasicResponse: dict[Any, int] = {
-    _NS0 + "DownloadFileStreamedBasicResult": 0,
-}
+_K_DownloadFileStreamedBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "DownloadFileStreamedBasicResult",
+)
+_V_DownloadFileStreamedBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("download_file_streamed_basic_result")
+)
+_V_DownloadFileStreamedBasicResponse["download_file_streamed_basic_result"] = _f.MISSING
 
 
 def decode_DownloadFileStreamedBasicResponse(
@@ -37,9 +42,7 @@ def decode_DownloadFileStreamedBasicResponse(
 ) -> _m0.DownloadFileStreamedBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "download_file_streamed_basic_result": _f.MISSING,
-    }
+    v = _V_DownloadFileStreamedBasicResponse.copy()
     get = _K_DownloadFileStreamedBasicResponse.get
     for c in e:
         k = get(c.tag)
@@ -59,9 +62,14 @@ def decode_DownloadFileStreamedBasicResponse(
     return o
 
 
-_K_DownloadFileStreamedECResponse: dict[Any, int] = {
-    _NS0 + "DownloadFileStreamedECResult": 0,
-}
+_K_DownloadFileStreamedECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "DownloadFileStreamedECResult",
+)
+_V_DownloadFileStreamedECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("download_file_streamed_ec_result")
+)
+_V_DownloadFileStreamedECResponse["download_file_streamed_ec_result"] = _f.MISSING
 
 
 def decode_DownloadFileStreamedECResponse(
@@ -69,9 +77,7 @@ def decode_DownloadFileStreamedECResponse(
 ) -> _m0.DownloadFileStreamedECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "download_file_streamed_ec_result": _f.MISSING,
-    }
+    v = _V_DownloadFileStreamedECResponse.copy()
     get = _K_DownloadFileStreamedECResponse.get
     for c in e:
         k = get(c.tag)
@@ -91,9 +97,13 @@ def decode_DownloadFileStreamedECResponse(
     return o
 
 
-_K_GetAvailableFilesBasicResponse: dict[Any, int] = {
-    _NS0 + "GetAvailableFilesBasicResult": 0,
-}
+_K_GetAvailableFilesBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetAvailableFilesBasicResult",
+)
+_V_GetAvailableFilesBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_available_files_basic_result")
+)
 
 
 def decode_GetAvailableFilesBasicResponse(
@@ -101,9 +111,7 @@ def decode_GetAvailableFilesBasicResponse(
 ) -> _m0.GetAvailableFilesBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_available_files_basic_result": None,
-    }
+    v = _V_GetAvailableFilesBasicResponse.copy()
     get = _K_GetAvailableFilesBasicResponse.get
     for c in e:
         k = get(c.tag)
@@ -122,9 +130,13 @@ def decode_GetAvailableFilesBasicResponse(
     return o
 
 
-_K_GetAvailableFilesECResponse: dict[Any, int] = {
-    _NS0 + "GetAvailableFilesECResult": 0,
-}
+_K_GetAvailableFilesECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetAvailableFilesECResult",
+)
+_V_GetAvailableFilesECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_available_files_ec_result")
+)
 
 
 def decode_GetAvailableFilesECResponse(
@@ -132,9 +144,7 @@ def decode_GetAvailableFilesECResponse(
 ) -> _m0.GetAvailableFilesECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_available_files_ec_result": None,
-    }
+    v = _V_GetAvailableFilesECResponse.copy()
     get = _K_GetAvailableFilesECResponse.get
     for c in e:
         k = get(c.tag)
@@ -153,10 +163,14 @@ def decode_GetAvailableFilesECResponse(
     return o
 
 
-_K_InitiateBrokerServiceBasicResponse: dict[Any, int] = {
-    _NS0 + "InitiateBrokerServiceBasicResult": 0,
-}
-_N_InitiateBrokerServiceBasicResponse = ("initiate_broker_service_basic_result",)
+_K_InitiateBrokerServiceBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "InitiateBrokerServiceBasicResult",
+)
+_V_InitiateBrokerServiceBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("initiate_broker_service_basic_result")
+)
+_N_InitiateBrokerServiceBasicResponse = _f.words("initiate_broker_service_basic_result")
 _R_InitiateBrokerServiceBasicResponse: frozenset[int] = frozenset()
 _D_InitiateBrokerServiceBasicResponse: frozenset[int] = frozenset(range(0, 1))
 
@@ -166,9 +180,7 @@ def decode_InitiateBrokerServiceBasicResponse(
 ) -> _m0.InitiateBrokerServiceBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "initiate_broker_service_basic_result": None,
-    }
+    v = _V_InitiateBrokerServiceBasicResponse.copy()
     get = _K_InitiateBrokerServiceBasicResponse.get
     names = _N_InitiateBrokerServiceBasicResponse
     required = _R_InitiateBrokerServiceBasicResponse
@@ -192,10 +204,14 @@ def decode_InitiateBrokerServiceBasicResponse(
     return o
 
 
-_K_InitiateBrokerServiceECResponse: dict[Any, int] = {
-    _NS0 + "InitiateBrokerServiceECResult": 0,
-}
-_N_InitiateBrokerServiceECResponse = ("initiate_broker_service_ec_result",)
+_K_InitiateBrokerServiceECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "InitiateBrokerServiceECResult",
+)
+_V_InitiateBrokerServiceECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("initiate_broker_service_ec_result")
+)
+_N_InitiateBrokerServiceECResponse = _f.words("initiate_broker_service_ec_result")
 _R_InitiateBrokerServiceECResponse: frozenset[int] = frozenset()
 _D_InitiateBrokerServiceECResponse: frozenset[int] = frozenset(range(0, 1))
 
@@ -205,9 +221,7 @@ def decode_InitiateBrokerServiceECResponse(
 ) -> _m0.InitiateBrokerServiceECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "initiate_broker_service_ec_result": None,
-    }
+    v = _V_InitiateBrokerServiceECResponse.copy()
     get = _K_InitiateBrokerServiceECResponse.get
     names = _N_InitiateBrokerServiceECResponse
     required = _R_InitiateBrokerServiceECResponse
@@ -231,23 +245,20 @@ def decode_InitiateBrokerServiceECResponse(
     return o
 
 
-_K_ReceiptExternalStreamedBE: dict[Any, int] = {
-    _NS0 + "LastChanged": 0,
-    _NS0 + "ReceiptHistory": 1,
-    _NS0 + "ReceiptStatusCode": 2,
-    _NS0 + "ReceiptText": 3,
-    _NS0 + "ReceiptTypeName": 4,
-    _NS0 + "ParentReceiptId": 5,
-    _NS0 + "ReceiptId": 6,
-}
-_N_ReceiptExternalStreamedBE = (
-    "last_changed",
-    "receipt_history",
-    "receipt_status_code",
-    "receipt_text",
-    "receipt_type_name",
-    "parent_receipt_id",
-    "receipt_id",
+_K_ReceiptExternalStreamedBE: dict[Any, int] = _f.index(
+    _NS0,
+    "LastChanged ReceiptHistory ReceiptStatusCode ReceiptText ReceiptTypeName ParentReceiptId"
+    " ReceiptId",
+)
+_V_ReceiptExternalStreamedBE: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "last_changed parent_receipt_id receipt_history receipt_id receipt_status_code receipt_text"
+        " receipt_type_name"
+    )
+)
+_N_ReceiptExternalStreamedBE = _f.words(
+    "last_changed receipt_history receipt_status_code receipt_text receipt_type_name"
+    " parent_receipt_id receipt_id"
 )
 _R_ReceiptExternalStreamedBE: frozenset[int] = frozenset()
 _D_ReceiptExternalStreamedBE: frozenset[int] = frozenset(range(0, 7))
@@ -258,15 +269,7 @@ def decode_ReceiptExternalStreamedBE(
 ) -> _m0.ReceiptExternalStreamedBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "last_changed": None,
-        "parent_receipt_id": None,
-        "receipt_history": None,
-        "receipt_id": None,
-        "receipt_status_code": None,
-        "receipt_text": None,
-        "receipt_type_name": None,
-    }
+    v = _V_ReceiptExternalStreamedBE.copy()
     get = _K_ReceiptExternalStreamedBE.get
     names = _N_ReceiptExternalStreamedBE
     required = _R_ReceiptExternalStreamedBE
@@ -481,37 +484,13 @@ DECODERS: dict[type, Any] = {
     _m0.InitiateBrokerServiceECResponse: decode_InitiateBrokerServiceECResponse,
     _m0.ReceiptExternalStreamedBE: decode_ReceiptExternalStreamedBE,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.DownloadFileStreamedBasic: (
-        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedBasic",
-        encode_DownloadFileStreamedBasic,
-    ),
-    _m0.DownloadFileStreamedEC: (
-        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedEC",
-        encode_DownloadFileStreamedEC,
-    ),
-    _m0.GetAvailableFilesBasic: (
-        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesBasic",
-        encode_GetAvailableFilesBasic,
-    ),
-    _m0.GetAvailableFilesEC: (
-        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesEC",
-        encode_GetAvailableFilesEC,
-    ),
-    _m0.InitiateBrokerServiceBasic: (
-        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceBasic",
-        encode_InitiateBrokerServiceBasic,
-    ),
-    _m0.InitiateBrokerServiceEC: (
-        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceEC",
-        encode_InitiateBrokerServiceEC,
-    ),
-    _m0.StreamedPayloadBasicBE: (
-        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}StreamedPayloadBasicBE",
-        encode_StreamedPayloadBasicBE,
-    ),
-    _m0.StreamedPayloadECBE: (
-        "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}StreamedPayloadECBE",
-        encode_StreamedPayloadECBE,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.DownloadFileStreamedBasic: encode_DownloadFileStreamedBasic,
+    _m0.DownloadFileStreamedEC: encode_DownloadFileStreamedEC,
+    _m0.GetAvailableFilesBasic: encode_GetAvailableFilesBasic,
+    _m0.GetAvailableFilesEC: encode_GetAvailableFilesEC,
+    _m0.InitiateBrokerServiceBasic: encode_InitiateBrokerServiceBasic,
+    _m0.InitiateBrokerServiceEC: encode_InitiateBrokerServiceEC,
+    _m0.StreamedPayloadBasicBE: encode_StreamedPayloadBasicBE,
+    _m0.StreamedPayloadECBE: encode_StreamedPayloadECBE,
 }

@@ -15,29 +15,20 @@ from altinn2.runtime import fastcodec as _f
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}"
 
 
-_K_CaseBE: dict[Any, int] = {
-    _NS0 + "CaseName": 0,
-    _NS0 + "Comments": 1,
-    _NS0 + "CurrentStateFriendlyName": 2,
-    _NS0 + "CurrentStateName": 3,
-    _NS0 + "Notice": 4,
-    _NS0 + "NoticeTemplateID": 5,
-    _NS0 + "CaseID": 6,
-    _NS0 + "CurrentStateID": 7,
-    _NS0 + "DueDate": 8,
-    _NS0 + "VisibleDateTime": 9,
-}
-_N_CaseBE = (
-    "case_name",
-    "comments",
-    "current_state_friendly_name",
-    "current_state_name",
-    "notice",
-    "notice_template_id",
-    "case_id",
-    "current_state_id",
-    "due_date",
-    "visible_date_time",
+_K_CaseBE: dict[Any, int] = _f.index(
+    _NS0,
+    "CaseName Comments CurrentStateFriendlyName CurrentStateName Notice NoticeTemplateID CaseID"
+    " CurrentStateID DueDate VisibleDateTime",
+)
+_V_CaseBE: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "case_id case_name comments current_state_friendly_name current_state_id current_state_name"
+        " due_date notice notice_template_id visible_date_time"
+    )
+)
+_N_CaseBE = _f.words(
+    "case_name comments current_state_friendly_name current_state_name notice"
+    " notice_template_id case_id current_state_id due_date visible_date_time"
 )
 _R_CaseBE: frozenset[int] = frozenset()
 _D_CaseBE: frozenset[int] = frozenset(range(0, 10))
@@ -46,18 +37,7 @@ _D_CaseBE: frozenset[int] = frozenset(range(0, 10))
 def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "case_id": None,
-        "case_name": None,
-        "comments": None,
-        "current_state_friendly_name": None,
-        "current_state_id": None,
-        "current_state_name": None,
-        "due_date": None,
-        "notice": None,
-        "notice_template_id": None,
-        "visible_date_time": None,
-    }
+    v = _V_CaseBE.copy()
     get = _K_CaseBE.get
     names = _N_CaseBE
     required = _R_CaseBE
@@ -88,4 +68,4 @@ def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
 DECODERS: dict[type, Any] = {
     _m0.CaseBE: decode_CaseBE,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

@@ -29,10 +29,12 @@ _Q11 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CaseBE"
 _S0 = "http://www.altinn.no/services/ServiceEngine/Case/2010/10"
 
 
-_K_ArchiveCaseECResponse: dict[Any, int] = {
-    _NS0 + "ArchiveCaseECResult": 0,
-}
-_N_ArchiveCaseECResponse = ("archive_case_ec_result",)
+_K_ArchiveCaseECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "ArchiveCaseECResult",
+)
+_V_ArchiveCaseECResponse: dict[str, Any] = dict.fromkeys(_f.words("archive_case_ec_result"))
+_N_ArchiveCaseECResponse = _f.words("archive_case_ec_result")
 _R_ArchiveCaseECResponse: frozenset[int] = frozenset()
 _D_ArchiveCaseECResponse: frozenset[int] = frozenset(range(0, 1))
 
@@ -40,9 +42,7 @@ _D_ArchiveCaseECResponse: frozenset[int] = frozenset(range(0, 1))
 def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.ArchiveCaseECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "archive_case_ec_result": None,
-    }
+    v = _V_ArchiveCaseECResponse.copy()
     get = _K_ArchiveCaseECResponse.get
     names = _N_ArchiveCaseECResponse
     required = _R_ArchiveCaseECResponse
@@ -66,17 +66,17 @@ def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.Arch
     return o
 
 
-_K_GetCaseListECResponse: dict[Any, int] = {
-    _NS0 + "GetCaseListECResult": 0,
-}
+_K_GetCaseListECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCaseListECResult",
+)
+_V_GetCaseListECResponse: dict[str, Any] = dict.fromkeys(_f.words("get_case_list_ec_result"))
 
 
 def decode_GetCaseListECResponse(e: _Element, consume: bool = False) -> _m0.GetCaseListECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_case_list_ec_result": None,
-    }
+    v = _V_GetCaseListECResponse.copy()
     get = _K_GetCaseListECResponse.get
     for c in e:
         k = get(c.tag)
@@ -95,10 +95,14 @@ def decode_GetCaseListECResponse(e: _Element, consume: bool = False) -> _m0.GetC
     return o
 
 
-_K_InstantiateCollaborationECResponse: dict[Any, int] = {
-    _NS0 + "InstantiateCollaborationECResult": 0,
-}
-_N_InstantiateCollaborationECResponse = ("instantiate_collaboration_ec_result",)
+_K_InstantiateCollaborationECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "InstantiateCollaborationECResult",
+)
+_V_InstantiateCollaborationECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("instantiate_collaboration_ec_result")
+)
+_N_InstantiateCollaborationECResponse = _f.words("instantiate_collaboration_ec_result")
 _R_InstantiateCollaborationECResponse: frozenset[int] = frozenset()
 _D_InstantiateCollaborationECResponse: frozenset[int] = frozenset(range(0, 1))
 
@@ -108,9 +112,7 @@ def decode_InstantiateCollaborationECResponse(
 ) -> _m0.InstantiateCollaborationECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "instantiate_collaboration_ec_result": None,
-    }
+    v = _V_InstantiateCollaborationECResponse.copy()
     get = _K_InstantiateCollaborationECResponse.get
     names = _N_InstantiateCollaborationECResponse
     required = _R_InstantiateCollaborationECResponse
@@ -259,17 +261,8 @@ DECODERS: dict[type, Any] = {
     _m0.GetCaseListECResponse: decode_GetCaseListECResponse,
     _m0.InstantiateCollaborationECResponse: decode_InstantiateCollaborationECResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.ArchiveCaseEC: (
-        "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}ArchiveCaseEC",
-        encode_ArchiveCaseEC,
-    ),
-    _m0.GetCaseListEC: (
-        "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}GetCaseListEC",
-        encode_GetCaseListEC,
-    ),
-    _m0.InstantiateCollaborationEC: (
-        "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}InstantiateCollaborationEC",
-        encode_InstantiateCollaborationEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.ArchiveCaseEC: encode_ArchiveCaseEC,
+    _m0.GetCaseListEC: encode_GetCaseListEC,
+    _m0.InstantiateCollaborationEC: encode_InstantiateCollaborationEC,
 }

@@ -16,16 +16,12 @@ _E0 = {str(member.value): member for member in _m1.ReplyOptionType}
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2009/10}"
 
 
-_K_CorrespondenceLink: dict[Any, int] = {
-    _NS0 + "LinkText": 0,
-    _NS0 + "LinkURL": 1,
-    _NS0 + "LinkType": 2,
-}
-_N_CorrespondenceLink = (
-    "link_text",
-    "link_url",
-    "link_type",
+_K_CorrespondenceLink: dict[Any, int] = _f.index(
+    _NS0,
+    "LinkText LinkURL LinkType",
 )
+_V_CorrespondenceLink: dict[str, Any] = dict.fromkeys(_f.words("link_text link_type link_url"))
+_N_CorrespondenceLink = _f.words("link_text link_url link_type")
 _R_CorrespondenceLink: frozenset[int] = frozenset()
 _D_CorrespondenceLink: frozenset[int] = frozenset(range(0, 3))
 _T_CorrespondenceLink: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E0,)
@@ -34,11 +30,7 @@ _T_CorrespondenceLink: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E0,)
 def decode_CorrespondenceLink(e: _Element, consume: bool = False) -> _m0.CorrespondenceLink:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "link_text": None,
-        "link_type": None,
-        "link_url": None,
-    }
+    v = _V_CorrespondenceLink.copy()
     get = _K_CorrespondenceLink.get
     names = _N_CorrespondenceLink
     required = _R_CorrespondenceLink
@@ -68,4 +60,4 @@ def decode_CorrespondenceLink(e: _Element, consume: bool = False) -> _m0.Corresp
 DECODERS: dict[type, Any] = {
     _m0.CorrespondenceLink: decode_CorrespondenceLink,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

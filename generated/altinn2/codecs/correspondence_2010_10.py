@@ -25,12 +25,16 @@ _Q1 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2009/10}C
 _Q2 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}InternalNotification"
 
 
-_K_CorrespondenceForEndUserSystemV2: dict[Any, int] = {
-    _NS0 + "Correspondence": 0,
-    _NS0 + "CorrespondenceAttachments": 1,
-    _NS0 + "CorrespondenceLinks": 2,
-    _NS0 + "CorrespondenceNotifications": 3,
-}
+_K_CorrespondenceForEndUserSystemV2: dict[Any, int] = _f.index(
+    _NS0,
+    "Correspondence CorrespondenceAttachments CorrespondenceLinks CorrespondenceNotifications",
+)
+_V_CorrespondenceForEndUserSystemV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "correspondence correspondence_attachments correspondence_links"
+        " correspondence_notifications"
+    )
+)
 
 
 def decode_CorrespondenceForEndUserSystemV2(
@@ -38,12 +42,7 @@ def decode_CorrespondenceForEndUserSystemV2(
 ) -> _m0.CorrespondenceForEndUserSystemV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "correspondence": None,
-        "correspondence_attachments": None,
-        "correspondence_links": None,
-        "correspondence_notifications": None,
-    }
+    v = _V_CorrespondenceForEndUserSystemV2.copy()
     get = _K_CorrespondenceForEndUserSystemV2.get
     for c in e:
         k = get(c.tag)
@@ -76,57 +75,29 @@ def decode_CorrespondenceForEndUserSystemV2(
     return o
 
 
-_K_CorrespondenceV2: dict[Any, int] = {
-    _NS0 + "ArchiveReference": 0,
-    _NS0 + "CorrespondenceName": 1,
-    _NS0 + "CorrespondenceSubject": 2,
-    _NS0 + "CorrespondenceSummary": 3,
-    _NS0 + "CorrespondenceTitle": 4,
-    _NS0 + "CorrespondenceTxt": 5,
-    _NS0 + "CustomMessageData": 6,
-    _NS0 + "Description": 7,
-    _NS0 + "ExternalSystemReference": 8,
-    _NS0 + "Header": 9,
-    _NS0 + "SentBy": 10,
-    _NS0 + "AuthenticatedUser": 11,
-    _NS0 + "CaseID": 12,
-    _NS0 + "CorrespondenceID": 13,
-    _NS0 + "Reportee": 14,
-    _NS0 + "SentTo": 15,
-    _NS0 + "UserID": 16,
-    _NS0 + "AllowForwarding": 17,
-    _NS0 + "IsConfirmationNeeded": 18,
-    _NS0 + "ConfirmationDate": 19,
-    _NS0 + "DateSent": 20,
-    _NS0 + "DueDate": 21,
-    _NS0 + "CorrespondenceStatus": 22,
-    _NS0 + "LanguageID": 23,
-}
-_N_CorrespondenceV2 = (
-    "archive_reference",
-    "correspondence_name",
-    "correspondence_subject",
-    "correspondence_summary",
-    "correspondence_title",
-    "correspondence_txt",
-    "custom_message_data",
-    "description",
-    "external_system_reference",
-    "header",
-    "sent_by",
-    "authenticated_user",
-    "case_id",
-    "correspondence_id",
-    "reportee",
-    "sent_to",
-    "user_id",
-    "allow_forwarding",
-    "is_confirmation_needed",
-    "confirmation_date",
-    "date_sent",
-    "due_date",
-    "correspondence_status",
-    "language_id",
+_K_CorrespondenceV2: dict[Any, int] = _f.index(
+    _NS0,
+    "ArchiveReference CorrespondenceName CorrespondenceSubject CorrespondenceSummary"
+    " CorrespondenceTitle CorrespondenceTxt CustomMessageData Description"
+    " ExternalSystemReference Header SentBy AuthenticatedUser CaseID CorrespondenceID Reportee"
+    " SentTo UserID AllowForwarding IsConfirmationNeeded ConfirmationDate DateSent DueDate"
+    " CorrespondenceStatus LanguageID",
+)
+_V_CorrespondenceV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "allow_forwarding archive_reference authenticated_user case_id confirmation_date"
+        " correspondence_id correspondence_name correspondence_status correspondence_subject"
+        " correspondence_summary correspondence_title correspondence_txt custom_message_data"
+        " date_sent description due_date external_system_reference header is_confirmation_needed"
+        " language_id reportee sent_by sent_to user_id"
+    )
+)
+_N_CorrespondenceV2 = _f.words(
+    "archive_reference correspondence_name correspondence_subject correspondence_summary"
+    " correspondence_title correspondence_txt custom_message_data description"
+    " external_system_reference header sent_by authenticated_user case_id correspondence_id"
+    " reportee sent_to user_id allow_forwarding is_confirmation_needed confirmation_date"
+    " date_sent due_date correspondence_status language_id"
 )
 _R_CorrespondenceV2: frozenset[int] = frozenset()
 _D_CorrespondenceV2: frozenset[int] = frozenset(range(0, 24))
@@ -139,32 +110,7 @@ _T_CorrespondenceV2: tuple[dict[str, Any] | None, ...] = (None,) * 22 + (
 def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.CorrespondenceV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "allow_forwarding": None,
-        "archive_reference": None,
-        "authenticated_user": None,
-        "case_id": None,
-        "confirmation_date": None,
-        "correspondence_id": None,
-        "correspondence_name": None,
-        "correspondence_status": None,
-        "correspondence_subject": None,
-        "correspondence_summary": None,
-        "correspondence_title": None,
-        "correspondence_txt": None,
-        "custom_message_data": None,
-        "date_sent": None,
-        "description": None,
-        "due_date": None,
-        "external_system_reference": None,
-        "header": None,
-        "is_confirmation_needed": None,
-        "language_id": None,
-        "reportee": None,
-        "sent_by": None,
-        "sent_to": None,
-        "user_id": None,
-    }
+    v = _V_CorrespondenceV2.copy()
     get = _K_CorrespondenceV2.get
     names = _N_CorrespondenceV2
     required = _R_CorrespondenceV2
@@ -201,4 +147,4 @@ DECODERS: dict[type, Any] = {
     _m0.CorrespondenceForEndUserSystemV2: decode_CorrespondenceForEndUserSystemV2,
     _m0.CorrespondenceV2: decode_CorrespondenceV2,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

@@ -26,12 +26,15 @@ _Q8 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}langu
 _S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
 
 
+_V_DeleteCorrespondenceBasicResponse: dict[str, Any] = {}
+
+
 def decode_DeleteCorrespondenceBasicResponse(
     e: _Element, consume: bool = False
 ) -> _m0.DeleteCorrespondenceBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {}
+    v = _V_DeleteCorrespondenceBasicResponse.copy()
     o = _m0.DeleteCorrespondenceBasicResponse.__new__(_m0.DeleteCorrespondenceBasicResponse)
     o.__dict__ = v
     if consume:  # what is read is freed as the reading goes (the caller can read it again)
@@ -39,9 +42,13 @@ def decode_DeleteCorrespondenceBasicResponse(
     return o
 
 
-_K_GetCorrespondenceForEndUserSystemsBasicV2Response: dict[Any, int] = {
-    _NS0 + "GetCorrespondenceForEndUserSystemsBasicV2Result": 0,
-}
+_K_GetCorrespondenceForEndUserSystemsBasicV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCorrespondenceForEndUserSystemsBasicV2Result",
+)
+_V_GetCorrespondenceForEndUserSystemsBasicV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_correspondence_for_end_user_systems_basic_v2_result")
+)
 
 
 def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
@@ -49,9 +56,7 @@ def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
 ) -> _m0.GetCorrespondenceForEndUserSystemsBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_correspondence_for_end_user_systems_basic_v2_result": None,
-    }
+    v = _V_GetCorrespondenceForEndUserSystemsBasicV2Response.copy()
     get = _K_GetCorrespondenceForEndUserSystemsBasicV2Response.get
     for c in e:
         k = get(c.tag)
@@ -70,12 +75,15 @@ def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
     return o
 
 
+_V_SaveCorrespondenceConfirmationBasicResponse: dict[str, Any] = {}
+
+
 def decode_SaveCorrespondenceConfirmationBasicResponse(
     e: _Element, consume: bool = False
 ) -> _m0.SaveCorrespondenceConfirmationBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {}
+    v = _V_SaveCorrespondenceConfirmationBasicResponse.copy()
     o = _m0.SaveCorrespondenceConfirmationBasicResponse.__new__(
         _m0.SaveCorrespondenceConfirmationBasicResponse
     )
@@ -218,17 +226,10 @@ DECODERS: dict[type, Any] = {
         decode_SaveCorrespondenceConfirmationBasicResponse
     ),
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.DeleteCorrespondenceBasic: (
-        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}DeleteCorrespondenceBasic",
-        encode_DeleteCorrespondenceBasic,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.DeleteCorrespondenceBasic: encode_DeleteCorrespondenceBasic,
     _m0.GetCorrespondenceForEndUserSystemsBasicV2: (
-        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}GetCorrespondenceForEndUserSystemsBasicV2",
-        encode_GetCorrespondenceForEndUserSystemsBasicV2,
+        encode_GetCorrespondenceForEndUserSystemsBasicV2
     ),
-    _m0.SaveCorrespondenceConfirmationBasic: (
-        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}SaveCorrespondenceConfirmationBasic",
-        encode_SaveCorrespondenceConfirmationBasic,
-    ),
+    _m0.SaveCorrespondenceConfirmationBasic: encode_SaveCorrespondenceConfirmationBasic,
 }

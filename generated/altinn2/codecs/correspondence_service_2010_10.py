@@ -21,9 +21,13 @@ _Q3 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}langu
 _S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10"
 
 
-_K_GetCorrespondenceForEndUserSystemsECResponse: dict[Any, int] = {
-    _NS0 + "GetCorrespondenceForEndUserSystemsECResult": 0,
-}
+_K_GetCorrespondenceForEndUserSystemsECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCorrespondenceForEndUserSystemsECResult",
+)
+_V_GetCorrespondenceForEndUserSystemsECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_correspondence_for_end_user_systems_ec_result")
+)
 
 
 def decode_GetCorrespondenceForEndUserSystemsECResponse(
@@ -31,9 +35,7 @@ def decode_GetCorrespondenceForEndUserSystemsECResponse(
 ) -> _m0.GetCorrespondenceForEndUserSystemsECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_correspondence_for_end_user_systems_ec_result": None,
-    }
+    v = _V_GetCorrespondenceForEndUserSystemsECResponse.copy()
     get = _K_GetCorrespondenceForEndUserSystemsECResponse.get
     for c in e:
         k = get(c.tag)
@@ -52,12 +54,15 @@ def decode_GetCorrespondenceForEndUserSystemsECResponse(
     return o
 
 
+_V_SaveCorrespondenceConfirmationECResponse: dict[str, Any] = {}
+
+
 def decode_SaveCorrespondenceConfirmationECResponse(
     e: _Element, consume: bool = False
 ) -> _m0.SaveCorrespondenceConfirmationECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {}
+    v = _V_SaveCorrespondenceConfirmationECResponse.copy()
     o = _m0.SaveCorrespondenceConfirmationECResponse.__new__(
         _m0.SaveCorrespondenceConfirmationECResponse
     )
@@ -127,13 +132,7 @@ DECODERS: dict[type, Any] = {
     ),
     _m0.SaveCorrespondenceConfirmationECResponse: decode_SaveCorrespondenceConfirmationECResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetCorrespondenceForEndUserSystemsEC: (
-        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}GetCorrespondenceForEndUserSystemsEC",
-        encode_GetCorrespondenceForEndUserSystemsEC,
-    ),
-    _m0.SaveCorrespondenceConfirmationEC: (
-        "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}SaveCorrespondenceConfirmationEC",
-        encode_SaveCorrespondenceConfirmationEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetCorrespondenceForEndUserSystemsEC: encode_GetCorrespondenceForEndUserSystemsEC,
+    _m0.SaveCorrespondenceConfirmationEC: encode_SaveCorrespondenceConfirmationEC,
 }

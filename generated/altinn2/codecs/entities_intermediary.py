@@ -78,9 +78,6 @@ def encode_Signature(o: Any, e: _Element, ns: dict[str, None]) -> None:
 
 
 DECODERS: dict[type, Any] = {}
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.Signature: (
-        "Signature",
-        encode_Signature,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.Signature: encode_Signature,
 }

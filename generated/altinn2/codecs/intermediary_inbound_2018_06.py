@@ -87,13 +87,7 @@ def encode_FormUpdate(o: Any, e: _Element, ns: dict[str, None]) -> None:
 
 
 DECODERS: dict[type, Any] = {}
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.FormTaskUpdate: (
-        "FormTaskUpdate",
-        encode_FormTaskUpdate,
-    ),
-    _m0.FormUpdate: (
-        "FormUpdate",
-        encode_FormUpdate,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.FormTaskUpdate: encode_FormTaskUpdate,
+    _m0.FormUpdate: encode_FormUpdate,
 }

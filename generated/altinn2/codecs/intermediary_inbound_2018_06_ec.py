@@ -87,13 +87,7 @@ def encode_FormUpdateEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
 
 
 DECODERS: dict[type, Any] = {}
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.FormTaskUpdateEC: (
-        "FormTaskUpdate",
-        encode_FormTaskUpdateEC,
-    ),
-    _m0.FormUpdateEC: (
-        "FormUpdate",
-        encode_FormUpdateEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.FormTaskUpdateEC: encode_FormTaskUpdateEC,
+    _m0.FormUpdateEC: encode_FormUpdateEC,
 }

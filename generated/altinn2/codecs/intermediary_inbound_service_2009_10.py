@@ -97,9 +97,13 @@ _Q59 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound
 _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10"
 
 
-_K_CompleteAndSignShipmentBasicResponse: dict[Any, int] = {
-    _NS0 + "CompleteAndSignShipmentBasicResult": 0,
-}
+_K_CompleteAndSignShipmentBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "CompleteAndSignShipmentBasicResult",
+)
+_V_CompleteAndSignShipmentBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("complete_and_sign_shipment_basic_result")
+)
 
 
 def decode_CompleteAndSignShipmentBasicResponse(
@@ -107,9 +111,7 @@ def decode_CompleteAndSignShipmentBasicResponse(
 ) -> _m0.CompleteAndSignShipmentBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "complete_and_sign_shipment_basic_result": None,
-    }
+    v = _V_CompleteAndSignShipmentBasicResponse.copy()
     get = _K_CompleteAndSignShipmentBasicResponse.get
     for c in e:
         k = get(c.tag)
@@ -126,10 +128,14 @@ def decode_CompleteAndSignShipmentBasicResponse(
     return o
 
 
-_K_GetAltinnSubmissionStatusBasicResponse: dict[Any, int] = {
-    _NS0 + "GetAltinnSubmissionStatusBasicResult": 0,
-}
-_N_GetAltinnSubmissionStatusBasicResponse = ("get_altinn_submission_status_basic_result",)
+_K_GetAltinnSubmissionStatusBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetAltinnSubmissionStatusBasicResult",
+)
+_V_GetAltinnSubmissionStatusBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_altinn_submission_status_basic_result")
+)
+_N_GetAltinnSubmissionStatusBasicResponse = _f.words("get_altinn_submission_status_basic_result")
 _R_GetAltinnSubmissionStatusBasicResponse: frozenset[int] = frozenset()
 _D_GetAltinnSubmissionStatusBasicResponse: frozenset[int] = frozenset(range(0, 1))
 
@@ -139,9 +145,7 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
 ) -> _m0.GetAltinnSubmissionStatusBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_altinn_submission_status_basic_result": None,
-    }
+    v = _V_GetAltinnSubmissionStatusBasicResponse.copy()
     get = _K_GetAltinnSubmissionStatusBasicResponse.get
     names = _N_GetAltinnSubmissionStatusBasicResponse
     required = _R_GetAltinnSubmissionStatusBasicResponse
@@ -167,25 +171,20 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
     return o
 
 
-_K_ReceiptExternalBE: dict[Any, int] = {
-    _NS0 + "ReceiptText": 0,
-    _NS0 + "ReceiptHistory": 1,
-    _NS0 + "ReceiptId": 2,
-    _NS0 + "ParentReceiptId": 3,
-    _NS0 + "LastChanged": 4,
-    _NS0 + "ReceiptTypeName": 5,
-    _NS0 + "ReceiptStatusCode": 6,
-    _NS0 + "References": 7,
-    _NS0 + "SubReceipts": 8,
-}
-_N_ReceiptExternalBE = (
-    "receipt_text",
-    "receipt_history",
-    "receipt_id",
-    "parent_receipt_id",
-    "last_changed",
-    "receipt_type_name",
-    "receipt_status_code",
+_K_ReceiptExternalBE: dict[Any, int] = _f.index(
+    _NS0,
+    "ReceiptText ReceiptHistory ReceiptId ParentReceiptId LastChanged ReceiptTypeName"
+    " ReceiptStatusCode References SubReceipts",
+)
+_V_ReceiptExternalBE: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "receipt_id receipt_text receipt_history last_changed receipt_type_name receipt_status_code"
+        " parent_receipt_id references sub_receipts"
+    )
+)
+_N_ReceiptExternalBE = _f.words(
+    "receipt_text receipt_history receipt_id parent_receipt_id last_changed receipt_type_name"
+    " receipt_status_code"
 )
 _R_ReceiptExternalBE: frozenset[int] = frozenset()
 _D_ReceiptExternalBE: frozenset[int] = frozenset(range(0, 7))
@@ -198,17 +197,7 @@ _T_ReceiptExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "receipt_id": None,
-        "receipt_text": None,
-        "receipt_history": None,
-        "last_changed": None,
-        "receipt_type_name": None,
-        "receipt_status_code": None,
-        "parent_receipt_id": None,
-        "references": None,
-        "sub_receipts": None,
-    }
+    v = _V_ReceiptExternalBE.copy()
     get = _K_ReceiptExternalBE.get
     names = _N_ReceiptExternalBE
     required = _R_ReceiptExternalBE
@@ -251,16 +240,16 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
     return o
 
 
-_K_ReferenceExternalBE: dict[Any, int] = {
-    _NS0 + "ReferenceValue": 0,
-    _NS0 + "ReporteeID": 1,
-    _NS0 + "ReferenceTypeName": 2,
-}
-_N_ReferenceExternalBE = (
-    "reference_value",
-    "reportee_id",
-    "reference_type_name",
+_K_ReferenceExternalBE: dict[Any, int] = _f.index(
+    _NS0,
+    "ReferenceValue ReporteeID ReferenceTypeName",
 )
+_V_ReferenceExternalBE: dict[str, Any] = dict.fromkeys(
+    _f.words("reference_value reference_type_name reportee_id")
+)
+_V_ReferenceExternalBE["reference_type_name"] = _f.MISSING
+_V_ReferenceExternalBE["reportee_id"] = _f.MISSING
+_N_ReferenceExternalBE = _f.words("reference_value reportee_id reference_type_name")
 _R_ReferenceExternalBE: frozenset[int] = frozenset(range(1, 3))
 _D_ReferenceExternalBE: frozenset[int] = frozenset(range(0, 1))
 _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
@@ -269,11 +258,7 @@ _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
 def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.ReferenceExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "reference_value": None,
-        "reference_type_name": _f.MISSING,
-        "reportee_id": _f.MISSING,
-    }
+    v = _V_ReferenceExternalBE.copy()
     get = _K_ReferenceExternalBE.get
     names = _N_ReferenceExternalBE
     required = _R_ReferenceExternalBE
@@ -306,9 +291,13 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
     return o
 
 
-_K_SubmitFormTaskBasicResponse: dict[Any, int] = {
-    _NS0 + "SubmitFormTaskBasicResult": 0,
-}
+_K_SubmitFormTaskBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "SubmitFormTaskBasicResult",
+)
+_V_SubmitFormTaskBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("submit_form_task_basic_result")
+)
 
 
 def decode_SubmitFormTaskBasicResponse(
@@ -316,9 +305,7 @@ def decode_SubmitFormTaskBasicResponse(
 ) -> _m0.SubmitFormTaskBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "submit_form_task_basic_result": None,
-    }
+    v = _V_SubmitFormTaskBasicResponse.copy()
     get = _K_SubmitFormTaskBasicResponse.get
     for c in e:
         k = get(c.tag)
@@ -704,53 +691,17 @@ DECODERS: dict[type, Any] = {
     _m0.ReferenceExternalBE: decode_ReferenceExternalBE,
     _m0.SubmitFormTaskBasicResponse: decode_SubmitFormTaskBasicResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.Attachment: (
-        "Attachment",
-        encode_Attachment,
-    ),
-    _m0.CompleteAndSignShipmentBasic: (
-        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}CompleteAndSignShipmentBasic",
-        encode_CompleteAndSignShipmentBasic,
-    ),
-    _m0.DelegatedUserBE: (
-        "DelegatedUserBE",
-        encode_DelegatedUserBE,
-    ),
-    _m0.EncryptedKeyBE: (
-        "EncryptedKeyBE",
-        encode_EncryptedKeyBE,
-    ),
-    _m0.Form: (
-        "Form",
-        encode_Form,
-    ),
-    _m0.FormTask: (
-        "FormTask",
-        encode_FormTask,
-    ),
-    _m0.FormTaskShipmentBE: (
-        "FormTaskShipmentBE",
-        encode_FormTaskShipmentBE,
-    ),
-    _m0.GetAltinnSubmissionStatusBasic: (
-        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}GetAltinnSubmissionStatusBasic",
-        encode_GetAltinnSubmissionStatusBasic,
-    ),
-    _m0.ReporteeSymmetricKeyBE: (
-        "ReporteeSymmetricKeyBE",
-        encode_ReporteeSymmetricKeyBE,
-    ),
-    _m0.ServiceOwnerSymmetricKeyBE: (
-        "ServiceOwnerSymmetricKeyBE",
-        encode_ServiceOwnerSymmetricKeyBE,
-    ),
-    _m0.Signature: (
-        "Signature",
-        encode_Signature,
-    ),
-    _m0.SubmitFormTaskBasic: (
-        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}SubmitFormTaskBasic",
-        encode_SubmitFormTaskBasic,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.Attachment: encode_Attachment,
+    _m0.CompleteAndSignShipmentBasic: encode_CompleteAndSignShipmentBasic,
+    _m0.DelegatedUserBE: encode_DelegatedUserBE,
+    _m0.EncryptedKeyBE: encode_EncryptedKeyBE,
+    _m0.Form: encode_Form,
+    _m0.FormTask: encode_FormTask,
+    _m0.FormTaskShipmentBE: encode_FormTaskShipmentBE,
+    _m0.GetAltinnSubmissionStatusBasic: encode_GetAltinnSubmissionStatusBasic,
+    _m0.ReporteeSymmetricKeyBE: encode_ReporteeSymmetricKeyBE,
+    _m0.ServiceOwnerSymmetricKeyBE: encode_ServiceOwnerSymmetricKeyBE,
+    _m0.Signature: encode_Signature,
+    _m0.SubmitFormTaskBasic: encode_SubmitFormTaskBasic,
 }

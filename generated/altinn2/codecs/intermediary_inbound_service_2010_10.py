@@ -98,9 +98,13 @@ _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2
 _S1 = "http://schemas.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10"
 
 
-_K_CompleteAndSignShipmentECResponse: dict[Any, int] = {
-    _NS0 + "CompleteAndSignShipmentECResult": 0,
-}
+_K_CompleteAndSignShipmentECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "CompleteAndSignShipmentECResult",
+)
+_V_CompleteAndSignShipmentECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("complete_and_sign_shipment_ec_result")
+)
 
 
 def decode_CompleteAndSignShipmentECResponse(
@@ -108,9 +112,7 @@ def decode_CompleteAndSignShipmentECResponse(
 ) -> _m0.CompleteAndSignShipmentECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "complete_and_sign_shipment_ec_result": None,
-    }
+    v = _V_CompleteAndSignShipmentECResponse.copy()
     get = _K_CompleteAndSignShipmentECResponse.get
     for c in e:
         k = get(c.tag)
@@ -127,10 +129,14 @@ def decode_CompleteAndSignShipmentECResponse(
     return o
 
 
-_K_GetAltinnSubmissionStatusECResponse: dict[Any, int] = {
-    _NS0 + "GetAltinnSubmissionStatusECResult": 0,
-}
-_N_GetAltinnSubmissionStatusECResponse = ("get_altinn_submission_status_ec_result",)
+_K_GetAltinnSubmissionStatusECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetAltinnSubmissionStatusECResult",
+)
+_V_GetAltinnSubmissionStatusECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_altinn_submission_status_ec_result")
+)
+_N_GetAltinnSubmissionStatusECResponse = _f.words("get_altinn_submission_status_ec_result")
 _R_GetAltinnSubmissionStatusECResponse: frozenset[int] = frozenset()
 _D_GetAltinnSubmissionStatusECResponse: frozenset[int] = frozenset(range(0, 1))
 
@@ -140,9 +146,7 @@ def decode_GetAltinnSubmissionStatusECResponse(
 ) -> _m0.GetAltinnSubmissionStatusECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_altinn_submission_status_ec_result": None,
-    }
+    v = _V_GetAltinnSubmissionStatusECResponse.copy()
     get = _K_GetAltinnSubmissionStatusECResponse.get
     names = _N_GetAltinnSubmissionStatusECResponse
     required = _R_GetAltinnSubmissionStatusECResponse
@@ -166,25 +170,20 @@ def decode_GetAltinnSubmissionStatusECResponse(
     return o
 
 
-_K_ReceiptExternalBE: dict[Any, int] = {
-    _NS0 + "ReceiptText": 0,
-    _NS0 + "ReceiptHistory": 1,
-    _NS0 + "ReceiptId": 2,
-    _NS0 + "ParentReceiptId": 3,
-    _NS0 + "LastChanged": 4,
-    _NS0 + "ReceiptTypeName": 5,
-    _NS0 + "ReceiptStatusCode": 6,
-    _NS0 + "References": 7,
-    _NS0 + "SubReceipts": 8,
-}
-_N_ReceiptExternalBE = (
-    "receipt_text",
-    "receipt_history",
-    "receipt_id",
-    "parent_receipt_id",
-    "last_changed",
-    "receipt_type_name",
-    "receipt_status_code",
+_K_ReceiptExternalBE: dict[Any, int] = _f.index(
+    _NS0,
+    "ReceiptText ReceiptHistory ReceiptId ParentReceiptId LastChanged ReceiptTypeName"
+    " ReceiptStatusCode References SubReceipts",
+)
+_V_ReceiptExternalBE: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "receipt_id receipt_text receipt_history last_changed receipt_type_name receipt_status_code"
+        " parent_receipt_id references sub_receipts"
+    )
+)
+_N_ReceiptExternalBE = _f.words(
+    "receipt_text receipt_history receipt_id parent_receipt_id last_changed receipt_type_name"
+    " receipt_status_code"
 )
 _R_ReceiptExternalBE: frozenset[int] = frozenset()
 _D_ReceiptExternalBE: frozenset[int] = frozenset(range(0, 7))
@@ -197,17 +196,7 @@ _T_ReceiptExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "receipt_id": None,
-        "receipt_text": None,
-        "receipt_history": None,
-        "last_changed": None,
-        "receipt_type_name": None,
-        "receipt_status_code": None,
-        "parent_receipt_id": None,
-        "references": None,
-        "sub_receipts": None,
-    }
+    v = _V_ReceiptExternalBE.copy()
     get = _K_ReceiptExternalBE.get
     names = _N_ReceiptExternalBE
     required = _R_ReceiptExternalBE
@@ -250,16 +239,16 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
     return o
 
 
-_K_ReferenceExternalBE: dict[Any, int] = {
-    _NS0 + "ReferenceValue": 0,
-    _NS0 + "ReporteeID": 1,
-    _NS0 + "ReferenceTypeName": 2,
-}
-_N_ReferenceExternalBE = (
-    "reference_value",
-    "reportee_id",
-    "reference_type_name",
+_K_ReferenceExternalBE: dict[Any, int] = _f.index(
+    _NS0,
+    "ReferenceValue ReporteeID ReferenceTypeName",
 )
+_V_ReferenceExternalBE: dict[str, Any] = dict.fromkeys(
+    _f.words("reference_value reference_type_name reportee_id")
+)
+_V_ReferenceExternalBE["reference_type_name"] = _f.MISSING
+_V_ReferenceExternalBE["reportee_id"] = _f.MISSING
+_N_ReferenceExternalBE = _f.words("reference_value reportee_id reference_type_name")
 _R_ReferenceExternalBE: frozenset[int] = frozenset(range(1, 3))
 _D_ReferenceExternalBE: frozenset[int] = frozenset(range(0, 1))
 _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
@@ -268,11 +257,7 @@ _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
 def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.ReferenceExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "reference_value": None,
-        "reference_type_name": _f.MISSING,
-        "reportee_id": _f.MISSING,
-    }
+    v = _V_ReferenceExternalBE.copy()
     get = _K_ReferenceExternalBE.get
     names = _N_ReferenceExternalBE
     required = _R_ReferenceExternalBE
@@ -305,9 +290,11 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
     return o
 
 
-_K_SubmitFormTaskECResponse: dict[Any, int] = {
-    _NS0 + "SubmitFormTaskECResult": 0,
-}
+_K_SubmitFormTaskECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "SubmitFormTaskECResult",
+)
+_V_SubmitFormTaskECResponse: dict[str, Any] = dict.fromkeys(_f.words("submit_form_task_ec_result"))
 
 
 def decode_SubmitFormTaskECResponse(
@@ -315,9 +302,7 @@ def decode_SubmitFormTaskECResponse(
 ) -> _m0.SubmitFormTaskECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "submit_form_task_ec_result": None,
-    }
+    v = _V_SubmitFormTaskECResponse.copy()
     get = _K_SubmitFormTaskECResponse.get
     for c in e:
         k = get(c.tag)
@@ -334,9 +319,11 @@ def decode_SubmitFormTaskECResponse(
     return o
 
 
-_K_UpdateFormDataECResponse: dict[Any, int] = {
-    _NS0 + "UpdateFormDataECResult": 0,
-}
+_K_UpdateFormDataECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "UpdateFormDataECResult",
+)
+_V_UpdateFormDataECResponse: dict[str, Any] = dict.fromkeys(_f.words("update_form_data_ec_result"))
 
 
 def decode_UpdateFormDataECResponse(
@@ -344,9 +331,7 @@ def decode_UpdateFormDataECResponse(
 ) -> _m0.UpdateFormDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "update_form_data_ec_result": None,
-    }
+    v = _V_UpdateFormDataECResponse.copy()
     get = _K_UpdateFormDataECResponse.get
     for c in e:
         k = get(c.tag)
@@ -735,57 +720,18 @@ DECODERS: dict[type, Any] = {
     _m0.SubmitFormTaskECResponse: decode_SubmitFormTaskECResponse,
     _m0.UpdateFormDataECResponse: decode_UpdateFormDataECResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.Attachment: (
-        "Attachment",
-        encode_Attachment,
-    ),
-    _m0.CompleteAndSignShipmentEC: (
-        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}CompleteAndSignShipmentEC",
-        encode_CompleteAndSignShipmentEC,
-    ),
-    _m0.DelegatedUserBE: (
-        "DelegatedUserBE",
-        encode_DelegatedUserBE,
-    ),
-    _m0.EncryptedKeyBE: (
-        "EncryptedKeyBE",
-        encode_EncryptedKeyBE,
-    ),
-    _m0.Form: (
-        "Form",
-        encode_Form,
-    ),
-    _m0.FormTask: (
-        "FormTask",
-        encode_FormTask,
-    ),
-    _m0.FormTaskShipmentBE: (
-        "FormTaskShipmentBE",
-        encode_FormTaskShipmentBE,
-    ),
-    _m0.GetAltinnSubmissionStatusEC: (
-        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}GetAltinnSubmissionStatusEC",
-        encode_GetAltinnSubmissionStatusEC,
-    ),
-    _m0.ReporteeSymmetricKeyBE: (
-        "ReporteeSymmetricKeyBE",
-        encode_ReporteeSymmetricKeyBE,
-    ),
-    _m0.ServiceOwnerSymmetricKeyBE: (
-        "ServiceOwnerSymmetricKeyBE",
-        encode_ServiceOwnerSymmetricKeyBE,
-    ),
-    _m0.Signature: (
-        "Signature",
-        encode_Signature,
-    ),
-    _m0.SubmitFormTaskEC: (
-        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}SubmitFormTaskEC",
-        encode_SubmitFormTaskEC,
-    ),
-    _m0.UpdateFormDataEC: (
-        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UpdateFormDataEC",
-        encode_UpdateFormDataEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.Attachment: encode_Attachment,
+    _m0.CompleteAndSignShipmentEC: encode_CompleteAndSignShipmentEC,
+    _m0.DelegatedUserBE: encode_DelegatedUserBE,
+    _m0.EncryptedKeyBE: encode_EncryptedKeyBE,
+    _m0.Form: encode_Form,
+    _m0.FormTask: encode_FormTask,
+    _m0.FormTaskShipmentBE: encode_FormTaskShipmentBE,
+    _m0.GetAltinnSubmissionStatusEC: encode_GetAltinnSubmissionStatusEC,
+    _m0.ReporteeSymmetricKeyBE: encode_ReporteeSymmetricKeyBE,
+    _m0.ServiceOwnerSymmetricKeyBE: encode_ServiceOwnerSymmetricKeyBE,
+    _m0.Signature: encode_Signature,
+    _m0.SubmitFormTaskEC: encode_SubmitFormTaskEC,
+    _m0.UpdateFormDataEC: encode_UpdateFormDataEC,
 }

@@ -44,9 +44,6 @@ def encode_UpdateFormDataECEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
 
 
 DECODERS: dict[type, Any] = {}
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.UpdateFormDataECEC: (
-        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UpdateFormDataEC",
-        encode_UpdateFormDataECEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.UpdateFormDataECEC: encode_UpdateFormDataECEC,
 }

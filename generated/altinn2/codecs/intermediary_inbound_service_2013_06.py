@@ -17,23 +17,20 @@ _Q0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/
 _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06"
 
 
-_K_ReceiptExternalStreamedBE: dict[Any, int] = {
-    _NS0 + "LastChanged": 0,
-    _NS0 + "ReceiptHistory": 1,
-    _NS0 + "ReceiptStatusCode": 2,
-    _NS0 + "ReceiptText": 3,
-    _NS0 + "ReceiptTypeName": 4,
-    _NS0 + "ParentReceiptId": 5,
-    _NS0 + "ReceiptId": 6,
-}
-_N_ReceiptExternalStreamedBE = (
-    "last_changed",
-    "receipt_history",
-    "receipt_status_code",
-    "receipt_text",
-    "receipt_type_name",
-    "parent_receipt_id",
-    "receipt_id",
+_K_ReceiptExternalStreamedBE: dict[Any, int] = _f.index(
+    _NS0,
+    "LastChanged ReceiptHistory ReceiptStatusCode ReceiptText ReceiptTypeName ParentReceiptId"
+    " ReceiptId",
+)
+_V_ReceiptExternalStreamedBE: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "last_changed parent_receipt_id receipt_history receipt_id receipt_status_code receipt_text"
+        " receipt_type_name"
+    )
+)
+_N_ReceiptExternalStreamedBE = _f.words(
+    "last_changed receipt_history receipt_status_code receipt_text receipt_type_name"
+    " parent_receipt_id receipt_id"
 )
 _R_ReceiptExternalStreamedBE: frozenset[int] = frozenset()
 _D_ReceiptExternalStreamedBE: frozenset[int] = frozenset(range(0, 7))
@@ -44,15 +41,7 @@ def decode_ReceiptExternalStreamedBE(
 ) -> _m0.ReceiptExternalStreamedBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "last_changed": None,
-        "parent_receipt_id": None,
-        "receipt_history": None,
-        "receipt_id": None,
-        "receipt_status_code": None,
-        "receipt_text": None,
-        "receipt_type_name": None,
-    }
+    v = _V_ReceiptExternalStreamedBE.copy()
     get = _K_ReceiptExternalStreamedBE.get
     names = _N_ReceiptExternalStreamedBE
     required = _R_ReceiptExternalStreamedBE
@@ -93,9 +82,6 @@ def encode_StreamedAttachmentECBE(o: Any, e: _Element, ns: dict[str, None]) -> N
 DECODERS: dict[type, Any] = {
     _m0.ReceiptExternalStreamedBE: decode_ReceiptExternalStreamedBE,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.StreamedAttachmentECBE: (
-        "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}StreamedAttachmentECBE",
-        encode_StreamedAttachmentECBE,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.StreamedAttachmentECBE: encode_StreamedAttachmentECBE,
 }

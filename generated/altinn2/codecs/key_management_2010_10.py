@@ -15,16 +15,14 @@ from altinn2.runtime import fastcodec as _f
 _NS0 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}"
 
 
-_K_CertificateBE: dict[Any, int] = {
-    _NS0 + "Certificate": 0,
-    _NS0 + "CertificateId": 1,
-    _NS0 + "ServiceOwnerId": 2,
-}
-_N_CertificateBE = (
-    "certificate",
-    "certificate_id",
-    "service_owner_id",
+_K_CertificateBE: dict[Any, int] = _f.index(
+    _NS0,
+    "Certificate CertificateId ServiceOwnerId",
 )
+_V_CertificateBE: dict[str, Any] = dict.fromkeys(
+    _f.words("certificate certificate_id service_owner_id")
+)
+_N_CertificateBE = _f.words("certificate certificate_id service_owner_id")
 _R_CertificateBE: frozenset[int] = frozenset()
 _D_CertificateBE: frozenset[int] = frozenset(range(0, 3))
 
@@ -32,11 +30,7 @@ _D_CertificateBE: frozenset[int] = frozenset(range(0, 3))
 def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "certificate": None,
-        "certificate_id": None,
-        "service_owner_id": None,
-    }
+    v = _V_CertificateBE.copy()
     get = _K_CertificateBE.get
     names = _N_CertificateBE
     required = _R_CertificateBE
@@ -62,16 +56,12 @@ def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateB
     return o
 
 
-_K_KeyExternalBE: dict[Any, int] = {
-    _NS0 + "CertificateThumbprint": 0,
-    _NS0 + "Key": 1,
-    _NS0 + "KeyID": 2,
-}
-_N_KeyExternalBE = (
-    "certificate_thumbprint",
-    "key",
-    "key_id",
+_K_KeyExternalBE: dict[Any, int] = _f.index(
+    _NS0,
+    "CertificateThumbprint Key KeyID",
 )
+_V_KeyExternalBE: dict[str, Any] = dict.fromkeys(_f.words("certificate_thumbprint key key_id"))
+_N_KeyExternalBE = _f.words("certificate_thumbprint key key_id")
 _R_KeyExternalBE: frozenset[int] = frozenset()
 _D_KeyExternalBE: frozenset[int] = frozenset(range(0, 3))
 
@@ -79,11 +69,7 @@ _D_KeyExternalBE: frozenset[int] = frozenset(range(0, 3))
 def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "certificate_thumbprint": None,
-        "key": None,
-        "key_id": None,
-    }
+    v = _V_KeyExternalBE.copy()
     get = _K_KeyExternalBE.get
     names = _N_KeyExternalBE
     required = _R_KeyExternalBE
@@ -113,4 +99,4 @@ DECODERS: dict[type, Any] = {
     _m0.CertificateBE: decode_CertificateBE,
     _m0.KeyExternalBE: decode_KeyExternalBE,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

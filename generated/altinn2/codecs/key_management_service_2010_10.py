@@ -22,9 +22,11 @@ _Q4 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}Certific
 _S0 = "http://www.altinn.no/services/Archive/KeyManagement/2010/10"
 
 
-_K_GetCertificatesECResponse: dict[Any, int] = {
-    _NS0 + "GetCertificatesECResult": 0,
-}
+_K_GetCertificatesECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCertificatesECResult",
+)
+_V_GetCertificatesECResponse: dict[str, Any] = dict.fromkeys(_f.words("get_certificates_ec_result"))
 
 
 def decode_GetCertificatesECResponse(
@@ -32,9 +34,7 @@ def decode_GetCertificatesECResponse(
 ) -> _m0.GetCertificatesECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_certificates_ec_result": None,
-    }
+    v = _V_GetCertificatesECResponse.copy()
     get = _K_GetCertificatesECResponse.get
     for c in e:
         k = get(c.tag)
@@ -86,9 +86,6 @@ def encode_GetCertificatesEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
 DECODERS: dict[type, Any] = {
     _m0.GetCertificatesECResponse: decode_GetCertificatesECResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetCertificatesEC: (
-        "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}GetCertificatesEC",
-        encode_GetCertificatesEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetCertificatesEC: encode_GetCertificatesEC,
 }

@@ -22,19 +22,19 @@ _Q1 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}Tex
 _Q2 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}ReceiverEndPoint"
 
 
-_K_InternalNotification: dict[Any, int] = {
-    _NS0 + "FromAddress": 0,
-    _NS0 + "LanguageCode": 1,
-    _NS0 + "NotificationTypeName": 2,
-    _NS0 + "ShipmentDateTime": 3,
-    _NS0 + "ReceiverEndPointList": 4,
-    _NS0 + "TextTokenSubstitutionList": 5,
-}
-_N_InternalNotification = (
-    "from_address",
-    "language_code",
-    "notification_type_name",
-    "shipment_date_time",
+_K_InternalNotification: dict[Any, int] = _f.index(
+    _NS0,
+    "FromAddress LanguageCode NotificationTypeName ShipmentDateTime ReceiverEndPointList"
+    " TextTokenSubstitutionList",
+)
+_V_InternalNotification: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "from_address language_code notification_type_name receiver_end_point_list"
+        " shipment_date_time text_token_substitution_list"
+    )
+)
+_N_InternalNotification = _f.words(
+    "from_address language_code notification_type_name shipment_date_time"
 )
 _R_InternalNotification: frozenset[int] = frozenset()
 _D_InternalNotification: frozenset[int] = frozenset(range(0, 4))
@@ -43,14 +43,7 @@ _D_InternalNotification: frozenset[int] = frozenset(range(0, 4))
 def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.InternalNotification:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "from_address": None,
-        "language_code": None,
-        "notification_type_name": None,
-        "receiver_end_point_list": None,
-        "shipment_date_time": None,
-        "text_token_substitution_list": None,
-    }
+    v = _V_InternalNotification.copy()
     get = _K_InternalNotification.get
     names = _N_InternalNotification
     required = _R_InternalNotification
@@ -88,16 +81,14 @@ def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.Inter
     return o
 
 
-_K_InternalReceiverEndPoint: dict[Any, int] = {
-    _NS0 + "ReceiverAddress": 0,
-    _NS0 + "SentDateTime": 1,
-    _NS0 + "TransportId": 2,
-}
-_N_InternalReceiverEndPoint = (
-    "receiver_address",
-    "sent_date_time",
-    "transport_id",
+_K_InternalReceiverEndPoint: dict[Any, int] = _f.index(
+    _NS0,
+    "ReceiverAddress SentDateTime TransportId",
 )
+_V_InternalReceiverEndPoint: dict[str, Any] = dict.fromkeys(
+    _f.words("receiver_address sent_date_time transport_id")
+)
+_N_InternalReceiverEndPoint = _f.words("receiver_address sent_date_time transport_id")
 _R_InternalReceiverEndPoint: frozenset[int] = frozenset()
 _D_InternalReceiverEndPoint: frozenset[int] = frozenset(range(0, 3))
 _T_InternalReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E0,)
@@ -108,11 +99,7 @@ def decode_InternalReceiverEndPoint(
 ) -> _m0.InternalReceiverEndPoint:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "receiver_address": None,
-        "sent_date_time": None,
-        "transport_id": None,
-    }
+    v = _V_InternalReceiverEndPoint.copy()
     get = _K_InternalReceiverEndPoint.get
     names = _N_InternalReceiverEndPoint
     required = _R_InternalReceiverEndPoint
@@ -141,27 +128,20 @@ def decode_InternalReceiverEndPoint(
     return o
 
 
-_K_Notification: dict[Any, int] = {
-    _NS0 + "FromAddress": 0,
-    _NS0 + "LanguageCode": 1,
-    _NS0 + "NotificationType": 2,
-    _NS0 + "NotificationID": 3,
-    _NS0 + "ReporteeElementID": 4,
-    _NS0 + "ReporteeId": 5,
-    _NS0 + "ShipmentDateTime": 6,
-    _NS0 + "NotifyType": 7,
-    _NS0 + "TextTokens": 8,
-    _NS0 + "ReceiverEndPoints": 9,
-}
-_N_Notification = (
-    "from_address",
-    "language_code",
-    "notification_type",
-    "notification_id",
-    "reportee_element_id",
-    "reportee_id",
-    "shipment_date_time",
-    "notify_type",
+_K_Notification: dict[Any, int] = _f.index(
+    _NS0,
+    "FromAddress LanguageCode NotificationType NotificationID ReporteeElementID ReporteeId"
+    " ShipmentDateTime NotifyType TextTokens ReceiverEndPoints",
+)
+_V_Notification: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "from_address notification_id notify_type reportee_element_id reportee_id"
+        " shipment_date_time language_code notification_type text_tokens receiver_end_points"
+    )
+)
+_N_Notification = _f.words(
+    "from_address language_code notification_type notification_id reportee_element_id"
+    " reportee_id shipment_date_time notify_type"
 )
 _R_Notification: frozenset[int] = frozenset()
 _D_Notification: frozenset[int] = frozenset(range(0, 8))
@@ -171,18 +151,7 @@ _T_Notification: tuple[dict[str, Any] | None, ...] = (None,) * 7 + (_E1,)
 def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "from_address": None,
-        "notification_id": None,
-        "notify_type": None,
-        "reportee_element_id": None,
-        "reportee_id": None,
-        "shipment_date_time": None,
-        "language_code": None,
-        "notification_type": None,
-        "text_tokens": None,
-        "receiver_end_points": None,
-    }
+    v = _V_Notification.copy()
     get = _K_Notification.get
     names = _N_Notification
     required = _R_Notification
@@ -225,14 +194,12 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
     return o
 
 
-_K_ReceiverEndPoint: dict[Any, int] = {
-    _NS0 + "ReceiverAddress": 0,
-    _NS0 + "TransportType": 1,
-}
-_N_ReceiverEndPoint = (
-    "receiver_address",
-    "transport_type",
+_K_ReceiverEndPoint: dict[Any, int] = _f.index(
+    _NS0,
+    "ReceiverAddress TransportType",
 )
+_V_ReceiverEndPoint: dict[str, Any] = dict.fromkeys(_f.words("transport_type receiver_address"))
+_N_ReceiverEndPoint = _f.words("receiver_address transport_type")
 _R_ReceiverEndPoint: frozenset[int] = frozenset()
 _D_ReceiverEndPoint: frozenset[int] = frozenset(range(0, 2))
 _T_ReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E0,)
@@ -241,10 +208,7 @@ _T_ReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E0,)
 def decode_ReceiverEndPoint(e: _Element, consume: bool = False) -> _m0.ReceiverEndPoint:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "transport_type": None,
-        "receiver_address": None,
-    }
+    v = _V_ReceiverEndPoint.copy()
     get = _K_ReceiverEndPoint.get
     names = _N_ReceiverEndPoint
     required = _R_ReceiverEndPoint
@@ -271,14 +235,12 @@ def decode_ReceiverEndPoint(e: _Element, consume: bool = False) -> _m0.ReceiverE
     return o
 
 
-_K_TextToken: dict[Any, int] = {
-    _NS0 + "TokenValue": 0,
-    _NS0 + "TokenNum": 1,
-}
-_N_TextToken = (
-    "token_value",
-    "token_num",
+_K_TextToken: dict[Any, int] = _f.index(
+    _NS0,
+    "TokenValue TokenNum",
 )
+_V_TextToken: dict[str, Any] = dict.fromkeys(_f.words("token_num token_value"))
+_N_TextToken = _f.words("token_value token_num")
 _R_TextToken: frozenset[int] = frozenset()
 _D_TextToken: frozenset[int] = frozenset(range(0, 2))
 
@@ -286,10 +248,7 @@ _D_TextToken: frozenset[int] = frozenset(range(0, 2))
 def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "token_num": None,
-        "token_value": None,
-    }
+    v = _V_TextToken.copy()
     get = _K_TextToken.get
     names = _N_TextToken
     required = _R_TextToken
@@ -322,4 +281,4 @@ DECODERS: dict[type, Any] = {
     _m0.ReceiverEndPoint: decode_ReceiverEndPoint,
     _m0.TextToken: decode_TextToken,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

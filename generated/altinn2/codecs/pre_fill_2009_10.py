@@ -24,14 +24,12 @@ _Q4 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PreFillI
 _Q5 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}Notification"
 
 
-_K_PreFillIdentityFieldBE: dict[Any, int] = {
-    _NS0 + "FieldValue": 0,
-    _NS0 + "Index": 1,
-}
-_N_PreFillIdentityFieldBE = (
-    "field_value",
-    "index",
+_K_PreFillIdentityFieldBE: dict[Any, int] = _f.index(
+    _NS0,
+    "FieldValue Index",
 )
+_V_PreFillIdentityFieldBE: dict[str, Any] = dict.fromkeys(_f.words("field_value index"))
+_N_PreFillIdentityFieldBE = _f.words("field_value index")
 _R_PreFillIdentityFieldBE: frozenset[int] = frozenset()
 _D_PreFillIdentityFieldBE: frozenset[int] = frozenset(range(0, 2))
 
@@ -39,10 +37,7 @@ _D_PreFillIdentityFieldBE: frozenset[int] = frozenset(range(0, 2))
 def decode_PreFillIdentityFieldBE(e: _Element, consume: bool = False) -> _m0.PreFillIdentityFieldBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "field_value": None,
-        "index": None,
-    }
+    v = _V_PreFillIdentityFieldBE.copy()
     get = _K_PreFillIdentityFieldBE.get
     names = _N_PreFillIdentityFieldBE
     required = _R_PreFillIdentityFieldBE
@@ -66,11 +61,12 @@ def decode_PreFillIdentityFieldBE(e: _Element, consume: bool = False) -> _m0.Pre
     return o
 
 
-_K_PrefillDataBE: dict[Any, int] = {
-    _NS0 + "Status": 0,
-    _NS0 + "PreFillFormTaskBEList": 1,
-}
-_N_PrefillDataBE = ("status",)
+_K_PrefillDataBE: dict[Any, int] = _f.index(
+    _NS0,
+    "Status PreFillFormTaskBEList",
+)
+_V_PrefillDataBE: dict[str, Any] = dict.fromkeys(_f.words("pre_fill_form_task_be_list status"))
+_N_PrefillDataBE = _f.words("status")
 _R_PrefillDataBE: frozenset[int] = frozenset()
 _D_PrefillDataBE: frozenset[int] = frozenset(range(0, 1))
 _T_PrefillDataBE: tuple[dict[str, Any] | None, ...] = (None,) * 0 + (_E0,)
@@ -79,10 +75,7 @@ _T_PrefillDataBE: tuple[dict[str, Any] | None, ...] = (None,) * 0 + (_E0,)
 def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "pre_fill_form_task_be_list": None,
-        "status": None,
-    }
+    v = _V_PrefillDataBE.copy()
     get = _K_PrefillDataBE.get
     names = _N_PrefillDataBE
     required = _R_PrefillDataBE
@@ -113,16 +106,18 @@ def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataB
     return o
 
 
-_K_PrefillDataBEv2: dict[Any, int] = {
-    _NS0 + "PrefillDataFound": 0,
-    _NS0 + "RegisterPrefillDataFound": 1,
-    _NS0 + "SOPrefillDataFound": 2,
-    _NS0 + "PreFillFormTaskBEList": 3,
-}
-_N_PrefillDataBEv2 = (
-    "prefill_data_found",
-    "register_prefill_data_found",
-    "so_prefill_data_found",
+_K_PrefillDataBEv2: dict[Any, int] = _f.index(
+    _NS0,
+    "PrefillDataFound RegisterPrefillDataFound SOPrefillDataFound PreFillFormTaskBEList",
+)
+_V_PrefillDataBEv2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "pre_fill_form_task_be_list prefill_data_found register_prefill_data_found"
+        " so_prefill_data_found"
+    )
+)
+_N_PrefillDataBEv2 = _f.words(
+    "prefill_data_found register_prefill_data_found so_prefill_data_found"
 )
 _R_PrefillDataBEv2: frozenset[int] = frozenset()
 _D_PrefillDataBEv2: frozenset[int] = frozenset(range(0, 3))
@@ -131,12 +126,7 @@ _D_PrefillDataBEv2: frozenset[int] = frozenset(range(0, 3))
 def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDataBEv2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "pre_fill_form_task_be_list": None,
-        "prefill_data_found": None,
-        "register_prefill_data_found": None,
-        "so_prefill_data_found": None,
-    }
+    v = _V_PrefillDataBEv2.copy()
     get = _K_PrefillDataBEv2.get
     names = _N_PrefillDataBEv2
     required = _R_PrefillDataBEv2
@@ -166,21 +156,23 @@ def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDat
     return o
 
 
-_K_PrefillForm: dict[Any, int] = {
-    _NS0 + "DataFormatID": 0,
-    _NS0 + "FormDataXML": 1,
-    _NS0 + "SendersReference": 2,
-    _NS0 + "DataFormatVersion": 3,
-    _NS0 + "SignedByDefault": 4,
-    _NS0 + "SigningLocked": 5,
-}
-_N_PrefillForm = (
-    "data_format_id",
-    "form_data_xml",
-    "senders_reference",
-    "data_format_version",
-    "signed_by_default",
-    "signing_locked",
+_K_PrefillForm: dict[Any, int] = _f.index(
+    _NS0,
+    "DataFormatID FormDataXML SendersReference DataFormatVersion SignedByDefault SigningLocked",
+)
+_V_PrefillForm: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "data_format_id data_format_version form_data_xml senders_reference signed_by_default"
+        " signing_locked"
+    )
+)
+_V_PrefillForm["data_format_id"] = _f.MISSING
+_V_PrefillForm["data_format_version"] = _f.MISSING
+_V_PrefillForm["form_data_xml"] = _f.MISSING
+_V_PrefillForm["senders_reference"] = _f.MISSING
+_N_PrefillForm = _f.words(
+    "data_format_id form_data_xml senders_reference data_format_version signed_by_default"
+    " signing_locked"
 )
 _R_PrefillForm: frozenset[int] = frozenset(range(3, 4))
 _D_PrefillForm: frozenset[int] = frozenset(range(4, 6))
@@ -189,14 +181,7 @@ _D_PrefillForm: frozenset[int] = frozenset(range(4, 6))
 def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "data_format_id": _f.MISSING,
-        "data_format_version": _f.MISSING,
-        "form_data_xml": _f.MISSING,
-        "senders_reference": _f.MISSING,
-        "signed_by_default": None,
-        "signing_locked": None,
-    }
+    v = _V_PrefillForm.copy()
     get = _K_PrefillForm.get
     names = _N_PrefillForm
     required = _R_PrefillForm
@@ -232,38 +217,34 @@ def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
     return o
 
 
-_K_PrefillFormTask: dict[Any, int] = {
-    _NS0 + "ExternalServiceCode": 0,
-    _NS0 + "ExternalShipmentReference": 1,
-    _NS0 + "IdentityFieldHashCode": 2,
-    _NS0 + "ReceiversReference": 3,
-    _NS0 + "Reportee": 4,
-    _NS0 + "SendersReference": 5,
-    _NS0 + "ServiceOwnerCode": 6,
-    _NS0 + "ExternalServiceEditionCode": 7,
-    _NS0 + "IsReservable": 8,
-    _NS0 + "ValidateButDoNotSendNotification": 9,
-    _NS0 + "ValidFromDate": 10,
-    _NS0 + "ValidToDate": 11,
-    _NS0 + "LargeInboundReference": 12,
-    _NS0 + "PreFillAttachments": 13,
-    _NS0 + "PreFillForms": 14,
-    _NS0 + "PreFillIdentityFields": 15,
-    _NS0 + "PrefillNotifications": 16,
-}
-_N_PrefillFormTask = (
-    "external_service_code",
-    "external_shipment_reference",
-    "identity_field_hash_code",
-    "receivers_reference",
-    "reportee",
-    "senders_reference",
-    "service_owner_code",
-    "external_service_edition_code",
-    "is_reservable",
-    "validate_but_do_not_send_notification",
-    "valid_from_date",
-    "valid_to_date",
+_K_PrefillFormTask: dict[Any, int] = _f.index(
+    _NS0,
+    "ExternalServiceCode ExternalShipmentReference IdentityFieldHashCode ReceiversReference"
+    " Reportee SendersReference ServiceOwnerCode ExternalServiceEditionCode IsReservable"
+    " ValidateButDoNotSendNotification ValidFromDate ValidToDate LargeInboundReference"
+    " PreFillAttachments PreFillForms PreFillIdentityFields PrefillNotifications",
+)
+_V_PrefillFormTask: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "external_service_code external_service_edition_code external_shipment_reference"
+        " identity_field_hash_code large_inbound_reference pre_fill_attachments pre_fill_forms"
+        " pre_fill_identity_fields prefill_notifications receivers_reference reportee"
+        " senders_reference service_owner_code valid_from_date valid_to_date is_reservable"
+        " validate_but_do_not_send_notification"
+    )
+)
+_V_PrefillFormTask["external_service_code"] = _f.MISSING
+_V_PrefillFormTask["external_service_edition_code"] = _f.MISSING
+_V_PrefillFormTask["external_shipment_reference"] = _f.MISSING
+_V_PrefillFormTask["reportee"] = _f.MISSING
+_V_PrefillFormTask["service_owner_code"] = _f.MISSING
+_V_PrefillFormTask["valid_from_date"] = _f.MISSING
+_V_PrefillFormTask["valid_to_date"] = _f.MISSING
+_N_PrefillFormTask = _f.words(
+    "external_service_code external_shipment_reference identity_field_hash_code"
+    " receivers_reference reportee senders_reference service_owner_code"
+    " external_service_edition_code is_reservable validate_but_do_not_send_notification"
+    " valid_from_date valid_to_date"
 )
 _R_PrefillFormTask: frozenset[int] = frozenset({7, 10, 11})
 _D_PrefillFormTask: frozenset[int] = frozenset({2, 3, 5, 8, 9})
@@ -272,25 +253,7 @@ _D_PrefillFormTask: frozenset[int] = frozenset({2, 3, 5, 8, 9})
 def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFormTask:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "external_service_code": _f.MISSING,
-        "external_service_edition_code": _f.MISSING,
-        "external_shipment_reference": _f.MISSING,
-        "identity_field_hash_code": None,
-        "large_inbound_reference": None,
-        "pre_fill_attachments": None,
-        "pre_fill_forms": None,
-        "pre_fill_identity_fields": None,
-        "prefill_notifications": None,
-        "receivers_reference": None,
-        "reportee": _f.MISSING,
-        "senders_reference": None,
-        "service_owner_code": _f.MISSING,
-        "valid_from_date": _f.MISSING,
-        "valid_to_date": _f.MISSING,
-        "is_reservable": None,
-        "validate_but_do_not_send_notification": None,
-    }
+    v = _V_PrefillFormTask.copy()
     get = _K_PrefillFormTask.get
     names = _N_PrefillFormTask
     required = _R_PrefillFormTask
@@ -360,22 +323,25 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
     return o
 
 
-_K_PrefillFormTaskAttachment: dict[Any, int] = {
-    _NS0 + "AttachmentName": 0,
-    _NS0 + "FileName": 1,
-    _NS0 + "SendersReference": 2,
-    _NS0 + "SignedByDefault": 3,
-    _NS0 + "SigningLocked": 4,
-    _NS0 + "AttachmentType": 5,
-    _NS0 + "AttachmentData": 6,
-}
-_N_PrefillFormTaskAttachment = (
-    "attachment_name",
-    "file_name",
-    "senders_reference",
-    "signed_by_default",
-    "signing_locked",
-    "attachment_type",
+_K_PrefillFormTaskAttachment: dict[Any, int] = _f.index(
+    _NS0,
+    "AttachmentName FileName SendersReference SignedByDefault SigningLocked AttachmentType"
+    " AttachmentData",
+)
+_V_PrefillFormTaskAttachment: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "attachment_data attachment_name attachment_type file_name senders_reference"
+        " signed_by_default signing_locked"
+    )
+)
+_V_PrefillFormTaskAttachment["attachment_data"] = _f.MISSING
+_V_PrefillFormTaskAttachment["attachment_name"] = _f.MISSING
+_V_PrefillFormTaskAttachment["attachment_type"] = _f.MISSING
+_V_PrefillFormTaskAttachment["file_name"] = _f.MISSING
+_V_PrefillFormTaskAttachment["senders_reference"] = _f.MISSING
+_N_PrefillFormTaskAttachment = _f.words(
+    "attachment_name file_name senders_reference signed_by_default signing_locked"
+    " attachment_type"
 )
 _R_PrefillFormTaskAttachment: frozenset[int] = frozenset(range(5, 6))
 _D_PrefillFormTaskAttachment: frozenset[int] = frozenset(range(3, 5))
@@ -387,15 +353,7 @@ def decode_PrefillFormTaskAttachment(
 ) -> _m0.PrefillFormTaskAttachment:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "attachment_data": _f.MISSING,
-        "attachment_name": _f.MISSING,
-        "attachment_type": _f.MISSING,
-        "file_name": _f.MISSING,
-        "senders_reference": _f.MISSING,
-        "signed_by_default": None,
-        "signing_locked": None,
-    }
+    v = _V_PrefillFormTaskAttachment.copy()
     get = _K_PrefillFormTaskAttachment.get
     names = _N_PrefillFormTaskAttachment
     required = _R_PrefillFormTaskAttachment
@@ -436,30 +394,30 @@ def decode_PrefillFormTaskAttachment(
     return o
 
 
-_K_PrefillFormTaskv2: dict[Any, int] = {
-    _NS0 + "ExternalServiceCode": 0,
-    _NS0 + "ExternalShipmentReference": 1,
-    _NS0 + "IdentityFieldHashCode": 2,
-    _NS0 + "ReceiversReference": 3,
-    _NS0 + "Reportee": 4,
-    _NS0 + "SendersReference": 5,
-    _NS0 + "ServiceOwnerCode": 6,
-    _NS0 + "ExternalServiceEditionCode": 7,
-    _NS0 + "LargeInboundReference": 8,
-    _NS0 + "PreFillAttachments": 9,
-    _NS0 + "PreFillForms": 10,
-    _NS0 + "PreFillIdentityFields": 11,
-    _NS0 + "PrefillNotifications": 12,
-}
-_N_PrefillFormTaskv2 = (
-    "external_service_code",
-    "external_shipment_reference",
-    "identity_field_hash_code",
-    "receivers_reference",
-    "reportee",
-    "senders_reference",
-    "service_owner_code",
-    "external_service_edition_code",
+_K_PrefillFormTaskv2: dict[Any, int] = _f.index(
+    _NS0,
+    "ExternalServiceCode ExternalShipmentReference IdentityFieldHashCode ReceiversReference"
+    " Reportee SendersReference ServiceOwnerCode ExternalServiceEditionCode"
+    " LargeInboundReference PreFillAttachments PreFillForms PreFillIdentityFields"
+    " PrefillNotifications",
+)
+_V_PrefillFormTaskv2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "external_service_code external_service_edition_code external_shipment_reference"
+        " identity_field_hash_code large_inbound_reference pre_fill_attachments pre_fill_forms"
+        " pre_fill_identity_fields prefill_notifications receivers_reference reportee"
+        " senders_reference service_owner_code"
+    )
+)
+_V_PrefillFormTaskv2["external_service_code"] = _f.MISSING
+_V_PrefillFormTaskv2["external_service_edition_code"] = _f.MISSING
+_V_PrefillFormTaskv2["external_shipment_reference"] = _f.MISSING
+_V_PrefillFormTaskv2["reportee"] = _f.MISSING
+_V_PrefillFormTaskv2["service_owner_code"] = _f.MISSING
+_N_PrefillFormTaskv2 = _f.words(
+    "external_service_code external_shipment_reference identity_field_hash_code"
+    " receivers_reference reportee senders_reference service_owner_code"
+    " external_service_edition_code"
 )
 _R_PrefillFormTaskv2: frozenset[int] = frozenset(range(7, 8))
 _D_PrefillFormTaskv2: frozenset[int] = frozenset({2, 3, 5})
@@ -468,21 +426,7 @@ _D_PrefillFormTaskv2: frozenset[int] = frozenset({2, 3, 5})
 def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillFormTaskv2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "external_service_code": _f.MISSING,
-        "external_service_edition_code": _f.MISSING,
-        "external_shipment_reference": _f.MISSING,
-        "identity_field_hash_code": None,
-        "large_inbound_reference": None,
-        "pre_fill_attachments": None,
-        "pre_fill_forms": None,
-        "pre_fill_identity_fields": None,
-        "prefill_notifications": None,
-        "receivers_reference": None,
-        "reportee": _f.MISSING,
-        "senders_reference": None,
-        "service_owner_code": _f.MISSING,
-    }
+    v = _V_PrefillFormTaskv2.copy()
     get = _K_PrefillFormTaskv2.get
     names = _N_PrefillFormTaskv2
     required = _R_PrefillFormTaskv2
@@ -553,4 +497,4 @@ DECODERS: dict[type, Any] = {
     _m0.PrefillFormTaskAttachment: decode_PrefillFormTaskAttachment,
     _m0.PrefillFormTaskv2: decode_PrefillFormTaskv2,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

@@ -30,9 +30,13 @@ _Q12 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}password"
 _S0 = "http://www.altinn.no/services/ServiceEngine/PreFill/2010/10"
 
 
-_K_GetPrefillDataBasicV2Response: dict[Any, int] = {
-    _NS0 + "GetPrefillDataBasicV2Result": 0,
-}
+_K_GetPrefillDataBasicV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetPrefillDataBasicV2Result",
+)
+_V_GetPrefillDataBasicV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_prefill_data_basic_v2_result")
+)
 
 
 def decode_GetPrefillDataBasicV2Response(
@@ -40,9 +44,7 @@ def decode_GetPrefillDataBasicV2Response(
 ) -> _m0.GetPrefillDataBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_prefill_data_basic_v2_result": None,
-    }
+    v = _V_GetPrefillDataBasicV2Response.copy()
     get = _K_GetPrefillDataBasicV2Response.get
     for c in e:
         k = get(c.tag)
@@ -59,9 +61,11 @@ def decode_GetPrefillDataBasicV2Response(
     return o
 
 
-_K_GetPrefillDataECResponse: dict[Any, int] = {
-    _NS0 + "GetPrefillDataECResult": 0,
-}
+_K_GetPrefillDataECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetPrefillDataECResult",
+)
+_V_GetPrefillDataECResponse: dict[str, Any] = dict.fromkeys(_f.words("get_prefill_data_ec_result"))
 
 
 def decode_GetPrefillDataECResponse(
@@ -69,9 +73,7 @@ def decode_GetPrefillDataECResponse(
 ) -> _m0.GetPrefillDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_prefill_data_ec_result": None,
-    }
+    v = _V_GetPrefillDataECResponse.copy()
     get = _K_GetPrefillDataECResponse.get
     for c in e:
         k = get(c.tag)
@@ -196,13 +198,7 @@ DECODERS: dict[type, Any] = {
     _m0.GetPrefillDataBasicV2Response: decode_GetPrefillDataBasicV2Response,
     _m0.GetPrefillDataECResponse: decode_GetPrefillDataECResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetPrefillDataBasicV2: (
-        "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataBasicV2",
-        encode_GetPrefillDataBasicV2,
-    ),
-    _m0.GetPrefillDataEC: (
-        "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataEC",
-        encode_GetPrefillDataEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetPrefillDataBasicV2: encode_GetPrefillDataBasicV2,
+    _m0.GetPrefillDataEC: encode_GetPrefillDataEC,
 }

@@ -30,25 +30,20 @@ _Q10 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptE
 _S0 = "http://schemas.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
-_K_ReceiptExternal: dict[Any, int] = {
-    _NS0 + "ReceiptHistory": 0,
-    _NS0 + "ReceiptText": 1,
-    _NS0 + "ParentReceiptId": 2,
-    _NS0 + "ReceiptId": 3,
-    _NS0 + "LastChanged": 4,
-    _NS0 + "ReceiptStatusCode": 5,
-    _NS0 + "ReceiptTypeName": 6,
-    _NS0 + "References": 7,
-    _NS0 + "SubReceipts": 8,
-}
-_N_ReceiptExternal = (
-    "receipt_history",
-    "receipt_text",
-    "parent_receipt_id",
-    "receipt_id",
-    "last_changed",
-    "receipt_status_code",
-    "receipt_type_name",
+_K_ReceiptExternal: dict[Any, int] = _f.index(
+    _NS0,
+    "ReceiptHistory ReceiptText ParentReceiptId ReceiptId LastChanged ReceiptStatusCode"
+    " ReceiptTypeName References SubReceipts",
+)
+_V_ReceiptExternal: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "last_changed parent_receipt_id receipt_history receipt_id receipt_status_code receipt_text"
+        " receipt_type_name references sub_receipts"
+    )
+)
+_N_ReceiptExternal = _f.words(
+    "receipt_history receipt_text parent_receipt_id receipt_id last_changed receipt_status_code"
+    " receipt_type_name"
 )
 _R_ReceiptExternal: frozenset[int] = frozenset()
 _D_ReceiptExternal: frozenset[int] = frozenset(range(0, 7))
@@ -61,17 +56,7 @@ _T_ReceiptExternal: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExternal:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "last_changed": None,
-        "parent_receipt_id": None,
-        "receipt_history": None,
-        "receipt_id": None,
-        "receipt_status_code": None,
-        "receipt_text": None,
-        "receipt_type_name": None,
-        "references": None,
-        "sub_receipts": None,
-    }
+    v = _V_ReceiptExternal.copy()
     get = _K_ReceiptExternal.get
     names = _N_ReceiptExternal
     required = _R_ReceiptExternal
@@ -114,14 +99,12 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
     return o
 
 
-_K_Reference: dict[Any, int] = {
-    _NS0 + "ReferenceValue": 0,
-    _NS0 + "ReferenceTypeName": 1,
-}
-_N_Reference = (
-    "reference_value",
-    "reference_type_name",
+_K_Reference: dict[Any, int] = _f.index(
+    _NS0,
+    "ReferenceValue ReferenceTypeName",
 )
+_V_Reference: dict[str, Any] = dict.fromkeys(_f.words("reference_type_name reference_value"))
+_N_Reference = _f.words("reference_value reference_type_name")
 _R_Reference: frozenset[int] = frozenset()
 _D_Reference: frozenset[int] = frozenset(range(0, 2))
 _T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
@@ -130,10 +113,7 @@ _T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
 def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "reference_type_name": None,
-        "reference_value": None,
-    }
+    v = _V_Reference.copy()
     get = _K_Reference.get
     names = _N_Reference
     required = _R_Reference
@@ -234,17 +214,8 @@ DECODERS: dict[type, Any] = {
     _m0.ReceiptExternal: decode_ReceiptExternal,
     _m0.Reference: decode_Reference,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.ReceiptSaveExternal: (
-        "ReceiptSaveExternal",
-        encode_ReceiptSaveExternal,
-    ),
-    _m0.ReceiptSearchExternal: (
-        "ReceiptSearchExternal",
-        encode_ReceiptSearchExternal,
-    ),
-    _m0.Reference: (
-        "Reference",
-        encode_Reference,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.ReceiptSaveExternal: encode_ReceiptSaveExternal,
+    _m0.ReceiptSearchExternal: encode_ReceiptSearchExternal,
+    _m0.Reference: encode_Reference,
 }

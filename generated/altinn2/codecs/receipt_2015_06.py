@@ -30,27 +30,20 @@ _Q10 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
 _S0 = "http://schemas.altinn.no/services/Intermediary/Receipt/2015/06"
 
 
-_K_Receipt: dict[Any, int] = {
-    _NS0 + "ReceiptHistory": 0,
-    _NS0 + "ReceiptTemplate": 1,
-    _NS0 + "ReceiptText": 2,
-    _NS0 + "ParentReceiptId": 3,
-    _NS0 + "ReceiptId": 4,
-    _NS0 + "LastChanged": 5,
-    _NS0 + "ReceiptStatus": 6,
-    _NS0 + "ReceiptType": 7,
-    _NS0 + "References": 8,
-    _NS0 + "SubReceipts": 9,
-}
-_N_Receipt = (
-    "receipt_history",
-    "receipt_template",
-    "receipt_text",
-    "parent_receipt_id",
-    "receipt_id",
-    "last_changed",
-    "receipt_status",
-    "receipt_type",
+_K_Receipt: dict[Any, int] = _f.index(
+    _NS0,
+    "ReceiptHistory ReceiptTemplate ReceiptText ParentReceiptId ReceiptId LastChanged"
+    " ReceiptStatus ReceiptType References SubReceipts",
+)
+_V_Receipt: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "last_changed parent_receipt_id receipt_history receipt_id receipt_status receipt_template"
+        " receipt_text receipt_type references sub_receipts"
+    )
+)
+_N_Receipt = _f.words(
+    "receipt_history receipt_template receipt_text parent_receipt_id receipt_id last_changed"
+    " receipt_status receipt_type"
 )
 _R_Receipt: frozenset[int] = frozenset()
 _D_Receipt: frozenset[int] = frozenset(range(0, 8))
@@ -63,18 +56,7 @@ _T_Receipt: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "last_changed": None,
-        "parent_receipt_id": None,
-        "receipt_history": None,
-        "receipt_id": None,
-        "receipt_status": None,
-        "receipt_template": None,
-        "receipt_text": None,
-        "receipt_type": None,
-        "references": None,
-        "sub_receipts": None,
-    }
+    v = _V_Receipt.copy()
     get = _K_Receipt.get
     names = _N_Receipt
     required = _R_Receipt
@@ -117,14 +99,14 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
     return o
 
 
-_K_Reference: dict[Any, int] = {
-    _NS0 + "ReferenceValue": 0,
-    _NS0 + "ReferenceType": 1,
-}
-_N_Reference = (
-    "reference_value",
-    "reference_type",
+_K_Reference: dict[Any, int] = _f.index(
+    _NS0,
+    "ReferenceValue ReferenceType",
 )
+_V_Reference: dict[str, Any] = dict.fromkeys(_f.words("reference_type reference_value"))
+_V_Reference["reference_type"] = _f.MISSING
+_V_Reference["reference_value"] = _f.MISSING
+_N_Reference = _f.words("reference_value reference_type")
 _R_Reference: frozenset[int] = frozenset(range(1, 2))
 _D_Reference: frozenset[int] = frozenset()
 _T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
@@ -133,10 +115,7 @@ _T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
 def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "reference_type": _f.MISSING,
-        "reference_value": _f.MISSING,
-    }
+    v = _V_Reference.copy()
     get = _K_Reference.get
     names = _N_Reference
     required = _R_Reference
@@ -249,17 +228,8 @@ DECODERS: dict[type, Any] = {
     _m0.Receipt: decode_Receipt,
     _m0.Reference: decode_Reference,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.ReceiptSave: (
-        "ReceiptSave",
-        encode_ReceiptSave,
-    ),
-    _m0.ReceiptSearch: (
-        "ReceiptSearch",
-        encode_ReceiptSearch,
-    ),
-    _m0.Reference: (
-        "Reference",
-        encode_Reference,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.ReceiptSave: encode_ReceiptSave,
+    _m0.ReceiptSearch: encode_ReceiptSearch,
+    _m0.Reference: encode_Reference,
 }

@@ -20,27 +20,20 @@ _Q0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Reference
 _Q1 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Receipt"
 
 
-_K_ReceiptEC: dict[Any, int] = {
-    _NS0 + "ReceiptHistory": 0,
-    _NS0 + "ReceiptTemplate": 1,
-    _NS0 + "ReceiptText": 2,
-    _NS0 + "ParentReceiptId": 3,
-    _NS0 + "ReceiptId": 4,
-    _NS0 + "LastChanged": 5,
-    _NS0 + "ReceiptStatus": 6,
-    _NS0 + "ReceiptType": 7,
-    _NS0 + "References": 8,
-    _NS0 + "SubReceipts": 9,
-}
-_N_ReceiptEC = (
-    "receipt_history",
-    "receipt_template",
-    "receipt_text",
-    "parent_receipt_id",
-    "receipt_id",
-    "last_changed",
-    "receipt_status",
-    "receipt_type",
+_K_ReceiptEC: dict[Any, int] = _f.index(
+    _NS0,
+    "ReceiptHistory ReceiptTemplate ReceiptText ParentReceiptId ReceiptId LastChanged"
+    " ReceiptStatus ReceiptType References SubReceipts",
+)
+_V_ReceiptEC: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "last_changed parent_receipt_id receipt_history receipt_id receipt_status receipt_template"
+        " receipt_text receipt_type references sub_receipts"
+    )
+)
+_N_ReceiptEC = _f.words(
+    "receipt_history receipt_template receipt_text parent_receipt_id receipt_id last_changed"
+    " receipt_status receipt_type"
 )
 _R_ReceiptEC: frozenset[int] = frozenset()
 _D_ReceiptEC: frozenset[int] = frozenset(range(0, 8))
@@ -53,18 +46,7 @@ _T_ReceiptEC: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "last_changed": None,
-        "parent_receipt_id": None,
-        "receipt_history": None,
-        "receipt_id": None,
-        "receipt_status": None,
-        "receipt_template": None,
-        "receipt_text": None,
-        "receipt_type": None,
-        "references": None,
-        "sub_receipts": None,
-    }
+    v = _V_ReceiptEC.copy()
     get = _K_ReceiptEC.get
     names = _N_ReceiptEC
     required = _R_ReceiptEC
@@ -110,4 +92,4 @@ def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
 DECODERS: dict[type, Any] = {
     _m0.ReceiptEC: decode_ReceiptEC,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

@@ -27,9 +27,13 @@ _Q9 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Receipt"
 _S0 = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
-_K_GetReceiptBasicV2Response: dict[Any, int] = {
-    _NS0 + "GetReceiptBasicV2Result": 0,
-}
+_K_GetReceiptBasicV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetReceiptBasicV2Result",
+)
+_V_GetReceiptBasicV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_receipt_basic_v2_result")
+)
 
 
 def decode_GetReceiptBasicV2Response(
@@ -37,9 +41,7 @@ def decode_GetReceiptBasicV2Response(
 ) -> _m0.GetReceiptBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_receipt_basic_v2_result": None,
-    }
+    v = _V_GetReceiptBasicV2Response.copy()
     get = _K_GetReceiptBasicV2Response.get
     for c in e:
         k = get(c.tag)
@@ -56,17 +58,17 @@ def decode_GetReceiptBasicV2Response(
     return o
 
 
-_K_GetReceiptECV2Response: dict[Any, int] = {
-    _NS0 + "GetReceiptECV2Result": 0,
-}
+_K_GetReceiptECV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetReceiptECV2Result",
+)
+_V_GetReceiptECV2Response: dict[str, Any] = dict.fromkeys(_f.words("get_receipt_ec_v2_result"))
 
 
 def decode_GetReceiptECV2Response(e: _Element, consume: bool = False) -> _m0.GetReceiptECV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_receipt_ec_v2_result": None,
-    }
+    v = _V_GetReceiptECV2Response.copy()
     get = _K_GetReceiptECV2Response.get
     for c in e:
         k = get(c.tag)
@@ -83,9 +85,13 @@ def decode_GetReceiptECV2Response(e: _Element, consume: bool = False) -> _m0.Get
     return o
 
 
-_K_GetReceiptListBasicV2Response: dict[Any, int] = {
-    _NS0 + "GetReceiptListBasicV2Result": 0,
-}
+_K_GetReceiptListBasicV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetReceiptListBasicV2Result",
+)
+_V_GetReceiptListBasicV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_receipt_list_basic_v2_result")
+)
 
 
 def decode_GetReceiptListBasicV2Response(
@@ -93,9 +99,7 @@ def decode_GetReceiptListBasicV2Response(
 ) -> _m0.GetReceiptListBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_receipt_list_basic_v2_result": None,
-    }
+    v = _V_GetReceiptListBasicV2Response.copy()
     get = _K_GetReceiptListBasicV2Response.get
     for c in e:
         k = get(c.tag)
@@ -114,9 +118,13 @@ def decode_GetReceiptListBasicV2Response(
     return o
 
 
-_K_GetReceiptListECV2Response: dict[Any, int] = {
-    _NS0 + "GetReceiptListECV2Result": 0,
-}
+_K_GetReceiptListECV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetReceiptListECV2Result",
+)
+_V_GetReceiptListECV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_receipt_list_ec_v2_result")
+)
 
 
 def decode_GetReceiptListECV2Response(
@@ -124,9 +132,7 @@ def decode_GetReceiptListECV2Response(
 ) -> _m0.GetReceiptListECV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_receipt_list_ec_v2_result": None,
-    }
+    v = _V_GetReceiptListECV2Response.copy()
     get = _K_GetReceiptListECV2Response.get
     for c in e:
         k = get(c.tag)
@@ -145,9 +151,13 @@ def decode_GetReceiptListECV2Response(
     return o
 
 
-_K_UpdateReceiptBasicResponse: dict[Any, int] = {
-    _NS0 + "UpdateReceiptBasicResult": 0,
-}
+_K_UpdateReceiptBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "UpdateReceiptBasicResult",
+)
+_V_UpdateReceiptBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("update_receipt_basic_result")
+)
 
 
 def decode_UpdateReceiptBasicResponse(
@@ -155,9 +165,7 @@ def decode_UpdateReceiptBasicResponse(
 ) -> _m0.UpdateReceiptBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "update_receipt_basic_result": None,
-    }
+    v = _V_UpdateReceiptBasicResponse.copy()
     get = _K_UpdateReceiptBasicResponse.get
     for c in e:
         k = get(c.tag)
@@ -174,9 +182,11 @@ def decode_UpdateReceiptBasicResponse(
     return o
 
 
-_K_UpdateReceiptECResponse: dict[Any, int] = {
-    _NS0 + "UpdateReceiptECResult": 0,
-}
+_K_UpdateReceiptECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "UpdateReceiptECResult",
+)
+_V_UpdateReceiptECResponse: dict[str, Any] = dict.fromkeys(_f.words("update_receipt_ec_result"))
 
 
 def decode_UpdateReceiptECResponse(
@@ -184,9 +194,7 @@ def decode_UpdateReceiptECResponse(
 ) -> _m0.UpdateReceiptECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "update_receipt_ec_result": None,
-    }
+    v = _V_UpdateReceiptECResponse.copy()
     get = _K_UpdateReceiptECResponse.get
     for c in e:
         k = get(c.tag)
@@ -375,29 +383,11 @@ DECODERS: dict[type, Any] = {
     _m0.UpdateReceiptBasicResponse: decode_UpdateReceiptBasicResponse,
     _m0.UpdateReceiptECResponse: decode_UpdateReceiptECResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetReceiptBasicV2: (
-        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptBasicV2",
-        encode_GetReceiptBasicV2,
-    ),
-    _m0.GetReceiptECV2: (
-        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2",
-        encode_GetReceiptECV2,
-    ),
-    _m0.GetReceiptListBasicV2: (
-        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListBasicV2",
-        encode_GetReceiptListBasicV2,
-    ),
-    _m0.GetReceiptListECV2: (
-        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2",
-        encode_GetReceiptListECV2,
-    ),
-    _m0.UpdateReceiptBasic: (
-        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptBasic",
-        encode_UpdateReceiptBasic,
-    ),
-    _m0.UpdateReceiptEC: (
-        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptEC",
-        encode_UpdateReceiptEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetReceiptBasicV2: encode_GetReceiptBasicV2,
+    _m0.GetReceiptECV2: encode_GetReceiptECV2,
+    _m0.GetReceiptListBasicV2: encode_GetReceiptListBasicV2,
+    _m0.GetReceiptListECV2: encode_GetReceiptListECV2,
+    _m0.UpdateReceiptBasic: encode_UpdateReceiptBasic,
+    _m0.UpdateReceiptEC: encode_UpdateReceiptEC,
 }

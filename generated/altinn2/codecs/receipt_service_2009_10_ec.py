@@ -24,9 +24,11 @@ _Q6 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
 _S0 = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
-_K_GetReceiptECV2ResponseEC: dict[Any, int] = {
-    _NS0 + "GetReceiptECV2Result": 0,
-}
+_K_GetReceiptECV2ResponseEC: dict[Any, int] = _f.index(
+    _NS0,
+    "GetReceiptECV2Result",
+)
+_V_GetReceiptECV2ResponseEC: dict[str, Any] = dict.fromkeys(_f.words("get_receipt_ec_v2_result"))
 
 
 def decode_GetReceiptECV2ResponseEC(
@@ -34,9 +36,7 @@ def decode_GetReceiptECV2ResponseEC(
 ) -> _m0.GetReceiptECV2ResponseEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_receipt_ec_v2_result": None,
-    }
+    v = _V_GetReceiptECV2ResponseEC.copy()
     get = _K_GetReceiptECV2ResponseEC.get
     for c in e:
         k = get(c.tag)
@@ -53,9 +53,13 @@ def decode_GetReceiptECV2ResponseEC(
     return o
 
 
-_K_GetReceiptListECV2ResponseEC: dict[Any, int] = {
-    _NS0 + "GetReceiptListECV2Result": 0,
-}
+_K_GetReceiptListECV2ResponseEC: dict[Any, int] = _f.index(
+    _NS0,
+    "GetReceiptListECV2Result",
+)
+_V_GetReceiptListECV2ResponseEC: dict[str, Any] = dict.fromkeys(
+    _f.words("get_receipt_list_ec_v2_result")
+)
 
 
 def decode_GetReceiptListECV2ResponseEC(
@@ -63,9 +67,7 @@ def decode_GetReceiptListECV2ResponseEC(
 ) -> _m0.GetReceiptListECV2ResponseEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_receipt_list_ec_v2_result": None,
-    }
+    v = _V_GetReceiptListECV2ResponseEC.copy()
     get = _K_GetReceiptListECV2ResponseEC.get
     for c in e:
         k = get(c.tag)
@@ -84,9 +86,11 @@ def decode_GetReceiptListECV2ResponseEC(
     return o
 
 
-_K_UpdateReceiptECResponseEC: dict[Any, int] = {
-    _NS0 + "UpdateReceiptECResult": 0,
-}
+_K_UpdateReceiptECResponseEC: dict[Any, int] = _f.index(
+    _NS0,
+    "UpdateReceiptECResult",
+)
+_V_UpdateReceiptECResponseEC: dict[str, Any] = dict.fromkeys(_f.words("update_receipt_ec_result"))
 
 
 def decode_UpdateReceiptECResponseEC(
@@ -94,9 +98,7 @@ def decode_UpdateReceiptECResponseEC(
 ) -> _m0.UpdateReceiptECResponseEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "update_receipt_ec_result": None,
-    }
+    v = _V_UpdateReceiptECResponseEC.copy()
     get = _K_UpdateReceiptECResponseEC.get
     for c in e:
         k = get(c.tag)
@@ -198,17 +200,8 @@ DECODERS: dict[type, Any] = {
     _m0.GetReceiptListECV2ResponseEC: decode_GetReceiptListECV2ResponseEC,
     _m0.UpdateReceiptECResponseEC: decode_UpdateReceiptECResponseEC,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetReceiptECV2EC: (
-        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2",
-        encode_GetReceiptECV2EC,
-    ),
-    _m0.GetReceiptListECV2EC: (
-        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2",
-        encode_GetReceiptListECV2EC,
-    ),
-    _m0.UpdateReceiptECEC: (
-        "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptEC",
-        encode_UpdateReceiptECEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetReceiptECV2EC: encode_GetReceiptECV2EC,
+    _m0.GetReceiptListECV2EC: encode_GetReceiptListECV2EC,
+    _m0.UpdateReceiptECEC: encode_UpdateReceiptECEC,
 }

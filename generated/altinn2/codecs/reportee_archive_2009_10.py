@@ -32,31 +32,22 @@ _S0 = "http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10"
 _S1 = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 
 
-_K_ArchivedFormBE: dict[Any, int] = {
-    _NS0 + "DataFormatId": 0,
-    _NS0 + "FormDataXML": 1,
-    _NS0 + "FormName": 2,
-    _NS0 + "FormPaymentInfo": 3,
-    _NS0 + "FormPresentationFieldValue": 4,
-    _NS0 + "FormSummary": 5,
-    _NS0 + "PaymentInformationE2B": 6,
-    _NS0 + "PaymentInformationHTML": 7,
-    _NS0 + "DataFormatVersion": 8,
-    _NS0 + "FormID": 9,
-    _NS0 + "ParentReference": 10,
-}
-_N_ArchivedFormBE = (
-    "data_format_id",
-    "form_data_xml",
-    "form_name",
-    "form_payment_info",
-    "form_presentation_field_value",
-    "form_summary",
-    "payment_information_e2_b",
-    "payment_information_html",
-    "data_format_version",
-    "form_id",
-    "parent_reference",
+_K_ArchivedFormBE: dict[Any, int] = _f.index(
+    _NS0,
+    "DataFormatId FormDataXML FormName FormPaymentInfo FormPresentationFieldValue FormSummary"
+    " PaymentInformationE2B PaymentInformationHTML DataFormatVersion FormID ParentReference",
+)
+_V_ArchivedFormBE: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "data_format_id data_format_version form_data_xml form_id form_name form_payment_info"
+        " form_presentation_field_value form_summary parent_reference payment_information_e2_b"
+        " payment_information_html"
+    )
+)
+_N_ArchivedFormBE = _f.words(
+    "data_format_id form_data_xml form_name form_payment_info form_presentation_field_value"
+    " form_summary payment_information_e2_b payment_information_html data_format_version"
+    " form_id parent_reference"
 )
 _R_ArchivedFormBE: frozenset[int] = frozenset()
 _D_ArchivedFormBE: frozenset[int] = frozenset(range(0, 11))
@@ -65,19 +56,7 @@ _D_ArchivedFormBE: frozenset[int] = frozenset(range(0, 11))
 def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFormBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "data_format_id": None,
-        "data_format_version": None,
-        "form_data_xml": None,
-        "form_id": None,
-        "form_name": None,
-        "form_payment_info": None,
-        "form_presentation_field_value": None,
-        "form_summary": None,
-        "parent_reference": None,
-        "payment_information_e2_b": None,
-        "payment_information_html": None,
-    }
+    v = _V_ArchivedFormBE.copy()
     get = _K_ArchivedFormBE.get
     names = _N_ArchivedFormBE
     required = _R_ArchivedFormBE
@@ -178,9 +157,6 @@ def encode_ExternalSearchBEV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
 DECODERS: dict[type, Any] = {
     _m0.ArchivedFormBE: decode_ArchivedFormBE,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.ExternalSearchBEV2: (
-        "ExternalSearchBEV2",
-        encode_ExternalSearchBEV2,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.ExternalSearchBEV2: encode_ExternalSearchBEV2,
 }

@@ -24,25 +24,20 @@ _Q3 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}Archiv
 _Q4 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchivedFormTaskSigningStepBEV2"
 
 
-_K_ArchiveTaskV2: dict[Any, int] = {
-    _NS0 + "WorkflowReference": 0,
-    _NS0 + "EndUserSystemID": 1,
-    _NS0 + "NumberOfSignaturesAdded": 2,
-    _NS0 + "ProcessStepID_FK": 3,
-    _NS0 + "TaskID": 4,
-    _NS0 + "UserDefinedNumberOfSignaturesRequired": 5,
-    _NS0 + "SentComplete": 6,
-    _NS0 + "LastChanged": 7,
-}
-_N_ArchiveTaskV2 = (
-    "workflow_reference",
-    "end_user_system_id",
-    "number_of_signatures_added",
-    "process_step_id_fk",
-    "task_id",
-    "user_defined_number_of_signatures_required",
-    "sent_complete",
-    "last_changed",
+_K_ArchiveTaskV2: dict[Any, int] = _f.index(
+    _NS0,
+    "WorkflowReference EndUserSystemID NumberOfSignaturesAdded ProcessStepID_FK TaskID"
+    " UserDefinedNumberOfSignaturesRequired SentComplete LastChanged",
+)
+_V_ArchiveTaskV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "end_user_system_id last_changed number_of_signatures_added process_step_id_fk"
+        " sent_complete task_id user_defined_number_of_signatures_required workflow_reference"
+    )
+)
+_N_ArchiveTaskV2 = _f.words(
+    "workflow_reference end_user_system_id number_of_signatures_added process_step_id_fk"
+    " task_id user_defined_number_of_signatures_required sent_complete last_changed"
 )
 _R_ArchiveTaskV2: frozenset[int] = frozenset()
 _D_ArchiveTaskV2: frozenset[int] = frozenset(range(0, 8))
@@ -51,16 +46,7 @@ _D_ArchiveTaskV2: frozenset[int] = frozenset(range(0, 8))
 def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "end_user_system_id": None,
-        "last_changed": None,
-        "number_of_signatures_added": None,
-        "process_step_id_fk": None,
-        "sent_complete": None,
-        "task_id": None,
-        "user_defined_number_of_signatures_required": None,
-        "workflow_reference": None,
-    }
+    v = _V_ArchiveTaskV2.copy()
     get = _K_ArchiveTaskV2.get
     names = _N_ArchiveTaskV2
     required = _R_ArchiveTaskV2
@@ -90,25 +76,20 @@ def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV
     return o
 
 
-_K_ArchivedAttachmentBEV2: dict[Any, int] = {
-    _NS0 + "AttachmentName": 0,
-    _NS0 + "AttachmentID": 1,
-    _NS0 + "CreatedByUserID": 2,
-    _NS0 + "IsAddedAfterFormFillin": 3,
-    _NS0 + "IsEncrypted": 4,
-    _NS0 + "CreatedDateTime": 5,
-    _NS0 + "AttachmentFunctionType": 6,
-    _NS0 + "MimeTypeName": 7,
-}
-_N_ArchivedAttachmentBEV2 = (
-    "attachment_name",
-    "attachment_id",
-    "created_by_user_id",
-    "is_added_after_form_fillin",
-    "is_encrypted",
-    "created_date_time",
-    "attachment_function_type",
-    "mime_type_name",
+_K_ArchivedAttachmentBEV2: dict[Any, int] = _f.index(
+    _NS0,
+    "AttachmentName AttachmentID CreatedByUserID IsAddedAfterFormFillin IsEncrypted"
+    " CreatedDateTime AttachmentFunctionType MimeTypeName",
+)
+_V_ArchivedAttachmentBEV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "attachment_function_type attachment_id attachment_name created_by_user_id"
+        " created_date_time is_added_after_form_fillin is_encrypted mime_type_name"
+    )
+)
+_N_ArchivedAttachmentBEV2 = _f.words(
+    "attachment_name attachment_id created_by_user_id is_added_after_form_fillin is_encrypted"
+    " created_date_time attachment_function_type mime_type_name"
 )
 _R_ArchivedAttachmentBEV2: frozenset[int] = frozenset()
 _D_ArchivedAttachmentBEV2: frozenset[int] = frozenset(range(0, 8))
@@ -121,16 +102,7 @@ _T_ArchivedAttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.ArchivedAttachmentBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "attachment_function_type": None,
-        "attachment_id": None,
-        "attachment_name": None,
-        "created_by_user_id": None,
-        "created_date_time": None,
-        "is_added_after_form_fillin": None,
-        "is_encrypted": None,
-        "mime_type_name": None,
-    }
+    v = _V_ArchivedAttachmentBEV2.copy()
     get = _K_ArchivedAttachmentBEV2.get
     names = _N_ArchivedAttachmentBEV2
     required = _R_ArchivedAttachmentBEV2
@@ -163,40 +135,27 @@ def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.Arc
     return o
 
 
-_K_ArchivedFormTaskSigningStepBEV2: dict[Any, int] = {
-    _NS0 + "CertificateIssuedByName": 0,
-    _NS0 + "CertificateIssuedForName": 1,
-    _NS0 + "SignatureText": 2,
-    _NS0 + "SignedByUserName": 3,
-    _NS0 + "SignedByUserSSN": 4,
-    _NS0 + "AuthenticationLevelID": 5,
-    _NS0 + "AuthenticationMethod": 6,
-    _NS0 + "ProcessStepID": 7,
-    _NS0 + "SignatureID": 8,
-    _NS0 + "SignedByUser": 9,
-    _NS0 + "CertificateValidFrom": 10,
-    _NS0 + "CertificateValidTo": 11,
-    _NS0 + "CreatedDateTime": 12,
-    _NS0 + "IsSigningAllRequired": 13,
-    _NS0 + "Signature": 14,
-    _NS0 + "SignedAttachmentList": 15,
-    _NS0 + "SignedFromList": 16,
-}
-_N_ArchivedFormTaskSigningStepBEV2 = (
-    "certificate_issued_by_name",
-    "certificate_issued_for_name",
-    "signature_text",
-    "signed_by_user_name",
-    "signed_by_user_ssn",
-    "authentication_level_id",
-    "authentication_method",
-    "process_step_id",
-    "signature_id",
-    "signed_by_user",
-    "certificate_valid_from",
-    "certificate_valid_to",
-    "created_date_time",
-    "is_signing_all_required",
+_K_ArchivedFormTaskSigningStepBEV2: dict[Any, int] = _f.index(
+    _NS0,
+    "CertificateIssuedByName CertificateIssuedForName SignatureText SignedByUserName"
+    " SignedByUserSSN AuthenticationLevelID AuthenticationMethod ProcessStepID SignatureID"
+    " SignedByUser CertificateValidFrom CertificateValidTo CreatedDateTime IsSigningAllRequired"
+    " Signature SignedAttachmentList SignedFromList",
+)
+_V_ArchivedFormTaskSigningStepBEV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "authentication_level_id authentication_method certificate_issued_by_name"
+        " certificate_issued_for_name certificate_valid_from certificate_valid_to created_date_time"
+        " is_signing_all_required process_step_id signature signature_id signature_text"
+        " signed_attachment_list signed_by_user signed_by_user_name signed_by_user_ssn"
+        " signed_from_list"
+    )
+)
+_N_ArchivedFormTaskSigningStepBEV2 = _f.words(
+    "certificate_issued_by_name certificate_issued_for_name signature_text signed_by_user_name"
+    " signed_by_user_ssn authentication_level_id authentication_method process_step_id"
+    " signature_id signed_by_user certificate_valid_from certificate_valid_to created_date_time"
+    " is_signing_all_required"
 )
 _R_ArchivedFormTaskSigningStepBEV2: frozenset[int] = frozenset()
 _D_ArchivedFormTaskSigningStepBEV2: frozenset[int] = frozenset(range(0, 14))
@@ -208,25 +167,7 @@ def decode_ArchivedFormTaskSigningStepBEV2(
 ) -> _m0.ArchivedFormTaskSigningStepBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "authentication_level_id": None,
-        "authentication_method": None,
-        "certificate_issued_by_name": None,
-        "certificate_issued_for_name": None,
-        "certificate_valid_from": None,
-        "certificate_valid_to": None,
-        "created_date_time": None,
-        "is_signing_all_required": None,
-        "process_step_id": None,
-        "signature": None,
-        "signature_id": None,
-        "signature_text": None,
-        "signed_attachment_list": None,
-        "signed_by_user": None,
-        "signed_by_user_name": None,
-        "signed_by_user_ssn": None,
-        "signed_from_list": None,
-    }
+    v = _V_ArchivedFormTaskSigningStepBEV2.copy()
     get = _K_ArchivedFormTaskSigningStepBEV2.get
     names = _N_ArchivedFormTaskSigningStepBEV2
     required = _R_ArchivedFormTaskSigningStepBEV2
@@ -271,32 +212,24 @@ def decode_ArchivedFormTaskSigningStepBEV2(
     return o
 
 
-_K_ArchivedFormTaskV2: dict[Any, int] = {
-    _NS0 + "ExternalServiceCode": 0,
-    _NS0 + "ServiceOwner": 1,
-    _NS0 + "ssnOrgNumber": 2,
-    _NS0 + "ExternalServiceEditionCode": 3,
-    _NS0 + "ReporteeElementID": 4,
-    _NS0 + "ReporteeID": 5,
-    _NS0 + "ArchivedDateTime": 6,
-    _NS0 + "LastChanged": 7,
-    _NS0 + "ArchiveTaskList": 8,
-    _NS0 + "ArchivedAttachmentList": 9,
-    _NS0 + "ArchivedFormList": 10,
-    _NS0 + "ArchivedFormTaskSigningStepList": 11,
-    _NS0 + "InvoiceInformation": 12,
-    _NS0 + "PasswordEncryptedSymmetricKey": 13,
-    _NS0 + "SOEncryptedSymmetricdKey": 14,
-}
-_N_ArchivedFormTaskV2 = (
-    "external_service_code",
-    "service_owner",
-    "ssn_org_number",
-    "external_service_edition_code",
-    "reportee_element_id",
-    "reportee_id",
-    "archived_date_time",
-    "last_changed",
+_K_ArchivedFormTaskV2: dict[Any, int] = _f.index(
+    _NS0,
+    "ExternalServiceCode ServiceOwner ssnOrgNumber ExternalServiceEditionCode ReporteeElementID"
+    " ReporteeID ArchivedDateTime LastChanged ArchiveTaskList ArchivedAttachmentList"
+    " ArchivedFormList ArchivedFormTaskSigningStepList InvoiceInformation"
+    " PasswordEncryptedSymmetricKey SOEncryptedSymmetricdKey",
+)
+_V_ArchivedFormTaskV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "archive_task_list archived_attachment_list archived_date_time archived_form_list"
+        " archived_form_task_signing_step_list external_service_code external_service_edition_code"
+        " invoice_information last_changed password_encrypted_symmetric_key reportee_element_id"
+        " reportee_id so_encrypted_symmetricd_key service_owner ssn_org_number"
+    )
+)
+_N_ArchivedFormTaskV2 = _f.words(
+    "external_service_code service_owner ssn_org_number external_service_edition_code"
+    " reportee_element_id reportee_id archived_date_time last_changed"
 )
 _R_ArchivedFormTaskV2: frozenset[int] = frozenset()
 _D_ArchivedFormTaskV2: frozenset[int] = frozenset(range(0, 8))
@@ -305,23 +238,7 @@ _D_ArchivedFormTaskV2: frozenset[int] = frozenset(range(0, 8))
 def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.ArchivedFormTaskV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "archive_task_list": None,
-        "archived_attachment_list": None,
-        "archived_date_time": None,
-        "archived_form_list": None,
-        "archived_form_task_signing_step_list": None,
-        "external_service_code": None,
-        "external_service_edition_code": None,
-        "invoice_information": None,
-        "last_changed": None,
-        "password_encrypted_symmetric_key": None,
-        "reportee_element_id": None,
-        "reportee_id": None,
-        "so_encrypted_symmetricd_key": None,
-        "service_owner": None,
-        "ssn_org_number": None,
-    }
+    v = _V_ArchivedFormTaskV2.copy()
     get = _K_ArchivedFormTaskV2.get
     names = _N_ArchivedFormTaskV2
     required = _R_ArchivedFormTaskV2
@@ -389,4 +306,4 @@ DECODERS: dict[type, Any] = {
     _m0.ArchivedFormTaskSigningStepBEV2: decode_ArchivedFormTaskSigningStepBEV2,
     _m0.ArchivedFormTaskV2: decode_ArchivedFormTaskV2,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

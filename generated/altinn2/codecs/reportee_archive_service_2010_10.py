@@ -26,9 +26,13 @@ _Q4 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}attachment
 _S0 = "http://www.altinn.no/services/Archive/ReporteeArchive/2010/10"
 
 
-_K_GetArchivedFormTaskECResponse: dict[Any, int] = {
-    _NS0 + "GetArchivedFormTaskECResult": 0,
-}
+_K_GetArchivedFormTaskECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetArchivedFormTaskECResult",
+)
+_V_GetArchivedFormTaskECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_archived_form_task_ec_result")
+)
 
 
 def decode_GetArchivedFormTaskECResponse(
@@ -36,9 +40,7 @@ def decode_GetArchivedFormTaskECResponse(
 ) -> _m0.GetArchivedFormTaskECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_archived_form_task_ec_result": None,
-    }
+    v = _V_GetArchivedFormTaskECResponse.copy()
     get = _K_GetArchivedFormTaskECResponse.get
     for c in e:
         k = get(c.tag)
@@ -55,9 +57,13 @@ def decode_GetArchivedFormTaskECResponse(
     return o
 
 
-_K_GetArchivedLookupECResponse: dict[Any, int] = {
-    _NS0 + "GetArchivedLookupECResult": 0,
-}
+_K_GetArchivedLookupECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetArchivedLookupECResult",
+)
+_V_GetArchivedLookupECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_archived_lookup_ec_result")
+)
 
 
 def decode_GetArchivedLookupECResponse(
@@ -65,9 +71,7 @@ def decode_GetArchivedLookupECResponse(
 ) -> _m0.GetArchivedLookupECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_archived_lookup_ec_result": None,
-    }
+    v = _V_GetArchivedLookupECResponse.copy()
     get = _K_GetArchivedLookupECResponse.get
     for c in e:
         k = get(c.tag)
@@ -84,9 +88,13 @@ def decode_GetArchivedLookupECResponse(
     return o
 
 
-_K_GetAttachmentDataECResponse: dict[Any, int] = {
-    _NS0 + "GetAttachmentDataECResult": 0,
-}
+_K_GetAttachmentDataECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetAttachmentDataECResult",
+)
+_V_GetAttachmentDataECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_attachment_data_ec_result")
+)
 
 
 def decode_GetAttachmentDataECResponse(
@@ -94,9 +102,7 @@ def decode_GetAttachmentDataECResponse(
 ) -> _m0.GetAttachmentDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_attachment_data_ec_result": None,
-    }
+    v = _V_GetAttachmentDataECResponse.copy()
     get = _K_GetAttachmentDataECResponse.get
     for c in e:
         k = get(c.tag)
@@ -192,17 +198,8 @@ DECODERS: dict[type, Any] = {
     _m0.GetArchivedLookupECResponse: decode_GetArchivedLookupECResponse,
     _m0.GetAttachmentDataECResponse: decode_GetAttachmentDataECResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetArchivedFormTaskEC: (
-        "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedFormTaskEC",
-        encode_GetArchivedFormTaskEC,
-    ),
-    _m0.GetArchivedLookupEC: (
-        "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedLookupEC",
-        encode_GetArchivedLookupEC,
-    ),
-    _m0.GetAttachmentDataEC: (
-        "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetAttachmentDataEC",
-        encode_GetAttachmentDataEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetArchivedFormTaskEC: encode_GetArchivedFormTaskEC,
+    _m0.GetArchivedLookupEC: encode_GetArchivedLookupEC,
+    _m0.GetAttachmentDataEC: encode_GetAttachmentDataEC,
 }

@@ -19,9 +19,14 @@ _Q2 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}attachment
 _S0 = "http://www.altinn.no/services/Archive/ReporteeArchive/2013/06"
 
 
-_K_GetAttachmentDataECStreamedResponse: dict[Any, int] = {
-    _NS0 + "GetAttachmentDataECStreamedResult": 0,
-}
+_K_GetAttachmentDataECStreamedResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetAttachmentDataECStreamedResult",
+)
+_V_GetAttachmentDataECStreamedResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_attachment_data_ec_streamed_result")
+)
+_V_GetAttachmentDataECStreamedResponse["get_attachment_data_ec_streamed_result"] = _f.MISSING
 
 
 def decode_GetAttachmentDataECStreamedResponse(
@@ -29,9 +34,7 @@ def decode_GetAttachmentDataECStreamedResponse(
 ) -> _m0.GetAttachmentDataECStreamedResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_attachment_data_ec_streamed_result": _f.MISSING,
-    }
+    v = _V_GetAttachmentDataECStreamedResponse.copy()
     get = _K_GetAttachmentDataECStreamedResponse.get
     for c in e:
         k = get(c.tag)
@@ -72,9 +75,6 @@ def encode_GetAttachmentDataECStreamed(o: Any, e: _Element, ns: dict[str, None])
 DECODERS: dict[type, Any] = {
     _m0.GetAttachmentDataECStreamedResponse: decode_GetAttachmentDataECStreamedResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetAttachmentDataECStreamed: (
-        "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}GetAttachmentDataECStreamed",
-        encode_GetAttachmentDataECStreamed,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetAttachmentDataECStreamed: encode_GetAttachmentDataECStreamed,
 }

@@ -43,9 +43,6 @@ def encode_GetAttachmentDataECStreamedEC(o: Any, e: _Element, ns: dict[str, None
 
 
 DECODERS: dict[type, Any] = {}
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetAttachmentDataECStreamedEC: (
-        "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}GetAttachmentDataECStreamed",
-        encode_GetAttachmentDataECStreamedEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetAttachmentDataECStreamedEC: encode_GetAttachmentDataECStreamedEC,
 }

@@ -45,12 +45,15 @@ _Q16 = (
 _S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10"
 
 
+_V_DeleteReporteeElementBasicResponse: dict[str, Any] = {}
+
+
 def decode_DeleteReporteeElementBasicResponse(
     e: _Element, consume: bool = False
 ) -> _m0.DeleteReporteeElementBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {}
+    v = _V_DeleteReporteeElementBasicResponse.copy()
     o = _m0.DeleteReporteeElementBasicResponse.__new__(_m0.DeleteReporteeElementBasicResponse)
     o.__dict__ = v
     if consume:  # what is read is freed as the reading goes (the caller can read it again)
@@ -58,12 +61,15 @@ def decode_DeleteReporteeElementBasicResponse(
     return o
 
 
+_V_DeleteReporteeElementExternalResponse: dict[str, Any] = {}
+
+
 def decode_DeleteReporteeElementExternalResponse(
     e: _Element, consume: bool = False
 ) -> _m0.DeleteReporteeElementExternalResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {}
+    v = _V_DeleteReporteeElementExternalResponse.copy()
     o = _m0.DeleteReporteeElementExternalResponse.__new__(_m0.DeleteReporteeElementExternalResponse)
     o.__dict__ = v
     if consume:  # what is read is freed as the reading goes (the caller can read it again)
@@ -71,9 +77,13 @@ def decode_DeleteReporteeElementExternalResponse(
     return o
 
 
-_K_GetCorrespondenceListForArchiveRefBasicResponse: dict[Any, int] = {
-    _NS0 + "GetCorrespondenceListForArchiveRefBasicResult": 0,
-}
+_K_GetCorrespondenceListForArchiveRefBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCorrespondenceListForArchiveRefBasicResult",
+)
+_V_GetCorrespondenceListForArchiveRefBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_correspondence_list_for_archive_ref_basic_result")
+)
 
 
 def decode_GetCorrespondenceListForArchiveRefBasicResponse(
@@ -81,9 +91,7 @@ def decode_GetCorrespondenceListForArchiveRefBasicResponse(
 ) -> _m0.GetCorrespondenceListForArchiveRefBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_correspondence_list_for_archive_ref_basic_result": None,
-    }
+    v = _V_GetCorrespondenceListForArchiveRefBasicResponse.copy()
     get = _K_GetCorrespondenceListForArchiveRefBasicResponse.get
     for c in e:
         k = get(c.tag)
@@ -104,9 +112,13 @@ def decode_GetCorrespondenceListForArchiveRefBasicResponse(
     return o
 
 
-_K_GetCorrespondenceListForArchiveRefResponse: dict[Any, int] = {
-    _NS0 + "GetCorrespondenceListForArchiveRefResult": 0,
-}
+_K_GetCorrespondenceListForArchiveRefResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCorrespondenceListForArchiveRefResult",
+)
+_V_GetCorrespondenceListForArchiveRefResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_correspondence_list_for_archive_ref_result")
+)
 
 
 def decode_GetCorrespondenceListForArchiveRefResponse(
@@ -114,9 +126,7 @@ def decode_GetCorrespondenceListForArchiveRefResponse(
 ) -> _m0.GetCorrespondenceListForArchiveRefResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_correspondence_list_for_archive_ref_result": None,
-    }
+    v = _V_GetCorrespondenceListForArchiveRefResponse.copy()
     get = _K_GetCorrespondenceListForArchiveRefResponse.get
     for c in e:
         k = get(c.tag)
@@ -137,9 +147,13 @@ def decode_GetCorrespondenceListForArchiveRefResponse(
     return o
 
 
-_K_GetCorrespondenceListForReporteeBasicResponse: dict[Any, int] = {
-    _NS0 + "GetCorrespondenceListForReporteeBasicResult": 0,
-}
+_K_GetCorrespondenceListForReporteeBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCorrespondenceListForReporteeBasicResult",
+)
+_V_GetCorrespondenceListForReporteeBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_correspondence_list_for_reportee_basic_result")
+)
 
 
 def decode_GetCorrespondenceListForReporteeBasicResponse(
@@ -147,9 +161,7 @@ def decode_GetCorrespondenceListForReporteeBasicResponse(
 ) -> _m0.GetCorrespondenceListForReporteeBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_correspondence_list_for_reportee_basic_result": None,
-    }
+    v = _V_GetCorrespondenceListForReporteeBasicResponse.copy()
     get = _K_GetCorrespondenceListForReporteeBasicResponse.get
     for c in e:
         k = get(c.tag)
@@ -170,9 +182,13 @@ def decode_GetCorrespondenceListForReporteeBasicResponse(
     return o
 
 
-_K_GetCorrespondenceListForReporteeResponse: dict[Any, int] = {
-    _NS0 + "GetCorrespondenceListForReporteeResult": 0,
-}
+_K_GetCorrespondenceListForReporteeResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCorrespondenceListForReporteeResult",
+)
+_V_GetCorrespondenceListForReporteeResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_correspondence_list_for_reportee_result")
+)
 
 
 def decode_GetCorrespondenceListForReporteeResponse(
@@ -180,9 +196,7 @@ def decode_GetCorrespondenceListForReporteeResponse(
 ) -> _m0.GetCorrespondenceListForReporteeResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_correspondence_list_for_reportee_result": None,
-    }
+    v = _V_GetCorrespondenceListForReporteeResponse.copy()
     get = _K_GetCorrespondenceListForReporteeResponse.get
     for c in e:
         k = get(c.tag)
@@ -203,9 +217,13 @@ def decode_GetCorrespondenceListForReporteeResponse(
     return o
 
 
-_K_GetFormSetElementsBasicV2Response: dict[Any, int] = {
-    _NS0 + "GetFormSetElementsBasicV2Result": 0,
-}
+_K_GetFormSetElementsBasicV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetFormSetElementsBasicV2Result",
+)
+_V_GetFormSetElementsBasicV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_form_set_elements_basic_v2_result")
+)
 
 
 def decode_GetFormSetElementsBasicV2Response(
@@ -213,9 +231,7 @@ def decode_GetFormSetElementsBasicV2Response(
 ) -> _m0.GetFormSetElementsBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_form_set_elements_basic_v2_result": None,
-    }
+    v = _V_GetFormSetElementsBasicV2Response.copy()
     get = _K_GetFormSetElementsBasicV2Response.get
     for c in e:
         k = get(c.tag)
@@ -234,9 +250,13 @@ def decode_GetFormSetElementsBasicV2Response(
     return o
 
 
-_K_GetFormSetElementsExternalV2Response: dict[Any, int] = {
-    _NS0 + "GetFormSetElementsExternalV2Result": 0,
-}
+_K_GetFormSetElementsExternalV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetFormSetElementsExternalV2Result",
+)
+_V_GetFormSetElementsExternalV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_form_set_elements_external_v2_result")
+)
 
 
 def decode_GetFormSetElementsExternalV2Response(
@@ -244,9 +264,7 @@ def decode_GetFormSetElementsExternalV2Response(
 ) -> _m0.GetFormSetElementsExternalV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_form_set_elements_external_v2_result": None,
-    }
+    v = _V_GetFormSetElementsExternalV2Response.copy()
     get = _K_GetFormSetElementsExternalV2Response.get
     for c in e:
         k = get(c.tag)
@@ -265,9 +283,13 @@ def decode_GetFormSetElementsExternalV2Response(
     return o
 
 
-_K_GetReporteeElementListBasicV2Response: dict[Any, int] = {
-    _NS0 + "GetReporteeElementListBasicV2Result": 0,
-}
+_K_GetReporteeElementListBasicV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetReporteeElementListBasicV2Result",
+)
+_V_GetReporteeElementListBasicV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_reportee_element_list_basic_v2_result")
+)
 
 
 def decode_GetReporteeElementListBasicV2Response(
@@ -275,9 +297,7 @@ def decode_GetReporteeElementListBasicV2Response(
 ) -> _m0.GetReporteeElementListBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_reportee_element_list_basic_v2_result": None,
-    }
+    v = _V_GetReporteeElementListBasicV2Response.copy()
     get = _K_GetReporteeElementListBasicV2Response.get
     for c in e:
         k = get(c.tag)
@@ -296,9 +316,13 @@ def decode_GetReporteeElementListBasicV2Response(
     return o
 
 
-_K_GetReporteeElementListExternalV2Response: dict[Any, int] = {
-    _NS0 + "GetReporteeElementListExternalV2Result": 0,
-}
+_K_GetReporteeElementListExternalV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetReporteeElementListExternalV2Result",
+)
+_V_GetReporteeElementListExternalV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_reportee_element_list_external_v2_result")
+)
 
 
 def decode_GetReporteeElementListExternalV2Response(
@@ -306,9 +330,7 @@ def decode_GetReporteeElementListExternalV2Response(
 ) -> _m0.GetReporteeElementListExternalV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_reportee_element_list_external_v2_result": None,
-    }
+    v = _V_GetReporteeElementListExternalV2Response.copy()
     get = _K_GetReporteeElementListExternalV2Response.get
     for c in e:
         k = get(c.tag)
@@ -329,73 +351,35 @@ def decode_GetReporteeElementListExternalV2Response(
     return o
 
 
-_K_ReporteeElementBE: dict[Any, int] = {
-    _NS0 + "Altinn1ParticipantID": 0,
-    _NS0 + "ArchiveReference": 1,
-    _NS0 + "ExternalServiceCode": 2,
-    _NS0 + "LastChangedBy": 3,
-    _NS0 + "ReporteeName": 4,
-    _NS0 + "RoleRequirementAltinn1Element": 5,
-    _NS0 + "ServiceOwnerCode": 6,
-    _NS0 + "StatusName": 7,
-    _NS0 + "Title": 8,
-    _NS0 + "Altinn1ArchiveUnitId": 9,
-    _NS0 + "Altinn1FormCode": 10,
-    _NS0 + "Altinn1FormId": 11,
-    _NS0 + "Altinn1FormInstanceID": 12,
-    _NS0 + "Altinn1FormORNo": 13,
-    _NS0 + "Altinn1ReferenceType": 14,
-    _NS0 + "Altinn1WorkflowProcessId": 15,
-    _NS0 + "ArchiveId": 16,
-    _NS0 + "EndUserSystemID": 17,
-    _NS0 + "LastChangedByID": 18,
-    _NS0 + "ReporteeElementId": 19,
-    _NS0 + "ReporteeElementOwner": 20,
-    _NS0 + "ServiceOwner": 21,
-    _NS0 + "AllowDelete": 22,
-    _NS0 + "AllowNewCopy": 23,
-    _NS0 + "DueDate": 24,
-    _NS0 + "LastChangedDate": 25,
-    _NS0 + "CorrespondenceStatus": 26,
-    _NS0 + "LastChangeType": 27,
-    _NS0 + "ReporteeElementType": 28,
-    _NS0 + "RoleRequirement": 29,
-    _NS0 + "Status": 30,
-    _NS0 + "TaskStatus": 31,
-}
-_N_ReporteeElementBE = (
-    "altinn1_participant_id",
-    "archive_reference",
-    "external_service_code",
-    "last_changed_by",
-    "reportee_name",
-    "role_requirement_altinn1_element",
-    "service_owner_code",
-    "status_name",
-    "title",
-    "altinn1_archive_unit_id",
-    "altinn1_form_code",
-    "altinn1_form_id",
-    "altinn1_form_instance_id",
-    "altinn1_form_or_no",
-    "altinn1_reference_type",
-    "altinn1_workflow_process_id",
-    "archive_id",
-    "end_user_system_id",
-    "last_changed_by_id",
-    "reportee_element_id",
-    "reportee_element_owner",
-    "service_owner",
-    "allow_delete",
-    "allow_new_copy",
-    "due_date",
-    "last_changed_date",
-    "correspondence_status",
-    "last_change_type",
-    "reportee_element_type",
-    "role_requirement",
-    "status",
-    "task_status",
+_K_ReporteeElementBE: dict[Any, int] = _f.index(
+    _NS0,
+    "Altinn1ParticipantID ArchiveReference ExternalServiceCode LastChangedBy ReporteeName"
+    " RoleRequirementAltinn1Element ServiceOwnerCode StatusName Title Altinn1ArchiveUnitId"
+    " Altinn1FormCode Altinn1FormId Altinn1FormInstanceID Altinn1FormORNo Altinn1ReferenceType"
+    " Altinn1WorkflowProcessId ArchiveId EndUserSystemID LastChangedByID ReporteeElementId"
+    " ReporteeElementOwner ServiceOwner AllowDelete AllowNewCopy DueDate LastChangedDate"
+    " CorrespondenceStatus LastChangeType ReporteeElementType RoleRequirement Status TaskStatus",
+)
+_V_ReporteeElementBE: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "allow_delete allow_new_copy altinn1_archive_unit_id altinn1_form_code altinn1_form_id"
+        " altinn1_form_instance_id altinn1_form_or_no altinn1_participant_id altinn1_reference_type"
+        " altinn1_workflow_process_id archive_id archive_reference correspondence_status due_date"
+        " end_user_system_id external_service_code last_change_type last_changed_by"
+        " last_changed_by_id last_changed_date reportee_element_id reportee_element_owner"
+        " reportee_element_type reportee_name role_requirement role_requirement_altinn1_element"
+        " service_owner service_owner_code status status_name task_status title"
+    )
+)
+_N_ReporteeElementBE = _f.words(
+    "altinn1_participant_id archive_reference external_service_code last_changed_by"
+    " reportee_name role_requirement_altinn1_element service_owner_code status_name title"
+    " altinn1_archive_unit_id altinn1_form_code altinn1_form_id altinn1_form_instance_id"
+    " altinn1_form_or_no altinn1_reference_type altinn1_workflow_process_id archive_id"
+    " end_user_system_id last_changed_by_id reportee_element_id reportee_element_owner"
+    " service_owner allow_delete allow_new_copy due_date last_changed_date"
+    " correspondence_status last_change_type reportee_element_type role_requirement status"
+    " task_status"
 )
 _R_ReporteeElementBE: frozenset[int] = frozenset()
 _D_ReporteeElementBE: frozenset[int] = frozenset(range(0, 32))
@@ -412,40 +396,7 @@ _T_ReporteeElementBE: tuple[dict[str, Any] | None, ...] = (None,) * 26 + (
 def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.ReporteeElementBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "allow_delete": None,
-        "allow_new_copy": None,
-        "altinn1_archive_unit_id": None,
-        "altinn1_form_code": None,
-        "altinn1_form_id": None,
-        "altinn1_form_instance_id": None,
-        "altinn1_form_or_no": None,
-        "altinn1_participant_id": None,
-        "altinn1_reference_type": None,
-        "altinn1_workflow_process_id": None,
-        "archive_id": None,
-        "archive_reference": None,
-        "correspondence_status": None,
-        "due_date": None,
-        "end_user_system_id": None,
-        "external_service_code": None,
-        "last_change_type": None,
-        "last_changed_by": None,
-        "last_changed_by_id": None,
-        "last_changed_date": None,
-        "reportee_element_id": None,
-        "reportee_element_owner": None,
-        "reportee_element_type": None,
-        "reportee_name": None,
-        "role_requirement": None,
-        "role_requirement_altinn1_element": None,
-        "service_owner": None,
-        "service_owner_code": None,
-        "status": None,
-        "status_name": None,
-        "task_status": None,
-        "title": None,
-    }
+    v = _V_ReporteeElementBE.copy()
     get = _K_ReporteeElementBE.get
     names = _N_ReporteeElementBE
     required = _R_ReporteeElementBE
@@ -927,45 +878,15 @@ DECODERS: dict[type, Any] = {
     _m0.GetReporteeElementListExternalV2Response: decode_GetReporteeElementListExternalV2Response,
     _m0.ReporteeElementBE: decode_ReporteeElementBE,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.DeleteReporteeElementBasic: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}DeleteReporteeElementBasic",
-        encode_DeleteReporteeElementBasic,
-    ),
-    _m0.DeleteReporteeElementExternal: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}DeleteReporteeElementExternal",
-        encode_DeleteReporteeElementExternal,
-    ),
-    _m0.GetCorrespondenceListForArchiveRef: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRef",
-        encode_GetCorrespondenceListForArchiveRef,
-    ),
-    _m0.GetCorrespondenceListForArchiveRefBasic: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRefBasic",
-        encode_GetCorrespondenceListForArchiveRefBasic,
-    ),
-    _m0.GetCorrespondenceListForReportee: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReportee",
-        encode_GetCorrespondenceListForReportee,
-    ),
-    _m0.GetCorrespondenceListForReporteeBasic: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReporteeBasic",
-        encode_GetCorrespondenceListForReporteeBasic,
-    ),
-    _m0.GetFormSetElementsBasicV2: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsBasicV2",
-        encode_GetFormSetElementsBasicV2,
-    ),
-    _m0.GetFormSetElementsExternalV2: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsExternalV2",
-        encode_GetFormSetElementsExternalV2,
-    ),
-    _m0.GetReporteeElementListBasicV2: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListBasicV2",
-        encode_GetReporteeElementListBasicV2,
-    ),
-    _m0.GetReporteeElementListExternalV2: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListExternalV2",
-        encode_GetReporteeElementListExternalV2,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.DeleteReporteeElementBasic: encode_DeleteReporteeElementBasic,
+    _m0.DeleteReporteeElementExternal: encode_DeleteReporteeElementExternal,
+    _m0.GetCorrespondenceListForArchiveRef: encode_GetCorrespondenceListForArchiveRef,
+    _m0.GetCorrespondenceListForArchiveRefBasic: encode_GetCorrespondenceListForArchiveRefBasic,
+    _m0.GetCorrespondenceListForReportee: encode_GetCorrespondenceListForReportee,
+    _m0.GetCorrespondenceListForReporteeBasic: encode_GetCorrespondenceListForReporteeBasic,
+    _m0.GetFormSetElementsBasicV2: encode_GetFormSetElementsBasicV2,
+    _m0.GetFormSetElementsExternalV2: encode_GetFormSetElementsExternalV2,
+    _m0.GetReporteeElementListBasicV2: encode_GetReporteeElementListBasicV2,
+    _m0.GetReporteeElementListExternalV2: encode_GetReporteeElementListExternalV2,
 }

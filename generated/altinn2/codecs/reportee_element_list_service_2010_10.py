@@ -46,36 +46,24 @@ _Q12 = "{http://schemas.altinn.no/services/altinnservice/2010/10}FormSetElementB
 _S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10"
 
 
-_K_AttachmentBEV2: dict[Any, int] = {
-    _NS0 + "AttachmentName": 0,
-    _NS0 + "FileName": 1,
-    _NS0 + "SendersReference": 2,
-    _NS0 + "AttachmentID": 3,
-    _NS0 + "CreatedByUserID": 4,
-    _NS0 + "ReporteeElementID": 5,
-    _NS0 + "IsAddedAfterFormFillin": 6,
-    _NS0 + "IsAssociatedToFormSet": 7,
-    _NS0 + "IsEncrypted": 8,
-    _NS0 + "CreatedDateTime": 9,
-    _NS0 + "AttachmentFunctionTypeID": 10,
-    _NS0 + "AttachmentTypeID": 11,
-    _NS0 + "DestinationType": 12,
-    _NS0 + "AttachmentData": 13,
-}
-_N_AttachmentBEV2 = (
-    "attachment_name",
-    "file_name",
-    "senders_reference",
-    "attachment_id",
-    "created_by_user_id",
-    "reportee_element_id",
-    "is_added_after_form_fillin",
-    "is_associated_to_form_set",
-    "is_encrypted",
-    "created_date_time",
-    "attachment_function_type_id",
-    "attachment_type_id",
-    "destination_type",
+_K_AttachmentBEV2: dict[Any, int] = _f.index(
+    _NS0,
+    "AttachmentName FileName SendersReference AttachmentID CreatedByUserID ReporteeElementID"
+    " IsAddedAfterFormFillin IsAssociatedToFormSet IsEncrypted CreatedDateTime"
+    " AttachmentFunctionTypeID AttachmentTypeID DestinationType AttachmentData",
+)
+_V_AttachmentBEV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "attachment_data attachment_function_type_id attachment_id attachment_name"
+        " attachment_type_id created_by_user_id created_date_time destination_type file_name"
+        " is_added_after_form_fillin is_associated_to_form_set is_encrypted reportee_element_id"
+        " senders_reference"
+    )
+)
+_N_AttachmentBEV2 = _f.words(
+    "attachment_name file_name senders_reference attachment_id created_by_user_id"
+    " reportee_element_id is_added_after_form_fillin is_associated_to_form_set is_encrypted"
+    " created_date_time attachment_function_type_id attachment_type_id destination_type"
 )
 _R_AttachmentBEV2: frozenset[int] = frozenset()
 _D_AttachmentBEV2: frozenset[int] = frozenset(range(0, 13))
@@ -89,22 +77,7 @@ _T_AttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 10 + (
 def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "attachment_data": None,
-        "attachment_function_type_id": None,
-        "attachment_id": None,
-        "attachment_name": None,
-        "attachment_type_id": None,
-        "created_by_user_id": None,
-        "created_date_time": None,
-        "destination_type": None,
-        "file_name": None,
-        "is_added_after_form_fillin": None,
-        "is_associated_to_form_set": None,
-        "is_encrypted": None,
-        "reportee_element_id": None,
-        "senders_reference": None,
-    }
+    v = _V_AttachmentBEV2.copy()
     get = _K_AttachmentBEV2.get
     names = _N_AttachmentBEV2
     required = _R_AttachmentBEV2
@@ -139,12 +112,15 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
     return o
 
 
+_V_DeleteReporteeElementECResponse: dict[str, Any] = {}
+
+
 def decode_DeleteReporteeElementECResponse(
     e: _Element, consume: bool = False
 ) -> _m0.DeleteReporteeElementECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {}
+    v = _V_DeleteReporteeElementECResponse.copy()
     o = _m0.DeleteReporteeElementECResponse.__new__(_m0.DeleteReporteeElementECResponse)
     o.__dict__ = v
     if consume:  # what is read is freed as the reading goes (the caller can read it again)
@@ -152,33 +128,23 @@ def decode_DeleteReporteeElementECResponse(
     return o
 
 
-_K_FormSetElementBEV2: dict[Any, int] = {
-    _NS0 + "ItemName": 0,
-    _NS0 + "ItemURL": 1,
-    _NS0 + "CreatedByUserID": 2,
-    _NS0 + "ItemID": 3,
-    _NS0 + "IsAddedAfterFormFillin": 4,
-    _NS0 + "IsAssociatedToFormSet": 5,
-    _NS0 + "IsSigningMandatory": 6,
-    _NS0 + "CreatedDateTime": 7,
-    _NS0 + "DestinationType": 8,
-    _NS0 + "IconFileName": 9,
-    _NS0 + "ItemType": 10,
-    _NS0 + "ValidationStatusType": 11,
-}
-_N_FormSetElementBEV2 = (
-    "item_name",
-    "item_url",
-    "created_by_user_id",
-    "item_id",
-    "is_added_after_form_fillin",
-    "is_associated_to_form_set",
-    "is_signing_mandatory",
-    "created_date_time",
-    "destination_type",
-    "icon_file_name",
-    "item_type",
-    "validation_status_type",
+_K_FormSetElementBEV2: dict[Any, int] = _f.index(
+    _NS0,
+    "ItemName ItemURL CreatedByUserID ItemID IsAddedAfterFormFillin IsAssociatedToFormSet"
+    " IsSigningMandatory CreatedDateTime DestinationType IconFileName ItemType"
+    " ValidationStatusType",
+)
+_V_FormSetElementBEV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "created_by_user_id created_date_time destination_type icon_file_name"
+        " is_added_after_form_fillin is_associated_to_form_set is_signing_mandatory item_id"
+        " item_name item_type item_url validation_status_type"
+    )
+)
+_N_FormSetElementBEV2 = _f.words(
+    "item_name item_url created_by_user_id item_id is_added_after_form_fillin"
+    " is_associated_to_form_set is_signing_mandatory created_date_time destination_type"
+    " icon_file_name item_type validation_status_type"
 )
 _R_FormSetElementBEV2: frozenset[int] = frozenset()
 _D_FormSetElementBEV2: frozenset[int] = frozenset(range(0, 12))
@@ -193,20 +159,7 @@ _T_FormSetElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 8 + (
 def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSetElementBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "created_by_user_id": None,
-        "created_date_time": None,
-        "destination_type": None,
-        "icon_file_name": None,
-        "is_added_after_form_fillin": None,
-        "is_associated_to_form_set": None,
-        "is_signing_mandatory": None,
-        "item_id": None,
-        "item_name": None,
-        "item_type": None,
-        "item_url": None,
-        "validation_status_type": None,
-    }
+    v = _V_FormSetElementBEV2.copy()
     get = _K_FormSetElementBEV2.get
     names = _N_FormSetElementBEV2
     required = _R_FormSetElementBEV2
@@ -239,9 +192,13 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
     return o
 
 
-_K_GetCorrespondenceListForArchiveRefECResponse: dict[Any, int] = {
-    _NS0 + "GetCorrespondenceListForArchiveRefECResult": 0,
-}
+_K_GetCorrespondenceListForArchiveRefECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCorrespondenceListForArchiveRefECResult",
+)
+_V_GetCorrespondenceListForArchiveRefECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_correspondence_list_for_archive_ref_ec_result")
+)
 
 
 def decode_GetCorrespondenceListForArchiveRefECResponse(
@@ -249,9 +206,7 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
 ) -> _m0.GetCorrespondenceListForArchiveRefECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_correspondence_list_for_archive_ref_ec_result": None,
-    }
+    v = _V_GetCorrespondenceListForArchiveRefECResponse.copy()
     get = _K_GetCorrespondenceListForArchiveRefECResponse.get
     for c in e:
         k = get(c.tag)
@@ -272,9 +227,13 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
     return o
 
 
-_K_GetCorrespondenceListForReporteeECResponse: dict[Any, int] = {
-    _NS0 + "GetCorrespondenceListForReporteeECResult": 0,
-}
+_K_GetCorrespondenceListForReporteeECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetCorrespondenceListForReporteeECResult",
+)
+_V_GetCorrespondenceListForReporteeECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_correspondence_list_for_reportee_ec_result")
+)
 
 
 def decode_GetCorrespondenceListForReporteeECResponse(
@@ -282,9 +241,7 @@ def decode_GetCorrespondenceListForReporteeECResponse(
 ) -> _m0.GetCorrespondenceListForReporteeECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_correspondence_list_for_reportee_ec_result": None,
-    }
+    v = _V_GetCorrespondenceListForReporteeECResponse.copy()
     get = _K_GetCorrespondenceListForReporteeECResponse.get
     for c in e:
         k = get(c.tag)
@@ -305,9 +262,11 @@ def decode_GetCorrespondenceListForReporteeECResponse(
     return o
 
 
-_K_GetFormSetDataECResponse: dict[Any, int] = {
-    _NS0 + "GetFormSetDataECResult": 0,
-}
+_K_GetFormSetDataECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetFormSetDataECResult",
+)
+_V_GetFormSetDataECResponse: dict[str, Any] = dict.fromkeys(_f.words("get_form_set_data_ec_result"))
 
 
 def decode_GetFormSetDataECResponse(
@@ -315,9 +274,7 @@ def decode_GetFormSetDataECResponse(
 ) -> _m0.GetFormSetDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_form_set_data_ec_result": None,
-    }
+    v = _V_GetFormSetDataECResponse.copy()
     get = _K_GetFormSetDataECResponse.get
     for c in e:
         k = get(c.tag)
@@ -336,9 +293,13 @@ def decode_GetFormSetDataECResponse(
     return o
 
 
-_K_GetFormSetElementsECResponse: dict[Any, int] = {
-    _NS0 + "GetFormSetElementsECResult": 0,
-}
+_K_GetFormSetElementsECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetFormSetElementsECResult",
+)
+_V_GetFormSetElementsECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_form_set_elements_ec_result")
+)
 
 
 def decode_GetFormSetElementsECResponse(
@@ -346,9 +307,7 @@ def decode_GetFormSetElementsECResponse(
 ) -> _m0.GetFormSetElementsECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_form_set_elements_ec_result": None,
-    }
+    v = _V_GetFormSetElementsECResponse.copy()
     get = _K_GetFormSetElementsECResponse.get
     for c in e:
         k = get(c.tag)
@@ -367,9 +326,13 @@ def decode_GetFormSetElementsECResponse(
     return o
 
 
-_K_GetReporteeElementListECResponse: dict[Any, int] = {
-    _NS0 + "GetReporteeElementListECResult": 0,
-}
+_K_GetReporteeElementListECResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetReporteeElementListECResult",
+)
+_V_GetReporteeElementListECResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_reportee_element_list_ec_result")
+)
 
 
 def decode_GetReporteeElementListECResponse(
@@ -377,9 +340,7 @@ def decode_GetReporteeElementListECResponse(
 ) -> _m0.GetReporteeElementListECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_reportee_element_list_ec_result": None,
-    }
+    v = _V_GetReporteeElementListECResponse.copy()
     get = _K_GetReporteeElementListECResponse.get
     for c in e:
         k = get(c.tag)
@@ -398,89 +359,40 @@ def decode_GetReporteeElementListECResponse(
     return o
 
 
-_K_ReporteeElementBEV2: dict[Any, int] = {
-    _NS0 + "Altinn1ParticipantID": 0,
-    _NS0 + "ArchiveReference": 1,
-    _NS0 + "ExternalServiceCode": 2,
-    _NS0 + "LastChangedBy": 3,
-    _NS0 + "Notice": 4,
-    _NS0 + "ParentCaseName": 5,
-    _NS0 + "ReporteeName": 6,
-    _NS0 + "RoleRequirementAltinn1Element": 7,
-    _NS0 + "ServiceOwnerCode": 8,
-    _NS0 + "ServiceOwnerDescription": 9,
-    _NS0 + "StatusName": 10,
-    _NS0 + "Title": 11,
-    _NS0 + "Altinn1ArchiveUnitId": 12,
-    _NS0 + "Altinn1FormCode": 13,
-    _NS0 + "Altinn1FormId": 14,
-    _NS0 + "Altinn1FormInstanceID": 15,
-    _NS0 + "Altinn1FormORNo": 16,
-    _NS0 + "Altinn1ReferenceType": 17,
-    _NS0 + "Altinn1WorkflowProcessId": 18,
-    _NS0 + "ArchiveId": 19,
-    _NS0 + "CaseID": 20,
-    _NS0 + "EndUserSystemID": 21,
-    _NS0 + "LastChangedByID": 22,
-    _NS0 + "ReporteeElementId": 23,
-    _NS0 + "ReporteeElementOwner": 24,
-    _NS0 + "SEReporteeElementID": 25,
-    _NS0 + "ServiceEditionVersion": 26,
-    _NS0 + "ServiceOwner": 27,
-    _NS0 + "AllowDelete": 28,
-    _NS0 + "AllowNewCopy": 29,
-    _NS0 + "IsCaseArchived": 30,
-    _NS0 + "IsMatched": 31,
-    _NS0 + "DueDate": 32,
-    _NS0 + "LastChangedDate": 33,
-    _NS0 + "CorrespondenceStatus": 34,
-    _NS0 + "LastChangeType": 35,
-    _NS0 + "ReporteeElementType": 36,
-    _NS0 + "RoleRequirement": 37,
-    _NS0 + "Status": 38,
-    _NS0 + "TaskStatus": 39,
-}
-_N_ReporteeElementBEV2 = (
-    "altinn1_participant_id",
-    "archive_reference",
-    "external_service_code",
-    "last_changed_by",
-    "notice",
-    "parent_case_name",
-    "reportee_name",
-    "role_requirement_altinn1_element",
-    "service_owner_code",
-    "service_owner_description",
-    "status_name",
-    "title",
-    "altinn1_archive_unit_id",
-    "altinn1_form_code",
-    "altinn1_form_id",
-    "altinn1_form_instance_id",
-    "altinn1_form_or_no",
-    "altinn1_reference_type",
-    "altinn1_workflow_process_id",
-    "archive_id",
-    "case_id",
-    "end_user_system_id",
-    "last_changed_by_id",
-    "reportee_element_id",
-    "reportee_element_owner",
-    "se_reportee_element_id",
-    "service_edition_version",
-    "service_owner",
-    "allow_delete",
-    "allow_new_copy",
-    "is_case_archived",
-    "is_matched",
-    "due_date",
-    "last_changed_date",
-    "correspondence_status",
-    "last_change_type",
-    "reportee_element_type",
-    "role_requirement",
-    "status",
-    "task_status",
+_K_ReporteeElementBEV2: dict[Any, int] = _f.index(
+    _NS0,
+    "Altinn1ParticipantID ArchiveReference ExternalServiceCode LastChangedBy Notice"
+    " ParentCaseName ReporteeName RoleRequirementAltinn1Element ServiceOwnerCode"
+    " ServiceOwnerDescription StatusName Title Altinn1ArchiveUnitId Altinn1FormCode"
+    " Altinn1FormId Altinn1FormInstanceID Altinn1FormORNo Altinn1ReferenceType"
+    " Altinn1WorkflowProcessId ArchiveId CaseID EndUserSystemID LastChangedByID"
+    " ReporteeElementId ReporteeElementOwner SEReporteeElementID ServiceEditionVersion"
+    " ServiceOwner AllowDelete AllowNewCopy IsCaseArchived IsMatched DueDate LastChangedDate"
+    " CorrespondenceStatus LastChangeType ReporteeElementType RoleRequirement Status TaskStatus",
+)
+_V_ReporteeElementBEV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "allow_delete allow_new_copy altinn1_archive_unit_id altinn1_form_code altinn1_form_id"
+        " altinn1_form_instance_id altinn1_form_or_no altinn1_participant_id altinn1_reference_type"
+        " altinn1_workflow_process_id archive_id archive_reference case_id correspondence_status"
+        " due_date end_user_system_id external_service_code is_case_archived is_matched"
+        " last_change_type last_changed_by last_changed_by_id last_changed_date notice"
+        " parent_case_name reportee_element_id reportee_element_owner reportee_element_type"
+        " reportee_name role_requirement role_requirement_altinn1_element se_reportee_element_id"
+        " service_edition_version service_owner service_owner_code service_owner_description status"
+        " status_name task_status title"
+    )
+)
+_N_ReporteeElementBEV2 = _f.words(
+    "altinn1_participant_id archive_reference external_service_code last_changed_by notice"
+    " parent_case_name reportee_name role_requirement_altinn1_element service_owner_code"
+    " service_owner_description status_name title altinn1_archive_unit_id altinn1_form_code"
+    " altinn1_form_id altinn1_form_instance_id altinn1_form_or_no altinn1_reference_type"
+    " altinn1_workflow_process_id archive_id case_id end_user_system_id last_changed_by_id"
+    " reportee_element_id reportee_element_owner se_reportee_element_id service_edition_version"
+    " service_owner allow_delete allow_new_copy is_case_archived is_matched due_date"
+    " last_changed_date correspondence_status last_change_type reportee_element_type"
+    " role_requirement status task_status"
 )
 _R_ReporteeElementBEV2: frozenset[int] = frozenset()
 _D_ReporteeElementBEV2: frozenset[int] = frozenset(range(0, 40))
@@ -497,48 +409,7 @@ _T_ReporteeElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 34 + (
 def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.ReporteeElementBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "allow_delete": None,
-        "allow_new_copy": None,
-        "altinn1_archive_unit_id": None,
-        "altinn1_form_code": None,
-        "altinn1_form_id": None,
-        "altinn1_form_instance_id": None,
-        "altinn1_form_or_no": None,
-        "altinn1_participant_id": None,
-        "altinn1_reference_type": None,
-        "altinn1_workflow_process_id": None,
-        "archive_id": None,
-        "archive_reference": None,
-        "case_id": None,
-        "correspondence_status": None,
-        "due_date": None,
-        "end_user_system_id": None,
-        "external_service_code": None,
-        "is_case_archived": None,
-        "is_matched": None,
-        "last_change_type": None,
-        "last_changed_by": None,
-        "last_changed_by_id": None,
-        "last_changed_date": None,
-        "notice": None,
-        "parent_case_name": None,
-        "reportee_element_id": None,
-        "reportee_element_owner": None,
-        "reportee_element_type": None,
-        "reportee_name": None,
-        "role_requirement": None,
-        "role_requirement_altinn1_element": None,
-        "se_reportee_element_id": None,
-        "service_edition_version": None,
-        "service_owner": None,
-        "service_owner_code": None,
-        "service_owner_description": None,
-        "status": None,
-        "status_name": None,
-        "task_status": None,
-        "title": None,
-    }
+    v = _V_ReporteeElementBEV2.copy()
     get = _K_ReporteeElementBEV2.get
     names = _N_ReporteeElementBEV2
     required = _R_ReporteeElementBEV2
@@ -790,29 +661,11 @@ DECODERS: dict[type, Any] = {
     _m0.GetReporteeElementListECResponse: decode_GetReporteeElementListECResponse,
     _m0.ReporteeElementBEV2: decode_ReporteeElementBEV2,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.DeleteReporteeElementEC: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}DeleteReporteeElementEC",
-        encode_DeleteReporteeElementEC,
-    ),
-    _m0.GetCorrespondenceListForArchiveRefEC: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForArchiveRefEC",
-        encode_GetCorrespondenceListForArchiveRefEC,
-    ),
-    _m0.GetCorrespondenceListForReporteeEC: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForReporteeEC",
-        encode_GetCorrespondenceListForReporteeEC,
-    ),
-    _m0.GetFormSetDataEC: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetDataEC",
-        encode_GetFormSetDataEC,
-    ),
-    _m0.GetFormSetElementsEC: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetElementsEC",
-        encode_GetFormSetElementsEC,
-    ),
-    _m0.GetReporteeElementListEC: (
-        "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetReporteeElementListEC",
-        encode_GetReporteeElementListEC,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.DeleteReporteeElementEC: encode_DeleteReporteeElementEC,
+    _m0.GetCorrespondenceListForArchiveRefEC: encode_GetCorrespondenceListForArchiveRefEC,
+    _m0.GetCorrespondenceListForReporteeEC: encode_GetCorrespondenceListForReporteeEC,
+    _m0.GetFormSetDataEC: encode_GetFormSetDataEC,
+    _m0.GetFormSetElementsEC: encode_GetFormSetElementsEC,
+    _m0.GetReporteeElementListEC: encode_GetReporteeElementListEC,
 }

@@ -15,18 +15,14 @@ from altinn2.runtime import fastcodec as _f
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2018/02}"
 
 
-_K_FormSetDataBE: dict[Any, int] = {
-    _NS0 + "DataFormatID": 0,
-    _NS0 + "FormData": 1,
-    _NS0 + "DataFormatVersion": 2,
-    _NS0 + "FormID": 3,
-}
-_N_FormSetDataBE = (
-    "data_format_id",
-    "form_data",
-    "data_format_version",
-    "form_id",
+_K_FormSetDataBE: dict[Any, int] = _f.index(
+    _NS0,
+    "DataFormatID FormData DataFormatVersion FormID",
 )
+_V_FormSetDataBE: dict[str, Any] = dict.fromkeys(
+    _f.words("data_format_id data_format_version form_data form_id")
+)
+_N_FormSetDataBE = _f.words("data_format_id form_data data_format_version form_id")
 _R_FormSetDataBE: frozenset[int] = frozenset()
 _D_FormSetDataBE: frozenset[int] = frozenset(range(0, 4))
 
@@ -34,12 +30,7 @@ _D_FormSetDataBE: frozenset[int] = frozenset(range(0, 4))
 def decode_FormSetDataBE(e: _Element, consume: bool = False) -> _m0.FormSetDataBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "data_format_id": None,
-        "data_format_version": None,
-        "form_data": None,
-        "form_id": None,
-    }
+    v = _V_FormSetDataBE.copy()
     get = _K_FormSetDataBE.get
     names = _N_FormSetDataBE
     required = _R_FormSetDataBE
@@ -68,4 +59,4 @@ def decode_FormSetDataBE(e: _Element, consume: bool = False) -> _m0.FormSetDataB
 DECODERS: dict[type, Any] = {
     _m0.FormSetDataBE: decode_FormSetDataBE,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

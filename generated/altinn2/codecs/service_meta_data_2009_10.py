@@ -15,19 +15,19 @@ from altinn2.runtime import fastcodec as _f
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}"
 
 
-_K_LogicalFormSchemaDefinition: dict[Any, int] = {
-    _NS0 + "DataFormatID": 0,
-    _NS0 + "DataFormatXsd": 1,
-    _NS0 + "DataFormatProviderTypeID": 2,
-    _NS0 + "DataFormatVersion": 3,
-    _NS0 + "LogicalFormID": 4,
-}
-_N_LogicalFormSchemaDefinition = (
-    "data_format_id",
-    "data_format_xsd",
-    "data_format_provider_type_id",
-    "data_format_version",
-    "logical_form_id",
+_K_LogicalFormSchemaDefinition: dict[Any, int] = _f.index(
+    _NS0,
+    "DataFormatID DataFormatXsd DataFormatProviderTypeID DataFormatVersion LogicalFormID",
+)
+_V_LogicalFormSchemaDefinition: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "data_format_id data_format_provider_type_id data_format_version data_format_xsd"
+        " logical_form_id"
+    )
+)
+_N_LogicalFormSchemaDefinition = _f.words(
+    "data_format_id data_format_xsd data_format_provider_type_id data_format_version"
+    " logical_form_id"
 )
 _R_LogicalFormSchemaDefinition: frozenset[int] = frozenset()
 _D_LogicalFormSchemaDefinition: frozenset[int] = frozenset(range(0, 5))
@@ -38,13 +38,7 @@ def decode_LogicalFormSchemaDefinition(
 ) -> _m0.LogicalFormSchemaDefinition:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "data_format_id": None,
-        "data_format_provider_type_id": None,
-        "data_format_version": None,
-        "data_format_xsd": None,
-        "logical_form_id": None,
-    }
+    v = _V_LogicalFormSchemaDefinition.copy()
     get = _K_LogicalFormSchemaDefinition.get
     names = _N_LogicalFormSchemaDefinition
     required = _R_LogicalFormSchemaDefinition
@@ -73,4 +67,4 @@ def decode_LogicalFormSchemaDefinition(
 DECODERS: dict[type, Any] = {
     _m0.LogicalFormSchemaDefinition: decode_LogicalFormSchemaDefinition,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

@@ -16,33 +16,23 @@ _E0 = {str(member.value): member for member in _m1.ServiceTypeV2}
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}"
 
 
-_K_AvailableServiceV2: dict[Any, int] = {
-    _NS0 + "ExternalServiceCode": 0,
-    _NS0 + "ServiceEditionVersionName": 1,
-    _NS0 + "ServiceName": 2,
-    _NS0 + "ServiceOwnerCode": 3,
-    _NS0 + "ServiceOwnerName": 4,
-    _NS0 + "BuildPackageVersion": 5,
-    _NS0 + "ExternalServiceEditionCode": 6,
-    _NS0 + "ServiceEditionVersionId": 7,
-    _NS0 + "IsMatched": 8,
-    _NS0 + "ValidFrom": 9,
-    _NS0 + "ValidTo": 10,
-    _NS0 + "ServiceType": 11,
-}
-_N_AvailableServiceV2 = (
-    "external_service_code",
-    "service_edition_version_name",
-    "service_name",
-    "service_owner_code",
-    "service_owner_name",
-    "build_package_version",
-    "external_service_edition_code",
-    "service_edition_version_id",
-    "is_matched",
-    "valid_from",
-    "valid_to",
-    "service_type",
+_K_AvailableServiceV2: dict[Any, int] = _f.index(
+    _NS0,
+    "ExternalServiceCode ServiceEditionVersionName ServiceName ServiceOwnerCode"
+    " ServiceOwnerName BuildPackageVersion ExternalServiceEditionCode ServiceEditionVersionId"
+    " IsMatched ValidFrom ValidTo ServiceType",
+)
+_V_AvailableServiceV2: dict[str, Any] = dict.fromkeys(
+    _f.words(
+        "build_package_version external_service_code external_service_edition_code is_matched"
+        " service_edition_version_id service_edition_version_name service_name service_owner_code"
+        " service_owner_name service_type valid_from valid_to"
+    )
+)
+_N_AvailableServiceV2 = _f.words(
+    "external_service_code service_edition_version_name service_name service_owner_code"
+    " service_owner_name build_package_version external_service_edition_code"
+    " service_edition_version_id is_matched valid_from valid_to service_type"
 )
 _R_AvailableServiceV2: frozenset[int] = frozenset()
 _D_AvailableServiceV2: frozenset[int] = frozenset(range(0, 12))
@@ -52,20 +42,7 @@ _T_AvailableServiceV2: tuple[dict[str, Any] | None, ...] = (None,) * 11 + (_E0,)
 def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.AvailableServiceV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "build_package_version": None,
-        "external_service_code": None,
-        "external_service_edition_code": None,
-        "is_matched": None,
-        "service_edition_version_id": None,
-        "service_edition_version_name": None,
-        "service_name": None,
-        "service_owner_code": None,
-        "service_owner_name": None,
-        "service_type": None,
-        "valid_from": None,
-        "valid_to": None,
-    }
+    v = _V_AvailableServiceV2.copy()
     get = _K_AvailableServiceV2.get
     names = _N_AvailableServiceV2
     required = _R_AvailableServiceV2
@@ -101,4 +78,4 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
 DECODERS: dict[type, Any] = {
     _m0.AvailableServiceV2: decode_AvailableServiceV2,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {}
+ENCODERS: dict[type, Any] = {}

@@ -24,9 +24,13 @@ _Q6 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}
 _S0 = "http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10"
 
 
-_K_GetAvailableServicesBasicV2Response: dict[Any, int] = {
-    _NS0 + "GetAvailableServicesBasicV2Result": 0,
-}
+_K_GetAvailableServicesBasicV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetAvailableServicesBasicV2Result",
+)
+_V_GetAvailableServicesBasicV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_available_services_basic_v2_result")
+)
 
 
 def decode_GetAvailableServicesBasicV2Response(
@@ -34,9 +38,7 @@ def decode_GetAvailableServicesBasicV2Response(
 ) -> _m0.GetAvailableServicesBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_available_services_basic_v2_result": None,
-    }
+    v = _V_GetAvailableServicesBasicV2Response.copy()
     get = _K_GetAvailableServicesBasicV2Response.get
     for c in e:
         k = get(c.tag)
@@ -55,9 +57,13 @@ def decode_GetAvailableServicesBasicV2Response(
     return o
 
 
-_K_GetAvailableServicesV2Response: dict[Any, int] = {
-    _NS0 + "GetAvailableServicesV2Result": 0,
-}
+_K_GetAvailableServicesV2Response: dict[Any, int] = _f.index(
+    _NS0,
+    "GetAvailableServicesV2Result",
+)
+_V_GetAvailableServicesV2Response: dict[str, Any] = dict.fromkeys(
+    _f.words("get_available_services_v2_result")
+)
 
 
 def decode_GetAvailableServicesV2Response(
@@ -65,9 +71,7 @@ def decode_GetAvailableServicesV2Response(
 ) -> _m0.GetAvailableServicesV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_available_services_v2_result": None,
-    }
+    v = _V_GetAvailableServicesV2Response.copy()
     get = _K_GetAvailableServicesV2Response.get
     for c in e:
         k = get(c.tag)
@@ -86,9 +90,13 @@ def decode_GetAvailableServicesV2Response(
     return o
 
 
-_K_GetFormTaskSchemaDefinitionsBasicResponse: dict[Any, int] = {
-    _NS0 + "GetFormTaskSchemaDefinitionsBasicResult": 0,
-}
+_K_GetFormTaskSchemaDefinitionsBasicResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetFormTaskSchemaDefinitionsBasicResult",
+)
+_V_GetFormTaskSchemaDefinitionsBasicResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_form_task_schema_definitions_basic_result")
+)
 
 
 def decode_GetFormTaskSchemaDefinitionsBasicResponse(
@@ -96,9 +104,7 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
 ) -> _m0.GetFormTaskSchemaDefinitionsBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_form_task_schema_definitions_basic_result": None,
-    }
+    v = _V_GetFormTaskSchemaDefinitionsBasicResponse.copy()
     get = _K_GetFormTaskSchemaDefinitionsBasicResponse.get
     for c in e:
         k = get(c.tag)
@@ -119,9 +125,13 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
     return o
 
 
-_K_GetSchemaDefinitionsForFormTaskResponse: dict[Any, int] = {
-    _NS0 + "GetSchemaDefinitionsForFormTaskResult": 0,
-}
+_K_GetSchemaDefinitionsForFormTaskResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetSchemaDefinitionsForFormTaskResult",
+)
+_V_GetSchemaDefinitionsForFormTaskResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_schema_definitions_for_form_task_result")
+)
 
 
 def decode_GetSchemaDefinitionsForFormTaskResponse(
@@ -129,9 +139,7 @@ def decode_GetSchemaDefinitionsForFormTaskResponse(
 ) -> _m0.GetSchemaDefinitionsForFormTaskResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_schema_definitions_for_form_task_result": None,
-    }
+    v = _V_GetSchemaDefinitionsForFormTaskResponse.copy()
     get = _K_GetSchemaDefinitionsForFormTaskResponse.get
     for c in e:
         k = get(c.tag)
@@ -224,21 +232,9 @@ DECODERS: dict[type, Any] = {
     ),
     _m0.GetSchemaDefinitionsForFormTaskResponse: decode_GetSchemaDefinitionsForFormTaskResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetAvailableServicesBasicV2: (
-        "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesBasicV2",
-        encode_GetAvailableServicesBasicV2,
-    ),
-    _m0.GetAvailableServicesV2: (
-        "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesV2",
-        encode_GetAvailableServicesV2,
-    ),
-    _m0.GetFormTaskSchemaDefinitionsBasic: (
-        "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetFormTaskSchemaDefinitionsBasic",
-        encode_GetFormTaskSchemaDefinitionsBasic,
-    ),
-    _m0.GetSchemaDefinitionsForFormTask: (
-        "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetSchemaDefinitionsForFormTask",
-        encode_GetSchemaDefinitionsForFormTask,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetAvailableServicesBasicV2: encode_GetAvailableServicesBasicV2,
+    _m0.GetAvailableServicesV2: encode_GetAvailableServicesV2,
+    _m0.GetFormTaskSchemaDefinitionsBasic: encode_GetFormTaskSchemaDefinitionsBasic,
+    _m0.GetSchemaDefinitionsForFormTask: encode_GetSchemaDefinitionsForFormTask,
 }

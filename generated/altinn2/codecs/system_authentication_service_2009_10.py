@@ -18,9 +18,13 @@ _Q0 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/1
 _S0 = "http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10"
 
 
-_K_GetAuthenticationChallengeResponse: dict[Any, int] = {
-    _NS0 + "GetAuthenticationChallengeResult": 0,
-}
+_K_GetAuthenticationChallengeResponse: dict[Any, int] = _f.index(
+    _NS0,
+    "GetAuthenticationChallengeResult",
+)
+_V_GetAuthenticationChallengeResponse: dict[str, Any] = dict.fromkeys(
+    _f.words("get_authentication_challenge_result")
+)
 
 
 def decode_GetAuthenticationChallengeResponse(
@@ -28,9 +32,7 @@ def decode_GetAuthenticationChallengeResponse(
 ) -> _m0.GetAuthenticationChallengeResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
-    v: dict[str, Any] = {
-        "get_authentication_challenge_result": None,
-    }
+    v = _V_GetAuthenticationChallengeResponse.copy()
     get = _K_GetAuthenticationChallengeResponse.get
     for c in e:
         k = get(c.tag)
@@ -61,9 +63,6 @@ def encode_GetAuthenticationChallenge(o: Any, e: _Element, ns: dict[str, None]) 
 DECODERS: dict[type, Any] = {
     _m0.GetAuthenticationChallengeResponse: decode_GetAuthenticationChallengeResponse,
 }
-ENCODERS: dict[type, tuple[str, Any]] = {
-    _m0.GetAuthenticationChallenge: (
-        "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}GetAuthenticationChallenge",
-        encode_GetAuthenticationChallenge,
-    ),
+ENCODERS: dict[type, Any] = {
+    _m0.GetAuthenticationChallenge: encode_GetAuthenticationChallenge,
 }

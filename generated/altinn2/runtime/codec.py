@@ -148,10 +148,19 @@ def decoder_of(cls: type[T]) -> Callable[[etree._Element, bool], T] | None:
     return None if codecs is None else codecs.DECODERS.get(cls)
 
 
+_ENCODERS: dict[type[Any], tuple[str, Encoder] | None] = {}
+
+
 def encoder_of(cls: type[Any]) -> tuple[str, Encoder] | None:
     """The element name and the generated encoder of `cls`, if there is one."""
+    try:
+        return _ENCODERS[cls]
+    except KeyError:
+        pass
     codecs = _codec_module(cls)
-    return None if codecs is None else codecs.ENCODERS.get(cls)
+    encode = None if codecs is None else codecs.ENCODERS.get(cls)
+    found = _ENCODERS[cls] = None if encode is None else (qname_of(cls), encode)
+    return found
 
 
 def shown(path: str, value: object) -> str:
