@@ -153,10 +153,10 @@ def _branch(slot: Slot, plans: dict[type, ClassPlan], names: _Names) -> list[str
         assert slot.target is not None
         decode = names.decoder(plans[slot.target])
         if slot.item is not None:
-            items = f"[{decode}(i, consume) for i in c if i.tag == {names.item(slot.item)}]"
+            items = f"_f.each(c, {names.item(slot.item)}, {decode}, consume)"
             return [f"{target} = None if _f.nil(c, {nullable}) else {items}"]
         if slot.many:
-            return [f"{target}.append({decode}(c, consume))"]
+            return [f"{target}.append({decode}(c))", "if consume:", "    c.clear()"]
         return [f"{target} = None if _f.nil(c, {nullable}) else {decode}(c, consume)"]
     convert = _conversion(slot, names)
     string = repr(slot.kind == "str")

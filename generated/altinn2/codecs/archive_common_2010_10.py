@@ -58,8 +58,6 @@ def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.Arc
             v["lookup_pdf"] = None if _f.nil(c, True) else _c1.decode_AttachmentBEV2(c, consume)
     o = _m0.ArchivedLookupExternal.__new__(_m0.ArchivedLookupExternal)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -63,8 +63,6 @@ def decode_AuthenticationChallengeBE(
                 v[names[k]] = members[k][x]
     o = _m0.AuthenticationChallengeBE.__new__(_m0.AuthenticationChallengeBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

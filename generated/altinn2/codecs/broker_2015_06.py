@@ -91,8 +91,6 @@ def decode_BrokerServiceAvailableFile(
             v["file_reference"] = _f.guid(x) if x else _f.blank(c, True, False)
     o = _m0.BrokerServiceAvailableFile.__new__(_m0.BrokerServiceAvailableFile)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

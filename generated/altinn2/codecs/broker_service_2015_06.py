@@ -57,8 +57,6 @@ def decode_DownloadFileStreamedBasicResponse(
         raise _f.Fallback("download_file_streamed_basic_result")
     o = _m0.DownloadFileStreamedBasicResponse.__new__(_m0.DownloadFileStreamedBasicResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -92,8 +90,6 @@ def decode_DownloadFileStreamedECResponse(
         raise _f.Fallback("download_file_streamed_ec_result")
     o = _m0.DownloadFileStreamedECResponse.__new__(_m0.DownloadFileStreamedECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -121,12 +117,10 @@ def decode_GetAvailableFilesBasicResponse(
             v["get_available_files_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_BrokerServiceAvailableFile(i, consume) for i in c if i.tag == _Q9]
+                else _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
             )
     o = _m0.GetAvailableFilesBasicResponse.__new__(_m0.GetAvailableFilesBasicResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -154,12 +148,10 @@ def decode_GetAvailableFilesECResponse(
             v["get_available_files_ec_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c1.decode_BrokerServiceAvailableFile(i, consume) for i in c if i.tag == _Q9]
+                else _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
             )
     o = _m0.GetAvailableFilesECResponse.__new__(_m0.GetAvailableFilesECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -199,8 +191,6 @@ def decode_InitiateBrokerServiceBasicResponse(
                 v[names[k]] = x
     o = _m0.InitiateBrokerServiceBasicResponse.__new__(_m0.InitiateBrokerServiceBasicResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -240,8 +230,6 @@ def decode_InitiateBrokerServiceECResponse(
                 v[names[k]] = x
     o = _m0.InitiateBrokerServiceECResponse.__new__(_m0.InitiateBrokerServiceECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -290,8 +278,6 @@ def decode_ReceiptExternalStreamedBE(
                 v[names[k]] = int(x)
     o = _m0.ReceiptExternalStreamedBE.__new__(_m0.ReceiptExternalStreamedBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

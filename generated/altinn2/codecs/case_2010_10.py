@@ -60,8 +60,6 @@ def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
                 v[names[k]] = _f.date_time(x)
     o = _m0.CaseBE.__new__(_m0.CaseBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

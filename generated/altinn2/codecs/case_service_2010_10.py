@@ -61,8 +61,6 @@ def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.Arch
                 v[names[k]] = int(x)
     o = _m0.ArchiveCaseECResponse.__new__(_m0.ArchiveCaseECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -84,14 +82,10 @@ def decode_GetCaseListECResponse(e: _Element, consume: bool = False) -> _m0.GetC
             continue
         if k == 0:
             v["get_case_list_ec_result"] = (
-                None
-                if _f.nil(c, True)
-                else [_c1.decode_CaseBE(i, consume) for i in c if i.tag == _Q11]
+                None if _f.nil(c, True) else _f.each(c, _Q11, _c1.decode_CaseBE, consume)
             )
     o = _m0.GetCaseListECResponse.__new__(_m0.GetCaseListECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -131,8 +125,6 @@ def decode_InstantiateCollaborationECResponse(
                 v[names[k]] = int(x)
     o = _m0.InstantiateCollaborationECResponse.__new__(_m0.InstantiateCollaborationECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

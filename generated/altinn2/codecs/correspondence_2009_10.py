@@ -52,8 +52,6 @@ def decode_CorrespondenceLink(e: _Element, consume: bool = False) -> _m0.Corresp
                 v[names[k]] = members[k][x]
     o = _m0.CorrespondenceLink.__new__(_m0.CorrespondenceLink)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

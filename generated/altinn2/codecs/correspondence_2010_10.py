@@ -52,26 +52,20 @@ def decode_CorrespondenceForEndUserSystemV2(
             v["correspondence"] = None if _f.nil(c, True) else decode_CorrespondenceV2(c, consume)
         elif k == 1:
             v["correspondence_attachments"] = (
-                None
-                if _f.nil(c, True)
-                else [_c1.decode_AttachmentBEV2(i, consume) for i in c if i.tag == _Q0]
+                None if _f.nil(c, True) else _f.each(c, _Q0, _c1.decode_AttachmentBEV2, consume)
             )
         elif k == 2:
             v["correspondence_links"] = (
-                None
-                if _f.nil(c, True)
-                else [_c2.decode_CorrespondenceLink(i, consume) for i in c if i.tag == _Q1]
+                None if _f.nil(c, True) else _f.each(c, _Q1, _c2.decode_CorrespondenceLink, consume)
             )
         elif k == 3:
             v["correspondence_notifications"] = (
                 None
                 if _f.nil(c, True)
-                else [_c3.decode_InternalNotification(i, consume) for i in c if i.tag == _Q2]
+                else _f.each(c, _Q2, _c3.decode_InternalNotification, consume)
             )
     o = _m0.CorrespondenceForEndUserSystemV2.__new__(_m0.CorrespondenceForEndUserSystemV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -138,8 +132,6 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
                 v[names[k]] = members[k][x]
     o = _m0.CorrespondenceV2.__new__(_m0.CorrespondenceV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

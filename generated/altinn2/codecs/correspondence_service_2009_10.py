@@ -37,8 +37,6 @@ def decode_DeleteCorrespondenceBasicResponse(
     v = _V_DeleteCorrespondenceBasicResponse.copy()
     o = _m0.DeleteCorrespondenceBasicResponse.__new__(_m0.DeleteCorrespondenceBasicResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -70,8 +68,6 @@ def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
         _m0.GetCorrespondenceForEndUserSystemsBasicV2Response
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -88,8 +84,6 @@ def decode_SaveCorrespondenceConfirmationBasicResponse(
         _m0.SaveCorrespondenceConfirmationBasicResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -49,8 +49,6 @@ def decode_GetCorrespondenceForEndUserSystemsECResponse(
         _m0.GetCorrespondenceForEndUserSystemsECResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -67,8 +65,6 @@ def decode_SaveCorrespondenceConfirmationECResponse(
         _m0.SaveCorrespondenceConfirmationECResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -123,8 +123,6 @@ def decode_CompleteAndSignShipmentBasicResponse(
             )
     o = _m0.CompleteAndSignShipmentBasicResponse.__new__(_m0.CompleteAndSignShipmentBasicResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -166,8 +164,6 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
         _m0.GetAltinnSubmissionStatusBasicResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -223,20 +219,14 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReferenceExternalBE(i, consume) for i in c if i.tag == _Q58]
+                None if _f.nil(c, True) else _f.each(c, _Q58, decode_ReferenceExternalBE, consume)
             )
         elif k == 8:
             v["sub_receipts"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReceiptExternalBE(i, consume) for i in c if i.tag == _Q59]
+                None if _f.nil(c, True) else _f.each(c, _Q59, decode_ReceiptExternalBE, consume)
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -286,8 +276,6 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
         raise _f.Fallback("reportee_id")
     o = _m0.ReferenceExternalBE.__new__(_m0.ReferenceExternalBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -317,8 +305,6 @@ def decode_SubmitFormTaskBasicResponse(
             )
     o = _m0.SubmitFormTaskBasicResponse.__new__(_m0.SubmitFormTaskBasicResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -124,8 +124,6 @@ def decode_CompleteAndSignShipmentECResponse(
             )
     o = _m0.CompleteAndSignShipmentECResponse.__new__(_m0.CompleteAndSignShipmentECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -165,8 +163,6 @@ def decode_GetAltinnSubmissionStatusECResponse(
                 v[names[k]] = int(x)
     o = _m0.GetAltinnSubmissionStatusECResponse.__new__(_m0.GetAltinnSubmissionStatusECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -222,20 +218,14 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReferenceExternalBE(i, consume) for i in c if i.tag == _Q55]
+                None if _f.nil(c, True) else _f.each(c, _Q55, decode_ReferenceExternalBE, consume)
             )
         elif k == 8:
             v["sub_receipts"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReceiptExternalBE(i, consume) for i in c if i.tag == _Q56]
+                None if _f.nil(c, True) else _f.each(c, _Q56, decode_ReceiptExternalBE, consume)
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -285,8 +275,6 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
         raise _f.Fallback("reportee_id")
     o = _m0.ReferenceExternalBE.__new__(_m0.ReferenceExternalBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -314,8 +302,6 @@ def decode_SubmitFormTaskECResponse(
             )
     o = _m0.SubmitFormTaskECResponse.__new__(_m0.SubmitFormTaskECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -343,8 +329,6 @@ def decode_UpdateFormDataECResponse(
             )
     o = _m0.UpdateFormDataECResponse.__new__(_m0.UpdateFormDataECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

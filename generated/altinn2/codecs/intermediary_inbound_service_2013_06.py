@@ -62,8 +62,6 @@ def decode_ReceiptExternalStreamedBE(
                 v[names[k]] = int(x)
     o = _m0.ReceiptExternalStreamedBE.__new__(_m0.ReceiptExternalStreamedBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

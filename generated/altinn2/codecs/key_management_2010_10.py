@@ -51,8 +51,6 @@ def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateB
                 v[names[k]] = int(x)
     o = _m0.CertificateBE.__new__(_m0.CertificateBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -90,8 +88,6 @@ def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalB
                 v[names[k]] = int(x)
     o = _m0.KeyExternalBE.__new__(_m0.KeyExternalBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

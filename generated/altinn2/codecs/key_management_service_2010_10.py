@@ -42,14 +42,10 @@ def decode_GetCertificatesECResponse(
             continue
         if k == 0:
             v["get_certificates_ec_result"] = (
-                None
-                if _f.nil(c, True)
-                else [_c1.decode_CertificateBE(i, consume) for i in c if i.tag == _Q4]
+                None if _f.nil(c, True) else _f.each(c, _Q4, _c1.decode_CertificateBE, consume)
             )
     o = _m0.GetCertificatesECResponse.__new__(_m0.GetCertificatesECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

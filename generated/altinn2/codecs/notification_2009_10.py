@@ -66,18 +66,14 @@ def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.Inter
             v["receiver_end_point_list"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_InternalReceiverEndPoint(i, consume) for i in c if i.tag == _Q0]
+                else _f.each(c, _Q0, decode_InternalReceiverEndPoint, consume)
             )
         elif k == 5:
             v["text_token_substitution_list"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_TextToken(i, consume) for i in c if i.tag == _Q1]
+                None if _f.nil(c, True) else _f.each(c, _Q1, decode_TextToken, consume)
             )
     o = _m0.InternalNotification.__new__(_m0.InternalNotification)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -123,8 +119,6 @@ def decode_InternalReceiverEndPoint(
                 v[names[k]] = members[k][x]
     o = _m0.InternalReceiverEndPoint.__new__(_m0.InternalReceiverEndPoint)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -177,20 +171,14 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["text_tokens"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_TextToken(i, consume) for i in c if i.tag == _Q1]
+                None if _f.nil(c, True) else _f.each(c, _Q1, decode_TextToken, consume)
             )
         elif k == 9:
             v["receiver_end_points"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReceiverEndPoint(i, consume) for i in c if i.tag == _Q2]
+                None if _f.nil(c, True) else _f.each(c, _Q2, decode_ReceiverEndPoint, consume)
             )
     o = _m0.Notification.__new__(_m0.Notification)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -230,8 +218,6 @@ def decode_ReceiverEndPoint(e: _Element, consume: bool = False) -> _m0.ReceiverE
                 v[names[k]] = members[k][x]
     o = _m0.ReceiverEndPoint.__new__(_m0.ReceiverEndPoint)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -269,8 +255,6 @@ def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
                 v[names[k]] = int(x)
     o = _m0.TextToken.__new__(_m0.TextToken)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -56,8 +56,6 @@ def decode_PreFillIdentityFieldBE(e: _Element, consume: bool = False) -> _m0.Pre
                 v[names[k]] = x
     o = _m0.PreFillIdentityFieldBE.__new__(_m0.PreFillIdentityFieldBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -95,14 +93,10 @@ def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataB
                 v[names[k]] = members[k][x]
         elif k == 1:
             v["pre_fill_form_task_be_list"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_PrefillFormTask(i, consume) for i in c if i.tag == _Q0]
+                None if _f.nil(c, True) else _f.each(c, _Q0, decode_PrefillFormTask, consume)
             )
     o = _m0.PrefillDataBE.__new__(_m0.PrefillDataBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -145,14 +139,10 @@ def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDat
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
         elif k == 3:
             v["pre_fill_form_task_be_list"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_PrefillFormTaskv2(i, consume) for i in c if i.tag == _Q1]
+                None if _f.nil(c, True) else _f.each(c, _Q1, decode_PrefillFormTaskv2, consume)
             )
     o = _m0.PrefillDataBEv2.__new__(_m0.PrefillDataBEv2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -212,8 +202,6 @@ def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
         raise _f.Fallback("senders_reference")
     o = _m0.PrefillForm.__new__(_m0.PrefillForm)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -282,25 +270,19 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
             v["pre_fill_attachments"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_PrefillFormTaskAttachment(i, consume) for i in c if i.tag == _Q2]
+                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume)
             )
         elif k == 14:
             v["pre_fill_forms"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_PrefillForm(i, consume) for i in c if i.tag == _Q3]
+                None if _f.nil(c, True) else _f.each(c, _Q3, decode_PrefillForm, consume)
             )
         elif k == 15:
             v["pre_fill_identity_fields"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_PreFillIdentityFieldBE(i, consume) for i in c if i.tag == _Q4]
+                None if _f.nil(c, True) else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume)
             )
         elif k == 16:
             v["prefill_notifications"] = (
-                None
-                if _f.nil(c, True)
-                else [_c2.decode_Notification(i, consume) for i in c if i.tag == _Q5]
+                None if _f.nil(c, True) else _f.each(c, _Q5, _c2.decode_Notification, consume)
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")
@@ -318,8 +300,6 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
         raise _f.Fallback("valid_to_date")
     o = _m0.PrefillFormTask.__new__(_m0.PrefillFormTask)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -389,8 +369,6 @@ def decode_PrefillFormTaskAttachment(
         raise _f.Fallback("senders_reference")
     o = _m0.PrefillFormTaskAttachment.__new__(_m0.PrefillFormTaskAttachment)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -451,25 +429,19 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
             v["pre_fill_attachments"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_PrefillFormTaskAttachment(i, consume) for i in c if i.tag == _Q2]
+                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume)
             )
         elif k == 10:
             v["pre_fill_forms"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_PrefillForm(i, consume) for i in c if i.tag == _Q3]
+                None if _f.nil(c, True) else _f.each(c, _Q3, decode_PrefillForm, consume)
             )
         elif k == 11:
             v["pre_fill_identity_fields"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_PreFillIdentityFieldBE(i, consume) for i in c if i.tag == _Q4]
+                None if _f.nil(c, True) else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume)
             )
         elif k == 12:
             v["prefill_notifications"] = (
-                None
-                if _f.nil(c, True)
-                else [_c2.decode_Notification(i, consume) for i in c if i.tag == _Q5]
+                None if _f.nil(c, True) else _f.each(c, _Q5, _c2.decode_Notification, consume)
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")
@@ -483,8 +455,6 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
         raise _f.Fallback("service_owner_code")
     o = _m0.PrefillFormTaskv2.__new__(_m0.PrefillFormTaskv2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

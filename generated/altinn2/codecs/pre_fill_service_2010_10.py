@@ -56,8 +56,6 @@ def decode_GetPrefillDataBasicV2Response(
             )
     o = _m0.GetPrefillDataBasicV2Response.__new__(_m0.GetPrefillDataBasicV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -85,8 +83,6 @@ def decode_GetPrefillDataECResponse(
             )
     o = _m0.GetPrefillDataECResponse.__new__(_m0.GetPrefillDataECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -82,20 +82,14 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_Reference(i, consume) for i in c if i.tag == _Q5]
+                None if _f.nil(c, True) else _f.each(c, _Q5, decode_Reference, consume)
             )
         elif k == 8:
             v["sub_receipts"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReceiptExternal(i, consume) for i in c if i.tag == _Q10]
+                None if _f.nil(c, True) else _f.each(c, _Q10, decode_ReceiptExternal, consume)
             )
     o = _m0.ReceiptExternal.__new__(_m0.ReceiptExternal)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -135,8 +129,6 @@ def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
                 v[names[k]] = members[k][x]
     o = _m0.Reference.__new__(_m0.Reference)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -82,20 +82,14 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_Reference(i, consume) for i in c if i.tag == _Q5]
+                None if _f.nil(c, True) else _f.each(c, _Q5, decode_Reference, consume)
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_Receipt(i, consume) for i in c if i.tag == _Q10]
+                None if _f.nil(c, True) else _f.each(c, _Q10, decode_Receipt, consume)
             )
     o = _m0.Receipt.__new__(_m0.Receipt)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -141,8 +135,6 @@ def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
         raise _f.Fallback("reference_value")
     o = _m0.Reference.__new__(_m0.Reference)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

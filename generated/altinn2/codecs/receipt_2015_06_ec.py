@@ -72,20 +72,14 @@ def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
-                None
-                if _f.nil(c, True)
-                else [_c1.decode_Reference(i, consume) for i in c if i.tag == _Q0]
+                None if _f.nil(c, True) else _f.each(c, _Q0, _c1.decode_Reference, consume)
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReceiptEC(i, consume) for i in c if i.tag == _Q1]
+                None if _f.nil(c, True) else _f.each(c, _Q1, decode_ReceiptEC, consume)
             )
     o = _m0.ReceiptEC.__new__(_m0.ReceiptEC)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

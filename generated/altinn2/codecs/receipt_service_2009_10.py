@@ -53,8 +53,6 @@ def decode_GetReceiptBasicV2Response(
             )
     o = _m0.GetReceiptBasicV2Response.__new__(_m0.GetReceiptBasicV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -80,8 +78,6 @@ def decode_GetReceiptECV2Response(e: _Element, consume: bool = False) -> _m0.Get
             )
     o = _m0.GetReceiptECV2Response.__new__(_m0.GetReceiptECV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -107,14 +103,10 @@ def decode_GetReceiptListBasicV2Response(
             continue
         if k == 0:
             v["get_receipt_list_basic_v2_result"] = (
-                None
-                if _f.nil(c, True)
-                else [_c1.decode_Receipt(i, consume) for i in c if i.tag == _Q8]
+                None if _f.nil(c, True) else _f.each(c, _Q8, _c1.decode_Receipt, consume)
             )
     o = _m0.GetReceiptListBasicV2Response.__new__(_m0.GetReceiptListBasicV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -140,14 +132,10 @@ def decode_GetReceiptListECV2Response(
             continue
         if k == 0:
             v["get_receipt_list_ec_v2_result"] = (
-                None
-                if _f.nil(c, True)
-                else [_c4.decode_ReceiptEC(i, consume) for i in c if i.tag == _Q9]
+                None if _f.nil(c, True) else _f.each(c, _Q9, _c4.decode_ReceiptEC, consume)
             )
     o = _m0.GetReceiptListECV2Response.__new__(_m0.GetReceiptListECV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -177,8 +165,6 @@ def decode_UpdateReceiptBasicResponse(
             )
     o = _m0.UpdateReceiptBasicResponse.__new__(_m0.UpdateReceiptBasicResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -206,8 +192,6 @@ def decode_UpdateReceiptECResponse(
             )
     o = _m0.UpdateReceiptECResponse.__new__(_m0.UpdateReceiptECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -48,8 +48,6 @@ def decode_GetReceiptECV2ResponseEC(
             )
     o = _m0.GetReceiptECV2ResponseEC.__new__(_m0.GetReceiptECV2ResponseEC)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -75,14 +73,10 @@ def decode_GetReceiptListECV2ResponseEC(
             continue
         if k == 0:
             v["get_receipt_list_ec_v2_result"] = (
-                None
-                if _f.nil(c, True)
-                else [_c1.decode_Receipt(i, consume) for i in c if i.tag == _Q6]
+                None if _f.nil(c, True) else _f.each(c, _Q6, _c1.decode_Receipt, consume)
             )
     o = _m0.GetReceiptListECV2ResponseEC.__new__(_m0.GetReceiptListECV2ResponseEC)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -110,8 +104,6 @@ def decode_UpdateReceiptECResponseEC(
             )
     o = _m0.UpdateReceiptECResponseEC.__new__(_m0.UpdateReceiptECResponseEC)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -77,8 +77,6 @@ def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFor
                 v[names[k]] = int(x)
     o = _m0.ArchivedFormBE.__new__(_m0.ArchivedFormBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -71,8 +71,6 @@ def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV
                 v[names[k]] = _f.date_time(x)
     o = _m0.ArchiveTaskV2.__new__(_m0.ArchiveTaskV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -130,8 +128,6 @@ def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.Arc
                 v[names[k]] = members[k][x]
     o = _m0.ArchivedAttachmentBEV2.__new__(_m0.ArchivedAttachmentBEV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -207,8 +203,6 @@ def decode_ArchivedFormTaskSigningStepBEV2(
             )
     o = _m0.ArchivedFormTaskSigningStepBEV2.__new__(_m0.ArchivedFormTaskSigningStepBEV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -261,27 +255,21 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
                 v[names[k]] = _f.date_time(x)
         elif k == 8:
             v["archive_task_list"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ArchiveTaskV2(i, consume) for i in c if i.tag == _Q1]
+                None if _f.nil(c, True) else _f.each(c, _Q1, decode_ArchiveTaskV2, consume)
             )
         elif k == 9:
             v["archived_attachment_list"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ArchivedAttachmentBEV2(i, consume) for i in c if i.tag == _Q2]
+                None if _f.nil(c, True) else _f.each(c, _Q2, decode_ArchivedAttachmentBEV2, consume)
             )
         elif k == 10:
             v["archived_form_list"] = (
-                None
-                if _f.nil(c, True)
-                else [_c2.decode_ArchivedFormBE(i, consume) for i in c if i.tag == _Q3]
+                None if _f.nil(c, True) else _f.each(c, _Q3, _c2.decode_ArchivedFormBE, consume)
             )
         elif k == 11:
             v["archived_form_task_signing_step_list"] = (
                 None
                 if _f.nil(c, True)
-                else [decode_ArchivedFormTaskSigningStepBEV2(i, consume) for i in c if i.tag == _Q4]
+                else _f.each(c, _Q4, decode_ArchivedFormTaskSigningStepBEV2, consume)
             )
         elif k == 12:
             v["invoice_information"] = float(x) if x else _f.blank(c, True, False)
@@ -295,8 +283,6 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
             )
     o = _m0.ArchivedFormTaskV2.__new__(_m0.ArchivedFormTaskV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -52,8 +52,6 @@ def decode_GetArchivedFormTaskECResponse(
             )
     o = _m0.GetArchivedFormTaskECResponse.__new__(_m0.GetArchivedFormTaskECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -83,8 +81,6 @@ def decode_GetArchivedLookupECResponse(
             )
     o = _m0.GetArchivedLookupECResponse.__new__(_m0.GetArchivedLookupECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -114,8 +110,6 @@ def decode_GetAttachmentDataECResponse(
             )
     o = _m0.GetAttachmentDataECResponse.__new__(_m0.GetAttachmentDataECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

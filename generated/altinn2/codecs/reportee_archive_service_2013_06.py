@@ -49,8 +49,6 @@ def decode_GetAttachmentDataECStreamedResponse(
         raise _f.Fallback("get_attachment_data_ec_streamed_result")
     o = _m0.GetAttachmentDataECStreamedResponse.__new__(_m0.GetAttachmentDataECStreamedResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

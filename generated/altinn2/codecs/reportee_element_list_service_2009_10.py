@@ -56,8 +56,6 @@ def decode_DeleteReporteeElementBasicResponse(
     v = _V_DeleteReporteeElementBasicResponse.copy()
     o = _m0.DeleteReporteeElementBasicResponse.__new__(_m0.DeleteReporteeElementBasicResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -72,8 +70,6 @@ def decode_DeleteReporteeElementExternalResponse(
     v = _V_DeleteReporteeElementExternalResponse.copy()
     o = _m0.DeleteReporteeElementExternalResponse.__new__(_m0.DeleteReporteeElementExternalResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -99,16 +95,12 @@ def decode_GetCorrespondenceListForArchiveRefBasicResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_archive_ref_basic_result"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i, consume) for i in c if i.tag == _Q14]
+                None if _f.nil(c, True) else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
             )
     o = _m0.GetCorrespondenceListForArchiveRefBasicResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefBasicResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -134,16 +126,12 @@ def decode_GetCorrespondenceListForArchiveRefResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_archive_ref_result"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i, consume) for i in c if i.tag == _Q14]
+                None if _f.nil(c, True) else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
             )
     o = _m0.GetCorrespondenceListForArchiveRefResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -169,16 +157,12 @@ def decode_GetCorrespondenceListForReporteeBasicResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_reportee_basic_result"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i, consume) for i in c if i.tag == _Q14]
+                None if _f.nil(c, True) else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
             )
     o = _m0.GetCorrespondenceListForReporteeBasicResponse.__new__(
         _m0.GetCorrespondenceListForReporteeBasicResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -204,16 +188,12 @@ def decode_GetCorrespondenceListForReporteeResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_reportee_result"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReporteeElementBE(i, consume) for i in c if i.tag == _Q14]
+                None if _f.nil(c, True) else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
             )
     o = _m0.GetCorrespondenceListForReporteeResponse.__new__(
         _m0.GetCorrespondenceListForReporteeResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -241,12 +221,10 @@ def decode_GetFormSetElementsBasicV2Response(
             v["get_form_set_elements_basic_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_FormSetElementBEV2(i, consume) for i in c if i.tag == _Q15]
+                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume)
             )
     o = _m0.GetFormSetElementsBasicV2Response.__new__(_m0.GetFormSetElementsBasicV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -274,12 +252,10 @@ def decode_GetFormSetElementsExternalV2Response(
             v["get_form_set_elements_external_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_FormSetElementBEV2(i, consume) for i in c if i.tag == _Q15]
+                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume)
             )
     o = _m0.GetFormSetElementsExternalV2Response.__new__(_m0.GetFormSetElementsExternalV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -307,12 +283,10 @@ def decode_GetReporteeElementListBasicV2Response(
             v["get_reportee_element_list_basic_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q16]
+                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetReporteeElementListBasicV2Response.__new__(_m0.GetReporteeElementListBasicV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -340,14 +314,12 @@ def decode_GetReporteeElementListExternalV2Response(
             v["get_reportee_element_list_external_v2_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q16]
+                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetReporteeElementListExternalV2Response.__new__(
         _m0.GetReporteeElementListExternalV2Response
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -424,8 +396,6 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
                 v[names[k]] = members[k][x]
     o = _m0.ReporteeElementBE.__new__(_m0.ReporteeElementBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

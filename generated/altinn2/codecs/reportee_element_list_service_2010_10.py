@@ -107,8 +107,6 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
             v["attachment_data"] = _f.base64_binary(x) if x else _f.blank(c, True, False)
     o = _m0.AttachmentBEV2.__new__(_m0.AttachmentBEV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -123,8 +121,6 @@ def decode_DeleteReporteeElementECResponse(
     v = _V_DeleteReporteeElementECResponse.copy()
     o = _m0.DeleteReporteeElementECResponse.__new__(_m0.DeleteReporteeElementECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -187,8 +183,6 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
                 v[names[k]] = members[k][x]
     o = _m0.FormSetElementBEV2.__new__(_m0.FormSetElementBEV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -214,16 +208,12 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_archive_ref_ec_result"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q10]
+                None if _f.nil(c, True) else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetCorrespondenceListForArchiveRefECResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefECResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -249,16 +239,12 @@ def decode_GetCorrespondenceListForReporteeECResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_reportee_ec_result"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q10]
+                None if _f.nil(c, True) else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetCorrespondenceListForReporteeECResponse.__new__(
         _m0.GetCorrespondenceListForReporteeECResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -282,14 +268,10 @@ def decode_GetFormSetDataECResponse(
             continue
         if k == 0:
             v["get_form_set_data_ec_result"] = (
-                None
-                if _f.nil(c, True)
-                else [_c3.decode_FormSetDataBE(i, consume) for i in c if i.tag == _Q11]
+                None if _f.nil(c, True) else _f.each(c, _Q11, _c3.decode_FormSetDataBE, consume)
             )
     o = _m0.GetFormSetDataECResponse.__new__(_m0.GetFormSetDataECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -315,14 +297,10 @@ def decode_GetFormSetElementsECResponse(
             continue
         if k == 0:
             v["get_form_set_elements_ec_result"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_FormSetElementBEV2(i, consume) for i in c if i.tag == _Q12]
+                None if _f.nil(c, True) else _f.each(c, _Q12, decode_FormSetElementBEV2, consume)
             )
     o = _m0.GetFormSetElementsECResponse.__new__(_m0.GetFormSetElementsECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -348,14 +326,10 @@ def decode_GetReporteeElementListECResponse(
             continue
         if k == 0:
             v["get_reportee_element_list_ec_result"] = (
-                None
-                if _f.nil(c, True)
-                else [decode_ReporteeElementBEV2(i, consume) for i in c if i.tag == _Q10]
+                None if _f.nil(c, True) else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetReporteeElementListECResponse.__new__(_m0.GetReporteeElementListECResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -437,8 +411,6 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
                 v[names[k]] = members[k][x]
     o = _m0.ReporteeElementBEV2.__new__(_m0.ReporteeElementBEV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

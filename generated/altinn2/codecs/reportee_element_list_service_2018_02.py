@@ -51,8 +51,6 @@ def decode_FormSetDataBE(e: _Element, consume: bool = False) -> _m0.FormSetDataB
                 v[names[k]] = int(x)
     o = _m0.FormSetDataBE.__new__(_m0.FormSetDataBE)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

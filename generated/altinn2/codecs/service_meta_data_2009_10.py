@@ -59,8 +59,6 @@ def decode_LogicalFormSchemaDefinition(
                 v[names[k]] = int(x)
     o = _m0.LogicalFormSchemaDefinition.__new__(_m0.LogicalFormSchemaDefinition)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

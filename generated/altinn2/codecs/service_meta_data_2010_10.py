@@ -70,8 +70,6 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
                 v[names[k]] = members[k][x]
     o = _m0.AvailableServiceV2.__new__(_m0.AvailableServiceV2)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

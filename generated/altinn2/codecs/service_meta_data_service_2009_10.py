@@ -46,14 +46,10 @@ def decode_GetAvailableServicesBasicV2Response(
             continue
         if k == 0:
             v["get_available_services_basic_v2_result"] = (
-                None
-                if _f.nil(c, True)
-                else [_c1.decode_AvailableServiceV2(i, consume) for i in c if i.tag == _Q5]
+                None if _f.nil(c, True) else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume)
             )
     o = _m0.GetAvailableServicesBasicV2Response.__new__(_m0.GetAvailableServicesBasicV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -79,14 +75,10 @@ def decode_GetAvailableServicesV2Response(
             continue
         if k == 0:
             v["get_available_services_v2_result"] = (
-                None
-                if _f.nil(c, True)
-                else [_c1.decode_AvailableServiceV2(i, consume) for i in c if i.tag == _Q5]
+                None if _f.nil(c, True) else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume)
             )
     o = _m0.GetAvailableServicesV2Response.__new__(_m0.GetAvailableServicesV2Response)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -114,14 +106,12 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
             v["get_form_task_schema_definitions_basic_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_LogicalFormSchemaDefinition(i, consume) for i in c if i.tag == _Q6]
+                else _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
             )
     o = _m0.GetFormTaskSchemaDefinitionsBasicResponse.__new__(
         _m0.GetFormTaskSchemaDefinitionsBasicResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 
@@ -149,14 +139,12 @@ def decode_GetSchemaDefinitionsForFormTaskResponse(
             v["get_schema_definitions_for_form_task_result"] = (
                 None
                 if _f.nil(c, True)
-                else [_c2.decode_LogicalFormSchemaDefinition(i, consume) for i in c if i.tag == _Q6]
+                else _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
             )
     o = _m0.GetSchemaDefinitionsForFormTaskResponse.__new__(
         _m0.GetSchemaDefinitionsForFormTaskResponse
     )
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

@@ -44,8 +44,6 @@ def decode_GetAuthenticationChallengeResponse(
             )
     o = _m0.GetAuthenticationChallengeResponse.__new__(_m0.GetAuthenticationChallengeResponse)
     o.__dict__ = v
-    if consume:  # what is read is freed as the reading goes (the caller can read it again)
-        e.clear()
     return o
 
 

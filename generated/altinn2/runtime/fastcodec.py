@@ -14,8 +14,9 @@ import base64
 import datetime
 import re
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
@@ -25,6 +26,7 @@ from altinn2.runtime.xmlcontext import wcf_date_time
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"
 TYPE = f"{{{XSI}}}type"
+T = TypeVar("T")
 MISSING: Any = object()  # a required field not read (yet)
 _TRUE = ("true", "1")
 
@@ -82,6 +84,20 @@ def text(element: etree._Element, string: bool) -> str:
     result = blank(element, False, string)
     assert result is not None
     return result
+
+
+def each(
+    wrapper: etree._Element, tag: str, decode: Callable[[etree._Element], T], consume: bool
+) -> list[T]:
+    """The items of a list wrapper, each cleared once read when `consume` (its subtree freed:
+    a large answer's tree and its objects are not all held at once)."""
+    found = []
+    for item in wrapper:
+        if item.tag == tag:
+            found.append(decode(item))
+            if consume:
+                item.clear()
+    return found
 
 
 def boolean(value: str) -> bool:
