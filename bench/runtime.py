@@ -1,14 +1,14 @@
 """Benchmark: the client runtime's request and response paths against xsdata's parser, zeep, lxml.
 
-    .venv/bin/python bench/runtime.py [--rounds 7] [--sizes 1000 10000] [--output FILE]
+    .venv/bin/python bench/runtime.py [--rounds 7] [--sizes 1 100 1000 10000] [--output FILE]
 
 Measures, in one run, on GetReporteeElementListBasicV2 (ReporteeElementList, Basic, SOAP 1.1):
 
-1. response parsing of N `ReporteeElementBEV2` items (`--sizes`, 1000 and 10000), made in memory
-   from the recorded real response (its 5 items repeated, with ids, archive ids and dates
+1. response parsing of N `ReporteeElementBEV2` items (`--sizes`, 1, 100, 1000, 10000), made in
+   memory from the recorded real response (its 5 items repeated, with ids, archive ids, dates
    varied), by
    a. `Client.finish(...)`: the client's whole response path (safe parse, envelope, fault check,
-      `codec.from_element` with the fast binder), what users get;
+      `codec.from_element` with the generated decoders of `altinn2.codecs`), what users get;
    b. the same `finish` with xsdata's generic `XmlParser` (LxmlEventHandler) in place of
       `from_element`: the previous implementation;
    c. zeep 4.3.3, `binding.process_reply(client, operation, response)` on the same bytes;
@@ -71,10 +71,14 @@ from altinn2.models.reportee_element_list_service_2009_10 import (
     GetReporteeElementListBasicV2Response,
 )
 from altinn2.runtime import codec
-from altinn2.runtime.binder import Unsupported
+from altinn2.runtime.client import PreparedCall
 from altinn2.runtime.credentials import SystemCredentials, UserCredentials
-from altinn2.runtime.envelope import parse_xml, read_envelope
+from altinn2.runtime.envelope import SOAP12, parse_xml, read_envelope
+from altinn2.runtime.fastcodec import REFUSED
+from altinn2.runtime.operation import OperationInfo, SoapVersion
+from altinn2.runtime.registry import operation_index
 from altinn2.services.reportee_element_list import GET_REPORTEE_ELEMENT_LIST_BASIC_V2
+from altinn2.testing.examples import example
 
 T = TypeVar("T")
 
@@ -146,7 +150,7 @@ def vary(item: etree._Element, index: int) -> None:
 # -- the parsers --------------------------------------------------------------------------------
 
 
-def xsdata_from_element(element: etree._Element, cls: type[T], operation: str | None = None) -> T:
+def xsdata_from_element(element: etree._Element, cls: type[T], *unused: Any) -> T:
     """xsdata's generic parser, as `codec.from_element` called it before the fast binder."""
     parser = XmlParser(context=codec.CONTEXT, config=codec._PARSER_CONFIG, handler=LxmlEventHandler)
     result: T = parser.parse(element, cls)
@@ -228,7 +232,7 @@ def zeep_values() -> dict[str, Any]:
 Parse = Callable[[bytes], Any]
 
 PARSERS = {  # key -> label
-    "client_finish": "(a) Client.finish, fast binder",
+    "client_finish": "(a) Client.finish, generated decoders",
     "client_finish_xsdata": "(b) Client.finish, xsdata XmlParser",
     "zeep_process_reply": "(c) zeep process_reply",
     "lxml_fromstring": "(d) lxml fromstring",
@@ -298,35 +302,38 @@ def check_parses(methods: dict[str, Parse], data: bytes, items: int) -> dict[str
     _, elements = methods["lxml_fromstring_iterate"](data)
     body = read_envelope(parse_xml(data)).body
     assert body is not None
+    decode = codec.decoder_of(OUTPUT)
     try:
-        codec._BINDER.bind(body, OUTPUT)
-        binder_took_it = True
-    except Unsupported:
+        binder_took_it = decode is not None and decode(body) == fast
+    except REFUSED:
         binder_took_it = False
     checks = {
-        "fast_binder_equals_xsdata": fast == generic,
-        "fast_binder_items": len(fast.get_reportee_element_list_basic_v2_result or []),
+        "decoder_equals_xsdata": fast == generic,
+        "decoder_items": len(fast.get_reportee_element_list_basic_v2_result or []),
         "xsdata_items": len(generic.get_reportee_element_list_basic_v2_result or []),
         "zeep_items": len(zeep_items),
-        "fast_binder_took_the_body_itself": binder_took_it,
+        "decoder_took_the_body_itself": binder_took_it,
         "elements": elements,
     }
     wrong = [
-        name
-        for name in ("fast_binder_items", "xsdata_items", "zeep_items")
-        if checks[name] != items
+        name for name in ("decoder_items", "xsdata_items", "zeep_items") if checks[name] != items
     ]
-    if not checks["fast_binder_equals_xsdata"] or wrong or not binder_took_it:
+    if not checks["decoder_equals_xsdata"] or wrong or not binder_took_it:
         raise SystemExit(f"check failed for {items} items: {checks}")
     return checks
 
 
-def timed(function: Callable[[], Any]) -> float:
-    """Seconds of one call, after a collection (so no earlier garbage is charged to it)."""
+def timed(function: Callable[[], Any], repeat: int = 1) -> float:
+    """Seconds of one call (the mean of `repeat` in a row), after a collection (so no earlier
+    garbage is charged to it)."""
     gc.collect()
     started = time.perf_counter()
-    function()
-    return time.perf_counter() - started
+    for _ in range(repeat):
+        function()
+    return (time.perf_counter() - started) / repeat
+
+
+MEMORY_FROM = 1000  # memory is probed for responses of at least this many items
 
 
 def bench_parsing(
@@ -340,13 +347,16 @@ def bench_parsing(
         times: dict[str, list[float]] = {name: [] for name in methods}
         for method in methods.values():  # warm-up, not counted
             method(data)
+        repeat = max(1, 1000 // items)  # small responses: the mean of several parses in a row
         for _ in range(rounds):
             for name, method in methods.items():
-                times[name].append(timed(functools.partial(method, data)))
-        path = work / f"response-{items}.xml"
-        path.write_bytes(data)
-        print(f"  {items} items: memory, {probes} fresh processes per method", flush=True)
-        memory = {name: probe_memory(name, path, recorded, probes) for name in methods}
+                times[name].append(timed(functools.partial(method, data), repeat))
+        memory: dict[str, Any] = {name: None for name in methods}
+        if items >= MEMORY_FROM:
+            path = work / f"response-{items}.xml"
+            path.write_bytes(data)
+            print(f"  {items} items: memory, {probes} fresh processes per method", flush=True)
+            memory = {name: probe_memory(name, path, recorded, probes) for name in methods}
         per_method = {}
         for name, seconds in times.items():
             ms = [value * 1000 for value in seconds]
@@ -359,10 +369,119 @@ def bench_parsing(
             }
         results[str(items)] = {
             "bytes": len(data),
+            "parses_per_measurement": repeat,
             "checks": checks,
             "methods": per_method,
         }
     return results
+
+
+# -- other large answers: ours against the lxml floor -------------------------------------------
+
+# operation -> (the list field that is repeated: the result's own list, or this field of it)
+OTHER_ANSWERS = {
+    "GetReceiptListBasicV2": None,  # a receipt list
+    "GetCorrespondenceListForReporteeBasic": None,  # a correspondence list
+    "GetArchivedFormTaskEC": "archived_attachment_list",  # an archived form task's attachments
+}
+
+
+def other_response(operation: OperationInfo, items: int) -> bytes:
+    """`items` copies of the full example item in the operation's answer, in a SOAP envelope,
+    indented as the recorded answers are."""
+    assert operation.output is not None and operation.result is not None
+    answer = example(operation.output, full=True)
+    holder, name = answer, operation.result
+    repeated = OTHER_ANSWERS[operation.name]
+    if repeated is not None:
+        holder, name = getattr(answer, operation.result), repeated
+    (item,) = getattr(holder, name)[:1]
+    setattr(holder, name, [copy.deepcopy(item) for _ in range(items)])
+    namespace = SOAP11 if operation.soap_version is SoapVersion.SOAP11 else SOAP12
+    envelope = etree.Element(f"{{{namespace}}}Envelope", nsmap={"s": namespace})
+    etree.SubElement(envelope, f"{{{namespace}}}Body").append(codec.to_element(answer))
+    etree.indent(envelope, space="   ")  # the recorded answers' layout
+    return etree.tostring(envelope, encoding="utf-8")
+
+
+def bench_other_responses(sizes: list[int], rounds: int) -> dict[str, Any]:
+    client = new_client()
+    index = {op.name: op for op in operation_index().operations}
+    results: dict[str, Any] = {}
+    for name in OTHER_ANSWERS:
+        operation = index[name]
+        output = operation.output
+        assert output is not None
+        call = PreparedCall(operation, client.url_for(operation), {}, b"")
+        content_type = (
+            "text/xml" if operation.soap_version is SoapVersion.SOAP11 else ("application/soap+xml")
+        )
+
+        def finish(data: bytes) -> Any:
+            return client.finish(call, 200, content_type, data, output)  # noqa: B023
+
+        for items in sizes:
+            data = other_response(operation, items)
+            # the reference: xsdata's parser as the runtime runs it (empty is not nil)
+            expected = codec.generic_parse(read_envelope(parse_xml(data)).body, output)
+            decode = codec.decoder_of(output)
+            body = read_envelope(parse_xml(data)).body
+            if (
+                decode is None
+                or body is None
+                or decode(body) != expected
+                or finish(data) != expected
+            ):
+                raise SystemExit(f"{name}: the decoder does not read {items} items as xsdata does")
+            times: dict[str, list[float]] = {"client_finish": [], "lxml_fromstring_iterate": []}
+            finish(data)
+            for _ in range(rounds):
+                times["client_finish"].append(timed(functools.partial(finish, data)) * 1000)
+                times["lxml_fromstring_iterate"].append(
+                    timed(functools.partial(iterate, data)) * 1000
+                )
+            results[f"{name}-{items}"] = {
+                "operation": operation.label,
+                "items": items,
+                "bytes": len(data),
+                "client_finish_ms": summary(times["client_finish"]),
+                "lxml_fromstring_iterate_ms": summary(times["lxml_fromstring_iterate"]),
+                "ratio_to_floor_at_min": round(
+                    min(times["client_finish"]) / min(times["lxml_fromstring_iterate"]), 2
+                ),
+            }
+    return results
+
+
+# -- the ratios the goals are stated in ---------------------------------------------------------
+
+
+def ratios(data: dict[str, Any]) -> dict[str, float]:
+    """Ours over the lxml floor and over zeep (minimum times of one run), per size; memory of the
+    largest decode against xsdata's; request building against zeep."""
+    found: dict[str, float] = {}
+    for items, block in data["parsing"].items():
+        methods = block["methods"]
+        ours = methods["client_finish"]["ms_per_parse"]["min"]
+        for other, key in (
+            ("lxml_fromstring_iterate", "decode_over_lxml_floor"),
+            ("zeep_process_reply", "decode_over_zeep"),
+            ("client_finish_xsdata", "decode_over_xsdata"),
+        ):
+            found[f"{key}_{items}"] = round(ours / methods[other]["ms_per_parse"]["min"], 3)
+        if methods["client_finish"]["memory"] is not None:
+            peak = methods["client_finish"]["memory"]["peak_mb"]["median"]
+            xsdata_peak = methods["client_finish_xsdata"]["memory"]["peak_mb"]["median"]
+            found[f"decode_peak_memory_over_xsdata_{items}"] = round(peak / xsdata_peak, 3)
+    for key, block in data.get("other_responses", {}).items():
+        found[f"decode_over_lxml_floor_{key}"] = block["ratio_to_floor_at_min"]
+    request = data["request"]
+    found["prepare_over_zeep_typical"] = round(
+        request["client_prepare"]["us_per_call"]["min"]
+        / request["zeep_create_message"]["us_per_call"]["min"],
+        3,
+    )
+    return found
 
 
 # -- memory, in a fresh process -----------------------------------------------------------------
@@ -596,7 +715,10 @@ def bench_http(data: bytes, items: int, work: Path, rounds: int, calls: int) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1, 100, 1000, 10000])
+    parser.add_argument(
+        "--other-sizes", type=int, nargs="+", default=[1000], help="items of the other answers"
+    )
     parser.add_argument("--probes", type=int, default=3, help="fresh processes per memory figure")
     parser.add_argument("--response", type=Path, default=RECORDED, help="the recorded response")
     parser.add_argument("--output", type=Path, default=REPO / "bench/results/runtime.json")
@@ -641,6 +763,8 @@ def main() -> None:
         work = Path(folder)
         print(f"response parsing x{args.rounds} ...", flush=True)
         data["parsing"] = bench_parsing(responses, args.response, args.rounds, work, args.probes)
+        print(f"other answers x{args.rounds} ...", flush=True)
+        data["other_responses"] = bench_other_responses(args.other_sizes, args.rounds)
         print(f"request building x{args.rounds} ...", flush=True)
         data["request"] = bench_requests(args.rounds, 2000)
         http_items = 1000 if 1000 in responses else min(responses)
@@ -655,6 +779,7 @@ def main() -> None:
     data["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     data["wall_s"] = round(time.time() - started, 1)
     data["notes"] = NOTES
+    data["ratios"] = ratios(data)
     write_json(args.output, data)
     print_summary(data, args.output)
 
@@ -692,10 +817,11 @@ def print_summary(data: dict[str, Any], output: Path) -> None:
         print(f"  parsing {items} items ({block['bytes'] / 1e6:.1f} MB):")
         for result in block["methods"].values():
             ms = result["ms_per_parse"]
-            peak = result["memory"]["peak_mb"]["median"]
+            memory = result["memory"]
+            peak = f"  peak {memory['peak_mb']['median']:6.1f} MB" if memory else ""
             print(
-                f"    {result['label']:40} min {ms['min']:9.1f} ms  median {ms['median']:9.1f} ms"
-                f"  {result['items_per_s_at_median']:>9,} items/s  peak {peak:6.1f} MB"
+                f"    {result['label']:40} min {ms['min']:9.3f} ms  median {ms['median']:9.3f} ms"
+                f"  {result['items_per_s_at_median']:>9,} items/s{peak}"
             )
     request = data["request"]
     for key in ("client_prepare", "zeep_create_message"):
@@ -711,6 +837,15 @@ def print_summary(data: dict[str, Any], output: Path) -> None:
             f"  HTTP, {http['items']} items: {http[key]['label']:55} min {ms['min']:7.1f} ms  "
             f"median {ms['median']:7.1f} ms"
         )
+    for key, block in data.get("other_responses", {}).items():
+        ours, floor = block["client_finish_ms"], block["lxml_fromstring_iterate_ms"]
+        print(
+            f"  {key} ({block['bytes'] / 1e6:.1f} MB): Client.finish min {ours['min']:.1f} ms, "
+            f"lxml floor min {floor['min']:.1f} ms"
+        )
+    print("  ratios (minimum times of this run):")
+    for key, value in data["ratios"].items():
+        print(f"    {key:60} {value:6.2f}")
     print(f"written to {output}")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from generator.atomic import replaced_tree, write_atomic
 from generator.cache import WsdlCache
+from generator.codecs import build_codecs
 from generator.coverage import cover
 from generator.formatcache import FormatCache, format_python
 from generator.models.build import build_models
@@ -77,6 +78,20 @@ def build_output(project: Project) -> Output:
     # Copied as they are, not formatted again: isort and black leave them unchanged (`make
     # style` checks them with black; tests/generator/test_formatcache.py with format_source).
     verbatim = static_sources(project.templates_dir)
+    outputs = {
+        (method.output.module, method.output.name)
+        for service in services
+        for method in service.endpoints
+    }
+    inputs = {
+        (model.module, model.name)
+        for service in services
+        for method in service.endpoints
+        for model in (method.input, *(header.model for header in method.headers))
+    }
+    model_sources = {f"altinn2.models.{module}": source for module, source in models.files.items()}
+    xmlcontext = (project.templates_dir / "runtime" / "xmlcontext.py").read_text(encoding="utf-8")
+    python.update(build_codecs(env, model_sources, xmlcontext, outputs, inputs))
     context = package_context(spec, services, coverage)
     other: dict[str, str] = {}
     binary: dict[str, bytes] = {}

@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from lxml import etree
 
 from altinn2.runtime.codec import from_element, qname_of, to_element
 from altinn2.runtime.config import Verify, check_options
@@ -386,7 +387,23 @@ class BaseClient:
                 f"{operation.label}: expected {expected} in the response body, "
                 f"got {envelope.body.tag!s}"
             )
-        return from_element(envelope.body, output, operation.label)
+        return from_element(envelope.body, output, operation.label, self._reread(content))
+
+    def _reread(self, content: bytes) -> Callable[[], etree._Element]:
+        """The answer's body parsed again (for a reader that fell back after consuming it)."""
+
+        def reread() -> etree._Element:
+            root = parse_xml(
+                content,
+                max_bytes=self.max_response_bytes,
+                max_elements=self.max_response_elements,
+                redactor=self.redactor,
+            )
+            body = read_envelope(root, content, self.redactor).body
+            assert body is not None  # it was there the first time
+            return body
+
+        return reread
 
     def _delay_after_error(
         self, call: PreparedCall, exc: httpx.HTTPError, attempt: int, ends: float | None

@@ -9,7 +9,9 @@ typed result never holds a raw string where its annotation promises something el
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+import importlib
+from collections.abc import Callable, Iterable, Iterator
+from types import ModuleType
 from typing import Any, TypeVar, cast
 
 from lxml import etree
@@ -27,6 +29,7 @@ from xsdata.models.enums import EventType
 from altinn2.runtime.binder import Binder, Unsupported
 from altinn2.runtime.empties import EmptyElements
 from altinn2.runtime.errors import ProtocolError
+from altinn2.runtime.fastcodec import REFUSED
 from altinn2.runtime.secrets import DEFAULT_REDACTOR, MASK, SECRET_ELEMENTS
 from altinn2.runtime.typecheck import first_mismatch
 from altinn2.runtime.xmlcontext import WcfXmlContext, register_converters
@@ -75,23 +78,89 @@ class WcfTreeSerializer(TreeSerializer):
 _SERIALIZER = WcfTreeSerializer(context=CONTEXT, config=SerializerConfig())
 
 
-def to_element(obj: object) -> etree._Element:
-    """The XML element for a generated dataclass instance (its own element name), with every
-    namespace declared once, on the element itself."""
+def _reference_element(obj: object, namespaces: dict[str, None]) -> etree._Element:
+    """xsdata's serializer; `namespaces` gets every namespace of the tree in document order."""
     element = _SERIALIZER.render(obj).getroot()
-    namespaces: dict[str, None] = {}
     for node in element.iter():
         if isinstance(node.tag, str) and node.tag.startswith("{"):
             namespaces[node.tag[1:].partition("}")[0]] = None
         for name in node.attrib:
             if name.startswith("{"):
                 namespaces[name[1:].partition("}")[0]] = None
+    return element
+
+
+def to_element(obj: object) -> etree._Element:
+    """The XML element for a generated dataclass instance (its own element name), with every
+    namespace declared once, on the element itself.
+
+    The class's generated encoder (`altinn2.codecs`) writes what it covers exactly, xsdata's
+    serializer (the reference) the rest: the same element either way."""
+    namespaces: dict[str, None] = {}  # every namespace of the tree, in document order
+    element: etree._Element | None = None
+    encoder = encoder_of(type(obj))
+    if encoder is not None:
+        tag, encode = encoder
+        element = etree.Element(tag)
+        if tag.startswith("{"):
+            namespaces[tag[1:].partition("}")[0]] = None
+        try:
+            encode(obj, element, namespaces)
+        except REFUSED:
+            element = None
+            namespaces.clear()
+    if element is None:
+        element = _reference_element(obj, namespaces)
     prefixes = {f"n{index}": namespace for index, namespace in enumerate(namespaces)}
     etree.cleanup_namespaces(element, top_nsmap=prefixes)
     return element
 
 
 _BINDER = Binder(CONTEXT)
+_CODEC_MODULES: dict[str, ModuleType | None] = {}
+CODECS_PACKAGE = "altinn2.codecs"
+Encoder = Callable[[Any, etree._Element, dict[str, None]], None]
+
+
+def _codec_module(cls: type[Any]) -> ModuleType | None:
+    """The generated codec module of `cls`'s model module (imported on first use), if any."""
+    models, _, module = cls.__module__.rpartition(".")
+    if models != "altinn2.models":
+        return None
+    try:
+        return _CODEC_MODULES[module]
+    except KeyError:
+        pass
+    name = f"{CODECS_PACKAGE}.{module}"
+    found: ModuleType | None = None
+    try:
+        found = importlib.import_module(name)
+    except ModuleNotFoundError as exc:  # no class of that module is in a message
+        if exc.name != name:
+            raise
+    _CODEC_MODULES[module] = found
+    return found
+
+
+def decoder_of(cls: type[T]) -> Callable[[etree._Element, bool], T] | None:
+    """The generated decoder of `cls`, if there is one."""
+    codecs = _codec_module(cls)
+    return None if codecs is None else codecs.DECODERS.get(cls)
+
+
+_ENCODERS: dict[type[Any], tuple[str, Encoder] | None] = {}
+
+
+def encoder_of(cls: type[Any]) -> tuple[str, Encoder] | None:
+    """The element name and the generated encoder of `cls`, if there is one."""
+    try:
+        return _ENCODERS[cls]
+    except KeyError:
+        pass
+    codecs = _codec_module(cls)
+    encode = None if codecs is None else codecs.ENCODERS.get(cls)
+    found = _ENCODERS[cls] = None if encode is None else (qname_of(cls), encode)
+    return found
 
 
 def shown(path: str, value: object) -> str:
@@ -131,18 +200,36 @@ class _PathTrackingHandler(LxmlEventHandler):
         return self.objects[-1][1] if self.objects else None
 
 
-def from_element(element: etree._Element, cls: type[T], operation: str | None = None) -> T:
+def from_element(
+    element: etree._Element,
+    cls: type[T],
+    operation: str | None = None,
+    reread: Callable[[], etree._Element] | None = None,
+) -> T:
     """Bind an element (and its subtree) to `cls`. The element may be consumed (cleared).
 
-    The fast binder takes what it covers exactly; the rest goes through xsdata's parser. Either
+    With `reread` (the same element parsed again), the generated decoder frees what it has read
+    as it goes (a large answer's tree and its objects are not all held at once), and a fallback
+    reads the element `reread` gives.
+
+    The class's generated decoder (`altinn2.codecs`), else the fast binder, takes what it covers
+    exactly; the rest goes through xsdata's parser. Either
     way the result holds only values of the declared types, or `ProtocolError` names the element
     path (and `operation`) of the first value that is not."""
     where = f"{operation}: " if operation else ""
-    try:
-        bound: T = _BINDER.bind(element, cls)
-        return bound
-    except Unsupported:
-        pass
+    decode = decoder_of(cls)
+    if decode is not None:
+        try:
+            return decode(element, reread is not None)
+        except REFUSED:
+            if reread is not None:  # partly consumed: the reference reads it whole again
+                element = reread()
+    else:
+        try:
+            bound: T = _BINDER.bind(element, cls)
+            return bound
+        except Unsupported:
+            pass
     root = etree.QName(element).localname
     handlers: list[_PathTrackingHandler] = []
 

@@ -97,9 +97,12 @@ def parse_xml(
     """Parse an XML document safely; ProtocolError on anything hostile or malformed."""
     if len(data) > max_bytes:
         raise ProtocolError(f"response of {len(data)} bytes exceeds the limit of {max_bytes}")
-    # Every element starts with `<` and not `</`: an upper bound, counted before a tree is built.
-    elements = data.count(b"<") - data.count(b"</")
+    # Every element starts with `<` and not `</`: an upper bound, counted before a tree is built
+    # (the end tags counted only when the `<` alone exceed the limit).
     limit = element_limit(len(data), max_elements)
+    elements = data.count(b"<")
+    if elements > limit:
+        elements -= data.count(b"</")
     if elements > limit:
         raise ProtocolError(
             f"response of {len(data)} bytes has up to {elements} elements, more than the "

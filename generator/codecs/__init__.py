@@ -1,0 +1,38 @@
+"""The codec pass: decoders generated per model module, straight between lxml and the models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jinja2
+
+from generator.codecs.plan import plan_decoders, plan_encoders
+from generator.codecs.probe import imported, probe_name
+from generator.codecs.render import render_codecs
+
+
+def build_codecs(
+    env: jinja2.Environment,
+    model_sources: dict[str, str],
+    xmlcontext_source: str,
+    outputs: set[tuple[str, str]],
+    inputs: set[tuple[str, str]],
+) -> dict[str, str]:
+    """The codec modules ({path inside generated/: source}): decoders for the output classes
+    `outputs`, encoders for the request classes `inputs` ((model module, class name) pairs),
+    planned from the models' xsdata metadata."""
+    sources = dict(model_sources)
+    sources["altinn2.runtime.xmlcontext"] = xmlcontext_source
+    with imported(sources) as modules:
+        context: Any = modules["altinn2.runtime.xmlcontext"].WcfXmlContext()
+
+        def classes(pairs: set[tuple[str, str]]) -> list[type]:
+            found = (getattr(modules[module], name) for module, name in pairs)
+            return sorted(found, key=lambda cls: (cls.__module__, cls.__name__))
+
+        decoders = plan_decoders(context, classes(outputs))
+        encoders = plan_encoders(context, classes(inputs))
+        return render_codecs(env, decoders, encoders)
+
+
+__all__ = ["build_codecs", "probe_name"]
