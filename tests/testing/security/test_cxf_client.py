@@ -10,9 +10,10 @@ CXF's Cancel is refused, by the mock as by CXF's own server (tests/runtime/secur
 secures it with the bootstrap certificate (a BinarySecurityToken and an RSA signature over the
 Timestamp and `To`) and puts the token itself into `CancelTarget`, where WCF sends and expects a
 Cancel secured under the context it cancels (Timestamp, the token, a signature with its key;
-`../shared/reference/ec-wire.md` section 5). CXF logs the refusal and goes on; Altinn's own
-Java client never asks CXF to cancel. The mock answers it as WCF answers a message without its
-context's token.
+`../shared/reference/ec-wire.md` section 5). WCF's bootstrap listener takes Issue and Renew
+only (.NET Framework reference source, `SecuritySessionSecurityTokenAuthenticator`:
+`SetupSessionListener`, `ProcessRequest`), so a Cancel without the context's token reaches no
+session. CXF logs the refusal and goes on; Altinn's own Java client never asks CXF to cancel.
 """
 
 from __future__ import annotations
