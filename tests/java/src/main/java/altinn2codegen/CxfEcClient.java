@@ -1,0 +1,249 @@
+/*
+ * Apache CXF as an independent EC/EC2 client, configured the way Altinn's own Java reference
+ * client is: the WSDL's WS-SecurityPolicy drives everything (CXF bootstraps the
+ * SecureConversation token from the endpoint itself with an X.509-signed RST, then signs each
+ * call with it, through derived keys where the policy says so), the enterprise certificate is a
+ * WSS4J Merlin keystore (PKCS#12 or JKS), and the enterprise user's userName/password travel in
+ * the body the caller gives. Where the policy allows it (no mssp:MustNotSendCancel: EC), the
+ * context is cancelled after the call, as WCF does with requireSecurityContextCancellation.
+ *
+ * Each call is a JAX-WS Dispatch (payload mode) on the WSDL's port, the operation named
+ * explicitly. One line per event, in order:
+ *   SENT <wsa:Action>          every message CXF sends (issue, call, cancel)
+ *   RECEIVED <wsa:Action> <HTTP status>   every answer, a fault included
+ *   RESULT <operation> <xml>   the response payload, on one line
+ *   FAULT <operation> <code> <subcode|-> <reason>
+ *   ERROR <operation> <exception>
+ * and DONE at the end.
+ *
+ * Usage: java altinn2codegen.CxfEcClient KEYSTORE PASSWORD CA.pem
+ *            (WSDL SERVICE PORT URL OPERATION PAYLOAD.xml)...
+ * (QNames as {namespace}local; OPERATION is the WSDL operation's local name; the keystore holds
+ * one private key, its password the store's; CA.pem is what the server's TLS certificate must
+ * chain to).
+ */
+
+package altinn2codegen;
+
+import java.io.Closeable;
+import java.io.File;
+import java.io.FileInputStream;
+import java.io.StringWriter;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import javax.net.ssl.TrustManagerFactory;
+import javax.wsdl.Definition;
+import javax.wsdl.Import;
+import javax.xml.namespace.QName;
+import javax.xml.transform.OutputKeys;
+import javax.xml.transform.Source;
+import javax.xml.transform.Transformer;
+import javax.xml.transform.TransformerFactory;
+import javax.xml.transform.stream.StreamResult;
+import javax.xml.transform.stream.StreamSource;
+
+import jakarta.xml.soap.SOAPFault;
+import jakarta.xml.ws.BindingProvider;
+import jakarta.xml.ws.Dispatch;
+import jakarta.xml.ws.Service;
+import jakarta.xml.ws.handler.MessageContext;
+import jakarta.xml.ws.soap.SOAPFaultException;
+
+import org.apache.cxf.Bus;
+import org.apache.cxf.BusFactory;
+import org.apache.cxf.configuration.jsse.TLSClientParameters;
+import org.apache.cxf.endpoint.Client;
+import org.apache.cxf.jaxws.DispatchImpl;
+import org.apache.cxf.message.Message;
+import org.apache.cxf.message.MessageUtils;
+import org.apache.cxf.phase.AbstractPhaseInterceptor;
+import org.apache.cxf.phase.Phase;
+import org.apache.cxf.service.model.BindingOperationInfo;
+import org.apache.cxf.transport.http.HTTPConduitConfigurer;
+import org.apache.cxf.wsdl.WSDLManager;
+import org.apache.cxf.ws.addressing.AddressingProperties;
+import org.apache.cxf.ws.addressing.JAXWSAConstants;
+
+public final class CxfEcClient {
+
+    private CxfEcClient() {
+    }
+
+    /** Prints the WS-Addressing Action of every message that passes, in or out. */
+    static final class Trace extends AbstractPhaseInterceptor<Message> {
+        Trace(String phase) {
+            super(phase);
+        }
+
+        @Override
+        public void handleMessage(Message message) {
+            boolean outbound = MessageUtils.isOutbound(message);
+            AddressingProperties maps = (AddressingProperties) message.get(outbound
+                ? JAXWSAConstants.ADDRESSING_PROPERTIES_OUTBOUND
+                : JAXWSAConstants.ADDRESSING_PROPERTIES_INBOUND);
+            String action = maps != null && maps.getAction() != null ? maps.getAction().getValue() : "-";
+            if (outbound) {
+                System.out.println("SENT " + action);
+            } else {
+                System.out.println("RECEIVED " + action + " " + message.get(Message.RESPONSE_CODE));
+            }
+            System.out.flush();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 9 || (args.length - 3) % 6 != 0) {
+            System.err.println("usage: CxfEcClient KEYSTORE PASSWORD CA.pem (WSDL SERVICE PORT URL OPERATION PAYLOAD)...");
+            System.exit(2);
+        }
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.SEVERE);
+        Bus bus = BusFactory.getDefaultBus();
+        TLSClientParameters tls = new TLSClientParameters();
+        tls.setTrustManagers(trustManagers(args[2]));
+        // Every conduit of the bus, the one CXF's internal STS client uses included.
+        bus.setExtension((HTTPConduitConfigurer) (name, address, conduit) -> conduit.setTlsClientParameters(tls),
+            HTTPConduitConfigurer.class);
+        bus.getOutInterceptors().add(new Trace(Phase.PRE_STREAM));
+        bus.getInInterceptors().add(new Trace(Phase.POST_PROTOCOL));
+
+        Properties keystore = merlin(args[0], args[1]);
+        for (int i = 3; i < args.length; i += 6) {
+            call(args[i], QName.valueOf(args[i + 1]), QName.valueOf(args[i + 2]), args[i + 3], args[i + 4],
+                Path.of(args[i + 5]), keystore);
+        }
+        System.out.println("DONE");
+        System.out.flush();
+        bus.shutdown(true);
+        System.exit(0);
+    }
+
+    /** The enterprise certificate as WSS4J reads it: the Merlin properties Altinn's client sets. */
+    static Properties merlin(String file, String password) throws Exception {
+        KeyStore store = KeyStore.getInstance(new File(file), password.toCharArray()); // PKCS#12 or JKS
+        String alias = Collections.list(store.aliases()).stream().filter(name -> isKey(store, name))
+            .findFirst().orElseThrow(() -> new IllegalArgumentException(file + ": no private key"));
+        Properties properties = new Properties();
+        String prefix = "org.apache.wss4j.crypto.merlin.";
+        properties.setProperty("org.apache.wss4j.crypto.provider", "org.apache.wss4j.common.crypto.Merlin");
+        properties.setProperty(prefix + "keystore.file", file);
+        properties.setProperty(prefix + "keystore.type", store.getType());
+        properties.setProperty(prefix + "keystore.password", password);
+        properties.setProperty(prefix + "keystore.private.password", password);
+        properties.setProperty(prefix + "keystore.alias", alias);
+        return properties;
+    }
+
+    private static boolean isKey(KeyStore store, String alias) {
+        try {
+            return store.isKeyEntry(alias);
+        } catch (Exception exc) {
+            return false;
+        }
+    }
+
+    static javax.net.ssl.TrustManager[] trustManagers(String caPem) throws Exception {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        try (FileInputStream in = new FileInputStream(caPem)) {
+            int n = 0;
+            for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trust.setCertificateEntry("ca" + n++, cert);
+            }
+        }
+        TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        factory.init(trust);
+        return factory.getTrustManagers();
+    }
+
+    static void call(String wsdl, QName serviceName, QName portName, String url, String operation, Path payload,
+                     Properties keystore) throws Exception {
+        Service service = Service.create(new File(wsdl).toURI().toURL(), serviceName);
+        Dispatch<Source> dispatch = service.createDispatch(portName, Source.class, Service.Mode.PAYLOAD);
+        Map<String, Object> context = dispatch.getRequestContext();
+        context.put(BindingProvider.ENDPOINT_ADDRESS_PROPERTY, url);
+        context.put(MessageContext.WSDL_OPERATION, operationName(dispatch, operation));
+        // As Altinn's Java reference client sets them.
+        context.put("security.signature.properties", keystore);
+        context.put("security.must-understand", true);
+        context.put("security.cache.issued.token.in.endpoint", true);
+        context.put("security.issue.after.failed.renew", true);
+        context.put(BindingProvider.SESSION_MAINTAIN_PROPERTY, true);
+        // CXF knows no mssp:MustNotSendCancel: the WSDL says whether the context may be cancelled.
+        context.put("security.sts.token.do.cancel", !says(wsdl, "MustNotSendCancel"));
+        try {
+            Source answer = dispatch.invoke(new StreamSource(payload.toFile()));
+            System.out.println("RESULT " + operation + " " + oneLine(answer));
+        } catch (SOAPFaultException exc) {
+            SOAPFault fault = exc.getFault();
+            Iterator<QName> subcodes = fault.getFaultSubcodes();
+            String subcode = subcodes.hasNext() ? subcodes.next().toString() : "-";
+            System.out.println("FAULT " + operation + " " + fault.getFaultCodeAsQName() + " " + subcode + " "
+                + fault.getFaultString().replace('\n', ' '));
+        } catch (Exception exc) {
+            StringBuilder causes = new StringBuilder(String.valueOf(exc));
+            for (Throwable cause = exc.getCause(); cause != null; cause = cause.getCause()) {
+                causes.append(" <- ").append(cause);
+            }
+            System.out.println("ERROR " + operation + " " + causes.toString().replace('\n', ' '));
+        } finally {
+            ((Closeable) dispatch).close();
+        }
+        System.out.flush();
+    }
+
+    /** The binding's operation of that local name (its namespace is the port type's, which
+     * may differ from the service's). */
+    static QName operationName(Dispatch<?> dispatch, String localName) {
+        Client client = ((DispatchImpl<?>) dispatch).getClient();
+        for (BindingOperationInfo operation : client.getEndpoint().getEndpointInfo().getBinding().getOperations()) {
+            if (operation.getName().getLocalPart().equals(localName)) {
+                return operation.getName();
+            }
+        }
+        throw new IllegalArgumentException("no operation " + localName + " in the port's binding");
+    }
+
+    /** Whether the WSDL or one it imports (WCF puts the binding's policy in `?wsdl=wsdl0`) holds
+     * `text`. */
+    static boolean says(String wsdl, String text) throws Exception {
+        Definition definition = BusFactory.getDefaultBus().getExtension(WSDLManager.class)
+            .getDefinition(new File(wsdl).toURI().toString());
+        return says(definition, text);
+    }
+
+    private static boolean says(Definition definition, String text) throws Exception {
+        if (Files.readString(Path.of(new URI(definition.getDocumentBaseURI()))).contains(text)) {
+            return true;
+        }
+        for (Object imports : definition.getImports().values()) {
+            for (Object imported : (List<?>) imports) {
+                if (says(((Import) imported).getDefinition(), text)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The payload serialized without line breaks (those in text become character references). */
+    static String oneLine(Source source) throws Exception {
+        if (source == null) {
+            return "-";
+        }
+        Transformer transformer = TransformerFactory.newInstance().newTransformer();
+        transformer.setOutputProperty(OutputKeys.OMIT_XML_DECLARATION, "yes");
+        StringWriter out = new StringWriter();
+        transformer.transform(source, new StreamResult(out));
+        return out.toString().replace("\r", "&#13;").replace("\n", "&#10;");
+    }
+}
