@@ -352,7 +352,8 @@ class MockAltinn:
         body element, wrapped in the binding's envelope, or a whole envelope, sent as it is);
         a `Fault`; or a callable taking the typed request and returning any of these, or `None`
         to pass the call on to the stateful scenario (else the default answer), which lets a
-        responder watch or answer some requests only. `times`: only that many calls. With
+        responder watch or answer some requests only. A streamed download's output with bytes
+        in its streamed field sends them as the binary part. `times`: only that many calls. With
         `validate`, a typed or XML answer must be the operation's output element and valid
         against its schema."""
         keys = self.resolve(operation)
@@ -453,6 +454,8 @@ class MockAltinn:
         lowered = {name.lower(): value for name, value in headers.items()}
         draft = Draft.begin(method, target, headers, self.clock())
         streamed = _Streamed(is_mtom(lowered.get("content-type", "")), attachment)
+        if attachment is not None:
+            draft.attachment = (attachment.size, attachment.sha256)
         try:
             if streamed.mtom:
                 lowered["content-type"] = inner_content_type(lowered["content-type"])
@@ -577,6 +580,8 @@ class MockAltinn:
             draft.reason = "injected HTTP error"
             return rule.value.reply()
         value = self._answer_value(rule, operation, request, streamed)
+        if operation.mtom and not isinstance(value, Fault):
+            value = self._given_content(operation, value, streamed)
         if isinstance(value, Fault):
             draft.reason = "injected" if rule is not None else "scenario"
             return altinn_fault(
@@ -620,9 +625,10 @@ class MockAltinn:
     # -- streamed (MTOM) operations -----------------------------------------------------------
 
     def _streamed_value(self, operation: OperationInfo, request: Any, streamed: _Streamed) -> Any:
-        """The scenario's part of a streamed call: an upload keeps its file for the recipients'
-        download; a download answers with the file kept (`streamed.content`)."""
-        if streamed.attachment is not None:
+        """The scenario's part of a streamed call: a broker upload keeps its file for the
+        recipients' download; a download answers with the file kept (`streamed.content`). Other
+        uploads (attachments) get the default answer; the call's record has the file's hash."""
+        if streamed.attachment is not None and operation.base_operation == "UploadFileStreamed":
             headers = streamed.headers
             receipt = self.scenario.upload_broker_file(
                 operation,
@@ -637,6 +643,22 @@ class MockAltinn:
                 str(request.file_reference), str(request.reportee)
             )
         return None
+
+    def _given_content(self, operation: OperationInfo, value: Any, streamed: _Streamed) -> Any:
+        """A download's answer given with its content (`respond()`, a responder): the content
+        spooled to the mock's folder and sent as the binary part, the element left for its
+        `xop:Include`."""
+        found = streamed_field(operation.output) if operation.output is not None else None
+        if found is None or not isinstance(value, operation.output):
+            return value
+        content = getattr(value, found[0])
+        if not content:
+            return value
+        handle, name = tempfile.mkstemp(dir=self.upload_folder(), suffix=".download")
+        with open(handle, "wb") as file:
+            file.write(content)
+        streamed.content = Path(name)
+        return dataclasses.replace(value, **{found[0]: b""})
 
     def _mtom_reply(self, operation: OperationInfo, reply: Reply, streamed: _Streamed) -> Reply:
         """A streamed operation's reply as WCF writes it: MTOM always, the result's content
