@@ -92,7 +92,10 @@ GET_CASE_LIST_EC = OperationInfo(
     addressing=True,
     faults=(AltinnFault,),
     result="get_case_list_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "user_password": Credential.ENTERPRISE_PASSWORD,
+    },
 )
 
 GET_CASE_LIST_EC2 = OperationInfo(
@@ -110,7 +113,10 @@ GET_CASE_LIST_EC2 = OperationInfo(
     addressing=True,
     faults=(AltinnFault,),
     result="get_case_list_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "user_password": Credential.ENTERPRISE_PASSWORD,
+    },
 )
 
 INSTANTIATE_COLLABORATION_EC = OperationInfo(
@@ -128,7 +134,10 @@ INSTANTIATE_COLLABORATION_EC = OperationInfo(
     addressing=True,
     faults=(AltinnFault,),
     result="instantiate_collaboration_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "user_password": Credential.ENTERPRISE_PASSWORD,
+    },
 )
 
 INSTANTIATE_COLLABORATION_EC2 = OperationInfo(
@@ -146,7 +155,10 @@ INSTANTIATE_COLLABORATION_EC2 = OperationInfo(
     addressing=True,
     faults=(AltinnFault,),
     result="instantiate_collaboration_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "user_password": Credential.ENTERPRISE_PASSWORD,
+    },
 )
 
 ARCHIVE_CASE_EC = OperationInfo(
@@ -164,7 +176,10 @@ ARCHIVE_CASE_EC = OperationInfo(
     addressing=True,
     faults=(AltinnFault,),
     result="archive_case_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "user_password": Credential.ENTERPRISE_PASSWORD,
+    },
 )
 
 ARCHIVE_CASE_EC2 = OperationInfo(
@@ -182,7 +197,10 @@ ARCHIVE_CASE_EC2 = OperationInfo(
     addressing=True,
     faults=(AltinnFault,),
     result="archive_case_ec_result",
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "user_password": Credential.ENTERPRISE_PASSWORD,
+    },
 )
 
 
@@ -196,13 +214,13 @@ class Case(Service):
     def get_case_list_ec(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
         language_id: int,
         reportee_number: str,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> list[CaseBE]:
         """This operation can be used to retrieve information either about a single instance of a
@@ -213,8 +231,6 @@ class Case(Service):
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc GetCaseListEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identificator for a single Case, used to get one specific collaboration
                 service instance - mandatory paremeter (if CaseID is provided then
                 externalServiceCode and externalServiceEditionCode are not required)
@@ -228,7 +244,7 @@ class Case(Service):
                 mandatory paremeter
             reportee_number: SSN (11 digits)/Org Number (9 digits) of the Reportee - mandatory
                 paremeter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(GET_CASE_LIST_EC, locals()).get_case_list_ec_result or []
@@ -236,13 +252,13 @@ class Case(Service):
     def get_case_list_ec2(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
         language_id: int,
         reportee_number: str,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> list[CaseBE]:
         """This operation can be used to retrieve information either about a single instance of a
@@ -254,8 +270,6 @@ class Case(Service):
         Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identifier for a single Case, used to get one specific collaboration
                 service instance - mandatory parameter (if CaseID is provided then
                 externalServiceCode and externalServiceEditionCode are not required)
@@ -269,7 +283,7 @@ class Case(Service):
                 mandatory parameter
             reportee_number: SSN (11 digits)/Org Number (9 digits) of the Reportee - mandatory
                 parameter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(GET_CASE_LIST_EC2, locals()).get_case_list_ec_result or []
@@ -277,7 +291,6 @@ class Case(Service):
     def get_case_list(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
@@ -300,7 +313,6 @@ class Case(Service):
     def instantiate_collaboration_ec(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -308,6 +320,7 @@ class Case(Service):
         visible_date_time: XmlDateTime | datetime | date | None = None,
         due_date: XmlDateTime | datetime | date | None = None,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to instantiate a Collaboration Service.
@@ -318,8 +331,6 @@ class Case(Service):
         InstantiateCollaborationEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             external_service_code: Unique Identification Code for the Service - mandatory
                 paremeter
             external_service_edition_code: Unique Identification Code for the Service Edition -
@@ -331,7 +342,7 @@ class Case(Service):
                 / yyy-MM-ddThh:mm:ss)
             due_date: Due Date (If Any) for the Collaboration Service (yyyy-MM-dd /
                 yyy-MM-ddThh:mm:ss)
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(
@@ -341,7 +352,6 @@ class Case(Service):
     def instantiate_collaboration_ec2(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -349,6 +359,7 @@ class Case(Service):
         visible_date_time: XmlDateTime | datetime | date | None = None,
         due_date: XmlDateTime | datetime | date | None = None,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to instantiate a Collaboration Service.
@@ -360,8 +371,6 @@ class Case(Service):
         successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             external_service_code: Unique Identification Code for the Service - mandatory
                 parameter
             external_service_edition_code: Unique Identification Code for the Service Edition -
@@ -371,7 +380,7 @@ class Case(Service):
             external_system_reference: External System Reference set by end user system
             visible_date_time: Indicates when this Service Instance would be visible
             due_date: Due Date (If Any) for the Collaboration Service
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(
@@ -381,7 +390,6 @@ class Case(Service):
     def instantiate_collaboration(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -405,10 +413,10 @@ class Case(Service):
     def archive_case_ec(
         self,
         *,
-        user_password: str,
         case_id: int,
         force_archive: bool,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
@@ -418,14 +426,12 @@ class Case(Service):
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc ArchiveCaseEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identificator for the Case to be archived - mandatory paremeter
             force_archive: Indicates whether to Force Archival even if there are reporting
                 services instances that are part of the Case but not archived. Note that if any
                 active correspondence instances are present the archival will not be done -
                 mandatory paremeter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(ARCHIVE_CASE_EC, locals()).archive_case_ec_result
@@ -433,10 +439,10 @@ class Case(Service):
     def archive_case_ec2(
         self,
         *,
-        user_password: str,
         case_id: int,
         force_archive: bool,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
@@ -447,20 +453,18 @@ class Case(Service):
         Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identifier for the Case to be archived - mandatory parameter
             force_archive: Indicates whether to Force Archival even if there are reporting
                 services instances that are part of the Case but not archived. Note that if any
                 active correspondence instances are present the archival will not be done -
                 mandatory parameter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(ARCHIVE_CASE_EC2, locals()).archive_case_ec_result
 
     def archive_case(
-        self, *, user_password: str, case_id: int, force_archive: bool, base_url: str | None = None
+        self, *, case_id: int, force_archive: bool, base_url: str | None = None
     ) -> int | None:
         """ArchiveCase over the client's binding (EC: `archive_case_ec`, EC2: `archive_case_ec2`).
 
@@ -484,13 +488,13 @@ class AsyncCase(AsyncService):
     async def get_case_list_ec(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
         language_id: int,
         reportee_number: str,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> list[CaseBE]:
         """This operation can be used to retrieve information either about a single instance of a
@@ -501,8 +505,6 @@ class AsyncCase(AsyncService):
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc GetCaseListEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identificator for a single Case, used to get one specific collaboration
                 service instance - mandatory paremeter (if CaseID is provided then
                 externalServiceCode and externalServiceEditionCode are not required)
@@ -516,7 +518,7 @@ class AsyncCase(AsyncService):
                 mandatory paremeter
             reportee_number: SSN (11 digits)/Org Number (9 digits) of the Reportee - mandatory
                 paremeter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (await self._call(GET_CASE_LIST_EC, locals())).get_case_list_ec_result or []
@@ -524,13 +526,13 @@ class AsyncCase(AsyncService):
     async def get_case_list_ec2(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
         language_id: int,
         reportee_number: str,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> list[CaseBE]:
         """This operation can be used to retrieve information either about a single instance of a
@@ -542,8 +544,6 @@ class AsyncCase(AsyncService):
         Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identifier for a single Case, used to get one specific collaboration
                 service instance - mandatory parameter (if CaseID is provided then
                 externalServiceCode and externalServiceEditionCode are not required)
@@ -557,7 +557,7 @@ class AsyncCase(AsyncService):
                 mandatory parameter
             reportee_number: SSN (11 digits)/Org Number (9 digits) of the Reportee - mandatory
                 parameter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (await self._call(GET_CASE_LIST_EC2, locals())).get_case_list_ec_result or []
@@ -565,7 +565,6 @@ class AsyncCase(AsyncService):
     async def get_case_list(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
@@ -588,7 +587,6 @@ class AsyncCase(AsyncService):
     async def instantiate_collaboration_ec(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -596,6 +594,7 @@ class AsyncCase(AsyncService):
         visible_date_time: XmlDateTime | datetime | date | None = None,
         due_date: XmlDateTime | datetime | date | None = None,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to instantiate a Collaboration Service.
@@ -606,8 +605,6 @@ class AsyncCase(AsyncService):
         InstantiateCollaborationEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             external_service_code: Unique Identification Code for the Service - mandatory
                 paremeter
             external_service_edition_code: Unique Identification Code for the Service Edition -
@@ -619,7 +616,7 @@ class AsyncCase(AsyncService):
                 / yyy-MM-ddThh:mm:ss)
             due_date: Due Date (If Any) for the Collaboration Service (yyyy-MM-dd /
                 yyy-MM-ddThh:mm:ss)
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (
@@ -629,7 +626,6 @@ class AsyncCase(AsyncService):
     async def instantiate_collaboration_ec2(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -637,6 +633,7 @@ class AsyncCase(AsyncService):
         visible_date_time: XmlDateTime | datetime | date | None = None,
         due_date: XmlDateTime | datetime | date | None = None,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to instantiate a Collaboration Service.
@@ -648,8 +645,6 @@ class AsyncCase(AsyncService):
         successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             external_service_code: Unique Identification Code for the Service - mandatory
                 parameter
             external_service_edition_code: Unique Identification Code for the Service Edition -
@@ -659,7 +654,7 @@ class AsyncCase(AsyncService):
             external_system_reference: External System Reference set by end user system
             visible_date_time: Indicates when this Service Instance would be visible
             due_date: Due Date (If Any) for the Collaboration Service
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (
@@ -669,7 +664,6 @@ class AsyncCase(AsyncService):
     async def instantiate_collaboration(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -693,10 +687,10 @@ class AsyncCase(AsyncService):
     async def archive_case_ec(
         self,
         *,
-        user_password: str,
         case_id: int,
         force_archive: bool,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
@@ -706,14 +700,12 @@ class AsyncCase(AsyncService):
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc ArchiveCaseEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identificator for the Case to be archived - mandatory paremeter
             force_archive: Indicates whether to Force Archival even if there are reporting
                 services instances that are part of the Case but not archived. Note that if any
                 active correspondence instances are present the archival will not be done -
                 mandatory paremeter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (await self._call(ARCHIVE_CASE_EC, locals())).archive_case_ec_result
@@ -721,10 +713,10 @@ class AsyncCase(AsyncService):
     async def archive_case_ec2(
         self,
         *,
-        user_password: str,
         case_id: int,
         force_archive: bool,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
@@ -735,20 +727,18 @@ class AsyncCase(AsyncService):
         Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identifier for the Case to be archived - mandatory parameter
             force_archive: Indicates whether to Force Archival even if there are reporting
                 services instances that are part of the Case but not archived. Note that if any
                 active correspondence instances are present the archival will not be done -
                 mandatory parameter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (await self._call(ARCHIVE_CASE_EC2, locals())).archive_case_ec_result
 
     async def archive_case(
-        self, *, user_password: str, case_id: int, force_archive: bool, base_url: str | None = None
+        self, *, case_id: int, force_archive: bool, base_url: str | None = None
     ) -> int | None:
         """ArchiveCase over the client's binding (EC: `archive_case_ec`, EC2: `archive_case_ec2`).
 
