@@ -11,7 +11,7 @@ import pytest
 
 from altinn2.runtime import Certificate, EnterpriseCredentials
 from altinn2.runtime.errors import AuthenticationFailedError
-from altinn2.runtime.operation import Binding, OperationInfo
+from altinn2.runtime.operation import Binding, Credential, OperationInfo
 from altinn2.testing import MockAltinn
 from tests.testing.security.conftest import ENTERPRISE
 from tests.testing.security.test_lifecycle import reportee_elements
@@ -107,11 +107,30 @@ async def test_the_async_client_meets_the_same_refusal(
     assert_refused(mock, row.operation, caught.value)
 
 
-def test_the_right_enterprise_credentials_pass_through_the_generated_method(
+def test_every_generated_ec_method_sends_the_clients_enterprise_credentials(
     mock: MockAltinn, certificate: Certificate
 ) -> None:
-    row = body_row(Binding.EC)
-    with mock.client(Binding.EC, certificate=certificate, enterprise=ENTERPRISE) as client:
-        function = method(client, row)
+    """Each non-streamed EC and EC2 method, its credential parameters left out: the client fills
+    each one (`userName`, and `password` or, on Case, `userPassword`) and the mock accepts them."""
+    rows = [
+        row
+        for row in endpoint_methods()
+        if row.operation.binding in (Binding.EC, Binding.EC2) and not row.operation.mtom
+    ]
+    assert {row.operation.binding for row in rows} == {Binding.EC, Binding.EC2}
+    assert all(
+        set(row.operation.credentials.values())
+        == {Credential.ENTERPRISE_USER_NAME, Credential.ENTERPRISE_PASSWORD}
+        for row in rows
+    ), "an EC operation whose enterprise password the client would not fill"
+    clients = {
+        binding: mock.client(binding, certificate=certificate, enterprise=ENTERPRISE)
+        for binding in (Binding.EC, Binding.EC2)
+    }
+    for row in rows:
+        function = method(clients[row.operation.binding], row)
         function(**arguments(row, function))
-    assert mock.calls[1].operation == row.operation.name and mock.calls[1].ok
+        last = mock.last_call
+        assert last is not None and last.ok and last.operation == row.operation.name, last
+    for client in clients.values():
+        client.close()
