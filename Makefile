@@ -63,7 +63,9 @@ fuzz: fetch
 interop: fetch
 	$(BIN)/pytest -m wcf
 
+# The benchmark suite (bench/suite.py): every benchmark, a table of ratios, bench/results/suite.png.
+# BENCH_FLAGS=--quick for fewer rounds and 64 MiB transfers.
+BENCH_FLAGS ?=
 bench: fetch
 	$(BIN)/pip install --quiet --editable '.[dev,bench]'
-	$(BIN)/python bench/generation.py
-	$(BIN)/python bench/runtime.py
+	$(BIN)/python bench/suite.py $(BENCH_FLAGS)

@@ -146,7 +146,7 @@ def vary(item: etree._Element, index: int) -> None:
 # -- the parsers --------------------------------------------------------------------------------
 
 
-def xsdata_from_element(element: etree._Element, cls: type[T]) -> T:
+def xsdata_from_element(element: etree._Element, cls: type[T], operation: str | None = None) -> T:
     """xsdata's generic parser, as `codec.from_element` called it before the fast binder."""
     parser = XmlParser(context=codec.CONTEXT, config=codec._PARSER_CONFIG, handler=LxmlEventHandler)
     result: T = parser.parse(element, cls)

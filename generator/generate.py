@@ -26,6 +26,7 @@ PACKAGE_TEMPLATES = {
     "altinn2/client.py": "client.py.jinja",
     "altinn2/endpoints.py": "endpoints.py.jinja",
     "altinn2/services/__init__.py": "services_init.py.jinja",
+    "altinn2/services/_policies.py": "policies.py.jinja",
     "altinn2/cli.py": "cli.py.jinja",
     "pyproject.toml": "pyproject.toml.jinja",
     "README.md": "README.md.jinja",
@@ -46,6 +47,19 @@ class Output:
     names_lock: str | None = None  # spec/models.lock as this generation leaves it
 
 
+def static_sources(templates: Path) -> dict[str, str]:
+    """The hand-written subpackages' modules (subpackages too: runtime/security), by their path
+    in the package."""
+    sources = {}
+    for package in STATIC_PACKAGES:
+        folder = templates / package
+        for path in sorted(folder.rglob("*.py")):
+            if "__pycache__" not in path.parts:
+                target = f"altinn2/{package}/{path.relative_to(folder).as_posix()}"
+                sources[target] = path.read_text(encoding="utf-8")
+    return sources
+
+
 def build_output(project: Project) -> Output:
     spec = load_spec(project.spec_path)
     cache = WsdlCache.open(project)
@@ -60,12 +74,9 @@ def build_output(project: Project) -> Output:
         python[f"altinn2/models/{module}.py"] = source
     for service in services:
         python[f"altinn2/services/{service.module}.py"] = render_service(env, service)
-    for package in STATIC_PACKAGES:
-        folder = project.templates_dir / package
-        for path in sorted(folder.rglob("*.py")):  # subpackages too (runtime/security)
-            if "__pycache__" not in path.parts:
-                target = f"altinn2/{package}/{path.relative_to(folder).as_posix()}"
-                python[target] = path.read_text(encoding="utf-8")
+    # Copied as they are, not formatted again: isort and black leave them unchanged (`make
+    # style` checks them with black; tests/generator/test_formatcache.py with format_source).
+    verbatim = static_sources(project.templates_dir)
     context = package_context(spec, services, coverage)
     other: dict[str, str] = {}
     binary: dict[str, bytes] = {}
@@ -78,6 +89,7 @@ def build_output(project: Project) -> Output:
 
     formatted = format_python(python, FormatCache(project.format_cache_dir))
     files = {path: text.encode("utf-8") for path, text in formatted.items()}
+    files.update({path: text.encode("utf-8") for path, text in verbatim.items()})
     files.update({path: text.encode("utf-8") for path, text in other.items()})
     files.update(binary)
     return Output(

@@ -71,4 +71,5 @@ def package_context(
         "coverage": coverage,
         "status_text": docstrings.status_text,
         "generated": sum(1 for item in coverage if item.generated),
+        "policies": list(services[0].policies.values()) if services else [],
     }

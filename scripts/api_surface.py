@@ -71,6 +71,8 @@ def _name(value: Any) -> Any:
         return [_name(item) for item in value]
     if isinstance(value, dict):
         return {key: _name(item) for key, item in value.items()}
+    if dataclasses.is_dataclass(value):  # a SecurityPolicy
+        return {f.name: _name(getattr(value, f.name)) for f in dataclasses.fields(value)}
     return value
 
 
@@ -78,7 +80,8 @@ def _name(value: Any) -> Any:
 OPERATION_FIELDS = (
     *("service", "base_operation", "name", "binding", "path", "soap_version"),
     *("soap_action", "action", "reply_action", "security", "addressing", "mtom", "effect"),
-    *("input", "output", "input_headers", "faults", "result", "credentials"),
+    *("input", "output", "input_headers", "header_parameters", "faults", "result"),
+    *("credentials", "policy"),
 )
 
 

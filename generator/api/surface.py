@@ -19,6 +19,8 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from generator.services import metadata
+
 PACKAGE = "altinn2"
 # Subpackages whose modules are generated (the others are copied templates).
 GENERATED_PACKAGES = ("models", "services")
@@ -89,16 +91,31 @@ def read_surface(sources: Mapping[str, str]) -> Surface:
 def _read_module(
     module: str, tree: ast.Module, trees: Mapping[str, ast.Module], surface: Surface
 ) -> None:
+    endpoints: dict[str, metadata.EndpointConstant] = {}
+    policies = _policies(tree, trees)
     for node in tree.body:
         if isinstance(node, ast.ClassDef) and not node.name.startswith("_"):
             _read_class(f"{module}.{node.name}", node, surface)
-        elif (
+        elif not (
             isinstance(node, ast.Assign)
             and isinstance(node.value, ast.Call)
-            and _is_call_to(node.value, "OperationInfo")
             and isinstance(node.targets[0], ast.Name)
         ):
-            _read_operation(f"{module}.{node.targets[0].id}", node.value, surface)
+            continue
+        elif _is_call_to(node.value, "OperationInfo"):
+            values = {kw.arg: ast.unparse(kw.value) for kw in node.value.keywords if kw.arg}
+            _read_operation(f"{module}.{node.targets[0].id}", values, policies, surface)
+        elif _is_call_to(node.value, "Endpoint"):
+            keywords = tuple(
+                (kw.arg, ast.unparse(kw.value)) for kw in node.value.keywords if kw.arg
+            )
+            endpoints[node.targets[0].id] = metadata.EndpointConstant(
+                node.targets[0].id, ("", ""), keywords
+            )
+        elif _endpoint_of(node.value) in endpoints:
+            endpoint = endpoints[_endpoint_of(node.value)]
+            values = _operation_values(endpoint, node.value)
+            _read_operation(f"{module}.{node.targets[0].id}", values, policies, surface)
     for name, source in _reexports(tree):
         source_tree = trees.get(source.replace(".", "/") + ".py")
         if source_tree is None:
@@ -205,8 +222,66 @@ def _annotation(arg: ast.arg) -> str:
     return ast.unparse(arg.annotation) if arg.annotation else ""
 
 
-def _read_operation(path: str, call: ast.Call, surface: Surface) -> None:
-    values = {kw.arg: ast.unparse(kw.value) for kw in call.keywords if kw.arg is not None}
+def _endpoint_of(call: ast.Call) -> str:
+    """`_BASIC` of `_BASIC.operation(...)`, else ""."""
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and func.attr == "operation"
+        and isinstance(func.value, ast.Name)
+    ):
+        return func.value.id
+    return ""
+
+
+def _operation_values(endpoint: metadata.EndpointConstant, call: ast.Call) -> dict[str, str]:
+    """An `Endpoint.operation` call's OperationInfo keywords, as an OperationInfo call would
+    write them (what the endpoint derives filled in; defaults left out)."""
+    given = dict(zip(metadata.POSITIONAL, map(ast.unparse, call.args), strict=True))
+    given.update((kw.arg, ast.unparse(kw.value)) for kw in call.keywords if kw.arg)
+    binding = dict(endpoint.keywords)["binding"].removeprefix("Binding.")
+    given.setdefault("name", repr(given["input"]))  # the runtime takes the input class's
+    name = ast.literal_eval(given["name"])
+    binding_name = {"BASIC": "Basic"}.get(binding, binding)
+    values = metadata.derived(endpoint, name, given["effect"], binding_name)
+    values.update(given)
+    return {key: value for key, value in values.items() if metadata.ABSENT.get(key) != value}
+
+
+def _policy_assignments(tree: ast.Module) -> dict[str, str]:
+    """`NAME = SecurityPolicy(...)` of a module: name -> the policy, keywords in order."""
+    found = {}
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and _is_call_to(node.value, "SecurityPolicy")
+        ):
+            keywords = sorted(f"{kw.arg}={ast.unparse(kw.value)}" for kw in node.value.keywords)
+            found[node.targets[0].id] = f"SecurityPolicy({', '.join(keywords)})"
+    return found
+
+
+def _policies(tree: ast.Module, trees: Mapping[str, ast.Module]) -> dict[str, str]:
+    """The SecurityPolicy constants a module defines or imports from a module of the package:
+    local name -> the policy (an operation's policy is compared by what it is, not its name)."""
+    found = _policy_assignments(tree)
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module:
+            source = trees.get(node.module.replace(".", "/") + ".py")
+            defined = _policy_assignments(source) if source is not None else {}
+            for alias in node.names:
+                if alias.name in defined:
+                    found[alias.asname or alias.name] = defined[alias.name]
+    return found
+
+
+def _read_operation(
+    path: str, values: dict[str, str], policies: Mapping[str, str], surface: Surface
+) -> None:
+    if "policy" in values:
+        values["policy"] = policies.get(values["policy"], values["policy"])
     # The generator leaves out what OperationInfo derives: compare the effective metadata.
     values.setdefault("action", values.get("soap_action", "''"))
     if "reply_action" not in values and values["action"].endswith(("'", '"')):

@@ -102,6 +102,48 @@ def canon_renamed(element: etree._Element, renames: dict[RenameKey, str]) -> Can
     return (element.tag, tuple(attributes), children)
 
 
+class CanonMemo:
+    """`canon_renamed` of the WSDLs' definitions, remembered for one `resolve`: a definition's
+    canon changes only when a rename of a name it refers to does, so it is kept under the
+    definition and the renames of its own references (the definitions live as long as the memo
+    holds them, so their ids stay theirs)."""
+
+    def __init__(self) -> None:
+        self._references: dict[int, tuple[etree._Element, tuple[RenameKey, ...]]] = {}
+        self._canons: dict[tuple[int, tuple[str | None, ...]], Canon] = {}
+
+    def _references_of(self, element: etree._Element) -> tuple[RenameKey, ...]:
+        entry = self._references.get(id(element))
+        if entry is None:
+            found = set()
+            for node in element.iter():
+                if not isinstance(node.tag, str):
+                    continue
+                for name in QNAME_ATTRIBUTES:
+                    value = node.get(name)
+                    if value is not None:
+                        namespace, local = _split(node, value)
+                        found.add((_reference_space(node, name), namespace, local))
+            entry = self._references[id(element)] = (element, tuple(sorted(found)))
+        return entry[1]
+
+    def canon(self, element: etree._Element, renames: dict[RenameKey, str]) -> Canon:
+        references = self._references_of(element)
+        key = (id(element), tuple(renames.get(reference) for reference in references))
+        found = self._canons.get(key)
+        if found is None:
+            found = self._canons[key] = canon_renamed(element, renames)
+        return found
+
+
+_MEMO = CanonMemo()
+
+
+def _canon(element: etree._Element, renames: dict[RenameKey, str]) -> Canon:
+    """`canon_renamed` through the current `resolve`'s memo."""
+    return _MEMO.canon(element, renames)
+
+
 @dataclass
 class Collected:
     wsdls: list[str]  # WSDL names (cache files), sorted
@@ -243,7 +285,7 @@ def _clusters(
     order = collected.wsdls
     same: dict[Canon, list[str]] = collections.defaultdict(list)
     for wsdl in wsdls:
-        same[canon_renamed(copies[wsdl], renames[wsdl])].append(wsdl)
+        same[_canon(copies[wsdl], renames[wsdl])].append(wsdl)
     groups = sorted(same.values(), key=lambda group: (-len(group), order.index(group[0])))
     if len(groups) == 1 or (
         key[0] == "simpleType" and all(_is_enum(copies[group[0]]) for group in groups)
@@ -254,7 +296,7 @@ def _clusters(
     merged: list[tuple[etree._Element, list[list[str]], set[str]]] = []
     for group in groups:
         element = _renamed_copy(copies[group[0]], renames[group[0]])
-        owner = owners.get(form_hash(canon_renamed(copies[group[0]], renames[group[0]])))
+        owner = owners.get(form_hash(_canon(copies[group[0]], renames[group[0]])))
         for index, (union_so_far, members, names) in enumerate(merged):
             if (owner is not None and names - {owner}) or (
                 orphaned and (owner is None) == bool(names)
@@ -284,7 +326,7 @@ def _forms(
 ) -> frozenset[str]:
     copies = collected.definitions[key]
     return frozenset(
-        form_hash(canon_renamed(copies[group[0]], renames[group[0]])) for group in cluster.groups
+        form_hash(_canon(copies[group[0]], renames[group[0]])) for group in cluster.groups
     )
 
 
@@ -343,13 +385,22 @@ def _orphaned(
     if not locked:
         return False
     copies = collected.definitions[key]
-    present = {form_hash(canon_renamed(copy, renames[wsdl])) for wsdl, copy in copies.items()}
+    present = {form_hash(_canon(copy, renames[wsdl])) for wsdl, copy in copies.items()}
     return any(not variant.forms & present for variant in locked)
 
 
 def resolve(collected: Collected, lock: NamesLock | None = None) -> Resolution:
     """Split every key's definitions into clusters of compatible ones, name each (the lock's
     names first), and repeat while a rename makes referring definitions differ."""
+    global _MEMO
+    _MEMO = CanonMemo()
+    try:
+        return _resolve(collected, lock)
+    finally:
+        _MEMO = CanonMemo()
+
+
+def _resolve(collected: Collected, lock: NamesLock | None) -> Resolution:
     lock = lock or NamesLock()
     order = collected.wsdls
     partition = {

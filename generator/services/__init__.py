@@ -3,8 +3,9 @@
 One pass per module, each with one entry point: `imports` (local names of what a module
 imports, types as structures), `endpoints` (one method per generated row, with the effect and
 credentials the spec declares), `merge` (one base-operation method over the
-bindings), `checks` (name clashes), `source` (the Python text of declarations and bodies) and
-`plan` (runs them per service).
+bindings), `checks` (name clashes), `metadata` (each operation's metadata as the module
+prints it: one `Endpoint` per binding and path, per operation what differs), `source` (the
+Python text of declarations and bodies) and `plan` (runs them per service).
 """
 
 from generator.services.model import (

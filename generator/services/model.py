@@ -142,6 +142,8 @@ class ServiceModule:
     bases: list[BaseMethod] = field(default_factory=list)
     imports: dict[str, dict[str, str]] = field(default_factory=dict)  # module -> {class: alias}
     names: dict[str, str] = field(default_factory=dict)  # class qname -> local name
+    # The package's shared SecurityPolicy constants: policy key -> (name, constructor).
+    policies: dict[tuple[object, ...], tuple[str, str]] = field(default_factory=dict)
 
     @property
     def uses_credentials(self) -> bool:

@@ -13,6 +13,7 @@ from generator.services.endpoints import endpoint_method
 from generator.services.imports import ModuleImports
 from generator.services.merge import base_method
 from generator.services.model import ServiceModule
+from generator.services.source import shared_policies
 from generator.spec import Spec
 
 
@@ -44,4 +45,10 @@ def plan_services(spec: Spec, coverage: list[RowCoverage], models: ModelSet) -> 
     by_service: dict[str, list[RowCoverage]] = collections.defaultdict(list)
     for item in coverage:
         by_service[item.row.service].append(item)
-    return [plan_service(spec, service, by_service[service], models) for service in spec.services]
+    modules = [
+        plan_service(spec, service, by_service[service], models) for service in spec.services
+    ]
+    policies = shared_policies(modules)
+    for module in modules:
+        module.policies = policies
+    return modules

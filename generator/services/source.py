@@ -5,9 +5,12 @@ Registered once on the Jinja environment (`register`); the template only prints 
 
 from __future__ import annotations
 
+import re
+
 import jinja2
 
 from generator.naming import constant_case
+from generator.services.metadata import EndpointConstant, endpoints, operation_call
 from generator.services.model import (
     BaseMethod,
     Check,
@@ -39,22 +42,34 @@ def _security(policy: Policy) -> tuple[tuple[str, object], ...]:
     return tuple(values.items())
 
 
-def security_policies(service: ServiceModule) -> dict[tuple[object, ...], tuple[str, str]]:
-    """The module's SecurityPolicy constants, one per distinct policy but the empty one (the
-    runtime's NO_SECURITY): key -> (name, constructor)."""
+def shared_policies(services: list[ServiceModule]) -> dict[tuple[object, ...], tuple[str, str]]:
+    """The package's SecurityPolicy constants (`altinn2.services._policies`), one per distinct
+    policy of every module's operations but the empty one (the runtime's NO_SECURITY), in the
+    order of their first use: key -> (name, constructor)."""
     constants: dict[tuple[object, ...], tuple[str, str]] = {}
-    for method in service.endpoints:
-        policy = method.operation.policy
-        key = _security(policy)
-        if key in constants or key == _security(NO_POLICY):
-            continue
-        name = f"{policy.security.name}_POLICY"
-        if name in {existing for existing, _ in constants.values()}:
-            name = f"{name}_{len(constants) + 1}"
-        arguments = [f"style=Security.{policy.security.name}"]
-        arguments += [f"{keyword}={value!r}" for keyword, value in key[1:] if value]
-        constants[key] = (name, f"SecurityPolicy({', '.join(arguments)})")
+    for service in services:
+        for method in service.endpoints:
+            policy = method.operation.policy
+            key = _security(policy)
+            if key in constants or key == _security(NO_POLICY):
+                continue
+            name = f"{policy.security.name}_POLICY"
+            if name in {existing for existing, _ in constants.values()}:
+                name = f"{name}_{len(constants) + 1}"
+            arguments = [f"style=Security.{policy.security.name}"]
+            arguments += [f"{keyword}={value!r}" for keyword, value in key[1:] if value]
+            constants[key] = (name, f"SecurityPolicy({', '.join(arguments)})")
     return constants
+
+
+def policy_name(service: ServiceModule, policy: Policy) -> str:
+    return service.policies.get(_security(policy), (NO_SECURITY, ""))[0]
+
+
+def module_policies(service: ServiceModule) -> list[str]:
+    """The shared policies the module's operations use (what it imports)."""
+    names = {policy_name(service, method.operation.policy) for method in service.endpoints}
+    return sorted(names - {NO_SECURITY})
 
 
 def signature(params: list[Param]) -> str:
@@ -63,14 +78,48 @@ def signature(params: list[Param]) -> str:
     return ", ".join(["self", "*", *keywords] if params else ["self", *keywords])
 
 
+def _infos(service: ServiceModule) -> dict[str, dict[str, str]]:
+    return {method.constant: dict(operation_info(service, method)) for method in service.endpoints}
+
+
+def endpoint_constants(service: ServiceModule) -> list[EndpointConstant]:
+    """The module's Endpoint constants: one per binding and path."""
+    return endpoints(service, _infos(service))
+
+
+def operation_arguments(service: ServiceModule, method: EndpointMethod) -> tuple[str, str]:
+    """(the Endpoint constant, the arguments of its `operation`) of an endpoint method."""
+    infos = _infos(service)
+    endpoint = next(
+        constant
+        for constant in endpoints(service, infos)
+        if constant.key == (method.binding, method.path)
+    )
+    positional, keywords = operation_call(endpoint, method, infos[method.constant])
+    return endpoint.name, ", ".join(positional + [f"{key}={value}" for key, value in keywords])
+
+
+_RUNTIME_NAMES = (
+    "Binding",
+    "Credential",
+    "Effect",
+    "Endpoint",
+    "NO_SECURITY",
+    "Security",
+    "SecurityPolicy",
+    "SoapVersion",
+)
+
+
 def operation_names(service: ServiceModule) -> list[str]:
-    """What the module imports from `altinn2.runtime.operation`."""
-    policies = security_policies(service)
-    plain = any(_security(m.operation.policy) not in policies for m in service.endpoints)
-    names = ["Binding", "Effect", "OperationInfo", "SoapVersion"]
-    names += ["NO_SECURITY"] if plain else []
-    names += ["Security", "SecurityPolicy"] if policies else []
-    names += ["Credential"] if service.uses_credentials else []
+    """What the module imports from `altinn2.runtime.operation`: the names its policies,
+    endpoints and operations use, and Binding (the base methods' dispatch)."""
+    texts = []
+    for constant in endpoint_constants(service):
+        texts += [value for _, value in constant.keywords]
+    texts += [operation_arguments(service, method)[1] for method in service.endpoints]
+    used = set(re.findall(r"\b\w+\b", " ".join(texts))) | {"Binding", "Endpoint"}
+    names = [name for name in _RUNTIME_NAMES if name in used]
     return sorted(names, key=lambda name: (not name.isupper(), name))
 
 
@@ -78,8 +127,7 @@ def operation_info(service: ServiceModule, method: EndpointMethod) -> list[tuple
     """The OperationInfo keywords of an endpoint method, each with its Python expression."""
     op = method.operation
     names = service.names
-    policies = security_policies(service)
-    policy = policies.get(_security(op.policy), (NO_SECURITY, ""))[0]
+    policy = policy_name(service, op.policy)
     action = op.input_action or op.soap_action or ""
     items = [
         ("service", repr(service.service)),
@@ -168,9 +216,9 @@ def _check_source(check: Check) -> tuple[str, str]:
     return condition, f"self._wrong_type({label}, {expected!r})"
 
 
-def base_body(base: BaseMethod, sync: bool) -> str:
-    """The body of a base-operation method: per binding, the checks, then the binding's method
-    with the arguments given (None is every endpoint method's default)."""
+def _if_chain(base: BaseMethod, sync: bool) -> str:
+    """A base method's body as code: per binding, the checks, then the binding's method with
+    the arguments given (None is every endpoint method's default)."""
     lines = []
     wait = "" if sync else "await "
     for dispatch in base.dispatches:
@@ -185,6 +233,77 @@ def base_body(base: BaseMethod, sync: bool) -> str:
     return "\n".join(lines)
 
 
+def has_table(base: BaseMethod) -> bool:
+    """Does the base method dispatch through a module-level table? Not when a binding's method
+    is a streamed download (its result type differs between the sync and the async class)."""
+    return not any(method.streamed == "download" for method in base.endpoints)
+
+
+def table_name(base: BaseMethod) -> str:
+    return f"_{constant_case(base.base_operation)}"
+
+
+def _table_check(check: Check, real_names: dict[str, str]) -> str:
+    if check.kind is CheckKind.NOT_A_PARAMETER:
+        return f"Absent({check.param!r})"
+    if check.kind is CheckKind.MISSING:
+        return f"Required({check.param!r})"
+    assert check.expected is not None
+    expected = check.expected.render()
+    arguments = [repr(check.param), expected]
+    if " | ".join(real_names.get(name, name) for name in check.expected.names) != expected:
+        arguments.append(f"text={expected!r}")  # an aliased class: the message names the alias
+    if check.may_be_none:
+        arguments.append("may_be_none=True")
+    return f"IsA({', '.join(arguments)})"
+
+
+def dispatch_table(base: BaseMethod, real_names: dict[str, str]) -> str:
+    """The arguments of a base method's `BaseOperation`: its name, then per binding the
+    endpoint method and the checks (`real_names`: the module's local class names -> real)."""
+    arguments = [repr(base.base_operation)]
+    for dispatch in base.dispatches:
+        method = dispatch.method
+        checks = [_table_check(check, real_names) for check in dispatch.checks]
+        route = f"Route({', '.join([repr(method.name), *checks])})" if checks else repr(method.name)
+        arguments.append(f"{method.binding.lower()}={route}")
+    return ", ".join(arguments)
+
+
+def dispatch_tables(service: ServiceModule) -> list[tuple[str, str, str]]:
+    """(name, result type, BaseOperation arguments) of the module's dispatch tables."""
+    real_names = {
+        alias: name for classes in service.imports.values() for name, alias in classes.items()
+    }
+    taken = {constant.name for constant in endpoint_constants(service)}
+    tables = []
+    for base in service.bases:
+        if not has_table(base):
+            continue
+        name = table_name(base)
+        if name in taken:
+            raise ValueError(f"{service.service}: {name} names an endpoint and a base operation")
+        tables.append((name, base.returns.render(), dispatch_table(base, real_names)))
+    return tables
+
+
+def dispatch_names(service: ServiceModule) -> list[str]:
+    """What the module imports from `altinn2.runtime.dispatch`."""
+    text = " ".join(arguments for _, _, arguments in dispatch_tables(service))
+    used = set(re.findall(r"\b\w+\b", text))
+    names = ["Absent", "IsA", "Required", "Route"]
+    return (["BaseOperation"] if text else []) + [name for name in names if name in used]
+
+
+def base_body(base: BaseMethod, sync: bool) -> str:
+    """The body of a base-operation method: its table's dispatch (`BaseOperation`), or for a
+    streamed download the checks and calls written out."""
+    if not has_table(base):
+        return _if_chain(base, sync)
+    call = f"self._dispatch({table_name(base)}, locals())"
+    return f"return {call}" if sync else f"return await {call}"
+
+
 def streams(service: ServiceModule, kind: str) -> bool:
     """Does the module have a streamed (MTOM) method of this kind ("upload", "download")?"""
     return any(method.streamed == kind for method in service.endpoints)
@@ -193,12 +312,15 @@ def streams(service: ServiceModule, kind: str) -> bool:
 def register(env: jinja2.Environment) -> None:
     env.globals.update(
         signature=signature,
-        operation_info=operation_info,
+        endpoint_constants=endpoint_constants,
+        operation_arguments=operation_arguments,
         operation_names=operation_names,
-        security_policies=security_policies,
+        module_policies=module_policies,
         endpoint_body=endpoint_body,
         result_type=result_type,
         base_result_type=base_result_type,
         streams=streams,
         base_body=base_body,
+        dispatch_tables=dispatch_tables,
+        dispatch_names=dispatch_names,
     )

@@ -10,7 +10,7 @@ import pytest
 from generator.errors import WsdlError
 from generator.services.merge import base_method
 from generator.services.model import CheckKind, EndpointMethod, Param, Result
-from generator.services.source import base_body, endpoint_body
+from generator.services.source import base_body, dispatch_table, endpoint_body
 from generator.services.types import NONE, TypeRef, union
 
 
@@ -111,13 +111,13 @@ def test_differing_parameters_merge_into_a_union_checked_per_binding() -> None:
         (CheckKind.MISSING, "lang", False),
     ]
     assert base.returns.render() == "ReceiptA | ReceiptB | None"
-    source = base_body(base, sync=True)
-    assert "    if shipment is not None and not isinstance(shipment, ShipmentB):" in source
-    assert "        raise self._wrong_type('shipment', 'EC', 'ShipmentB')" in source
-    assert "    if lang is None:\n        raise self._missing_argument('lang', 'EC')" in source
-    assert source.endswith("raise self._unavailable('Send', (Binding.BASIC, Binding.EC))")
-    assert "    return self.send_ec(**self._arguments(locals()))" in source
-    assert "    return await self.send_ec(**self._arguments(locals()))" in base_body(base, False)
+    assert dispatch_table(base, {"ShipmentB": "Shipment"}) == (
+        "'Send', basic=Route('send_basic', IsA('shipment', ShipmentA), Absent('lang')), "
+        "ec=Route('send_ec', IsA('shipment', ShipmentB, text='ShipmentB', may_be_none=True), "
+        "Absent('tags'), Required('lang'))"
+    )
+    assert base_body(base, sync=True) == "return self._dispatch(_SEND, locals())"
+    assert base_body(base, sync=False) == "return await self._dispatch(_SEND, locals())"
 
 
 def test_per_binding_list_types_cannot_be_merged() -> None:

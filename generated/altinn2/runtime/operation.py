@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic
 
@@ -148,3 +150,84 @@ class OperationInfo(Generic[Output]):
     @property
     def label(self) -> str:
         return f"{self.service}.{self.name} ({self.binding.value})"
+
+
+# The words of a WCF name, as the generator splits them (generator/naming.py): acronyms kept
+# together, versions apart (`GetReceiptECV2` -> Get, Receipt, EC, V2).
+_WORD_BREAKS = (
+    (re.compile(r"(?<=[A-Z])v(?=\d)"), "V"),
+    (re.compile(r"(?<=[A-Z])(?=V\d+(?:[A-Z_]|$))"), "_"),
+    (re.compile(r"(?<=[A-Z0-9])(?=[A-Z][a-z])"), "_"),
+    (re.compile(r"(?<=[a-z0-9])(?=[A-Z])"), "_"),
+)
+_NON_WORD = re.compile(r"[^0-9a-zA-Z]+")
+# The part of an endpoint operation's name that names its binding (`GetReceiptBasicV2`).
+_BINDING_MARKS = {Binding.BASIC: "Basic", Binding.EC: "EC", Binding.EC2: "EC"}
+
+
+def result_field(name: str) -> str:
+    """The output wrapper's field WCF names after the operation (`get_receipt_ec_v2_result`)."""
+    text = name
+    for pattern, replacement in _WORD_BREAKS:
+        text = pattern.sub(replacement, text)
+    return "_".join(word.lower() for word in _NON_WORD.split(text) if word) + "_result"
+
+
+def base_operation_of(name: str, binding: Binding) -> str:
+    """The base operation an endpoint operation's name implies: the name without its binding's
+    mark (`GetReceiptBasicV2` -> `GetReceiptV2`)."""
+    mark = _BINDING_MARKS.get(binding)
+    return name.replace(mark, "", 1) if mark else name
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """What the operations of one service's endpoint (a binding at one path) share.
+
+    `operation` builds each operation's `OperationInfo` from its effect and messages; by default
+    its name is its input wrapper's class name, its SOAP action `{actions}/{name}`, its base
+    operation and result field follow from its name (`base_operation_of`, `result_field`), its
+    SOAP version and WS-Addressing from the binding (SOAP 1.1 without addressing for Basic, SOAP
+    1.2 with it for the others), and the rest from here; the keywords given override any of it.
+    """
+
+    service: str
+    binding: Binding
+    path: str
+    actions: str
+    policy: SecurityPolicy = NO_SECURITY
+    faults: tuple[type[Any], ...] = ()
+    credentials: Mapping[str, Credential] = field(default_factory=dict)
+    mtom: bool = False
+
+    def operation(
+        self,
+        effect: Effect,
+        input: type[Any],
+        output: type[Output] | None,
+        *,
+        name: str | None = None,
+        **overrides: Any,
+    ) -> OperationInfo[Output]:
+        name = input.__name__ if name is None else name
+        basic = self.binding is Binding.BASIC
+        values: dict[str, Any] = {
+            "service": self.service,
+            "base_operation": base_operation_of(name, self.binding),
+            "name": name,
+            "binding": self.binding,
+            "path": self.path,
+            "soap_version": SoapVersion.SOAP11 if basic else SoapVersion.SOAP12,
+            "soap_action": f"{self.actions}/{name}",
+            "policy": self.policy,
+            "effect": effect,
+            "input": input,
+            "output": output,
+            "addressing": not basic,
+            "mtom": self.mtom,
+            "faults": self.faults,
+            "result": result_field(name),
+            "credentials": dict(self.credentials),
+        }
+        values.update(overrides)
+        return OperationInfo(**values)

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from altinn2.runtime.client import AsyncClient, Client
+from altinn2.runtime.dispatch import BaseOperation, Result
 from altinn2.runtime.errors import BindingNotAvailableError
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Output
 from altinn2.runtime.request import build_body, build_headers
@@ -81,6 +82,15 @@ class Service(_ServiceBase):
     def __init__(self, client: Client) -> None:
         self._client: Client = client
 
+    def _dispatch(self, base: BaseOperation[Result], arguments: Mapping[str, Any]) -> Result:
+        """A base method's call (its `locals()`): its binding's endpoint method, after the
+        checks of the arguments, with those given (None is every endpoint method's default)."""
+        route = base.route(self.binding, arguments)
+        if route is None:
+            raise self._unavailable(base.name, tuple(base.routes))
+        result: Result = getattr(self, route.method)(**self._arguments(arguments))
+        return result
+
     def _call(self, operation: OperationInfo[Output], arguments: Mapping[str, Any]) -> Output:
         """Call the operation with a method's arguments (its `locals()`); the output wrapper."""
         request = self._request(operation, arguments)
@@ -111,6 +121,15 @@ class Service(_ServiceBase):
 class AsyncService(_ServiceBase):
     def __init__(self, client: AsyncClient) -> None:
         self._client: AsyncClient = client
+
+    async def _dispatch(self, base: BaseOperation[Result], arguments: Mapping[str, Any]) -> Result:
+        """A base method's call (its `locals()`): its binding's endpoint method, after the
+        checks of the arguments, with those given (None is every endpoint method's default)."""
+        route = base.route(self.binding, arguments)
+        if route is None:
+            raise self._unavailable(base.name, tuple(base.routes))
+        result: Result = await getattr(self, route.method)(**self._arguments(arguments))
+        return result
 
     async def _call(self, operation: OperationInfo[Output], arguments: Mapping[str, Any]) -> Output:
         """Call the operation with a method's arguments (its `locals()`); the output wrapper."""

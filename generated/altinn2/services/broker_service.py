@@ -55,20 +55,13 @@ from altinn2.models.broker_service_2015_06 import (
     UserName,
 )
 from altinn2.models.fault_2009_10 import AltinnFault
-from altinn2.runtime.operation import (
-    NO_SECURITY,
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 from altinn2.runtime.transport.download import AsyncDownload, Download
 from altinn2.runtime.transport.mtom import Progress, Source
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -101,277 +94,188 @@ __all__ = [
     "UserName",
 ]
 
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-GET_AVAILABLE_FILES_BASIC = OperationInfo(
+_BROKER_SERVICE_EXTERNAL_BASIC = Endpoint(
     service="BrokerService",
-    base_operation="GetAvailableFiles",
-    name="GetAvailableFilesBasic",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/BrokerServiceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/GetAvailableFilesBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetAvailableFilesBasic,
-    output=GetAvailableFilesBasicResponse,
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic",
     faults=(AltinnFault,),
-    result="get_available_files_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-GET_AVAILABLE_FILES_EC = OperationInfo(
+_BROKER_SERVICE_EXTERNAL_EC = Endpoint(
     service="BrokerService",
-    base_operation="GetAvailableFiles",
-    name="GetAvailableFilesEC",
     binding=Binding.EC,
     path="/ServiceEngineExternal/BrokerServiceExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/GetAvailableFilesEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetAvailableFilesEC,
-    output=GetAvailableFilesECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_available_files_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_AVAILABLE_FILES_EC2 = OperationInfo(
+_BROKER_SERVICE_EXTERNAL_EC2 = Endpoint(
     service="BrokerService",
-    base_operation="GetAvailableFiles",
-    name="GetAvailableFilesEC",
     binding=Binding.EC2,
     path="/ServiceEngineExternal/BrokerServiceExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/GetAvailableFilesEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetAvailableFilesEC,
-    output=GetAvailableFilesECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_available_files_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-INITIATE_BROKER_SERVICE_BASIC = OperationInfo(
+_BROKER_SERVICE_EXTERNAL_BASIC_STREAMED = Endpoint(
     service="BrokerService",
-    base_operation="InitiateBrokerService",
-    name="InitiateBrokerServiceBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/BrokerServiceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasic/InitiateBrokerServiceBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=InitiateBrokerServiceBasic,
-    output=InitiateBrokerServiceBasicResponse,
-    faults=(AltinnFault,),
-    result="initiate_broker_service_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-    },
-)
-
-INITIATE_BROKER_SERVICE_EC = OperationInfo(
-    service="BrokerService",
-    base_operation="InitiateBrokerService",
-    name="InitiateBrokerServiceEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/BrokerServiceExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/InitiateBrokerServiceEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=InitiateBrokerServiceEC,
-    output=InitiateBrokerServiceECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="initiate_broker_service_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
-)
-
-INITIATE_BROKER_SERVICE_EC2 = OperationInfo(
-    service="BrokerService",
-    base_operation="InitiateBrokerService",
-    name="InitiateBrokerServiceEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/BrokerServiceExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalEC/InitiateBrokerServiceEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=InitiateBrokerServiceEC,
-    output=InitiateBrokerServiceECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="initiate_broker_service_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
-)
-
-UPLOAD_FILE_STREAMED_BASIC = OperationInfo(
-    service="BrokerService",
-    base_operation="UploadFileStreamed",
-    name="UploadFileStreamedBasic",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/UploadFileStreamedBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=StreamedPayloadBasicBE,
-    output=ReceiptExternalStreamedBE,
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed",
+    faults=(AltinnFault,),
+    credentials={
+        "system_password": Credential.SYSTEM_PASSWORD,
+        "system_user_name": Credential.SYSTEM_USER_NAME,
+    },
     mtom=True,
+)
+
+_BROKER_SERVICE_EXTERNAL_EC_STREAMED = Endpoint(
+    service="BrokerService",
+    binding=Binding.EC,
+    path="/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed",
+    policy=SECURE_CONVERSATION_POLICY,
+    faults=(AltinnFault,),
+    credentials={
+        "password": Credential.ENTERPRISE_PASSWORD,
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+    },
+    mtom=True,
+)
+
+_BROKER_SERVICE_EXTERNAL_EC2_STREAMED = Endpoint(
+    service="BrokerService",
+    binding=Binding.EC2,
+    path="/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed",
+    policy=SECURE_CONVERSATION_POLICY_2,
+    faults=(AltinnFault,),
+    credentials={
+        "password": Credential.ENTERPRISE_PASSWORD,
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+    },
+    mtom=True,
+)
+
+GET_AVAILABLE_FILES_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC.operation(
+    Effect.READ, GetAvailableFilesBasic, GetAvailableFilesBasicResponse
+)
+
+GET_AVAILABLE_FILES_EC = _BROKER_SERVICE_EXTERNAL_EC.operation(
+    Effect.READ, GetAvailableFilesEC, GetAvailableFilesECResponse
+)
+
+GET_AVAILABLE_FILES_EC2 = _BROKER_SERVICE_EXTERNAL_EC2.operation(
+    Effect.READ, GetAvailableFilesEC, GetAvailableFilesECResponse
+)
+
+INITIATE_BROKER_SERVICE_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC.operation(
+    Effect.WRITE, InitiateBrokerServiceBasic, InitiateBrokerServiceBasicResponse
+)
+
+INITIATE_BROKER_SERVICE_EC = _BROKER_SERVICE_EXTERNAL_EC.operation(
+    Effect.WRITE, InitiateBrokerServiceEC, InitiateBrokerServiceECResponse
+)
+
+INITIATE_BROKER_SERVICE_EC2 = _BROKER_SERVICE_EXTERNAL_EC2.operation(
+    Effect.WRITE, InitiateBrokerServiceEC, InitiateBrokerServiceECResponse
+)
+
+UPLOAD_FILE_STREAMED_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC_STREAMED.operation(
+    Effect.WRITE,
+    StreamedPayloadBasicBE,
+    ReceiptExternalStreamedBE,
+    result=None,
+    name="UploadFileStreamedBasic",
     input_headers=(FileName, Reference, Reportee, SystemPassword, SystemUserName),
     header_parameters=("file_name", "reference", "reportee", "system_password", "system_user_name"),
-    faults=(AltinnFault,),
-    credentials={
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-    },
 )
 
-UPLOAD_FILE_STREAMED_EC = OperationInfo(
-    service="BrokerService",
-    base_operation="UploadFileStreamed",
+UPLOAD_FILE_STREAMED_EC = _BROKER_SERVICE_EXTERNAL_EC_STREAMED.operation(
+    Effect.WRITE,
+    StreamedPayloadECBE,
+    ReceiptExternalStreamedBE,
+    result=None,
     name="UploadFileStreamedEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/UploadFileStreamedEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=StreamedPayloadECBE,
-    output=ReceiptExternalStreamedBE,
-    addressing=True,
-    mtom=True,
     input_headers=(FileName, Password, Reference, Reportee, UserName),
     header_parameters=("file_name", "password", "reference", "reportee", "user_name"),
-    faults=(AltinnFault,),
-    credentials={
-        "password": Credential.ENTERPRISE_PASSWORD,
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-    },
 )
 
-UPLOAD_FILE_STREAMED_EC2 = OperationInfo(
-    service="BrokerService",
-    base_operation="UploadFileStreamed",
+UPLOAD_FILE_STREAMED_EC2 = _BROKER_SERVICE_EXTERNAL_EC2_STREAMED.operation(
+    Effect.WRITE,
+    StreamedPayloadECBE,
+    ReceiptExternalStreamedBE,
+    result=None,
     name="UploadFileStreamedEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/UploadFileStreamedEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=StreamedPayloadECBE,
-    output=ReceiptExternalStreamedBE,
-    addressing=True,
-    mtom=True,
     input_headers=(FileName, Password, Reference, Reportee, UserName),
     header_parameters=("file_name", "password", "reference", "reportee", "user_name"),
-    faults=(AltinnFault,),
-    credentials={
-        "password": Credential.ENTERPRISE_PASSWORD,
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-    },
 )
 
-DOWNLOAD_FILE_STREAMED_BASIC = OperationInfo(
-    service="BrokerService",
-    base_operation="DownloadFileStreamed",
-    name="DownloadFileStreamedBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/BrokerServiceExternalBasicStreamed.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalBasicStreamed/DownloadFileStreamedBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=DownloadFileStreamedBasic,
-    output=DownloadFileStreamedBasicResponse,
-    mtom=True,
-    faults=(AltinnFault,),
-    result="download_file_streamed_basic_result",
+DOWNLOAD_FILE_STREAMED_BASIC = _BROKER_SERVICE_EXTERNAL_BASIC_STREAMED.operation(
+    Effect.READ_WITH_SIDE_EFFECT,
+    DownloadFileStreamedBasic,
+    DownloadFileStreamedBasicResponse,
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-DOWNLOAD_FILE_STREAMED_EC = OperationInfo(
-    service="BrokerService",
-    base_operation="DownloadFileStreamed",
-    name="DownloadFileStreamedEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/BrokerServiceExternalECStreamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/DownloadFileStreamedEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=DownloadFileStreamedEC,
-    output=DownloadFileStreamedECResponse,
-    addressing=True,
-    mtom=True,
-    faults=(AltinnFault,),
-    result="download_file_streamed_ec_result",
+DOWNLOAD_FILE_STREAMED_EC = _BROKER_SERVICE_EXTERNAL_EC_STREAMED.operation(
+    Effect.READ_WITH_SIDE_EFFECT,
+    DownloadFileStreamedEC,
+    DownloadFileStreamedECResponse,
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-DOWNLOAD_FILE_STREAMED_EC2 = OperationInfo(
-    service="BrokerService",
-    base_operation="DownloadFileStreamed",
-    name="DownloadFileStreamedEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Broker/2015/06/IBrokerServiceExternalECStreamed/DownloadFileStreamedEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=DownloadFileStreamedEC,
-    output=DownloadFileStreamedECResponse,
-    addressing=True,
-    mtom=True,
-    faults=(AltinnFault,),
-    result="download_file_streamed_ec_result",
+DOWNLOAD_FILE_STREAMED_EC2 = _BROKER_SERVICE_EXTERNAL_EC2_STREAMED.operation(
+    Effect.READ_WITH_SIDE_EFFECT,
+    DownloadFileStreamedEC,
+    DownloadFileStreamedECResponse,
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
+)
+
+_GET_AVAILABLE_FILES: BaseOperation[list[BrokerServiceAvailableFile]] = BaseOperation(
+    "GetAvailableFiles",
+    basic="get_available_files_basic",
+    ec="get_available_files_ec",
+    ec2="get_available_files_ec2",
+)
+
+_INITIATE_BROKER_SERVICE: BaseOperation[str | None] = BaseOperation(
+    "InitiateBrokerService",
+    basic="initiate_broker_service_basic",
+    ec="initiate_broker_service_ec",
+    ec2="initiate_broker_service_ec2",
+)
+
+_UPLOAD_FILE_STREAMED: BaseOperation[ReceiptExternalStreamedBE] = BaseOperation(
+    "UploadFileStreamed",
+    basic="upload_file_streamed_basic",
+    ec="upload_file_streamed_ec",
+    ec2="upload_file_streamed_ec2",
 )
 
 
@@ -465,13 +369,7 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (GetAvailableFiles).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_available_files_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_available_files_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_available_files_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetAvailableFiles", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_AVAILABLE_FILES, locals())
 
     def initiate_broker_service_basic(
         self,
@@ -559,13 +457,7 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (InitiateBrokerService).
         """
-        if self.binding is Binding.BASIC:
-            return self.initiate_broker_service_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.initiate_broker_service_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.initiate_broker_service_ec2(**self._arguments(locals()))
-        raise self._unavailable("InitiateBrokerService", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_INITIATE_BROKER_SERVICE, locals())
 
     def upload_file_streamed_basic(
         self,
@@ -682,13 +574,7 @@ class BrokerService(Service):
 
         Not generated (no WSDL operation known): WS (UploadFileStreamed).
         """
-        if self.binding is Binding.BASIC:
-            return self.upload_file_streamed_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.upload_file_streamed_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.upload_file_streamed_ec2(**self._arguments(locals()))
-        raise self._unavailable("UploadFileStreamed", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_UPLOAD_FILE_STREAMED, locals())
 
     def download_file_streamed_basic(
         self,
@@ -892,13 +778,7 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetAvailableFiles).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_available_files_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_available_files_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_available_files_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetAvailableFiles", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_AVAILABLE_FILES, locals())
 
     async def initiate_broker_service_basic(
         self,
@@ -990,13 +870,7 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (InitiateBrokerService).
         """
-        if self.binding is Binding.BASIC:
-            return await self.initiate_broker_service_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.initiate_broker_service_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.initiate_broker_service_ec2(**self._arguments(locals()))
-        raise self._unavailable("InitiateBrokerService", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_INITIATE_BROKER_SERVICE, locals())
 
     async def upload_file_streamed_basic(
         self,
@@ -1113,13 +987,7 @@ class AsyncBrokerService(AsyncService):
 
         Not generated (no WSDL operation known): WS (UploadFileStreamed).
         """
-        if self.binding is Binding.BASIC:
-            return await self.upload_file_streamed_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.upload_file_streamed_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.upload_file_streamed_ec2(**self._arguments(locals()))
-        raise self._unavailable("UploadFileStreamed", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_UPLOAD_FILE_STREAMED, locals())
 
     async def download_file_streamed_basic(
         self,

@@ -35,17 +35,11 @@ from altinn2.models.case_service_2010_10 import (
     InstantiateCollaborationECResponse,
 )
 from altinn2.models.fault_2009_10 import AltinnFault
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -61,146 +55,60 @@ __all__ = [
     "XmlDateTime",
 ]
 
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-GET_CASE_LIST_EC = OperationInfo(
+_EC = Endpoint(
     service="Case",
-    base_operation="GetCaseList",
-    name="GetCaseListEC",
     binding=Binding.EC,
     path="/ServiceEngineExternal/CaseEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/GetCaseListEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetCaseListEC,
-    output=GetCaseListECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_case_list_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "user_password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_CASE_LIST_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="Case",
-    base_operation="GetCaseList",
-    name="GetCaseListEC",
     binding=Binding.EC2,
     path="/ServiceEngineExternal/CaseEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/GetCaseListEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetCaseListEC,
-    output=GetCaseListECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_case_list_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "user_password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-INSTANTIATE_COLLABORATION_EC = OperationInfo(
-    service="Case",
-    base_operation="InstantiateCollaboration",
-    name="InstantiateCollaborationEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/CaseEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/InstantiateCollaborationEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=InstantiateCollaborationEC,
-    output=InstantiateCollaborationECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="instantiate_collaboration_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "user_password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_CASE_LIST_EC = _EC.operation(Effect.READ, GetCaseListEC, GetCaseListECResponse)
+
+GET_CASE_LIST_EC2 = _EC2.operation(Effect.READ, GetCaseListEC, GetCaseListECResponse)
+
+INSTANTIATE_COLLABORATION_EC = _EC.operation(
+    Effect.WRITE, InstantiateCollaborationEC, InstantiateCollaborationECResponse
 )
 
-INSTANTIATE_COLLABORATION_EC2 = OperationInfo(
-    service="Case",
-    base_operation="InstantiateCollaboration",
-    name="InstantiateCollaborationEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/CaseEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/InstantiateCollaborationEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=InstantiateCollaborationEC,
-    output=InstantiateCollaborationECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="instantiate_collaboration_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "user_password": Credential.ENTERPRISE_PASSWORD,
-    },
+INSTANTIATE_COLLABORATION_EC2 = _EC2.operation(
+    Effect.WRITE, InstantiateCollaborationEC, InstantiateCollaborationECResponse
 )
 
-ARCHIVE_CASE_EC = OperationInfo(
-    service="Case",
-    base_operation="ArchiveCase",
-    name="ArchiveCaseEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/CaseEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/ArchiveCaseEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=ArchiveCaseEC,
-    output=ArchiveCaseECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="archive_case_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "user_password": Credential.ENTERPRISE_PASSWORD,
-    },
+ARCHIVE_CASE_EC = _EC.operation(Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse)
+
+ARCHIVE_CASE_EC2 = _EC2.operation(Effect.WRITE, ArchiveCaseEC, ArchiveCaseECResponse)
+
+_GET_CASE_LIST: BaseOperation[list[CaseBE]] = BaseOperation(
+    "GetCaseList", ec="get_case_list_ec", ec2="get_case_list_ec2"
 )
 
-ARCHIVE_CASE_EC2 = OperationInfo(
-    service="Case",
-    base_operation="ArchiveCase",
-    name="ArchiveCaseEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/CaseEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC/ArchiveCaseEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=ArchiveCaseEC,
-    output=ArchiveCaseECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="archive_case_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "user_password": Credential.ENTERPRISE_PASSWORD,
-    },
+_INSTANTIATE_COLLABORATION: BaseOperation[int | None] = BaseOperation(
+    "InstantiateCollaboration",
+    ec="instantiate_collaboration_ec",
+    ec2="instantiate_collaboration_ec2",
+)
+
+_ARCHIVE_CASE: BaseOperation[int | None] = BaseOperation(
+    "ArchiveCase", ec="archive_case_ec", ec2="archive_case_ec2"
 )
 
 
@@ -304,11 +212,7 @@ class Case(Service):
         Not generated (no WSDL operation known): WS (GetCaseListExternal), Basic
         (GetCaseListExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return self.get_case_list_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_case_list_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetCaseList", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_CASE_LIST, locals())
 
     def instantiate_collaboration_ec(
         self,
@@ -404,11 +308,7 @@ class Case(Service):
         Not generated (no WSDL operation known): WS (InstantiateCollaborationExternal), Basic
         (InstantiateCollaborationExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return self.instantiate_collaboration_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.instantiate_collaboration_ec2(**self._arguments(locals()))
-        raise self._unavailable("InstantiateCollaboration", (Binding.EC, Binding.EC2))
+        return self._dispatch(_INSTANTIATE_COLLABORATION, locals())
 
     def archive_case_ec(
         self,
@@ -471,11 +371,7 @@ class Case(Service):
         Not generated (no WSDL operation known): WS (ArchiveCaseExternal), Basic
         (ArchiveCaseExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return self.archive_case_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.archive_case_ec2(**self._arguments(locals()))
-        raise self._unavailable("ArchiveCase", (Binding.EC, Binding.EC2))
+        return self._dispatch(_ARCHIVE_CASE, locals())
 
 
 class AsyncCase(AsyncService):
@@ -578,11 +474,7 @@ class AsyncCase(AsyncService):
         Not generated (no WSDL operation known): WS (GetCaseListExternal), Basic
         (GetCaseListExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.get_case_list_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_case_list_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetCaseList", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_CASE_LIST, locals())
 
     async def instantiate_collaboration_ec(
         self,
@@ -678,11 +570,7 @@ class AsyncCase(AsyncService):
         Not generated (no WSDL operation known): WS (InstantiateCollaborationExternal), Basic
         (InstantiateCollaborationExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.instantiate_collaboration_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.instantiate_collaboration_ec2(**self._arguments(locals()))
-        raise self._unavailable("InstantiateCollaboration", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_INSTANTIATE_COLLABORATION, locals())
 
     async def archive_case_ec(
         self,
@@ -745,8 +633,4 @@ class AsyncCase(AsyncService):
         Not generated (no WSDL operation known): WS (ArchiveCaseExternal), Basic
         (ArchiveCaseExternalBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.archive_case_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.archive_case_ec2(**self._arguments(locals()))
-        raise self._unavailable("ArchiveCase", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_ARCHIVE_CASE, locals())

@@ -36,18 +36,11 @@ from altinn2.models.correspondence_service_2010_10 import (
     SaveCorrespondenceConfirmationECResponse,
 )
 from altinn2.models.fault_2009_10 import AltinnFault
-from altinn2.runtime.operation import (
-    NO_SECURITY,
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import Absent, BaseOperation, Required, Route
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -66,36 +59,12 @@ __all__ = [
     "SaveCorrespondenceConfirmationECResponse",
 ]
 
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = OperationInfo(
+_BASIC = Endpoint(
     service="CorrespondenceExternal",
-    base_operation="GetCorrespondenceForEndUserSystemV2",
-    name="GetCorrespondenceForEndUserSystemsBasicV2",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/CorrespondenceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic/GetCorrespondenceForEndUserSystemsBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=GetCorrespondenceForEndUserSystemsBasicV2,
-    output=GetCorrespondenceForEndUserSystemsBasicV2Response,
+    actions="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic",
     faults=(AltinnFault,),
-    result="get_correspondence_for_end_user_systems_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -106,132 +75,108 @@ GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = OperationInfo(
     },
 )
 
-GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC = OperationInfo(
+_EC = Endpoint(
     service="CorrespondenceExternal",
-    base_operation="GetCorrespondenceForEndUserSystemV2",
-    name="GetCorrespondenceForEndUserSystemsEC",
     binding=Binding.EC,
     path="/ServiceEngineExternal/CorrespondenceExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/GetCorrespondenceForEndUserSystemsEC",
+    actions="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=GetCorrespondenceForEndUserSystemsEC,
-    output=GetCorrespondenceForEndUserSystemsECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_correspondence_for_end_user_systems_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="CorrespondenceExternal",
+    binding=Binding.EC2,
+    path="/ServiceEngineExternal/CorrespondenceExternalEC2.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC",
+    policy=SECURE_CONVERSATION_POLICY_2,
+    faults=(AltinnFault,),
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "password": Credential.ENTERPRISE_PASSWORD,
+    },
+)
+
+GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_BASIC_V2 = _BASIC.operation(
+    Effect.READ_WITH_SIDE_EFFECT,
+    GetCorrespondenceForEndUserSystemsBasicV2,
+    GetCorrespondenceForEndUserSystemsBasicV2Response,
     base_operation="GetCorrespondenceForEndUserSystemV2",
-    name="GetCorrespondenceForEndUserSystemsEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/CorrespondenceExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/GetCorrespondenceForEndUserSystemsEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=GetCorrespondenceForEndUserSystemsEC,
-    output=GetCorrespondenceForEndUserSystemsECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_for_end_user_systems_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
 )
 
-DELETE_CORRESPONDENCE_BASIC = OperationInfo(
-    service="CorrespondenceExternal",
-    base_operation="DeleteCorrespondence",
-    name="DeleteCorrespondenceBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/CorrespondenceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic/DeleteCorrespondenceBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=DeleteCorrespondenceBasic,
-    output=DeleteCorrespondenceBasicResponse,
-    faults=(AltinnFault,),
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC = _EC.operation(
+    Effect.READ_WITH_SIDE_EFFECT,
+    GetCorrespondenceForEndUserSystemsEC,
+    GetCorrespondenceForEndUserSystemsECResponse,
+    base_operation="GetCorrespondenceForEndUserSystemV2",
 )
 
-SAVE_CORRESPONDENCE_CONFIRMATION_BASIC = OperationInfo(
-    service="CorrespondenceExternal",
-    base_operation="SaveCorrespondenceConfirmation",
-    name="SaveCorrespondenceConfirmationBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/CorrespondenceExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10/ICorrespondenceExternalBasic/SaveCorrespondenceConfirmationBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=SaveCorrespondenceConfirmationBasic,
-    output=SaveCorrespondenceConfirmationBasicResponse,
-    faults=(AltinnFault,),
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_FOR_END_USER_SYSTEMS_EC2 = _EC2.operation(
+    Effect.READ_WITH_SIDE_EFFECT,
+    GetCorrespondenceForEndUserSystemsEC,
+    GetCorrespondenceForEndUserSystemsECResponse,
+    base_operation="GetCorrespondenceForEndUserSystemV2",
 )
 
-SAVE_CORRESPONDENCE_CONFIRMATION_EC = OperationInfo(
-    service="CorrespondenceExternal",
-    base_operation="SaveCorrespondenceConfirmation",
-    name="SaveCorrespondenceConfirmationEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/CorrespondenceExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/SaveCorrespondenceConfirmationEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=SaveCorrespondenceConfirmationEC,
-    output=SaveCorrespondenceConfirmationECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+DELETE_CORRESPONDENCE_BASIC = _BASIC.operation(
+    Effect.WRITE, DeleteCorrespondenceBasic, DeleteCorrespondenceBasicResponse, result=None
 )
 
-SAVE_CORRESPONDENCE_CONFIRMATION_EC2 = OperationInfo(
-    service="CorrespondenceExternal",
-    base_operation="SaveCorrespondenceConfirmation",
-    name="SaveCorrespondenceConfirmationEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/CorrespondenceExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10/ICorrespondenceExternalEC/SaveCorrespondenceConfirmationEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=SaveCorrespondenceConfirmationEC,
-    output=SaveCorrespondenceConfirmationECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+SAVE_CORRESPONDENCE_CONFIRMATION_BASIC = _BASIC.operation(
+    Effect.WRITE,
+    SaveCorrespondenceConfirmationBasic,
+    SaveCorrespondenceConfirmationBasicResponse,
+    result=None,
+)
+
+SAVE_CORRESPONDENCE_CONFIRMATION_EC = _EC.operation(
+    Effect.WRITE,
+    SaveCorrespondenceConfirmationEC,
+    SaveCorrespondenceConfirmationECResponse,
+    result=None,
+)
+
+SAVE_CORRESPONDENCE_CONFIRMATION_EC2 = _EC2.operation(
+    Effect.WRITE,
+    SaveCorrespondenceConfirmationEC,
+    SaveCorrespondenceConfirmationECResponse,
+    result=None,
+)
+
+_GET_CORRESPONDENCE_FOR_END_USER_SYSTEM_V2: BaseOperation[
+    CorrespondenceForEndUserSystemV2 | None
+] = BaseOperation(
+    "GetCorrespondenceForEndUserSystemV2",
+    basic=Route(
+        "get_correspondence_for_end_user_systems_basic_v2",
+        Required("correspondence_id"),
+        Absent("reportee_element_id"),
+    ),
+    ec=Route(
+        "get_correspondence_for_end_user_systems_ec",
+        Absent("correspondence_id"),
+        Required("reportee_element_id"),
+    ),
+    ec2=Route(
+        "get_correspondence_for_end_user_systems_ec2",
+        Absent("correspondence_id"),
+        Required("reportee_element_id"),
+    ),
+)
+
+_DELETE_CORRESPONDENCE: BaseOperation[None] = BaseOperation(
+    "DeleteCorrespondence", basic="delete_correspondence_basic"
+)
+
+_SAVE_CORRESPONDENCE_CONFIRMATION: BaseOperation[None] = BaseOperation(
+    "SaveCorrespondenceConfirmation",
+    basic="save_correspondence_confirmation_basic",
+    ec="save_correspondence_confirmation_ec",
+    ec2="save_correspondence_confirmation_ec2",
 )
 
 
@@ -352,29 +297,7 @@ class CorrespondenceExternal(Service):
         Not generated (no WSDL operation known): WS
         (GetCorrespondenceForEndUserSystemsExternalV2).
         """
-        if self.binding is Binding.BASIC:
-            if correspondence_id is None:
-                raise self._missing_argument("correspondence_id", "Basic")
-            if reportee_element_id is not None:
-                raise self._not_a_parameter("reportee_element_id", "Basic")
-            return self.get_correspondence_for_end_user_systems_basic_v2(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC:
-            if correspondence_id is not None:
-                raise self._not_a_parameter("correspondence_id", "EC")
-            if reportee_element_id is None:
-                raise self._missing_argument("reportee_element_id", "EC")
-            return self.get_correspondence_for_end_user_systems_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if correspondence_id is not None:
-                raise self._not_a_parameter("correspondence_id", "EC2")
-            if reportee_element_id is None:
-                raise self._missing_argument("reportee_element_id", "EC2")
-            return self.get_correspondence_for_end_user_systems_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetCorrespondenceForEndUserSystemV2", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_GET_CORRESPONDENCE_FOR_END_USER_SYSTEM_V2, locals())
 
     def delete_correspondence_basic(
         self,
@@ -413,9 +336,7 @@ class CorrespondenceExternal(Service):
 
         Not generated (no WSDL operation known): WS (DeleteCorrespondenceExternal).
         """
-        if self.binding is Binding.BASIC:
-            return self.delete_correspondence_basic(**self._arguments(locals()))
-        raise self._unavailable("DeleteCorrespondence", (Binding.BASIC,))
+        return self._dispatch(_DELETE_CORRESPONDENCE, locals())
 
     def save_correspondence_confirmation_basic(
         self,
@@ -504,15 +425,7 @@ class CorrespondenceExternal(Service):
 
         Not generated (no WSDL operation known): WS (SaveCorrespondenceConfirmationExternal).
         """
-        if self.binding is Binding.BASIC:
-            return self.save_correspondence_confirmation_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.save_correspondence_confirmation_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.save_correspondence_confirmation_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "SaveCorrespondenceConfirmation", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_SAVE_CORRESPONDENCE_CONFIRMATION, locals())
 
 
 class AsyncCorrespondenceExternal(AsyncService):
@@ -632,33 +545,7 @@ class AsyncCorrespondenceExternal(AsyncService):
         Not generated (no WSDL operation known): WS
         (GetCorrespondenceForEndUserSystemsExternalV2).
         """
-        if self.binding is Binding.BASIC:
-            if correspondence_id is None:
-                raise self._missing_argument("correspondence_id", "Basic")
-            if reportee_element_id is not None:
-                raise self._not_a_parameter("reportee_element_id", "Basic")
-            return await self.get_correspondence_for_end_user_systems_basic_v2(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC:
-            if correspondence_id is not None:
-                raise self._not_a_parameter("correspondence_id", "EC")
-            if reportee_element_id is None:
-                raise self._missing_argument("reportee_element_id", "EC")
-            return await self.get_correspondence_for_end_user_systems_ec(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC2:
-            if correspondence_id is not None:
-                raise self._not_a_parameter("correspondence_id", "EC2")
-            if reportee_element_id is None:
-                raise self._missing_argument("reportee_element_id", "EC2")
-            return await self.get_correspondence_for_end_user_systems_ec2(
-                **self._arguments(locals())
-            )
-        raise self._unavailable(
-            "GetCorrespondenceForEndUserSystemV2", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_GET_CORRESPONDENCE_FOR_END_USER_SYSTEM_V2, locals())
 
     async def delete_correspondence_basic(
         self,
@@ -697,9 +584,7 @@ class AsyncCorrespondenceExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (DeleteCorrespondenceExternal).
         """
-        if self.binding is Binding.BASIC:
-            return await self.delete_correspondence_basic(**self._arguments(locals()))
-        raise self._unavailable("DeleteCorrespondence", (Binding.BASIC,))
+        return await self._dispatch(_DELETE_CORRESPONDENCE, locals())
 
     async def save_correspondence_confirmation_basic(
         self,
@@ -788,12 +673,4 @@ class AsyncCorrespondenceExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (SaveCorrespondenceConfirmationExternal).
         """
-        if self.binding is Binding.BASIC:
-            return await self.save_correspondence_confirmation_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.save_correspondence_confirmation_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.save_correspondence_confirmation_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "SaveCorrespondenceConfirmation", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_SAVE_CORRESPONDENCE_CONFIRMATION, locals())

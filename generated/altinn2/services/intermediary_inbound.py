@@ -54,18 +54,11 @@ from altinn2.models.intermediary_inbound_service_2010_10 import (
 )
 from altinn2.models.intermediary_inbound_service_2010_10_ec import UpdateFormDataECEC
 from altinn2.models.receipt_2009_10 import ReceiptExternal
-from altinn2.runtime.operation import (
-    NO_SECURITY,
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import Absent, BaseOperation, IsA, Route
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -97,36 +90,12 @@ __all__ = [
     "UpdateFormDataECResponse",
 ]
 
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-SUBMIT_FORM_TASK_BASIC = OperationInfo(
+_BASIC = Endpoint(
     service="IntermediaryInbound",
-    base_operation="SubmitFormTask",
-    name="SubmitFormTaskBasic",
     binding=Binding.BASIC,
     path="/IntermediaryExternal/IntermediaryInboundBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic/SubmitFormTaskBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=SubmitFormTaskBasic,
-    output=SubmitFormTaskBasicResponse,
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic",
     faults=(AltinnFault,),
-    result="submit_form_task_basic_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -137,216 +106,121 @@ SUBMIT_FORM_TASK_BASIC = OperationInfo(
     },
 )
 
-SUBMIT_FORM_TASK_EC = OperationInfo(
+_EC = Endpoint(
     service="IntermediaryInbound",
-    base_operation="SubmitFormTask",
-    name="SubmitFormTaskEC",
     binding=Binding.EC,
     path="/IntermediaryExternal/IntermediaryInboundExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/SubmitFormTaskEC",
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=SubmitFormTaskEC,
-    output=SubmitFormTaskECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="submit_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-SUBMIT_FORM_TASK_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="IntermediaryInbound",
-    base_operation="SubmitFormTask",
-    name="SubmitFormTaskEC",
     binding=Binding.EC2,
     path="/IntermediaryExternal/IntermediaryInboundExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/SubmitFormTaskEC",
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=SubmitFormTaskEC,
-    output=SubmitFormTaskECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="submit_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_ALTINN_SUBMISSION_STATUS_BASIC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="GetAltinnSubmissionStatus",
-    name="GetAltinnSubmissionStatusBasic",
-    binding=Binding.BASIC,
-    path="/IntermediaryExternal/IntermediaryInboundBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic/GetAltinnSubmissionStatusBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetAltinnSubmissionStatusBasic,
-    output=GetAltinnSubmissionStatusBasicResponse,
-    faults=(AltinnFault,),
-    result="get_altinn_submission_status_basic_result",
+SUBMIT_FORM_TASK_BASIC = _BASIC.operation(
+    Effect.WRITE, SubmitFormTaskBasic, SubmitFormTaskBasicResponse
+)
+
+SUBMIT_FORM_TASK_EC = _EC.operation(Effect.WRITE, SubmitFormTaskEC, SubmitFormTaskECResponse)
+
+SUBMIT_FORM_TASK_EC2 = _EC2.operation(Effect.WRITE, SubmitFormTaskEC, SubmitFormTaskECResponse)
+
+GET_ALTINN_SUBMISSION_STATUS_BASIC = _BASIC.operation(
+    Effect.READ,
+    GetAltinnSubmissionStatusBasic,
+    GetAltinnSubmissionStatusBasicResponse,
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-GET_ALTINN_SUBMISSION_STATUS_EC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="GetAltinnSubmissionStatus",
-    name="GetAltinnSubmissionStatusEC",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/GetAltinnSubmissionStatusEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetAltinnSubmissionStatusEC,
-    output=GetAltinnSubmissionStatusECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_altinn_submission_status_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_ALTINN_SUBMISSION_STATUS_EC = _EC.operation(
+    Effect.READ, GetAltinnSubmissionStatusEC, GetAltinnSubmissionStatusECResponse
 )
 
-GET_ALTINN_SUBMISSION_STATUS_EC2 = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="GetAltinnSubmissionStatus",
-    name="GetAltinnSubmissionStatusEC",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/GetAltinnSubmissionStatusEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetAltinnSubmissionStatusEC,
-    output=GetAltinnSubmissionStatusECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_altinn_submission_status_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_ALTINN_SUBMISSION_STATUS_EC2 = _EC2.operation(
+    Effect.READ, GetAltinnSubmissionStatusEC, GetAltinnSubmissionStatusECResponse
 )
 
-COMPLETE_AND_SIGN_SHIPMENT_BASIC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="CompleteAndSignShipment",
-    name="CompleteAndSignShipmentBasic",
-    binding=Binding.BASIC,
-    path="/IntermediaryExternal/IntermediaryInboundBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10/IIntermediaryInboundExternalBasic/CompleteAndSignShipmentBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=CompleteAndSignShipmentBasic,
-    output=CompleteAndSignShipmentBasicResponse,
-    faults=(AltinnFault,),
-    result="complete_and_sign_shipment_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+COMPLETE_AND_SIGN_SHIPMENT_BASIC = _BASIC.operation(
+    Effect.WRITE, CompleteAndSignShipmentBasic, CompleteAndSignShipmentBasicResponse
 )
 
-COMPLETE_AND_SIGN_SHIPMENT_EC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="CompleteAndSignShipment",
-    name="CompleteAndSignShipmentEC",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/CompleteAndSignShipmentEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=CompleteAndSignShipmentEC,
-    output=CompleteAndSignShipmentECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="complete_and_sign_shipment_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+COMPLETE_AND_SIGN_SHIPMENT_EC = _EC.operation(
+    Effect.WRITE, CompleteAndSignShipmentEC, CompleteAndSignShipmentECResponse
 )
 
-COMPLETE_AND_SIGN_SHIPMENT_EC2 = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="CompleteAndSignShipment",
-    name="CompleteAndSignShipmentEC",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/CompleteAndSignShipmentEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=CompleteAndSignShipmentEC,
-    output=CompleteAndSignShipmentECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="complete_and_sign_shipment_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+COMPLETE_AND_SIGN_SHIPMENT_EC2 = _EC2.operation(
+    Effect.WRITE, CompleteAndSignShipmentEC, CompleteAndSignShipmentECResponse
 )
 
-UPDATE_FORM_DATA_EC = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="UpdateFormData",
-    name="UpdateFormDataEC",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/UpdateFormDataEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=UpdateFormDataEC,
-    output=UpdateFormDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="update_form_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+UPDATE_FORM_DATA_EC = _EC.operation(Effect.WRITE, UpdateFormDataEC, UpdateFormDataECResponse)
+
+UPDATE_FORM_DATA_EC2 = _EC2.operation(
+    Effect.WRITE, UpdateFormDataECEC, UpdateFormDataECResponse, name="UpdateFormDataEC"
 )
 
-UPDATE_FORM_DATA_EC2 = OperationInfo(
-    service="IntermediaryInbound",
-    base_operation="UpdateFormData",
-    name="UpdateFormDataEC",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/IntermediaryInboundExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10/IIntermediaryInboundExternalEC/UpdateFormDataEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=UpdateFormDataECEC,
-    output=UpdateFormDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="update_form_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+_SUBMIT_FORM_TASK: BaseOperation[
+    ReceiptExternalBE | ReceiptExternalBEIntermediaryInboundService201010 | None
+] = BaseOperation(
+    "SubmitFormTask",
+    basic=Route(
+        "submit_form_task_basic", IsA("form_task_shipment", FormTaskShipmentBE, may_be_none=True)
+    ),
+    ec=Route(
+        "submit_form_task_ec",
+        IsA(
+            "form_task_shipment",
+            FormTaskShipmentBEIntermediaryInboundService201010,
+            text="FormTaskShipmentBEIntermediaryInboundService201010",
+        ),
+    ),
+    ec2=Route(
+        "submit_form_task_ec2",
+        IsA(
+            "form_task_shipment",
+            FormTaskShipmentBEIntermediaryInboundService201010,
+            text="FormTaskShipmentBEIntermediaryInboundService201010",
+        ),
+    ),
+)
+
+_GET_ALTINN_SUBMISSION_STATUS: BaseOperation[int | None] = BaseOperation(
+    "GetAltinnSubmissionStatus",
+    basic="get_altinn_submission_status_basic",
+    ec="get_altinn_submission_status_ec",
+    ec2="get_altinn_submission_status_ec2",
+)
+
+_COMPLETE_AND_SIGN_SHIPMENT: BaseOperation[ReceiptExternalBE | ReceiptExternal | None] = (
+    BaseOperation(
+        "CompleteAndSignShipment",
+        basic=Route("complete_and_sign_shipment_basic", Absent("signature")),
+        ec=Route("complete_and_sign_shipment_ec", Absent("signatures")),
+        ec2=Route("complete_and_sign_shipment_ec2", Absent("signatures")),
+    )
+)
+
+_UPDATE_FORM_DATA: BaseOperation[ReceiptExternal | None] = BaseOperation(
+    "UpdateFormData",
+    ec=Route("update_form_data_ec", IsA("form_task_update", FormTaskUpdate)),
+    ec2=Route("update_form_data_ec2", IsA("form_task_update", FormTaskUpdateEC)),
 )
 
 
@@ -448,31 +322,7 @@ class IntermediaryInbound(Service):
 
         Not generated (no WSDL operation known): WS (SubmitFormTask).
         """
-        if self.binding is Binding.BASIC:
-            if form_task_shipment is not None and not isinstance(
-                form_task_shipment, FormTaskShipmentBE
-            ):
-                raise self._wrong_type("form_task_shipment", "Basic", "FormTaskShipmentBE")
-            return self.submit_form_task_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(
-                form_task_shipment, FormTaskShipmentBEIntermediaryInboundService201010
-            ):
-                raise self._wrong_type(
-                    "form_task_shipment", "EC", "FormTaskShipmentBEIntermediaryInboundService201010"
-                )
-            return self.submit_form_task_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(
-                form_task_shipment, FormTaskShipmentBEIntermediaryInboundService201010
-            ):
-                raise self._wrong_type(
-                    "form_task_shipment",
-                    "EC2",
-                    "FormTaskShipmentBEIntermediaryInboundService201010",
-                )
-            return self.submit_form_task_ec2(**self._arguments(locals()))
-        raise self._unavailable("SubmitFormTask", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_SUBMIT_FORM_TASK, locals())
 
     def get_altinn_submission_status_basic(
         self,
@@ -551,15 +401,7 @@ class IntermediaryInbound(Service):
 
         Not generated (no WSDL operation known): WS (GetAltinnSubmissionStatus).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_altinn_submission_status_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_altinn_submission_status_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_altinn_submission_status_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetAltinnSubmissionStatus", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_GET_ALTINN_SUBMISSION_STATUS, locals())
 
     def complete_and_sign_shipment_basic(
         self,
@@ -672,19 +514,7 @@ class IntermediaryInbound(Service):
 
         Not generated (no WSDL operation known): WS (CompleteAndSignShipment).
         """
-        if self.binding is Binding.BASIC:
-            if signature is not None:
-                raise self._not_a_parameter("signature", "Basic")
-            return self.complete_and_sign_shipment_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if signatures is not None:
-                raise self._not_a_parameter("signatures", "EC")
-            return self.complete_and_sign_shipment_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if signatures is not None:
-                raise self._not_a_parameter("signatures", "EC2")
-            return self.complete_and_sign_shipment_ec2(**self._arguments(locals()))
-        raise self._unavailable("CompleteAndSignShipment", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_COMPLETE_AND_SIGN_SHIPMENT, locals())
 
     def update_form_data_ec(
         self,
@@ -745,15 +575,7 @@ class IntermediaryInbound(Service):
         Not generated (no WSDL operation known): WS (UpdateFormData), Basic
         (UpdateFormDataBasic).
         """
-        if self.binding is Binding.EC:
-            if not isinstance(form_task_update, FormTaskUpdate):
-                raise self._wrong_type("form_task_update", "EC", "FormTaskUpdate")
-            return self.update_form_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(form_task_update, FormTaskUpdateEC):
-                raise self._wrong_type("form_task_update", "EC2", "FormTaskUpdateEC")
-            return self.update_form_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("UpdateFormData", (Binding.EC, Binding.EC2))
+        return self._dispatch(_UPDATE_FORM_DATA, locals())
 
 
 class AsyncIntermediaryInbound(AsyncService):
@@ -854,31 +676,7 @@ class AsyncIntermediaryInbound(AsyncService):
 
         Not generated (no WSDL operation known): WS (SubmitFormTask).
         """
-        if self.binding is Binding.BASIC:
-            if form_task_shipment is not None and not isinstance(
-                form_task_shipment, FormTaskShipmentBE
-            ):
-                raise self._wrong_type("form_task_shipment", "Basic", "FormTaskShipmentBE")
-            return await self.submit_form_task_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(
-                form_task_shipment, FormTaskShipmentBEIntermediaryInboundService201010
-            ):
-                raise self._wrong_type(
-                    "form_task_shipment", "EC", "FormTaskShipmentBEIntermediaryInboundService201010"
-                )
-            return await self.submit_form_task_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(
-                form_task_shipment, FormTaskShipmentBEIntermediaryInboundService201010
-            ):
-                raise self._wrong_type(
-                    "form_task_shipment",
-                    "EC2",
-                    "FormTaskShipmentBEIntermediaryInboundService201010",
-                )
-            return await self.submit_form_task_ec2(**self._arguments(locals()))
-        raise self._unavailable("SubmitFormTask", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_SUBMIT_FORM_TASK, locals())
 
     async def get_altinn_submission_status_basic(
         self,
@@ -957,15 +755,7 @@ class AsyncIntermediaryInbound(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetAltinnSubmissionStatus).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_altinn_submission_status_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_altinn_submission_status_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_altinn_submission_status_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetAltinnSubmissionStatus", (Binding.BASIC, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_GET_ALTINN_SUBMISSION_STATUS, locals())
 
     async def complete_and_sign_shipment_basic(
         self,
@@ -1078,19 +868,7 @@ class AsyncIntermediaryInbound(AsyncService):
 
         Not generated (no WSDL operation known): WS (CompleteAndSignShipment).
         """
-        if self.binding is Binding.BASIC:
-            if signature is not None:
-                raise self._not_a_parameter("signature", "Basic")
-            return await self.complete_and_sign_shipment_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if signatures is not None:
-                raise self._not_a_parameter("signatures", "EC")
-            return await self.complete_and_sign_shipment_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if signatures is not None:
-                raise self._not_a_parameter("signatures", "EC2")
-            return await self.complete_and_sign_shipment_ec2(**self._arguments(locals()))
-        raise self._unavailable("CompleteAndSignShipment", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_COMPLETE_AND_SIGN_SHIPMENT, locals())
 
     async def update_form_data_ec(
         self,
@@ -1151,12 +929,4 @@ class AsyncIntermediaryInbound(AsyncService):
         Not generated (no WSDL operation known): WS (UpdateFormData), Basic
         (UpdateFormDataBasic).
         """
-        if self.binding is Binding.EC:
-            if not isinstance(form_task_update, FormTaskUpdate):
-                raise self._wrong_type("form_task_update", "EC", "FormTaskUpdate")
-            return await self.update_form_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(form_task_update, FormTaskUpdateEC):
-                raise self._wrong_type("form_task_update", "EC2", "FormTaskUpdateEC")
-            return await self.update_form_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("UpdateFormData", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_UPDATE_FORM_DATA, locals())

@@ -25,18 +25,12 @@ from altinn2.models.intermediary_inbound_service_2013_06 import (
     StreamedAttachmentECBE,
     UserName,
 )
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 from altinn2.runtime.transport.mtom import Progress, Source
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -54,77 +48,40 @@ __all__ = [
     "UserName",
 ]
 
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-SUBMIT_ATTACHMENT_STREAMED_EC = OperationInfo(
+_EC = Endpoint(
     service="IntermediaryInboundStreamed",
-    base_operation="SubmitAttachmentStreamed",
-    name="SubmitAttachmentStreamedEC",
     binding=Binding.EC,
     path="/IntermediaryExternal/IntermediaryInboundExternalECStreamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06/IIntermediaryInboundExternalECStreamed/SubmitAttachmentStreamedEC",
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06/IIntermediaryInboundExternalECStreamed",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=StreamedAttachmentECBE,
-    output=ReceiptExternalStreamedBE,
-    addressing=True,
-    mtom=True,
-    input_headers=(
-        AttachmentTypeName,
-        CheckSum,
-        EndUserSystemreference,
-        FileName,
-        Name,
-        ReporteeElementId,
-        Password,
-        UserName,
-    ),
-    header_parameters=(
-        "attachment_type_name",
-        "check_sum",
-        "end_user_systemreference",
-        "file_name",
-        "name",
-        "reportee_element_id",
-        "password",
-        "user_name",
-    ),
     faults=(AltinnFault,),
     credentials={
         "password": Credential.ENTERPRISE_PASSWORD,
         "user_name": Credential.ENTERPRISE_USER_NAME,
     },
+    mtom=True,
 )
 
-SUBMIT_ATTACHMENT_STREAMED_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="IntermediaryInboundStreamed",
-    base_operation="SubmitAttachmentStreamed",
-    name="SubmitAttachmentStreamedEC",
     binding=Binding.EC2,
     path="/IntermediaryExternal/IntermediaryInboundExternalEC2Streamed.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06/IIntermediaryInboundExternalECStreamed/SubmitAttachmentStreamedEC",
+    actions="http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06/IIntermediaryInboundExternalECStreamed",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=StreamedAttachmentECBE,
-    output=ReceiptExternalStreamedBE,
-    addressing=True,
+    faults=(AltinnFault,),
+    credentials={
+        "password": Credential.ENTERPRISE_PASSWORD,
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+    },
     mtom=True,
+)
+
+SUBMIT_ATTACHMENT_STREAMED_EC = _EC.operation(
+    Effect.WRITE,
+    StreamedAttachmentECBE,
+    ReceiptExternalStreamedBE,
+    result=None,
+    name="SubmitAttachmentStreamedEC",
     input_headers=(
         AttachmentTypeName,
         CheckSum,
@@ -145,11 +102,40 @@ SUBMIT_ATTACHMENT_STREAMED_EC2 = OperationInfo(
         "password",
         "user_name",
     ),
-    faults=(AltinnFault,),
-    credentials={
-        "password": Credential.ENTERPRISE_PASSWORD,
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-    },
+)
+
+SUBMIT_ATTACHMENT_STREAMED_EC2 = _EC2.operation(
+    Effect.WRITE,
+    StreamedAttachmentECBE,
+    ReceiptExternalStreamedBE,
+    result=None,
+    name="SubmitAttachmentStreamedEC",
+    input_headers=(
+        AttachmentTypeName,
+        CheckSum,
+        EndUserSystemreference,
+        FileName,
+        Name,
+        ReporteeElementId,
+        Password,
+        UserName,
+    ),
+    header_parameters=(
+        "attachment_type_name",
+        "check_sum",
+        "end_user_systemreference",
+        "file_name",
+        "name",
+        "reportee_element_id",
+        "password",
+        "user_name",
+    ),
+)
+
+_SUBMIT_ATTACHMENT_STREAMED: BaseOperation[ReceiptExternalStreamedBE] = BaseOperation(
+    "SubmitAttachmentStreamed",
+    ec="submit_attachment_streamed_ec",
+    ec2="submit_attachment_streamed_ec2",
 )
 
 
@@ -259,11 +245,7 @@ class IntermediaryInboundStreamed(Service):
         Not generated (no WSDL operation known): WS (SubmitAttachmentStreamed), Basic
         (SubmitAttachmentStreamedBasic).
         """
-        if self.binding is Binding.EC:
-            return self.submit_attachment_streamed_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.submit_attachment_streamed_ec2(**self._arguments(locals()))
-        raise self._unavailable("SubmitAttachmentStreamed", (Binding.EC, Binding.EC2))
+        return self._dispatch(_SUBMIT_ATTACHMENT_STREAMED, locals())
 
 
 class AsyncIntermediaryInboundStreamed(AsyncService):
@@ -372,8 +354,4 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
         Not generated (no WSDL operation known): WS (SubmitAttachmentStreamed), Basic
         (SubmitAttachmentStreamedBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.submit_attachment_streamed_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.submit_attachment_streamed_ec2(**self._arguments(locals()))
-        raise self._unavailable("SubmitAttachmentStreamed", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_SUBMIT_ATTACHMENT_STREAMED, locals())

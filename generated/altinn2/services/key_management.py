@@ -17,17 +17,11 @@ from altinn2.models.key_management_service_2010_10 import (
     GetCertificatesEC,
     GetCertificatesECResponse,
 )
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -38,62 +32,38 @@ __all__ = [
     "KeyManagement",
 ]
 
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-GET_CERTIFICATES_EC = OperationInfo(
+_EC = Endpoint(
     service="KeyManagement",
-    base_operation="GetCertificates",
-    name="GetCertificatesEC",
     binding=Binding.EC,
     path="/ArchiveExternal/KeyManagementEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/KeyManagement/2010/10/IKeyManagementExternalEC/GetCertificatesEC",
+    actions="http://www.altinn.no/services/Archive/KeyManagement/2010/10/IKeyManagementExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetCertificatesEC,
-    output=GetCertificatesECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_certificates_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_CERTIFICATES_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="KeyManagement",
-    base_operation="GetCertificates",
-    name="GetCertificatesEC",
     binding=Binding.EC2,
     path="/ArchiveExternal/KeyManagementEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/KeyManagement/2010/10/IKeyManagementExternalEC/GetCertificatesEC",
+    actions="http://www.altinn.no/services/Archive/KeyManagement/2010/10/IKeyManagementExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetCertificatesEC,
-    output=GetCertificatesECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_certificates_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
+)
+
+GET_CERTIFICATES_EC = _EC.operation(Effect.READ, GetCertificatesEC, GetCertificatesECResponse)
+
+GET_CERTIFICATES_EC2 = _EC2.operation(Effect.READ, GetCertificatesEC, GetCertificatesECResponse)
+
+_GET_CERTIFICATES: BaseOperation[list[CertificateBE]] = BaseOperation(
+    "GetCertificates", ec="get_certificates_ec", ec2="get_certificates_ec2"
 )
 
 
@@ -170,11 +140,7 @@ class KeyManagement(Service):
         Not generated (no WSDL operation known): WS (GetCertificatesBasic), Basic
         (GetCertificatesExternal).
         """
-        if self.binding is Binding.EC:
-            return self.get_certificates_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_certificates_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetCertificates", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_CERTIFICATES, locals())
 
 
 class AsyncKeyManagement(AsyncService):
@@ -250,8 +216,4 @@ class AsyncKeyManagement(AsyncService):
         Not generated (no WSDL operation known): WS (GetCertificatesBasic), Basic
         (GetCertificatesExternal).
         """
-        if self.binding is Binding.EC:
-            return await self.get_certificates_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_certificates_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetCertificates", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_CERTIFICATES, locals())

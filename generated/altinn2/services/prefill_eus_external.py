@@ -19,18 +19,11 @@ from altinn2.models.pre_fill_service_2010_10 import (
     GetPrefillDataEC,
     GetPrefillDataECResponse,
 )
-from altinn2.runtime.operation import (
-    NO_SECURITY,
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import Absent, BaseOperation, Route
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -44,36 +37,12 @@ __all__ = [
     "PrefillEUSExternal",
 ]
 
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-GET_PREFILL_DATA_BASIC_V2 = OperationInfo(
+_BASIC = Endpoint(
     service="PrefillEUSExternal",
-    base_operation="GetPrefillData",
-    name="GetPrefillDataBasicV2",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/PreFillEUSExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalBasic/GetPrefillDataBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetPrefillDataBasicV2,
-    output=GetPrefillDataBasicV2Response,
+    actions="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalBasic",
     faults=(AltinnFault,),
-    result="get_prefill_data_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
@@ -84,46 +53,48 @@ GET_PREFILL_DATA_BASIC_V2 = OperationInfo(
     },
 )
 
-GET_PREFILL_DATA_EC = OperationInfo(
+_EC = Endpoint(
     service="PrefillEUSExternal",
-    base_operation="GetPrefillData",
-    name="GetPrefillDataEC",
     binding=Binding.EC,
     path="/ServiceEngineExternal/PreFillEUSExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalEC/GetPrefillDataEC",
+    actions="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetPrefillDataEC,
-    output=GetPrefillDataECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_prefill_data_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_PREFILL_DATA_EC2 = OperationInfo(
+_EC2 = Endpoint(
     service="PrefillEUSExternal",
-    base_operation="GetPrefillData",
-    name="GetPrefillDataEC",
     binding=Binding.EC2,
     path="/ServiceEngineExternal/PreFillEUSExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalEC/GetPrefillDataEC",
+    actions="http://www.altinn.no/services/ServiceEngine/PreFill/2010/10/IPreFillEUSExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetPrefillDataEC,
-    output=GetPrefillDataECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_prefill_data_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
+)
+
+GET_PREFILL_DATA_BASIC_V2 = _BASIC.operation(
+    Effect.READ,
+    GetPrefillDataBasicV2,
+    GetPrefillDataBasicV2Response,
+    base_operation="GetPrefillData",
+)
+
+GET_PREFILL_DATA_EC = _EC.operation(Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse)
+
+GET_PREFILL_DATA_EC2 = _EC2.operation(Effect.READ, GetPrefillDataEC, GetPrefillDataECResponse)
+
+_GET_PREFILL_DATA: BaseOperation[PrefillDataBEv2 | PrefillDataBE | None] = BaseOperation(
+    "GetPrefillData",
+    basic="get_prefill_data_basic_v2",
+    ec=Route("get_prefill_data_ec", Absent("pre_fill_list")),
+    ec2=Route("get_prefill_data_ec2", Absent("pre_fill_list")),
 )
 
 
@@ -245,17 +216,7 @@ class PrefillEUSExternal(Service):
 
         Not generated (no WSDL operation known): WS (GetPrefillData).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_prefill_data_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if pre_fill_list is not None:
-                raise self._not_a_parameter("pre_fill_list", "EC")
-            return self.get_prefill_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if pre_fill_list is not None:
-                raise self._not_a_parameter("pre_fill_list", "EC2")
-            return self.get_prefill_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetPrefillData", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_PREFILL_DATA, locals())
 
 
 class AsyncPrefillEUSExternal(AsyncService):
@@ -378,14 +339,4 @@ class AsyncPrefillEUSExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetPrefillData).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_prefill_data_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if pre_fill_list is not None:
-                raise self._not_a_parameter("pre_fill_list", "EC")
-            return await self.get_prefill_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if pre_fill_list is not None:
-                raise self._not_a_parameter("pre_fill_list", "EC2")
-            return await self.get_prefill_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetPrefillData", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_PREFILL_DATA, locals())

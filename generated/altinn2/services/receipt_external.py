@@ -50,18 +50,11 @@ from altinn2.models.receipt_service_2009_10_ec import (
     UpdateReceiptECEC,
     UpdateReceiptECResponseEC,
 )
-from altinn2.runtime.operation import (
-    NO_SECURITY,
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import BaseOperation, IsA, Route
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -95,206 +88,91 @@ __all__ = [
     "XmlDateTime",
 ]
 
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-GET_RECEIPT_BASIC_V2 = OperationInfo(
+_BASIC = Endpoint(
     service="ReceiptExternal",
-    base_operation="GetReceiptV2",
-    name="GetReceiptBasicV2",
     binding=Binding.BASIC,
     path="/IntermediaryExternal/ReceiptExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic/GetReceiptBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetReceiptBasicV2,
-    output=GetReceiptBasicV2Response,
+    actions="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic",
     faults=(AltinnFault,),
-    result="get_receipt_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-GET_RECEIPT_EC_V2 = OperationInfo(
+_EC = Endpoint(
     service="ReceiptExternal",
-    base_operation="GetReceiptV2",
-    name="GetReceiptECV2",
     binding=Binding.EC,
     path="/IntermediaryExternal/ReceiptExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptECV2",
+    actions="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetReceiptECV2,
-    output=GetReceiptECV2Response,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_receipt_ec_v2_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_RECEIPT_EC2_V2 = OperationInfo(
+_EC2 = Endpoint(
     service="ReceiptExternal",
-    base_operation="GetReceiptV2",
-    name="GetReceiptECV2",
     binding=Binding.EC2,
     path="/IntermediaryExternal/ReceiptExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptECV2",
+    actions="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetReceiptECV2EC,
-    output=GetReceiptECV2ResponseEC,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_receipt_ec_v2_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_RECEIPT_LIST_BASIC_V2 = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="GetReceiptListV2",
-    name="GetReceiptListBasicV2",
-    binding=Binding.BASIC,
-    path="/IntermediaryExternal/ReceiptExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic/GetReceiptListBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetReceiptListBasicV2,
-    output=GetReceiptListBasicV2Response,
-    faults=(AltinnFault,),
-    result="get_receipt_list_basic_v2_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-    },
+GET_RECEIPT_BASIC_V2 = _BASIC.operation(Effect.READ, GetReceiptBasicV2, GetReceiptBasicV2Response)
+
+GET_RECEIPT_EC_V2 = _EC.operation(Effect.READ, GetReceiptECV2, GetReceiptECV2Response)
+
+GET_RECEIPT_EC2_V2 = _EC2.operation(
+    Effect.READ, GetReceiptECV2EC, GetReceiptECV2ResponseEC, name="GetReceiptECV2"
 )
 
-GET_RECEIPT_LIST_EC_V2 = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="GetReceiptListV2",
-    name="GetReceiptListECV2",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/ReceiptExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptListECV2",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetReceiptListECV2,
-    output=GetReceiptListECV2Response,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_receipt_list_ec_v2_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_RECEIPT_LIST_BASIC_V2 = _BASIC.operation(
+    Effect.READ, GetReceiptListBasicV2, GetReceiptListBasicV2Response
 )
 
-GET_RECEIPT_LIST_EC2_V2 = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="GetReceiptListV2",
-    name="GetReceiptListECV2",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/ReceiptExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/GetReceiptListECV2",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetReceiptListECV2EC,
-    output=GetReceiptListECV2ResponseEC,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_receipt_list_ec_v2_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_RECEIPT_LIST_EC_V2 = _EC.operation(Effect.READ, GetReceiptListECV2, GetReceiptListECV2Response)
+
+GET_RECEIPT_LIST_EC2_V2 = _EC2.operation(
+    Effect.READ, GetReceiptListECV2EC, GetReceiptListECV2ResponseEC, name="GetReceiptListECV2"
 )
 
-UPDATE_RECEIPT_BASIC = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="UpdateReceipt",
-    name="UpdateReceiptBasic",
-    binding=Binding.BASIC,
-    path="/IntermediaryExternal/ReceiptExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalBasic/UpdateReceiptBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=UpdateReceiptBasic,
-    output=UpdateReceiptBasicResponse,
-    faults=(AltinnFault,),
-    result="update_receipt_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-    },
+UPDATE_RECEIPT_BASIC = _BASIC.operation(
+    Effect.WRITE, UpdateReceiptBasic, UpdateReceiptBasicResponse
 )
 
-UPDATE_RECEIPT_EC = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="UpdateReceipt",
-    name="UpdateReceiptEC",
-    binding=Binding.EC,
-    path="/IntermediaryExternal/ReceiptExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/UpdateReceiptEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=UpdateReceiptEC,
-    output=UpdateReceiptECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="update_receipt_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+UPDATE_RECEIPT_EC = _EC.operation(Effect.WRITE, UpdateReceiptEC, UpdateReceiptECResponse)
+
+UPDATE_RECEIPT_EC2 = _EC2.operation(
+    Effect.WRITE, UpdateReceiptECEC, UpdateReceiptECResponseEC, name="UpdateReceiptEC"
 )
 
-UPDATE_RECEIPT_EC2 = OperationInfo(
-    service="ReceiptExternal",
-    base_operation="UpdateReceipt",
-    name="UpdateReceiptEC",
-    binding=Binding.EC2,
-    path="/IntermediaryExternal/ReceiptExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Intermediary/Receipt/2009/10/IReceiptExternalEC/UpdateReceiptEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.WRITE,
-    input=UpdateReceiptECEC,
-    output=UpdateReceiptECResponseEC,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="update_receipt_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+_GET_RECEIPT_V2: BaseOperation[Receipt | ReceiptEC | None] = BaseOperation(
+    "GetReceiptV2",
+    basic=Route("get_receipt_basic_v2", IsA("receipt", ReceiptSearch)),
+    ec=Route("get_receipt_ec_v2", IsA("receipt", ReceiptSearchExternal)),
+    ec2=Route("get_receipt_ec2_v2", IsA("receipt", ReceiptSearch)),
+)
+
+_GET_RECEIPT_LIST_V2: BaseOperation[list[Receipt] | list[ReceiptEC]] = BaseOperation(
+    "GetReceiptListV2",
+    basic="get_receipt_list_basic_v2",
+    ec="get_receipt_list_ec_v2",
+    ec2="get_receipt_list_ec2_v2",
+)
+
+_UPDATE_RECEIPT: BaseOperation[Receipt | ReceiptEC | None] = BaseOperation(
+    "UpdateReceipt",
+    basic=Route("update_receipt_basic", IsA("receipt", ReceiptSave)),
+    ec=Route("update_receipt_ec", IsA("receipt", ReceiptSaveExternal)),
+    ec2=Route("update_receipt_ec2", IsA("receipt", ReceiptSave)),
 )
 
 
@@ -386,19 +264,7 @@ class ReceiptExternal(Service):
 
         Not generated (no WSDL operation known): WS (GetReceiptV2).
         """
-        if self.binding is Binding.BASIC:
-            if not isinstance(receipt, ReceiptSearch):
-                raise self._wrong_type("receipt", "Basic", "ReceiptSearch")
-            return self.get_receipt_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(receipt, ReceiptSearchExternal):
-                raise self._wrong_type("receipt", "EC", "ReceiptSearchExternal")
-            return self.get_receipt_ec_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(receipt, ReceiptSearch):
-                raise self._wrong_type("receipt", "EC2", "ReceiptSearch")
-            return self.get_receipt_ec2_v2(**self._arguments(locals()))
-        raise self._unavailable("GetReceiptV2", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_RECEIPT_V2, locals())
 
     def get_receipt_list_basic_v2(
         self,
@@ -494,13 +360,7 @@ class ReceiptExternal(Service):
 
         Not generated (no WSDL operation known): WS (GetReceiptListV2).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_receipt_list_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_receipt_list_ec_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_receipt_list_ec2_v2(**self._arguments(locals()))
-        raise self._unavailable("GetReceiptListV2", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_RECEIPT_LIST_V2, locals())
 
     def update_receipt_basic(
         self,
@@ -580,19 +440,7 @@ class ReceiptExternal(Service):
 
         Not generated (no WSDL operation known): WS (UpdateReceipt).
         """
-        if self.binding is Binding.BASIC:
-            if not isinstance(receipt, ReceiptSave):
-                raise self._wrong_type("receipt", "Basic", "ReceiptSave")
-            return self.update_receipt_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(receipt, ReceiptSaveExternal):
-                raise self._wrong_type("receipt", "EC", "ReceiptSaveExternal")
-            return self.update_receipt_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(receipt, ReceiptSave):
-                raise self._wrong_type("receipt", "EC2", "ReceiptSave")
-            return self.update_receipt_ec2(**self._arguments(locals()))
-        raise self._unavailable("UpdateReceipt", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return self._dispatch(_UPDATE_RECEIPT, locals())
 
 
 class AsyncReceiptExternal(AsyncService):
@@ -683,19 +531,7 @@ class AsyncReceiptExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetReceiptV2).
         """
-        if self.binding is Binding.BASIC:
-            if not isinstance(receipt, ReceiptSearch):
-                raise self._wrong_type("receipt", "Basic", "ReceiptSearch")
-            return await self.get_receipt_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(receipt, ReceiptSearchExternal):
-                raise self._wrong_type("receipt", "EC", "ReceiptSearchExternal")
-            return await self.get_receipt_ec_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(receipt, ReceiptSearch):
-                raise self._wrong_type("receipt", "EC2", "ReceiptSearch")
-            return await self.get_receipt_ec2_v2(**self._arguments(locals()))
-        raise self._unavailable("GetReceiptV2", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_RECEIPT_V2, locals())
 
     async def get_receipt_list_basic_v2(
         self,
@@ -795,13 +631,7 @@ class AsyncReceiptExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (GetReceiptListV2).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_receipt_list_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_receipt_list_ec_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_receipt_list_ec2_v2(**self._arguments(locals()))
-        raise self._unavailable("GetReceiptListV2", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_RECEIPT_LIST_V2, locals())
 
     async def update_receipt_basic(
         self,
@@ -881,16 +711,4 @@ class AsyncReceiptExternal(AsyncService):
 
         Not generated (no WSDL operation known): WS (UpdateReceipt).
         """
-        if self.binding is Binding.BASIC:
-            if not isinstance(receipt, ReceiptSave):
-                raise self._wrong_type("receipt", "Basic", "ReceiptSave")
-            return await self.update_receipt_basic(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            if not isinstance(receipt, ReceiptSaveExternal):
-                raise self._wrong_type("receipt", "EC", "ReceiptSaveExternal")
-            return await self.update_receipt_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            if not isinstance(receipt, ReceiptSave):
-                raise self._wrong_type("receipt", "EC2", "ReceiptSave")
-            return await self.update_receipt_ec2(**self._arguments(locals()))
-        raise self._unavailable("UpdateReceipt", (Binding.BASIC, Binding.EC, Binding.EC2))
+        return await self._dispatch(_UPDATE_RECEIPT, locals())

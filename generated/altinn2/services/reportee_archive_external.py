@@ -45,18 +45,12 @@ from altinn2.models.reportee_archive_service_2013_06 import (
 )
 from altinn2.models.reportee_archive_service_2013_06_ec import GetAttachmentDataECStreamedEC
 from altinn2.models.reportee_element_list_service_2010_10 import AttachmentBEV2
-from altinn2.runtime.operation import (
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
 from altinn2.runtime.transport.download import AsyncDownload, Download
+from altinn2.services._policies import SECURE_CONVERSATION_POLICY, SECURE_CONVERSATION_POLICY_2
 
 __all__ = [
     "AltinnFault",
@@ -76,190 +70,117 @@ __all__ = [
     "ReporteeArchiveExternal",
 ]
 
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_2 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-GET_ARCHIVED_FORM_TASK_EC = OperationInfo(
+_REPORTEE_ARCHIVE_EXTERNAL_EC = Endpoint(
     service="ReporteeArchiveExternal",
-    base_operation="GetArchivedFormTaskV2",
-    name="GetArchivedFormTaskEC",
     binding=Binding.EC,
     path="/ArchiveExternal/ReporteeArchiveExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetArchivedFormTaskEC",
+    actions="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetArchivedFormTaskEC,
-    output=GetArchivedFormTaskECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_archived_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_ARCHIVED_FORM_TASK_EC2 = OperationInfo(
+_REPORTEE_ARCHIVE_EXTERNAL_EC2 = Endpoint(
     service="ReporteeArchiveExternal",
-    base_operation="GetArchivedFormTaskV2",
-    name="GetArchivedFormTaskEC",
     binding=Binding.EC2,
     path="/ArchiveExternal/ReporteeArchiveExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetArchivedFormTaskEC",
+    actions="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetArchivedFormTaskEC,
-    output=GetArchivedFormTaskECResponse,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_archived_form_task_ec_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
 )
 
-GET_ATTACHMENT_DATA_EC = OperationInfo(
+_REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC = Endpoint(
     service="ReporteeArchiveExternal",
-    base_operation="GetAttachmentDataV2",
-    name="GetAttachmentDataEC",
-    binding=Binding.EC,
-    path="/ArchiveExternal/ReporteeArchiveExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetAttachmentDataEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetAttachmentDataEC,
-    output=GetAttachmentDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_attachment_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
-)
-
-GET_ATTACHMENT_DATA_EC2 = OperationInfo(
-    service="ReporteeArchiveExternal",
-    base_operation="GetAttachmentDataV2",
-    name="GetAttachmentDataEC",
-    binding=Binding.EC2,
-    path="/ArchiveExternal/ReporteeArchiveExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetAttachmentDataEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetAttachmentDataEC,
-    output=GetAttachmentDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_attachment_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
-)
-
-GET_ATTACHMENT_DATA_EC_STREAMED = OperationInfo(
-    service="ReporteeArchiveExternal",
-    base_operation="GetAttachmentDataStreamed",
-    name="GetAttachmentDataECStreamed",
     binding=Binding.EC,
     path="/ArchiveExternal/ReporteeArchiveExternalStreamedEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2013/06/IReporteeArchiveExternalStreamedEC/GetAttachmentDataECStreamed",
+    actions="http://www.altinn.no/services/Archive/ReporteeArchive/2013/06/IReporteeArchiveExternalStreamedEC",
     policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetAttachmentDataECStreamed,
-    output=GetAttachmentDataECStreamedResponse,
-    addressing=True,
-    mtom=True,
     faults=(AltinnFault,),
-    result="get_attachment_data_ec_streamed_result",
     credentials={
         "user_name": Credential.ENTERPRISE_USER_NAME,
         "password": Credential.ENTERPRISE_PASSWORD,
     },
+    mtom=True,
 )
 
-GET_ATTACHMENT_DATA_EC2_STREAMED = OperationInfo(
+_REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC2 = Endpoint(
     service="ReporteeArchiveExternal",
-    base_operation="GetAttachmentDataStreamed",
-    name="GetAttachmentDataECStreamed",
     binding=Binding.EC2,
     path="/ArchiveExternal/ReporteeArchiveExternalStreamedEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2013/06/IReporteeArchiveExternalStreamedEC/GetAttachmentDataECStreamed",
+    actions="http://www.altinn.no/services/Archive/ReporteeArchive/2013/06/IReporteeArchiveExternalStreamedEC",
     policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetAttachmentDataECStreamedEC,
-    output=GetAttachmentDataECStreamedResponse,
-    addressing=True,
+    faults=(AltinnFault,),
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "password": Credential.ENTERPRISE_PASSWORD,
+    },
     mtom=True,
-    faults=(AltinnFault,),
-    result="get_attachment_data_ec_streamed_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
 )
 
-GET_ARCHIVED_LOOKUP_EC = OperationInfo(
-    service="ReporteeArchiveExternal",
-    base_operation="GetArchivedLookup",
-    name="GetArchivedLookupEC",
-    binding=Binding.EC,
-    path="/ArchiveExternal/ReporteeArchiveExternalEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetArchivedLookupEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetArchivedLookupEC,
-    output=GetArchivedLookupECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_archived_lookup_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_ARCHIVED_FORM_TASK_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
+    Effect.READ,
+    GetArchivedFormTaskEC,
+    GetArchivedFormTaskECResponse,
+    base_operation="GetArchivedFormTaskV2",
 )
 
-GET_ARCHIVED_LOOKUP_EC2 = OperationInfo(
-    service="ReporteeArchiveExternal",
-    base_operation="GetArchivedLookup",
-    name="GetArchivedLookupEC",
-    binding=Binding.EC2,
-    path="/ArchiveExternal/ReporteeArchiveExternalEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/Archive/ReporteeArchive/2010/10/IReporteeArchiveExternalEC/GetArchivedLookupEC",
-    policy=SECURE_CONVERSATION_POLICY_2,
-    effect=Effect.READ,
-    input=GetArchivedLookupEC,
-    output=GetArchivedLookupECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_archived_lookup_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_ARCHIVED_FORM_TASK_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
+    Effect.READ,
+    GetArchivedFormTaskEC,
+    GetArchivedFormTaskECResponse,
+    base_operation="GetArchivedFormTaskV2",
+)
+
+GET_ATTACHMENT_DATA_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
+    Effect.READ,
+    GetAttachmentDataEC,
+    GetAttachmentDataECResponse,
+    base_operation="GetAttachmentDataV2",
+)
+
+GET_ATTACHMENT_DATA_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
+    Effect.READ,
+    GetAttachmentDataEC,
+    GetAttachmentDataECResponse,
+    base_operation="GetAttachmentDataV2",
+)
+
+GET_ATTACHMENT_DATA_EC_STREAMED = _REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC.operation(
+    Effect.READ, GetAttachmentDataECStreamed, GetAttachmentDataECStreamedResponse
+)
+
+GET_ATTACHMENT_DATA_EC2_STREAMED = _REPORTEE_ARCHIVE_EXTERNAL_STREAMED_EC2.operation(
+    Effect.READ,
+    GetAttachmentDataECStreamedEC,
+    GetAttachmentDataECStreamedResponse,
+    name="GetAttachmentDataECStreamed",
+)
+
+GET_ARCHIVED_LOOKUP_EC = _REPORTEE_ARCHIVE_EXTERNAL_EC.operation(
+    Effect.READ, GetArchivedLookupEC, GetArchivedLookupECResponse
+)
+
+GET_ARCHIVED_LOOKUP_EC2 = _REPORTEE_ARCHIVE_EXTERNAL_EC2.operation(
+    Effect.READ, GetArchivedLookupEC, GetArchivedLookupECResponse
+)
+
+_GET_ARCHIVED_FORM_TASK_V2: BaseOperation[ArchivedFormTaskV2 | None] = BaseOperation(
+    "GetArchivedFormTaskV2", ec="get_archived_form_task_ec", ec2="get_archived_form_task_ec2"
+)
+
+_GET_ATTACHMENT_DATA_V2: BaseOperation[AttachmentBEV2 | None] = BaseOperation(
+    "GetAttachmentDataV2", ec="get_attachment_data_ec", ec2="get_attachment_data_ec2"
+)
+
+_GET_ARCHIVED_LOOKUP: BaseOperation[ArchivedLookupExternal | None] = BaseOperation(
+    "GetArchivedLookup", ec="get_archived_lookup_ec", ec2="get_archived_lookup_ec2"
 )
 
 
@@ -338,11 +259,7 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetArchivedFormTaskExternalV2), Basic
         (GetArchivedFormTaskBasicV2).
         """
-        if self.binding is Binding.EC:
-            return self.get_archived_form_task_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_archived_form_task_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetArchivedFormTaskV2", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_ARCHIVED_FORM_TASK_V2, locals())
 
     def get_attachment_data_ec(
         self,
@@ -399,11 +316,7 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetAttachmentDataExternalV2), Basic
         (GetAttachmentDataBasicV2).
         """
-        if self.binding is Binding.EC:
-            return self.get_attachment_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_attachment_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetAttachmentDataV2", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_ATTACHMENT_DATA_V2, locals())
 
     def get_attachment_data_ec_streamed(
         self,
@@ -544,11 +457,7 @@ class ReporteeArchiveExternal(Service):
         Not generated (no WSDL operation known): WS (GetArchivedLookupExternal), Basic
         (GetArchivedLookupBasic).
         """
-        if self.binding is Binding.EC:
-            return self.get_archived_lookup_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_archived_lookup_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetArchivedLookup", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_ARCHIVED_LOOKUP, locals())
 
 
 class AsyncReporteeArchiveExternal(AsyncService):
@@ -630,11 +539,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetArchivedFormTaskExternalV2), Basic
         (GetArchivedFormTaskBasicV2).
         """
-        if self.binding is Binding.EC:
-            return await self.get_archived_form_task_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_archived_form_task_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetArchivedFormTaskV2", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_ARCHIVED_FORM_TASK_V2, locals())
 
     async def get_attachment_data_ec(
         self,
@@ -691,11 +596,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetAttachmentDataExternalV2), Basic
         (GetAttachmentDataBasicV2).
         """
-        if self.binding is Binding.EC:
-            return await self.get_attachment_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_attachment_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetAttachmentDataV2", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_ATTACHMENT_DATA_V2, locals())
 
     async def get_attachment_data_ec_streamed(
         self,
@@ -836,8 +737,4 @@ class AsyncReporteeArchiveExternal(AsyncService):
         Not generated (no WSDL operation known): WS (GetArchivedLookupExternal), Basic
         (GetArchivedLookupBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.get_archived_lookup_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_archived_lookup_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetArchivedLookup", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_ARCHIVED_LOOKUP, locals())

@@ -78,18 +78,15 @@ from altinn2.models.reportee_element_list_service_2010_10 import (
     ReporteeElementBEV2,
 )
 from altinn2.models.reportee_element_list_service_2018_02 import FormSetDataBE
-from altinn2.runtime.operation import (
-    NO_SECURITY,
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import (
+    SECURE_CONVERSATION_POLICY,
+    SECURE_CONVERSATION_POLICY_2,
+    USERNAME_TOKEN_POLICY,
+)
 
 __all__ = [
     "AltinnFault",
@@ -135,507 +132,219 @@ __all__ = [
     "XmlDateTime",
 ]
 
-USERNAME_TOKEN_POLICY = SecurityPolicy(
-    style=Security.USERNAME_TOKEN, timestamp=True, algorithm_suite="Basic256"
-)
-
-SECURE_CONVERSATION_POLICY = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    derived_keys=True,
-    algorithm_suite="Basic256",
-)
-
-SECURE_CONVERSATION_POLICY_3 = SecurityPolicy(
-    style=Security.SECURE_CONVERSATION,
-    timestamp=True,
-    bootstrap="X509",
-    must_not_send_cancel=True,
-    algorithm_suite="Basic256",
-)
-
-DELETE_REPORTEE_ELEMENT_BASIC = OperationInfo(
+_BASIC = Endpoint(
     service="ReporteeElementList",
+    binding=Binding.BASIC,
+    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic",
+    faults=(AltinnFault,),
+    credentials={
+        "system_user_name": Credential.SYSTEM_USER_NAME,
+        "system_password": Credential.SYSTEM_PASSWORD,
+        "user_ssn": Credential.USER_SSN,
+        "user_password": Credential.USER_PASSWORD,
+        "user_pin_code": Credential.USER_PIN_CODE,
+        "auth_method": Credential.AUTH_METHOD,
+    },
+)
+
+_WS = Endpoint(
+    service="ReporteeElementList",
+    binding=Binding.WS,
+    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal",
+    policy=USERNAME_TOKEN_POLICY,
+    faults=(AltinnFault,),
+    credentials={
+        "user_ssn": Credential.USER_SSN,
+        "user_password": Credential.USER_PASSWORD,
+        "user_pin_code": Credential.USER_PIN_CODE,
+        "auth_method": Credential.AUTH_METHOD,
+    },
+)
+
+_EC = Endpoint(
+    service="ReporteeElementList",
+    binding=Binding.EC,
+    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC",
+    policy=SECURE_CONVERSATION_POLICY,
+    faults=(AltinnFault,),
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "password": Credential.ENTERPRISE_PASSWORD,
+    },
+)
+
+_EC2 = Endpoint(
+    service="ReporteeElementList",
+    binding=Binding.EC2,
+    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
+    actions="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC",
+    policy=SECURE_CONVERSATION_POLICY_2,
+    faults=(AltinnFault,),
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "password": Credential.ENTERPRISE_PASSWORD,
+    },
+)
+
+DELETE_REPORTEE_ELEMENT_BASIC = _BASIC.operation(
+    Effect.WRITE, DeleteReporteeElementBasic, DeleteReporteeElementBasicResponse, result=None
+)
+
+DELETE_REPORTEE_ELEMENT_EXTERNAL = _WS.operation(
+    Effect.WRITE,
+    DeleteReporteeElementExternal,
+    DeleteReporteeElementExternalResponse,
+    result=None,
     base_operation="DeleteReporteeElement",
-    name="DeleteReporteeElementBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/DeleteReporteeElementBasic",
-    policy=NO_SECURITY,
-    effect=Effect.WRITE,
-    input=DeleteReporteeElementBasic,
-    output=DeleteReporteeElementBasicResponse,
-    faults=(AltinnFault,),
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-DELETE_REPORTEE_ELEMENT_EXTERNAL = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="DeleteReporteeElement",
-    name="DeleteReporteeElementExternal",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/DeleteReporteeElementExternal",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.WRITE,
-    input=DeleteReporteeElementExternal,
-    output=DeleteReporteeElementExternalResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+DELETE_REPORTEE_ELEMENT_EC = _EC.operation(
+    Effect.WRITE, DeleteReporteeElementEC, DeleteReporteeElementECResponse, result=None
 )
 
-DELETE_REPORTEE_ELEMENT_EC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="DeleteReporteeElement",
-    name="DeleteReporteeElementEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/DeleteReporteeElementEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.WRITE,
-    input=DeleteReporteeElementEC,
-    output=DeleteReporteeElementECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+DELETE_REPORTEE_ELEMENT_EC2 = _EC2.operation(
+    Effect.WRITE, DeleteReporteeElementEC, DeleteReporteeElementECResponse, result=None
 )
 
-DELETE_REPORTEE_ELEMENT_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="DeleteReporteeElement",
-    name="DeleteReporteeElementEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/DeleteReporteeElementEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.WRITE,
-    input=DeleteReporteeElementEC,
-    output=DeleteReporteeElementECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_FORM_SET_ELEMENTS_BASIC_V2 = _BASIC.operation(
+    Effect.READ, GetFormSetElementsBasicV2, GetFormSetElementsBasicV2Response
 )
 
-GET_FORM_SET_ELEMENTS_BASIC_V2 = OperationInfo(
-    service="ReporteeElementList",
+GET_FORM_SET_ELEMENTS_EXTERNAL_V2 = _WS.operation(
+    Effect.READ,
+    GetFormSetElementsExternalV2,
+    GetFormSetElementsExternalV2Response,
     base_operation="GetFormSetElementsV2",
-    name="GetFormSetElementsBasicV2",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetFormSetElementsBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetFormSetElementsBasicV2,
-    output=GetFormSetElementsBasicV2Response,
-    faults=(AltinnFault,),
-    result="get_form_set_elements_basic_v2_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-GET_FORM_SET_ELEMENTS_EXTERNAL_V2 = OperationInfo(
-    service="ReporteeElementList",
+GET_FORM_SET_ELEMENTS_EC = _EC.operation(
+    Effect.READ,
+    GetFormSetElementsEC,
+    GetFormSetElementsECResponse,
     base_operation="GetFormSetElementsV2",
-    name="GetFormSetElementsExternalV2",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetFormSetElementsExternalV2",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetFormSetElementsExternalV2,
-    output=GetFormSetElementsExternalV2Response,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_elements_external_v2_result",
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-GET_FORM_SET_ELEMENTS_EC = OperationInfo(
-    service="ReporteeElementList",
+GET_FORM_SET_ELEMENTS_EC2 = _EC2.operation(
+    Effect.READ,
+    GetFormSetElementsEC,
+    GetFormSetElementsECResponse,
     base_operation="GetFormSetElementsV2",
-    name="GetFormSetElementsEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetElementsEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetFormSetElementsEC,
-    output=GetFormSetElementsECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_elements_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
 )
 
-GET_FORM_SET_ELEMENTS_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetFormSetElementsV2",
-    name="GetFormSetElementsEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetElementsEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetFormSetElementsEC,
-    output=GetFormSetElementsECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_elements_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_REPORTEE_ELEMENT_LIST_BASIC_V2 = _BASIC.operation(
+    Effect.READ, GetReporteeElementListBasicV2, GetReporteeElementListBasicV2Response
 )
 
-GET_REPORTEE_ELEMENT_LIST_BASIC_V2 = OperationInfo(
-    service="ReporteeElementList",
+GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 = _WS.operation(
+    Effect.READ,
+    GetReporteeElementListExternalV2,
+    GetReporteeElementListExternalV2Response,
     base_operation="GetReporteeElementListV2",
-    name="GetReporteeElementListBasicV2",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetReporteeElementListBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetReporteeElementListBasicV2,
-    output=GetReporteeElementListBasicV2Response,
-    faults=(AltinnFault,),
-    result="get_reportee_element_list_basic_v2_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-GET_REPORTEE_ELEMENT_LIST_EXTERNAL_V2 = OperationInfo(
-    service="ReporteeElementList",
+GET_REPORTEE_ELEMENT_LIST_EC = _EC.operation(
+    Effect.READ,
+    GetReporteeElementListEC,
+    GetReporteeElementListECResponse,
     base_operation="GetReporteeElementListV2",
-    name="GetReporteeElementListExternalV2",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetReporteeElementListExternalV2",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetReporteeElementListExternalV2,
-    output=GetReporteeElementListExternalV2Response,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_reportee_element_list_external_v2_result",
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
 )
 
-GET_REPORTEE_ELEMENT_LIST_EC = OperationInfo(
-    service="ReporteeElementList",
+GET_REPORTEE_ELEMENT_LIST_EC2 = _EC2.operation(
+    Effect.READ,
+    GetReporteeElementListEC,
+    GetReporteeElementListECResponse,
     base_operation="GetReporteeElementListV2",
-    name="GetReporteeElementListEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetReporteeElementListEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetReporteeElementListEC,
-    output=GetReporteeElementListECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_reportee_element_list_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
 )
 
-GET_REPORTEE_ELEMENT_LIST_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetReporteeElementListV2",
-    name="GetReporteeElementListEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetReporteeElementListEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetReporteeElementListEC,
-    output=GetReporteeElementListECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_reportee_element_list_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_BASIC = _BASIC.operation(
+    Effect.READ,
+    GetCorrespondenceListForArchiveRefBasic,
+    GetCorrespondenceListForArchiveRefBasicResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_BASIC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForArchiveRef",
-    name="GetCorrespondenceListForArchiveRefBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetCorrespondenceListForArchiveRefBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForArchiveRefBasic,
-    output=GetCorrespondenceListForArchiveRefBasicResponse,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_archive_ref_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF = _WS.operation(
+    Effect.READ, GetCorrespondenceListForArchiveRef, GetCorrespondenceListForArchiveRefResponse
 )
 
-GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForArchiveRef",
-    name="GetCorrespondenceListForArchiveRef",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetCorrespondenceListForArchiveRef",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForArchiveRef,
-    output=GetCorrespondenceListForArchiveRefResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_archive_ref_result",
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC = _EC.operation(
+    Effect.READ, GetCorrespondenceListForArchiveRefEC, GetCorrespondenceListForArchiveRefECResponse
 )
 
-GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForArchiveRef",
-    name="GetCorrespondenceListForArchiveRefEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForArchiveRefEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForArchiveRefEC,
-    output=GetCorrespondenceListForArchiveRefECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_archive_ref_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC2 = _EC2.operation(
+    Effect.READ, GetCorrespondenceListForArchiveRefEC, GetCorrespondenceListForArchiveRefECResponse
 )
 
-GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForArchiveRef",
-    name="GetCorrespondenceListForArchiveRefEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForArchiveRefEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForArchiveRefEC,
-    output=GetCorrespondenceListForArchiveRefECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_archive_ref_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_REPORTEE_BASIC = _BASIC.operation(
+    Effect.READ,
+    GetCorrespondenceListForReporteeBasic,
+    GetCorrespondenceListForReporteeBasicResponse,
 )
 
-GET_CORRESPONDENCE_LIST_FOR_REPORTEE_BASIC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForReportee",
-    name="GetCorrespondenceListForReporteeBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ReporteeElementListExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternalBasic/GetCorrespondenceListForReporteeBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForReporteeBasic,
-    output=GetCorrespondenceListForReporteeBasicResponse,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_reportee_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_REPORTEE = _WS.operation(
+    Effect.READ, GetCorrespondenceListForReportee, GetCorrespondenceListForReporteeResponse
 )
 
-GET_CORRESPONDENCE_LIST_FOR_REPORTEE = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForReportee",
-    name="GetCorrespondenceListForReportee",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ReporteeElementListExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10/IReporteeElementListExternal/GetCorrespondenceListForReportee",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForReportee,
-    output=GetCorrespondenceListForReporteeResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_reportee_result",
-    credentials={
-        "user_ssn": Credential.USER_SSN,
-        "user_password": Credential.USER_PASSWORD,
-        "user_pin_code": Credential.USER_PIN_CODE,
-        "auth_method": Credential.AUTH_METHOD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC = _EC.operation(
+    Effect.READ, GetCorrespondenceListForReporteeEC, GetCorrespondenceListForReporteeECResponse
 )
 
-GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForReportee",
-    name="GetCorrespondenceListForReporteeEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForReporteeEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForReporteeEC,
-    output=GetCorrespondenceListForReporteeECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_reportee_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC2 = _EC2.operation(
+    Effect.READ, GetCorrespondenceListForReporteeEC, GetCorrespondenceListForReporteeECResponse
 )
 
-GET_CORRESPONDENCE_LIST_FOR_REPORTEE_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetCorrespondenceListForReportee",
-    name="GetCorrespondenceListForReporteeEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetCorrespondenceListForReporteeEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetCorrespondenceListForReporteeEC,
-    output=GetCorrespondenceListForReporteeECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_correspondence_list_for_reportee_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+GET_FORM_SET_DATA_EC = _EC.operation(Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse)
+
+GET_FORM_SET_DATA_EC2 = _EC2.operation(Effect.READ, GetFormSetDataEC, GetFormSetDataECResponse)
+
+_DELETE_REPORTEE_ELEMENT: BaseOperation[None] = BaseOperation(
+    "DeleteReporteeElement",
+    basic="delete_reportee_element_basic",
+    ws="delete_reportee_element_external",
+    ec="delete_reportee_element_ec",
+    ec2="delete_reportee_element_ec2",
 )
 
-GET_FORM_SET_DATA_EC = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetFormSetData",
-    name="GetFormSetDataEC",
-    binding=Binding.EC,
-    path="/ServiceEngineExternal/ReporteeElementListEC.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetDataEC",
-    policy=SECURE_CONVERSATION_POLICY,
-    effect=Effect.READ,
-    input=GetFormSetDataEC,
-    output=GetFormSetDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+_GET_FORM_SET_ELEMENTS_V2: BaseOperation[list[FormSetElementBEV2]] = BaseOperation(
+    "GetFormSetElementsV2",
+    basic="get_form_set_elements_basic_v2",
+    ws="get_form_set_elements_external_v2",
+    ec="get_form_set_elements_ec",
+    ec2="get_form_set_elements_ec2",
 )
 
-GET_FORM_SET_DATA_EC2 = OperationInfo(
-    service="ReporteeElementList",
-    base_operation="GetFormSetData",
-    name="GetFormSetDataEC",
-    binding=Binding.EC2,
-    path="/ServiceEngineExternal/ReporteeElementListEC2.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10/IReporteeElementListEC/GetFormSetDataEC",
-    policy=SECURE_CONVERSATION_POLICY_3,
-    effect=Effect.READ,
-    input=GetFormSetDataEC,
-    output=GetFormSetDataECResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_form_set_data_ec_result",
-    credentials={
-        "user_name": Credential.ENTERPRISE_USER_NAME,
-        "password": Credential.ENTERPRISE_PASSWORD,
-    },
+_GET_REPORTEE_ELEMENT_LIST_V2: BaseOperation[list[ReporteeElementBEV2]] = BaseOperation(
+    "GetReporteeElementListV2",
+    basic="get_reportee_element_list_basic_v2",
+    ws="get_reportee_element_list_external_v2",
+    ec="get_reportee_element_list_ec",
+    ec2="get_reportee_element_list_ec2",
+)
+
+_GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF: BaseOperation[
+    list[ReporteeElementBE] | list[ReporteeElementBEV2]
+] = BaseOperation(
+    "GetCorrespondenceListForArchiveRef",
+    basic="get_correspondence_list_for_archive_ref_basic",
+    ws="get_correspondence_list_for_archive_ref_ws",
+    ec="get_correspondence_list_for_archive_ref_ec",
+    ec2="get_correspondence_list_for_archive_ref_ec2",
+)
+
+_GET_CORRESPONDENCE_LIST_FOR_REPORTEE: BaseOperation[
+    list[ReporteeElementBE] | list[ReporteeElementBEV2]
+] = BaseOperation(
+    "GetCorrespondenceListForReportee",
+    basic="get_correspondence_list_for_reportee_basic",
+    ws="get_correspondence_list_for_reportee_ws",
+    ec="get_correspondence_list_for_reportee_ec",
+    ec2="get_correspondence_list_for_reportee_ec2",
+)
+
+_GET_FORM_SET_DATA: BaseOperation[list[FormSetDataBE]] = BaseOperation(
+    "GetFormSetData", ec="get_form_set_data_ec", ec2="get_form_set_data_ec2"
 )
 
 
@@ -762,17 +471,7 @@ class ReporteeElementList(Service):
         WS: `delete_reportee_element_external`, EC: `delete_reportee_element_ec`, EC2:
         `delete_reportee_element_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.delete_reportee_element_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.delete_reportee_element_external(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.delete_reportee_element_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.delete_reportee_element_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "DeleteReporteeElement", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_DELETE_REPORTEE_ELEMENT, locals())
 
     def get_form_set_elements_basic_v2(
         self,
@@ -908,17 +607,7 @@ class ReporteeElementList(Service):
         WS: `get_form_set_elements_external_v2`, EC: `get_form_set_elements_ec`, EC2:
         `get_form_set_elements_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_form_set_elements_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_form_set_elements_external_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_form_set_elements_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_form_set_elements_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetFormSetElementsV2", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_GET_FORM_SET_ELEMENTS_V2, locals())
 
     def get_reportee_element_list_basic_v2(
         self,
@@ -1060,17 +749,7 @@ class ReporteeElementList(Service):
         `get_reportee_element_list_basic_v2`, WS: `get_reportee_element_list_external_v2`, EC:
         `get_reportee_element_list_ec`, EC2: `get_reportee_element_list_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_reportee_element_list_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_reportee_element_list_external_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_reportee_element_list_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_reportee_element_list_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetReporteeElementListV2", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_GET_REPORTEE_ELEMENT_LIST_V2, locals())
 
     def get_correspondence_list_for_archive_ref_basic(
         self,
@@ -1269,18 +948,7 @@ class ReporteeElementList(Service):
         `get_correspondence_list_for_archive_ref_ec`, EC2:
         `get_correspondence_list_for_archive_ref_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_correspondence_list_for_archive_ref_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_correspondence_list_for_archive_ref_ws(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_correspondence_list_for_archive_ref_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_correspondence_list_for_archive_ref_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetCorrespondenceListForArchiveRef",
-            (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2),
-        )
+        return self._dispatch(_GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF, locals())
 
     def get_correspondence_list_for_reportee_basic(
         self,
@@ -1456,17 +1124,7 @@ class ReporteeElementList(Service):
         `get_correspondence_list_for_reportee_ec`, EC2:
         `get_correspondence_list_for_reportee_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_correspondence_list_for_reportee_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_correspondence_list_for_reportee_ws(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return self.get_correspondence_list_for_reportee_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_correspondence_list_for_reportee_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetCorrespondenceListForReportee", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return self._dispatch(_GET_CORRESPONDENCE_LIST_FOR_REPORTEE, locals())
 
     def get_form_set_data_ec(
         self,
@@ -1529,11 +1187,7 @@ class ReporteeElementList(Service):
         Not generated (no WSDL operation known): WS (GetFormSetData), Basic
         (GetFormSetDataBasic).
         """
-        if self.binding is Binding.EC:
-            return self.get_form_set_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return self.get_form_set_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetFormSetData", (Binding.EC, Binding.EC2))
+        return self._dispatch(_GET_FORM_SET_DATA, locals())
 
 
 class AsyncReporteeElementList(AsyncService):
@@ -1659,17 +1313,7 @@ class AsyncReporteeElementList(AsyncService):
         WS: `delete_reportee_element_external`, EC: `delete_reportee_element_ec`, EC2:
         `delete_reportee_element_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.delete_reportee_element_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.delete_reportee_element_external(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.delete_reportee_element_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.delete_reportee_element_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "DeleteReporteeElement", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_DELETE_REPORTEE_ELEMENT, locals())
 
     async def get_form_set_elements_basic_v2(
         self,
@@ -1803,17 +1447,7 @@ class AsyncReporteeElementList(AsyncService):
         WS: `get_form_set_elements_external_v2`, EC: `get_form_set_elements_ec`, EC2:
         `get_form_set_elements_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_form_set_elements_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.get_form_set_elements_external_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_form_set_elements_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_form_set_elements_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetFormSetElementsV2", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_GET_FORM_SET_ELEMENTS_V2, locals())
 
     async def get_reportee_element_list_basic_v2(
         self,
@@ -1947,17 +1581,7 @@ class AsyncReporteeElementList(AsyncService):
         `get_reportee_element_list_basic_v2`, WS: `get_reportee_element_list_external_v2`, EC:
         `get_reportee_element_list_ec`, EC2: `get_reportee_element_list_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_reportee_element_list_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.get_reportee_element_list_external_v2(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_reportee_element_list_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_reportee_element_list_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetReporteeElementListV2", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_GET_REPORTEE_ELEMENT_LIST_V2, locals())
 
     async def get_correspondence_list_for_archive_ref_basic(
         self,
@@ -2144,26 +1768,7 @@ class AsyncReporteeElementList(AsyncService):
         `get_correspondence_list_for_archive_ref_ec`, EC2:
         `get_correspondence_list_for_archive_ref_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_correspondence_list_for_archive_ref_basic(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.WS:
-            return await self.get_correspondence_list_for_archive_ref_ws(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC:
-            return await self.get_correspondence_list_for_archive_ref_ec(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.EC2:
-            return await self.get_correspondence_list_for_archive_ref_ec2(
-                **self._arguments(locals())
-            )
-        raise self._unavailable(
-            "GetCorrespondenceListForArchiveRef",
-            (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2),
-        )
+        return await self._dispatch(_GET_CORRESPONDENCE_LIST_FOR_ARCHIVE_REF, locals())
 
     async def get_correspondence_list_for_reportee_basic(
         self,
@@ -2327,19 +1932,7 @@ class AsyncReporteeElementList(AsyncService):
         `get_correspondence_list_for_reportee_ec`, EC2:
         `get_correspondence_list_for_reportee_ec2`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_correspondence_list_for_reportee_basic(
-                **self._arguments(locals())
-            )
-        if self.binding is Binding.WS:
-            return await self.get_correspondence_list_for_reportee_ws(**self._arguments(locals()))
-        if self.binding is Binding.EC:
-            return await self.get_correspondence_list_for_reportee_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_correspondence_list_for_reportee_ec2(**self._arguments(locals()))
-        raise self._unavailable(
-            "GetCorrespondenceListForReportee", (Binding.BASIC, Binding.WS, Binding.EC, Binding.EC2)
-        )
+        return await self._dispatch(_GET_CORRESPONDENCE_LIST_FOR_REPORTEE, locals())
 
     async def get_form_set_data_ec(
         self,
@@ -2402,8 +1995,4 @@ class AsyncReporteeElementList(AsyncService):
         Not generated (no WSDL operation known): WS (GetFormSetData), Basic
         (GetFormSetDataBasic).
         """
-        if self.binding is Binding.EC:
-            return await self.get_form_set_data_ec(**self._arguments(locals()))
-        if self.binding is Binding.EC2:
-            return await self.get_form_set_data_ec2(**self._arguments(locals()))
-        raise self._unavailable("GetFormSetData", (Binding.EC, Binding.EC2))
+        return await self._dispatch(_GET_FORM_SET_DATA, locals())

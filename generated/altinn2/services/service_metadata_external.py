@@ -24,18 +24,11 @@ from altinn2.models.service_meta_data_service_2009_10 import (
     GetSchemaDefinitionsForFormTask,
     GetSchemaDefinitionsForFormTaskResponse,
 )
-from altinn2.runtime.operation import (
-    NO_SECURITY,
-    Binding,
-    Credential,
-    Effect,
-    OperationInfo,
-    Security,
-    SecurityPolicy,
-    SoapVersion,
-)
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Credential, Effect, Endpoint
 from altinn2.runtime.secrets import Secret
 from altinn2.runtime.service import AsyncService, Service
+from altinn2.services._policies import USERNAME_TOKEN_POLICY
 
 __all__ = [
     "AltinnFault",
@@ -53,82 +46,56 @@ __all__ = [
     "ServiceMetadataExternal",
 ]
 
-USERNAME_TOKEN_POLICY = SecurityPolicy(
-    style=Security.USERNAME_TOKEN, timestamp=True, algorithm_suite="Basic256"
-)
-
-GET_AVAILABLE_SERVICES_BASIC_V2 = OperationInfo(
+_BASIC = Endpoint(
     service="ServiceMetadataExternal",
-    base_operation="GetAvailableServicesV2",
-    name="GetAvailableServicesBasicV2",
     binding=Binding.BASIC,
     path="/ServiceEngineExternal/ServiceMetaDataExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternalBasic/GetAvailableServicesBasicV2",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetAvailableServicesBasicV2,
-    output=GetAvailableServicesBasicV2Response,
+    actions="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternalBasic",
     faults=(AltinnFault,),
-    result="get_available_services_basic_v2_result",
     credentials={
         "system_user_name": Credential.SYSTEM_USER_NAME,
         "system_password": Credential.SYSTEM_PASSWORD,
     },
 )
 
-GET_AVAILABLE_SERVICES_V2 = OperationInfo(
+_WS = Endpoint(
     service="ServiceMetadataExternal",
-    base_operation="GetAvailableServicesV2",
-    name="GetAvailableServicesV2",
     binding=Binding.WS,
     path="/ServiceEngineExternal/ServiceMetaDataExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternal/GetAvailableServicesV2",
+    actions="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternal",
     policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetAvailableServicesV2,
-    output=GetAvailableServicesV2Response,
-    addressing=True,
     faults=(AltinnFault,),
-    result="get_available_services_v2_result",
 )
 
-GET_FORM_TASK_SCHEMA_DEFINITIONS_BASIC = OperationInfo(
-    service="ServiceMetadataExternal",
-    base_operation="GetFormTaskSchemaDefinitions",
-    name="GetFormTaskSchemaDefinitionsBasic",
-    binding=Binding.BASIC,
-    path="/ServiceEngineExternal/ServiceMetaDataExternalBasic.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternalBasic/GetFormTaskSchemaDefinitionsBasic",
-    policy=NO_SECURITY,
-    effect=Effect.READ,
-    input=GetFormTaskSchemaDefinitionsBasic,
-    output=GetFormTaskSchemaDefinitionsBasicResponse,
-    faults=(AltinnFault,),
-    result="get_form_task_schema_definitions_basic_result",
-    credentials={
-        "system_user_name": Credential.SYSTEM_USER_NAME,
-        "system_password": Credential.SYSTEM_PASSWORD,
-    },
+GET_AVAILABLE_SERVICES_BASIC_V2 = _BASIC.operation(
+    Effect.READ, GetAvailableServicesBasicV2, GetAvailableServicesBasicV2Response
 )
 
-GET_SCHEMA_DEFINITIONS_FOR_FORM_TASK = OperationInfo(
-    service="ServiceMetadataExternal",
+GET_AVAILABLE_SERVICES_V2 = _WS.operation(
+    Effect.READ, GetAvailableServicesV2, GetAvailableServicesV2Response
+)
+
+GET_FORM_TASK_SCHEMA_DEFINITIONS_BASIC = _BASIC.operation(
+    Effect.READ, GetFormTaskSchemaDefinitionsBasic, GetFormTaskSchemaDefinitionsBasicResponse
+)
+
+GET_SCHEMA_DEFINITIONS_FOR_FORM_TASK = _WS.operation(
+    Effect.READ,
+    GetSchemaDefinitionsForFormTask,
+    GetSchemaDefinitionsForFormTaskResponse,
     base_operation="GetFormTaskSchemaDefinitions",
-    name="GetSchemaDefinitionsForFormTask",
-    binding=Binding.WS,
-    path="/ServiceEngineExternal/ServiceMetaDataExternal.svc",
-    soap_version=SoapVersion.SOAP12,
-    soap_action="http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10/IServiceMetaDataExternal/GetSchemaDefinitionsForFormTask",
-    policy=USERNAME_TOKEN_POLICY,
-    effect=Effect.READ,
-    input=GetSchemaDefinitionsForFormTask,
-    output=GetSchemaDefinitionsForFormTaskResponse,
-    addressing=True,
-    faults=(AltinnFault,),
-    result="get_schema_definitions_for_form_task_result",
+)
+
+_GET_AVAILABLE_SERVICES_V2: BaseOperation[list[AvailableServiceV2]] = BaseOperation(
+    "GetAvailableServicesV2",
+    basic="get_available_services_basic_v2",
+    ws="get_available_services_v2_ws",
+)
+
+_GET_FORM_TASK_SCHEMA_DEFINITIONS: BaseOperation[list[LogicalFormSchemaDefinition]] = BaseOperation(
+    "GetFormTaskSchemaDefinitions",
+    basic="get_form_task_schema_definitions_basic",
+    ws="get_schema_definitions_for_form_task",
 )
 
 
@@ -194,11 +161,7 @@ class ServiceMetadataExternal(Service):
         """GetAvailableServicesV2 over the client's binding (Basic:
         `get_available_services_basic_v2`, WS: `get_available_services_v2_ws`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_available_services_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_available_services_v2_ws(**self._arguments(locals()))
-        raise self._unavailable("GetAvailableServicesV2", (Binding.BASIC, Binding.WS))
+        return self._dispatch(_GET_AVAILABLE_SERVICES_V2, locals())
 
     def get_form_task_schema_definitions_basic(
         self,
@@ -273,11 +236,7 @@ class ServiceMetadataExternal(Service):
         """GetFormTaskSchemaDefinitions over the client's binding (Basic:
         `get_form_task_schema_definitions_basic`, WS: `get_schema_definitions_for_form_task`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_form_task_schema_definitions_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return self.get_schema_definitions_for_form_task(**self._arguments(locals()))
-        raise self._unavailable("GetFormTaskSchemaDefinitions", (Binding.BASIC, Binding.WS))
+        return self._dispatch(_GET_FORM_TASK_SCHEMA_DEFINITIONS, locals())
 
 
 class AsyncServiceMetadataExternal(AsyncService):
@@ -339,11 +298,7 @@ class AsyncServiceMetadataExternal(AsyncService):
         """GetAvailableServicesV2 over the client's binding (Basic:
         `get_available_services_basic_v2`, WS: `get_available_services_v2_ws`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_available_services_basic_v2(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.get_available_services_v2_ws(**self._arguments(locals()))
-        raise self._unavailable("GetAvailableServicesV2", (Binding.BASIC, Binding.WS))
+        return await self._dispatch(_GET_AVAILABLE_SERVICES_V2, locals())
 
     async def get_form_task_schema_definitions_basic(
         self,
@@ -412,8 +367,4 @@ class AsyncServiceMetadataExternal(AsyncService):
         """GetFormTaskSchemaDefinitions over the client's binding (Basic:
         `get_form_task_schema_definitions_basic`, WS: `get_schema_definitions_for_form_task`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_form_task_schema_definitions_basic(**self._arguments(locals()))
-        if self.binding is Binding.WS:
-            return await self.get_schema_definitions_for_form_task(**self._arguments(locals()))
-        raise self._unavailable("GetFormTaskSchemaDefinitions", (Binding.BASIC, Binding.WS))
+        return await self._dispatch(_GET_FORM_TASK_SCHEMA_DEFINITIONS, locals())

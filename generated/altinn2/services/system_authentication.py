@@ -17,7 +17,8 @@ from altinn2.models.system_authentication_service_2009_10 import (
     GetAuthenticationChallenge,
     GetAuthenticationChallengeResponse,
 )
-from altinn2.runtime.operation import NO_SECURITY, Binding, Effect, OperationInfo, SoapVersion
+from altinn2.runtime.dispatch import BaseOperation
+from altinn2.runtime.operation import Binding, Effect, Endpoint
 from altinn2.runtime.service import AsyncService, Service
 
 __all__ = [
@@ -30,20 +31,20 @@ __all__ = [
     "SystemAuthentication",
 ]
 
-GET_AUTHENTICATION_CHALLENGE = OperationInfo(
+_BASIC = Endpoint(
     service="SystemAuthentication",
-    base_operation="GetAuthenticationChallenge",
-    name="GetAuthenticationChallenge",
     binding=Binding.BASIC,
     path="/AuthenticationExternal/SystemAuthentication.svc",
-    soap_version=SoapVersion.SOAP11,
-    soap_action="http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10/ISystemAuthenticationExternal/GetAuthenticationChallenge",
-    policy=NO_SECURITY,
-    effect=Effect.READ_WITH_SIDE_EFFECT,
-    input=GetAuthenticationChallenge,
-    output=GetAuthenticationChallengeResponse,
+    actions="http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10/ISystemAuthenticationExternal",
     faults=(AltinnFault,),
-    result="get_authentication_challenge_result",
+)
+
+GET_AUTHENTICATION_CHALLENGE = _BASIC.operation(
+    Effect.READ_WITH_SIDE_EFFECT, GetAuthenticationChallenge, GetAuthenticationChallengeResponse
+)
+
+_GET_AUTHENTICATION_CHALLENGE: BaseOperation[AuthenticationChallengeBE | None] = BaseOperation(
+    "GetAuthenticationChallenge", basic="get_authentication_challenge_basic"
 )
 
 
@@ -86,9 +87,7 @@ class SystemAuthentication(Service):
         """GetAuthenticationChallenge over the client's binding (Basic:
         `get_authentication_challenge_basic`).
         """
-        if self.binding is Binding.BASIC:
-            return self.get_authentication_challenge_basic(**self._arguments(locals()))
-        raise self._unavailable("GetAuthenticationChallenge", (Binding.BASIC,))
+        return self._dispatch(_GET_AUTHENTICATION_CHALLENGE, locals())
 
 
 class AsyncSystemAuthentication(AsyncService):
@@ -130,6 +129,4 @@ class AsyncSystemAuthentication(AsyncService):
         """GetAuthenticationChallenge over the client's binding (Basic:
         `get_authentication_challenge_basic`).
         """
-        if self.binding is Binding.BASIC:
-            return await self.get_authentication_challenge_basic(**self._arguments(locals()))
-        raise self._unavailable("GetAuthenticationChallenge", (Binding.BASIC,))
+        return await self._dispatch(_GET_AUTHENTICATION_CHALLENGE, locals())
