@@ -67,6 +67,10 @@ def start_cxf(folder: Path) -> tuple[subprocess.Popen[str], str, Path, Certifica
     return process, base.rsplit("/ServiceEngineExternal", 1)[0], pki.ca_pem, certificate
 
 
+# The enterprise user (body userName/password) both servers accept.
+ENTERPRISE = EnterpriseCredentials(user_name="virksomhetsbruker", password="Passord-9")
+
+
 def measure(
     base: str, ca: Path | ssl.SSLContext, certificate: Certificate, binding: Binding, calls: int
 ) -> dict[str, Any]:
@@ -75,11 +79,12 @@ def measure(
         for op in operation_index().operations
         if op.binding is binding and op.name == "GetReporteeElementListEC"
     )
-    body = example_input(operation)
+    body = example_input(
+        operation, user_name=ENTERPRISE.user_name, password=ENTERPRISE.password.reveal()
+    )
     context = ca if isinstance(ca, ssl.SSLContext) else ssl.create_default_context(cafile=str(ca))
-    enterprise = EnterpriseCredentials(user_name="virksomhetsbruker", password="Passord-9")
     with Client(
-        base_url=base, verify=context, certificate=certificate, enterprise=enterprise
+        base_url=base, verify=context, certificate=certificate, enterprise=ENTERPRISE
     ) as client:
         started = time.perf_counter()
         client.invoke(operation, body, operation.output)
@@ -128,7 +133,10 @@ def against_mock(folder: Path, options: argparse.Namespace) -> dict[str, Any]:
     certificate = Certificate.from_pkcs12(pki.enterprise_p12, P12_PASSWORD)
     logging.getLogger("altinn2.testing").setLevel(logging.WARNING)
     with MockAltinn(
-        tls_cert=pki.server_cert_pem, tls_key=pki.server_key_pem, ca=pki.ca_pem
+        tls_cert=pki.server_cert_pem,
+        tls_key=pki.server_key_pem,
+        ca=pki.ca_pem,
+        enterprise=ENTERPRISE,
     ) as mock:
         verify = mock.verify()
         assert isinstance(verify, ssl.SSLContext)

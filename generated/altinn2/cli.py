@@ -224,7 +224,7 @@ def mock_serve_command(
     token_lifetime: float | None,
 ) -> None:
     """Serve the mock Altinn on HOST:PORT until interrupted."""
-    from altinn2.testing.mock import DEFAULT_SYSTEM, DEFAULT_USER, MockAltinn
+    from altinn2.testing.mock import DEFAULT_ENTERPRISE, DEFAULT_SYSTEM, DEFAULT_USER, MockAltinn
 
     system = SystemCredentials(
         system_user or DEFAULT_SYSTEM.user_name, system_password or DEFAULT_SYSTEM.password
@@ -254,7 +254,7 @@ def mock_serve_command(
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, stop)
-    settings = _mock_settings(mock.url, system, DEFAULT_USER)
+    settings = _mock_settings(mock.url, system, DEFAULT_USER, DEFAULT_ENTERPRISE)
     if as_json:
         click.echo(json.dumps(settings))
     else:
@@ -272,7 +272,9 @@ def mock_serve_command(
         mock.serve_forever()
 
 
-def _mock_settings(url: str, system: SystemCredentials, user: UserCredentials) -> dict[str, Any]:
+def _mock_settings(
+    url: str, system: SystemCredentials, user: UserCredentials, enterprise: EnterpriseCredentials
+) -> dict[str, Any]:
     """The mock's URL and its fake test credentials, in full, as `altinn2 call` reads them."""
     environment = {
         "ALTINN2_BASE_URL": url,
@@ -282,6 +284,8 @@ def _mock_settings(url: str, system: SystemCredentials, user: UserCredentials) -
         ENV_USER_PASSWORD: user.password.reveal(),
         ENV_USER_PIN: user.pin_code.reveal() if user.pin_code else "",
         ENV_AUTH_METHOD: user.auth_method or "",
+        ENV_ENTERPRISE_USER: enterprise.user_name,
+        ENV_ENTERPRISE_PASSWORD: enterprise.password.reveal(),
     }
     return {"url": url, "environment": environment}
 

@@ -21,11 +21,19 @@ command line.
 
 from altinn2.testing.examples import ExampleError, example, example_input, example_output
 from altinn2.testing.faults import Fault, Reply
-from altinn2.testing.mock import DEFAULT_SYSTEM, DEFAULT_USER, Call, MockAltinn, Rule
+from altinn2.testing.mock import (
+    DEFAULT_ENTERPRISE,
+    DEFAULT_SYSTEM,
+    DEFAULT_USER,
+    Call,
+    MockAltinn,
+    Rule,
+)
 from altinn2.testing.scenario import BrokerFile, Element, Scenario, StoredReceipt
 from altinn2.testing.schemas import SchemaViolation, schema, violations
 
 __all__ = [
+    "DEFAULT_ENTERPRISE",
     "DEFAULT_SYSTEM",
     "DEFAULT_USER",
     "BrokerFile",

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from lxml import etree
 
 from altinn2.runtime.codec import from_element, qname_of
-from altinn2.runtime.credentials import SystemCredentials, UserCredentials
+from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.envelope import (
     ENVELOPE_NS,
     ENVELOPE_VERSIONS,
@@ -390,9 +390,11 @@ def require_credentials(
     message_id: str | None,
     system: SystemCredentials,
     users: Sequence[UserCredentials],
+    enterprise: EnterpriseCredentials | None = None,
 ) -> None:
-    """The body credentials are the system's and a known person's: else AltinnFault 989."""
-    problem = credential_problem(operation, request, system, users)
+    """The body credentials are the system's (EC, EC2: the enterprise user's) and a known
+    person's: else AltinnFault 989."""
+    problem = credential_problem(operation, request, system, users, enterprise)
     if problem is not None:
         raise _altinn_refusal(problem, version, Fault(989), operation, message_id)
 
@@ -402,9 +404,21 @@ def credential_problem(
     request: Any,
     system: SystemCredentials,
     users: Sequence[UserCredentials],
+    enterprise: EnterpriseCredentials | None = None,
 ) -> str | None:
-    """Why Altinn would answer 989 to these body credentials (None: they are fine)."""
+    """Why Altinn would answer 989 to these body credentials (None: they are fine). EC and EC2
+    carry the enterprise user's `userName`/`password` (header parts when streamed): they must be
+    `enterprise`'s (none given: every enterprise user is refused)."""
     values = {kind: getattr(request, name, None) for name, kind in operation.credentials.items()}
+    sends_enterprise = (
+        Credential.ENTERPRISE_USER_NAME in values or Credential.ENTERPRISE_PASSWORD in values
+    )
+    if sends_enterprise and (
+        enterprise is None
+        or values.get(Credential.ENTERPRISE_USER_NAME) != enterprise.user_name
+        or values.get(Credential.ENTERPRISE_PASSWORD) != enterprise.password.reveal()
+    ):
+        return "wrong enterprise userName or password"
     sends_system = Credential.SYSTEM_USER_NAME in values or Credential.SYSTEM_PASSWORD in values
     if sends_system and (
         values.get(Credential.SYSTEM_USER_NAME) != system.user_name

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
 
-from altinn2.runtime.credentials import SystemCredentials, UserCredentials
+from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.envelope import Envelope
 from altinn2.runtime.masking import masked
 from altinn2.runtime.operation import Binding, OperationInfo, Security, SoapVersion
@@ -71,6 +71,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger("altinn2.testing")
 
 DEFAULT_SYSTEM = SystemCredentials("10000", "mock-system-password")
+DEFAULT_ENTERPRISE = EnterpriseCredentials("mock-enterprise-user", "mock-enterprise-password")
 DEFAULT_USER = UserCredentials(
     "01017012345", "mock-user-password", pin_code="12345", auth_method="AltinnPin"
 )
@@ -82,6 +83,7 @@ Defaults = Literal["minimal", "full"]
 # What `from altinn2.testing.mock import ...` has always offered, wherever it now lives.
 __all__ = [
     "AUTH_METHODS",
+    "DEFAULT_ENTERPRISE",
     "DEFAULT_MAX_REQUEST_BYTES",
     "DEFAULT_SYSTEM",
     "DEFAULT_USER",
@@ -111,7 +113,8 @@ class MockAltinn:
     unless the file holds it too).
 
     Use it in a `with` block (or `start()`/`stop()`), point a client at `url` with the
-    credentials it accepts (`system`, `users`), or let it make one: `client()`,
+    credentials it accepts (`system`, `users`, EC's `enterprise` user), or let it make one:
+    `client()`,
     `async_client()`. `respond`, `fault`, `http_error` and `delay` change its answers; `calls`
     records every exchange; `scenario` is the state of the stateful mode.
 
@@ -129,6 +132,7 @@ class MockAltinn:
         port: int = 0,
         system: SystemCredentials = DEFAULT_SYSTEM,
         users: Sequence[UserCredentials] = (DEFAULT_USER,),
+        enterprise: EnterpriseCredentials = DEFAULT_ENTERPRISE,
         stateful: bool = False,
         defaults: Defaults = "minimal",
         clock: Clock = utc_now,
@@ -148,6 +152,7 @@ class MockAltinn:
         self.port = port
         self.system = system
         self.users = list(users)
+        self.enterprise = enterprise
         self.stateful = stateful
         self.defaults: Defaults = defaults
         self.clock = clock
@@ -181,7 +186,7 @@ class MockAltinn:
         return f"MockAltinn({self.url if self._server else self.host!r}, {state})"
 
     def _secret_values(self) -> list[str]:
-        values = [self.system.password.reveal()]
+        values = [self.system.password.reveal(), self.enterprise.password.reveal()]
         for user in self.users:
             values += [user.ssn.reveal(), user.password.reveal()]
             if user.pin_code is not None:
@@ -288,6 +293,7 @@ class MockAltinn:
             "binding": binding,
             "system": self.system,
             "user": chosen,
+            "enterprise": self.enterprise,
             "retry": FAST_RETRY,
             "timeout": 10.0,
             "verify": self.verify(),  # plain HTTP: False, no TLS context to build (80 ms each)
@@ -352,7 +358,8 @@ class MockAltinn:
         body element, wrapped in the binding's envelope, or a whole envelope, sent as it is);
         a `Fault`; or a callable taking the typed request and returning any of these, or `None`
         to pass the call on to the stateful scenario (else the default answer), which lets a
-        responder watch or answer some requests only. `times`: only that many calls. With
+        responder watch or answer some requests only. A streamed download's output with bytes
+        in its streamed field sends them as the binary part. `times`: only that many calls. With
         `validate`, a typed or XML answer must be the operation's output element and valid
         against its schema."""
         keys = self.resolve(operation)
@@ -453,6 +460,8 @@ class MockAltinn:
         lowered = {name.lower(): value for name, value in headers.items()}
         draft = Draft.begin(method, target, headers, self.clock())
         streamed = _Streamed(is_mtom(lowered.get("content-type", "")), attachment)
+        if attachment is not None:
+            draft.attachment = (attachment.size, attachment.sha256)
         try:
             if streamed.mtom:
                 lowered["content-type"] = inner_content_type(lowered["content-type"])
@@ -538,7 +547,9 @@ class MockAltinn:
         draft.soap_headers = tuple(masked(part, self.redactor) for part in header_parts)
         streamed.headers = _header_values(operation, header_parts)
         sent = _with_headers(request, streamed.headers)  # credentials may be header parts
-        checks.require_credentials(version, operation, sent, message_id, self.system, self.users)
+        checks.require_credentials(
+            version, operation, sent, message_id, self.system, self.users, self.enterprise
+        )
         return operation, request, message_id
 
     def _conversation(
@@ -577,6 +588,8 @@ class MockAltinn:
             draft.reason = "injected HTTP error"
             return rule.value.reply()
         value = self._answer_value(rule, operation, request, streamed)
+        if operation.mtom and not isinstance(value, Fault):
+            value = self._given_content(operation, value, streamed)
         if isinstance(value, Fault):
             draft.reason = "injected" if rule is not None else "scenario"
             return altinn_fault(
@@ -620,9 +633,10 @@ class MockAltinn:
     # -- streamed (MTOM) operations -----------------------------------------------------------
 
     def _streamed_value(self, operation: OperationInfo, request: Any, streamed: _Streamed) -> Any:
-        """The scenario's part of a streamed call: an upload keeps its file for the recipients'
-        download; a download answers with the file kept (`streamed.content`)."""
-        if streamed.attachment is not None:
+        """The scenario's part of a streamed call: a broker upload keeps its file for the
+        recipients' download; a download answers with the file kept (`streamed.content`). Other
+        uploads (attachments) get the default answer; the call's record has the file's hash."""
+        if streamed.attachment is not None and operation.base_operation == "UploadFileStreamed":
             headers = streamed.headers
             receipt = self.scenario.upload_broker_file(
                 operation,
@@ -637,6 +651,23 @@ class MockAltinn:
                 str(request.file_reference), str(request.reportee)
             )
         return None
+
+    def _given_content(self, operation: OperationInfo, value: Any, streamed: _Streamed) -> Any:
+        """A download's answer given with its content (`respond()`, a responder): the content
+        spooled to the mock's folder and sent as the binary part, the element left for its
+        `xop:Include`."""
+        output = operation.output
+        found = streamed_field(output) if output is not None else None
+        if output is None or found is None or not isinstance(value, output):
+            return value
+        content = getattr(value, found[0])
+        if not content:
+            return value
+        handle, name = tempfile.mkstemp(dir=self.upload_folder(), suffix=".download")
+        with open(handle, "wb") as file:
+            file.write(content)
+        streamed.content = Path(name)
+        return dataclasses.replace(value, **{found[0]: b""})
 
     def _mtom_reply(self, operation: OperationInfo, reply: Reply, streamed: _Streamed) -> Reply:
         """A streamed operation's reply as WCF writes it: MTOM always, the result's content

@@ -9,6 +9,7 @@ part its `xop:Include` points to, with a Content-Length (the file's size is know
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -39,11 +40,12 @@ from altinn2.runtime.transport.mtom import (
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file a streamed request carried, spooled to `path`."""
+    """A file a streamed request carried, spooled to `path`; its size and SHA-256 (hex)."""
 
     content_id: str | None
     path: Path
     size: int
+    sha256: str
 
 
 def inner_content_type(content_type: str) -> str:
@@ -67,6 +69,7 @@ def receive(
     spool: BinaryIO | None = None
     attachment: Attachment | None = None
     size = 0
+    digest = hashlib.sha256()
     content_id: str | None = None
     name = ""
     try:
@@ -90,10 +93,11 @@ def receive(
                             raise ProtocolError("MTOM: the envelope part is too large")
                     elif spool is not None:
                         spool.write(event.data)
+                        digest.update(event.data)
                         size += len(event.data)
                 elif isinstance(event, PartEnd) and spool is not None and part == 2:
                     spool.close()
-                    attachment = Attachment(content_id, Path(name), size)
+                    attachment = Attachment(content_id, Path(name), size, digest.hexdigest())
         reader.close()
     except BaseException:
         if spool is not None:

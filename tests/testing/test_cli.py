@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from altinn2 import Client
 from altinn2.cli import main
-from altinn2.runtime import Certificate, EnterpriseCredentials
+from altinn2.runtime import Certificate
 from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.registry import operation_index
 from altinn2.services.reportee_element_list import (
@@ -21,7 +21,7 @@ from altinn2.services.reportee_element_list import (
 )
 from altinn2.testing import MockAltinn, example_input
 from altinn2.testing.faults import Fault, altinn_fault
-from altinn2.testing.mock import DEFAULT_SYSTEM, DEFAULT_USER
+from altinn2.testing.mock import DEFAULT_ENTERPRISE, DEFAULT_SYSTEM, DEFAULT_USER
 from tests.pki import P12_PASSWORD, make_pki
 
 ALTINN2 = (sys.executable, "-c", "from altinn2.cli import main; main()")
@@ -200,9 +200,14 @@ def test_mock_serve_over_https_issues_ec_contexts_to_certificates_of_its_ca(
             base_url=url,
             verify=verify,
             certificate=certificate,
-            enterprise=EnterpriseCredentials("virksomhetsbruker", "passord"),
+            enterprise=DEFAULT_ENTERPRISE,
         ) as client:
-            answer = client.invoke(operation, example_input(operation), operation.output)
+            body = example_input(
+                operation,
+                user_name=DEFAULT_ENTERPRISE.user_name,
+                password=DEFAULT_ENTERPRISE.password.reveal(),
+            )
+            answer = client.invoke(operation, body, operation.output)
             assert isinstance(answer, operation.output)
             context = client.conversation.context(
                 operation, client.url_for(operation), lambda *args: b""

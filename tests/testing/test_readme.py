@@ -16,7 +16,7 @@ import certifi
 import pytest
 
 import altinn2.endpoints
-from altinn2 import SystemCredentials, UserCredentials
+from altinn2 import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.testing import MockAltinn
 from tests.pki import P12_PASSWORD, make_pki
 from tests.testing.test_scenario import InboxApp
@@ -82,11 +82,15 @@ def run_ec_block(
     pki = make_pki(folder / "pki")
     shutil.copy(pki.enterprise_p12, folder / P12_NAME)
     monkeypatch.setenv("VIRKSOMHET_P12_PASSWORD", P12_PASSWORD)
-    monkeypatch.setenv("VIRKSOMHET_PASSWORD", "virksomhetsbrukerens passord")
+    enterprise = EnterpriseCredentials("virksomhetsbruker", "virksomhetsbrukerens passord")
+    monkeypatch.setenv("VIRKSOMHET_PASSWORD", enterprise.password.reveal())
     monkeypatch.setattr(certifi, "where", lambda: str(pki.ca_pem))
     assert P12_NAME in code
     with MockAltinn(
-        tls_cert=pki.server_cert_pem, tls_key=pki.server_key_pem, ca=pki.ca_pem
+        tls_cert=pki.server_cert_pem,
+        tls_key=pki.server_key_pem,
+        ca=pki.ca_pem,
+        enterprise=enterprise,  # the user name the block gives, the password it reads
     ) as mock:
         environments = {name: mock.url for name in altinn2.endpoints.ENVIRONMENTS}
         monkeypatch.setattr(altinn2.endpoints, "ENVIRONMENTS", environments)

@@ -62,7 +62,10 @@ _EC = Endpoint(
     actions="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC",
     policy=SECURE_CONVERSATION_POLICY,
     faults=(AltinnFault,),
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "user_password": Credential.ENTERPRISE_PASSWORD,
+    },
 )
 
 _EC2 = Endpoint(
@@ -72,7 +75,10 @@ _EC2 = Endpoint(
     actions="http://www.altinn.no/services/ServiceEngine/Case/2010/10/ICaseEC",
     policy=SECURE_CONVERSATION_POLICY_2,
     faults=(AltinnFault,),
-    credentials={"user_name": Credential.ENTERPRISE_USER_NAME},
+    credentials={
+        "user_name": Credential.ENTERPRISE_USER_NAME,
+        "user_password": Credential.ENTERPRISE_PASSWORD,
+    },
 )
 
 GET_CASE_LIST_EC = _EC.operation(Effect.READ, GetCaseListEC, GetCaseListECResponse)
@@ -116,13 +122,13 @@ class Case(Service):
     def get_case_list_ec(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
         language_id: int,
         reportee_number: str,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> list[CaseBE]:
         """This operation can be used to retrieve information either about a single instance of a
@@ -133,8 +139,6 @@ class Case(Service):
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc GetCaseListEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identificator for a single Case, used to get one specific collaboration
                 service instance - mandatory paremeter (if CaseID is provided then
                 externalServiceCode and externalServiceEditionCode are not required)
@@ -148,7 +152,7 @@ class Case(Service):
                 mandatory paremeter
             reportee_number: SSN (11 digits)/Org Number (9 digits) of the Reportee - mandatory
                 paremeter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(GET_CASE_LIST_EC, locals()).get_case_list_ec_result or []
@@ -156,13 +160,13 @@ class Case(Service):
     def get_case_list_ec2(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
         language_id: int,
         reportee_number: str,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> list[CaseBE]:
         """This operation can be used to retrieve information either about a single instance of a
@@ -174,8 +178,6 @@ class Case(Service):
         Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identifier for a single Case, used to get one specific collaboration
                 service instance - mandatory parameter (if CaseID is provided then
                 externalServiceCode and externalServiceEditionCode are not required)
@@ -189,7 +191,7 @@ class Case(Service):
                 mandatory parameter
             reportee_number: SSN (11 digits)/Org Number (9 digits) of the Reportee - mandatory
                 parameter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(GET_CASE_LIST_EC2, locals()).get_case_list_ec_result or []
@@ -197,7 +199,6 @@ class Case(Service):
     def get_case_list(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
@@ -216,7 +217,6 @@ class Case(Service):
     def instantiate_collaboration_ec(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -224,6 +224,7 @@ class Case(Service):
         visible_date_time: XmlDateTime | datetime | date | None = None,
         due_date: XmlDateTime | datetime | date | None = None,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to instantiate a Collaboration Service.
@@ -234,8 +235,6 @@ class Case(Service):
         InstantiateCollaborationEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             external_service_code: Unique Identification Code for the Service - mandatory
                 paremeter
             external_service_edition_code: Unique Identification Code for the Service Edition -
@@ -247,7 +246,7 @@ class Case(Service):
                 / yyy-MM-ddThh:mm:ss)
             due_date: Due Date (If Any) for the Collaboration Service (yyyy-MM-dd /
                 yyy-MM-ddThh:mm:ss)
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(
@@ -257,7 +256,6 @@ class Case(Service):
     def instantiate_collaboration_ec2(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -265,6 +263,7 @@ class Case(Service):
         visible_date_time: XmlDateTime | datetime | date | None = None,
         due_date: XmlDateTime | datetime | date | None = None,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to instantiate a Collaboration Service.
@@ -276,8 +275,6 @@ class Case(Service):
         successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             external_service_code: Unique Identification Code for the Service - mandatory
                 parameter
             external_service_edition_code: Unique Identification Code for the Service Edition -
@@ -287,7 +284,7 @@ class Case(Service):
             external_system_reference: External System Reference set by end user system
             visible_date_time: Indicates when this Service Instance would be visible
             due_date: Due Date (If Any) for the Collaboration Service
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(
@@ -297,7 +294,6 @@ class Case(Service):
     def instantiate_collaboration(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -317,10 +313,10 @@ class Case(Service):
     def archive_case_ec(
         self,
         *,
-        user_password: str,
         case_id: int,
         force_archive: bool,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
@@ -330,14 +326,12 @@ class Case(Service):
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc ArchiveCaseEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identificator for the Case to be archived - mandatory paremeter
             force_archive: Indicates whether to Force Archival even if there are reporting
                 services instances that are part of the Case but not archived. Note that if any
                 active correspondence instances are present the archival will not be done -
                 mandatory paremeter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(ARCHIVE_CASE_EC, locals()).archive_case_ec_result
@@ -345,10 +339,10 @@ class Case(Service):
     def archive_case_ec2(
         self,
         *,
-        user_password: str,
         case_id: int,
         force_archive: bool,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
@@ -359,20 +353,18 @@ class Case(Service):
         Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identifier for the Case to be archived - mandatory parameter
             force_archive: Indicates whether to Force Archival even if there are reporting
                 services instances that are part of the Case but not archived. Note that if any
                 active correspondence instances are present the archival will not be done -
                 mandatory parameter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return self._call(ARCHIVE_CASE_EC2, locals()).archive_case_ec_result
 
     def archive_case(
-        self, *, user_password: str, case_id: int, force_archive: bool, base_url: str | None = None
+        self, *, case_id: int, force_archive: bool, base_url: str | None = None
     ) -> int | None:
         """ArchiveCase over the client's binding (EC: `archive_case_ec`, EC2: `archive_case_ec2`).
 
@@ -392,13 +384,13 @@ class AsyncCase(AsyncService):
     async def get_case_list_ec(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
         language_id: int,
         reportee_number: str,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> list[CaseBE]:
         """This operation can be used to retrieve information either about a single instance of a
@@ -409,8 +401,6 @@ class AsyncCase(AsyncService):
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc GetCaseListEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identificator for a single Case, used to get one specific collaboration
                 service instance - mandatory paremeter (if CaseID is provided then
                 externalServiceCode and externalServiceEditionCode are not required)
@@ -424,7 +414,7 @@ class AsyncCase(AsyncService):
                 mandatory paremeter
             reportee_number: SSN (11 digits)/Org Number (9 digits) of the Reportee - mandatory
                 paremeter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (await self._call(GET_CASE_LIST_EC, locals())).get_case_list_ec_result or []
@@ -432,13 +422,13 @@ class AsyncCase(AsyncService):
     async def get_case_list_ec2(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
         language_id: int,
         reportee_number: str,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> list[CaseBE]:
         """This operation can be used to retrieve information either about a single instance of a
@@ -450,8 +440,6 @@ class AsyncCase(AsyncService):
         Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identifier for a single Case, used to get one specific collaboration
                 service instance - mandatory parameter (if CaseID is provided then
                 externalServiceCode and externalServiceEditionCode are not required)
@@ -465,7 +453,7 @@ class AsyncCase(AsyncService):
                 mandatory parameter
             reportee_number: SSN (11 digits)/Org Number (9 digits) of the Reportee - mandatory
                 parameter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (await self._call(GET_CASE_LIST_EC2, locals())).get_case_list_ec_result or []
@@ -473,7 +461,6 @@ class AsyncCase(AsyncService):
     async def get_case_list(
         self,
         *,
-        user_password: str,
         case_id: int | None = None,
         external_service_code: str | None = None,
         external_service_edition_code: int | None = None,
@@ -492,7 +479,6 @@ class AsyncCase(AsyncService):
     async def instantiate_collaboration_ec(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -500,6 +486,7 @@ class AsyncCase(AsyncService):
         visible_date_time: XmlDateTime | datetime | date | None = None,
         due_date: XmlDateTime | datetime | date | None = None,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to instantiate a Collaboration Service.
@@ -510,8 +497,6 @@ class AsyncCase(AsyncService):
         InstantiateCollaborationEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             external_service_code: Unique Identification Code for the Service - mandatory
                 paremeter
             external_service_edition_code: Unique Identification Code for the Service Edition -
@@ -523,7 +508,7 @@ class AsyncCase(AsyncService):
                 / yyy-MM-ddThh:mm:ss)
             due_date: Due Date (If Any) for the Collaboration Service (yyyy-MM-dd /
                 yyy-MM-ddThh:mm:ss)
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (
@@ -533,7 +518,6 @@ class AsyncCase(AsyncService):
     async def instantiate_collaboration_ec2(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -541,6 +525,7 @@ class AsyncCase(AsyncService):
         visible_date_time: XmlDateTime | datetime | date | None = None,
         due_date: XmlDateTime | datetime | date | None = None,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to instantiate a Collaboration Service.
@@ -552,8 +537,6 @@ class AsyncCase(AsyncService):
         successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             external_service_code: Unique Identification Code for the Service - mandatory
                 parameter
             external_service_edition_code: Unique Identification Code for the Service Edition -
@@ -563,7 +546,7 @@ class AsyncCase(AsyncService):
             external_system_reference: External System Reference set by end user system
             visible_date_time: Indicates when this Service Instance would be visible
             due_date: Due Date (If Any) for the Collaboration Service
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (
@@ -573,7 +556,6 @@ class AsyncCase(AsyncService):
     async def instantiate_collaboration(
         self,
         *,
-        user_password: str,
         external_service_code: str,
         external_service_edition_code: int,
         reportee_number: str,
@@ -593,10 +575,10 @@ class AsyncCase(AsyncService):
     async def archive_case_ec(
         self,
         *,
-        user_password: str,
         case_id: int,
         force_archive: bool,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
@@ -606,14 +588,12 @@ class AsyncCase(AsyncService):
         https://www.altinn.no/ServiceEngineExternal/CaseEC.svc ArchiveCaseEC.
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identificator for the Case to be archived - mandatory paremeter
             force_archive: Indicates whether to Force Archival even if there are reporting
                 services instances that are part of the Case but not archived. Note that if any
                 active correspondence instances are present the archival will not be done -
                 mandatory paremeter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (await self._call(ARCHIVE_CASE_EC, locals())).archive_case_ec_result
@@ -621,10 +601,10 @@ class AsyncCase(AsyncService):
     async def archive_case_ec2(
         self,
         *,
-        user_password: str,
         case_id: int,
         force_archive: bool,
         user_name: str | Secret | None = None,
+        user_password: str | Secret | None = None,
         base_url: str | None = None,
     ) -> int | None:
         """This operation can be used to archive an instance of a Collaboration Service.
@@ -635,20 +615,18 @@ class AsyncCase(AsyncService):
         Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
 
         Args:
-            user_password: System password is the password for the corresponding enterprise
-                certificate user - mandatory parameter
             case_id: Identifier for the Case to be archived - mandatory parameter
             force_archive: Indicates whether to Force Archival even if there are reporting
                 services instances that are part of the Case but not archived. Note that if any
                 active correspondence instances are present the archival will not be done -
                 mandatory parameter
-            user_name: override the client's credentials for this call.
+            user_name, user_password: override the client's credentials for this call.
             base_url: call this base URL instead of the client's (same endpoint path).
         """
         return (await self._call(ARCHIVE_CASE_EC2, locals())).archive_case_ec_result
 
     async def archive_case(
-        self, *, user_password: str, case_id: int, force_archive: bool, base_url: str | None = None
+        self, *, case_id: int, force_archive: bool, base_url: str | None = None
     ) -> int | None:
         """ArchiveCase over the client's binding (EC: `archive_case_ec`, EC2: `archive_case_ec2`).
 

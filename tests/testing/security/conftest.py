@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from altinn2.runtime import Certificate, EnterpriseCredentials
-from altinn2.testing import MockAltinn
+from altinn2.runtime.operation import Credential, OperationInfo
+from altinn2.testing import MockAltinn, example_input
 from tests.pki import P12_PASSWORD, Pki, make_pki
 
 ENTERPRISE = EnterpriseCredentials(user_name="virksomhetsbruker", password="Virksomhet-Passord-9")
@@ -31,6 +32,7 @@ def https_mock(pki: Pki, **options: object) -> MockAltinn:
         tls_cert=pki.server_cert_pem,
         tls_key=pki.server_key_pem,
         ca=pki.ca_pem,
+        enterprise=ENTERPRISE,
         **options,  # type: ignore[arg-type]
     )
 
@@ -44,3 +46,25 @@ def mock(pki: Pki) -> Iterator[MockAltinn]:
 
 def p12(path: Path) -> Certificate:
     return Certificate.from_pkcs12(path, P12_PASSWORD)
+
+
+def enterprise_values(
+    operation: OperationInfo, enterprise: EnterpriseCredentials = ENTERPRISE
+) -> dict[str, str]:
+    """The operation's enterprise credential parameters (body fields or header parts) set to
+    `enterprise`'s."""
+    values = {
+        Credential.ENTERPRISE_USER_NAME: enterprise.user_name,
+        Credential.ENTERPRISE_PASSWORD: enterprise.password.reveal(),
+    }
+    return {name: values[kind] for name, kind in operation.credentials.items()}
+
+
+def ec_input(operation: OperationInfo, enterprise: EnterpriseCredentials = ENTERPRISE) -> object:
+    """The operation's example input carrying `enterprise`'s credentials (an example fills a
+    required field with its element's name, which the mock refuses as credentials)."""
+    values = enterprise_values(operation, enterprise)
+    in_body = {
+        name: value for name, value in values.items() if name not in operation.header_parameters
+    }
+    return example_input(operation, **in_body)

@@ -11,8 +11,8 @@ import pytest
 from altinn2.runtime import Certificate
 from altinn2.runtime.operation import Binding, OperationInfo
 from altinn2.runtime.registry import operation_index
-from altinn2.testing import MockAltinn, example_input
-from tests.testing.security.conftest import ENTERPRISE
+from altinn2.testing import MockAltinn
+from tests.testing.security.conftest import ENTERPRISE, ec_input
 
 CONVERSATION_OPERATIONS = [
     op
@@ -47,7 +47,7 @@ def test_the_client_calls_the_operation_against_the_mock(
     assert mock.url.startswith("https://127.0.0.1:")
     with mock.client(operation.binding, certificate=certificate, enterprise=ENTERPRISE) as client:
         for _ in range(2):
-            answer = client.invoke(operation, example_input(operation), operation.output)
+            answer = client.invoke(operation, ec_input(operation), operation.output)
             assert operation.output is None or isinstance(answer, operation.output)
     assert exchanges(mock, operation) == expected(operation, 2)
 
@@ -60,10 +60,7 @@ async def test_the_async_client_calls_the_operation_against_the_mock(
         operation.binding, certificate=certificate, enterprise=ENTERPRISE
     ) as client:
         answers = await asyncio.gather(
-            *(
-                client.invoke(operation, example_input(operation), operation.output)
-                for _ in range(3)
-            )
+            *(client.invoke(operation, ec_input(operation), operation.output) for _ in range(3))
         )
         assert all(operation.output is None or isinstance(a, operation.output) for a in answers)
     assert exchanges(mock, operation) == expected(operation, 3)  # one issue in flight

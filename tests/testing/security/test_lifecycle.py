@@ -20,9 +20,9 @@ from altinn2.runtime.security import cancel, message
 from altinn2.runtime.security.context_cache import ContextCache
 from altinn2.runtime.security.trust import SecurityContext
 from altinn2.runtime.wsheaders import utc_now
-from altinn2.testing import MockAltinn, example_input
+from altinn2.testing import MockAltinn
 from tests.pki import Pki
-from tests.testing.security.conftest import ENTERPRISE, https_mock
+from tests.testing.security.conftest import ENTERPRISE, ec_input, https_mock
 
 SOAP12 = "application/soap+xml; charset=utf-8"
 
@@ -53,7 +53,7 @@ def kinds(mock: MockAltinn) -> list[str]:
 
 def post_under(mock: MockAltinn, context: SecurityContext, operation: OperationInfo) -> bytes:
     """A call signed under `context` by the runtime, posted as it is; the answer's bytes."""
-    body = example_input(operation)
+    body = ec_input(operation)
     from altinn2.runtime.codec import to_element
 
     sent = message.secured_envelope(
@@ -92,13 +92,13 @@ def test_the_client_renews_before_the_short_lifetime_ends_and_ec_cancels_the_old
     with https_mock(pki, token_lifetime=dt.timedelta(seconds=30)) as mock:
         with mock.client(binding, certificate=certificate, enterprise=ENTERPRISE) as client:
             client.conversation.cache = ContextCache(clock=lambda: now[0])
-            client.invoke(operation, example_input(operation), operation.output)
+            client.invoke(operation, ec_input(operation), operation.output)
             first = current(client, operation)
             assert first.expires is not None and first.expires - first.created == dt.timedelta(
                 seconds=30
             )
             now[0] += dt.timedelta(seconds=20)  # past 60 % of the lifetime
-            client.invoke(operation, example_input(operation), operation.output)
+            client.invoke(operation, ec_input(operation), operation.output)
             second = current(client, operation)
             assert second.identifier != first.identifier
             renewal = ["issued", "cancelled"] if binding is Binding.EC else ["issued"]
@@ -123,10 +123,10 @@ def test_an_expired_context_faults_and_the_client_issues_a_new_one(
         pki, token_lifetime=dt.timedelta(seconds=60), clock=lambda: utc_now() + offset[0]
     ) as mock:
         with mock.client(binding, certificate=certificate, enterprise=ENTERPRISE) as client:
-            client.invoke(operation, example_input(operation), operation.output)
+            client.invoke(operation, ec_input(operation), operation.output)
             first = current(client, operation)
             offset[0] = dt.timedelta(seconds=90)  # within the Timestamps' 5 minutes of skew
-            answer = client.invoke(operation, example_input(operation), operation.output)
+            answer = client.invoke(operation, ec_input(operation), operation.output)
             assert isinstance(answer, operation.output)
             assert current(client, operation).identifier != first.identifier
         seen = kinds(mock)
@@ -148,9 +148,9 @@ def test_a_forgotten_context_is_reissued_and_the_call_sent_once_more(
 ) -> None:
     operation = reportee_elements(binding)
     with mock.client(binding, certificate=certificate, enterprise=ENTERPRISE) as client:
-        client.invoke(operation, example_input(operation), operation.output)
+        client.invoke(operation, ec_input(operation), operation.output)
         mock.forget_contexts()  # a recycled service: EC's contexts gone, EC2's cookie key new
-        client.invoke(operation, example_input(operation), operation.output)
+        client.invoke(operation, ec_input(operation), operation.output)
     assert kinds(mock)[:5] == [
         "issued",
         operation.name,
@@ -167,7 +167,7 @@ def test_ec_cancels_on_close_and_the_cancelled_token_faults_afterwards(
 ) -> None:
     operation = reportee_elements(Binding.EC)
     with mock.client(Binding.EC, certificate=certificate, enterprise=ENTERPRISE) as client:
-        client.invoke(operation, example_input(operation), operation.output)
+        client.invoke(operation, ec_input(operation), operation.output)
         context = current(client, operation)
         assert b"Fault" not in post_under(mock, context, operation)
     assert kinds(mock) == ["issued", operation.name, operation.name, "cancelled"]
@@ -185,7 +185,7 @@ def test_ec2_refuses_a_cancel_and_its_token_keeps_working(
 ) -> None:
     operation = reportee_elements(Binding.EC2)
     with mock.client(Binding.EC2, certificate=certificate, enterprise=ENTERPRISE) as client:
-        client.invoke(operation, example_input(operation), operation.output)
+        client.invoke(operation, ec_input(operation), operation.output)
         context = current(client, operation)
         assert context.has_cookie
         sent = cancel.cancel_request(context, derived_keys=False)
@@ -198,7 +198,7 @@ def test_ec2_refuses_a_cancel_and_its_token_keeps_working(
         assert subcodes(answer) == ("SecureConversationCancellationNotAllowed",)
         with pytest.raises(SoapFaultError):
             cancel.read_cancel_response(answer)
-        client.invoke(operation, example_input(operation), operation.output)
+        client.invoke(operation, ec_input(operation), operation.output)
     assert kinds(mock) == [
         "issued",
         operation.name,
@@ -216,7 +216,7 @@ def test_answers_carry_a_timestamp_and_on_request_a_signature_confirmation(
     for confirm in (False, True):
         with https_mock(pki, signature_confirmation=confirm) as mock:
             with mock.client(Binding.EC2, certificate=certificate, enterprise=ENTERPRISE) as client:
-                client.invoke(operation, example_input(operation), operation.output)
+                client.invoke(operation, ec_input(operation), operation.output)
                 context = current(client, operation)
             answer = post_under(mock, context, operation)
             assert b"Timestamp" in answer

@@ -23,9 +23,9 @@ from altinn2.runtime.security import message, trust
 from altinn2.runtime.security.names import DNSE, WSC, WSU
 from altinn2.runtime.security.trust import SecurityContext
 from altinn2.runtime.wsheaders import utc_now
-from altinn2.testing import MockAltinn, example_input
+from altinn2.testing import MockAltinn
 from tests.pki import Pki
-from tests.testing.security.conftest import ENTERPRISE, p12
+from tests.testing.security.conftest import ENTERPRISE, ec_input, p12
 from tests.testing.security.test_lifecycle import SOAP12, post_under, reportee_elements, subcodes
 
 
@@ -57,7 +57,7 @@ def test_a_bootstrap_certificate_the_mock_does_not_trust_is_refused(
     certificate = p12(getattr(pki, which))
     with mock.client(binding, certificate=certificate, enterprise=ENTERPRISE) as client:
         with pytest.raises(SoapFaultError) as caught:
-            client.invoke(operation, example_input(operation), operation.output)
+            client.invoke(operation, ec_input(operation), operation.output)
         assert client.conversation.cache.take_all() == []
     assert caught.value.subcodes == ("InvalidSecurity",)
     assert not isinstance(caught.value, BadContextTokenError)
@@ -71,7 +71,7 @@ def test_a_mock_without_a_ca_trusts_no_certificate(pki: Pki, certificate: Certif
         operation = reportee_elements(Binding.EC)
         client = mock.client(Binding.EC, certificate=certificate, enterprise=ENTERPRISE)
         with pytest.raises(SoapFaultError):
-            client.invoke(operation, example_input(operation), operation.output)
+            client.invoke(operation, ec_input(operation), operation.output)
         assert "is no trusted CA" in (mock.calls[0].reason or "")
 
 
@@ -192,7 +192,7 @@ def secured(mock: MockAltinn, context: SecurityContext, **options: Any) -> bytes
         context,
         operation.action,
         mock.url + operation.path,
-        [to_element(example_input(operation))],
+        [to_element(ec_input(operation))],
         derived_keys=False,
         **options,
     ).envelope

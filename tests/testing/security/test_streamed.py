@@ -17,8 +17,8 @@ from altinn2.runtime.secrets import SealedRequest
 from altinn2.runtime.security.trust import SecurityContext
 from altinn2.runtime.security.x509 import Certificate
 from altinn2.runtime.transport.mtom import MtomRequest, include_binary, streamed_field
-from altinn2.testing import MockAltinn, example_input
-from tests.testing.security.conftest import ENTERPRISE
+from altinn2.testing import MockAltinn
+from tests.testing.security.conftest import ENTERPRISE, ec_input, enterprise_values
 
 STREAMED = [
     op for op in operation_index().operations if op.binding in (Binding.EC, Binding.EC2) and op.mtom
@@ -27,10 +27,12 @@ FILE = b"streamed under a security context\n" * 100
 
 
 def header_parts(operation: OperationInfo) -> list[object]:
+    credentials = enterprise_values(operation)
     parts = []
-    for cls in operation.input_headers:
+    for cls, name in zip(operation.input_headers, operation.header_parameters, strict=True):
         (field,) = dataclasses.fields(cls)
-        parts.append(cls(**{field.name: "910000001" if field.name == "value" else "x"}))
+        value = credentials.get(name, "910000001" if field.name == "value" else "x")
+        parts.append(cls(**{field.name: value}))
     return parts
 
 
@@ -38,7 +40,7 @@ def streamed_request(
     mock: MockAltinn, operation: OperationInfo, context: SecurityContext, certificate: Certificate
 ) -> tuple[str, bytes]:
     """The MTOM request's content type and bytes, the envelope secured under `context`."""
-    body = example_input(operation)
+    body = ec_input(operation)
     found = streamed_field(type(body))
     if found is not None:
         body = dataclasses.replace(body, **{found[0]: b""})
