@@ -620,9 +620,10 @@ class MockAltinn:
     # -- streamed (MTOM) operations -----------------------------------------------------------
 
     def _streamed_value(self, operation: OperationInfo, request: Any, streamed: _Streamed) -> Any:
-        """The scenario's part of a streamed call: an upload keeps its file for the recipients'
-        download; a download answers with the file kept (`streamed.content`)."""
-        if streamed.attachment is not None:
+        """The scenario's part of a streamed call: a broker upload keeps its file for the
+        recipients' download; a download answers with the file kept (`streamed.content`). Other
+        streamed uploads (form attachments) are not part of the scenario: the default answers."""
+        if operation.base_operation == "UploadFileStreamed" and streamed.attachment is not None:
             headers = streamed.headers
             receipt = self.scenario.upload_broker_file(
                 operation,
