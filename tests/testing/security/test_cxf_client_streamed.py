@@ -18,6 +18,7 @@ from typing import Any
 from altinn2.runtime.codec import qname_of
 from altinn2.runtime.operation import Binding, OperationInfo
 from altinn2.runtime.registry import operation_index
+from altinn2.runtime.secrets import MASK
 from altinn2.runtime.transport.mtom import xop_references
 from altinn2.testing import MockAltinn
 from generator.project import Project
@@ -28,6 +29,7 @@ from tests.testing.security.conftest import ENTERPRISE, https_mock
 from tests.testing.security.test_cxf_client import FAULT
 from tests.testing.test_mtom_mock import RECIPIENT, SENDER, initiation
 
+MTOM = 'multipart/related; type="application/xop+xml"'
 STREAMED = [
     op for op in operation_index().operations if op.binding in (Binding.EC, Binding.EC2) and op.mtom
 ]
@@ -89,6 +91,19 @@ def targets(mock: MockAltinn, binding: Binding) -> list[Target]:
     ]
 
 
+def sent_headers(target: Target) -> dict[type[Any], Any]:
+    """The header parts' values the target gave, by class; the credentials masked, as the mock
+    records them."""
+    operation = target.operation
+    values = {**target.headers, **{name: MASK for name in operation.credentials}}
+    if "user_name" in operation.header_parameters:
+        values["user_name"] = ENTERPRISE.user_name  # a name, not a secret
+    return {
+        cls: values[name]
+        for cls, name in zip(operation.input_headers, operation.header_parameters, strict=True)
+    }
+
+
 def watch_spooled(mock: MockAltinn, seen: list[str]) -> None:
     """Records the size and SHA-256 of each form attachment the mock spooled, while it is on
     disk (the mock removes it after answering), then lets the call pass."""
@@ -125,6 +140,11 @@ def test_cxf_uploads_and_downloads_through_every_streamed_ec_and_ec2_endpoint_of
             called = next(r for r in records if r.operation == operation.name)
             assert called.ok and called.binding is operation.binding, called
             assert ("DerivedKeyToken" in called.envelope) == ec, called.envelope
+            # CXF's request as MTOM, and the header parts the mock read as CXF sent them.
+            assert called.headers["content-type"].startswith(MTOM), called.headers
+            assert sent_headers(target) == {
+                type(part): part.value for part in called.soap_headers
+            }, called.soap_headers
         downloads, archived = calls[1::4], calls[3::4]
         sent = [target.upload for target in chosen[::4]]
         # The broker files: kept on the mock's disk as CXF sent them, served back to CXF.
