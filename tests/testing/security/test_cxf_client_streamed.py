@@ -51,29 +51,37 @@ def only(base_operation: str, binding: Binding) -> OperationInfo:
     return found
 
 
-def targets(mock: MockAltinn, binding: Binding) -> list[Target]:
-    """On one binding: a broker upload and its download, a form attachment, an archived one."""
+def broker_round_trip(mock: MockAltinn, binding: Binding, data: bytes) -> list[Target]:
+    """A shipment initiated here: CXF uploads `data` as its sender and downloads it as its
+    recipient."""
     reference = mock.client().broker_service.initiate_broker_service_basic(
         broker_service_initiation=initiation()
     )
     assert reference is not None
-    url = mock.url.rstrip("/")
     upload = only("UploadFileStreamed", binding)
     download = only("DownloadFileStreamed", binding)
-    submit = only("SubmitAttachmentStreamed", binding)
-    archived = only("GetAttachmentDataStreamed", binding)
     return [
         Target(
             upload,
-            url + upload.path,
-            upload=content(upload.label),
+            mock.url.rstrip("/") + upload.path,
+            upload=data,
             headers={"file_name": "payload.zip", "reference": reference, "reportee": SENDER},
         ),
         Target(
             download,
-            url + download.path,
+            mock.url.rstrip("/") + download.path,
             fields={"file_reference": reference, "reportee": RECIPIENT},
         ),
+    ]
+
+
+def targets(mock: MockAltinn, binding: Binding) -> list[Target]:
+    """On one binding: a broker upload and its download, a form attachment, an archived one."""
+    url = mock.url.rstrip("/")
+    submit = only("SubmitAttachmentStreamed", binding)
+    archived = only("GetAttachmentDataStreamed", binding)
+    return [
+        *broker_round_trip(mock, binding, content(f"broker {binding.value}")),
         Target(
             submit,
             url + submit.path,
@@ -164,4 +172,27 @@ def test_cxf_uploads_and_downloads_through_every_streamed_ec_and_ec2_endpoint_of
         for call in archived:
             (part,) = call.attachments
             assert f"{part.size}:{part.sha256}" == digest(b""), call
+        mock.check()
+
+
+def test_cxf_uploads_and_downloads_an_empty_and_a_one_byte_broker_file(
+    pki: Pki, fetched: Project, tmp_path: Path
+) -> None:
+    files = [b"", b"\x00"]
+    with https_mock(pki, stateful=True) as mock:
+        mock.scenario.broker_auto_upload = False
+        chosen = [target for data in files for target in broker_round_trip(mock, Binding.EC2, data)]
+        calls = cxf_client.run(pki, fetched.cache_dir, chosen, ENTERPRISE, tmp_path)
+        assert [call.outcome for call in calls] == ["RESULT"] * 4, calls
+        kept = [file.content for file in mock.scenario.broker_files]
+        assert [path.read_bytes() for path in kept if path] == files
+        for call, data in zip(calls[1::2], files, strict=True):
+            (part,) = call.attachments
+            assert f"{part.size}:{part.sha256}" == digest(data), call
+        assert [call.operation for call in mock.calls if call.operation] == [
+            "InitiateBrokerServiceBasic",
+            "InitiateBrokerServiceBasic",
+            *["UploadFileStreamedEC", "DownloadFileStreamedEC"] * 2,
+        ]
+        assert all(call.ok for call in mock.calls), mock.calls
         mock.check()
