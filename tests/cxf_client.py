@@ -6,10 +6,16 @@ written to a temporary folder: never a committed copy. The request payload is on
 generated operation's example inputs, the enterprise user's credentials in its body, as the
 application would give it to a generated CXF port. One JVM runs a list of calls; what CXF sent
 and received for each comes back as a `CxfCall`.
+
+A streamed (MTOM) upload's target carries its file and header values (`Target.upload`): the body
+then holds an `xop:Include` of the file, which CXF sends as the binary part, and the header parts
+(credentials from the enterprise user) go beside the payload for CXF to send as SOAP headers. A
+download's binary parts come back as `CxfCall.attachments` (size and SHA-256, as CXF read them).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 from collections.abc import Sequence
@@ -22,6 +28,7 @@ from lxml import etree
 from altinn2.runtime.codec import qname_of, to_element
 from altinn2.runtime.credentials import EnterpriseCredentials
 from altinn2.runtime.operation import Credential, OperationInfo
+from altinn2.runtime.transport.mtom import XOP_NS, streamed_field
 from altinn2.testing import example_input
 from generator.fetch import cache_name
 from tests import java_peers
@@ -36,14 +43,29 @@ ISSUE = f"{TRUST}/RST/SCT"
 ISSUED = f"{TRUST}/RSTR/SCT"
 CANCEL = f"{TRUST}/RST/SCT/Cancel"
 CANCELLED = f"{TRUST}/RSTR/SCT/Cancel"
+UPLOAD_ID = "upload@cxf.test"  # CxfEcClient.UPLOAD_ID: the upload's binary part
 
 
 @dataclass(frozen=True)
 class Target:
-    """One call for the CXF client: the generated operation, served at `url`."""
+    """One call for the CXF client: the generated operation, served at `url`; `fields` set
+    body fields of its example input; `upload` (a streamed upload) is the file to send and
+    `headers` the header parts' values by parameter name."""
 
     operation: OperationInfo
     url: str
+    fields: dict[str, Any] = field(default_factory=dict)
+    upload: bytes | None = None
+    headers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Received:
+    """A binary part of an MTOM answer, as CXF read it."""
+
+    content_id: str
+    size: int
+    sha256: str
 
 
 @dataclass
@@ -56,6 +78,7 @@ class CxfCall:
     received: list[str] = field(default_factory=list)
     outcome: str = ""
     text: str = ""
+    attachments: list[Received] = field(default_factory=list)
 
     def result(self) -> etree._Element:
         assert self.outcome == "RESULT", f"{self.operation}: {self.outcome} {self.text}"
@@ -113,9 +136,8 @@ def service_and_port(wsdl: Path) -> tuple[str, str]:
     return f"{{{namespace}}}{service.get('name')}", f"{{{namespace}}}{port.get('name')}"
 
 
-def payload(operation: OperationInfo, enterprise: EnterpriseCredentials) -> bytes:
-    """The operation's example input with the enterprise user in the body (name and password, or
-    the name alone where the operation takes no password)."""
+def credentials(operation: OperationInfo, enterprise: EnterpriseCredentials) -> dict[str, str]:
+    """The enterprise user's name and password (where the operation takes one), by parameter."""
     values = {}
     for name, credential in operation.credentials.items():
         if credential is Credential.ENTERPRISE_USER_NAME:
@@ -123,8 +145,57 @@ def payload(operation: OperationInfo, enterprise: EnterpriseCredentials) -> byte
         elif credential is Credential.ENTERPRISE_PASSWORD:
             assert enterprise.password is not None
             values[name] = enterprise.password.reveal()
-    assert values, f"{operation.label}: no enterprise credentials in the body"
-    return etree.tostring(to_element(example_input(operation, **values)))
+    assert values, f"{operation.label}: no enterprise credentials"
+    return values
+
+
+def payload(operation: OperationInfo, enterprise: EnterpriseCredentials, **fields: Any) -> bytes:
+    """The operation's example input with the enterprise user in the body (name and password, or
+    the name alone where the operation takes no password), `fields` set."""
+    values = credentials(operation, enterprise)
+    assert not set(values) & set(operation.header_parameters), operation.label
+    return etree.tostring(to_element(example_input(operation, **values, **fields)))
+
+
+def upload_payload(operation: OperationInfo) -> bytes:
+    """A streamed upload's body: its base64Binary element an `xop:Include` of the binary part."""
+    found = streamed_field(operation.input)
+    assert found is not None, f"{operation.label} streams nothing up"
+    body = to_element(dataclasses.replace(example_input(operation), **{found[0]: b""}))
+    (target,) = [child for child in body if etree.QName(child).localname == found[1]]
+    etree.SubElement(target, f"{{{XOP_NS}}}Include", nsmap={"xop": XOP_NS}).set(
+        "href", f"cid:{UPLOAD_ID}"
+    )
+    return etree.tostring(body)
+
+
+def header_parts(
+    operation: OperationInfo, enterprise: EnterpriseCredentials, values: dict[str, Any]
+) -> bytes:
+    """The operation's SOAP header parts, as children of one element (CxfEcClient sends each as
+    a SOAP header): `values` by parameter name, the credentials from the enterprise user."""
+    given = {**values, **credentials(operation, enterprise)}
+    assert set(given) == set(operation.header_parameters), (operation.label, sorted(given))
+    parts = etree.Element("headers")
+    for cls, name in zip(operation.input_headers, operation.header_parameters, strict=True):
+        (only,) = dataclasses.fields(cls)
+        parts.append(to_element(cls(**{only.name: given[name]})))
+    return etree.tostring(parts)
+
+
+def write_payload(target: Target, enterprise: EnterpriseCredentials, stem: Path) -> Path:
+    """The target's payload (and, for an upload, its header parts and file) beside `stem`, as
+    CxfEcClient reads them."""
+    body = stem.with_suffix(".xml")
+    if target.upload is None:
+        body.write_bytes(payload(target.operation, enterprise, **target.fields))
+        return body
+    body.write_bytes(upload_payload(target.operation))
+    stem.with_suffix(".headers.xml").write_bytes(
+        header_parts(target.operation, enterprise, target.headers)
+    )
+    stem.with_suffix(".attachment").write_bytes(target.upload)
+    return body
 
 
 def run(
@@ -141,8 +212,7 @@ def run(
     for index, target in enumerate(targets):
         wsdl = adapted_wsdl(cache, target.operation, folder)
         service, port = service_and_port(wsdl)
-        body = folder / f"payload-{index}.xml"
-        body.write_bytes(payload(target.operation, enterprise))
+        body = write_payload(target, enterprise, folder / f"payload-{index}")
         args += [str(wsdl), service, port, target.url, target.operation.name, str(body)]
     finished = java_peers.run("CxfEcClient", *args, timeout=300)
     lines = finished.stdout.splitlines()
@@ -162,6 +232,11 @@ def parse(lines: Sequence[str], operations: Sequence[str]) -> list[CxfCall]:
             calls[index].sent.append(rest)
         elif kind == "RECEIVED":
             calls[index].received.append(rest)
+        elif kind == "ATTACHMENT":
+            name, content_id, described = rest.split(" ")
+            assert name == calls[index].operation, line
+            size, _, sha256 = described.partition(":")
+            calls[index].attachments.append(Received(content_id, int(size), sha256))
         elif kind in ("RESULT", "FAULT", "ERROR"):
             name, _, text = rest.partition(" ")
             assert name == calls[index].operation, line

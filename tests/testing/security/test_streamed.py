@@ -18,7 +18,8 @@ from altinn2.runtime.security.trust import SecurityContext
 from altinn2.runtime.security.x509 import Certificate
 from altinn2.runtime.transport.mtom import MtomRequest, include_binary, streamed_field
 from altinn2.testing import MockAltinn
-from tests.testing.security.conftest import ENTERPRISE, ec_input, enterprise_values
+from tests.pki import Pki
+from tests.testing.security.conftest import ENTERPRISE, ec_input, enterprise_values, https_mock
 
 STREAMED = [
     op for op in operation_index().operations if op.binding in (Binding.EC, Binding.EC2) and op.mtom
@@ -99,3 +100,21 @@ def issue_at(
     url = mock.url + operation.path
     request = trust.issue_request(url, certificate)
     return trust.read_issue_response(post(mock, url, request.envelope), request)
+
+
+def test_the_stateful_mock_answers_a_form_attachment_without_a_broker_shipment(
+    pki: Pki, certificate: Certificate
+) -> None:
+    """SubmitAttachmentStreamed is no broker upload: the stateful mock answers it by default
+    (it once looked for a broker shipment of reference '' and faulted 40202) and keeps nothing."""
+    with https_mock(pki, stateful=True) as mock:
+        client = mock.client(Binding.EC2, certificate=certificate, enterprise=ENTERPRISE)
+        receipt = client.intermediary_inbound_streamed.submit_attachment_streamed_ec2(
+            reportee_element_id=42, name="vedlegg", source=io.BytesIO(FILE)
+        )
+        assert receipt is not None
+        (call,) = mock.calls_to("SubmitAttachmentStreamedEC")
+        assert call.ok and call.binding is Binding.EC2, call
+        assert list(mock.upload_folder().glob("*.upload")) == []
+        assert mock.scenario.broker_files == []
+        mock.check()

@@ -11,6 +11,7 @@
  * explicitly. One line per event, in order:
  *   SENT <wsa:Action>          every message CXF sends (issue, call, cancel)
  *   RECEIVED <wsa:Action> <HTTP status>   every answer, a fault included
+ *   ATTACHMENT <operation> <content id> <size>:<sha256 hex>   each binary part of an MTOM answer
  *   RESULT <operation> <xml>   the response payload, on one line
  *   FAULT <operation> <code> <subcode|-> <reason>
  *   ERROR <operation> <exception>
@@ -21,6 +22,14 @@
  * (QNames as {namespace}local; OPERATION is the WSDL operation's local name; the keystore holds
  * one private key, its password the store's; CA.pem is what the server's TLS certificate must
  * chain to).
+ *
+ * A streamed (MTOM) operation: MTOM is switched on for the call when the WSDL's policy asks for
+ * it, and the payload may have two companions beside it (PAYLOAD is X.xml):
+ *   X.headers.xml   an element whose children are the operation's SOAP header parts, sent as
+ *                   SOAP headers;
+ *   X.attachment    the file to upload, sent as the binary part with the content ID
+ *                   UPLOAD_ID; the payload's base64Binary element holds an
+ *                   xop:Include href="cid:UPLOAD_ID" pointing at it.
  */
 
 package altinn2codegen;
@@ -28,6 +37,7 @@ package altinn2codegen;
 import java.io.Closeable;
 import java.io.File;
 import java.io.FileInputStream;
+import java.io.InputStream;
 import java.io.StringWriter;
 import java.net.URI;
 import java.nio.file.Files;
@@ -35,16 +45,21 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.security.MessageDigest;
 
 import javax.net.ssl.TrustManagerFactory;
 import javax.wsdl.Definition;
 import javax.wsdl.Import;
 import javax.xml.namespace.QName;
+import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.transform.OutputKeys;
 import javax.xml.transform.Source;
 import javax.xml.transform.Transformer;
@@ -52,14 +67,22 @@ import javax.xml.transform.TransformerFactory;
 import javax.xml.transform.stream.StreamResult;
 import javax.xml.transform.stream.StreamSource;
 
+import jakarta.activation.DataHandler;
+import jakarta.activation.FileDataSource;
 import jakarta.xml.soap.SOAPFault;
 import jakarta.xml.ws.BindingProvider;
 import jakarta.xml.ws.Dispatch;
 import jakarta.xml.ws.Service;
 import jakarta.xml.ws.handler.MessageContext;
+import jakarta.xml.ws.soap.SOAPBinding;
 import jakarta.xml.ws.soap.SOAPFaultException;
 
 import org.apache.cxf.Bus;
+import org.apache.cxf.attachment.AttachmentImpl;
+import org.apache.cxf.binding.soap.SoapHeader;
+import org.apache.cxf.headers.Header;
+import org.apache.cxf.interceptor.AttachmentOutInterceptor;
+import org.apache.cxf.message.Attachment;
 import org.apache.cxf.BusFactory;
 import org.apache.cxf.configuration.jsse.TLSClientParameters;
 import org.apache.cxf.endpoint.Client;
@@ -73,6 +96,8 @@ import org.apache.cxf.transport.http.HTTPConduitConfigurer;
 import org.apache.cxf.wsdl.WSDLManager;
 import org.apache.cxf.ws.addressing.AddressingProperties;
 import org.apache.cxf.ws.addressing.JAXWSAConstants;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 
 public final class CxfEcClient {
 
@@ -98,6 +123,37 @@ public final class CxfEcClient {
                 System.out.println("RECEIVED " + action + " " + message.get(Message.RESPONSE_CODE));
             }
             System.out.flush();
+        }
+    }
+
+    /** The content ID of an upload's binary part (the payload's xop:Include names it). */
+    static final String UPLOAD_ID = "upload@cxf.test";
+
+    /** Where a call's request context holds the file to upload. */
+    static final String UPLOAD = "altinn2codegen.upload";
+
+    /** Adds the call's file (if any) to the request's attachments, as the XOP part the
+     * payload's xop:Include points to; CXF then writes the message as MTOM. */
+    static final class Attaching extends AbstractPhaseInterceptor<Message> {
+        Attaching() {
+            super(Phase.PRE_STREAM);
+            addBefore(AttachmentOutInterceptor.class.getName());
+        }
+
+        @Override
+        public void handleMessage(Message message) {
+            Object file = message.getContextualProperty(UPLOAD);
+            if (!(file instanceof Path path)) {
+                return;
+            }
+            AttachmentImpl part = new AttachmentImpl(UPLOAD_ID, new DataHandler(new FileDataSource(path.toFile())));
+            part.setXOP(true);
+            Collection<Attachment> attachments = message.getAttachments();
+            if (attachments == null) {
+                attachments = new ArrayList<>();
+                message.setAttachments(attachments);
+            }
+            attachments.add(part);
         }
     }
 
@@ -180,8 +236,10 @@ public final class CxfEcClient {
         context.put(BindingProvider.SESSION_MAINTAIN_PROPERTY, true);
         // CXF knows no mssp:MustNotSendCancel: the WSDL says whether the context may be cancelled.
         context.put("security.sts.token.do.cancel", !says(wsdl, "MustNotSendCancel"));
+        streamed(dispatch, wsdl, payload);
         try {
             Source answer = dispatch.invoke(new StreamSource(payload.toFile()));
+            printAttachments(operation, dispatch.getResponseContext());
             System.out.println("RESULT " + operation + " " + oneLine(answer));
         } catch (SOAPFaultException exc) {
             SOAPFault fault = exc.getFault();
@@ -199,6 +257,57 @@ public final class CxfEcClient {
             ((Closeable) dispatch).close();
         }
         System.out.flush();
+    }
+
+    /** A streamed operation's extras: MTOM where the policy asks for it (the adapted WSDL says so
+     * in a comment, see the README), the payload's header parts and file (see the usage). */
+    static void streamed(Dispatch<Source> dispatch, String wsdl, Path payload) throws Exception {
+        if (says(wsdl, "OptimizedMimeSerialization")) {
+            ((SOAPBinding) dispatch.getBinding()).setMTOMEnabled(true);
+        }
+        String stem = payload.toString().replaceFirst("\\.xml$", "");
+        Path headers = Path.of(stem + ".headers.xml");
+        if (Files.exists(headers)) {
+            List<Header> parts = new ArrayList<>();
+            for (Node node = parse(headers).getFirstChild(); node != null; node = node.getNextSibling()) {
+                if (node instanceof Element part) {
+                    parts.add(new SoapHeader(new QName(part.getNamespaceURI(), part.getLocalName()), part));
+                }
+            }
+            dispatch.getRequestContext().put(Header.HEADER_LIST, parts);
+        }
+        Path file = Path.of(stem + ".attachment");
+        if (Files.exists(file)) {
+            dispatch.getRequestContext().put(UPLOAD, file);
+            ((DispatchImpl<?>) dispatch).getClient().getOutInterceptors().add(new Attaching());
+        }
+    }
+
+    static Element parse(Path xml) throws Exception {
+        DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+        factory.setNamespaceAware(true);
+        return factory.newDocumentBuilder().parse(xml.toFile()).getDocumentElement();
+    }
+
+    /** One ATTACHMENT line per binary part of the answer: its size and SHA-256, read as a stream. */
+    @SuppressWarnings("unchecked")
+    static void printAttachments(String operation, Map<String, Object> response) throws Exception {
+        Object found = response.get(MessageContext.INBOUND_MESSAGE_ATTACHMENTS);
+        if (!(found instanceof Map<?, ?> attachments)) {
+            return;
+        }
+        for (Map.Entry<String, DataHandler> entry : ((Map<String, DataHandler>) attachments).entrySet()) {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            long size = 0;
+            byte[] buffer = new byte[65536];
+            try (InputStream in = entry.getValue().getInputStream()) {
+                for (int n; (n = in.read(buffer)) > 0; size += n) {
+                    digest.update(buffer, 0, n);
+                }
+            }
+            System.out.println("ATTACHMENT " + operation + " " + entry.getKey() + " " + size + ":"
+                + HexFormat.of().formatHex(digest.digest()));
+        }
     }
 
     /** The binding's operation of that local name (its namespace is the port type's, which
