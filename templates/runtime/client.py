@@ -11,7 +11,6 @@ they may have reached the server.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import socket
 import ssl
@@ -1120,7 +1119,7 @@ class AsyncClient(BaseClient):
                         self._check_size(call, len(received))
                         self._check_deadline(call, ends, sent=True)
             except httpx.HTTPError as exc:
-                await asyncio.sleep(self._delay_after_error(call, exc, attempt, ends))
+                await _sleep(self._delay_after_error(call, exc, attempt, ends))
                 continue
             content = bytes(received)
             delay = self._delay_after_response(call, response, content, started, attempt, ends)
@@ -1135,7 +1134,7 @@ class AsyncClient(BaseClient):
                     profile.refused(operation, url, context)
                     reissued = True
                     continue
-            await asyncio.sleep(delay)
+            await _sleep(delay)
 
     async def stream(
         self,
@@ -1273,3 +1272,9 @@ class AsyncClient(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio  # with the first async call: a synchronous client never loads asyncio
+
+    await asyncio.sleep(seconds)
