@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.atomic import replaced_tree, write_atomic
+from generator.blackened import blacken_lines
 from generator.cache import WsdlCache
 from generator.coverage import cover
 from generator.formatcache import FormatCache, format_python
@@ -73,7 +74,9 @@ def build_output(project: Project) -> Output:
     for module, source in models.files.items():
         python[f"altinn2/models/{module}.py"] = source
     for service in services:
-        python[f"altinn2/services/{service.module}.py"] = render_service(env, service)
+        python[f"altinn2/services/{service.module}.py"] = blacken_lines(
+            render_service(env, service)
+        )
     # Copied as they are, not formatted again: isort and black leave them unchanged (`make
     # style` checks them with black; tests/generator/test_formatcache.py with format_source).
     verbatim = static_sources(project.templates_dir)
@@ -82,7 +85,10 @@ def build_output(project: Project) -> Output:
     binary: dict[str, bytes] = {}
     for target, template in PACKAGE_TEMPLATES.items():
         text = render(env, template, **context)
-        (python if target.endswith(".py") else other)[target] = text
+        if target.endswith(".py"):
+            python[target] = blacken_lines(text)
+        else:
+            other[target] = text
     other["altinn2/py.typed"] = ""
     for name, data in models.schemas.items():
         binary[f"altinn2/testing/schemas/{name}"] = data
