@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the sources under test are the long one-line statements the templates print)
 """The templates' long lines written as black writes them: black makes the same of them as of the
 original, in one pass (black leaves the result as it is)."""
 
