@@ -769,8 +769,11 @@ def _client_options(
 ) -> dict[str, Any]:
     """httpx's options. Proxies come from the environment only when `trust_env` asks for it, and
     plain http (loopback only: see `_check_base_url`) never goes through a proxy, configured or
-    not: its credentials would travel in clear text to the proxy."""
+    not: its credentials would travel in clear text to the proxy. One TLS context, made here,
+    serves both transports (loading the trusted certificates is most of a client's start)."""
     _warn_if_insecure(verify, base_url)
+    if not isinstance(verify, ssl.SSLContext):
+        verify = httpx.create_ssl_context(verify=verify, trust_env=trust_env)
     return {
         "timeout": timeout,
         "verify": verify,
@@ -832,7 +835,8 @@ class Client(BaseClient):
         if http_client is None:
             config = _client_options(timeout, verify, trust_env, self.base_url)
             # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
-            config["mounts"] = {"http://": httpx.HTTPTransport(verify=verify, trust_env=False)}
+            plain = httpx.HTTPTransport(verify=config["verify"], trust_env=False)
+            config["mounts"] = {"http://": plain}
             http_client = httpx.Client(**config)
         self.http = http_client
 
@@ -1078,7 +1082,7 @@ class AsyncClient(BaseClient):
         if http_client is None:
             config = _client_options(timeout, verify, trust_env, self.base_url)
             # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
-            transport = httpx.AsyncHTTPTransport(verify=verify, trust_env=False)
+            transport = httpx.AsyncHTTPTransport(verify=config["verify"], trust_env=False)
             config["mounts"] = {"http://": transport}
             http_client = httpx.AsyncClient(**config)
         self.http = http_client
