@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import socket
 import ssl
+import threading
 import time
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -769,11 +770,8 @@ def _client_options(
 ) -> dict[str, Any]:
     """httpx's options. Proxies come from the environment only when `trust_env` asks for it, and
     plain http (loopback only: see `_check_base_url`) never goes through a proxy, configured or
-    not: its credentials would travel in clear text to the proxy. One TLS context, made here,
-    serves both transports (loading the trusted certificates is most of a client's start)."""
+    not: its credentials would travel in clear text to the proxy."""
     _warn_if_insecure(verify, base_url)
-    if not isinstance(verify, ssl.SSLContext):
-        verify = httpx.create_ssl_context(verify=verify, trust_env=trust_env)
     return {
         "timeout": timeout,
         "verify": verify,
@@ -782,6 +780,17 @@ def _client_options(
         "headers": {"User-Agent": USER_AGENT},
         "trust_env": trust_env,
     }
+
+
+def _transport_config(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """httpx's client options and the plain-http transport's, sharing one TLS context (the
+    trusted certificates loaded once, not once per transport)."""
+    config = dict(options)
+    if not isinstance(config["verify"], ssl.SSLContext):
+        config["verify"] = httpx.create_ssl_context(
+            verify=config["verify"], trust_env=config["trust_env"]
+        )
+    return config, {"verify": config["verify"], "trust_env": False}
 
 
 class Client(BaseClient):
@@ -832,13 +841,25 @@ class Client(BaseClient):
             certificate=certificate,
         )
         self._owns_http = http_client is None
+        self._http = http_client
+        self._http_lock = threading.Lock()
         if http_client is None:
-            config = _client_options(timeout, verify, trust_env, self.base_url)
-            # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
-            plain = httpx.HTTPTransport(verify=config["verify"], trust_env=False)
-            config["mounts"] = {"http://": plain}
-            http_client = httpx.Client(**config)
-        self.http = http_client
+            self._http_config = _client_options(timeout, verify, trust_env, self.base_url)
+
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client, given or made with the first call (its TLS context, the trusted
+        certificates loaded, is most of what making a client costs)."""
+        http = self._http
+        if http is None:
+            with self._http_lock:
+                if self._http is None:
+                    config, transport = _transport_config(self._http_config)
+                    # Plain http goes to loopback only (`_check_base_url`), never via a proxy.
+                    config["mounts"] = {"http://": httpx.HTTPTransport(**transport)}
+                    self._http = httpx.Client(**config)
+                http = self._http
+        return http
 
     def invoke(
         self,
@@ -1079,13 +1100,19 @@ class AsyncClient(BaseClient):
             certificate=certificate,
         )
         self._owns_http = http_client is None
+        self._http = http_client
         if http_client is None:
-            config = _client_options(timeout, verify, trust_env, self.base_url)
-            # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
-            transport = httpx.AsyncHTTPTransport(verify=config["verify"], trust_env=False)
-            config["mounts"] = {"http://": transport}
-            http_client = httpx.AsyncClient(**config)
-        self.http = http_client
+            self._http_config = _client_options(timeout, verify, trust_env, self.base_url)
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The HTTP client, given or made with the first call (see `Client.http`)."""
+        if self._http is None:
+            config, transport = _transport_config(self._http_config)
+            # Plain http goes to loopback only (`_check_base_url`), never via a proxy.
+            config["mounts"] = {"http://": httpx.AsyncHTTPTransport(**transport)}
+            self._http = httpx.AsyncClient(**config)
+        return self._http
 
     async def invoke(
         self,
