@@ -11,14 +11,9 @@ from typing import ParamSpec, TypeVar
 
 import click
 
-from generator.api.compare import compare
-from generator.api.report import render_report
-from generator.api.sources import folder_sources, revision_sources
-from generator.api.surface import read_surface
 from generator.cache import WsdlCache
 from generator.coverage import cover
 from generator.errors import LockMismatchError, UserError
-from generator.fetch import HttpSource, MirrorSource, Source, fetch
 from generator.generate import (
     build_output,
     differences,
@@ -101,6 +96,8 @@ def fetch_command(
     locked: bool,
 ) -> None:
     """Fill spec/wsdl/ with every WSDL/XSD the spec's endpoints need and write spec/wsdl.lock."""
+    from generator.fetch import HttpSource, MirrorSource, Source, fetch  # httpx: fetch only
+
     project = _project(root)
     spec = load_spec(project.spec_path)
     production = spec.base_url("production")
@@ -209,6 +206,12 @@ def api_diff_command(
 ) -> None:
     """Compare the public API of generated/ with REVISION (default HEAD) or --against DIR:
     classes, fields, enum members, service methods, operations; a markdown report."""
+    # Imported here, as `fetch`'s modules: the other commands do not pay for them.
+    from generator.api.compare import compare
+    from generator.api.report import render_report
+    from generator.api.sources import folder_sources, revision_sources
+    from generator.api.surface import read_surface
+
     project = _project(root)
     if revision and against:
         raise UserError("give a REVISION or --against DIR, not both")

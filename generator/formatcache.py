@@ -80,27 +80,61 @@ class FormatCache:
                 path.unlink(missing_ok=True)
 
 
+class Formatting:
+    """isort and black over modules handed in as they are ready (`submit`), so that the worker
+    processes format some while the caller renders the others; `result` waits for all of them.
+    From `cache` where it has them, the rest in a process pool (both formatters are CPU-bound)
+    once there are 8 to do, else in this process; the results go into `cache`, and the entries
+    no module used are removed from it."""
+
+    def __init__(self, cache: FormatCache | None = None) -> None:
+        self.cache = cache
+        self.sources: dict[str, str] = {}
+        self.keys: dict[str, str] = {}
+        self.done: dict[str, str] = {}
+        self.waiting: list[str] = []  # not yet handed to a worker
+        self.futures: dict[str, concurrent.futures.Future[str]] = {}
+        self.workers = min(os.cpu_count() or 1, 4)
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Formatting:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+    def submit(self, files: dict[str, str]) -> None:
+        for path, source in files.items():
+            self.sources[path] = source
+            if self.cache is not None:
+                self.keys[path] = key = self.cache.key(source)
+                text = self.cache.get(key)
+                if text is not None:
+                    self.done[path] = text
+                    continue
+            self.waiting.append(path)
+        if self.pool is None and self.workers > 1 and len(self.waiting) >= 8:
+            self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.workers)
+        if self.pool is not None:
+            for path in sorted(self.waiting, key=lambda p: -len(self.sources[p])):
+                self.futures[path] = self.pool.submit(format_source, self.sources[path])
+            self.waiting.clear()
+
+    def result(self) -> dict[str, str]:
+        formatted = {path: format_source(self.sources[path]) for path in self.waiting}
+        formatted |= {path: future.result() for path, future in self.futures.items()}
+        for path, text in sorted(formatted.items()):
+            self.done[path] = text
+            if self.cache is not None:
+                self.cache.put(self.keys[path], text)
+        if self.cache is not None:
+            self.cache.keep_only(set(self.keys.values()))
+        return {path: self.done[path] for path in self.sources}
+
+
 def format_python(files: dict[str, str], cache: FormatCache | None = None) -> dict[str, str]:
-    """isort and black every module: from `cache` where it has them, the rest in a process pool
-    (both formatters are CPU-bound); the results go into `cache`."""
-    keys = {path: cache.key(source) for path, source in files.items()} if cache else {}
-    done: dict[str, str] = {}
-    if cache is not None:
-        for path, key in keys.items():
-            text = cache.get(key)
-            if text is not None:
-                done[path] = text
-    todo = sorted((path for path in files if path not in done), key=lambda p: -len(files[p]))
-    workers = min(os.cpu_count() or 1, 4)
-    if workers == 1 or len(todo) < 8:
-        formatted = [format_source(files[path]) for path in todo]
-    else:
-        with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
-            formatted = list(pool.map(format_source, [files[path] for path in todo], chunksize=1))
-    for path, text in zip(todo, formatted, strict=True):
-        done[path] = text
-        if cache is not None:
-            cache.put(keys[path], text)
-    if cache is not None:
-        cache.keep_only(set(keys.values()))
-    return {path: done[path] for path in files}
+    """isort and black every module (see `Formatting`)."""
+    with Formatting(cache) as formatting:
+        formatting.submit(files)
+        return formatting.result()

@@ -9,17 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from jinja2 import Environment
+
 from generator.atomic import replaced_tree, write_atomic
+from generator.blackened import blacken_lines
 from generator.cache import WsdlCache
 from generator.codecs import build_codecs
 from generator.coverage import cover
-from generator.formatcache import FormatCache, format_python
+from generator.formatcache import FormatCache, Formatting
 from generator.models.build import build_models
 from generator.models.names import read_names_lock
 from generator.models.requests import message_elements
 from generator.project import Project
 from generator.render import environment, package_context, render, render_service
-from generator.services import plan_services
+from generator.services import ServiceModule, plan_services
 from generator.spec import load_spec
 
 PACKAGE_TEMPLATES = {
@@ -67,17 +70,48 @@ def build_output(project: Project) -> Output:
     coverage = cover(spec, cache)
     names = read_names_lock(project.names_lock_path)
     models = build_models(cache, names, message_elements(coverage))
-    services = plan_services(spec, coverage, models)
-    env = environment(project.templates_dir)
-
-    python: dict[str, str] = {}
-    for module, source in models.files.items():
-        python[f"altinn2/models/{module}.py"] = source
-    for service in services:
-        python[f"altinn2/services/{service.module}.py"] = render_service(env, service)
+    with Formatting(FormatCache(project.format_cache_dir)) as formatting:
+        # The worker processes format the models while the services are planned and rendered.
+        formatting.submit({f"altinn2/models/{m}.py": text for m, text in models.files.items()})
+        services = plan_services(spec, coverage, models)
+        env = environment(project.templates_dir)
+        formatting.submit(build_codecs_for(env, services, models.files, project.templates_dir))
+        python: dict[str, str] = {}
+        for service in services:
+            source = render_service(env, service)
+            python[f"altinn2/services/{service.module}.py"] = blacken_lines(source)
+        context = package_context(spec, services, coverage)
+        other: dict[str, str] = {}
+        for target, template in PACKAGE_TEMPLATES.items():
+            text = render(env, template, **context)
+            if target.endswith(".py"):
+                python[target] = blacken_lines(text)
+            else:
+                other[target] = text
+        formatting.submit(python)
+        formatted = formatting.result()
     # Copied as they are, not formatted again: isort and black leave them unchanged (`make
     # style` checks them with black; tests/generator/test_formatcache.py with format_source).
     verbatim = static_sources(project.templates_dir)
+    binary: dict[str, bytes] = {}
+    other["altinn2/py.typed"] = ""
+    for name, data in models.schemas.items():
+        binary[f"altinn2/testing/schemas/{name}"] = data
+
+    files = {path: text.encode("utf-8") for path, text in formatted.items()}
+    files.update({path: text.encode("utf-8") for path, text in verbatim.items()})
+    files.update({path: text.encode("utf-8") for path, text in other.items()})
+    files.update(binary)
+    return Output(
+        dict(sorted(files.items())), models.report, models.divergences, models.names.render()
+    )
+
+
+def build_codecs_for(
+    env: Environment, services: list[ServiceModule], model_files: dict[str, str], templates: Path
+) -> dict[str, str]:
+    """The codec modules of every class an operation reads (answers) or writes (requests and
+    header parts)."""
     outputs = {
         (method.output.module, method.output.name)
         for service in services
@@ -89,27 +123,9 @@ def build_output(project: Project) -> Output:
         for method in service.endpoints
         for model in (method.input, *(header.model for header in method.headers))
     }
-    model_sources = {f"altinn2.models.{module}": source for module, source in models.files.items()}
-    xmlcontext = (project.templates_dir / "runtime" / "xmlcontext.py").read_text(encoding="utf-8")
-    python.update(build_codecs(env, model_sources, xmlcontext, outputs, inputs))
-    context = package_context(spec, services, coverage)
-    other: dict[str, str] = {}
-    binary: dict[str, bytes] = {}
-    for target, template in PACKAGE_TEMPLATES.items():
-        text = render(env, template, **context)
-        (python if target.endswith(".py") else other)[target] = text
-    other["altinn2/py.typed"] = ""
-    for name, data in models.schemas.items():
-        binary[f"altinn2/testing/schemas/{name}"] = data
-
-    formatted = format_python(python, FormatCache(project.format_cache_dir))
-    files = {path: text.encode("utf-8") for path, text in formatted.items()}
-    files.update({path: text.encode("utf-8") for path, text in verbatim.items()})
-    files.update({path: text.encode("utf-8") for path, text in other.items()})
-    files.update(binary)
-    return Output(
-        dict(sorted(files.items())), models.report, models.divergences, models.names.render()
-    )
+    model_sources = {f"altinn2.models.{module}": source for module, source in model_files.items()}
+    xmlcontext = (templates / "runtime" / "xmlcontext.py").read_text(encoding="utf-8")
+    return build_codecs(env, model_sources, xmlcontext, outputs, inputs)
 
 
 def write_output(output: Output, target: Path) -> None:

@@ -155,12 +155,61 @@ class WcfFilters(Filters):
 _SINGLE_QUOTED = re.compile(r"^(\s*(?:[A-Z0-9_]+ = |default=))'([^'\"\\]*)'(,?)$")
 
 
+# A name bound to a plain string: black wraps a line too long in parentheses when that makes it fit.
+_STRING_ASSIGNMENT = re.compile(r'^(\s*)([A-Za-z_]\w* = )("[^"\\]*")$')
+
+
+def _black_string_assignment(line: str) -> list[str]:
+    """`NAME = "..."` as black writes it: wrapped in parentheses when too long and that helps."""
+    match = _STRING_ASSIGNMENT.match(line)
+    if len(line) <= LINE_LENGTH or match is None:
+        return [line]
+    indent, target, literal = match.groups()
+    if len(indent) + 4 + len(literal) > LINE_LENGTH:
+        return [line]
+    return [f"{indent}{target}(", f"{indent}    {literal}", f"{indent})"]
+
+
+# A field whose first line (`name: T = field(`) is too long.
+_LONG_FIELD = re.compile(r"^(\s+)(\w+): (.+) = field\($")
+
+
+def _black_long_fields(lines: list[str]) -> list[str]:
+    """`name: T = field(...)` whose first line is too long, as black writes it: the call in
+    parentheses when `name: T = (` fits, else the annotation in parentheses."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        match = _LONG_FIELD.match(line)
+        if len(line) <= LINE_LENGTH or match is None:
+            out.append(line)
+            index += 1
+            continue
+        indent, name, annotation = match.groups()
+        end = lines.index(f"{indent})", index)
+        body = lines[index + 1 : end]
+        wrapped = [f"{indent}{name}: {annotation} = (", f"{indent}    field("]
+        wrapped += [f"    {inner}" for inner in body] + [f"{indent}    )", f"{indent})"]
+        split = [f"{indent}{name}: (", f"{indent}    {annotation}", f"{indent}) = field("]
+        split += [*body, f"{indent})"]
+        for candidate in (wrapped, split):
+            if all(len(each) <= LINE_LENGTH for each in candidate):
+                out += candidate
+                break
+        else:
+            out += lines[index : end + 1]
+        index = end + 1
+    return out
+
+
 def black_blank_lines(source: str) -> str:
     """What black would change in xsdata's output, done beforehand: two blank lines before a
     top-level class (or its decorator), one after a class's docstring, plain strings in double
-    quotes, a final newline. Black runs a second pass over a source its first pass changed and
-    none over one it leaves as it is: this halves its time on a model module. Black has the
-    last word (it still formats the result): this changes nothing it would not."""
+    quotes, a long string assignment or field in parentheses, a final newline. Black runs a
+    second pass over a source its first pass changed and none over one it leaves as it is: this
+    halves its time on a model module. Black has the last word (it still formats the result):
+    this changes nothing it would not."""
     lines: list[str] = []
     in_string = False
     docstring_of_class = False
@@ -187,8 +236,11 @@ def black_blank_lines(source: str) -> str:
         elif in_string and quotes:
             in_string = False
             after_class_docstring = docstring_of_class
-        lines.append(_SINGLE_QUOTED.sub(r'\1"\2"\3', line) if not in_string else line)
-    return "\n".join(lines).rstrip("\n") + "\n"
+        if in_string:
+            lines.append(line)
+        else:
+            lines += _black_string_assignment(_SINGLE_QUOTED.sub(r'\1"\2"\3', line))
+    return "\n".join(_black_long_fields(lines)).rstrip("\n") + "\n"
 
 
 class WcfGenerator(DataclassGenerator):

@@ -11,10 +11,10 @@ they may have reached the server.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import socket
 import ssl
+import threading
 import time
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -799,6 +799,17 @@ def _client_options(
     }
 
 
+def _transport_config(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """httpx's client options and the plain-http transport's, sharing one TLS context (the
+    trusted certificates loaded once, not once per transport)."""
+    config = dict(options)
+    if not isinstance(config["verify"], ssl.SSLContext):
+        config["verify"] = httpx.create_ssl_context(
+            verify=config["verify"], trust_env=config["trust_env"]
+        )
+    return config, {"verify": config["verify"], "trust_env": False}
+
+
 class Client(BaseClient):
     """A synchronous client; one per process, closed with `close()` or a `with` block."""
 
@@ -847,12 +858,25 @@ class Client(BaseClient):
             certificate=certificate,
         )
         self._owns_http = http_client is None
+        self._http = http_client
+        self._http_lock = threading.Lock()
         if http_client is None:
-            config = _client_options(timeout, verify, trust_env, self.base_url)
-            # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
-            config["mounts"] = {"http://": httpx.HTTPTransport(verify=verify, trust_env=False)}
-            http_client = httpx.Client(**config)
-        self.http = http_client
+            self._http_config = _client_options(timeout, verify, trust_env, self.base_url)
+
+    @property
+    def http(self) -> httpx.Client:
+        """The HTTP client, given or made with the first call (its TLS context, the trusted
+        certificates loaded, is most of what making a client costs)."""
+        http = self._http
+        if http is None:
+            with self._http_lock:
+                if self._http is None:
+                    config, transport = _transport_config(self._http_config)
+                    # Plain http goes to loopback only (`_check_base_url`), never via a proxy.
+                    config["mounts"] = {"http://": httpx.HTTPTransport(**transport)}
+                    self._http = httpx.Client(**config)
+                http = self._http
+        return http
 
     def invoke(
         self,
@@ -1093,13 +1117,19 @@ class AsyncClient(BaseClient):
             certificate=certificate,
         )
         self._owns_http = http_client is None
+        self._http = http_client
         if http_client is None:
-            config = _client_options(timeout, verify, trust_env, self.base_url)
-            # Plain http goes to loopback only (see `_check_base_url`), and never via a proxy.
-            transport = httpx.AsyncHTTPTransport(verify=verify, trust_env=False)
-            config["mounts"] = {"http://": transport}
-            http_client = httpx.AsyncClient(**config)
-        self.http = http_client
+            self._http_config = _client_options(timeout, verify, trust_env, self.base_url)
+
+    @property
+    def http(self) -> httpx.AsyncClient:
+        """The HTTP client, given or made with the first call (see `Client.http`)."""
+        if self._http is None:
+            config, transport = _transport_config(self._http_config)
+            # Plain http goes to loopback only (`_check_base_url`), never via a proxy.
+            config["mounts"] = {"http://": httpx.AsyncHTTPTransport(**transport)}
+            self._http = httpx.AsyncClient(**config)
+        return self._http
 
     async def invoke(
         self,
@@ -1137,7 +1167,7 @@ class AsyncClient(BaseClient):
                         self._check_size(call, len(received))
                         self._check_deadline(call, ends, sent=True)
             except httpx.HTTPError as exc:
-                await asyncio.sleep(self._delay_after_error(call, exc, attempt, ends))
+                await _sleep(self._delay_after_error(call, exc, attempt, ends))
                 continue
             content = bytes(received)
             delay = self._delay_after_response(call, response, content, started, attempt, ends)
@@ -1152,7 +1182,7 @@ class AsyncClient(BaseClient):
                     profile.refused(operation, url, context)
                     reissued = True
                     continue
-            await asyncio.sleep(delay)
+            await _sleep(delay)
 
     async def stream(
         self,
@@ -1290,3 +1320,9 @@ class AsyncClient(BaseClient):
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio  # with the first async call: a synchronous client never loads asyncio
+
+    await asyncio.sleep(seconds)

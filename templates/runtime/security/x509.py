@@ -12,11 +12,12 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.hazmat.primitives.serialization import pkcs12
+# cryptography loads when a certificate is loaded or checked, not with every client.
+if TYPE_CHECKING:
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
 from altinn2.runtime.errors import ConfigurationError
 from altinn2.runtime.secrets import Secret
@@ -50,6 +51,8 @@ class Certificate:
     chain: tuple[x509.Certificate, ...] = ()
 
     def __post_init__(self) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         if not isinstance(self._key, rsa.RSAPrivateKey):
             raise CertificateError("the private key is not an RSA key (RSA-SHA1 needs one)")
         public = self.certificate.public_key()
@@ -64,6 +67,9 @@ class Certificate:
     @classmethod
     def from_pkcs12(cls, path: str | Path, password: str | Secret | bytes | None) -> Certificate:
         """Load a PKCS#12 (.p12/.pfx) file; the password is used once and not kept."""
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.hazmat.primitives.serialization import pkcs12
+
         path = Path(path)
         data = _read(path, "PKCS#12 file")
         try:
@@ -88,6 +94,10 @@ class Certificate:
         password: str | Secret | bytes | None = None,
     ) -> Certificate:
         """Load a PEM certificate (followed by its chain, if any) and a PEM private key."""
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         certificate_path, key_path = Path(certificate_path), Path(key_path)
         try:
             certificates = x509.load_pem_x509_certificates(_read(certificate_path, "certificate"))
@@ -107,6 +117,8 @@ class Certificate:
 
     @property
     def der(self) -> bytes:
+        from cryptography.hazmat.primitives import serialization
+
         return self.certificate.public_bytes(serialization.Encoding.DER)
 
     @property
@@ -129,6 +141,8 @@ class Certificate:
 
     def private_key_pem(self) -> bytes:
         """The private key, unencrypted PKCS#8 PEM, for handing to the signer (never logged)."""
+        from cryptography.hazmat.primitives import serialization
+
         return self._key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,

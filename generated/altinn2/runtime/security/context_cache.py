@@ -12,15 +12,19 @@ A context replaced by its renewal is kept aside (`take_replaced`) for the profil
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import datetime as dt
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from altinn2.runtime.security.trust import SecurityContext
 from altinn2.runtime.wsheaders import Clock, utc_now
+
+# concurrent.futures and asyncio load with the first EC call, not with every client.
+if TYPE_CHECKING:
+    import concurrent.futures
+
+    from altinn2.runtime.security.trust import SecurityContext
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,8 @@ class ContextCache:
         self, key: ContextKey
     ) -> tuple[SecurityContext | None, concurrent.futures.Future[SecurityContext], bool]:
         """Under the lock: a fresh context, or the issue in flight (and whether we own it)."""
+        import concurrent.futures
+
         with self._lock:
             context = self._fresh(key)
             if context is not None:
@@ -129,6 +135,8 @@ class ContextCache:
         self, key: ContextKey, issue: Callable[[], Awaitable[SecurityContext]]
     ) -> SecurityContext:
         """`get` for asyncio tasks: waiting never blocks the event loop."""
+        import asyncio
+
         while True:
             context, future, owner = self._claim(key)
             if context is not None:

@@ -13,19 +13,22 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
 from altinn2.runtime.envelope import Envelope
 from altinn2.runtime.errors import AltinnError, ConfigurationError
 from altinn2.runtime.operation import OperationInfo, SecurityPolicy
-from altinn2.runtime.security import cancel, message, trust
 from altinn2.runtime.security.context_cache import ContextCache, ContextKey
 from altinn2.runtime.security.names import ACTION_CANCEL, ACTION_ISSUE
 from altinn2.runtime.security.profile import AsyncSend, Secured, SecurityProfile, Send
-from altinn2.runtime.security.trust import SecurityContext
-from altinn2.runtime.security.x509 import Certificate
 from altinn2.runtime.wsheaders import Clock, utc_now
+
+# The signing modules (xmlsec, cryptography) load with the first EC call, not with every client.
+if TYPE_CHECKING:
+    from altinn2.runtime.security.trust import SecurityContext
+    from altinn2.runtime.security.x509 import Certificate
 
 
 class SecureConversation(SecurityProfile):
@@ -64,6 +67,8 @@ class SecureConversation(SecurityProfile):
         return key, self.certificate
 
     def context(self, operation: OperationInfo, url: str, send: Send) -> SecurityContext:
+        from altinn2.runtime.security import trust
+
         key, certificate = self._key(operation, url)
 
         def issue() -> SecurityContext:
@@ -79,6 +84,8 @@ class SecureConversation(SecurityProfile):
     async def context_async(
         self, operation: OperationInfo, url: str, send: AsyncSend
     ) -> SecurityContext:
+        from altinn2.runtime.security import trust
+
         key, certificate = self._key(operation, url)
 
         async def issue() -> SecurityContext:
@@ -99,6 +106,9 @@ class SecureConversation(SecurityProfile):
         body: etree._Element,
         context: object = None,
     ) -> Secured:
+        from altinn2.runtime.security import message
+        from altinn2.runtime.security.trust import SecurityContext
+
         if not isinstance(context, SecurityContext):
             raise ConfigurationError(
                 f"{operation.label}: a WS-SecureConversation message needs a security context "
@@ -120,6 +130,8 @@ class SecureConversation(SecurityProfile):
         return Secured(sent.envelope, check)
 
     def refused(self, operation: OperationInfo, url: str, context: object) -> None:
+        from altinn2.runtime.security.trust import SecurityContext
+
         if isinstance(context, SecurityContext):
             key, _certificate = self._key(operation, url)
             self.cache.drop(key, context)
@@ -137,6 +149,8 @@ class SecureConversation(SecurityProfile):
         ]
 
     def _cancel_request(self, context: SecurityContext, policy: SecurityPolicy) -> bytes:
+        from altinn2.runtime.security import cancel
+
         return cancel.cancel_request(
             context,
             derived_keys=policy.derived_keys,
@@ -151,7 +165,7 @@ class SecureConversation(SecurityProfile):
     def _cancel_quietly(self, context: SecurityContext, policy: SecurityPolicy, send: Send) -> None:
         try:
             envelope = self._cancel_request(context, policy)
-            cancel.read_cancel_response(send(context.endpoint, envelope, ACTION_CANCEL))
+            _read_cancel_response(send(context.endpoint, envelope, ACTION_CANCEL))
         except AltinnError:
             pass
 
@@ -160,7 +174,7 @@ class SecureConversation(SecurityProfile):
     ) -> None:
         try:
             envelope = self._cancel_request(context, policy)
-            cancel.read_cancel_response(await send(context.endpoint, envelope, ACTION_CANCEL))
+            _read_cancel_response(await send(context.endpoint, envelope, ACTION_CANCEL))
         except AltinnError:
             pass
 
@@ -171,3 +185,9 @@ class SecureConversation(SecurityProfile):
     async def aclose(self, send: AsyncSend) -> None:
         for context, policy in self._cancellable(self.cache.take_all()):
             await self._acancel_quietly(context, policy, send)
+
+
+def _read_cancel_response(answer: bytes) -> None:
+    from altinn2.runtime.security import cancel
+
+    cancel.read_cancel_response(answer)

@@ -14,7 +14,6 @@ the envelope part reads into the typed result (its streamed field empty).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import io
 import os
@@ -127,6 +126,8 @@ async def aiter_source(source: Source, chunk_size: int = CHUNK_SIZE) -> AsyncIte
                 raise TypeError(f"source: the iterator yielded {type(chunk).__name__}, not bytes")
             yield bytes(chunk)
     elif isinstance(source, (str, os.PathLike)):
+        import asyncio  # loaded by async calls only
+
         file = await asyncio.to_thread(open, source, "rb")
         try:
             async for chunk in _aiter_file(file, chunk_size):
@@ -142,6 +143,8 @@ async def aiter_source(source: Source, chunk_size: int = CHUNK_SIZE) -> AsyncIte
 
 
 async def _aiter_file(file: BinaryIO, chunk_size: int) -> AsyncIterator[bytes]:
+    import asyncio  # loaded by async calls only
+
     while True:
         chunk = await asyncio.to_thread(file.read, chunk_size)
         if not chunk:
