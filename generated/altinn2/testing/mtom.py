@@ -1,8 +1,10 @@
 """The mock's side of MTOM: a streamed request's file spooled to disk as it arrives (never held
 in memory), and a streamed answer written from a file on disk.
 
-`receive` reads a `multipart/related; type="application/xop+xml"` request body chunk by chunk:
-the envelope part is kept (bounded), the binary part goes to a file in the mock's upload folder.
+`receive` reads a `multipart/related; type="application/xop+xml"` request body chunk by chunk,
+under the rules of WCF's service reader (`WCF_SERVICE_READER`): the envelope part is kept
+(bounded), the part its `xop:Include` points to goes to a file in the mock's upload folder,
+other parts are read past.
 `send` writes an answer as WCF does: the envelope part, then the file (if any) as the binary
 part its `xop:Include` points to, with a Content-Length (the file's size is known).
 """
