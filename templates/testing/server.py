@@ -167,6 +167,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 application.max_request_bytes,
             )
         except (ValueError, ProtocolError, OSError) as exc:
+            # WCF: the encoder's XmlException becomes a ProtocolException, answered 400
+            # (referencesource HttpChannelHelpers.cs ReadStreamedMessage, HttpChannelListener.cs
+            # HandleProcessInboundException).
             self._send(http_error(400, f"Bad Request: unreadable MTOM body ({exc})"))
             self.close_connection = True
             return

@@ -29,12 +29,16 @@ from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.transport import download as download_module, mtom as mtom_module
 from altinn2.runtime.transport.download import ChecksumMismatchError, DownloadWriteError
 from altinn2.runtime.transport.mtom import (
+    CLIENT_READER,
+    WCF_SERVICE_READER,
     XOP_INCLUDE,
     MtomRequest,
     MultipartReader,
     PartData,
     PartEnd,
     PartStart,
+    check_binary_part,
+    check_root_part,
     include_binary,
 )
 from altinn2.services.broker_service import AsyncBrokerService, BrokerService
@@ -567,3 +571,44 @@ def test_a_security_answer_in_mtom_is_read_with_its_parts_inlined() -> None:
 
     assert base64.b64decode(element.text or "") == cookie
     assert inline_parts("application/soap+xml", b"<x/>") == b"<x/>"
+
+
+# The client's reader of answers keeps its tolerant policy (`CLIENT_READER`); the mock's
+# reader of requests has WCF's service rules (`WCF_SERVICE_READER`, tests/testing/test_mtom.py).
+TOLERATED = {
+    "binary part without an encoding": (b"Content-Transfer-Encoding: binary\r\n", b""),
+    "binary part 8bit": (
+        b"Content-Transfer-Encoding: binary\r\n",
+        b"Content-Transfer-Encoding: 8bit\r\n",
+    ),
+    "root part without charset and type": (b';charset=utf-8;type="text/xml"', b""),
+}
+
+
+@pytest.mark.parametrize("name", list(TOLERATED))
+def test_the_client_reads_an_answer_the_service_reader_would_refuse(
+    tmp_path: Path, name: str
+) -> None:
+    data = payload(4099)
+    reply = wcf_mtom(download_envelope(), data)
+    old, new = TOLERATED[name]
+    assert reply.body.count(old) == 1
+    tolerant = Reply(reply.body.replace(old, new), content_type=reply.content_type)
+    target = tmp_path / "out.zip"
+    with (
+        SoapServer(tolerant) as server,
+        client(server) as api,
+        BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        ) as answer,
+    ):
+        answer.save(target)
+    assert target.read_bytes() == data
+    # The same parts under the service's policy: refused.
+    reader = MultipartReader(reply.content_type)
+    starts = [e for e in reader.feed(tolerant.body) if isinstance(e, PartStart)]
+    with pytest.raises(ProtocolError):
+        check_root_part(starts[0], WCF_SERVICE_READER, "text/xml")
+        check_binary_part(starts[1], WCF_SERVICE_READER)
+    check_root_part(starts[0], CLIENT_READER, "text/xml")
+    check_binary_part(starts[1], CLIENT_READER)

@@ -1,8 +1,10 @@
 """The mock's side of MTOM: a streamed request's file spooled to disk as it arrives (never held
 in memory), and a streamed answer written from a file on disk.
 
-`receive` reads a `multipart/related; type="application/xop+xml"` request body chunk by chunk:
-the envelope part is kept (bounded), the binary part goes to a file in the mock's upload folder.
+`receive` reads a `multipart/related; type="application/xop+xml"` request body chunk by chunk,
+under the rules of WCF's service reader (`WCF_SERVICE_READER`): the envelope part is kept
+(bounded), the part its `xop:Include` points to goes to a file in the mock's upload folder,
+other parts are read past.
 `send` writes an answer as WCF does: the envelope part, then the file (if any) as the binary
 part its `xop:Include` points to, with a Content-Length (the file's size is known).
 """
@@ -23,6 +25,7 @@ from altinn2.runtime.envelope import parse_xml
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.transport.mtom import (
+    WCF_SERVICE_READER,
     WRITE_BUFFER,
     XOP_NS,
     MtomRequest,
@@ -31,6 +34,8 @@ from altinn2.runtime.transport.mtom import (
     PartEnd,
     PartStart,
     check_binary_part,
+    check_message,
+    check_part_count,
     check_root_part,
     include_binary,
     media_type,
@@ -62,49 +67,94 @@ def inner_content_type(content_type: str) -> str:
 def receive(
     chunks: Iterator[bytes], content_type: str, folder: Path, max_envelope_bytes: int
 ) -> tuple[bytes, Attachment | None]:
-    """The envelope part and the spooled binary part (at most one) of an MTOM request."""
+    """The envelope part and the spooled binary part (at most one) of an MTOM request, read as
+    WCF's service reads it (`WCF_SERVICE_READER`); ProtocolError names a broken rule."""
+    policy = WCF_SERVICE_READER
+    check_message(content_type, policy)
+    _, parameters = media_type(content_type)
+    start, start_info = parameters.get("start"), parameters.get("start-info")
     reader = MultipartReader(content_type)
     envelope = bytearray()
-    part = 0
+    wanted: set[str] | None = None  # the content IDs the envelope points to, once it is read
+    into = "root"  # where the current part's data goes: root, spool or nowhere (skip)
     spool: BinaryIO | None = None
     attachment: Attachment | None = None
     size = 0
     digest = hashlib.sha256()
     content_id: str | None = None
     name = ""
+    parts = 0  # counted here: one chunk's events come after the reader has read it whole
     try:
         for chunk in chunks:
             for event in reader.feed(chunk):
                 if isinstance(event, PartStart):
-                    part += 1
-                    if part == 1:
-                        check_root_part(event)
-                    elif part == 2:
-                        check_binary_part(event)
+                    parts += 1
+                    check_part_count(parts, policy)
+                    if parts == 1:
+                        # "With start, the root part is located by Content-ID (angle brackets
+                        # added if missing)" [RS-MTOMR]. WCF would look for it further on; the
+                        # mock streams, so the root must come first.
+                        if start is not None and event.content_id != start.strip().strip("<>"):
+                            raise ProtocolError(
+                                f"MTOM: the first part is {event.content_id!r}, not the root "
+                                f"part {start!r} that start names"
+                            )
+                        check_root_part(event, policy, start_info)
+                        into = "root"
+                    elif wanted and event.content_id in wanted:
+                        check_binary_part(event, policy)
+                        wanted.discard(event.content_id)
                         content_id = event.content_id
                         handle, name = tempfile.mkstemp(dir=folder, suffix=".upload")
                         spool = os.fdopen(handle, "wb", buffering=WRITE_BUFFER)
+                        into = "spool"
                     else:
-                        raise ProtocolError("MTOM: more than one binary part")
+                        # "Parts without Content-ID are skipped" [RS-MTOMR]; so is a part no
+                        # xop:Include points to (read past, never kept).
+                        into = "skip"
                 elif isinstance(event, PartData):
-                    if part == 1:
+                    if into == "root":
                         envelope += event.data
                         if len(envelope) > max_envelope_bytes:
                             raise ProtocolError("MTOM: the envelope part is too large")
-                    elif spool is not None:
+                    elif into == "spool" and spool is not None:
                         spool.write(event.data)
                         digest.update(event.data)
                         size += len(event.data)
-                elif isinstance(event, PartEnd) and spool is not None and part == 2:
-                    spool.close()
-                    attachment = Attachment(content_id, Path(name), size, digest.hexdigest())
+                elif isinstance(event, PartEnd):
+                    if into == "root":
+                        wanted = _referenced(bytes(envelope))
+                    elif into == "spool" and spool is not None:
+                        spool.close()
+                        attachment = Attachment(content_id, Path(name), size, digest.hexdigest())
+                    into = "skip"
         reader.close()
+        if wanted:
+            raise ProtocolError(f"MTOM: xop:Include points to no part ({sorted(wanted)[0]!r})")
     except BaseException:
         if spool is not None:
             spool.close()
             Path(name).unlink(missing_ok=True)
         raise
     return bytes(envelope), attachment
+
+
+def _referenced(envelope: bytes) -> set[str]:
+    """The content IDs the envelope part's `xop:Include` elements point to."""
+    if XOP_NS.encode() not in envelope:
+        return set()
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+    try:
+        root = etree.fromstring(envelope, parser)
+    except etree.XMLSyntaxError as exc:
+        raise ProtocolError(f"MTOM: the root part is not XML ({exc})") from None
+    references = xop_references(root)
+    if len(set(references)) < len(references):
+        # "a part may be referenced only once" [RS-MTOMR]
+        raise ProtocolError("MTOM: a part is referenced by more than one xop:Include")
+    if len(references) > 1:  # the mock's own limit: a streamed operation carries one file
+        raise ProtocolError("MTOM: more than one binary part referenced")
+    return set(references)
 
 
 def answer(

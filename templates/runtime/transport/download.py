@@ -25,6 +25,7 @@ from typing import Any, Generic, TypeVar
 
 from altinn2.runtime.errors import AltinnError, ProtocolError, TransportError
 from altinn2.runtime.transport.mtom import (
+    CLIENT_READER,
     WRITE_BUFFER,
     MultipartReader,
     PartData,
@@ -78,12 +79,12 @@ class MtomResponseReader:
             if isinstance(event, PartStart):
                 self._part += 1
                 if self._part == 1:
-                    check_root_part(event)
+                    check_root_part(event, CLIENT_READER)
                     start = self._parts.start
                     if start and event.content_id != start.strip("<>"):
                         raise ProtocolError("MTOM: the root part is not the first part")
                 elif self._part == 2:
-                    check_binary_part(event)
+                    check_binary_part(event, CLIENT_READER)
                     self.content_id = event.content_id
                 else:
                     raise ProtocolError("MTOM: more than one binary part in a streamed answer")

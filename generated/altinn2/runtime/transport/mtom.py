@@ -475,18 +475,106 @@ def _part_headers(block: bytes) -> dict[str, str]:
     return headers
 
 
-def check_root_part(part: PartStart) -> None:
-    """The root part of an MTOM message must be `application/xop+xml` (WCF's reader's rule)."""
-    media, _ = media_type(part.headers.get("content-type", ""))
+@dataclass(frozen=True)
+class ReaderPolicy:
+    """What an MTOM reader accepts. Two readers share the parsing: the client's reader of
+    answers (`CLIENT_READER`) and the mock's reader of requests (`WCF_SERVICE_READER`), each
+    with its own explicit policy. An empty string stands for a missing header or parameter."""
+
+    # The multipart's `type` parameter compared as given (True) or case-insensitively.
+    type_parameter_exact: bool
+    # Root part's Content-Transfer-Encoding values accepted (None: any).
+    root_encodings: frozenset[str] | None
+    # Root part's `charset` values accepted, lower case (None: not looked at).
+    root_charsets: frozenset[str] | None
+    # The root part's `type` parameter must equal the multipart's `start-info`, when given.
+    root_type_is_start_info: bool
+    # A referenced (binary) part's Content-Transfer-Encoding values accepted.
+    binary_encodings: frozenset[str]
+    # At most this many parts (None: no limit).
+    max_parts: int | None
+
+
+# Our client reading an answer: tolerant, as it has been (a missing or `8bit` encoding on the
+# binary part is read as binary; the root part's parameters are not looked at).
+CLIENT_READER = ReaderPolicy(
+    type_parameter_exact=False,
+    root_encodings=None,
+    root_charsets=None,
+    root_type_is_start_info=False,
+    binary_encodings=frozenset({"binary", "8bit", ""}),
+    max_parts=None,
+)
+
+# WCF's XmlMtomReader on the service side (reference notes, ec-wire §8 [RS-MTOMR]):
+WCF_SERVICE_READER = ReaderPolicy(
+    # "type parameter exactly application/xop+xml" [RS-MTOMR]
+    type_parameter_exact=True,
+    # "Root Content-Transfer-Encoding may be absent, 7bit, 8bit or binary" [RS-MTOMR]
+    root_encodings=frozenset({"", "7bit", "8bit", "binary"}),
+    # "a non-empty charset (must match a supported encoding)" [RS-MTOMR]; WCF's text encodings
+    # are UTF-8 and UTF-16 (either byte order); the names are our choice (the note lists none).
+    root_charsets=frozenset({"utf-8", "utf-16", "utf-16le", "utf-16be"}),
+    # "when start-info was given, a type parameter exactly equal to it" [RS-MTOMR]
+    root_type_is_start_info=True,
+    # "must have Content-Transfer-Encoding: binary (missing or anything else -> error)" [RS-MTOMR]
+    binary_encodings=frozenset({"binary"}),
+    # "max 1000 parts by default" [RS-MTOMR]
+    max_parts=1000,
+)
+
+
+def check_message(content_type: str, policy: ReaderPolicy) -> None:
+    """The multipart's own Content-Type: `multipart/related`, `type="application/xop+xml"` and a
+    boundary (WCF's reader's rules; the client's policy compares the type case-insensitively)."""
+    media, parameters = media_type(content_type)
+    kind = parameters.get("type", "")
+    if not policy.type_parameter_exact:
+        kind = kind.lower()
+    if media != "multipart/related" or kind != XOP_MEDIA:
+        raise ProtocolError(
+            f'MTOM: the message is {media or "untyped"} with type="{kind}", '
+            f'not multipart/related with type="{XOP_MEDIA}"'
+        )
+    if not parameters.get("boundary"):
+        raise ProtocolError("MTOM: the multipart Content-Type has no boundary")
+
+
+def check_root_part(part: PartStart, policy: ReaderPolicy, start_info: str | None = None) -> None:
+    """The root part of an MTOM message: `application/xop+xml` always (WCF's reader's rule), and
+    what `policy` asks of its transfer encoding, charset and `type` (against `start_info`, the
+    multipart's `start-info` when it had one)."""
+    media, parameters = media_type(part.headers.get("content-type", ""))
     if media != XOP_MEDIA:
         raise ProtocolError(f"MTOM: the root part is {media or 'untyped'}, not {XOP_MEDIA}")
+    encoding = part.headers.get("content-transfer-encoding", "").strip().lower()
+    if policy.root_encodings is not None and encoding not in policy.root_encodings:
+        raise ProtocolError(f"MTOM: the root part has Content-Transfer-Encoding {encoding!r}")
+    charset = parameters.get("charset", "").strip().lower()
+    if policy.root_charsets is not None and charset not in policy.root_charsets:
+        raise ProtocolError(
+            f"MTOM: the root part's charset is {charset!r}, not one of "
+            + ", ".join(sorted(policy.root_charsets))
+        )
+    if policy.root_type_is_start_info and start_info is not None:
+        kind = parameters.get("type")
+        if kind != start_info:
+            raise ProtocolError(
+                f"MTOM: the root part's type is {kind!r}, the message's start-info {start_info!r}"
+            )
 
 
-def check_binary_part(part: PartStart) -> None:
-    """A part an xop:Include points to must be sent as binary (WCF refuses anything else)."""
-    encoding = part.headers.get("content-transfer-encoding", "binary").strip().lower()
-    if encoding not in ("binary", "8bit"):
-        raise ProtocolError(f"MTOM: a binary part with Content-Transfer-Encoding {encoding!r}")
+def check_binary_part(part: PartStart, policy: ReaderPolicy) -> None:
+    """A part an xop:Include points to must be sent as binary, as far as `policy` tells."""
+    encoding = part.headers.get("content-transfer-encoding", "").strip().lower()
+    if encoding not in policy.binary_encodings:
+        shown = repr(encoding) if encoding else "missing"
+        raise ProtocolError(f"MTOM: a binary part with Content-Transfer-Encoding {shown}")
+
+
+def check_part_count(parts: int, policy: ReaderPolicy) -> None:
+    if policy.max_parts is not None and parts > policy.max_parts:
+        raise ProtocolError(f"MTOM: more than {policy.max_parts} parts")
 
 
 def streamed_field(cls: type[object]) -> tuple[str, str] | None:
