@@ -54,9 +54,7 @@ def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.Arc
                 v[names[k]] = _f.date_time(x)
         elif k == 4:
             v["lookup_pdf"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _c1.decode_AttachmentBEV2(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_AttachmentBEV2(c, consume)
             )
     o = _m0.ArchivedLookupExternal.__new__(_m0.ArchivedLookupExternal)
     o.__dict__ = v

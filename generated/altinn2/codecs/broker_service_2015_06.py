@@ -116,7 +116,7 @@ def decode_GetAvailableFilesBasicResponse(
         if k == 0:
             v["get_available_files_basic_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
             )
     o = _m0.GetAvailableFilesBasicResponse.__new__(_m0.GetAvailableFilesBasicResponse)
@@ -147,7 +147,7 @@ def decode_GetAvailableFilesECResponse(
         if k == 0:
             v["get_available_files_ec_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
             )
     o = _m0.GetAvailableFilesECResponse.__new__(_m0.GetAvailableFilesECResponse)

@@ -81,7 +81,7 @@ def decode_GetCaseListECResponse(e: _Element, consume: bool = False) -> _m0.GetC
         if k == 0:
             v["get_case_list_ec_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q11, _c1.decode_CaseBE, consume)
             )
     o = _m0.GetCaseListECResponse.__new__(_m0.GetCaseListECResponse)

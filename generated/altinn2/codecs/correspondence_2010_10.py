@@ -50,26 +50,24 @@ def decode_CorrespondenceForEndUserSystemV2(
             continue
         if k == 0:
             v["correspondence"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else decode_CorrespondenceV2(c, consume)
+                None if c.keys() and _f.nil(c, True) else decode_CorrespondenceV2(c, consume)
             )
         elif k == 1:
             v["correspondence_attachments"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q0, _c1.decode_AttachmentBEV2, consume)
             )
         elif k == 2:
             v["correspondence_links"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q1, _c2.decode_CorrespondenceLink, consume)
             )
         elif k == 3:
             v["correspondence_notifications"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q2, _c3.decode_InternalNotification, consume)
             )
     o = _m0.CorrespondenceForEndUserSystemV2.__new__(_m0.CorrespondenceForEndUserSystemV2)

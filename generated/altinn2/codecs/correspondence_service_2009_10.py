@@ -63,7 +63,7 @@ def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
         if k == 0:
             v["get_correspondence_for_end_user_systems_basic_v2_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _c1.decode_CorrespondenceForEndUserSystemV2(c, consume)
             )
     o = _m0.GetCorrespondenceForEndUserSystemsBasicV2Response.__new__(

@@ -119,9 +119,7 @@ def decode_CompleteAndSignShipmentBasicResponse(
             continue
         if k == 0:
             v["complete_and_sign_shipment_basic_result"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else decode_ReceiptExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
             )
     o = _m0.CompleteAndSignShipmentBasicResponse.__new__(_m0.CompleteAndSignShipmentBasicResponse)
     o.__dict__ = v
@@ -218,13 +216,13 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
         elif k == 7:
             v["references"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q58, decode_ReferenceExternalBE, consume)
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q59, decode_ReceiptExternalBE, consume)
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
@@ -301,9 +299,7 @@ def decode_SubmitFormTaskBasicResponse(
             continue
         if k == 0:
             v["submit_form_task_basic_result"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else decode_ReceiptExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
             )
     o = _m0.SubmitFormTaskBasicResponse.__new__(_m0.SubmitFormTaskBasicResponse)
     o.__dict__ = v

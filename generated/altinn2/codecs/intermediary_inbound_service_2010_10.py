@@ -120,9 +120,7 @@ def decode_CompleteAndSignShipmentECResponse(
             continue
         if k == 0:
             v["complete_and_sign_shipment_ec_result"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _c4.decode_ReceiptExternal(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
             )
     o = _m0.CompleteAndSignShipmentECResponse.__new__(_m0.CompleteAndSignShipmentECResponse)
     o.__dict__ = v
@@ -217,13 +215,13 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
         elif k == 7:
             v["references"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q55, decode_ReferenceExternalBE, consume)
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q56, decode_ReceiptExternalBE, consume)
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
@@ -298,9 +296,7 @@ def decode_SubmitFormTaskECResponse(
             continue
         if k == 0:
             v["submit_form_task_ec_result"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else decode_ReceiptExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
             )
     o = _m0.SubmitFormTaskECResponse.__new__(_m0.SubmitFormTaskECResponse)
     o.__dict__ = v
@@ -327,9 +323,7 @@ def decode_UpdateFormDataECResponse(
             continue
         if k == 0:
             v["update_form_data_ec_result"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _c4.decode_ReceiptExternal(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
             )
     o = _m0.UpdateFormDataECResponse.__new__(_m0.UpdateFormDataECResponse)
     o.__dict__ = v

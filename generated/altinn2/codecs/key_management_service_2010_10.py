@@ -43,7 +43,7 @@ def decode_GetCertificatesECResponse(
         if k == 0:
             v["get_certificates_ec_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q4, _c1.decode_CertificateBE, consume)
             )
     o = _m0.GetCertificatesECResponse.__new__(_m0.GetCertificatesECResponse)

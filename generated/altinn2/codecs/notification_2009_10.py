@@ -63,14 +63,12 @@ def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.Inter
         elif k == 4:
             v["receiver_end_point_list"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q0, decode_InternalReceiverEndPoint, consume)
             )
         elif k == 5:
             v["text_token_substitution_list"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _f.each(c, _Q1, decode_TextToken, consume)
+                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q1, decode_TextToken, consume)
             )
     o = _m0.InternalNotification.__new__(_m0.InternalNotification)
     o.__dict__ = v
@@ -167,14 +165,12 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["text_tokens"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _f.each(c, _Q1, decode_TextToken, consume)
+                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q1, decode_TextToken, consume)
             )
         elif k == 9:
             v["receiver_end_points"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q2, decode_ReceiverEndPoint, consume)
             )
     o = _m0.Notification.__new__(_m0.Notification)

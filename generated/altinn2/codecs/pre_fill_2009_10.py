@@ -90,7 +90,7 @@ def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataB
         elif k == 1:
             v["pre_fill_form_task_be_list"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q0, decode_PrefillFormTask, consume)
             )
     o = _m0.PrefillDataBE.__new__(_m0.PrefillDataBE)
@@ -136,7 +136,7 @@ def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDat
         elif k == 3:
             v["pre_fill_form_task_be_list"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q1, decode_PrefillFormTaskv2, consume)
             )
     o = _m0.PrefillDataBEv2.__new__(_m0.PrefillDataBEv2)
@@ -263,25 +263,25 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
         elif k == 13:
             v["pre_fill_attachments"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume)
             )
         elif k == 14:
             v["pre_fill_forms"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q3, decode_PrefillForm, consume)
             )
         elif k == 15:
             v["pre_fill_identity_fields"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume)
             )
         elif k == 16:
             v["prefill_notifications"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q5, _c2.decode_Notification, consume)
             )
     if v["external_service_code"] is _f.MISSING:
@@ -424,25 +424,25 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
         elif k == 9:
             v["pre_fill_attachments"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume)
             )
         elif k == 10:
             v["pre_fill_forms"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q3, decode_PrefillForm, consume)
             )
         elif k == 11:
             v["pre_fill_identity_fields"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume)
             )
         elif k == 12:
             v["prefill_notifications"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q5, _c2.decode_Notification, consume)
             )
     if v["external_service_code"] is _f.MISSING:

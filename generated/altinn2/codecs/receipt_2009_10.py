@@ -80,14 +80,12 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _f.each(c, _Q5, decode_Reference, consume)
+                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q5, decode_Reference, consume)
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q10, decode_ReceiptExternal, consume)
             )
     o = _m0.ReceiptExternal.__new__(_m0.ReceiptExternal)

@@ -71,14 +71,12 @@ def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
         elif k == 8:
             v["references"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q0, _c1.decode_Reference, consume)
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _f.each(c, _Q1, decode_ReceiptEC, consume)
+                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q1, decode_ReceiptEC, consume)
             )
     o = _m0.ReceiptEC.__new__(_m0.ReceiptEC)
     o.__dict__ = v

@@ -49,9 +49,7 @@ def decode_GetReceiptBasicV2Response(
             continue
         if k == 0:
             v["get_receipt_basic_v2_result"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _c1.decode_Receipt(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
             )
     o = _m0.GetReceiptBasicV2Response.__new__(_m0.GetReceiptBasicV2Response)
     o.__dict__ = v
@@ -76,9 +74,7 @@ def decode_GetReceiptECV2Response(e: _Element, consume: bool = False) -> _m0.Get
             continue
         if k == 0:
             v["get_receipt_ec_v2_result"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _c4.decode_ReceiptEC(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
             )
     o = _m0.GetReceiptECV2Response.__new__(_m0.GetReceiptECV2Response)
     o.__dict__ = v
@@ -108,7 +104,7 @@ def decode_GetReceiptListBasicV2Response(
         if k == 0:
             v["get_receipt_list_basic_v2_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q8, _c1.decode_Receipt, consume)
             )
     o = _m0.GetReceiptListBasicV2Response.__new__(_m0.GetReceiptListBasicV2Response)
@@ -139,7 +135,7 @@ def decode_GetReceiptListECV2Response(
         if k == 0:
             v["get_receipt_list_ec_v2_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q9, _c4.decode_ReceiptEC, consume)
             )
     o = _m0.GetReceiptListECV2Response.__new__(_m0.GetReceiptListECV2Response)
@@ -169,9 +165,7 @@ def decode_UpdateReceiptBasicResponse(
             continue
         if k == 0:
             v["update_receipt_basic_result"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _c1.decode_Receipt(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
             )
     o = _m0.UpdateReceiptBasicResponse.__new__(_m0.UpdateReceiptBasicResponse)
     o.__dict__ = v
@@ -198,9 +192,7 @@ def decode_UpdateReceiptECResponse(
             continue
         if k == 0:
             v["update_receipt_ec_result"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _c4.decode_ReceiptEC(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
             )
     o = _m0.UpdateReceiptECResponse.__new__(_m0.UpdateReceiptECResponse)
     o.__dict__ = v

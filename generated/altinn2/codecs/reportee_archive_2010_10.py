@@ -186,13 +186,13 @@ def decode_ArchivedFormTaskSigningStepBEV2(
         elif k == 15:
             v["signed_attachment_list"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q0]]
             )
         elif k == 16:
             v["signed_from_list"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q0]]
             )
     o = _m0.ArchivedFormTaskSigningStepBEV2.__new__(_m0.ArchivedFormTaskSigningStepBEV2)
@@ -248,40 +248,36 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
         elif k == 8:
             v["archive_task_list"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q1, decode_ArchiveTaskV2, consume)
             )
         elif k == 9:
             v["archived_attachment_list"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q2, decode_ArchivedAttachmentBEV2, consume)
             )
         elif k == 10:
             v["archived_form_list"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q3, _c2.decode_ArchivedFormBE, consume)
             )
         elif k == 11:
             v["archived_form_task_signing_step_list"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q4, decode_ArchivedFormTaskSigningStepBEV2, consume)
             )
         elif k == 12:
             v["invoice_information"] = float(x) if x else _f.blank(c, True, False)
         elif k == 13:
             v["password_encrypted_symmetric_key"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _c3.decode_KeyExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
             )
         elif k == 14:
             v["so_encrypted_symmetricd_key"] = (
-                None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
-                else _c3.decode_KeyExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
             )
     o = _m0.ArchivedFormTaskV2.__new__(_m0.ArchivedFormTaskV2)
     o.__dict__ = v

@@ -96,7 +96,7 @@ def decode_GetCorrespondenceListForArchiveRefBasicResponse(
         if k == 0:
             v["get_correspondence_list_for_archive_ref_basic_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
             )
     o = _m0.GetCorrespondenceListForArchiveRefBasicResponse.__new__(
@@ -129,7 +129,7 @@ def decode_GetCorrespondenceListForArchiveRefResponse(
         if k == 0:
             v["get_correspondence_list_for_archive_ref_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
             )
     o = _m0.GetCorrespondenceListForArchiveRefResponse.__new__(
@@ -162,7 +162,7 @@ def decode_GetCorrespondenceListForReporteeBasicResponse(
         if k == 0:
             v["get_correspondence_list_for_reportee_basic_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
             )
     o = _m0.GetCorrespondenceListForReporteeBasicResponse.__new__(
@@ -195,7 +195,7 @@ def decode_GetCorrespondenceListForReporteeResponse(
         if k == 0:
             v["get_correspondence_list_for_reportee_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
             )
     o = _m0.GetCorrespondenceListForReporteeResponse.__new__(
@@ -228,7 +228,7 @@ def decode_GetFormSetElementsBasicV2Response(
         if k == 0:
             v["get_form_set_elements_basic_v2_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume)
             )
     o = _m0.GetFormSetElementsBasicV2Response.__new__(_m0.GetFormSetElementsBasicV2Response)
@@ -259,7 +259,7 @@ def decode_GetFormSetElementsExternalV2Response(
         if k == 0:
             v["get_form_set_elements_external_v2_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume)
             )
     o = _m0.GetFormSetElementsExternalV2Response.__new__(_m0.GetFormSetElementsExternalV2Response)
@@ -290,7 +290,7 @@ def decode_GetReporteeElementListBasicV2Response(
         if k == 0:
             v["get_reportee_element_list_basic_v2_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetReporteeElementListBasicV2Response.__new__(_m0.GetReporteeElementListBasicV2Response)
@@ -321,7 +321,7 @@ def decode_GetReporteeElementListExternalV2Response(
         if k == 0:
             v["get_reportee_element_list_external_v2_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetReporteeElementListExternalV2Response.__new__(

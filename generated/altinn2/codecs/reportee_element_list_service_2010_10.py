@@ -205,7 +205,7 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
         if k == 0:
             v["get_correspondence_list_for_archive_ref_ec_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetCorrespondenceListForArchiveRefECResponse.__new__(
@@ -238,7 +238,7 @@ def decode_GetCorrespondenceListForReporteeECResponse(
         if k == 0:
             v["get_correspondence_list_for_reportee_ec_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetCorrespondenceListForReporteeECResponse.__new__(
@@ -269,7 +269,7 @@ def decode_GetFormSetDataECResponse(
         if k == 0:
             v["get_form_set_data_ec_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q11, _c3.decode_FormSetDataBE, consume)
             )
     o = _m0.GetFormSetDataECResponse.__new__(_m0.GetFormSetDataECResponse)
@@ -300,7 +300,7 @@ def decode_GetFormSetElementsECResponse(
         if k == 0:
             v["get_form_set_elements_ec_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q12, decode_FormSetElementBEV2, consume)
             )
     o = _m0.GetFormSetElementsECResponse.__new__(_m0.GetFormSetElementsECResponse)
@@ -331,7 +331,7 @@ def decode_GetReporteeElementListECResponse(
         if k == 0:
             v["get_reportee_element_list_ec_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
             )
     o = _m0.GetReporteeElementListECResponse.__new__(_m0.GetReporteeElementListECResponse)

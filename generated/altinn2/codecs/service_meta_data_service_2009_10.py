@@ -47,7 +47,7 @@ def decode_GetAvailableServicesBasicV2Response(
         if k == 0:
             v["get_available_services_basic_v2_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume)
             )
     o = _m0.GetAvailableServicesBasicV2Response.__new__(_m0.GetAvailableServicesBasicV2Response)
@@ -78,7 +78,7 @@ def decode_GetAvailableServicesV2Response(
         if k == 0:
             v["get_available_services_v2_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume)
             )
     o = _m0.GetAvailableServicesV2Response.__new__(_m0.GetAvailableServicesV2Response)
@@ -109,7 +109,7 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
         if k == 0:
             v["get_form_task_schema_definitions_basic_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
             )
     o = _m0.GetFormTaskSchemaDefinitionsBasicResponse.__new__(
@@ -142,7 +142,7 @@ def decode_GetSchemaDefinitionsForFormTaskResponse(
         if k == 0:
             v["get_schema_definitions_for_form_task_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
             )
     o = _m0.GetSchemaDefinitionsForFormTaskResponse.__new__(

@@ -41,7 +41,7 @@ def decode_GetAuthenticationChallengeResponse(
         if k == 0:
             v["get_authentication_challenge_result"] = (
                 None
-                if c.get(_f.NIL) is not None and _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else _c1.decode_AuthenticationChallengeBE(c, consume)
             )
     o = _m0.GetAuthenticationChallengeResponse.__new__(_m0.GetAuthenticationChallengeResponse)
