@@ -142,7 +142,7 @@ def date_time(value: str) -> XmlDateTime:
     if d.tzinfo is not None:
         return wcf_date_time(value)
     fields = (d.year, d.month, d.day, d.hour, d.minute, d.second, nanos, zone)
-    return _new_tuple(XmlDateTime, fields)  # type: ignore[no-any-return]
+    return _new_tuple(XmlDateTime, fields)
 
 
 def date(value: str) -> XmlDate:
