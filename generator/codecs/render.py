@@ -155,7 +155,8 @@ def _branch(slot: Slot, plans: dict[type, ClassPlan], names: _Names) -> list[str
         assert slot.target is not None
         decode = names.decoder(plans[slot.target])
         if slot.item is not None:
-            items = f"_f.each(c, {names.item(slot.item)}, {decode}, consume)"
+            # an empty wrapper (no children) is an empty list without a call
+            items = f"_f.each(c, {names.item(slot.item)}, {decode}, consume) if len(c) else []"
             return [f"{target} = None if {nil} else {items}"]
         if slot.many:
             return [f"{target}.append({decode}(c))", "if consume:", "    c.clear()"]

@@ -117,7 +117,11 @@ def decode_GetAvailableFilesBasicResponse(
             v["get_available_files_basic_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                else (
+                    _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                    if len(c)
+                    else []
+                )
             )
     o = _m0.GetAvailableFilesBasicResponse.__new__(_m0.GetAvailableFilesBasicResponse)
     o.__dict__ = v
@@ -148,7 +152,11 @@ def decode_GetAvailableFilesECResponse(
             v["get_available_files_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                else (
+                    _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                    if len(c)
+                    else []
+                )
             )
     o = _m0.GetAvailableFilesECResponse.__new__(_m0.GetAvailableFilesECResponse)
     o.__dict__ = v

@@ -82,7 +82,7 @@ def decode_GetCaseListECResponse(e: _Element, consume: bool = False) -> _m0.GetC
             v["get_case_list_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q11, _c1.decode_CaseBE, consume)
+                else _f.each(c, _Q11, _c1.decode_CaseBE, consume) if len(c) else []
             )
     o = _m0.GetCaseListECResponse.__new__(_m0.GetCaseListECResponse)
     o.__dict__ = v

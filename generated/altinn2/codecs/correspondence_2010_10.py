@@ -56,19 +56,19 @@ def decode_CorrespondenceForEndUserSystemV2(
             v["correspondence_attachments"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q0, _c1.decode_AttachmentBEV2, consume)
+                else _f.each(c, _Q0, _c1.decode_AttachmentBEV2, consume) if len(c) else []
             )
         elif k == 2:
             v["correspondence_links"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q1, _c2.decode_CorrespondenceLink, consume)
+                else _f.each(c, _Q1, _c2.decode_CorrespondenceLink, consume) if len(c) else []
             )
         elif k == 3:
             v["correspondence_notifications"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q2, _c3.decode_InternalNotification, consume)
+                else _f.each(c, _Q2, _c3.decode_InternalNotification, consume) if len(c) else []
             )
     o = _m0.CorrespondenceForEndUserSystemV2.__new__(_m0.CorrespondenceForEndUserSystemV2)
     o.__dict__ = v

@@ -216,13 +216,13 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
             v["references"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q55, decode_ReferenceExternalBE, consume)
+                else _f.each(c, _Q55, decode_ReferenceExternalBE, consume) if len(c) else []
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q56, decode_ReceiptExternalBE, consume)
+                else _f.each(c, _Q56, decode_ReceiptExternalBE, consume) if len(c) else []
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v

@@ -44,7 +44,7 @@ def decode_GetCertificatesECResponse(
             v["get_certificates_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q4, _c1.decode_CertificateBE, consume)
+                else _f.each(c, _Q4, _c1.decode_CertificateBE, consume) if len(c) else []
             )
     o = _m0.GetCertificatesECResponse.__new__(_m0.GetCertificatesECResponse)
     o.__dict__ = v

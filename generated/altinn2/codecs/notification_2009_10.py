@@ -64,11 +64,13 @@ def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.Inter
             v["receiver_end_point_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q0, decode_InternalReceiverEndPoint, consume)
+                else _f.each(c, _Q0, decode_InternalReceiverEndPoint, consume) if len(c) else []
             )
         elif k == 5:
             v["text_token_substitution_list"] = (
-                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q1, decode_TextToken, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q1, decode_TextToken, consume) if len(c) else []
             )
     o = _m0.InternalNotification.__new__(_m0.InternalNotification)
     o.__dict__ = v
@@ -165,13 +167,15 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["text_tokens"] = (
-                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q1, decode_TextToken, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q1, decode_TextToken, consume) if len(c) else []
             )
         elif k == 9:
             v["receiver_end_points"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q2, decode_ReceiverEndPoint, consume)
+                else _f.each(c, _Q2, decode_ReceiverEndPoint, consume) if len(c) else []
             )
     o = _m0.Notification.__new__(_m0.Notification)
     o.__dict__ = v

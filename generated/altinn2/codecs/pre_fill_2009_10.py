@@ -91,7 +91,7 @@ def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataB
             v["pre_fill_form_task_be_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q0, decode_PrefillFormTask, consume)
+                else _f.each(c, _Q0, decode_PrefillFormTask, consume) if len(c) else []
             )
     o = _m0.PrefillDataBE.__new__(_m0.PrefillDataBE)
     o.__dict__ = v
@@ -137,7 +137,7 @@ def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDat
             v["pre_fill_form_task_be_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q1, decode_PrefillFormTaskv2, consume)
+                else _f.each(c, _Q1, decode_PrefillFormTaskv2, consume) if len(c) else []
             )
     o = _m0.PrefillDataBEv2.__new__(_m0.PrefillDataBEv2)
     o.__dict__ = v
@@ -264,25 +264,25 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
             v["pre_fill_attachments"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume)
+                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume) if len(c) else []
             )
         elif k == 14:
             v["pre_fill_forms"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q3, decode_PrefillForm, consume)
+                else _f.each(c, _Q3, decode_PrefillForm, consume) if len(c) else []
             )
         elif k == 15:
             v["pre_fill_identity_fields"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume)
+                else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume) if len(c) else []
             )
         elif k == 16:
             v["prefill_notifications"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q5, _c2.decode_Notification, consume)
+                else _f.each(c, _Q5, _c2.decode_Notification, consume) if len(c) else []
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")
@@ -425,25 +425,25 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
             v["pre_fill_attachments"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume)
+                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume) if len(c) else []
             )
         elif k == 10:
             v["pre_fill_forms"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q3, decode_PrefillForm, consume)
+                else _f.each(c, _Q3, decode_PrefillForm, consume) if len(c) else []
             )
         elif k == 11:
             v["pre_fill_identity_fields"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume)
+                else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume) if len(c) else []
             )
         elif k == 12:
             v["prefill_notifications"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q5, _c2.decode_Notification, consume)
+                else _f.each(c, _Q5, _c2.decode_Notification, consume) if len(c) else []
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")

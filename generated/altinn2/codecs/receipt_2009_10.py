@@ -80,13 +80,15 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q5, decode_Reference, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q5, decode_Reference, consume) if len(c) else []
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q10, decode_ReceiptExternal, consume)
+                else _f.each(c, _Q10, decode_ReceiptExternal, consume) if len(c) else []
             )
     o = _m0.ReceiptExternal.__new__(_m0.ReceiptExternal)
     o.__dict__ = v

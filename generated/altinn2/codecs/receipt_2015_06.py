@@ -80,11 +80,15 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
-                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q5, decode_Reference, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q5, decode_Reference, consume) if len(c) else []
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q10, decode_Receipt, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q10, decode_Receipt, consume) if len(c) else []
             )
     o = _m0.Receipt.__new__(_m0.Receipt)
     o.__dict__ = v

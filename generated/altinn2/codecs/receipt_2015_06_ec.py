@@ -72,11 +72,13 @@ def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
             v["references"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q0, _c1.decode_Reference, consume)
+                else _f.each(c, _Q0, _c1.decode_Reference, consume) if len(c) else []
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None if c.keys() and _f.nil(c, True) else _f.each(c, _Q1, decode_ReceiptEC, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q1, decode_ReceiptEC, consume) if len(c) else []
             )
     o = _m0.ReceiptEC.__new__(_m0.ReceiptEC)
     o.__dict__ = v

@@ -105,7 +105,7 @@ def decode_GetReceiptListBasicV2Response(
             v["get_receipt_list_basic_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q8, _c1.decode_Receipt, consume)
+                else _f.each(c, _Q8, _c1.decode_Receipt, consume) if len(c) else []
             )
     o = _m0.GetReceiptListBasicV2Response.__new__(_m0.GetReceiptListBasicV2Response)
     o.__dict__ = v
@@ -136,7 +136,7 @@ def decode_GetReceiptListECV2Response(
             v["get_receipt_list_ec_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q9, _c4.decode_ReceiptEC, consume)
+                else _f.each(c, _Q9, _c4.decode_ReceiptEC, consume) if len(c) else []
             )
     o = _m0.GetReceiptListECV2Response.__new__(_m0.GetReceiptListECV2Response)
     o.__dict__ = v

@@ -75,7 +75,7 @@ def decode_GetReceiptListECV2ResponseEC(
             v["get_receipt_list_ec_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q6, _c1.decode_Receipt, consume)
+                else _f.each(c, _Q6, _c1.decode_Receipt, consume) if len(c) else []
             )
     o = _m0.GetReceiptListECV2ResponseEC.__new__(_m0.GetReceiptListECV2ResponseEC)
     o.__dict__ = v

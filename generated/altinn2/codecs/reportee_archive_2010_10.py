@@ -249,25 +249,29 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
             v["archive_task_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q1, decode_ArchiveTaskV2, consume)
+                else _f.each(c, _Q1, decode_ArchiveTaskV2, consume) if len(c) else []
             )
         elif k == 9:
             v["archived_attachment_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q2, decode_ArchivedAttachmentBEV2, consume)
+                else _f.each(c, _Q2, decode_ArchivedAttachmentBEV2, consume) if len(c) else []
             )
         elif k == 10:
             v["archived_form_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q3, _c2.decode_ArchivedFormBE, consume)
+                else _f.each(c, _Q3, _c2.decode_ArchivedFormBE, consume) if len(c) else []
             )
         elif k == 11:
             v["archived_form_task_signing_step_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q4, decode_ArchivedFormTaskSigningStepBEV2, consume)
+                else (
+                    _f.each(c, _Q4, decode_ArchivedFormTaskSigningStepBEV2, consume)
+                    if len(c)
+                    else []
+                )
             )
         elif k == 12:
             v["invoice_information"] = float(x) if x else _f.blank(c, True, False)

@@ -97,7 +97,7 @@ def decode_GetCorrespondenceListForArchiveRefBasicResponse(
             v["get_correspondence_list_for_archive_ref_basic_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
+                else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForArchiveRefBasicResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefBasicResponse
@@ -130,7 +130,7 @@ def decode_GetCorrespondenceListForArchiveRefResponse(
             v["get_correspondence_list_for_archive_ref_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
+                else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForArchiveRefResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefResponse
@@ -163,7 +163,7 @@ def decode_GetCorrespondenceListForReporteeBasicResponse(
             v["get_correspondence_list_for_reportee_basic_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
+                else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForReporteeBasicResponse.__new__(
         _m0.GetCorrespondenceListForReporteeBasicResponse
@@ -196,7 +196,7 @@ def decode_GetCorrespondenceListForReporteeResponse(
             v["get_correspondence_list_for_reportee_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
+                else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForReporteeResponse.__new__(
         _m0.GetCorrespondenceListForReporteeResponse
@@ -229,7 +229,7 @@ def decode_GetFormSetElementsBasicV2Response(
             v["get_form_set_elements_basic_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume)
+                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetFormSetElementsBasicV2Response.__new__(_m0.GetFormSetElementsBasicV2Response)
     o.__dict__ = v
@@ -260,7 +260,7 @@ def decode_GetFormSetElementsExternalV2Response(
             v["get_form_set_elements_external_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume)
+                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetFormSetElementsExternalV2Response.__new__(_m0.GetFormSetElementsExternalV2Response)
     o.__dict__ = v
@@ -291,7 +291,7 @@ def decode_GetReporteeElementListBasicV2Response(
             v["get_reportee_element_list_basic_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume)
+                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetReporteeElementListBasicV2Response.__new__(_m0.GetReporteeElementListBasicV2Response)
     o.__dict__ = v
@@ -322,7 +322,7 @@ def decode_GetReporteeElementListExternalV2Response(
             v["get_reportee_element_list_external_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume)
+                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetReporteeElementListExternalV2Response.__new__(
         _m0.GetReporteeElementListExternalV2Response

@@ -206,7 +206,7 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
             v["get_correspondence_list_for_archive_ref_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
+                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForArchiveRefECResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefECResponse
@@ -239,7 +239,7 @@ def decode_GetCorrespondenceListForReporteeECResponse(
             v["get_correspondence_list_for_reportee_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
+                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForReporteeECResponse.__new__(
         _m0.GetCorrespondenceListForReporteeECResponse
@@ -270,7 +270,7 @@ def decode_GetFormSetDataECResponse(
             v["get_form_set_data_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q11, _c3.decode_FormSetDataBE, consume)
+                else _f.each(c, _Q11, _c3.decode_FormSetDataBE, consume) if len(c) else []
             )
     o = _m0.GetFormSetDataECResponse.__new__(_m0.GetFormSetDataECResponse)
     o.__dict__ = v
@@ -301,7 +301,7 @@ def decode_GetFormSetElementsECResponse(
             v["get_form_set_elements_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q12, decode_FormSetElementBEV2, consume)
+                else _f.each(c, _Q12, decode_FormSetElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetFormSetElementsECResponse.__new__(_m0.GetFormSetElementsECResponse)
     o.__dict__ = v
@@ -332,7 +332,7 @@ def decode_GetReporteeElementListECResponse(
             v["get_reportee_element_list_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
+                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetReporteeElementListECResponse.__new__(_m0.GetReporteeElementListECResponse)
     o.__dict__ = v

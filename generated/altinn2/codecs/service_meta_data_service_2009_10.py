@@ -48,7 +48,7 @@ def decode_GetAvailableServicesBasicV2Response(
             v["get_available_services_basic_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume)
+                else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume) if len(c) else []
             )
     o = _m0.GetAvailableServicesBasicV2Response.__new__(_m0.GetAvailableServicesBasicV2Response)
     o.__dict__ = v
@@ -79,7 +79,7 @@ def decode_GetAvailableServicesV2Response(
             v["get_available_services_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume)
+                else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume) if len(c) else []
             )
     o = _m0.GetAvailableServicesV2Response.__new__(_m0.GetAvailableServicesV2Response)
     o.__dict__ = v
@@ -110,7 +110,11 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
             v["get_form_task_schema_definitions_basic_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                else (
+                    _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                    if len(c)
+                    else []
+                )
             )
     o = _m0.GetFormTaskSchemaDefinitionsBasicResponse.__new__(
         _m0.GetFormTaskSchemaDefinitionsBasicResponse
@@ -143,7 +147,11 @@ def decode_GetSchemaDefinitionsForFormTaskResponse(
             v["get_schema_definitions_for_form_task_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                else (
+                    _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                    if len(c)
+                    else []
+                )
             )
     o = _m0.GetSchemaDefinitionsForFormTaskResponse.__new__(
         _m0.GetSchemaDefinitionsForFormTaskResponse
