@@ -149,21 +149,24 @@ def _conversion(slot: Slot, names: _Names) -> str | None:
 def _branch(slot: Slot, plans: dict[type, ClassPlan], names: _Names) -> list[str]:
     target = f"v[{_str(slot.field)}]"
     nullable = repr(slot.nullable)
+    # xsi:nil looked for (a call) only when the element has attributes at all (cheaper to ask)
+    nil = f"c.keys() and _f.nil(c, {nullable})"
     if slot.kind == "class":
         assert slot.target is not None
         decode = names.decoder(plans[slot.target])
         if slot.item is not None:
-            items = f"_f.each(c, {names.item(slot.item)}, {decode}, consume)"
-            return [f"{target} = None if _f.nil(c, {nullable}) else {items}"]
+            # an empty wrapper (no children) is an empty list without a call
+            items = f"_f.each(c, {names.item(slot.item)}, {decode}, consume) if len(c) else []"
+            return [f"{target} = None if {nil} else {items}"]
         if slot.many:
             return [f"{target}.append({decode}(c))", "if consume:", "    c.clear()"]
-        return [f"{target} = None if _f.nil(c, {nullable}) else {decode}(c, consume)"]
+        return [f"{target} = None if {nil} else {decode}(c, consume)"]
     convert = _conversion(slot, names)
     string = repr(slot.kind == "str")
     if slot.item is not None:
         texts = f"_f.text(i, {string}) for i in c if i.tag == {names.item(slot.item)}"
         items = f"[{texts}]" if convert is None else f"[{convert} for x in [{texts}]]"
-        return [f"{target} = None if _f.nil(c, {nullable}) else {items}"]
+        return [f"{target} = None if {nil} else {items}"]
     if slot.many:
         if convert is None:
             return [f"{target}.append(_f.text(c, {string}))"]

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import datetime
-import re
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -109,27 +108,41 @@ def boolean(value: str) -> bool:
     raise ValueError(value)
 
 
-_DATE_TIME = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)?\Z", re.ASCII
-).match
+_new_tuple = tuple.__new__
+_iso_date_time = datetime.datetime.fromisoformat
 
 
 def date_time(value: str) -> XmlDateTime:
-    """xs:dateTime as `wcf_date_time` reads it; WCF's usual form without its regular-expression
-    parser and checks (the calendar checks of Python's datetime instead)."""
-    found = _DATE_TIME(value)
-    if found is None:
+    """xs:dateTime as `wcf_date_time` reads it. WCF's usual layouts (`2020-01-01T12:00:00`, a
+    fraction of up to 9 digits, `Z`) are read by position, their calendar checked by Python's
+    datetime; anything else (an offset, spaces, hour 24, year 0, ...) goes to `wcf_date_time`,
+    which reads or refuses it. `XmlDateTime` is a named tuple without checks of its own: it is
+    built straight from the checked numbers."""
+    if (
+        value[4:17:3] != "--T::"
+        or not value[17:19].isdigit()
+        or not value.isascii()
+        or value[11:13] == "24"
+    ):
         return wcf_date_time(value)
-    year, month, day, hour, minute, second, fraction, zone = found.groups()
-    numbers = int(year), int(month), int(day), int(hour), int(minute), int(second)
+    rest = value[19:]
+    zone = None
+    if rest[-1:] == "Z":
+        zone, rest = 0, rest[:-1]
+    if not rest:
+        nanos = 0
+    elif rest[0] == "." and 1 < len(rest) <= 10 and rest[1:].isdigit():
+        nanos = int(rest[1:].ljust(9, "0"))
+    else:
+        return wcf_date_time(value)
     try:
-        datetime.datetime(*numbers)
+        d = _iso_date_time(value[:19])  # only digits where the layout has them (ASCII)
     except ValueError:
-        return wcf_date_time(value)  # hour 24, say: the reference decides
-    if zone is not None and zone != "Z":
-        return wcf_date_time(value)  # an offset: the reference reads it
-    nanos = int(fraction.ljust(9, "0")) if fraction else 0
-    return XmlDateTime(*numbers, nanos, None if zone is None else 0)
+        return wcf_date_time(value)  # the reference decides (year 0, say)
+    if d.tzinfo is not None:
+        return wcf_date_time(value)
+    fields = (d.year, d.month, d.day, d.hour, d.minute, d.second, nanos, zone)
+    return _new_tuple(XmlDateTime, fields)
 
 
 def date(value: str) -> XmlDate:

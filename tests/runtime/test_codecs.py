@@ -139,6 +139,45 @@ def test_dates_as_wcf_writes_them_read_as_the_reference_reads_them() -> None:
             fastcodec.date_time(bad)
 
 
+def _outcome(read: Any, text: str) -> tuple[object, ...]:
+    try:
+        value = read(text)
+    except ValueError:
+        return ("refused",)
+    return (type(value), tuple(value))
+
+
+DATE_TIME_LIKE = st.from_regex(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{0,10})?(Z|[+-]\d\d:\d\d)?", fullmatch=True
+) | st.text(st.sampled_from("0123456789-T:.Z+ \u0663"), max_size=32)
+
+
+@settings(max_examples=400, deadline=None)
+@given(DATE_TIME_LIKE)
+def test_the_fast_date_time_reads_and_refuses_as_the_reference(text: str) -> None:
+    from altinn2.runtime import fastcodec
+    from altinn2.runtime.xmlcontext import wcf_date_time
+
+    assert _outcome(fastcodec.date_time, text) == _outcome(wcf_date_time, text), text
+
+
+def test_the_fast_date_time_leaves_the_unusual_layouts_to_the_reference() -> None:
+    from altinn2.runtime import fastcodec
+    from altinn2.runtime.xmlcontext import wcf_date_time
+
+    for text in (
+        "2020-01-01T12:00:Z",  # datetime.fromisoformat would read it; xs:dateTime does not
+        "2020-01-01T24:00:00",
+        "0000-01-01T00:00:00",
+        "2020-01-01T12:00:00.Z",
+        "2020-01-01T12:00:00.1234567890",
+        "2020-01-01T1\u0663:00:00",
+        " 2020-01-01T12:00:00 ",
+        "2020-01-01",
+    ):
+        assert _outcome(fastcodec.date_time, text) == _outcome(wcf_date_time, text), text
+
+
 # -- randomized instances -----------------------------------------------------------------------
 
 XML_TEXT = st.text(

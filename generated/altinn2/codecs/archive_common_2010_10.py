@@ -36,8 +36,6 @@ def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.Arc
     v = _V_ArchivedLookupExternal.copy()
     get = _K_ArchivedLookupExternal.get
     names = _N_ArchivedLookupExternal
-    required = _R_ArchivedLookupExternal
-    nil_default = _D_ArchivedLookupExternal
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -45,9 +43,9 @@ def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.Arc
         x = c.text
         if k < 4:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ArchivedLookupExternal and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 0)
+                v[names[k]] = _f.blank(c, k not in _R_ArchivedLookupExternal, k < 0)
             elif k < 2:
                 v[names[k]] = int(x)
             elif k < 3:
@@ -55,7 +53,9 @@ def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.Arc
             else:
                 v[names[k]] = _f.date_time(x)
         elif k == 4:
-            v["lookup_pdf"] = None if _f.nil(c, True) else _c1.decode_AttachmentBEV2(c, consume)
+            v["lookup_pdf"] = (
+                None if c.keys() and _f.nil(c, True) else _c1.decode_AttachmentBEV2(c, consume)
+            )
     o = _m0.ArchivedLookupExternal.__new__(_m0.ArchivedLookupExternal)
     o.__dict__ = v
     return o

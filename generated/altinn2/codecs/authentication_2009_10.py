@@ -42,8 +42,6 @@ def decode_AuthenticationChallengeBE(
     v = _V_AuthenticationChallengeBE.copy()
     get = _K_AuthenticationChallengeBE.get
     names = _N_AuthenticationChallengeBE
-    required = _R_AuthenticationChallengeBE
-    nil_default = _D_AuthenticationChallengeBE
     members: Any = _T_AuthenticationChallengeBE
     for c in e:
         k = get(c.tag)
@@ -52,9 +50,9 @@ def decode_AuthenticationChallengeBE(
         x = c.text
         if k < 4:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_AuthenticationChallengeBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_AuthenticationChallengeBE, k < 1)
             elif k < 1:
                 v[names[k]] = x
             elif k < 3:

@@ -64,8 +64,6 @@ def decode_BrokerServiceAvailableFile(
     v = _V_BrokerServiceAvailableFile.copy()
     get = _K_BrokerServiceAvailableFile.get
     names = _N_BrokerServiceAvailableFile
-    required = _R_BrokerServiceAvailableFile
-    nil_default = _D_BrokerServiceAvailableFile
     members: Any = _T_BrokerServiceAvailableFile
     for c in e:
         k = get(c.tag)
@@ -74,9 +72,9 @@ def decode_BrokerServiceAvailableFile(
         x = c.text
         if k < 10:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_BrokerServiceAvailableFile and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 4)
+                v[names[k]] = _f.blank(c, k not in _R_BrokerServiceAvailableFile, k < 4)
             elif k < 4:
                 v[names[k]] = x
             elif k < 7:

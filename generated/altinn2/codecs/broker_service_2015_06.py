@@ -116,8 +116,12 @@ def decode_GetAvailableFilesBasicResponse(
         if k == 0:
             v["get_available_files_basic_result"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                if c.keys() and _f.nil(c, True)
+                else (
+                    _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                    if len(c)
+                    else []
+                )
             )
     o = _m0.GetAvailableFilesBasicResponse.__new__(_m0.GetAvailableFilesBasicResponse)
     o.__dict__ = v
@@ -147,8 +151,12 @@ def decode_GetAvailableFilesECResponse(
         if k == 0:
             v["get_available_files_ec_result"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                if c.keys() and _f.nil(c, True)
+                else (
+                    _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                    if len(c)
+                    else []
+                )
             )
     o = _m0.GetAvailableFilesECResponse.__new__(_m0.GetAvailableFilesECResponse)
     o.__dict__ = v
@@ -175,8 +183,6 @@ def decode_InitiateBrokerServiceBasicResponse(
     v = _V_InitiateBrokerServiceBasicResponse.copy()
     get = _K_InitiateBrokerServiceBasicResponse.get
     names = _N_InitiateBrokerServiceBasicResponse
-    required = _R_InitiateBrokerServiceBasicResponse
-    nil_default = _D_InitiateBrokerServiceBasicResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -184,9 +190,9 @@ def decode_InitiateBrokerServiceBasicResponse(
         x = c.text
         if k < 1:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_InitiateBrokerServiceBasicResponse and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_InitiateBrokerServiceBasicResponse, k < 1)
             elif k < 1:
                 v[names[k]] = x
     o = _m0.InitiateBrokerServiceBasicResponse.__new__(_m0.InitiateBrokerServiceBasicResponse)
@@ -214,8 +220,6 @@ def decode_InitiateBrokerServiceECResponse(
     v = _V_InitiateBrokerServiceECResponse.copy()
     get = _K_InitiateBrokerServiceECResponse.get
     names = _N_InitiateBrokerServiceECResponse
-    required = _R_InitiateBrokerServiceECResponse
-    nil_default = _D_InitiateBrokerServiceECResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -223,9 +227,9 @@ def decode_InitiateBrokerServiceECResponse(
         x = c.text
         if k < 1:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_InitiateBrokerServiceECResponse and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_InitiateBrokerServiceECResponse, k < 1)
             elif k < 1:
                 v[names[k]] = x
     o = _m0.InitiateBrokerServiceECResponse.__new__(_m0.InitiateBrokerServiceECResponse)
@@ -260,8 +264,6 @@ def decode_ReceiptExternalStreamedBE(
     v = _V_ReceiptExternalStreamedBE.copy()
     get = _K_ReceiptExternalStreamedBE.get
     names = _N_ReceiptExternalStreamedBE
-    required = _R_ReceiptExternalStreamedBE
-    nil_default = _D_ReceiptExternalStreamedBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -269,9 +271,9 @@ def decode_ReceiptExternalStreamedBE(
         x = c.text
         if k < 7:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReceiptExternalStreamedBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 5)
+                v[names[k]] = _f.blank(c, k not in _R_ReceiptExternalStreamedBE, k < 5)
             elif k < 5:
                 v[names[k]] = x
             else:

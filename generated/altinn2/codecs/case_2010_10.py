@@ -40,8 +40,6 @@ def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
     v = _V_CaseBE.copy()
     get = _K_CaseBE.get
     names = _N_CaseBE
-    required = _R_CaseBE
-    nil_default = _D_CaseBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -49,9 +47,9 @@ def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
         x = c.text
         if k < 10:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_CaseBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 6)
+                v[names[k]] = _f.blank(c, k not in _R_CaseBE, k < 6)
             elif k < 6:
                 v[names[k]] = x
             elif k < 8:

@@ -45,8 +45,6 @@ def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.Arch
     v = _V_ArchiveCaseECResponse.copy()
     get = _K_ArchiveCaseECResponse.get
     names = _N_ArchiveCaseECResponse
-    required = _R_ArchiveCaseECResponse
-    nil_default = _D_ArchiveCaseECResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -54,9 +52,9 @@ def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.Arch
         x = c.text
         if k < 1:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ArchiveCaseECResponse and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 0)
+                v[names[k]] = _f.blank(c, k not in _R_ArchiveCaseECResponse, k < 0)
             else:
                 v[names[k]] = int(x)
     o = _m0.ArchiveCaseECResponse.__new__(_m0.ArchiveCaseECResponse)
@@ -82,7 +80,9 @@ def decode_GetCaseListECResponse(e: _Element, consume: bool = False) -> _m0.GetC
             continue
         if k == 0:
             v["get_case_list_ec_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q11, _c1.decode_CaseBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q11, _c1.decode_CaseBE, consume) if len(c) else []
             )
     o = _m0.GetCaseListECResponse.__new__(_m0.GetCaseListECResponse)
     o.__dict__ = v
@@ -109,8 +109,6 @@ def decode_InstantiateCollaborationECResponse(
     v = _V_InstantiateCollaborationECResponse.copy()
     get = _K_InstantiateCollaborationECResponse.get
     names = _N_InstantiateCollaborationECResponse
-    required = _R_InstantiateCollaborationECResponse
-    nil_default = _D_InstantiateCollaborationECResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -118,9 +116,9 @@ def decode_InstantiateCollaborationECResponse(
         x = c.text
         if k < 1:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_InstantiateCollaborationECResponse and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 0)
+                v[names[k]] = _f.blank(c, k not in _R_InstantiateCollaborationECResponse, k < 0)
             else:
                 v[names[k]] = int(x)
     o = _m0.InstantiateCollaborationECResponse.__new__(_m0.InstantiateCollaborationECResponse)

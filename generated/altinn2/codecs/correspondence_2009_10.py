@@ -33,8 +33,6 @@ def decode_CorrespondenceLink(e: _Element, consume: bool = False) -> _m0.Corresp
     v = _V_CorrespondenceLink.copy()
     get = _K_CorrespondenceLink.get
     names = _N_CorrespondenceLink
-    required = _R_CorrespondenceLink
-    nil_default = _D_CorrespondenceLink
     members: Any = _T_CorrespondenceLink
     for c in e:
         k = get(c.tag)
@@ -43,9 +41,9 @@ def decode_CorrespondenceLink(e: _Element, consume: bool = False) -> _m0.Corresp
         x = c.text
         if k < 3:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_CorrespondenceLink and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 2)
+                v[names[k]] = _f.blank(c, k not in _R_CorrespondenceLink, k < 2)
             elif k < 2:
                 v[names[k]] = x
             else:

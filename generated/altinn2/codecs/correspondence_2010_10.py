@@ -49,20 +49,26 @@ def decode_CorrespondenceForEndUserSystemV2(
         if k is None:
             continue
         if k == 0:
-            v["correspondence"] = None if _f.nil(c, True) else decode_CorrespondenceV2(c, consume)
+            v["correspondence"] = (
+                None if c.keys() and _f.nil(c, True) else decode_CorrespondenceV2(c, consume)
+            )
         elif k == 1:
             v["correspondence_attachments"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q0, _c1.decode_AttachmentBEV2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q0, _c1.decode_AttachmentBEV2, consume) if len(c) else []
             )
         elif k == 2:
             v["correspondence_links"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q1, _c2.decode_CorrespondenceLink, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q1, _c2.decode_CorrespondenceLink, consume) if len(c) else []
             )
         elif k == 3:
             v["correspondence_notifications"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q2, _c3.decode_InternalNotification, consume)
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q2, _c3.decode_InternalNotification, consume) if len(c) else []
             )
     o = _m0.CorrespondenceForEndUserSystemV2.__new__(_m0.CorrespondenceForEndUserSystemV2)
     o.__dict__ = v
@@ -107,8 +113,6 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
     v = _V_CorrespondenceV2.copy()
     get = _K_CorrespondenceV2.get
     names = _N_CorrespondenceV2
-    required = _R_CorrespondenceV2
-    nil_default = _D_CorrespondenceV2
     members: Any = _T_CorrespondenceV2
     for c in e:
         k = get(c.tag)
@@ -117,9 +121,9 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
         x = c.text
         if k < 24:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_CorrespondenceV2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 11)
+                v[names[k]] = _f.blank(c, k not in _R_CorrespondenceV2, k < 11)
             elif k < 11:
                 v[names[k]] = x
             elif k < 17:

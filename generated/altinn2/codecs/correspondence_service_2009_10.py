@@ -62,7 +62,9 @@ def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
             continue
         if k == 0:
             v["get_correspondence_for_end_user_systems_basic_v2_result"] = (
-                None if _f.nil(c, True) else _c1.decode_CorrespondenceForEndUserSystemV2(c, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _c1.decode_CorrespondenceForEndUserSystemV2(c, consume)
             )
     o = _m0.GetCorrespondenceForEndUserSystemsBasicV2Response.__new__(
         _m0.GetCorrespondenceForEndUserSystemsBasicV2Response

@@ -119,7 +119,7 @@ def decode_CompleteAndSignShipmentBasicResponse(
             continue
         if k == 0:
             v["complete_and_sign_shipment_basic_result"] = (
-                None if _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
             )
     o = _m0.CompleteAndSignShipmentBasicResponse.__new__(_m0.CompleteAndSignShipmentBasicResponse)
     o.__dict__ = v
@@ -146,8 +146,6 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
     v = _V_GetAltinnSubmissionStatusBasicResponse.copy()
     get = _K_GetAltinnSubmissionStatusBasicResponse.get
     names = _N_GetAltinnSubmissionStatusBasicResponse
-    required = _R_GetAltinnSubmissionStatusBasicResponse
-    nil_default = _D_GetAltinnSubmissionStatusBasicResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -155,9 +153,9 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
         x = c.text
         if k < 1:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_GetAltinnSubmissionStatusBasicResponse and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 0)
+                v[names[k]] = _f.blank(c, k not in _R_GetAltinnSubmissionStatusBasicResponse, k < 0)
             else:
                 v[names[k]] = int(x)
     o = _m0.GetAltinnSubmissionStatusBasicResponse.__new__(
@@ -196,8 +194,6 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
     v = _V_ReceiptExternalBE.copy()
     get = _K_ReceiptExternalBE.get
     names = _N_ReceiptExternalBE
-    required = _R_ReceiptExternalBE
-    nil_default = _D_ReceiptExternalBE
     members: Any = _T_ReceiptExternalBE
     for c in e:
         k = get(c.tag)
@@ -206,9 +202,9 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
         x = c.text
         if k < 7:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReceiptExternalBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 2)
+                v[names[k]] = _f.blank(c, k not in _R_ReceiptExternalBE, k < 2)
             elif k < 2:
                 v[names[k]] = x
             elif k < 4:
@@ -219,11 +215,15 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q58, decode_ReferenceExternalBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q58, decode_ReferenceExternalBE, consume) if len(c) else []
             )
         elif k == 8:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q59, decode_ReceiptExternalBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q59, decode_ReceiptExternalBE, consume) if len(c) else []
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
@@ -251,8 +251,6 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
     v = _V_ReferenceExternalBE.copy()
     get = _K_ReferenceExternalBE.get
     names = _N_ReferenceExternalBE
-    required = _R_ReferenceExternalBE
-    nil_default = _D_ReferenceExternalBE
     members: Any = _T_ReferenceExternalBE
     for c in e:
         k = get(c.tag)
@@ -261,9 +259,9 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
         x = c.text
         if k < 3:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReferenceExternalBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_ReferenceExternalBE, k < 1)
             elif k < 1:
                 v[names[k]] = x
             elif k < 2:
@@ -301,7 +299,7 @@ def decode_SubmitFormTaskBasicResponse(
             continue
         if k == 0:
             v["submit_form_task_basic_result"] = (
-                None if _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
             )
     o = _m0.SubmitFormTaskBasicResponse.__new__(_m0.SubmitFormTaskBasicResponse)
     o.__dict__ = v

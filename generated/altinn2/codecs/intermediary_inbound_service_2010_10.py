@@ -120,7 +120,7 @@ def decode_CompleteAndSignShipmentECResponse(
             continue
         if k == 0:
             v["complete_and_sign_shipment_ec_result"] = (
-                None if _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
             )
     o = _m0.CompleteAndSignShipmentECResponse.__new__(_m0.CompleteAndSignShipmentECResponse)
     o.__dict__ = v
@@ -147,8 +147,6 @@ def decode_GetAltinnSubmissionStatusECResponse(
     v = _V_GetAltinnSubmissionStatusECResponse.copy()
     get = _K_GetAltinnSubmissionStatusECResponse.get
     names = _N_GetAltinnSubmissionStatusECResponse
-    required = _R_GetAltinnSubmissionStatusECResponse
-    nil_default = _D_GetAltinnSubmissionStatusECResponse
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -156,9 +154,9 @@ def decode_GetAltinnSubmissionStatusECResponse(
         x = c.text
         if k < 1:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_GetAltinnSubmissionStatusECResponse and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 0)
+                v[names[k]] = _f.blank(c, k not in _R_GetAltinnSubmissionStatusECResponse, k < 0)
             else:
                 v[names[k]] = int(x)
     o = _m0.GetAltinnSubmissionStatusECResponse.__new__(_m0.GetAltinnSubmissionStatusECResponse)
@@ -195,8 +193,6 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
     v = _V_ReceiptExternalBE.copy()
     get = _K_ReceiptExternalBE.get
     names = _N_ReceiptExternalBE
-    required = _R_ReceiptExternalBE
-    nil_default = _D_ReceiptExternalBE
     members: Any = _T_ReceiptExternalBE
     for c in e:
         k = get(c.tag)
@@ -205,9 +201,9 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
         x = c.text
         if k < 7:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReceiptExternalBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 2)
+                v[names[k]] = _f.blank(c, k not in _R_ReceiptExternalBE, k < 2)
             elif k < 2:
                 v[names[k]] = x
             elif k < 4:
@@ -218,11 +214,15 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q55, decode_ReferenceExternalBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q55, decode_ReferenceExternalBE, consume) if len(c) else []
             )
         elif k == 8:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q56, decode_ReceiptExternalBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q56, decode_ReceiptExternalBE, consume) if len(c) else []
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
@@ -250,8 +250,6 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
     v = _V_ReferenceExternalBE.copy()
     get = _K_ReferenceExternalBE.get
     names = _N_ReferenceExternalBE
-    required = _R_ReferenceExternalBE
-    nil_default = _D_ReferenceExternalBE
     members: Any = _T_ReferenceExternalBE
     for c in e:
         k = get(c.tag)
@@ -260,9 +258,9 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
         x = c.text
         if k < 3:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReferenceExternalBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_ReferenceExternalBE, k < 1)
             elif k < 1:
                 v[names[k]] = x
             elif k < 2:
@@ -298,7 +296,7 @@ def decode_SubmitFormTaskECResponse(
             continue
         if k == 0:
             v["submit_form_task_ec_result"] = (
-                None if _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
             )
     o = _m0.SubmitFormTaskECResponse.__new__(_m0.SubmitFormTaskECResponse)
     o.__dict__ = v
@@ -325,7 +323,7 @@ def decode_UpdateFormDataECResponse(
             continue
         if k == 0:
             v["update_form_data_ec_result"] = (
-                None if _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
             )
     o = _m0.UpdateFormDataECResponse.__new__(_m0.UpdateFormDataECResponse)
     o.__dict__ = v

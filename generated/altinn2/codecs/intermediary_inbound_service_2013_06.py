@@ -44,8 +44,6 @@ def decode_ReceiptExternalStreamedBE(
     v = _V_ReceiptExternalStreamedBE.copy()
     get = _K_ReceiptExternalStreamedBE.get
     names = _N_ReceiptExternalStreamedBE
-    required = _R_ReceiptExternalStreamedBE
-    nil_default = _D_ReceiptExternalStreamedBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -53,9 +51,9 @@ def decode_ReceiptExternalStreamedBE(
         x = c.text
         if k < 7:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReceiptExternalStreamedBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 5)
+                v[names[k]] = _f.blank(c, k not in _R_ReceiptExternalStreamedBE, k < 5)
             elif k < 5:
                 v[names[k]] = x
             else:

@@ -33,8 +33,6 @@ def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateB
     v = _V_CertificateBE.copy()
     get = _K_CertificateBE.get
     names = _N_CertificateBE
-    required = _R_CertificateBE
-    nil_default = _D_CertificateBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -42,9 +40,9 @@ def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateB
         x = c.text
         if k < 3:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_CertificateBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_CertificateBE, k < 1)
             elif k < 1:
                 v[names[k]] = x
             else:
@@ -70,8 +68,6 @@ def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalB
     v = _V_KeyExternalBE.copy()
     get = _K_KeyExternalBE.get
     names = _N_KeyExternalBE
-    required = _R_KeyExternalBE
-    nil_default = _D_KeyExternalBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -79,9 +75,9 @@ def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalB
         x = c.text
         if k < 3:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_KeyExternalBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 2)
+                v[names[k]] = _f.blank(c, k not in _R_KeyExternalBE, k < 2)
             elif k < 2:
                 v[names[k]] = x
             else:

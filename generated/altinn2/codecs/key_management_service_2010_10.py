@@ -42,7 +42,9 @@ def decode_GetCertificatesECResponse(
             continue
         if k == 0:
             v["get_certificates_ec_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q4, _c1.decode_CertificateBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q4, _c1.decode_CertificateBE, consume) if len(c) else []
             )
     o = _m0.GetCertificatesECResponse.__new__(_m0.GetCertificatesECResponse)
     o.__dict__ = v

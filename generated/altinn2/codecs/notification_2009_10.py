@@ -46,8 +46,6 @@ def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.Inter
     v = _V_InternalNotification.copy()
     get = _K_InternalNotification.get
     names = _N_InternalNotification
-    required = _R_InternalNotification
-    nil_default = _D_InternalNotification
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -55,9 +53,9 @@ def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.Inter
         x = c.text
         if k < 4:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_InternalNotification and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 3)
+                v[names[k]] = _f.blank(c, k not in _R_InternalNotification, k < 3)
             elif k < 3:
                 v[names[k]] = x
             else:
@@ -65,12 +63,14 @@ def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.Inter
         elif k == 4:
             v["receiver_end_point_list"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q0, decode_InternalReceiverEndPoint, consume)
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q0, decode_InternalReceiverEndPoint, consume) if len(c) else []
             )
         elif k == 5:
             v["text_token_substitution_list"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q1, decode_TextToken, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q1, decode_TextToken, consume) if len(c) else []
             )
     o = _m0.InternalNotification.__new__(_m0.InternalNotification)
     o.__dict__ = v
@@ -98,8 +98,6 @@ def decode_InternalReceiverEndPoint(
     v = _V_InternalReceiverEndPoint.copy()
     get = _K_InternalReceiverEndPoint.get
     names = _N_InternalReceiverEndPoint
-    required = _R_InternalReceiverEndPoint
-    nil_default = _D_InternalReceiverEndPoint
     members: Any = _T_InternalReceiverEndPoint
     for c in e:
         k = get(c.tag)
@@ -108,9 +106,9 @@ def decode_InternalReceiverEndPoint(
         x = c.text
         if k < 3:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_InternalReceiverEndPoint and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_InternalReceiverEndPoint, k < 1)
             elif k < 1:
                 v[names[k]] = x
             elif k < 2:
@@ -148,8 +146,6 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
     v = _V_Notification.copy()
     get = _K_Notification.get
     names = _N_Notification
-    required = _R_Notification
-    nil_default = _D_Notification
     members: Any = _T_Notification
     for c in e:
         k = get(c.tag)
@@ -158,9 +154,9 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
         x = c.text
         if k < 8:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_Notification and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 3)
+                v[names[k]] = _f.blank(c, k not in _R_Notification, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 6:
@@ -171,11 +167,15 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["text_tokens"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q1, decode_TextToken, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q1, decode_TextToken, consume) if len(c) else []
             )
         elif k == 9:
             v["receiver_end_points"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q2, decode_ReceiverEndPoint, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q2, decode_ReceiverEndPoint, consume) if len(c) else []
             )
     o = _m0.Notification.__new__(_m0.Notification)
     o.__dict__ = v
@@ -199,8 +199,6 @@ def decode_ReceiverEndPoint(e: _Element, consume: bool = False) -> _m0.ReceiverE
     v = _V_ReceiverEndPoint.copy()
     get = _K_ReceiverEndPoint.get
     names = _N_ReceiverEndPoint
-    required = _R_ReceiverEndPoint
-    nil_default = _D_ReceiverEndPoint
     members: Any = _T_ReceiverEndPoint
     for c in e:
         k = get(c.tag)
@@ -209,9 +207,9 @@ def decode_ReceiverEndPoint(e: _Element, consume: bool = False) -> _m0.ReceiverE
         x = c.text
         if k < 2:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReceiverEndPoint and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_ReceiverEndPoint, k < 1)
             elif k < 1:
                 v[names[k]] = x
             else:
@@ -237,8 +235,6 @@ def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
     v = _V_TextToken.copy()
     get = _K_TextToken.get
     names = _N_TextToken
-    required = _R_TextToken
-    nil_default = _D_TextToken
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -246,9 +242,9 @@ def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
         x = c.text
         if k < 2:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_TextToken and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_TextToken, k < 1)
             elif k < 1:
                 v[names[k]] = x
             else:

@@ -40,8 +40,6 @@ def decode_PreFillIdentityFieldBE(e: _Element, consume: bool = False) -> _m0.Pre
     v = _V_PreFillIdentityFieldBE.copy()
     get = _K_PreFillIdentityFieldBE.get
     names = _N_PreFillIdentityFieldBE
-    required = _R_PreFillIdentityFieldBE
-    nil_default = _D_PreFillIdentityFieldBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -49,9 +47,9 @@ def decode_PreFillIdentityFieldBE(e: _Element, consume: bool = False) -> _m0.Pre
         x = c.text
         if k < 2:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_PreFillIdentityFieldBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 2)
+                v[names[k]] = _f.blank(c, k not in _R_PreFillIdentityFieldBE, k < 2)
             elif k < 2:
                 v[names[k]] = x
     o = _m0.PreFillIdentityFieldBE.__new__(_m0.PreFillIdentityFieldBE)
@@ -76,8 +74,6 @@ def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataB
     v = _V_PrefillDataBE.copy()
     get = _K_PrefillDataBE.get
     names = _N_PrefillDataBE
-    required = _R_PrefillDataBE
-    nil_default = _D_PrefillDataBE
     members: Any = _T_PrefillDataBE
     for c in e:
         k = get(c.tag)
@@ -86,14 +82,16 @@ def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataB
         x = c.text
         if k < 1:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_PrefillDataBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 0)
+                v[names[k]] = _f.blank(c, k not in _R_PrefillDataBE, k < 0)
             else:
                 v[names[k]] = members[k][x]
         elif k == 1:
             v["pre_fill_form_task_be_list"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q0, decode_PrefillFormTask, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q0, decode_PrefillFormTask, consume) if len(c) else []
             )
     o = _m0.PrefillDataBE.__new__(_m0.PrefillDataBE)
     o.__dict__ = v
@@ -123,8 +121,6 @@ def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDat
     v = _V_PrefillDataBEv2.copy()
     get = _K_PrefillDataBEv2.get
     names = _N_PrefillDataBEv2
-    required = _R_PrefillDataBEv2
-    nil_default = _D_PrefillDataBEv2
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -132,14 +128,16 @@ def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDat
         x = c.text
         if k < 3:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_PrefillDataBEv2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 0)
+                v[names[k]] = _f.blank(c, k not in _R_PrefillDataBEv2, k < 0)
             else:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
         elif k == 3:
             v["pre_fill_form_task_be_list"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q1, decode_PrefillFormTaskv2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q1, decode_PrefillFormTaskv2, consume) if len(c) else []
             )
     o = _m0.PrefillDataBEv2.__new__(_m0.PrefillDataBEv2)
     o.__dict__ = v
@@ -174,8 +172,6 @@ def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
     v = _V_PrefillForm.copy()
     get = _K_PrefillForm.get
     names = _N_PrefillForm
-    required = _R_PrefillForm
-    nil_default = _D_PrefillForm
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -183,9 +179,9 @@ def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
         x = c.text
         if k < 6:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_PrefillForm and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 3)
+                v[names[k]] = _f.blank(c, k not in _R_PrefillForm, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 4:
@@ -244,8 +240,6 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
     v = _V_PrefillFormTask.copy()
     get = _K_PrefillFormTask.get
     names = _N_PrefillFormTask
-    required = _R_PrefillFormTask
-    nil_default = _D_PrefillFormTask
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -253,9 +247,9 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
         x = c.text
         if k < 12:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_PrefillFormTask and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 7)
+                v[names[k]] = _f.blank(c, k not in _R_PrefillFormTask, k < 7)
             elif k < 7:
                 v[names[k]] = x
             elif k < 8:
@@ -269,20 +263,26 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
         elif k == 13:
             v["pre_fill_attachments"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume)
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume) if len(c) else []
             )
         elif k == 14:
             v["pre_fill_forms"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q3, decode_PrefillForm, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q3, decode_PrefillForm, consume) if len(c) else []
             )
         elif k == 15:
             v["pre_fill_identity_fields"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume) if len(c) else []
             )
         elif k == 16:
             v["prefill_notifications"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q5, _c2.decode_Notification, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q5, _c2.decode_Notification, consume) if len(c) else []
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")
@@ -336,8 +336,6 @@ def decode_PrefillFormTaskAttachment(
     v = _V_PrefillFormTaskAttachment.copy()
     get = _K_PrefillFormTaskAttachment.get
     names = _N_PrefillFormTaskAttachment
-    required = _R_PrefillFormTaskAttachment
-    nil_default = _D_PrefillFormTaskAttachment
     members: Any = _T_PrefillFormTaskAttachment
     for c in e:
         k = get(c.tag)
@@ -346,9 +344,9 @@ def decode_PrefillFormTaskAttachment(
         x = c.text
         if k < 6:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_PrefillFormTaskAttachment and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 3)
+                v[names[k]] = _f.blank(c, k not in _R_PrefillFormTaskAttachment, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 5:
@@ -407,8 +405,6 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
     v = _V_PrefillFormTaskv2.copy()
     get = _K_PrefillFormTaskv2.get
     names = _N_PrefillFormTaskv2
-    required = _R_PrefillFormTaskv2
-    nil_default = _D_PrefillFormTaskv2
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -416,9 +412,9 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
         x = c.text
         if k < 8:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_PrefillFormTaskv2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 7)
+                v[names[k]] = _f.blank(c, k not in _R_PrefillFormTaskv2, k < 7)
             elif k < 7:
                 v[names[k]] = x
             else:
@@ -428,20 +424,26 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
         elif k == 9:
             v["pre_fill_attachments"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume)
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume) if len(c) else []
             )
         elif k == 10:
             v["pre_fill_forms"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q3, decode_PrefillForm, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q3, decode_PrefillForm, consume) if len(c) else []
             )
         elif k == 11:
             v["pre_fill_identity_fields"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume) if len(c) else []
             )
         elif k == 12:
             v["prefill_notifications"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q5, _c2.decode_Notification, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q5, _c2.decode_Notification, consume) if len(c) else []
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")

@@ -52,7 +52,7 @@ def decode_GetPrefillDataBasicV2Response(
             continue
         if k == 0:
             v["get_prefill_data_basic_v2_result"] = (
-                None if _f.nil(c, True) else _c1.decode_PrefillDataBEv2(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_PrefillDataBEv2(c, consume)
             )
     o = _m0.GetPrefillDataBasicV2Response.__new__(_m0.GetPrefillDataBasicV2Response)
     o.__dict__ = v
@@ -79,7 +79,7 @@ def decode_GetPrefillDataECResponse(
             continue
         if k == 0:
             v["get_prefill_data_ec_result"] = (
-                None if _f.nil(c, True) else _c1.decode_PrefillDataBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_PrefillDataBE(c, consume)
             )
     o = _m0.GetPrefillDataECResponse.__new__(_m0.GetPrefillDataECResponse)
     o.__dict__ = v

@@ -59,8 +59,6 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
     v = _V_ReceiptExternal.copy()
     get = _K_ReceiptExternal.get
     names = _N_ReceiptExternal
-    required = _R_ReceiptExternal
-    nil_default = _D_ReceiptExternal
     members: Any = _T_ReceiptExternal
     for c in e:
         k = get(c.tag)
@@ -69,9 +67,9 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
         x = c.text
         if k < 7:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReceiptExternal and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 2)
+                v[names[k]] = _f.blank(c, k not in _R_ReceiptExternal, k < 2)
             elif k < 2:
                 v[names[k]] = x
             elif k < 4:
@@ -82,11 +80,15 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
                 v[names[k]] = members[k][x]
         elif k == 7:
             v["references"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q5, decode_Reference, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q5, decode_Reference, consume) if len(c) else []
             )
         elif k == 8:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q10, decode_ReceiptExternal, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q10, decode_ReceiptExternal, consume) if len(c) else []
             )
     o = _m0.ReceiptExternal.__new__(_m0.ReceiptExternal)
     o.__dict__ = v
@@ -110,8 +112,6 @@ def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
     v = _V_Reference.copy()
     get = _K_Reference.get
     names = _N_Reference
-    required = _R_Reference
-    nil_default = _D_Reference
     members: Any = _T_Reference
     for c in e:
         k = get(c.tag)
@@ -120,9 +120,9 @@ def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
         x = c.text
         if k < 2:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_Reference and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_Reference, k < 1)
             elif k < 1:
                 v[names[k]] = x
             else:

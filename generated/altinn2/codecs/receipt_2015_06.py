@@ -59,8 +59,6 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
     v = _V_Receipt.copy()
     get = _K_Receipt.get
     names = _N_Receipt
-    required = _R_Receipt
-    nil_default = _D_Receipt
     members: Any = _T_Receipt
     for c in e:
         k = get(c.tag)
@@ -69,9 +67,9 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
         x = c.text
         if k < 8:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_Receipt and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 3)
+                v[names[k]] = _f.blank(c, k not in _R_Receipt, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 5:
@@ -82,11 +80,15 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q5, decode_Reference, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q5, decode_Reference, consume) if len(c) else []
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q10, decode_Receipt, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q10, decode_Receipt, consume) if len(c) else []
             )
     o = _m0.Receipt.__new__(_m0.Receipt)
     o.__dict__ = v
@@ -112,8 +114,6 @@ def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
     v = _V_Reference.copy()
     get = _K_Reference.get
     names = _N_Reference
-    required = _R_Reference
-    nil_default = _D_Reference
     members: Any = _T_Reference
     for c in e:
         k = get(c.tag)
@@ -122,9 +122,9 @@ def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
         x = c.text
         if k < 2:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_Reference and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_Reference, k < 1)
             elif k < 1:
                 v[names[k]] = x
             else:

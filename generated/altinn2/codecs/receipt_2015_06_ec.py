@@ -49,8 +49,6 @@ def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
     v = _V_ReceiptEC.copy()
     get = _K_ReceiptEC.get
     names = _N_ReceiptEC
-    required = _R_ReceiptEC
-    nil_default = _D_ReceiptEC
     members: Any = _T_ReceiptEC
     for c in e:
         k = get(c.tag)
@@ -59,9 +57,9 @@ def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
         x = c.text
         if k < 8:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReceiptEC and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 3)
+                v[names[k]] = _f.blank(c, k not in _R_ReceiptEC, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 5:
@@ -72,11 +70,15 @@ def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
                 v[names[k]] = members[k][x]
         elif k == 8:
             v["references"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q0, _c1.decode_Reference, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q0, _c1.decode_Reference, consume) if len(c) else []
             )
         elif k == 9:
             v["sub_receipts"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q1, decode_ReceiptEC, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q1, decode_ReceiptEC, consume) if len(c) else []
             )
     o = _m0.ReceiptEC.__new__(_m0.ReceiptEC)
     o.__dict__ = v

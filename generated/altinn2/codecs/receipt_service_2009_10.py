@@ -49,7 +49,7 @@ def decode_GetReceiptBasicV2Response(
             continue
         if k == 0:
             v["get_receipt_basic_v2_result"] = (
-                None if _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
             )
     o = _m0.GetReceiptBasicV2Response.__new__(_m0.GetReceiptBasicV2Response)
     o.__dict__ = v
@@ -74,7 +74,7 @@ def decode_GetReceiptECV2Response(e: _Element, consume: bool = False) -> _m0.Get
             continue
         if k == 0:
             v["get_receipt_ec_v2_result"] = (
-                None if _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
             )
     o = _m0.GetReceiptECV2Response.__new__(_m0.GetReceiptECV2Response)
     o.__dict__ = v
@@ -103,7 +103,9 @@ def decode_GetReceiptListBasicV2Response(
             continue
         if k == 0:
             v["get_receipt_list_basic_v2_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q8, _c1.decode_Receipt, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q8, _c1.decode_Receipt, consume) if len(c) else []
             )
     o = _m0.GetReceiptListBasicV2Response.__new__(_m0.GetReceiptListBasicV2Response)
     o.__dict__ = v
@@ -132,7 +134,9 @@ def decode_GetReceiptListECV2Response(
             continue
         if k == 0:
             v["get_receipt_list_ec_v2_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q9, _c4.decode_ReceiptEC, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q9, _c4.decode_ReceiptEC, consume) if len(c) else []
             )
     o = _m0.GetReceiptListECV2Response.__new__(_m0.GetReceiptListECV2Response)
     o.__dict__ = v
@@ -161,7 +165,7 @@ def decode_UpdateReceiptBasicResponse(
             continue
         if k == 0:
             v["update_receipt_basic_result"] = (
-                None if _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
             )
     o = _m0.UpdateReceiptBasicResponse.__new__(_m0.UpdateReceiptBasicResponse)
     o.__dict__ = v
@@ -188,7 +192,7 @@ def decode_UpdateReceiptECResponse(
             continue
         if k == 0:
             v["update_receipt_ec_result"] = (
-                None if _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
             )
     o = _m0.UpdateReceiptECResponse.__new__(_m0.UpdateReceiptECResponse)
     o.__dict__ = v

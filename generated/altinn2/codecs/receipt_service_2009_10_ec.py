@@ -44,7 +44,7 @@ def decode_GetReceiptECV2ResponseEC(
             continue
         if k == 0:
             v["get_receipt_ec_v2_result"] = (
-                None if _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
             )
     o = _m0.GetReceiptECV2ResponseEC.__new__(_m0.GetReceiptECV2ResponseEC)
     o.__dict__ = v
@@ -73,7 +73,9 @@ def decode_GetReceiptListECV2ResponseEC(
             continue
         if k == 0:
             v["get_receipt_list_ec_v2_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q6, _c1.decode_Receipt, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q6, _c1.decode_Receipt, consume) if len(c) else []
             )
     o = _m0.GetReceiptListECV2ResponseEC.__new__(_m0.GetReceiptListECV2ResponseEC)
     o.__dict__ = v
@@ -100,7 +102,7 @@ def decode_UpdateReceiptECResponseEC(
             continue
         if k == 0:
             v["update_receipt_ec_result"] = (
-                None if _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
             )
     o = _m0.UpdateReceiptECResponseEC.__new__(_m0.UpdateReceiptECResponseEC)
     o.__dict__ = v

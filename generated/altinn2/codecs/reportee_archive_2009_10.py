@@ -59,8 +59,6 @@ def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFor
     v = _V_ArchivedFormBE.copy()
     get = _K_ArchivedFormBE.get
     names = _N_ArchivedFormBE
-    required = _R_ArchivedFormBE
-    nil_default = _D_ArchivedFormBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -68,9 +66,9 @@ def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFor
         x = c.text
         if k < 11:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ArchivedFormBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 8)
+                v[names[k]] = _f.blank(c, k not in _R_ArchivedFormBE, k < 8)
             elif k < 8:
                 v[names[k]] = x
             else:

@@ -49,8 +49,6 @@ def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV
     v = _V_ArchiveTaskV2.copy()
     get = _K_ArchiveTaskV2.get
     names = _N_ArchiveTaskV2
-    required = _R_ArchiveTaskV2
-    nil_default = _D_ArchiveTaskV2
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -58,9 +56,9 @@ def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV
         x = c.text
         if k < 8:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ArchiveTaskV2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_ArchiveTaskV2, k < 1)
             elif k < 1:
                 v[names[k]] = x
             elif k < 6:
@@ -103,8 +101,6 @@ def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.Arc
     v = _V_ArchivedAttachmentBEV2.copy()
     get = _K_ArchivedAttachmentBEV2.get
     names = _N_ArchivedAttachmentBEV2
-    required = _R_ArchivedAttachmentBEV2
-    nil_default = _D_ArchivedAttachmentBEV2
     members: Any = _T_ArchivedAttachmentBEV2
     for c in e:
         k = get(c.tag)
@@ -113,9 +109,9 @@ def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.Arc
         x = c.text
         if k < 8:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ArchivedAttachmentBEV2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 1)
+                v[names[k]] = _f.blank(c, k not in _R_ArchivedAttachmentBEV2, k < 1)
             elif k < 1:
                 v[names[k]] = x
             elif k < 3:
@@ -166,8 +162,6 @@ def decode_ArchivedFormTaskSigningStepBEV2(
     v = _V_ArchivedFormTaskSigningStepBEV2.copy()
     get = _K_ArchivedFormTaskSigningStepBEV2.get
     names = _N_ArchivedFormTaskSigningStepBEV2
-    required = _R_ArchivedFormTaskSigningStepBEV2
-    nil_default = _D_ArchivedFormTaskSigningStepBEV2
     members: Any = _T_ArchivedFormTaskSigningStepBEV2
     for c in e:
         k = get(c.tag)
@@ -176,9 +170,9 @@ def decode_ArchivedFormTaskSigningStepBEV2(
         x = c.text
         if k < 14:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ArchivedFormTaskSigningStepBEV2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 5)
+                v[names[k]] = _f.blank(c, k not in _R_ArchivedFormTaskSigningStepBEV2, k < 5)
             elif k < 5:
                 v[names[k]] = x
             elif k < 10:
@@ -192,13 +186,13 @@ def decode_ArchivedFormTaskSigningStepBEV2(
         elif k == 15:
             v["signed_attachment_list"] = (
                 None
-                if _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q0]]
             )
         elif k == 16:
             v["signed_from_list"] = (
                 None
-                if _f.nil(c, True)
+                if c.keys() and _f.nil(c, True)
                 else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q0]]
             )
     o = _m0.ArchivedFormTaskSigningStepBEV2.__new__(_m0.ArchivedFormTaskSigningStepBEV2)
@@ -235,8 +229,6 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
     v = _V_ArchivedFormTaskV2.copy()
     get = _K_ArchivedFormTaskV2.get
     names = _N_ArchivedFormTaskV2
-    required = _R_ArchivedFormTaskV2
-    nil_default = _D_ArchivedFormTaskV2
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -244,9 +236,9 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
         x = c.text
         if k < 8:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ArchivedFormTaskV2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 3)
+                v[names[k]] = _f.blank(c, k not in _R_ArchivedFormTaskV2, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 6:
@@ -255,31 +247,41 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
                 v[names[k]] = _f.date_time(x)
         elif k == 8:
             v["archive_task_list"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q1, decode_ArchiveTaskV2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q1, decode_ArchiveTaskV2, consume) if len(c) else []
             )
         elif k == 9:
             v["archived_attachment_list"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q2, decode_ArchivedAttachmentBEV2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q2, decode_ArchivedAttachmentBEV2, consume) if len(c) else []
             )
         elif k == 10:
             v["archived_form_list"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q3, _c2.decode_ArchivedFormBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q3, _c2.decode_ArchivedFormBE, consume) if len(c) else []
             )
         elif k == 11:
             v["archived_form_task_signing_step_list"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q4, decode_ArchivedFormTaskSigningStepBEV2, consume)
+                if c.keys() and _f.nil(c, True)
+                else (
+                    _f.each(c, _Q4, decode_ArchivedFormTaskSigningStepBEV2, consume)
+                    if len(c)
+                    else []
+                )
             )
         elif k == 12:
             v["invoice_information"] = float(x) if x else _f.blank(c, True, False)
         elif k == 13:
             v["password_encrypted_symmetric_key"] = (
-                None if _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
             )
         elif k == 14:
             v["so_encrypted_symmetricd_key"] = (
-                None if _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
             )
     o = _m0.ArchivedFormTaskV2.__new__(_m0.ArchivedFormTaskV2)
     o.__dict__ = v

@@ -48,7 +48,7 @@ def decode_GetArchivedFormTaskECResponse(
             continue
         if k == 0:
             v["get_archived_form_task_ec_result"] = (
-                None if _f.nil(c, True) else _c1.decode_ArchivedFormTaskV2(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c1.decode_ArchivedFormTaskV2(c, consume)
             )
     o = _m0.GetArchivedFormTaskECResponse.__new__(_m0.GetArchivedFormTaskECResponse)
     o.__dict__ = v
@@ -77,7 +77,9 @@ def decode_GetArchivedLookupECResponse(
             continue
         if k == 0:
             v["get_archived_lookup_ec_result"] = (
-                None if _f.nil(c, True) else _c2.decode_ArchivedLookupExternal(c, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _c2.decode_ArchivedLookupExternal(c, consume)
             )
     o = _m0.GetArchivedLookupECResponse.__new__(_m0.GetArchivedLookupECResponse)
     o.__dict__ = v
@@ -106,7 +108,7 @@ def decode_GetAttachmentDataECResponse(
             continue
         if k == 0:
             v["get_attachment_data_ec_result"] = (
-                None if _f.nil(c, True) else _c3.decode_AttachmentBEV2(c, consume)
+                None if c.keys() and _f.nil(c, True) else _c3.decode_AttachmentBEV2(c, consume)
             )
     o = _m0.GetAttachmentDataECResponse.__new__(_m0.GetAttachmentDataECResponse)
     o.__dict__ = v

@@ -95,7 +95,9 @@ def decode_GetCorrespondenceListForArchiveRefBasicResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_archive_ref_basic_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForArchiveRefBasicResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefBasicResponse
@@ -126,7 +128,9 @@ def decode_GetCorrespondenceListForArchiveRefResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_archive_ref_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForArchiveRefResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefResponse
@@ -157,7 +161,9 @@ def decode_GetCorrespondenceListForReporteeBasicResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_reportee_basic_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForReporteeBasicResponse.__new__(
         _m0.GetCorrespondenceListForReporteeBasicResponse
@@ -188,7 +194,9 @@ def decode_GetCorrespondenceListForReporteeResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_reportee_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q14, decode_ReporteeElementBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForReporteeResponse.__new__(
         _m0.GetCorrespondenceListForReporteeResponse
@@ -220,8 +228,8 @@ def decode_GetFormSetElementsBasicV2Response(
         if k == 0:
             v["get_form_set_elements_basic_v2_result"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume)
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetFormSetElementsBasicV2Response.__new__(_m0.GetFormSetElementsBasicV2Response)
     o.__dict__ = v
@@ -251,8 +259,8 @@ def decode_GetFormSetElementsExternalV2Response(
         if k == 0:
             v["get_form_set_elements_external_v2_result"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume)
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetFormSetElementsExternalV2Response.__new__(_m0.GetFormSetElementsExternalV2Response)
     o.__dict__ = v
@@ -282,8 +290,8 @@ def decode_GetReporteeElementListBasicV2Response(
         if k == 0:
             v["get_reportee_element_list_basic_v2_result"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume)
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetReporteeElementListBasicV2Response.__new__(_m0.GetReporteeElementListBasicV2Response)
     o.__dict__ = v
@@ -313,8 +321,8 @@ def decode_GetReporteeElementListExternalV2Response(
         if k == 0:
             v["get_reportee_element_list_external_v2_result"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume)
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetReporteeElementListExternalV2Response.__new__(
         _m0.GetReporteeElementListExternalV2Response
@@ -371,8 +379,6 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
     v = _V_ReporteeElementBE.copy()
     get = _K_ReporteeElementBE.get
     names = _N_ReporteeElementBE
-    required = _R_ReporteeElementBE
-    nil_default = _D_ReporteeElementBE
     members: Any = _T_ReporteeElementBE
     for c in e:
         k = get(c.tag)
@@ -381,9 +387,9 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
         x = c.text
         if k < 32:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReporteeElementBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 9)
+                v[names[k]] = _f.blank(c, k not in _R_ReporteeElementBE, k < 9)
             elif k < 9:
                 v[names[k]] = x
             elif k < 22:

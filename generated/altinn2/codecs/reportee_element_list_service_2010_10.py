@@ -80,8 +80,6 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
     v = _V_AttachmentBEV2.copy()
     get = _K_AttachmentBEV2.get
     names = _N_AttachmentBEV2
-    required = _R_AttachmentBEV2
-    nil_default = _D_AttachmentBEV2
     members: Any = _T_AttachmentBEV2
     for c in e:
         k = get(c.tag)
@@ -90,9 +88,9 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
         x = c.text
         if k < 13:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_AttachmentBEV2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 3)
+                v[names[k]] = _f.blank(c, k not in _R_AttachmentBEV2, k < 3)
             elif k < 3:
                 v[names[k]] = x
             elif k < 6:
@@ -158,8 +156,6 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
     v = _V_FormSetElementBEV2.copy()
     get = _K_FormSetElementBEV2.get
     names = _N_FormSetElementBEV2
-    required = _R_FormSetElementBEV2
-    nil_default = _D_FormSetElementBEV2
     members: Any = _T_FormSetElementBEV2
     for c in e:
         k = get(c.tag)
@@ -168,9 +164,9 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
         x = c.text
         if k < 12:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_FormSetElementBEV2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 2)
+                v[names[k]] = _f.blank(c, k not in _R_FormSetElementBEV2, k < 2)
             elif k < 2:
                 v[names[k]] = x
             elif k < 4:
@@ -208,7 +204,9 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_archive_ref_ec_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForArchiveRefECResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefECResponse
@@ -239,7 +237,9 @@ def decode_GetCorrespondenceListForReporteeECResponse(
             continue
         if k == 0:
             v["get_correspondence_list_for_reportee_ec_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForReporteeECResponse.__new__(
         _m0.GetCorrespondenceListForReporteeECResponse
@@ -268,7 +268,9 @@ def decode_GetFormSetDataECResponse(
             continue
         if k == 0:
             v["get_form_set_data_ec_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q11, _c3.decode_FormSetDataBE, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q11, _c3.decode_FormSetDataBE, consume) if len(c) else []
             )
     o = _m0.GetFormSetDataECResponse.__new__(_m0.GetFormSetDataECResponse)
     o.__dict__ = v
@@ -297,7 +299,9 @@ def decode_GetFormSetElementsECResponse(
             continue
         if k == 0:
             v["get_form_set_elements_ec_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q12, decode_FormSetElementBEV2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q12, decode_FormSetElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetFormSetElementsECResponse.__new__(_m0.GetFormSetElementsECResponse)
     o.__dict__ = v
@@ -326,7 +330,9 @@ def decode_GetReporteeElementListECResponse(
             continue
         if k == 0:
             v["get_reportee_element_list_ec_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetReporteeElementListECResponse.__new__(_m0.GetReporteeElementListECResponse)
     o.__dict__ = v
@@ -386,8 +392,6 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
     v = _V_ReporteeElementBEV2.copy()
     get = _K_ReporteeElementBEV2.get
     names = _N_ReporteeElementBEV2
-    required = _R_ReporteeElementBEV2
-    nil_default = _D_ReporteeElementBEV2
     members: Any = _T_ReporteeElementBEV2
     for c in e:
         k = get(c.tag)
@@ -396,9 +400,9 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
         x = c.text
         if k < 40:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_ReporteeElementBEV2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 12)
+                v[names[k]] = _f.blank(c, k not in _R_ReporteeElementBEV2, k < 12)
             elif k < 12:
                 v[names[k]] = x
             elif k < 28:

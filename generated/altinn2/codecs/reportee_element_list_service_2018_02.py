@@ -33,8 +33,6 @@ def decode_FormSetDataBE(e: _Element, consume: bool = False) -> _m0.FormSetDataB
     v = _V_FormSetDataBE.copy()
     get = _K_FormSetDataBE.get
     names = _N_FormSetDataBE
-    required = _R_FormSetDataBE
-    nil_default = _D_FormSetDataBE
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -42,9 +40,9 @@ def decode_FormSetDataBE(e: _Element, consume: bool = False) -> _m0.FormSetDataB
         x = c.text
         if k < 4:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_FormSetDataBE and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 2)
+                v[names[k]] = _f.blank(c, k not in _R_FormSetDataBE, k < 2)
             elif k < 2:
                 v[names[k]] = x
             else:

@@ -41,8 +41,6 @@ def decode_LogicalFormSchemaDefinition(
     v = _V_LogicalFormSchemaDefinition.copy()
     get = _K_LogicalFormSchemaDefinition.get
     names = _N_LogicalFormSchemaDefinition
-    required = _R_LogicalFormSchemaDefinition
-    nil_default = _D_LogicalFormSchemaDefinition
     for c in e:
         k = get(c.tag)
         if k is None:
@@ -50,9 +48,9 @@ def decode_LogicalFormSchemaDefinition(
         x = c.text
         if k < 5:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_LogicalFormSchemaDefinition and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 2)
+                v[names[k]] = _f.blank(c, k not in _R_LogicalFormSchemaDefinition, k < 2)
             elif k < 2:
                 v[names[k]] = x
             else:

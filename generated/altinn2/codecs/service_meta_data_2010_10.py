@@ -45,8 +45,6 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
     v = _V_AvailableServiceV2.copy()
     get = _K_AvailableServiceV2.get
     names = _N_AvailableServiceV2
-    required = _R_AvailableServiceV2
-    nil_default = _D_AvailableServiceV2
     members: Any = _T_AvailableServiceV2
     for c in e:
         k = get(c.tag)
@@ -55,9 +53,9 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
         x = c.text
         if k < 12:
             if not x:
-                if k in nil_default and c.get(_f.NIL) == "true":
+                if k in _D_AvailableServiceV2 and c.get(_f.NIL) == "true":
                     continue  # None already
-                v[names[k]] = _f.blank(c, k not in required, k < 5)
+                v[names[k]] = _f.blank(c, k not in _R_AvailableServiceV2, k < 5)
             elif k < 5:
                 v[names[k]] = x
             elif k < 8:

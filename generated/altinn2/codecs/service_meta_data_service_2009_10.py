@@ -46,7 +46,9 @@ def decode_GetAvailableServicesBasicV2Response(
             continue
         if k == 0:
             v["get_available_services_basic_v2_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume) if len(c) else []
             )
     o = _m0.GetAvailableServicesBasicV2Response.__new__(_m0.GetAvailableServicesBasicV2Response)
     o.__dict__ = v
@@ -75,7 +77,9 @@ def decode_GetAvailableServicesV2Response(
             continue
         if k == 0:
             v["get_available_services_v2_result"] = (
-                None if _f.nil(c, True) else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume) if len(c) else []
             )
     o = _m0.GetAvailableServicesV2Response.__new__(_m0.GetAvailableServicesV2Response)
     o.__dict__ = v
@@ -105,8 +109,12 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
         if k == 0:
             v["get_form_task_schema_definitions_basic_result"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                if c.keys() and _f.nil(c, True)
+                else (
+                    _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                    if len(c)
+                    else []
+                )
             )
     o = _m0.GetFormTaskSchemaDefinitionsBasicResponse.__new__(
         _m0.GetFormTaskSchemaDefinitionsBasicResponse
@@ -138,8 +146,12 @@ def decode_GetSchemaDefinitionsForFormTaskResponse(
         if k == 0:
             v["get_schema_definitions_for_form_task_result"] = (
                 None
-                if _f.nil(c, True)
-                else _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                if c.keys() and _f.nil(c, True)
+                else (
+                    _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                    if len(c)
+                    else []
+                )
             )
     o = _m0.GetSchemaDefinitionsForFormTaskResponse.__new__(
         _m0.GetSchemaDefinitionsForFormTaskResponse

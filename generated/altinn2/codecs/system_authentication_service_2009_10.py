@@ -40,7 +40,9 @@ def decode_GetAuthenticationChallengeResponse(
             continue
         if k == 0:
             v["get_authentication_challenge_result"] = (
-                None if _f.nil(c, True) else _c1.decode_AuthenticationChallengeBE(c, consume)
+                None
+                if c.keys() and _f.nil(c, True)
+                else _c1.decode_AuthenticationChallengeBE(c, consume)
             )
     o = _m0.GetAuthenticationChallengeResponse.__new__(_m0.GetAuthenticationChallengeResponse)
     o.__dict__ = v
