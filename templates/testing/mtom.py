@@ -45,12 +45,13 @@ from altinn2.runtime.transport.mtom import (
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file a streamed request carried, spooled to `path`; its size and SHA-256 (hex)."""
+    """A file a streamed request carried, spooled to `path`; its size and SHA-256 (hex; None
+    when the mock was told not to compute it)."""
 
     content_id: str | None
     path: Path
     size: int
-    sha256: str
+    sha256: str | None
 
 
 def inner_content_type(content_type: str) -> str:
@@ -65,10 +66,15 @@ def inner_content_type(content_type: str) -> str:
 
 
 def receive(
-    chunks: Iterator[bytes], content_type: str, folder: Path, max_envelope_bytes: int
+    chunks: Iterator[bytes],
+    content_type: str,
+    folder: Path,
+    max_envelope_bytes: int,
+    digests: bool = True,
 ) -> tuple[bytes, Attachment | None]:
     """The envelope part and the spooled binary part (at most one) of an MTOM request, read as
-    WCF's service reads it (`WCF_SERVICE_READER`); ProtocolError names a broken rule."""
+    WCF's service reads it (`WCF_SERVICE_READER`); ProtocolError names a broken rule. With
+    `digests`, the file's SHA-256 is computed as it arrives."""
     policy = WCF_SERVICE_READER
     check_message(content_type, policy)
     _, parameters = media_type(content_type)
@@ -80,7 +86,7 @@ def receive(
     spool: BinaryIO | None = None
     attachment: Attachment | None = None
     size = 0
-    digest = hashlib.sha256()
+    digest = hashlib.sha256() if digests else None
     content_id: str | None = None
     name = ""
     parts = 0  # counted here: one chunk's events come after the reader has read it whole
@@ -119,14 +125,16 @@ def receive(
                             raise ProtocolError("MTOM: the envelope part is too large")
                     elif into == "spool" and spool is not None:
                         spool.write(event.data)
-                        digest.update(event.data)
+                        if digest is not None:
+                            digest.update(event.data)
                         size += len(event.data)
                 elif isinstance(event, PartEnd):
                     if into == "root":
                         wanted = _referenced(bytes(envelope))
                     elif into == "spool" and spool is not None:
                         spool.close()
-                        attachment = Attachment(content_id, Path(name), size, digest.hexdigest())
+                        sha256 = digest.hexdigest() if digest is not None else None
+                        attachment = Attachment(content_id, Path(name), size, sha256)
                     into = "skip"
         reader.close()
         if wanted:

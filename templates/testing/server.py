@@ -30,6 +30,7 @@ logger = logging.getLogger("altinn2.testing")
 
 class Application(Protocol):
     max_request_bytes: int
+    upload_digests: bool
 
     def upload_folder(self) -> Path: ...
 
@@ -165,6 +166,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
                 content_type,
                 application.upload_folder(),
                 application.max_request_bytes,
+                application.upload_digests,
             )
         except (ValueError, ProtocolError, OSError) as exc:
             # WCF: the encoder's XmlException becomes a ProtocolException, answered 400

@@ -262,3 +262,12 @@ def test_our_clients_own_upload_message_is_answered(mock: MockAltinn) -> None:
     response = httpx.post(mock.url + PATH, content=b"".join(message), headers=headers)
     assert response.status_code == 200, response.text[:500]
     assert kept(mock) == [FILE]
+
+
+def test_without_upload_digests_the_file_is_kept_and_its_record_has_no_sha256() -> None:
+    with MockAltinn(stateful=True, upload_digests=False) as quiet:
+        quiet.scenario.broker_auto_upload = False
+        response = send(quiet, Message())
+        assert response.status_code == 200, response.text[:500]
+        assert kept(quiet) == [FILE]
+        assert quiet.calls[-1].attachment == (len(FILE), None)

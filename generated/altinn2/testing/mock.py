@@ -123,6 +123,9 @@ class MockAltinn:
     (`altinn2.testing.security`); `token_lifetime` (default: WCF's, 15 hours on EC, 10 on EC2)
     lets a test see renewal and expiry quickly; `signature_confirmation` makes answers confirm
     the request's signature (WCF's transport bindings do not).
+
+    A streamed upload's record holds its size and SHA-256; `upload_digests=False` leaves the
+    SHA-256 out (None), which spares the hashing of large files (the MTOM benchmark does).
     """
 
     def __init__(
@@ -143,6 +146,7 @@ class MockAltinn:
         ca: str | Path | Sequence[str | Path] | TrustAnchors | None = None,
         token_lifetime: dt.timedelta | None = None,
         signature_confirmation: bool = False,
+        upload_digests: bool = True,
     ) -> None:
         if not is_loopback(host):
             raise ValueError(f"the mock listens on loopback addresses only, not {host!r}")
@@ -158,6 +162,7 @@ class MockAltinn:
         self.clock = clock
         self.max_request_bytes = max_request_bytes
         self.validate_responses = validate_responses
+        self.upload_digests = upload_digests
         self.operations = operation_index().operations
         self.endpoints = endpoints(self.operations)
         self.scenario = Scenario(clock, self.users)

@@ -36,7 +36,8 @@ class Call:
     request was refused before its body was read. `fault` names what refused or failed it
     (`a:ActionNotSupported`, `o:InvalidSecurity`, `AltinnFault 989`, `HTTP 415`, ...; `None` for a
     normal answer) and `reason` says why, in the mock's words (WCF's own fault often does not).
-    `attachment` is the size and SHA-256 (hex) of the file a streamed request carried.
+    `attachment` is the size and SHA-256 (hex; None with `upload_digests=False`) of the file a
+    streamed request carried.
     """
 
     method: str
@@ -55,7 +56,7 @@ class Call:
     received: dt.datetime
     duration: float
     info: OperationInfo | None = field(default=None, compare=False)
-    attachment: tuple[int, str] | None = None
+    attachment: tuple[int, str | None] | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,7 +87,7 @@ class Draft:
     soap_headers: tuple[Any, ...] = ()  # masked
     reason: str | None = None
     envelope: str = ""  # redacted
-    attachment: tuple[int, str] | None = None  # a streamed request's file: size, SHA-256
+    attachment: tuple[int, str | None] | None = None  # a streamed request's file: size, SHA-256
 
     @classmethod
     def begin(
