@@ -133,7 +133,12 @@ def _generation_ratios(data: dict[str, Any]) -> dict[str, float | None]:
 
 def _coldstart_ratios(data: dict[str, Any]) -> dict[str, float | None]:
     times = data.get("milliseconds", {})
-    return {"cold_start_vs_zeep": _ratio(_median(times, "altinn2"), _median(times, "zeep"))}
+    return {
+        "cold_start_vs_zeep": _ratio(_median(times, "altinn2"), _median(times, "zeep")),
+        "cold_start_first_call_vs_zeep": _ratio(
+            _median(times, "altinn2_call"), _median(times, "zeep_call")
+        ),
+    }
 
 
 def _mtom_ratios(data: dict[str, Any]) -> dict[str, float | None]:

@@ -12,18 +12,15 @@ they may have reached the server.
 from __future__ import annotations
 
 import dataclasses
-import socket
-import ssl
 import threading
 import time
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-import httpx
 from lxml import etree
 
 from altinn2.runtime.codec import from_element, qname_of, to_element
@@ -50,7 +47,7 @@ from altinn2.runtime.errors import (
 )
 from altinn2.runtime.hooks import Hooks, RequestEvent, ResponseEvent, next_call_id
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Security, SoapVersion
-from altinn2.runtime.retry import DEFAULT_RETRY, NO_RETRY, NOT_SENT, RetryPolicy
+from altinn2.runtime.retry import DEFAULT_RETRY, NO_RETRY, RetryPolicy, not_sent
 from altinn2.runtime.secrets import Redactor, SealedRequest, Secret
 from altinn2.runtime.security.conversation import SecureConversation
 from altinn2.runtime.security.profile import BODY_CREDENTIALS, SecurityProfile
@@ -74,6 +71,13 @@ from altinn2.runtime.transport.mtom import (
     xop_references,
 )
 from altinn2.runtime.urls import is_loopback, public_url
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx (and ssl, socket) load with the first call, which makes the HTTP client: importing the
+# package and making a `Client` does not need them. A function that names an httpx class at run
+# time imports it (a dictionary look-up once loaded).
 
 __all__ = ["NO_RETRY", "AsyncClient", "BaseClient", "Client", "PreparedCall", "RetryPolicy"]
 
@@ -100,12 +104,12 @@ CREDENTIAL_SOURCES: dict[Credential, tuple[str, str]] = {
 }
 
 USER_AGENT = "altinn2-python"
-DEFAULT_TIMEOUT = httpx.Timeout(120.0, connect=15.0)
+# Each network wait, when the client is given no `timeout` (None): 120 s, 15 s to connect.
+DEFAULT_TIMEOUT_SECONDS = 120.0
+DEFAULT_CONNECT_TIMEOUT_SECONDS = 15.0
 # A call's overall budget: connecting, sending, reading and every retry together. The timeout
 # above bounds each network wait; this bounds the call, however slowly a server trickles.
 DEFAULT_DEADLINE = 300.0
-# Errors that come after the request was written completely: the server has it.
-SENT = (httpx.ReadError, httpx.ReadTimeout, httpx.RemoteProtocolError)
 # Gateway statuses: a proxy gave up waiting; the server behind it may have acted.
 GATEWAY_STATUSES = frozenset({502, 504})
 XML_CONTENT_TYPES = ("text/xml", "application/soap+xml", "application/xml")
@@ -333,7 +337,7 @@ class BaseClient:
         return TransportError(
             f"security context exchange: {_kind(exc)} talking to {public_url(url)}",
             url=public_url(url),
-            sent=False if isinstance(exc, NOT_SENT) else None,
+            sent=False if not_sent(exc) else None,
         )
 
     def finish(
@@ -415,12 +419,12 @@ class BaseClient:
                 "accepted (not retried)",
                 url=public_url(call.url),
             ) from exc
-        self._check_deadline(call, ends, sent=None if isinstance(exc, NOT_SENT) else True)
-        not_sent = isinstance(exc, NOT_SENT)
-        if self.should_retry(call.operation, attempt, connect_failed=not_sent):
+        unsent = not_sent(exc)
+        self._check_deadline(call, ends, sent=None if unsent else True)
+        if self.should_retry(call.operation, attempt, connect_failed=unsent):
             return self._delay_within(call, attempt, ends)
-        if not not_sent and not call.operation.effect.repeatable:
-            raise self._outcome_unknown(call, _kind(exc), sent=isinstance(exc, SENT)) from exc
+        if not unsent and not call.operation.effect.repeatable:
+            raise self._outcome_unknown(call, _kind(exc), sent=_sent(exc)) from exc
         raise self._transport_error(call, exc, attempt) from exc
 
     def _delay_within(self, call: PreparedCall, attempt: int, ends: float | None) -> float:
@@ -473,6 +477,8 @@ class BaseClient:
         """The configured timeouts, none longer than what is left of the deadline."""
         if ends is None:
             return configured
+        import httpx
+
         left = max(0.001, ends - time.monotonic())
 
         def bound(value: float | None) -> float:
@@ -605,8 +611,8 @@ class BaseClient:
                 f"{call.operation.label}: the server's TLS certificate was refused",
                 url=public_url(call.url),
             )
-        if not isinstance(exc, NOT_SENT) and not call.operation.effect.repeatable:
-            return self._outcome_unknown(call, str(_kind(exc)), sent=isinstance(exc, SENT))
+        if not not_sent(exc) and not call.operation.effect.repeatable:
+            return self._outcome_unknown(call, str(_kind(exc)), sent=_sent(exc))
         return self._transport_error(call, exc, 1)
 
     def finish_streamed(
@@ -697,12 +703,23 @@ class BaseClient:
         return TransportError(
             f"{call.operation.label}: {_kind(exc)} talking to {public_url(call.url)}{tries}",
             url=public_url(call.url),
-            sent=False if isinstance(exc, NOT_SENT) else True if isinstance(exc, SENT) else None,
+            sent=False if not_sent(exc) else True if _sent(exc) else None,
         )
+
+
+def _sent(exc: BaseException) -> bool:
+    """Errors that come after the request was written completely: the server has it."""
+    import httpx
+
+    return isinstance(exc, (httpx.ReadError, httpx.ReadTimeout, httpx.RemoteProtocolError))
 
 
 def _kind(exc: httpx.HTTPError) -> str:
     """What went wrong, in words: the transport error and, where the chain tells, its cause."""
+    import socket
+
+    import httpx
+
     if isinstance(exc, httpx.ConnectTimeout):
         return "connect timed out (ConnectTimeout)"
     if isinstance(exc, httpx.TimeoutException):
@@ -733,6 +750,8 @@ def _os_cause(exc: BaseException) -> OSError | None:
 
 def _certificate_refused(exc: BaseException) -> bool:
     """Did TLS refuse the server's certificate (anywhere in the exception's chain)?"""
+    import ssl
+
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
@@ -783,7 +802,7 @@ def _warn_if_insecure(verify: Verify, base_url: str) -> None:
 
 
 def _client_options(
-    timeout: float | httpx.Timeout, verify: Verify, trust_env: bool, base_url: str
+    timeout: float | httpx.Timeout | None, verify: Verify, trust_env: bool, base_url: str
 ) -> dict[str, Any]:
     """httpx's options. Proxies come from the environment only when `trust_env` asks for it, and
     plain http (loopback only: see `_check_base_url`) never goes through a proxy, configured or
@@ -802,7 +821,15 @@ def _client_options(
 def _transport_config(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """httpx's client options and the plain-http transport's, sharing one TLS context (the
     trusted certificates loaded once, not once per transport)."""
+    import ssl
+
+    import httpx
+
     config = dict(options)
+    if config["timeout"] is None:
+        config["timeout"] = httpx.Timeout(
+            DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT_SECONDS
+        )
     if not isinstance(config["verify"], ssl.SSLContext):
         config["verify"] = httpx.create_ssl_context(
             verify=config["verify"], trust_env=config["trust_env"]
@@ -826,7 +853,7 @@ class Client(BaseClient):
         retry: RetryPolicy = DEFAULT_RETRY,
         hooks: Hooks | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout | None = None,
         verify: Verify = True,
         trust_env: bool = False,
         http_client: httpx.Client | None = None,
@@ -840,7 +867,7 @@ class Client(BaseClient):
             verify=verify,
             trust_env=trust_env,
             http_client=http_client,
-            http_client_type=httpx.Client,
+            http_client_type="httpx.Client",
         )
         super().__init__(
             environment=environment,
@@ -869,6 +896,8 @@ class Client(BaseClient):
         certificates loaded, is most of what making a client costs)."""
         http = self._http
         if http is None:
+            import httpx
+
             with self._http_lock:
                 if self._http is None:
                     config, transport = _transport_config(self._http_config)
@@ -887,6 +916,8 @@ class Client(BaseClient):
         *,
         base_url: str | None = None,
     ) -> T:
+        import httpx
+
         request = body if isinstance(body, SealedRequest) else SealedRequest(body, headers)
         del body, headers  # only the sealed holder keeps the credentials (see SealedRequest)
         self.ensure_transport(operation)
@@ -946,6 +977,8 @@ class Client(BaseClient):
         Never resent, except once under a new security context when the service refused the
         old one (see `resend_refused`); the call's deadline does not apply (files take the time
         they take), the timeouts of each network wait do."""
+        import httpx
+
         self.ensure_security(operation)
         profile = self.security_profile(operation)
         url = self.url_for(operation, base_url)
@@ -1042,6 +1075,8 @@ class Client(BaseClient):
 
     def _post_security(self, url: str, envelope: bytes, action: str) -> bytes:
         """Post a security profile's own message (issue, cancel); the answer's bytes."""
+        import httpx
+
         try:
             response = self.http.post(url, content=envelope, headers=self.security_headers(action))
         except httpx.HTTPError as exc:
@@ -1085,7 +1120,7 @@ class AsyncClient(BaseClient):
         retry: RetryPolicy = DEFAULT_RETRY,
         hooks: Hooks | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
-        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: float | httpx.Timeout | None = None,
         verify: Verify = True,
         trust_env: bool = False,
         http_client: httpx.AsyncClient | None = None,
@@ -1099,7 +1134,7 @@ class AsyncClient(BaseClient):
             verify=verify,
             trust_env=trust_env,
             http_client=http_client,
-            http_client_type=httpx.AsyncClient,
+            http_client_type="httpx.AsyncClient",
         )
         super().__init__(
             environment=environment,
@@ -1125,6 +1160,8 @@ class AsyncClient(BaseClient):
     def http(self) -> httpx.AsyncClient:
         """The HTTP client, given or made with the first call (see `Client.http`)."""
         if self._http is None:
+            import httpx
+
             config, transport = _transport_config(self._http_config)
             # Plain http goes to loopback only (`_check_base_url`), never via a proxy.
             config["mounts"] = {"http://": httpx.AsyncHTTPTransport(**transport)}
@@ -1140,6 +1177,8 @@ class AsyncClient(BaseClient):
         *,
         base_url: str | None = None,
     ) -> T:
+        import httpx
+
         request = body if isinstance(body, SealedRequest) else SealedRequest(body, headers)
         del body, headers  # only the sealed holder keeps the credentials (see SealedRequest)
         self.ensure_transport(operation)
@@ -1195,6 +1234,8 @@ class AsyncClient(BaseClient):
         base_url: str | None = None,
     ) -> AsyncDownload[T]:
         """`Client.stream` for the async client (a file is read in a worker thread)."""
+        import httpx
+
         self.ensure_security(operation)
         profile = self.security_profile(operation)
         url = self.url_for(operation, base_url)
@@ -1293,6 +1334,8 @@ class AsyncClient(BaseClient):
 
     async def _post_security(self, url: str, envelope: bytes, action: str) -> bytes:
         """Post a security profile's own message (issue, cancel); the answer's bytes."""
+        import httpx
+
         try:
             response = await self.http.post(
                 url, content=envelope, headers=self.security_headers(action)

@@ -3,11 +3,9 @@ the parameter, the expected and the given type (never later, deep in a call)."""
 
 from __future__ import annotations
 
-import ssl
+import sys
 from collections.abc import Mapping
-from typing import Any, TypeAlias
-
-import httpx
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.errors import ConfigurationError
@@ -16,12 +14,17 @@ from altinn2.runtime.operation import Binding
 from altinn2.runtime.retry import RetryPolicy
 from altinn2.runtime.security.x509 import Certificate
 
+if TYPE_CHECKING:
+    import ssl
+
 # What httpx takes as `verify`: check certificates (True), not (False), a CA bundle file, or a
 # prepared SSL context.
-Verify: TypeAlias = bool | str | ssl.SSLContext
+Verify: TypeAlias = "bool | str | ssl.SSLContext"
 
-# Each parameter: the types it accepts (None allowed where listed) and how to name them.
-_EXPECTED: dict[str, tuple[tuple[type[Any], ...], str]] = {
+# Each parameter: the types it accepts (None allowed where listed) and how to name them. A type
+# named "module.Class" is looked up only when its module is loaded (see `_types`): no import of
+# httpx or ssl to check a setting.
+_EXPECTED: dict[str, tuple[tuple[type[Any] | str, ...], str]] = {
     "environment": ((str, type(None)), "str or None"),
     "base_url": ((str, type(None)), "str or None"),
     "binding": ((str,), "Binding or str"),  # Binding is a StrEnum
@@ -34,8 +37,8 @@ _EXPECTED: dict[str, tuple[tuple[type[Any], ...], str]] = {
     "max_response_elements": ((int,), "int"),
     "environments": ((Mapping, type(None)), "a mapping of names to URLs, or None"),
     "deadline": ((int, float, type(None)), "float or None"),
-    "timeout": ((int, float, httpx.Timeout), "float or httpx.Timeout"),
-    "verify": ((bool, str, ssl.SSLContext), "bool, a CA bundle path or ssl.SSLContext"),
+    "timeout": ((int, float, "httpx.Timeout", type(None)), "float, httpx.Timeout or None"),
+    "verify": ((bool, str, "ssl.SSLContext"), "bool, a CA bundle path or ssl.SSLContext"),
     "trust_env": ((bool,), "bool"),
     "certificate": ((Certificate, type(None)), "Certificate or None"),
 }
@@ -46,22 +49,37 @@ def _given(value: object) -> str:
     return type(value).__name__
 
 
-def check_options(
-    owner: str, *, http_client_type: type[Any] | None = None, **values: object
-) -> None:
-    """Raise ConfigurationError (a TypeError too) naming the first parameter of a wrong type."""
+def _types(accepted: tuple[type[Any] | str, ...]) -> tuple[type[Any], ...]:
+    """The accepted classes; one named "module.Class" only if its module is loaded (an instance
+    of a class whose module nobody imported cannot exist)."""
+    found: list[type[Any]] = []
+    for item in accepted:
+        if isinstance(item, str):
+            module_name, _, class_name = item.rpartition(".")
+            module = sys.modules.get(module_name)
+            if module is not None:
+                found.append(getattr(module, class_name))
+        else:
+            found.append(item)
+    return tuple(found)
+
+
+def check_options(owner: str, *, http_client_type: str | None = None, **values: object) -> None:
+    """Raise ConfigurationError (a TypeError too) naming the first parameter of a wrong type
+    (`http_client_type`: the HTTP client's class, as "module.Class")."""
     for name, value in values.items():
         if name == "http_client":
             assert http_client_type is not None
-            if value is not None and not isinstance(value, http_client_type):
+            if value is not None and not isinstance(value, _types((http_client_type,))):
                 raise ClientTypeError(
-                    f"{owner}(http_client=...): expected {http_client_type.__module__}."
-                    f"{http_client_type.__name__} or None, got {_given(value)}"
+                    f"{owner}(http_client=...): expected {http_client_type} or None, "
+                    f"got {_given(value)}"
                 )
             continue
         if name not in _EXPECTED:  # a setting with a check of its own elsewhere
             continue
-        types, expected = _EXPECTED[name]
+        accepted, expected = _EXPECTED[name]
+        types = _types(accepted)
         wrong = not isinstance(value, types) or (
             isinstance(value, bool) and bool not in types  # True is an int to Python only
         )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import httpx
-
 
 @dataclass(frozen=True)
 class RetryPolicy:
@@ -26,6 +24,10 @@ class RetryPolicy:
 DEFAULT_RETRY = RetryPolicy()
 NO_RETRY = RetryPolicy(attempts=1)
 
-# The request never left: no connection (refused, unreachable, TLS), or none in time. Safe to retry
-# for every operation.
-NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+def not_sent(exc: BaseException) -> bool:
+    """The request never left: no connection (refused, unreachable, TLS), or none in time. Safe
+    to retry for every operation. (httpx is loaded: it raised `exc`.)"""
+    import httpx
+
+    return isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))

@@ -47,6 +47,18 @@ def test_the_async_client_checks_its_settings_too() -> None:
         )
 
 
+def test_timeouts_default_to_two_minutes_a_wait_and_take_a_number_or_httpx_timeout() -> None:
+    with Client(base_url="http://127.0.0.1:9") as client:
+        assert client.http.timeout == httpx.Timeout(120.0, connect=15.0)
+    with Client(base_url="http://127.0.0.1:9", timeout=5) as client:
+        assert client.http.timeout == httpx.Timeout(5.0)
+    given = httpx.Timeout(3.0, connect=1.0)
+    with Client(base_url="http://127.0.0.1:9", timeout=given) as client:
+        assert client.http.timeout == given
+    with pytest.raises(TypeError, match=r"^Client\(timeout=\.\.\.\): expected float, httpx"):
+        Client(base_url="http://127.0.0.1:9", timeout="5")  # type: ignore[arg-type]
+
+
 def test_a_wrong_type_is_a_type_error_that_never_shows_the_value() -> None:
     with pytest.raises(TypeError) as caught:
         Client(base_url="http://127.0.0.1:9", user="01017012345")  # type: ignore[arg-type]

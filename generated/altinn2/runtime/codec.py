@@ -9,22 +9,14 @@ typed result never holds a raw string where its annotation promises something el
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from types import ModuleType
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from lxml import etree
 from xsdata.exceptions import ConverterError, ParserError
-from xsdata.formats.dataclass.models.elements import XmlMeta, XmlVar
-from xsdata.formats.dataclass.models.generics import DerivedElement
-from xsdata.formats.dataclass.parsers import XmlParser
-from xsdata.formats.dataclass.parsers.config import ParserConfig
-from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
-from xsdata.formats.dataclass.parsers.mixins import XmlHandler
-from xsdata.formats.dataclass.serializers import TreeSerializer
-from xsdata.formats.dataclass.serializers.config import SerializerConfig
-from xsdata.models.enums import EventType
 
 from altinn2.runtime.binder import Binder, Unsupported
 from altinn2.runtime.empties import EmptyElements
@@ -34,17 +26,32 @@ from altinn2.runtime.secrets import DEFAULT_REDACTOR, MASK, SECRET_ELEMENTS
 from altinn2.runtime.typecheck import first_mismatch
 from altinn2.runtime.xmlcontext import WcfXmlContext, register_converters
 
+if TYPE_CHECKING:
+    from xsdata.formats.dataclass.parsers.config import ParserConfig
+    from xsdata.formats.dataclass.parsers.mixins import XmlHandler
+    from xsdata.formats.dataclass.serializers import TreeSerializer
+
 T = TypeVar("T")
 
 CONTEXT = WcfXmlContext()
 register_converters()
-# Elements a newer server contract adds are skipped, not fatal; values that do not convert are.
-_PARSER_CONFIG = ParserConfig(
-    fail_on_unknown_properties=False,
-    fail_on_unknown_attributes=False,
-    fail_on_converter_warnings=True,
-)
 _SHOWN_CHARS = 40
+
+# xsdata's parser and serializer (the reference) are built, and their modules imported, only
+# when a generated codec refuses something or a class has none: not by an ordinary call.
+
+
+@functools.cache
+def parser_config() -> ParserConfig:
+    """Elements a newer server contract adds are skipped, not fatal; values that do not
+    convert are."""
+    from xsdata.formats.dataclass.parsers.config import ParserConfig
+
+    return ParserConfig(
+        fail_on_unknown_properties=False,
+        fail_on_unknown_attributes=False,
+        fail_on_converter_warnings=True,
+    )
 
 
 _REQUIRED_FIELDS: dict[type[Any], frozenset[str]] = {}
@@ -62,25 +69,32 @@ def _required_fields(cls: type[Any]) -> frozenset[str]:
     return required
 
 
-class WcfTreeSerializer(TreeSerializer):
-    """Optional fields left as None are omitted (WCF reads an absent optional member as null);
-    required nillable fields left as None go as `xsi:nil="true"`, as the schema wants."""
+@functools.cache
+def _serializer() -> TreeSerializer:
+    """xsdata's serializer, writing None as WCF reads it."""
+    from xsdata.formats.dataclass.models.elements import XmlMeta, XmlVar
+    from xsdata.formats.dataclass.serializers import TreeSerializer
+    from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
-    @classmethod
-    def next_value(cls, obj: Any, meta: XmlMeta) -> Iterator[tuple[XmlVar, Any]]:
-        required = _required_fields(type(obj))
-        for var, value in super().next_value(obj, meta):
-            if value is None and var.name not in required:
-                continue
-            yield var, value
+    class WcfTreeSerializer(TreeSerializer):
+        """Optional fields left as None are omitted (WCF reads an absent optional member as
+        null); required nillable fields left as None go as `xsi:nil="true"`, as the schema
+        wants."""
 
+        @classmethod
+        def next_value(cls, obj: Any, meta: XmlMeta) -> Iterator[tuple[XmlVar, Any]]:
+            required = _required_fields(type(obj))
+            for var, value in super().next_value(obj, meta):
+                if value is None and var.name not in required:
+                    continue
+                yield var, value
 
-_SERIALIZER = WcfTreeSerializer(context=CONTEXT, config=SerializerConfig())
+    return WcfTreeSerializer(context=CONTEXT, config=SerializerConfig())
 
 
 def _reference_element(obj: object, namespaces: dict[str, None]) -> etree._Element:
     """xsdata's serializer; `namespaces` gets every namespace of the tree in document order."""
-    element = _SERIALIZER.render(obj).getroot()
+    element = _serializer().render(obj).getroot()
     for node in element.iter():
         if isinstance(node.tag, str) and node.tag.startswith("{"):
             namespaces[node.tag[1:].partition("}")[0]] = None
@@ -172,32 +186,52 @@ def shown(path: str, value: object) -> str:
     return repr(text[:_SHOWN_CHARS] + ("…" if len(text) > _SHOWN_CHARS else ""))
 
 
-class _PathTrackingHandler(LxmlEventHandler):
-    """xsdata's lxml handler, keeping the path of open elements so that a value it cannot
-    convert is reported where it is."""
+class _Tracking(Protocol):
+    """What a path-tracking handler tells of where it stopped."""
 
     path: list[str]
-    text: str | None = None
+    text: str | None
 
-    def process_context(
-        self, context: Iterable[tuple[str, Any]], ns_map: dict[str | None, str]
-    ) -> Any:
-        self.path = []
-        for event, element in context:
-            if event == EventType.START:
-                self.path.append(etree.QName(element).localname)
-                self.parser.start(
-                    self.clazz, self.queue, self.objects, element.tag, element.attrib, element.nsmap
-                )
-            elif event == EventType.END:
-                self.text = element.text
-                self.parser.end(self.queue, self.objects, element.tag, element.text, element.tail)
-                element.clear()
-                self.path.pop()
-            elif event == EventType.START_NS:
-                prefix, uri = element
-                self.parser.register_namespace(ns_map, prefix or None, uri)
-        return self.objects[-1][1] if self.objects else None
+
+@functools.cache
+def _path_tracking_handler() -> Callable[..., _Tracking]:
+    """xsdata's lxml handler, keeping the path of open elements so that a value it cannot
+    convert is reported where it is."""
+    from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
+    from xsdata.models.enums import EventType
+
+    class PathTrackingHandler(LxmlEventHandler):
+        path: list[str]
+        text: str | None = None
+
+        def process_context(
+            self, context: Iterable[tuple[str, Any]], ns_map: dict[str | None, str]
+        ) -> Any:
+            self.path = []
+            for event, element in context:
+                if event == EventType.START:
+                    self.path.append(etree.QName(element).localname)
+                    self.parser.start(
+                        self.clazz,
+                        self.queue,
+                        self.objects,
+                        element.tag,
+                        element.attrib,
+                        element.nsmap,
+                    )
+                elif event == EventType.END:
+                    self.text = element.text
+                    self.parser.end(
+                        self.queue, self.objects, element.tag, element.text, element.tail
+                    )
+                    element.clear()
+                    self.path.pop()
+                elif event == EventType.START_NS:
+                    prefix, uri = element
+                    self.parser.register_namespace(ns_map, prefix or None, uri)
+            return self.objects[-1][1] if self.objects else None
+
+    return PathTrackingHandler
 
 
 def from_element(
@@ -230,15 +264,18 @@ def from_element(
             return bound
         except Unsupported:
             pass
-    root = etree.QName(element).localname
-    handlers: list[_PathTrackingHandler] = []
+    from xsdata.formats.dataclass.models.generics import DerivedElement
 
-    def tracking_handler(**options: Any) -> _PathTrackingHandler:
-        handlers.append(_PathTrackingHandler(**options))
+    root = etree.QName(element).localname
+    handlers: list[_Tracking] = []
+    handler_type = _path_tracking_handler()
+
+    def tracking_handler(**options: Any) -> _Tracking:
+        handlers.append(handler_type(**options))
         return handlers[-1]
 
     # xsdata asks for a handler class; a factory that keeps the instance is called the same way
-    factory = cast(type[XmlHandler], tracking_handler)
+    factory = cast("type[XmlHandler]", tracking_handler)
     try:
         result: T = generic_parse(element, cls, factory)
     except (ParserError, ConverterError, ValueError, TypeError) as exc:
@@ -265,10 +302,14 @@ def from_element(
 
 
 def generic_parse(
-    element: etree._Element, cls: type[T], handler: type[XmlHandler] = LxmlEventHandler
+    element: etree._Element, cls: type[T], handler: type[XmlHandler] | None = None
 ) -> T:
-    """xsdata's parser, reading empty elements as XML Schema does (the element is consumed)."""
-    parser = XmlParser(context=CONTEXT, config=_PARSER_CONFIG, handler=handler)
+    """xsdata's parser, reading empty elements as XML Schema does (the element is consumed);
+    `handler` defaults to xsdata's `LxmlEventHandler`."""
+    from xsdata.formats.dataclass.parsers import XmlParser
+    from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
+
+    parser = XmlParser(context=CONTEXT, config=parser_config(), handler=handler or LxmlEventHandler)
     empties = EmptyElements(CONTEXT)
     empties.mark(element, cls)
     result: T = parser.parse(element, cls)

@@ -12,15 +12,14 @@ import base64
 import dataclasses
 import decimal
 import enum
+import functools
 import types
 import typing
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xsdata.formats.dataclass.serializers import DictEncoder
-from xsdata.formats.dataclass.serializers.config import SerializerConfig
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
 from altinn2.runtime.codec import CONTEXT, from_element, qname_of
@@ -30,7 +29,8 @@ from altinn2.runtime.masking import masked
 from altinn2.runtime.operation import OperationInfo, SoapVersion
 from altinn2.runtime.registry import operation_index
 
-_ENCODER = DictEncoder(context=CONTEXT, config=SerializerConfig())
+if TYPE_CHECKING:
+    from xsdata.formats.dataclass.serializers import DictEncoder
 
 
 class DecodeError(AltinnError):
@@ -55,9 +55,18 @@ class Decoded:
         }
 
 
+@functools.cache
+def _encoder() -> DictEncoder:
+    """xsdata's dict encoder (its modules load with the first `to_data`)."""
+    from xsdata.formats.dataclass.serializers import DictEncoder
+    from xsdata.formats.dataclass.serializers.config import SerializerConfig
+
+    return DictEncoder(context=CONTEXT, config=SerializerConfig())
+
+
 def to_data(value: Any) -> Any:
     """A typed object as plain JSON values (field names as in Python, dates as text)."""
-    return _ENCODER.encode(value)
+    return _encoder().encode(value)
 
 
 def _fault_action(envelope: Envelope) -> str | None:
