@@ -15,7 +15,7 @@ MVN_FLAGS ?=
 JAVA_SOURCES := tests/java/pom.xml $(shell find tests/java/src -name '*.java' 2>/dev/null)
 JAVA_BUILT := tests/java/target/classpath.txt
 
-.PHONY: all generate setup fetch lint check style java test interop bench fuzz
+.PHONY: all generate setup fetch lint check style java xmlsec1 test interop bench fuzz
 
 all: generate
 
@@ -51,7 +51,15 @@ $(JAVA_BUILT): $(JAVA_SOURCES)
 
 java: $(JAVA_BUILT)
 
-test: fetch style check java
+# Debian's xmlsec1 (the reference XML-DSig implementation) as a second, independent verifier of
+# the RST signatures, unpacked into .cache/ without root (scripts/fetch-debs.sh).
+XMLSEC1 := .cache/xmlsec1/usr/bin/xmlsec1
+$(XMLSEC1):
+	scripts/fetch-debs.sh .cache/xmlsec1 xmlsec1 libxmlsec1 libxmlsec1-openssl
+
+xmlsec1: $(XMLSEC1)
+
+test: fetch style check java xmlsec1
 	$(BIN)/pytest
 
 # Many more fuzz cases than the test suite runs (tests/fuzz.py says what they are).
