@@ -43,7 +43,7 @@ def row_text(row: EndpointRow) -> str:
     text = f"{row.service} / {row.base_operation}: {label}"
     if row.note:
         text += f". Erratum: {row.note}"
-    return text
+    return text.rstrip(".")  # the sentence's own full stop follows
 
 
 def security_text(policy: Policy) -> str:

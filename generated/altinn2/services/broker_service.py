@@ -352,7 +352,7 @@ class BrokerService(Service):
         GetAvailableFiles: EC2
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC2.svc
         GetAvailableFilesEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL BrokerServiceExternal/BrokerServiceExternalEC2.wsdl..
+        WSDL BrokerServiceExternal/BrokerServiceExternalEC2.wsdl.
 
         Args:
             search_parameters: Set of parameters to perform the lookup based on
@@ -439,7 +439,7 @@ class BrokerService(Service):
         InitiateBrokerService: EC2
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC2.svc
         InitiateBrokerServiceEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL BrokerServiceExternal/BrokerServiceExternalEC2.wsdl..
+        successor); WSDL BrokerServiceExternal/BrokerServiceExternalEC2.wsdl.
 
         Args:
             broker_service_initiation: Defines metadata for initiating the broker service.
@@ -544,7 +544,7 @@ class BrokerService(Service):
         UploadFileStreamed: EC2
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc
         UploadFileStreamedEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed.wsdl..
+        WSDL BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed.wsdl.
 
         Args:
             file_name: the FileName SOAP header.
@@ -652,7 +652,7 @@ class BrokerService(Service):
         row: BrokerService / DownloadFileStreamed: EC2
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc
         DownloadFileStreamedEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed.wsdl..
+        successor); WSDL BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed.wsdl.
 
         Args:
             file_reference: The file reference value of the file that should be downloaded.
@@ -759,7 +759,7 @@ class AsyncBrokerService(AsyncService):
         GetAvailableFiles: EC2
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC2.svc
         GetAvailableFilesEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL BrokerServiceExternal/BrokerServiceExternalEC2.wsdl..
+        WSDL BrokerServiceExternal/BrokerServiceExternalEC2.wsdl.
 
         Args:
             search_parameters: Set of parameters to perform the lookup based on
@@ -850,7 +850,7 @@ class AsyncBrokerService(AsyncService):
         InitiateBrokerService: EC2
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC2.svc
         InitiateBrokerServiceEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL BrokerServiceExternal/BrokerServiceExternalEC2.wsdl..
+        successor); WSDL BrokerServiceExternal/BrokerServiceExternalEC2.wsdl.
 
         Args:
             broker_service_initiation: Defines metadata for initiating the broker service.
@@ -957,7 +957,7 @@ class AsyncBrokerService(AsyncService):
         UploadFileStreamed: EC2
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc
         UploadFileStreamedEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed.wsdl..
+        WSDL BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed.wsdl.
 
         Args:
             file_name: the FileName SOAP header.
@@ -1065,7 +1065,7 @@ class AsyncBrokerService(AsyncService):
         row: BrokerService / DownloadFileStreamed: EC2
         https://www.altinn.no/ServiceEngineExternal/BrokerServiceExternalEC2Streamed.svc
         DownloadFileStreamedEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed.wsdl..
+        successor); WSDL BrokerServiceExternalStreamed/BrokerServiceExternalEC2Streamed.wsdl.
 
         Args:
             file_reference: The file reference value of the file that should be downloaded.

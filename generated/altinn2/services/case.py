@@ -175,7 +175,7 @@ class Case(Service):
         EC2 endpoint operation GetCaseListEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: Case / GetCaseList: EC2
         https://www.altinn.no/ServiceEngineExternal/CaseEC2.svc GetCaseListEC. Erratum: Not on
-        Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
+        Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl.
 
         Args:
             case_id: Identifier for a single Case, used to get one specific collaboration
@@ -272,7 +272,7 @@ class Case(Service):
         security; a write, not retried once sent). The Altinn page's row: Case /
         InstantiateCollaboration: EC2 https://www.altinn.no/ServiceEngineExternal/CaseEC2.svc
         InstantiateCollaborationEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL CaseExternal/CaseEC2.wsdl..
+        successor); WSDL CaseExternal/CaseEC2.wsdl.
 
         Args:
             external_service_code: Unique Identification Code for the Service - mandatory
@@ -350,7 +350,7 @@ class Case(Service):
         EC2 endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; a
         write, not retried once sent). The Altinn page's row: Case / ArchiveCase: EC2
         https://www.altinn.no/ServiceEngineExternal/CaseEC2.svc ArchiveCaseEC. Erratum: Not on
-        Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
+        Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl.
 
         Args:
             case_id: Identifier for the Case to be archived - mandatory parameter
@@ -437,7 +437,7 @@ class AsyncCase(AsyncService):
         EC2 endpoint operation GetCaseListEC (SOAP 1.2, SecureConversation/X509 security; a
         read, retried on transient errors). The Altinn page's row: Case / GetCaseList: EC2
         https://www.altinn.no/ServiceEngineExternal/CaseEC2.svc GetCaseListEC. Erratum: Not on
-        Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
+        Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl.
 
         Args:
             case_id: Identifier for a single Case, used to get one specific collaboration
@@ -534,7 +534,7 @@ class AsyncCase(AsyncService):
         security; a write, not retried once sent). The Altinn page's row: Case /
         InstantiateCollaboration: EC2 https://www.altinn.no/ServiceEngineExternal/CaseEC2.svc
         InstantiateCollaborationEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL CaseExternal/CaseEC2.wsdl..
+        successor); WSDL CaseExternal/CaseEC2.wsdl.
 
         Args:
             external_service_code: Unique Identification Code for the Service - mandatory
@@ -612,7 +612,7 @@ class AsyncCase(AsyncService):
         EC2 endpoint operation ArchiveCaseEC (SOAP 1.2, SecureConversation/X509 security; a
         write, not retried once sent). The Altinn page's row: Case / ArchiveCase: EC2
         https://www.altinn.no/ServiceEngineExternal/CaseEC2.svc ArchiveCaseEC. Erratum: Not on
-        Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl..
+        Altinn's page (EC2, the EC endpoint's successor); WSDL CaseExternal/CaseEC2.wsdl.
 
         Args:
             case_id: Identifier for the Case to be archived - mandatory parameter

@@ -208,7 +208,7 @@ class CorrespondenceExternal(Service):
         CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         GetCorrespondenceForEndUserSystemBasicV2. Erratum: The WSDL spells it with a plural
-        "Systems", like the WS and EC rows..
+        "Systems", like the WS and EC rows.
 
         Args:
             correspondence_id: Identifier for the correspondence to get - mandatory parameter
@@ -268,7 +268,7 @@ class CorrespondenceExternal(Service):
         Altinn page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC2
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC2.svc
         GetCorrespondenceForEndUserSystemsEC. Erratum: Not on Altinn's page (EC2, the EC
-        endpoint's successor); WSDL CorrespondenceExternal/CorrespondenceExternalEC2.wsdl..
+        endpoint's successor); WSDL CorrespondenceExternal/CorrespondenceExternalEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for the correspondence to get - mandatory parameter
@@ -318,7 +318,7 @@ class CorrespondenceExternal(Service):
         DeleteCorrespondence[1]: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         DeleteCorrespondenceBasic. Erratum: "[1]" is a footnote marker whose footnote the page
-        does not print..
+        does not print.
 
         Args:
             reportee_element_id: Identifier for the correspondence to delete - mandatory
@@ -406,7 +406,7 @@ class CorrespondenceExternal(Service):
         row: CorrespondenceExternal / SaveCorrespondenceConfirmation: EC2
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC2.svc
         SaveCorrespondenceConfirmationEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL CorrespondenceExternal/CorrespondenceExternalEC2.wsdl..
+        successor); WSDL CorrespondenceExternal/CorrespondenceExternalEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for the correspondence to confirm - mandatory
@@ -456,7 +456,7 @@ class AsyncCorrespondenceExternal(AsyncService):
         CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         GetCorrespondenceForEndUserSystemBasicV2. Erratum: The WSDL spells it with a plural
-        "Systems", like the WS and EC rows..
+        "Systems", like the WS and EC rows.
 
         Args:
             correspondence_id: Identifier for the correspondence to get - mandatory parameter
@@ -516,7 +516,7 @@ class AsyncCorrespondenceExternal(AsyncService):
         Altinn page's row: CorrespondenceExternal / GetCorrespondenceForEndUserSystemV2: EC2
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC2.svc
         GetCorrespondenceForEndUserSystemsEC. Erratum: Not on Altinn's page (EC2, the EC
-        endpoint's successor); WSDL CorrespondenceExternal/CorrespondenceExternalEC2.wsdl..
+        endpoint's successor); WSDL CorrespondenceExternal/CorrespondenceExternalEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for the correspondence to get - mandatory parameter
@@ -566,7 +566,7 @@ class AsyncCorrespondenceExternal(AsyncService):
         DeleteCorrespondence[1]: Basic
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalBasic.svc
         DeleteCorrespondenceBasic. Erratum: "[1]" is a footnote marker whose footnote the page
-        does not print..
+        does not print.
 
         Args:
             reportee_element_id: Identifier for the correspondence to delete - mandatory
@@ -654,7 +654,7 @@ class AsyncCorrespondenceExternal(AsyncService):
         row: CorrespondenceExternal / SaveCorrespondenceConfirmation: EC2
         https://www.altinn.no/ServiceEngineExternal/CorrespondenceExternalEC2.svc
         SaveCorrespondenceConfirmationEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL CorrespondenceExternal/CorrespondenceExternalEC2.wsdl..
+        successor); WSDL CorrespondenceExternal/CorrespondenceExternalEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for the correspondence to confirm - mandatory

@@ -301,7 +301,7 @@ class IntermediaryInbound(Service):
         SubmitFormTask: EC2
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2.svc
         SubmitFormTaskEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl..
+        IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl.
 
         Args:
             form_task_shipment: Will contain all the data for submitting a FormTask to Altinn
@@ -384,7 +384,7 @@ class IntermediaryInbound(Service):
         IntermediaryInbound / GetAltinnSubmissionStatus: EC2
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2.svc
         GetAltinnSubmissionStatusEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl..
+        successor); WSDL IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl.
 
         Args:
             user_name, password: override the client's credentials for this call.
@@ -485,7 +485,7 @@ class IntermediaryInbound(Service):
         CompleteAndSignShipment: EC2
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2.svc
         CompleteAndSignShipmentEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl..
+        successor); WSDL IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl.
 
         Args:
             reportee_element_id: ReporteeElementId (workflow reference) to be set to completed
@@ -531,7 +531,7 @@ class IntermediaryInbound(Service):
         SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         UpdateFormDataEC. Erratum: The page lists SubmitFormTask a second time; these three rows
-        are UpdateFormData's..
+        are UpdateFormData's.
 
         Args:
             form_task_update: Will contain all the data for submitting a to Altinn - mandatory
@@ -556,7 +556,7 @@ class IntermediaryInbound(Service):
         UpdateFormData: EC2
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2.svc
         UpdateFormDataEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl..
+        IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl.
 
         Args:
             form_task_update: Will contain all the data for submitting a to Altinn - mandatory
@@ -655,7 +655,7 @@ class AsyncIntermediaryInbound(AsyncService):
         SubmitFormTask: EC2
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2.svc
         SubmitFormTaskEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl..
+        IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl.
 
         Args:
             form_task_shipment: Will contain all the data for submitting a FormTask to Altinn
@@ -738,7 +738,7 @@ class AsyncIntermediaryInbound(AsyncService):
         IntermediaryInbound / GetAltinnSubmissionStatus: EC2
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2.svc
         GetAltinnSubmissionStatusEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl..
+        successor); WSDL IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl.
 
         Args:
             user_name, password: override the client's credentials for this call.
@@ -839,7 +839,7 @@ class AsyncIntermediaryInbound(AsyncService):
         CompleteAndSignShipment: EC2
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2.svc
         CompleteAndSignShipmentEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl..
+        successor); WSDL IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl.
 
         Args:
             reportee_element_id: ReporteeElementId (workflow reference) to be set to completed
@@ -885,7 +885,7 @@ class AsyncIntermediaryInbound(AsyncService):
         SubmitFormTask: EC
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC.svc
         UpdateFormDataEC. Erratum: The page lists SubmitFormTask a second time; these three rows
-        are UpdateFormData's..
+        are UpdateFormData's.
 
         Args:
             form_task_update: Will contain all the data for submitting a to Altinn - mandatory
@@ -910,7 +910,7 @@ class AsyncIntermediaryInbound(AsyncService):
         UpdateFormData: EC2
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2.svc
         UpdateFormDataEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl..
+        IntermediaryInbound/IntermediaryInboundExternalEC2.wsdl.
 
         Args:
             form_task_update: Will contain all the data for submitting a to Altinn - mandatory

@@ -208,7 +208,7 @@ class IntermediaryInboundStreamed(Service):
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2Streamed.svc
         SubmitAttachmentStreamedEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
         successor); WSDL
-        IntermediaryInboundStreamed/IntermediaryInboundExternalEC2Streamed.wsdl..
+        IntermediaryInboundStreamed/IntermediaryInboundExternalEC2Streamed.wsdl.
 
         Args:
             attachment_type_name: the AttachmentTypeName SOAP header.
@@ -317,7 +317,7 @@ class AsyncIntermediaryInboundStreamed(AsyncService):
         https://www.altinn.no/IntermediaryExternal/IntermediaryInboundExternalEC2Streamed.svc
         SubmitAttachmentStreamedEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
         successor); WSDL
-        IntermediaryInboundStreamed/IntermediaryInboundExternalEC2Streamed.wsdl..
+        IntermediaryInboundStreamed/IntermediaryInboundExternalEC2Streamed.wsdl.
 
         Args:
             attachment_type_name: the AttachmentTypeName SOAP header.

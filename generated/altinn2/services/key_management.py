@@ -115,7 +115,7 @@ class KeyManagement(Service):
         read, retried on transient errors). The Altinn page's row: KeyManagement /
         GetCertificates: EC2 https://www.altinn.no/ArchiveExternal/KeyManagementEC2.svc
         GetCertificatesEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL KeyManagementExternal/KeyManagementEC2.wsdl..
+        WSDL KeyManagementExternal/KeyManagementEC2.wsdl.
 
         Args:
             external_service_code: Unique Identification Code for the Service - mandatory
@@ -191,7 +191,7 @@ class AsyncKeyManagement(AsyncService):
         read, retried on transient errors). The Altinn page's row: KeyManagement /
         GetCertificates: EC2 https://www.altinn.no/ArchiveExternal/KeyManagementEC2.svc
         GetCertificatesEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL KeyManagementExternal/KeyManagementEC2.wsdl..
+        WSDL KeyManagementExternal/KeyManagementEC2.wsdl.
 
         Args:
             external_service_code: Unique Identification Code for the Service - mandatory

@@ -189,7 +189,7 @@ class PrefillEUSExternal(Service):
         GetPrefillData: EC2
         https://www.altinn.no/ServiceEngineExternal/PreFillEUSExternalEC2.svc GetPrefillDataEC.
         Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        PreFillEUSExternal/PreFillEUSExternalEC2.wsdl..
+        PreFillEUSExternal/PreFillEUSExternalEC2.wsdl.
 
         Args:
             reportee_number: Defines the reportee to get prefill for - mandatory parameter
@@ -312,7 +312,7 @@ class AsyncPrefillEUSExternal(AsyncService):
         GetPrefillData: EC2
         https://www.altinn.no/ServiceEngineExternal/PreFillEUSExternalEC2.svc GetPrefillDataEC.
         Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        PreFillEUSExternal/PreFillEUSExternalEC2.wsdl..
+        PreFillEUSExternal/PreFillEUSExternalEC2.wsdl.
 
         Args:
             reportee_number: Defines the reportee to get prefill for - mandatory parameter

@@ -247,7 +247,7 @@ class ReceiptExternal(Service):
         read, retried on transient errors). The Altinn page's row: ReceiptExternal /
         GetReceiptV2: EC2 https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC2.svc
         GetReceiptECV2. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        ReceiptExternal/ReceiptExternalEC2.wsdl..
+        ReceiptExternal/ReceiptExternalEC2.wsdl.
 
         Args:
             receipt: see the GetReceiptECV2EC model.
@@ -336,7 +336,7 @@ class ReceiptExternal(Service):
         read, retried on transient errors). The Altinn page's row: ReceiptExternal /
         GetReceiptListV2: EC2 https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC2.svc
         GetReceiptListECV2. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReceiptExternal/ReceiptExternalEC2.wsdl..
+        WSDL ReceiptExternal/ReceiptExternalEC2.wsdl.
 
         Args:
             receipt_type_name: see the GetReceiptListECV2EC model.
@@ -423,7 +423,7 @@ class ReceiptExternal(Service):
         write, not retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt:
         EC2 https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC2.svc UpdateReceiptEC.
         Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        ReceiptExternal/ReceiptExternalEC2.wsdl..
+        ReceiptExternal/ReceiptExternalEC2.wsdl.
 
         Args:
             receipt: see the UpdateReceiptECEC model.
@@ -514,7 +514,7 @@ class AsyncReceiptExternal(AsyncService):
         read, retried on transient errors). The Altinn page's row: ReceiptExternal /
         GetReceiptV2: EC2 https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC2.svc
         GetReceiptECV2. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        ReceiptExternal/ReceiptExternalEC2.wsdl..
+        ReceiptExternal/ReceiptExternalEC2.wsdl.
 
         Args:
             receipt: see the GetReceiptECV2EC model.
@@ -605,7 +605,7 @@ class AsyncReceiptExternal(AsyncService):
         read, retried on transient errors). The Altinn page's row: ReceiptExternal /
         GetReceiptListV2: EC2 https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC2.svc
         GetReceiptListECV2. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReceiptExternal/ReceiptExternalEC2.wsdl..
+        WSDL ReceiptExternal/ReceiptExternalEC2.wsdl.
 
         Args:
             receipt_type_name: see the GetReceiptListECV2EC model.
@@ -694,7 +694,7 @@ class AsyncReceiptExternal(AsyncService):
         write, not retried once sent). The Altinn page's row: ReceiptExternal / UpdateReceipt:
         EC2 https://www.altinn.no/IntermediaryExternal/ReceiptExternalEC2.svc UpdateReceiptEC.
         Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        ReceiptExternal/ReceiptExternalEC2.wsdl..
+        ReceiptExternal/ReceiptExternalEC2.wsdl.
 
         Args:
             receipt: see the UpdateReceiptECEC model.

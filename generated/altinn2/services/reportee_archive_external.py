@@ -235,7 +235,7 @@ class ReporteeArchiveExternal(Service):
         ReporteeArchiveExternal / GetArchivedFormTaskV2: EC2
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC2.svc
         GetArchivedFormTaskEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl..
+        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for a Reportee Element to get - mandatory parameter
@@ -298,7 +298,7 @@ class ReporteeArchiveExternal(Service):
         GetAttachmentDataV2: EC2
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC2.svc
         GetAttachmentDataEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl..
+        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl.
 
         Args:
             attachment_id: The unique identifier for the attachment to get - optional parameter
@@ -333,7 +333,7 @@ class ReporteeArchiveExternal(Service):
         ReporteeArchiveExternal / GetAttachmentDataStreamed: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalStreamedEC.svc
         GetAttachmentDataStreamedEC. Erratum: The WSDL puts EC before Streamed
-        (GetAttachmentDataECStreamed)..
+        (GetAttachmentDataECStreamed).
 
         Args:
             attachment_id: The unique identifier for the attachement to get - optional parameter
@@ -363,7 +363,7 @@ class ReporteeArchiveExternal(Service):
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalStreamedEC2.svc
         GetAttachmentDataECStreamed. Erratum: Not on Altinn's page (EC2, the EC endpoint's
         successor); WSDL
-        ReporteeArchiveExternalStreamed/ReporteeArchiveExternalStreamedEC2.wsdl..
+        ReporteeArchiveExternalStreamed/ReporteeArchiveExternalStreamedEC2.wsdl.
 
         Args:
             attachment_id: The unique identifier for the attachment to get - optional parameter
@@ -434,7 +434,7 @@ class ReporteeArchiveExternal(Service):
         GetArchivedLookup: EC2
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC2.svc
         GetArchivedLookupEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl..
+        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for a Reportee Element to get - mandatory parameter
@@ -513,7 +513,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         ReporteeArchiveExternal / GetArchivedFormTaskV2: EC2
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC2.svc
         GetArchivedFormTaskEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl..
+        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for a Reportee Element to get - mandatory parameter
@@ -578,7 +578,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         GetAttachmentDataV2: EC2
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC2.svc
         GetAttachmentDataEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl..
+        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl.
 
         Args:
             attachment_id: The unique identifier for the attachment to get - optional parameter
@@ -613,7 +613,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         ReporteeArchiveExternal / GetAttachmentDataStreamed: EC
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalStreamedEC.svc
         GetAttachmentDataStreamedEC. Erratum: The WSDL puts EC before Streamed
-        (GetAttachmentDataECStreamed)..
+        (GetAttachmentDataECStreamed).
 
         Args:
             attachment_id: The unique identifier for the attachement to get - optional parameter
@@ -643,7 +643,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalStreamedEC2.svc
         GetAttachmentDataECStreamed. Erratum: Not on Altinn's page (EC2, the EC endpoint's
         successor); WSDL
-        ReporteeArchiveExternalStreamed/ReporteeArchiveExternalStreamedEC2.wsdl..
+        ReporteeArchiveExternalStreamed/ReporteeArchiveExternalStreamedEC2.wsdl.
 
         Args:
             attachment_id: The unique identifier for the attachment to get - optional parameter
@@ -714,7 +714,7 @@ class AsyncReporteeArchiveExternal(AsyncService):
         GetArchivedLookup: EC2
         https://www.altinn.no/ArchiveExternal/ReporteeArchiveExternalEC2.svc
         GetArchivedLookupEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl..
+        WSDL ReporteeArchiveExternal/ReporteeArchiveExternalEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for a Reportee Element to get - mandatory parameter

@@ -453,7 +453,7 @@ class ReporteeElementList(Service):
         DeleteReporteeElement: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         DeleteReporteeElementEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee_element_code: A unique identifier for a Reportee Element prefixed with the
@@ -589,7 +589,7 @@ class ReporteeElementList(Service):
         GetFormSetElementsV2: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         GetFormSetElementsEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for a Reportee Element - mandatory parameter
@@ -727,7 +727,7 @@ class ReporteeElementList(Service):
         ReporteeElementList / GetReporteeElementListV2: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         GetReporteeElementListEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             search_be: The business entity SearchBE provides parameters for filtering the
@@ -909,7 +909,7 @@ class ReporteeElementList(Service):
         page's row: ReporteeElementList / GetCorrespondenceListForArchiveRef: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         GetCorrespondenceListForArchiveRefEC. Erratum: Not on Altinn's page (EC2, the EC
-        endpoint's successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        endpoint's successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee: Reportee SSN (11 digits)/Org Number (9 digits) to retrieve correspondences
@@ -1089,7 +1089,7 @@ class ReporteeElementList(Service):
         page's row: ReporteeElementList / GetCorrespondenceListForReportee: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         GetCorrespondenceListForReporteeEC. Erratum: Not on Altinn's page (EC2, the EC
-        endpoint's successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        endpoint's successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee: Identifies a person or organization - mandatory parameter
@@ -1167,7 +1167,7 @@ class ReporteeElementList(Service):
         GetFormSetData: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc GetFormSetDataEC.
         Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for a Reportee Element - mandatory parameter
@@ -1295,7 +1295,7 @@ class AsyncReporteeElementList(AsyncService):
         DeleteReporteeElement: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         DeleteReporteeElementEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee_element_code: A unique identifier for a Reportee Element prefixed with the
@@ -1427,7 +1427,7 @@ class AsyncReporteeElementList(AsyncService):
         GetFormSetElementsV2: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         GetFormSetElementsEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's successor);
-        WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for a Reportee Element - mandatory parameter
@@ -1560,7 +1560,7 @@ class AsyncReporteeElementList(AsyncService):
         ReporteeElementList / GetReporteeElementListV2: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         GetReporteeElementListEC. Erratum: Not on Altinn's page (EC2, the EC endpoint's
-        successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             search_be: The business entity SearchBE provides parameters for filtering the
@@ -1732,7 +1732,7 @@ class AsyncReporteeElementList(AsyncService):
         page's row: ReporteeElementList / GetCorrespondenceListForArchiveRef: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         GetCorrespondenceListForArchiveRefEC. Erratum: Not on Altinn's page (EC2, the EC
-        endpoint's successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        endpoint's successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee: Reportee SSN (11 digits)/Org Number (9 digits) to retrieve correspondences
@@ -1900,7 +1900,7 @@ class AsyncReporteeElementList(AsyncService):
         page's row: ReporteeElementList / GetCorrespondenceListForReportee: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc
         GetCorrespondenceListForReporteeEC. Erratum: Not on Altinn's page (EC2, the EC
-        endpoint's successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        endpoint's successor); WSDL ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee: Identifies a person or organization - mandatory parameter
@@ -1975,7 +1975,7 @@ class AsyncReporteeElementList(AsyncService):
         GetFormSetData: EC2
         https://www.altinn.no/ServiceEngineExternal/ReporteeElementListEC2.svc GetFormSetDataEC.
         Erratum: Not on Altinn's page (EC2, the EC endpoint's successor); WSDL
-        ReporteeElementListExternal/ReporteeElementListEC2.wsdl..
+        ReporteeElementListExternal/ReporteeElementListEC2.wsdl.
 
         Args:
             reportee_element_id: Identifier for a Reportee Element - mandatory parameter
