@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 
-LINE_LENGTH = 100
+from generator.models.render import LINE_LENGTH
+
 _OPEN = {"(": ")", "[": "]", "{": "}"}
 _CLOSE = {")", "]", "}"}
 _IDENTIFIER_END = re.compile(r"[\w\]).]$")

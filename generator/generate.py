@@ -70,12 +70,16 @@ def build_output(project: Project) -> Output:
     coverage = cover(spec, cache)
     names = read_names_lock(project.names_lock_path)
     models = build_models(cache, names, message_elements(coverage))
+    # Copied as they are, not formatted again: isort and black leave them unchanged (`make
+    # style` checks them with black; tests/generator/test_formatcache.py with format_source).
+    verbatim = static_sources(project.templates_dir)
     with Formatting(FormatCache(project.format_cache_dir)) as formatting:
         # The worker processes format the models while the services are planned and rendered.
         formatting.submit({f"altinn2/models/{m}.py": text for m, text in models.files.items()})
         services = plan_services(spec, coverage, models)
         env = environment(project.templates_dir)
-        formatting.submit(build_codecs_for(env, services, models.files, project.templates_dir))
+        xmlcontext = verbatim["altinn2/runtime/xmlcontext.py"]
+        formatting.submit(build_codecs_for(env, services, models.files, xmlcontext))
         python: dict[str, str] = {}
         for service in services:
             source = render_service(env, service)
@@ -90,9 +94,6 @@ def build_output(project: Project) -> Output:
                 other[target] = text
         formatting.submit(python)
         formatted = formatting.result()
-    # Copied as they are, not formatted again: isort and black leave them unchanged (`make
-    # style` checks them with black; tests/generator/test_formatcache.py with format_source).
-    verbatim = static_sources(project.templates_dir)
     binary: dict[str, bytes] = {}
     other["altinn2/py.typed"] = ""
     for name, data in models.schemas.items():
@@ -108,10 +109,10 @@ def build_output(project: Project) -> Output:
 
 
 def build_codecs_for(
-    env: Environment, services: list[ServiceModule], model_files: dict[str, str], templates: Path
+    env: Environment, services: list[ServiceModule], model_files: dict[str, str], xmlcontext: str
 ) -> dict[str, str]:
     """The codec modules of every class an operation reads (answers) or writes (requests and
-    header parts)."""
+    header parts); `xmlcontext`: the runtime's module that defines xsdata's context."""
     outputs = {
         (method.output.module, method.output.name)
         for service in services
@@ -124,7 +125,6 @@ def build_codecs_for(
         for model in (method.input, *(header.model for header in method.headers))
     }
     model_sources = {f"altinn2.models.{module}": source for module, source in model_files.items()}
-    xmlcontext = (templates / "runtime" / "xmlcontext.py").read_text(encoding="utf-8")
     return build_codecs(env, model_sources, xmlcontext, outputs, inputs)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import jinja2
 
 from generator.codecs.plan import plan_decoders, plan_encoders
-from generator.codecs.probe import imported, probe_name
+from generator.codecs.probe import imported
 from generator.codecs.render import render_codecs
 
 
@@ -35,4 +35,4 @@ def build_codecs(
         return render_codecs(env, decoders, encoders)
 
 
-__all__ = ["build_codecs", "probe_name"]
+__all__ = ["build_codecs"]

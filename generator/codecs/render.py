@@ -14,6 +14,7 @@ from collections.abc import Iterable
 import jinja2
 
 from generator.codecs.plan import CONVERSIONS, GROUPED, ClassPlan, EncoderPlan, Slot
+from generator.codecs.probe import public_name
 
 # The text of a simple value `v` as written (anything not of the declared type goes to xsdata).
 TEXTS = {
@@ -120,8 +121,6 @@ class _Names:
         return self.enums[cls]
 
     def alias(self, probe_module: str) -> str:
-        from generator.codecs.probe import public_name
-
         module = public_name(probe_module)
         if module not in self.modules:
             self.modules[module] = f"_m{len(self.modules)}"
@@ -362,7 +361,3 @@ def render_codecs(
             view=view, conversions=CONVERSIONS, str=_str
         )
     return files
-
-
-def roots(classes: Iterable[type]) -> list[type]:
-    return sorted(set(classes), key=lambda cls: (cls.__module__, cls.__name__))

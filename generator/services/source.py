@@ -87,16 +87,18 @@ def endpoint_constants(service: ServiceModule) -> list[EndpointConstant]:
     return endpoints(service, _infos(service))
 
 
-def operation_arguments(service: ServiceModule, method: EndpointMethod) -> tuple[str, str]:
-    """(the Endpoint constant, the arguments of its `operation`) of an endpoint method."""
+def operation_calls(service: ServiceModule) -> dict[str, tuple[str, str]]:
+    """(the Endpoint constant, the arguments of its `operation`) of each endpoint method, by the
+    method's constant."""
     infos = _infos(service)
-    endpoint = next(
-        constant
-        for constant in endpoints(service, infos)
-        if constant.key == (method.binding, method.path)
-    )
-    positional, keywords = operation_call(endpoint, method, infos[method.constant])
-    return endpoint.name, ", ".join(positional + [f"{key}={value}" for key, value in keywords])
+    constants = {constant.key: constant for constant in endpoints(service, infos)}
+    calls = {}
+    for method in service.endpoints:
+        endpoint = constants[(method.binding, method.path)]
+        positional, keywords = operation_call(endpoint, method, infos[method.constant])
+        arguments = ", ".join(positional + [f"{key}={value}" for key, value in keywords])
+        calls[method.constant] = endpoint.name, arguments
+    return calls
 
 
 _RUNTIME_NAMES = (
@@ -117,7 +119,7 @@ def operation_names(service: ServiceModule) -> list[str]:
     texts = []
     for constant in endpoint_constants(service):
         texts += [value for _, value in constant.keywords]
-    texts += [operation_arguments(service, method)[1] for method in service.endpoints]
+    texts += [arguments for _, arguments in operation_calls(service).values()]
     used = set(re.findall(r"\b\w+\b", " ".join(texts))) | {"Binding", "Endpoint"}
     names = [name for name in _RUNTIME_NAMES if name in used]
     return sorted(names, key=lambda name: (not name.isupper(), name))
@@ -313,7 +315,7 @@ def register(env: jinja2.Environment) -> None:
     env.globals.update(
         signature=signature,
         endpoint_constants=endpoint_constants,
-        operation_arguments=operation_arguments,
+        operation_calls=operation_calls,
         operation_names=operation_names,
         module_policies=module_policies,
         endpoint_body=endpoint_body,
