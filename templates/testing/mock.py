@@ -42,7 +42,7 @@ from altinn2.runtime.operation import Binding, OperationInfo, Security, SoapVers
 from altinn2.runtime.registry import operation_index
 from altinn2.runtime.retry import RetryPolicy
 from altinn2.runtime.secrets import Redactor
-from altinn2.runtime.transport.mtom import is_mtom, streamed_field
+from altinn2.runtime.transport.mtom import include_binary, is_mtom, streamed_field
 from altinn2.runtime.urls import is_loopback
 from altinn2.runtime.wsheaders import WSA, Clock, utc_now
 from altinn2.testing import answers, checks
@@ -54,7 +54,6 @@ from altinn2.testing.mtom import (
     Attachment,
     answer,
     inner_content_type,
-    with_include,
     without_includes,
 )
 from altinn2.testing.records import SECRET_HTTP_HEADERS, Call, Draft, log_call
@@ -682,7 +681,7 @@ class MockAltinn:
         envelope, content_id, file = reply.body, None, None
         found = streamed_field(operation.output) if operation.output is not None else None
         if found is not None and reply.status < 400:
-            envelope, content_id = with_include(envelope, found[1])
+            envelope, content_id = include_binary(envelope, found[1])
             file = streamed.content or self._empty_file()
         action = operation.reply_action or ""
         content_type, length, chunks = answer(

@@ -5,7 +5,7 @@ in memory), and a streamed answer written from a file on disk.
 under the rules of WCF's service reader (`WCF_SERVICE_READER`): the envelope part is kept
 (bounded), the part its `xop:Include` points to goes to a file in the mock's upload folder,
 other parts are read past.
-`send` writes an answer as WCF does: the envelope part, then the file (if any) as the binary
+`answer` writes an answer as WCF does: the envelope part, then the file (if any) as the binary
 part its `xop:Include` points to, with a Content-Length (the file's size is known).
 """
 
@@ -37,7 +37,6 @@ from altinn2.runtime.transport.mtom import (
     check_message,
     check_part_count,
     check_root_part,
-    include_binary,
     media_type,
     xop_references,
 )
@@ -187,8 +186,3 @@ def without_includes(envelope: bytes, attachment: Attachment | None) -> bytes:
     if references != expected:
         raise ValueError(f"xop:Include points to {references}, the message carries {expected}")
     return etree.tostring(root, encoding="utf-8")
-
-
-def with_include(envelope: bytes, element: str) -> tuple[bytes, str]:
-    """An answer's envelope with its streamed result element pointing at a binary part."""
-    return include_binary(envelope, element)

@@ -588,13 +588,12 @@ class Scenario:
             files = [file for file in self.broker_files if str(file.reference) == reference]
             if not files:
                 raise Fault(40202, f"No broker shipment with the reference {reference!r}")
-            previous = {file.content for file in files if file.content not in (None, content)}
+            previous = {f.content for f in files if f.content is not None and f.content != content}
             for file in files:
                 file.content, file.status = content, "Uploaded"
                 file.file_name = file_name or file.file_name
             for path in previous:  # a new upload replaces the shipment's file
-                if path is not None:
-                    path.unlink(missing_ok=True)
+                path.unlink(missing_ok=True)
             cls = operation.output
             assert cls is not None
             return make(

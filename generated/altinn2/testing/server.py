@@ -239,15 +239,9 @@ def read_chunked(stream: io.BufferedIOBase, limit: int) -> bytes | None:
     """A chunked request body; None when it grows above `limit` bytes."""
     chunks: list[bytes] = []
     size = 0
-    while True:
-        line = stream.readline(1024).strip()
-        length = int(line.split(b";")[0], 16)
-        if length == 0:
-            while stream.readline(1024).strip():
-                pass
-            return b"".join(chunks)
-        size += length
+    for piece in iter_chunked(stream):
+        size += len(piece)
         if size > limit:
             return None
-        chunks.append(stream.read(length))
-        stream.readline(1024)
+        chunks.append(piece)
+    return b"".join(chunks)

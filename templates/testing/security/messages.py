@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from altinn2.runtime.security import signing
 from altinn2.runtime.security.names import DS, WSC, WSSE, WSU
 from altinn2.runtime.security.psha1 import DEFAULT_LABEL, derived_key
 from altinn2.testing.security import signatures
@@ -121,7 +122,7 @@ def verify_message(
         raise Rejected(
             "the policy requires derived keys; the message is signed with the context key"
         )
-    covered = signatures.verify(signature, signatures.hmac_key(key), signatures.HMAC_SHA1)
+    covered = signatures.verify(signature, signing.hmac_key(key), signatures.HMAC_SHA1)
     if stamp not in covered:
         raise Rejected("the endorsing signature does not cover the Timestamp")
     return Verified(context, signatures.signature_value(signature))

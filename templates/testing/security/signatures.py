@@ -9,21 +9,18 @@ from collections import Counter
 import xmlsec
 from lxml import etree
 
+from altinn2.runtime.security import signing
 from altinn2.runtime.security.names import DS, WSU
 from altinn2.testing.security.rejected import Rejected
 
 EXC_C14N = "http://www.w3.org/2001/10/xml-exc-c14n#"
-RSA_SHA1 = f"{DS}rsa-sha1"
-HMAC_SHA1 = f"{DS}hmac-sha1"
+RSA_SHA1 = signing.RSA_SHA1.href
+HMAC_SHA1 = signing.HMAC_SHA1.href
 ID = f"{{{WSU}}}Id"
 
 
 def rsa_key(certificate_der: bytes) -> xmlsec.Key:
     return xmlsec.Key.from_memory(certificate_der, xmlsec.constants.KeyDataFormatCertDer, None)
-
-
-def hmac_key(secret: bytes) -> xmlsec.Key:
-    return xmlsec.Key.from_binary_data(xmlsec.constants.KeyDataHmac, secret)
 
 
 def verify(signature: etree._Element, key: xmlsec.Key, method: str) -> list[etree._Element]:

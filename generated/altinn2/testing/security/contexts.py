@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
@@ -70,7 +70,7 @@ class ContextStore:
             content = CookieContent(
                 identifier, token_id, context.endpoint, now, now + lifetime, key
             )
-            context = IssuedContext(**{**context.__dict__, "cookie": self._sealer.seal(content)})
+            context = replace(context, cookie=self._sealer.seal(content))
         with self._lock:
             if not cookie:
                 self._live[identifier] = context

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from lxml import etree
 
-from altinn2.runtime.envelope import build_envelope, must_understand
+from altinn2.runtime.envelope import build_envelope
 from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.security.names import (
     ACTION_CANCELLED,
@@ -33,6 +33,8 @@ from altinn2.runtime.security.names import (
     WST,
     WSU,
 )
+from altinn2.runtime.security.signing import token_reference
+from altinn2.runtime.security.trust import security_element
 from altinn2.runtime.wsheaders import timestamp, wsu_time
 from altinn2.testing.faults import (
     CONTENT_TYPES,
@@ -60,9 +62,7 @@ CANCELLATION_NOT_ALLOWED = (
 
 def security_header(now: dt.datetime, confirmations: Sequence[str] = ()) -> etree._Element:
     """An answer's `wsse:Security`: Timestamp `_0`, then any SignatureConfirmation."""
-    security = must_understand(
-        etree.Element(f"{{{WSSE}}}Security", nsmap={"o": WSSE, "u": WSU}), SOAP
-    )
+    security = security_element()
     security.append(timestamp(now))
     for number, value in enumerate(confirmations, start=1):
         confirmation = etree.SubElement(
@@ -71,13 +71,6 @@ def security_header(now: dt.datetime, confirmations: Sequence[str] = ()) -> etre
         confirmation.set(f"{{{WSU}}}Id", f"_{number}")
         confirmation.set("Value", value)
     return security
-
-
-def _reference(parent: etree._Element, uri: str) -> None:
-    reference = etree.SubElement(parent, f"{{{WSSE}}}SecurityTokenReference", nsmap={"o": WSSE})
-    target = etree.SubElement(reference, f"{{{WSSE}}}Reference")
-    target.set("URI", uri)
-    target.set("ValueType", SCT_TYPE)
 
 
 def token_response(context: IssuedContext, server_entropy: bytes, key_size: int) -> etree._Element:
@@ -93,10 +86,10 @@ def token_response(context: IssuedContext, server_entropy: bytes, key_size: int)
     if context.cookie is not None:
         cookie = etree.SubElement(token, f"{{{DNSE}}}Cookie", nsmap={"dnse": DNSE})
         cookie.text = context.cookie
-    _reference(
-        etree.SubElement(rstr, f"{{{WST}}}RequestedAttachedReference"), f"#{context.token_id}"
-    )
-    _reference(etree.SubElement(rstr, f"{{{WST}}}RequestedUnattachedReference"), context.identifier)
+    attached = etree.SubElement(rstr, f"{{{WST}}}RequestedAttachedReference")
+    attached.append(token_reference(f"#{context.token_id}", SCT_TYPE))
+    unattached = etree.SubElement(rstr, f"{{{WST}}}RequestedUnattachedReference")
+    unattached.append(token_reference(context.identifier, SCT_TYPE))
     proof = etree.SubElement(rstr, f"{{{WST}}}RequestedProofToken")
     etree.SubElement(proof, f"{{{WST}}}ComputedKey").text = PSHA1
     secret = etree.SubElement(etree.SubElement(rstr, f"{{{WST}}}Entropy"), f"{{{WST}}}BinarySecret")

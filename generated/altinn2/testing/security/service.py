@@ -106,7 +106,7 @@ class ConversationService:
             raise Rejected("no wsse:Security header")
         now = self.clock()
         if action == ACTION_ISSUE:
-            return self._issue(path, security, envelope.body, message_id, cookie=cookie)
+            return self._issue(path, security, envelope.body, message_id, now, cookie=cookie)
         verified = verify_message(
             security,
             self.store,
@@ -125,10 +125,10 @@ class ConversationService:
         security: etree._Element,
         body: etree._Element | None,
         message_id: str | None,
+        now: dt.datetime,
         *,
         cookie: bool,
     ) -> Answer:
-        now = self.clock()
         certificate = verify_bootstrap(security, self.anchors, now)
         request = read_token_request(body, certificate)
         entropy = _server_entropy()
