@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from generator.project import Project
+from tests.pki import Pki, make_pki
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,6 +41,13 @@ def mirror() -> Path:
     if not (folder / "catalog.xml").is_file():
         pytest.fail(f"WSDL mirror not found at {folder}; set ALTINN2_WSDL_DIR")
     return folder
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
+    """A test PKI (tests/pki.py), made once for the session and never changed: a test that
+    needs another CA makes its own with `make_pki`."""
+    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture

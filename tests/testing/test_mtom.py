@@ -262,6 +262,9 @@ def test_our_clients_own_upload_message_is_answered(mock: MockAltinn) -> None:
     response = httpx.post(mock.url + PATH, content=b"".join(message), headers=headers)
     assert response.status_code == 200, response.text[:500]
     assert kept(mock) == [FILE]
+    call = mock.calls[-1]
+    assert call.operation == "UploadFileStreamedBasic" and call.ok, call
+    assert call.attachment == (len(FILE), hashlib.sha256(FILE).hexdigest())
 
 
 def test_without_upload_digests_the_file_is_kept_and_its_record_has_no_sha256() -> None:

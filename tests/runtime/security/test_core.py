@@ -33,11 +33,6 @@ from tests.pki import P12_PASSWORD, Pki, make_pki
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
 def certificate(pki: Pki) -> Certificate:
     return Certificate.from_pkcs12(pki.enterprise_p12, P12_PASSWORD)
 
@@ -114,7 +109,9 @@ def test_pkcs12_and_pem_give_the_same_certificate(pki: Pki, certificate: Certifi
     assert len(certificate.chain) == 1  # the CA came along in the PKCS#12 file
 
 
-def test_no_key_or_password_in_reprs_or_errors(pki: Pki, certificate: Certificate) -> None:
+def test_no_key_or_password_in_reprs_or_errors(
+    pki: Pki, certificate: Certificate, tmp_path: Path
+) -> None:
     key_pem = certificate.private_key_pem().decode()
     key_body = "".join(key_pem.splitlines()[1:-1])
     for text in (repr(certificate), str(certificate), f"{certificate}"):
@@ -129,8 +126,7 @@ def test_no_key_or_password_in_reprs_or_errors(pki: Pki, certificate: Certificat
     assert wrong.value.__suppress_context__
     with pytest.raises(CertificateError, match="cannot read"):
         Certificate.from_pkcs12(pki.folder / "missing.p12", P12_PASSWORD)
-    (pki.folder / "other").mkdir()
-    other = make_pki(pki.folder / "other")
+    other = make_pki(tmp_path)  # the session's PKI stays as it was made
     with pytest.raises(CertificateError, match="does not belong"):
         Certificate.from_pem(pki.enterprise_cert_pem, other.enterprise_key_pem)
 

@@ -129,3 +129,6 @@ def test_the_cxf_client_reports_a_refused_bootstrap(
         keystore=stranger.enterprise_p12,
     )
     assert call.outcome in ("FAULT", "ERROR") and call.sent == [ISSUE], call
+    # Refused by the server's WS-Security processing, not a failure of the client itself.
+    assert call.outcome == "FAULT" and call.received == ["- 500"], call  # the RST, refused
+    assert "SecurityError" in call.text, call

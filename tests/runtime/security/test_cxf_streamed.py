@@ -40,6 +40,7 @@ from altinn2.services.broker_service import (
     UPLOAD_FILE_STREAMED_EC2,
 )
 from tests.pki import P12_PASSWORD
+from tests.runtime.security import test_cxf
 from tests.runtime.security.test_cxf import (
     BAD_CONTEXT_TOKEN,
     ENTERPRISE,
@@ -49,6 +50,7 @@ from tests.runtime.security.test_cxf import (
     count_issues,
     next_call,
     serve,
+    tls,
 )
 
 # The streamed EC and EC2 WSDLs (folder/name without .wsdl).
@@ -92,17 +94,11 @@ def cxf(tmp_path_factory: pytest.TempPathFactory, mirror: Path) -> Iterator[Cxf]
     )
 
 
-@pytest.fixture(scope="module")
-def certificate(cxf: Cxf) -> Certificate:
-    return Certificate.from_pkcs12(cxf.pki.enterprise_p12, P12_PASSWORD)
+certificate = test_cxf.certificate  # the enterprise certificate of this module's `cxf`
 
 
 def base_url(cxf: Cxf) -> str:
     return "/".join(next(iter(cxf.endpoints.values())).url.split("/", 3)[:3])
-
-
-def tls(cxf: Cxf) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=str(cxf.pki.ca_pem))
 
 
 def client(cxf: Cxf, certificate: Certificate, binding: str, **options: object) -> Client:

@@ -28,11 +28,6 @@ ENDPOINT = "https://127.0.0.1:1/ServiceEngineExternal/ReporteeElementListEC.svc"
 
 
 @pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="module")
 def rst(pki: Pki) -> bytes:
     certificate = Certificate.from_pkcs12(pki.enterprise_p12, P12_PASSWORD)
     return trust.issue_request(ENDPOINT, certificate).envelope

@@ -1,5 +1,6 @@
-"""The EC/EC2 mock over loopback HTTPS: a test PKI (made here, never committed), the mock
-trusting its CA, and the enterprise certificate it issued."""
+"""The EC/EC2 mock over loopback HTTPS: the session's test PKI (tests/conftest.py, made at
+run time, never committed), the mock trusting its CA, and the enterprise certificate it
+issued."""
 
 from __future__ import annotations
 
@@ -11,14 +12,9 @@ import pytest
 from altinn2.runtime import Certificate, EnterpriseCredentials
 from altinn2.runtime.operation import Credential, OperationInfo
 from altinn2.testing import MockAltinn, example_input
-from tests.pki import P12_PASSWORD, Pki, make_pki
+from tests.pki import P12_PASSWORD, Pki
 
 ENTERPRISE = EnterpriseCredentials(user_name="virksomhetsbruker", password="Virksomhet-Passord-9")
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    return make_pki(tmp_path_factory.mktemp("pki"))
 
 
 @pytest.fixture(scope="session")

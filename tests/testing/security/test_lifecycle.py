@@ -83,6 +83,12 @@ def subcodes(answer: bytes) -> tuple[str, ...]:
     )
 
 
+def answered(mock: MockAltinn, operation: OperationInfo) -> None:
+    """The mock's last exchange was `operation` verified and answered, not refused."""
+    last = mock.calls[-1]
+    assert last.ok and last.fault is None and last.operation == operation.name, last
+
+
 @pytest.mark.parametrize("binding", [Binding.EC, Binding.EC2], ids=str)
 def test_the_client_renews_before_the_short_lifetime_ends_and_ec_cancels_the_old_context(
     pki: Pki, certificate: Certificate, binding: Binding
@@ -108,6 +114,7 @@ def test_the_client_renews_before_the_short_lifetime_ends_and_ec_cancels_the_old
                 assert subcodes(post_under(mock, first, operation)) == ("BadContextToken",)
             else:  # EC2's replaced context is never cancelled: it lives on until it expires
                 assert b"Fault" not in post_under(mock, first, operation)
+                answered(mock, operation)
         mock.check()
 
 
@@ -170,6 +177,7 @@ def test_ec_cancels_on_close_and_the_cancelled_token_faults_afterwards(
         client.invoke(operation, ec_input(operation), operation.output)
         context = current(client, operation)
         assert b"Fault" not in post_under(mock, context, operation)
+        answered(mock, operation)
     assert kinds(mock) == ["issued", operation.name, operation.name, "cancelled"]
     assert mock.conversations.store.cancelled == [context.identifier]
     cancel_call = mock.calls[-1]

@@ -26,7 +26,13 @@ from altinn2.runtime.wsheaders import utc_now
 from altinn2.testing import MockAltinn
 from tests.pki import Pki
 from tests.testing.security.conftest import ENTERPRISE, ec_input, p12
-from tests.testing.security.test_lifecycle import SOAP12, post_under, reportee_elements, subcodes
+from tests.testing.security.test_lifecycle import (
+    SOAP12,
+    answered,
+    post_under,
+    reportee_elements,
+    subcodes,
+)
 
 
 def issue(mock: MockAltinn, binding: Binding, certificate: Certificate) -> SecurityContext:
@@ -116,6 +122,7 @@ def test_a_call_signed_with_another_key_is_refused(
     assert subcodes(answer) == ("InvalidSecurity",)
     assert mock.calls[-1].reason == "the signature does not verify"
     assert b"Fault" not in post_under(mock, context, reportee_elements(binding))
+    answered(mock, reportee_elements(binding))  # the genuine key is still taken
 
 
 def test_an_ec_call_without_the_derived_key_its_policy_requires_is_refused(
@@ -153,6 +160,7 @@ def test_an_ec2_cookie_changed_on_the_way_is_refused(
     )
     assert mock.calls[-1].reason == "the token's cookie is not one the service issued"
     assert b"Fault" not in post_under(mock, context, operation)
+    answered(mock, operation)  # the cookie as issued is still taken
 
 
 def test_an_ec2_cookie_moved_into_another_token_is_refused(
