@@ -413,19 +413,12 @@ class BaseClient:
         self, call: PreparedCall, exc: httpx.HTTPError, attempt: int, ends: float | None
     ) -> float:
         """How long to wait before trying again after a transport error; raises when not to."""
-        if _certificate_refused(exc):
-            raise CertificateError(
-                f"{call.operation.label}: the TLS certificate of {public_url(call.url)} was not "
-                "accepted (not retried)",
-                url=public_url(call.url),
-            ) from exc
-        unsent = not_sent(exc)
-        self._check_deadline(call, ends, sent=None if unsent else True)
-        if self.should_retry(call.operation, attempt, connect_failed=unsent):
-            return self._delay_within(call, attempt, ends)
-        if not unsent and not call.operation.effect.repeatable:
-            raise self._outcome_unknown(call, _kind(exc), sent=_sent(exc)) from exc
-        raise self._transport_error(call, exc, attempt) from exc
+        if not _certificate_refused(exc):  # a refused certificate is not retried
+            unsent = not_sent(exc)
+            self._check_deadline(call, ends, sent=None if unsent else True)
+            if self.should_retry(call.operation, attempt, connect_failed=unsent):
+                return self._delay_within(call, attempt, ends)
+        raise self.call_error(call, exc, attempt) from exc
 
     def _delay_within(self, call: PreparedCall, attempt: int, ends: float | None) -> float:
         """The backoff before the next attempt; DeadlineExceededError when it would end past
@@ -584,13 +577,15 @@ class BaseClient:
         context: object,
         rewind: Callable[[], None] | None,
         exc: BadContextTokenError,
+        reissued: bool,
     ) -> None:
-        """A streamed call refused for its security context (BadContextToken). The service
-        refused the message before acting on it, so it may go once more under a newly issued
-        context, an upload too (a security retry, not a resend of a call that may have taken
-        effect): the context is dropped and the file rewound. Raises when it cannot go again:
-        no context to renew, or a file source that yields its bytes only once."""
-        if context is None:
+        """A call refused for its security context (BadContextToken). The service refused the
+        message before acting on it, so it may go once more under a newly issued context, a
+        write or an upload too (a security retry, not a resend of a call that may have taken
+        effect): the context is dropped and a streamed file rewound. Raises when it cannot go
+        again: no context to renew, already sent under a renewed one, or a file source that
+        yields its bytes only once."""
+        if context is None or reissued:
             raise exc
         profile.refused(call.operation, url, context)
         if rewind is None:
@@ -604,16 +599,18 @@ class BaseClient:
             ) from exc
         rewind()
 
-    def streamed_error(self, call: PreparedCall, exc: httpx.HTTPError) -> Exception:
-        """A streamed call is never resent: what failed, and whether it reached the server."""
+    def call_error(self, call: PreparedCall, exc: httpx.HTTPError, attempts: int = 1) -> Exception:
+        """A transport error not retried (a streamed call is never resent): what failed, and
+        whether it reached the server."""
         if _certificate_refused(exc):
             return CertificateError(
-                f"{call.operation.label}: the server's TLS certificate was refused",
+                f"{call.operation.label}: the TLS certificate of {public_url(call.url)} was not "
+                "accepted (not retried)",
                 url=public_url(call.url),
             )
         if not not_sent(exc) and not call.operation.effect.repeatable:
-            return self._outcome_unknown(call, str(_kind(exc)), sent=_sent(exc))
-        return self._transport_error(call, exc, 1)
+            return self._outcome_unknown(call, _kind(exc), sent=_sent(exc))
+        return self._transport_error(call, exc, attempts)
 
     def finish_streamed(
         self,
@@ -952,12 +949,8 @@ class Client(BaseClient):
             if delay is None:
                 try:
                     return self.finish_response(call, response, content, output)
-                except BadContextTokenError:
-                    if context is None or reissued:
-                        raise
-                    # A security retry, for writes too: the service refused the message's
-                    # context before acting on it. Once, under a newly issued context.
-                    profile.refused(operation, url, context)
+                except BadContextTokenError as exc:
+                    self.resend_refused(call, profile, url, context, _nothing, exc, reissued)
                     reissued = True
                     continue
             time.sleep(delay)
@@ -998,17 +991,15 @@ class Client(BaseClient):
                     stream=True,
                 )
             except httpx.HTTPError as exc:
-                raise self.streamed_error(call, exc) from None
+                raise self.call_error(call, exc) from None
             try:
                 return self._download(call, response, output, started)
             except httpx.HTTPError as exc:
                 response.close()
-                raise self.streamed_error(call, exc) from None
+                raise self.call_error(call, exc) from None
             except BadContextTokenError as exc:
                 response.close()
-                if reissued:
-                    raise
-                self.resend_refused(call, profile, url, context, rewind, exc)
+                self.resend_refused(call, profile, url, context, rewind, exc, reissued)
                 reissued = True
             except BaseException:
                 response.close()
@@ -1213,12 +1204,8 @@ class AsyncClient(BaseClient):
             if delay is None:
                 try:
                     return self.finish_response(call, response, content, output)
-                except BadContextTokenError:
-                    if context is None or reissued:
-                        raise
-                    # A security retry, for writes too: the service refused the message's
-                    # context before acting on it. Once, under a newly issued context.
-                    profile.refused(operation, url, context)
+                except BadContextTokenError as exc:
+                    self.resend_refused(call, profile, url, context, _nothing, exc, reissued)
                     reissued = True
                     continue
             await _sleep(delay)
@@ -1254,17 +1241,15 @@ class AsyncClient(BaseClient):
                     stream=True,
                 )
             except httpx.HTTPError as exc:
-                raise self.streamed_error(call, exc) from None
+                raise self.call_error(call, exc) from None
             try:
                 return await self._download(call, response, output, started)
             except httpx.HTTPError as exc:
                 await response.aclose()
-                raise self.streamed_error(call, exc) from None
+                raise self.call_error(call, exc) from None
             except BadContextTokenError as exc:
                 await response.aclose()
-                if reissued:
-                    raise
-                self.resend_refused(call, profile, url, context, rewind, exc)
+                self.resend_refused(call, profile, url, context, rewind, exc, reissued)
                 reissued = True
             except BaseException:
                 await response.aclose()
