@@ -733,32 +733,30 @@ def _kind(exc: httpx.HTTPError) -> str:
     return type(exc).__name__
 
 
-def _os_cause(exc: BaseException) -> OSError | None:
-    """The operating system's error behind a transport error, if its chain holds one."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and what caused it, in turn (each once)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, OSError):
-            return current
+        yield current
         current = current.__cause__ or current.__context__
-    return None
+
+
+def _os_cause(exc: BaseException) -> OSError | None:
+    """The operating system's error behind a transport error, if its chain holds one."""
+    return next((error for error in _chain(exc) if isinstance(error, OSError)), None)
 
 
 def _certificate_refused(exc: BaseException) -> bool:
     """Did TLS refuse the server's certificate (anywhere in the exception's chain)?"""
     import ssl
 
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return True
-        if isinstance(current, ssl.SSLError) and "CERTIFICATE" in str(current).upper():
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    return any(
+        isinstance(error, ssl.SSLCertVerificationError)
+        or (isinstance(error, ssl.SSLError) and "CERTIFICATE" in str(error).upper())
+        for error in _chain(exc)
+    )
 
 
 def _streamed_name(output: type[Any]) -> str | None:
