@@ -356,12 +356,7 @@ class BaseClient:
         if not content:
             raise ProtocolError(f"{operation.label}: empty response (HTTP {status})")
         try:
-            root = parse_xml(
-                content,
-                max_bytes=self.max_response_bytes,
-                max_elements=self.max_response_elements,
-                redactor=self.redactor,
-            )
+            root = self._parse(content)
             envelope = read_envelope(root, content, self.redactor)
         except ProtocolError:
             if status >= 400:
@@ -393,16 +388,20 @@ class BaseClient:
             )
         return from_element(envelope.body, output, operation.label, self._reread(content))
 
+    def _parse(self, content: bytes) -> etree._Element:
+        """An answer's XML, parsed within the client's limits."""
+        return parse_xml(
+            content,
+            max_bytes=self.max_response_bytes,
+            max_elements=self.max_response_elements,
+            redactor=self.redactor,
+        )
+
     def _reread(self, content: bytes) -> Callable[[], etree._Element]:
         """The answer's body parsed again (for a reader that fell back after consuming it)."""
 
         def reread() -> etree._Element:
-            root = parse_xml(
-                content,
-                max_bytes=self.max_response_bytes,
-                max_elements=self.max_response_elements,
-                redactor=self.redactor,
-            )
+            root = self._parse(content)
             body = read_envelope(root, content, self.redactor).body
             assert body is not None  # it was there the first time
             return body
@@ -624,12 +623,7 @@ class BaseClient:
         """The typed result of an answer's envelope part; `xop:Include` elements are emptied
         (the content they point to is streamed apart; `reader` is told which part that is)."""
         if is_mtom(content_type) and envelope:
-            root = parse_xml(
-                envelope,
-                max_bytes=self.max_response_bytes,
-                max_elements=self.max_response_elements,
-                redactor=self.redactor,
-            )
+            root = self._parse(envelope)
             references = xop_references(root)
             if reader is not None:
                 reader.references = references
