@@ -303,8 +303,20 @@ class BaseClient:
         del body, headers
         self.ensure_security(operation)
         url = self.url_for(operation, base_url)
+        return self._prepare(operation, request, url, self.security_profile(operation), context)
+
+    @staticmethod
+    def _prepare(
+        operation: OperationInfo,
+        request: SealedRequest,
+        url: str,
+        profile: SecurityProfile,
+        context: object,
+    ) -> PreparedCall:
+        """`prepare` for a call whose security was checked and whose URL and profile are known
+        (each attempt of `invoke` and `stream` builds its message anew, on the same)."""
         version = operation.soap_version
-        secured = self.security_profile(operation).secure(
+        secured = profile.secure(
             operation,
             url,
             [to_element(header) for header in request.headers],
@@ -534,10 +546,11 @@ class BaseClient:
         request: SealedRequest,
         source: Source | None,
         progress: Progress | None,
-        base_url: str | None,
-        context: object = None,
+        url: str,
+        profile: SecurityProfile,
+        context: object,
     ) -> tuple[PreparedCall, MtomRequest]:
-        """The envelope the binding asks for, secured by the operation's profile (`context`: what
+        """The envelope the binding asks for, secured by `profile` (`context`: what
         the profile got from the service first, as for `prepare`), wrapped as an MTOM request:
         with `source`, the body's streamed element points at the binary part that carries it
         (the security header stays in the envelope part; nothing signed points into the body)."""
@@ -547,7 +560,7 @@ class BaseClient:
         if streamed is not None:
             body = dataclasses.replace(request.body, **{streamed[0]: b""})
             request = SealedRequest(body, request.headers)
-        call = self.prepare(operation, request, base_url=base_url, context=context)
+        call = self._prepare(operation, request, url, profile, context)
         content_id = None
         envelope = call.content
         if streamed is not None:
@@ -920,7 +933,7 @@ class Client(BaseClient):
             attempt += 1
             context = profile.context(operation, url, self._post_security)
             # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self.prepare(operation, request, base_url=base_url, context=context)
+            call = self._prepare(operation, request, url, profile, context)
             self._emit_request(call)
             started = time.monotonic()
             timeout = self._attempt_timeout(self.http.timeout, ends)
@@ -972,7 +985,7 @@ class Client(BaseClient):
         while True:
             context = profile.context(operation, url, self._post_security)
             call, message = self.prepare_streamed(
-                operation, request, source, progress, base_url, context
+                operation, request, source, progress, url, profile, context
             )
             started = time.monotonic()
             try:
@@ -1175,7 +1188,7 @@ class AsyncClient(BaseClient):
             attempt += 1
             context = await profile.context_async(operation, url, self._post_security)
             # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self.prepare(operation, request, base_url=base_url, context=context)
+            call = self._prepare(operation, request, url, profile, context)
             self._emit_request(call)
             started = time.monotonic()
             timeout = self._attempt_timeout(self.http.timeout, ends)
@@ -1223,7 +1236,7 @@ class AsyncClient(BaseClient):
         while True:
             context = await profile.context_async(operation, url, self._post_security)
             call, message = self.prepare_streamed(
-                operation, request, source, progress, base_url, context
+                operation, request, source, progress, url, profile, context
             )
             started = time.monotonic()
             try:
