@@ -303,8 +303,20 @@ class BaseClient:
         del body, headers
         self.ensure_security(operation)
         url = self.url_for(operation, base_url)
+        return self._prepare(operation, request, url, self.security_profile(operation), context)
+
+    @staticmethod
+    def _prepare(
+        operation: OperationInfo,
+        request: SealedRequest,
+        url: str,
+        profile: SecurityProfile,
+        context: object,
+    ) -> PreparedCall:
+        """`prepare` for a call whose security was checked and whose URL and profile are known
+        (each attempt of `invoke` and `stream` builds its message anew, on the same)."""
         version = operation.soap_version
-        secured = self.security_profile(operation).secure(
+        secured = profile.secure(
             operation,
             url,
             [to_element(header) for header in request.headers],
@@ -356,12 +368,7 @@ class BaseClient:
         if not content:
             raise ProtocolError(f"{operation.label}: empty response (HTTP {status})")
         try:
-            root = parse_xml(
-                content,
-                max_bytes=self.max_response_bytes,
-                max_elements=self.max_response_elements,
-                redactor=self.redactor,
-            )
+            root = self._parse(content)
             envelope = read_envelope(root, content, self.redactor)
         except ProtocolError:
             if status >= 400:
@@ -393,16 +400,20 @@ class BaseClient:
             )
         return from_element(envelope.body, output, operation.label, self._reread(content))
 
+    def _parse(self, content: bytes) -> etree._Element:
+        """An answer's XML, parsed within the client's limits."""
+        return parse_xml(
+            content,
+            max_bytes=self.max_response_bytes,
+            max_elements=self.max_response_elements,
+            redactor=self.redactor,
+        )
+
     def _reread(self, content: bytes) -> Callable[[], etree._Element]:
         """The answer's body parsed again (for a reader that fell back after consuming it)."""
 
         def reread() -> etree._Element:
-            root = parse_xml(
-                content,
-                max_bytes=self.max_response_bytes,
-                max_elements=self.max_response_elements,
-                redactor=self.redactor,
-            )
+            root = self._parse(content)
             body = read_envelope(root, content, self.redactor).body
             assert body is not None  # it was there the first time
             return body
@@ -413,19 +424,12 @@ class BaseClient:
         self, call: PreparedCall, exc: httpx.HTTPError, attempt: int, ends: float | None
     ) -> float:
         """How long to wait before trying again after a transport error; raises when not to."""
-        if _certificate_refused(exc):
-            raise CertificateError(
-                f"{call.operation.label}: the TLS certificate of {public_url(call.url)} was not "
-                "accepted (not retried)",
-                url=public_url(call.url),
-            ) from exc
-        unsent = not_sent(exc)
-        self._check_deadline(call, ends, sent=None if unsent else True)
-        if self.should_retry(call.operation, attempt, connect_failed=unsent):
-            return self._delay_within(call, attempt, ends)
-        if not unsent and not call.operation.effect.repeatable:
-            raise self._outcome_unknown(call, _kind(exc), sent=_sent(exc)) from exc
-        raise self._transport_error(call, exc, attempt) from exc
+        if not _certificate_refused(exc):  # a refused certificate is not retried
+            unsent = not_sent(exc)
+            self._check_deadline(call, ends, sent=None if unsent else True)
+            if self.should_retry(call.operation, attempt, connect_failed=unsent):
+                return self._delay_within(call, attempt, ends)
+        raise self.call_error(call, exc, attempt) from exc
 
     def _delay_within(self, call: PreparedCall, attempt: int, ends: float | None) -> float:
         """The backoff before the next attempt; DeadlineExceededError when it would end past
@@ -542,10 +546,11 @@ class BaseClient:
         request: SealedRequest,
         source: Source | None,
         progress: Progress | None,
-        base_url: str | None,
-        context: object = None,
+        url: str,
+        profile: SecurityProfile,
+        context: object,
     ) -> tuple[PreparedCall, MtomRequest]:
-        """The envelope the binding asks for, secured by the operation's profile (`context`: what
+        """The envelope the binding asks for, secured by `profile` (`context`: what
         the profile got from the service first, as for `prepare`), wrapped as an MTOM request:
         with `source`, the body's streamed element points at the binary part that carries it
         (the security header stays in the envelope part; nothing signed points into the body)."""
@@ -555,7 +560,7 @@ class BaseClient:
         if streamed is not None:
             body = dataclasses.replace(request.body, **{streamed[0]: b""})
             request = SealedRequest(body, request.headers)
-        call = self.prepare(operation, request, base_url=base_url, context=context)
+        call = self._prepare(operation, request, url, profile, context)
         content_id = None
         envelope = call.content
         if streamed is not None:
@@ -584,13 +589,15 @@ class BaseClient:
         context: object,
         rewind: Callable[[], None] | None,
         exc: BadContextTokenError,
+        reissued: bool,
     ) -> None:
-        """A streamed call refused for its security context (BadContextToken). The service
-        refused the message before acting on it, so it may go once more under a newly issued
-        context, an upload too (a security retry, not a resend of a call that may have taken
-        effect): the context is dropped and the file rewound. Raises when it cannot go again:
-        no context to renew, or a file source that yields its bytes only once."""
-        if context is None:
+        """A call refused for its security context (BadContextToken). The service refused the
+        message before acting on it, so it may go once more under a newly issued context, a
+        write or an upload too (a security retry, not a resend of a call that may have taken
+        effect): the context is dropped and a streamed file rewound. Raises when it cannot go
+        again: no context to renew, already sent under a renewed one, or a file source that
+        yields its bytes only once."""
+        if context is None or reissued:
             raise exc
         profile.refused(call.operation, url, context)
         if rewind is None:
@@ -604,16 +611,18 @@ class BaseClient:
             ) from exc
         rewind()
 
-    def streamed_error(self, call: PreparedCall, exc: httpx.HTTPError) -> Exception:
-        """A streamed call is never resent: what failed, and whether it reached the server."""
+    def call_error(self, call: PreparedCall, exc: httpx.HTTPError, attempts: int = 1) -> Exception:
+        """A transport error not retried (a streamed call is never resent): what failed, and
+        whether it reached the server."""
         if _certificate_refused(exc):
             return CertificateError(
-                f"{call.operation.label}: the server's TLS certificate was refused",
+                f"{call.operation.label}: the TLS certificate of {public_url(call.url)} was not "
+                "accepted (not retried)",
                 url=public_url(call.url),
             )
         if not not_sent(exc) and not call.operation.effect.repeatable:
-            return self._outcome_unknown(call, str(_kind(exc)), sent=_sent(exc))
-        return self._transport_error(call, exc, 1)
+            return self._outcome_unknown(call, _kind(exc), sent=_sent(exc))
+        return self._transport_error(call, exc, attempts)
 
     def finish_streamed(
         self,
@@ -627,12 +636,7 @@ class BaseClient:
         """The typed result of an answer's envelope part; `xop:Include` elements are emptied
         (the content they point to is streamed apart; `reader` is told which part that is)."""
         if is_mtom(content_type) and envelope:
-            root = parse_xml(
-                envelope,
-                max_bytes=self.max_response_bytes,
-                max_elements=self.max_response_elements,
-                redactor=self.redactor,
-            )
+            root = self._parse(envelope)
             references = xop_references(root)
             if reader is not None:
                 reader.references = references
@@ -736,32 +740,30 @@ def _kind(exc: httpx.HTTPError) -> str:
     return type(exc).__name__
 
 
-def _os_cause(exc: BaseException) -> OSError | None:
-    """The operating system's error behind a transport error, if its chain holds one."""
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and what caused it, in turn (each once)."""
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, OSError):
-            return current
+        yield current
         current = current.__cause__ or current.__context__
-    return None
+
+
+def _os_cause(exc: BaseException) -> OSError | None:
+    """The operating system's error behind a transport error, if its chain holds one."""
+    return next((error for error in _chain(exc) if isinstance(error, OSError)), None)
 
 
 def _certificate_refused(exc: BaseException) -> bool:
     """Did TLS refuse the server's certificate (anywhere in the exception's chain)?"""
     import ssl
 
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, ssl.SSLCertVerificationError):
-            return True
-        if isinstance(current, ssl.SSLError) and "CERTIFICATE" in str(current).upper():
-            return True
-        current = current.__cause__ or current.__context__
-    return False
+    return any(
+        isinstance(error, ssl.SSLCertVerificationError)
+        or (isinstance(error, ssl.SSLError) and "CERTIFICATE" in str(error).upper())
+        for error in _chain(exc)
+    )
 
 
 def _streamed_name(output: type[Any]) -> str | None:
@@ -931,7 +933,7 @@ class Client(BaseClient):
             attempt += 1
             context = profile.context(operation, url, self._post_security)
             # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self.prepare(operation, request, base_url=base_url, context=context)
+            call = self._prepare(operation, request, url, profile, context)
             self._emit_request(call)
             started = time.monotonic()
             timeout = self._attempt_timeout(self.http.timeout, ends)
@@ -952,12 +954,8 @@ class Client(BaseClient):
             if delay is None:
                 try:
                     return self.finish_response(call, response, content, output)
-                except BadContextTokenError:
-                    if context is None or reissued:
-                        raise
-                    # A security retry, for writes too: the service refused the message's
-                    # context before acting on it. Once, under a newly issued context.
-                    profile.refused(operation, url, context)
+                except BadContextTokenError as exc:
+                    self.resend_refused(call, profile, url, context, _nothing, exc, reissued)
                     reissued = True
                     continue
             time.sleep(delay)
@@ -987,7 +985,7 @@ class Client(BaseClient):
         while True:
             context = profile.context(operation, url, self._post_security)
             call, message = self.prepare_streamed(
-                operation, request, source, progress, base_url, context
+                operation, request, source, progress, url, profile, context
             )
             started = time.monotonic()
             try:
@@ -998,17 +996,15 @@ class Client(BaseClient):
                     stream=True,
                 )
             except httpx.HTTPError as exc:
-                raise self.streamed_error(call, exc) from None
+                raise self.call_error(call, exc) from None
             try:
                 return self._download(call, response, output, started)
             except httpx.HTTPError as exc:
                 response.close()
-                raise self.streamed_error(call, exc) from None
+                raise self.call_error(call, exc) from None
             except BadContextTokenError as exc:
                 response.close()
-                if reissued:
-                    raise
-                self.resend_refused(call, profile, url, context, rewind, exc)
+                self.resend_refused(call, profile, url, context, rewind, exc, reissued)
                 reissued = True
             except BaseException:
                 response.close()
@@ -1192,7 +1188,7 @@ class AsyncClient(BaseClient):
             attempt += 1
             context = await profile.context_async(operation, url, self._post_security)
             # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self.prepare(operation, request, base_url=base_url, context=context)
+            call = self._prepare(operation, request, url, profile, context)
             self._emit_request(call)
             started = time.monotonic()
             timeout = self._attempt_timeout(self.http.timeout, ends)
@@ -1213,12 +1209,8 @@ class AsyncClient(BaseClient):
             if delay is None:
                 try:
                     return self.finish_response(call, response, content, output)
-                except BadContextTokenError:
-                    if context is None or reissued:
-                        raise
-                    # A security retry, for writes too: the service refused the message's
-                    # context before acting on it. Once, under a newly issued context.
-                    profile.refused(operation, url, context)
+                except BadContextTokenError as exc:
+                    self.resend_refused(call, profile, url, context, _nothing, exc, reissued)
                     reissued = True
                     continue
             await _sleep(delay)
@@ -1244,7 +1236,7 @@ class AsyncClient(BaseClient):
         while True:
             context = await profile.context_async(operation, url, self._post_security)
             call, message = self.prepare_streamed(
-                operation, request, source, progress, base_url, context
+                operation, request, source, progress, url, profile, context
             )
             started = time.monotonic()
             try:
@@ -1254,17 +1246,15 @@ class AsyncClient(BaseClient):
                     stream=True,
                 )
             except httpx.HTTPError as exc:
-                raise self.streamed_error(call, exc) from None
+                raise self.call_error(call, exc) from None
             try:
                 return await self._download(call, response, output, started)
             except httpx.HTTPError as exc:
                 await response.aclose()
-                raise self.streamed_error(call, exc) from None
+                raise self.call_error(call, exc) from None
             except BadContextTokenError as exc:
                 await response.aclose()
-                if reissued:
-                    raise
-                self.resend_refused(call, profile, url, context, rewind, exc)
+                self.resend_refused(call, profile, url, context, rewind, exc, reissued)
                 reissued = True
             except BaseException:
                 await response.aclose()
