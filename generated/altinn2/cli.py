@@ -14,10 +14,13 @@ it cannot decode. Text output is `name: value` lines; a fault is named by its op
 lists the generated endpoint operations with their binding, effect and input fields.
 
     altinn2 call SERVICE OPERATION [INPUT] [--input FILE] [--binding B] [--env E | --base-url U]
+                 [--certificate P12] [--ca-file PEM]
 
 calls an operation with INPUT (a JSON object of its input fields; from the argument, a file or
 stdin) and prints the typed result as JSON, or the decoded fault (exit status 1). Credentials
-come from the ALTINN2_* environment variables or are asked for on stdin, never from arguments.
+come from the ALTINN2_* environment variables or are asked for on stdin, never from arguments;
+an EC or EC2 operation also signs in with the enterprise certificate (`--certificate` or
+ALTINN2_CERTIFICATE, its password in ALTINN2_CERTIFICATE_PASSWORD or asked for).
 
     altinn2 mock serve [--host H] [--port N] [--stateless] [--defaults minimal|full] [--json]
                        [--tls-cert PEM [--tls-key PEM]] [--ca PEM] [--token-lifetime SECONDS]
@@ -70,6 +73,10 @@ ENV_USER_PIN = "ALTINN2_USER_PIN"
 ENV_AUTH_METHOD = "ALTINN2_AUTH_METHOD"
 ENV_ENTERPRISE_USER = "ALTINN2_ENTERPRISE_USER"
 ENV_ENTERPRISE_PASSWORD = "ALTINN2_ENTERPRISE_PASSWORD"
+# As `altinn2 attachment upload/download` read them.
+ENV_CERTIFICATE = "ALTINN2_CERTIFICATE"
+ENV_CERTIFICATE_PASSWORD = "ALTINN2_CERTIFICATE_PASSWORD"
+ENV_CA_FILE = "ALTINN2_CA_FILE"
 
 
 def _one_line(message: Any) -> str:
@@ -373,7 +380,9 @@ def _pick_operation(service: str, operation: str, binding: str | None) -> Any:
         chosen = [op for op in chosen if op.binding.value == "Basic"] if binding is None else []
     if len(chosen) != 1:
         bindings = ", ".join(sorted(op.binding.value for op in named))
-        _fail(f"{operation}: no single operation for binding {binding} (available: {bindings})")
+        if binding is None:
+            _fail(f"{operation}: name its binding with --binding (available: {bindings})")
+        _fail(f"{operation}: no operation for binding {binding} (available: {bindings})")
     return chosen[0]
 
 
@@ -439,6 +448,35 @@ def _credentials(operation: Any, can_ask: bool) -> dict[str, Any]:
     return settings
 
 
+def _certificate(operation: Any, path: Path | None, can_ask: bool) -> dict[str, Any]:
+    """The enterprise certificate an EC or EC2 operation signs in with (nothing for the
+    others): the PKCS#12 file, its password from the environment or a prompt."""
+    from altinn2.runtime.errors import ConfigurationError
+    from altinn2.runtime.security.x509 import Certificate
+
+    if operation.binding.value not in ("EC", "EC2"):
+        return {}
+    if path is None:
+        _fail(
+            f"{operation.name} ({operation.binding.value}) signs in with the enterprise "
+            f"certificate: give --certificate P12 (or set {ENV_CERTIFICATE})"
+        )
+    password = _credential(
+        ENV_CERTIFICATE_PASSWORD, "certificate password", secret=True, ask=True, can_ask=can_ask
+    )
+    try:
+        return {"certificate": Certificate.from_pkcs12(path, password or None)}
+    except ConfigurationError as exc:
+        _fail(exc)
+
+
+def _verify(ca_file: Path | None) -> dict[str, Any]:
+    """Trust the server certificates `ca_file` signed instead of the system's."""
+    import ssl
+
+    return {} if ca_file is None else {"verify": ssl.create_default_context(cafile=str(ca_file))}
+
+
 def _plain(value: Any) -> Any:
     """A typed result as plain JSON values."""
     import dataclasses
@@ -466,12 +504,25 @@ def _plain(value: Any) -> Any:
 )
 @click.option(
     "--binding",
-    type=click.Choice(["Basic", "WS", "EC"]),
-    help="The binding of a base operation (default: Basic).",
+    type=click.Choice(["Basic", "WS", "EC", "EC2"]),
+    help="The binding of a base operation (default: Basic), or of an EC/EC2 name.",
 )
 @click.option("--env", "environment", help="The environment (production, tt02, ...).")
 @click.option(
     "--base-url", envvar="ALTINN2_BASE_URL", help="Call this base URL (env: ALTINN2_BASE_URL)."
+)
+@click.option(
+    "--certificate",
+    envvar=ENV_CERTIFICATE,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="EC and EC2: the enterprise certificate, a PKCS#12 (.p12/.pfx) file "
+    f"(env: {ENV_CERTIFICATE}; its password: {ENV_CERTIFICATE_PASSWORD} or a prompt).",
+)
+@click.option(
+    "--ca-file",
+    envvar=ENV_CA_FILE,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Trust the server certificates this CA bundle (PEM) signed, not the system's.",
 )
 @click.option("--reveal-secrets", is_flag=True, help="Do not mask secrets in the result.")
 def call_command(
@@ -482,6 +533,8 @@ def call_command(
     binding: str | None,
     environment: str | None,
     base_url: str | None,
+    certificate: Path | None,
+    ca_file: Path | None,
     reveal_secrets: bool,
 ) -> None:
     """Call OPERATION of SERVICE with INPUT (a JSON object of its input fields, as
@@ -489,8 +542,10 @@ def call_command(
 
     Credentials come from ALTINN2_SYSTEM_USER, ALTINN2_SYSTEM_PASSWORD, ALTINN2_USER_SSN,
     ALTINN2_USER_PASSWORD, ALTINN2_USER_PIN, ALTINN2_AUTH_METHOD (and ALTINN2_ENTERPRISE_USER,
-    ALTINN2_ENTERPRISE_PASSWORD for EC), or are asked for; never from the command line. A fault
-    is printed decoded, as JSON, with exit status 1; any other failure is one line and status 2.
+    ALTINN2_ENTERPRISE_PASSWORD for EC and EC2), or are asked for; never from the command line.
+    EC and EC2 sign in with the enterprise certificate (--certificate; its password from
+    ALTINN2_CERTIFICATE_PASSWORD or asked for). A fault is printed decoded, as JSON, with exit
+    status 1; any other failure is one line and status 2.
     """
     from altinn2.client import Client
     from altinn2.endpoints import SERVICES
@@ -517,7 +572,8 @@ def call_command(
     except DecodeError as exc:
         _fail(exc)
     arguments.update(headers)
-    settings = _credentials(op, stdin_free)
+    signing = _certificate(op, certificate, stdin_free)  # a missing one fails before any prompt
+    settings = {**_credentials(op, stdin_free), **signing, **_verify(ca_file)}
     module = next(module for module, name in SERVICES.items() if name == op.service)
     try:
         with Client(

@@ -1,0 +1,229 @@
+"""`altinn2 call` over EC and EC2 against the mock on loopback HTTPS: the enterprise certificate
+from `--certificate` (or ALTINN2_CERTIFICATE), its password from ALTINN2_CERTIFICATE_PASSWORD or
+a prompt, the enterprise user from the environment; one line for each way it can be missing or
+wrong, and no secret in the output or the log."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+
+import pytest
+from click.testing import CliRunner, Result
+
+from altinn2.cli import main
+from altinn2.testing import MockAltinn
+from tests.pki import P12_PASSWORD, Pki
+from tests.testing.security.conftest import ENTERPRISE, https_mock
+
+REPORTEE = "910000001"
+SEARCH = {
+    "search_be": {"reportee": REPORTEE, "from_date": "2000-01-01", "to_date": "2100-01-01"},
+    "language_id": 1044,
+}
+SECRETS = (P12_PASSWORD, ENTERPRISE.password.reveal())
+
+
+@pytest.fixture
+def mock(pki: Pki) -> Iterator[MockAltinn]:
+    with https_mock(pki, stateful=True) as running:
+        running.scenario.add_correspondence(REPORTEE, "Vedtak om tilskudd")
+        yield running
+
+
+def _environment(mock: MockAltinn, pki: Pki, **changes: str | None) -> dict[str, str | None]:
+    """Only what an EC call reads (anything else the test process has set is unset)."""
+    environment: dict[str, str | None] = {
+        "ALTINN2_BASE_URL": mock.url,
+        "ALTINN2_CA_FILE": str(pki.ca_pem),
+        "ALTINN2_CERTIFICATE": str(pki.enterprise_p12),
+        "ALTINN2_CERTIFICATE_PASSWORD": P12_PASSWORD,
+        "ALTINN2_ENTERPRISE_USER": ENTERPRISE.user_name,
+        "ALTINN2_ENTERPRISE_PASSWORD": ENTERPRISE.password.reveal(),
+        "ALTINN2_SYSTEM_USER": None,
+        "ALTINN2_SYSTEM_PASSWORD": None,
+        "ALTINN2_USER_SSN": None,
+        "ALTINN2_USER_PASSWORD": None,
+    }
+    return {**environment, **changes}
+
+
+def _call(
+    mock: MockAltinn, pki: Pki, *arguments: str, input: str | None = None, **changes: str | None
+) -> Result:
+    return CliRunner().invoke(
+        main, ["call", *arguments], env=_environment(mock, pki, **changes), input=input
+    )
+
+
+def _bindings(mock: MockAltinn, operation: str) -> list[str]:
+    """The bindings of the mock's calls of `operation` (security steps, as a Cancel, left out)."""
+    return [str(call.binding) for call in mock.calls if call.operation == operation]
+
+
+def _no_secret(result: Result, caplog: pytest.LogCaptureFixture) -> None:
+    for secret in SECRETS:
+        assert secret not in result.stdout + result.stderr
+        assert secret not in caplog.text
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+def test_call_over_ec_and_ec2_with_the_enterprise_certificate(
+    mock: MockAltinn, pki: Pki, binding: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = _call(
+        mock,
+        pki,
+        "ReporteeElementList",
+        "GetReporteeElementListEC",
+        "--binding",
+        binding,
+        json.dumps(SEARCH),
+    )
+    assert result.exit_code == 0, result.output
+    (element,) = json.loads(result.stdout)
+    assert "Vedtak om tilskudd" in json.dumps(element)
+    assert _bindings(mock, "GetReporteeElementListEC") == [binding]
+    _no_secret(result, caplog)
+
+
+def test_call_of_a_base_operation_over_ec2_and_its_fault(
+    mock: MockAltinn, pki: Pki, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A base operation over `--binding EC2`; Altinn's fault comes back decoded (exit 1)."""
+    caplog.set_level(logging.DEBUG)
+    result = _call(
+        mock,
+        pki,
+        "ReceiptExternal",
+        "GetReceiptV2",
+        "--binding",
+        "EC2",
+        '{"receipt": {"receipt_id": 1}}',
+    )
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.stdout)["fault"]["error_id"] == 30008
+    assert _bindings(mock, "GetReceiptECV2") == ["EC2"]
+    _no_secret(result, caplog)
+
+
+def test_the_certificate_password_is_asked_for_and_never_echoed(mock: MockAltinn, pki: Pki) -> None:
+    result = _call(
+        mock,
+        pki,
+        "ReporteeElementList",
+        "GetReporteeElementListEC",
+        "--binding",
+        "EC",
+        json.dumps(SEARCH),
+        input=f"{P12_PASSWORD}\n",
+        ALTINN2_CERTIFICATE_PASSWORD=None,
+    )
+    assert result.exit_code == 0, result.output
+    assert "certificate password (ALTINN2_CERTIFICATE_PASSWORD)" in result.stderr
+    assert P12_PASSWORD not in result.output
+
+
+def test_the_certificate_from_the_option(mock: MockAltinn, pki: Pki) -> None:
+    result = _call(
+        mock,
+        pki,
+        "ReporteeElementList",
+        "GetReporteeElementListEC",
+        "--binding",
+        "EC2",
+        "--certificate",
+        str(pki.enterprise_p12),
+        json.dumps(SEARCH),
+        ALTINN2_CERTIFICATE=None,
+    )
+    assert result.exit_code == 0, result.output
+    assert _bindings(mock, "GetReporteeElementListEC") == ["EC2"]
+
+
+def _one_line_error(result: Result, *words: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1, result.stderr
+    for word in words:
+        assert word in result.stderr
+
+
+@pytest.mark.parametrize("binding", ["EC", "EC2"])
+def test_a_missing_certificate_is_one_line(mock: MockAltinn, pki: Pki, binding: str) -> None:
+    result = _call(
+        mock,
+        pki,
+        "ReporteeElementList",
+        "GetReporteeElementListEC",
+        "--binding",
+        binding,
+        json.dumps(SEARCH),
+        ALTINN2_CERTIFICATE=None,
+    )
+    _one_line_error(result, f"GetReporteeElementListEC ({binding})", "--certificate")
+    assert mock.calls == ()  # failed before anything was sent
+
+
+def test_a_wrong_certificate_password_is_one_line(
+    mock: MockAltinn, pki: Pki, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = _call(
+        mock,
+        pki,
+        "ReporteeElementList",
+        "GetReporteeElementListEC",
+        "--binding",
+        "EC",
+        json.dumps(SEARCH),
+        ALTINN2_CERTIFICATE_PASSWORD="not-the-password",
+    )
+    _one_line_error(result, str(pki.enterprise_p12), "password is wrong")
+    assert "not-the-password" not in result.output + caplog.text
+    _no_secret(result, caplog)
+    assert mock.calls == ()
+
+
+def test_a_missing_certificate_password_is_one_line(mock: MockAltinn, pki: Pki) -> None:
+    """Not in the environment and not given at the prompt (stdin closed)."""
+    result = _call(
+        mock,
+        pki,
+        "ReporteeElementList",
+        "GetReporteeElementListEC",
+        "--binding",
+        "EC",
+        json.dumps(SEARCH),
+        input="",
+        ALTINN2_CERTIFICATE_PASSWORD=None,
+    )
+    assert result.exit_code == 2, result.output
+    last = result.stderr.splitlines()[-1]
+    assert last.startswith("error: certificate password is needed")
+    assert "ALTINN2_CERTIFICATE_PASSWORD" in last
+    assert mock.calls == ()
+
+
+def test_an_ec_name_without_its_binding_names_the_bindings(mock: MockAltinn, pki: Pki) -> None:
+    result = _call(mock, pki, "ReporteeElementList", "GetReporteeElementListEC", "{}")
+    _one_line_error(result, "--binding", "EC, EC2")
+
+
+def test_the_certificate_is_not_read_for_basic(mock: MockAltinn, pki: Pki) -> None:
+    """A Basic call neither loads the certificate nor asks for its password."""
+    result = _call(
+        mock,
+        pki,
+        "ReceiptExternal",
+        "GetReceiptBasicV2",
+        '{"receipt": {"receipt_id": 1}}',
+        input="",
+        ALTINN2_CERTIFICATE_PASSWORD="not-the-password",
+        ALTINN2_SYSTEM_USER="x",
+        ALTINN2_SYSTEM_PASSWORD="y",
+    )
+    assert "certificate" not in result.output
+    assert _bindings(mock, "GetReceiptBasicV2") == ["Basic"]
