@@ -65,6 +65,8 @@ class _ServiceBase:
             f"package (no WSDL); available: {names}"
         )
 
+    # The checks of a base method that dispatches without a table (a streamed download among
+    # its bindings: generator/services/source.py writes its if-chain), with `dispatch`'s words.
     def _not_a_parameter(self, name: str, binding: str) -> TypeError:
         return TypeError(f"{name} is not a parameter of the {binding} endpoint; leave it out")
 

@@ -12,8 +12,6 @@ when it names one; AppliesTo, Lifetime and ComputedKeyAlgorithm (P_SHA1 only) ar
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
@@ -23,6 +21,7 @@ from lxml import etree
 
 from altinn2.runtime.security.names import DS, ISSUE, PSHA1, SCT_TYPE, WSA, WSSE, WST, WSU
 from altinn2.testing.security import signatures
+from altinn2.testing.security.encoding import base64_bytes
 from altinn2.testing.security.rejected import Rejected
 from altinn2.testing.security.timestamps import timestamp_problem
 from altinn2.testing.security.trust_anchors import TrustAnchors
@@ -37,13 +36,6 @@ class TokenRequest:
     certificate: x509.Certificate
     key_size: int
     client_entropy: bytes = field(repr=False)
-
-
-def _base64(text: str | None, what: str) -> bytes:
-    try:
-        return base64.b64decode("".join((text or "").split()), validate=True)
-    except (binascii.Error, ValueError):
-        raise Rejected(f"the {what} is not base64") from None
 
 
 def _signing_token(security: etree._Element, signature: etree._Element) -> bytes:
@@ -61,13 +53,13 @@ def _signing_token(security: etree._Element, signature: etree._Element) -> bytes
         uri = direct.get("URI") or ""
         for token in tokens:
             if uri == f"#{token.get(f'{{{WSU}}}Id')}":
-                return _base64(token.text, "BinarySecurityToken")
+                return base64_bytes(token.text, "BinarySecurityToken")
         raise Rejected(f"the bootstrap signature names no X.509 token of the message ({uri!r})")
     identifier = reference.find(f"{{{WSSE}}}KeyIdentifier")
     if identifier is not None and (identifier.get("ValueType") or "").endswith(THUMBPRINT_SUFFIX):
-        thumbprint = _base64(identifier.text, "thumbprint")
+        thumbprint = base64_bytes(identifier.text, "thumbprint")
         for token in tokens:
-            der = _base64(token.text, "BinarySecurityToken")
+            der = base64_bytes(token.text, "BinarySecurityToken")
             if hashlib.sha1(der).digest() == thumbprint:
                 return der
         raise Rejected("no X.509 token of the message has the signature's thumbprint")
@@ -122,7 +114,7 @@ def read_token_request(body: etree._Element | None, certificate: x509.Certificat
     secret = body.find(f"{{{WST}}}Entropy/{{{WST}}}BinarySecret")
     if secret is None:
         raise Rejected("the RST brings no entropy (combined entropy needs the client's)")
-    entropy = _base64(secret.text, "client entropy")
+    entropy = base64_bytes(secret.text, "client entropy")
     if len(entropy) < KEY_SIZE // 16:
         raise Rejected("the client's entropy is too short")
     return TokenRequest(certificate, KEY_SIZE, entropy)

@@ -10,36 +10,24 @@ was changed on the way: `InvalidSecurity`.
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
 import json
 import os
 import threading
-from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from altinn2.testing.security.encoding import base64_bytes
+from altinn2.testing.security.issued import IssuedContext
 from altinn2.testing.security.rejected import Rejected
 
 KEY_ID_BYTES = 4
 NONCE_BYTES = 12
 
 
-@dataclass(frozen=True, repr=False)
-class CookieContent:
-    identifier: str
-    token_id: str
-    endpoint: str
-    created: dt.datetime
-    expires: dt.datetime
-    key: bytes = field(repr=False)
-
-    def __repr__(self) -> str:
-        return f"CookieContent({self.identifier!r}, expires={self.expires.isoformat()})"
-
-
-def _encode(content: CookieContent) -> bytes:
+def _encode(content: IssuedContext) -> bytes:
+    """The context, but its cookie (what the cookie is made of)."""
     return json.dumps(
         {
             "identifier": content.identifier,
@@ -53,15 +41,16 @@ def _encode(content: CookieContent) -> bytes:
     ).encode("utf-8")
 
 
-def _decode(data: bytes) -> CookieContent:
+def _decode(data: bytes, cookie: str) -> IssuedContext:
     fields = json.loads(data)
-    return CookieContent(
+    return IssuedContext(
         identifier=fields["identifier"],
         token_id=fields["token_id"],
         endpoint=fields["endpoint"],
         created=dt.datetime.fromisoformat(fields["created"]),
         expires=dt.datetime.fromisoformat(fields["expires"]),
         key=base64.b64decode(fields["key"]),
+        cookie=cookie,
     )
 
 
@@ -81,18 +70,16 @@ class CookieSealer:
             self._current = os.urandom(KEY_ID_BYTES)
             self._keys = {self._current: AESGCM(AESGCM.generate_key(bit_length=256))}
 
-    def seal(self, content: CookieContent) -> str:
+    def seal(self, content: IssuedContext) -> str:
         with self._lock:
             key_id, cipher = self._current, self._keys[self._current]
         nonce = os.urandom(NONCE_BYTES)
         sealed = cipher.encrypt(nonce, _encode(content), key_id)
         return base64.b64encode(key_id + nonce + sealed).decode("ascii")
 
-    def open(self, text: str) -> CookieContent:
-        try:
-            data = base64.b64decode("".join(text.split()), validate=True)
-        except (binascii.Error, ValueError):
-            raise Rejected("the token's cookie is not base64") from None
+    def open(self, text: str) -> IssuedContext:
+        """The context `text` seals, its cookie `text` itself."""
+        data = base64_bytes(text, "token's cookie")
         key_id = data[:KEY_ID_BYTES]
         nonce = data[KEY_ID_BYTES : KEY_ID_BYTES + NONCE_BYTES]
         with self._lock:
@@ -100,6 +87,6 @@ class CookieSealer:
         if cipher is None:
             raise Rejected("the token's cookie was sealed by a key of the past", bad_context=True)
         try:
-            return _decode(cipher.decrypt(nonce, data[KEY_ID_BYTES + NONCE_BYTES :], key_id))
+            return _decode(cipher.decrypt(nonce, data[KEY_ID_BYTES + NONCE_BYTES :], key_id), text)
         except (InvalidTag, ValueError, KeyError):
             raise Rejected("the token's cookie is not one the service issued") from None

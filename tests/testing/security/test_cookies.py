@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
-from altinn2.testing.security.cookies import CookieContent, CookieSealer
+from altinn2.testing.security.cookies import CookieSealer
+from altinn2.testing.security.issued import IssuedContext
 from altinn2.testing.security.rejected import Rejected
 
 NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
-CONTENT = CookieContent(
+CONTENT = IssuedContext(
     "urn:uuid:1", "uuid-2-1", "/a/b.svc", NOW, NOW + dt.timedelta(hours=10), b"k" * 32
 )
 
@@ -20,7 +22,7 @@ CONTENT = CookieContent(
 def test_a_sealed_cookie_opens_to_its_content_and_hides_the_key() -> None:
     sealer = CookieSealer()
     sealed = sealer.seal(CONTENT)
-    assert sealer.open(sealed) == CONTENT
+    assert sealer.open(sealed) == replace(CONTENT, cookie=sealed)  # the context, its cookie too
     assert base64.b64encode(CONTENT.key).decode() not in sealed
     assert "kkkk" not in repr(CONTENT) and "kkkk" not in sealed
 
@@ -43,7 +45,8 @@ def test_after_forget_an_old_cookie_is_an_unknown_context() -> None:
     with pytest.raises(Rejected) as caught:
         sealer.open(sealed)
     assert caught.value.bad_context
-    assert sealer.open(sealer.seal(CONTENT)) == CONTENT
+    again = sealer.seal(CONTENT)
+    assert sealer.open(again) == replace(CONTENT, cookie=again)
 
 
 def test_text_that_is_not_base64_is_refused() -> None:

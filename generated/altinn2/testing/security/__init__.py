@@ -6,6 +6,8 @@ Altinn's WCF services do. One module per job:
 - `trust_anchors`: the CAs whose enterprise certificates the mock accepts (issuer, signature and
   validity period of a certificate);
 - `signatures`: verifying a `ds:Signature` of a security header (xmlsec) and what it covers;
+- `issued`: `IssuedContext`, one context the mock issued;
+- `encoding`: base64 text of a message as bytes (else `Rejected`);
 - `cookies`: EC2's cookie, the whole context sealed (AES-GCM) under a key of the mock;
 - `contexts`: the issued contexts (EC: kept in memory; EC2: carried by the cookie), expiry,
   cancellation, forgetting them all;

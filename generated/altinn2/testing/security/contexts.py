@@ -11,31 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from lxml import etree
 
 from altinn2.runtime.security.names import DNSE, WSC, WSU
-from altinn2.testing.security.cookies import CookieContent, CookieSealer
+from altinn2.testing.security.cookies import CookieSealer
+from altinn2.testing.security.issued import IssuedContext
 from altinn2.testing.security.rejected import Rejected
 
 # WCF's defaults (LocalServiceSecuritySettings): a session key lives 15 hours, a cookie 10.
 SESSION_LIFETIME = dt.timedelta(hours=15)
 COOKIE_LIFETIME = dt.timedelta(hours=10)
-
-
-@dataclass(frozen=True, repr=False)
-class IssuedContext:
-    identifier: str  # urn:uuid:...
-    token_id: str  # the SCT element's wsu:Id
-    endpoint: str  # the endpoint's path, lower case
-    created: dt.datetime
-    expires: dt.datetime
-    key: bytes = field(repr=False)
-    cookie: str | None = None  # EC2: the sealed context, as issued
-
-    def __repr__(self) -> str:
-        return f"IssuedContext({self.identifier!r}, {self.endpoint!r})"
 
 
 class ContextStore:
@@ -67,10 +54,7 @@ class ContextStore:
         token_id = f"uuid-{uuid.uuid4()}-{number}"
         context = IssuedContext(identifier, token_id, endpoint.lower(), now, now + lifetime, key)
         if cookie:
-            content = CookieContent(
-                identifier, token_id, context.endpoint, now, now + lifetime, key
-            )
-            context = replace(context, cookie=self._sealer.seal(content))
+            context = replace(context, cookie=self._sealer.seal(context))
         with self._lock:
             if not cookie:
                 self._live[identifier] = context
@@ -108,18 +92,10 @@ class ContextStore:
                 "the security context token has no cookie (EC2 keeps no context)",
                 bad_context=True,
             )
-        content = self._sealer.open(element.text or "")
-        if content.identifier != identifier or content.token_id != token.get(f"{{{WSU}}}Id"):
+        context = self._sealer.open(element.text or "")
+        if context.identifier != identifier or context.token_id != token.get(f"{{{WSU}}}Id"):
             raise Rejected("the token's cookie belongs to another token")
-        return IssuedContext(
-            content.identifier,
-            content.token_id,
-            content.endpoint,
-            content.created,
-            content.expires,
-            content.key,
-            element.text,
-        )
+        return context
 
     def cancel(self, context: IssuedContext) -> None:
         with self._lock:

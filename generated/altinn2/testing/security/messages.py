@@ -7,8 +7,6 @@ with the context key itself; a derived key shorter than 192 bits is refused (Bas
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 from dataclasses import dataclass
 
@@ -18,7 +16,9 @@ from altinn2.runtime.security import signing
 from altinn2.runtime.security.names import DS, WSC, WSSE, WSU
 from altinn2.runtime.security.psha1 import DEFAULT_LABEL, derived_key
 from altinn2.testing.security import signatures
-from altinn2.testing.security.contexts import ContextStore, IssuedContext
+from altinn2.testing.security.contexts import ContextStore
+from altinn2.testing.security.encoding import base64_bytes
+from altinn2.testing.security.issued import IssuedContext
 from altinn2.testing.security.rejected import Rejected
 from altinn2.testing.security.timestamps import timestamp_problem
 
@@ -61,10 +61,7 @@ def _derived(token: etree._Element, context: IssuedContext) -> bytes:
     length = _number(token, "Length") or DEFAULT_DERIVED_KEY_BYTES
     if length < MIN_DERIVED_KEY_BYTES:
         raise Rejected(f"a derived signing key of {length * 8} bits is too short")
-    try:
-        nonce = base64.b64decode("".join((token.findtext(f"{{{WSC}}}Nonce") or "").split()))
-    except (binascii.Error, ValueError):
-        raise Rejected("the DerivedKeyToken's Nonce is not base64") from None
+    nonce = base64_bytes(token.findtext(f"{{{WSC}}}Nonce"), "DerivedKeyToken's Nonce")
     if not nonce:
         raise Rejected("the DerivedKeyToken has no Nonce")
     label = token.findtext(f"{{{WSC}}}Label")

@@ -43,7 +43,7 @@ from altinn2.testing.faults import (
     addressing_reply_headers,
     soap_fault,
 )
-from altinn2.testing.security.contexts import IssuedContext
+from altinn2.testing.security.issued import IssuedContext
 
 SOAP = SoapVersion.SOAP12
 SOAP_FAULT_ACTION = f"{WSA}/soap/fault"
