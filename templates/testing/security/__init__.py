@@ -12,6 +12,7 @@ Altinn's WCF services do. One module per job:
 - `contexts`: the issued contexts (EC: kept in memory; EC2: carried by the cookie), expiry,
   cancellation, forgetting them all;
 - `bootstrap`: the RST/SCT: its certificate, RSA-SHA1 signature and entropy;
+- `renewal`: EC's RST/SCT/Renew: its target, holder and entropy;
 - `messages`: a message under a context: Timestamp, token, derived key, HMAC-SHA1 signature;
 - `replies`: the RSTR, the Cancel's RSTR, a response's security header, the WS-SC faults;
 - `service`: `ConversationService`, what `MockAltinn` calls for an EC or EC2 endpoint.

@@ -36,6 +36,8 @@ def _encode(content: IssuedContext) -> bytes:
             "created": content.created.isoformat(),
             "expires": content.expires.isoformat(),
             "key": base64.b64encode(content.key).decode("ascii"),
+            "instance": content.instance,
+            "holder": content.holder,
         },
         sort_keys=True,
     ).encode("utf-8")
@@ -51,6 +53,8 @@ def _decode(data: bytes, cookie: str) -> IssuedContext:
         expires=dt.datetime.fromisoformat(fields["expires"]),
         key=base64.b64decode(fields["key"]),
         cookie=cookie,
+        instance=fields["instance"],
+        holder=fields["holder"],
     )
 
 

@@ -1,5 +1,6 @@
 """`IssuedContext`: one security context the mock issued (EC: kept in the service's memory;
-EC2: sealed whole into the token's cookie, `cookies`)."""
+EC2: sealed whole into the token's cookie, `cookies`). An EC context renewed keeps its
+Identifier; each key it had is a generation, `instance` (`c:Instance`, None for the first)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ class IssuedContext:
     expires: dt.datetime
     key: bytes = field(repr=False)
     cookie: str | None = None  # EC2: the sealed context, as issued
+    instance: str | None = None  # the key's generation after a renewal (urn:uuid:...)
+    holder: str = ""  # the SHA-1 thumbprint (hex) of the certificate it was issued to
 
     def __repr__(self) -> str:
         return f"IssuedContext({self.identifier!r}, {self.endpoint!r})"

@@ -2,6 +2,7 @@
 
 - the RSTR/SCT: TokenType, the token (EC2: with `dnse:Cookie`), its attached and unattached
   references, `CK/PSHA1` as proof, the server's entropy, Lifetime and KeySize, in WCF's order;
+- the RSTR/SCT/Renew: the same, the token under a new `c:Instance` (EC);
 - the RSTR/SCT/Cancel: `RequestedTokenCancelled`;
 - every answer's `wsse:Security`: a Timestamp (and, on request, a WSS 1.1 SignatureConfirmation;
   a WCF transport binding sends none);
@@ -44,6 +45,7 @@ from altinn2.testing.faults import (
     soap_fault,
 )
 from altinn2.testing.security.issued import IssuedContext
+from altinn2.testing.security.renewal import ACTION_RENEWED
 
 SOAP = SoapVersion.SOAP12
 SOAP_FAULT_ACTION = f"{WSA}/soap/fault"
@@ -83,13 +85,18 @@ def token_response(context: IssuedContext, server_entropy: bytes, key_size: int)
     token = etree.SubElement(requested, f"{{{WSC}}}SecurityContextToken")
     token.set(f"{{{WSU}}}Id", context.token_id)
     etree.SubElement(token, f"{{{WSC}}}Identifier").text = context.identifier
+    if context.instance is not None:  # a renewed key's generation
+        etree.SubElement(token, f"{{{WSC}}}Instance").text = context.instance
     if context.cookie is not None:
         cookie = etree.SubElement(token, f"{{{DNSE}}}Cookie", nsmap={"dnse": DNSE})
         cookie.text = context.cookie
     attached = etree.SubElement(rstr, f"{{{WST}}}RequestedAttachedReference")
     attached.append(token_reference(f"#{context.token_id}", SCT_TYPE))
     unattached = etree.SubElement(rstr, f"{{{WST}}}RequestedUnattachedReference")
-    unattached.append(token_reference(context.identifier, SCT_TYPE))
+    reference = token_reference(context.identifier, SCT_TYPE)
+    if context.instance is not None:
+        reference[0].set(f"{{{WSC}}}Instance", context.instance)
+    unattached.append(reference)
     proof = etree.SubElement(rstr, f"{{{WST}}}RequestedProofToken")
     etree.SubElement(proof, f"{{{WST}}}ComputedKey").text = PSHA1
     secret = etree.SubElement(etree.SubElement(rstr, f"{{{WST}}}Entropy"), f"{{{WST}}}BinarySecret")
@@ -127,6 +134,19 @@ def issued(
     """The RSTR/SCT answering an RST."""
     body = token_response(context, server_entropy, key_size)
     return secured_reply(ACTION_ISSUED, relates_to, body, now)
+
+
+def renewed(
+    context: IssuedContext,
+    server_entropy: bytes,
+    key_size: int,
+    relates_to: str | None,
+    now: dt.datetime,
+) -> Reply:
+    """The RSTR/SCT/Renew answering EC's RST/SCT/Renew: the renewed token, its new key's
+    entropy and lifetime."""
+    body = token_response(context, server_entropy, key_size)
+    return secured_reply(ACTION_RENEWED, relates_to, body, now)
 
 
 def cancelled(relates_to: str | None, now: dt.datetime, confirmations: Sequence[str]) -> Reply:

@@ -4,6 +4,9 @@ bootstrap behaves.
 
 - RST/SCT: the bootstrap verified (`bootstrap`), a context issued, key P_SHA1(client entropy,
   server entropy), answered with the RSTR (`replies.issued`);
+- RST/SCT/Renew (EC): verified as the bootstrap (the certificate's signature) and as a message
+  under the context it renews (`renewal`); the context gets a new key and generation, answered
+  with the RSTR/SCT/Renew (`replies.renewed`); EC2 renews nothing (its client issues anew);
 - RST/SCT/Cancel: EC verifies it like any message and forgets the context (its token then
   faults `BadContextToken`); EC2 refuses it (`SecureConversationCancellationNotAllowed`,
   `MustNotSendCancel`);
@@ -33,6 +36,7 @@ from altinn2.testing.security.bootstrap import read_token_request, verify_bootst
 from altinn2.testing.security.contexts import COOKIE_LIFETIME, SESSION_LIFETIME, ContextStore
 from altinn2.testing.security.messages import Verified, verify_message
 from altinn2.testing.security.rejected import Rejected
+from altinn2.testing.security.renewal import ACTION_RENEW, read_renewal, thumbprint
 from altinn2.testing.security.trust_anchors import TrustAnchors
 
 __all__ = ["Answer", "ConversationService", "Rejected", "Verified"]
@@ -107,6 +111,10 @@ class ConversationService:
         now = self.clock()
         if action == ACTION_ISSUE:
             return self._issue(path, security, envelope.body, message_id, now, cookie=cookie)
+        if action == ACTION_RENEW:
+            if cookie:
+                raise Rejected("EC2 (cookie mode) renews no context; its client issues a new one")
+            return self._renew(path, policy, security, envelope.body, message_id, now)
         verified = verify_message(
             security,
             self.store,
@@ -134,11 +142,38 @@ class ConversationService:
         entropy = _server_entropy()
         key = computed_key(request.client_entropy, entropy, request.key_size)
         lifetime = self.token_lifetime or (COOKIE_LIFETIME if cookie else SESSION_LIFETIME)
-        context = self.store.issue(path, key, now, lifetime, cookie=cookie)
+        context = self.store.issue(
+            path, key, now, lifetime, cookie=cookie, holder=thumbprint(certificate)
+        )
         subject = certificate.subject.rfc4514_string()
         return Answer(
             f"issued {context.identifier} to {subject}",
             replies.issued(context, entropy, request.key_size, message_id, now),
+        )
+
+    def _renew(
+        self,
+        path: str,
+        policy: SecurityPolicy,
+        security: etree._Element,
+        body: etree._Element | None,
+        message_id: str | None,
+        now: dt.datetime,
+    ) -> Answer:
+        certificate = verify_bootstrap(security, self.anchors, now)
+        endorsing = verify_message(
+            security, self.store, path, now, cookie=False, derived_keys=policy.derived_keys
+        )
+        renewal = read_renewal(body, certificate, endorsing.context)
+        entropy = _server_entropy()
+        request = renewal.request
+        key = computed_key(request.client_entropy, entropy, request.key_size)
+        context = self.store.renew(
+            renewal.context, key, now, self.token_lifetime or SESSION_LIFETIME
+        )
+        return Answer(
+            f"renewed {context.identifier} (instance {context.instance})",
+            replies.renewed(context, entropy, request.key_size, message_id, now),
         )
 
     def _cancel(

@@ -75,9 +75,9 @@ def verify_bootstrap(
     problem = timestamp_problem(stamp, now, need_id=True)
     if problem:
         raise Rejected(problem)
-    signature = security.find(f"{{{DS}}}Signature")
+    signature = signatures.find(security, signatures.RSA_SHA1)
     if signature is None:
-        raise Rejected("the RST carries no signature of the enterprise certificate")
+        raise Rejected("the RST carries no RSA-SHA1 signature of the enterprise certificate")
     der = _signing_token(security, signature)
     try:
         certificate = x509.load_der_x509_certificate(der)
@@ -95,16 +95,21 @@ def verify_bootstrap(
     return certificate
 
 
-def read_token_request(body: etree._Element | None, certificate: x509.Certificate) -> TokenRequest:
-    """The body of an RST/SCT: what is asked, with the client's entropy."""
+def read_token_request(
+    body: etree._Element | None, certificate: x509.Certificate, *, request_type: str = ISSUE
+) -> TokenRequest:
+    """The body of an RST/SCT (or, with `request_type` Renew, of an RST/SCT/Renew): what is
+    asked, with the client's entropy. An Issue may leave its RequestType out (WCF's cookie-mode
+    client does); a Renew must say it."""
     if body is None or body.tag != f"{{{WST}}}RequestSecurityToken":
         raise Rejected("the body is not a WS-Trust 2005/02 RequestSecurityToken")
     token_type = (body.findtext(f"{{{WST}}}TokenType") or SCT_TYPE).strip()
     if token_type != SCT_TYPE:
         raise Rejected(f"the RST asks for a {token_type!r}, not a security context token")
-    request_type = (body.findtext(f"{{{WST}}}RequestType") or ISSUE).strip()
-    if request_type != ISSUE:
-        raise Rejected(f"the RST's RequestType {request_type!r} is not Issue")
+    said = (body.findtext(f"{{{WST}}}RequestType") or "").strip()
+    if said != request_type and (said or request_type != ISSUE):
+        wanted = request_type.rpartition("/")[2]
+        raise Rejected(f"the RST's RequestType {said!r} is not {wanted}")
     algorithm = (body.findtext(f"{{{WST}}}ComputedKeyAlgorithm") or PSHA1).strip()
     if algorithm != PSHA1:
         raise Rejected(f"computed-key algorithm {algorithm!r} is not P_SHA1")

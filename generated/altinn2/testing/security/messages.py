@@ -111,9 +111,9 @@ def verify_message(
     if token is None:
         raise Rejected("no security context token in the Security header")
     context = store.resolve(token, endpoint, now, cookie=cookie)
-    signature = security.find(f"{{{DS}}}Signature")
+    signature = signatures.find(security, signatures.HMAC_SHA1)
     if signature is None:
-        raise Rejected("no endorsing signature under the security context")
+        raise Rejected("no HMAC-SHA1 endorsing signature under the security context")
     key, derived = _signing_key(security, signature, context)
     if derived_keys and not derived:
         raise Rejected(

@@ -23,6 +23,18 @@ def rsa_key(certificate_der: bytes) -> xmlsec.Key:
     return xmlsec.Key.from_memory(certificate_der, xmlsec.constants.KeyDataFormatCertDer, None)
 
 
+def find(security: etree._Element, method: str) -> etree._Element | None:
+    """The security header's first `ds:Signature` made by `method` (an RST/Renew holds two:
+    the certificate's, RSA-SHA1, and the context's, HMAC-SHA1)."""
+    for signature in security.findall(f"{{{DS}}}Signature"):
+        if (
+            signature.find(f"{{{DS}}}SignedInfo/{{{DS}}}SignatureMethod[@Algorithm='{method}']")
+            is not None
+        ):
+            return signature
+    return None
+
+
 def verify(signature: etree._Element, key: xmlsec.Key, method: str) -> list[etree._Element]:
     """Verify `signature` (in its whole envelope) with `key`; it must be signed by `method`
     with exclusive c14n. Returns the elements it covers; each reference must name one element of
