@@ -206,9 +206,13 @@ def run(
     folder: Path,
     *,
     keystore: Path | None = None,
+    again_after_ms: int = 0,
 ) -> list[CxfCall]:
-    """CXF calls each target in turn (one JVM); the calls, in order."""
-    args = [str(keystore or pki.enterprise_p12), P12_PASSWORD, str(pki.ca_pem)]
+    """CXF calls each target in turn (one JVM); the calls, in order. With `again_after_ms`,
+    each target is called a second time on the same port that many milliseconds later (two
+    calls per target)."""
+    again = ["--again-after", str(again_after_ms)] if again_after_ms else []
+    args = [*again, str(keystore or pki.enterprise_p12), P12_PASSWORD, str(pki.ca_pem)]
     for index, target in enumerate(targets):
         wsdl = adapted_wsdl(cache, target.operation, folder)
         service, port = service_and_port(wsdl)
@@ -220,7 +224,8 @@ def run(
         f"CXF client failed ({finished.returncode}):\n{finished.stdout[-4000:]}"
         f"\n{finished.stderr[-4000:]}"
     )
-    return parse(lines[:-1], [target.operation.name for target in targets])
+    times = 2 if again_after_ms else 1
+    return parse(lines[:-1], [target.operation.name for target in targets for _ in range(times)])
 
 
 def parse(lines: Sequence[str], operations: Sequence[str]) -> list[CxfCall]:

@@ -14,10 +14,14 @@ Cancel secured under the context it cancels (Timestamp, the token, a signature w
 only (.NET Framework reference source, `SecuritySessionSecurityTokenAuthenticator`:
 `SetupSessionListener`, `ProcessRequest`), so a Cancel without the context's token reaches no
 session. CXF logs the refusal and goes on; Altinn's own Java client never asks CXF to cancel.
+
+CXF's Renew (of an expired context only) carries no proof of the certificate or of the context
+key; the mock refuses it, and CXF issues a new context instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from altinn2.runtime.codec import qname_of
@@ -30,6 +34,7 @@ from tests.testing.security.conftest import ENTERPRISE, https_mock
 from tests.testing.security.test_calls import CONVERSATION_OPERATIONS
 
 FAULT = "http://www.w3.org/2005/08/addressing/soap/fault"
+RENEW = "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/SCT/Renew"
 
 
 def first_per_endpoint() -> list[OperationInfo]:
@@ -73,3 +78,36 @@ def test_cxf_calls_every_ec_and_ec2_endpoint_of_the_mock(
             else:
                 assert cancelled == []
         mock.check()
+
+
+def test_cxf_renews_an_expired_context_and_issues_anew_when_refused(
+    pki: Pki, fetched: Project, tmp_path: Path
+) -> None:
+    """CXF renews a context only once its Lifetime has passed (SecureConversationOutInterceptor)
+    and secures that RST/SCT/Renew with a Timestamp alone, the token itself in `RenewTarget`:
+    no proof of the certificate or of the context key, which WCF's session service requires
+    (the bootstrap's security, the context endorsing). The mock refuses it as invalid security;
+    CXF then issues a new context (`security.issue.after.failed.renew`, Altinn's setting) and the
+    second call goes through under it."""
+    (operation,) = [op for op in first_per_endpoint() if op.binding is Binding.EC][:1]
+    with https_mock(pki, token_lifetime=dt.timedelta(seconds=5)) as mock:
+        target = Target(operation, mock.url.rstrip("/") + operation.path)
+        first, second = cxf_client.run(
+            pki, fetched.cache_dir, [target], ENTERPRISE, tmp_path, again_after_ms=6500
+        )
+        assert first.outcome == second.outcome == "RESULT", (first, second)
+        assert first.sent == [ISSUE, operation.action, CANCEL], first
+        assert second.sent == [RENEW, ISSUE, operation.action, CANCEL], second
+        answered = [f"{ISSUED} 200", f"{operation.reply_action} 200"]
+        assert second.received == [f"{FAULT} 500", *answered, f"{FAULT} 500"], second
+        renewals = [call for call in mock.calls if call.action == RENEW]
+        assert [(call.fault, call.reason) for call in renewals] == [
+            (
+                "o:InvalidSecurity",
+                "the RST carries no RSA-SHA1 signature of the enterprise certificate",
+            )
+        ]
+        assert "Signature" not in renewals[0].envelope and "RenewTarget" in renewals[0].envelope
+        issued = mock.conversations.store.issued
+        assert len(issued) == 2 and issued[0] != issued[1]
+        assert mock.conversations.store.renewed == []

@@ -17,8 +17,11 @@
  *   ERROR <operation> <exception>
  * and DONE at the end.
  *
- * Usage: java altinn2codegen.CxfEcClient KEYSTORE PASSWORD CA.pem
+ * Usage: java altinn2codegen.CxfEcClient [--again-after MS] KEYSTORE PASSWORD CA.pem
  *            (WSDL SERVICE PORT URL OPERATION PAYLOAD.xml)...
+ * With --again-after, each call is made a second time on the same port MS milliseconds later
+ * (its own RESULT/FAULT/ERROR line): CXF then uses the cached context, or, if it has expired,
+ * renews it (RST/SCT/Renew) and issues a new one when the renewal fails.
  * (QNames as {namespace}local; OPERATION is the WSDL operation's local name; the keystore holds
  * one private key, its password the store's; CA.pem is what the server's TLS certificate must
  * chain to).
@@ -157,7 +160,14 @@ public final class CxfEcClient {
         }
     }
 
+    /** Milliseconds before each call is made once more on the same port (0: once only). */
+    static long againAfter = 0;
+
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 && args[0].equals("--again-after")) {
+            againAfter = Long.parseLong(args[1]);
+            args = java.util.Arrays.copyOfRange(args, 2, args.length);
+        }
         if (args.length < 9 || (args.length - 3) % 6 != 0) {
             System.err.println("usage: CxfEcClient KEYSTORE PASSWORD CA.pem (WSDL SERVICE PORT URL OPERATION PAYLOAD)...");
             System.exit(2);
@@ -238,6 +248,19 @@ public final class CxfEcClient {
         context.put("security.sts.token.do.cancel", !says(wsdl, "MustNotSendCancel"));
         streamed(dispatch, wsdl, payload);
         try {
+            invoke(dispatch, operation, payload);
+            if (againAfter > 0) {
+                Thread.sleep(againAfter);
+                invoke(dispatch, operation, payload);
+            }
+        } finally {
+            ((Closeable) dispatch).close();
+        }
+    }
+
+    /** One call on the port: its RESULT, FAULT or ERROR line. */
+    static void invoke(Dispatch<Source> dispatch, String operation, Path payload) {
+        try {
             Source answer = dispatch.invoke(new StreamSource(payload.toFile()));
             printAttachments(operation, dispatch.getResponseContext());
             System.out.println("RESULT " + operation + " " + oneLine(answer));
@@ -253,8 +276,6 @@ public final class CxfEcClient {
                 causes.append(" <- ").append(cause);
             }
             System.out.println("ERROR " + operation + " " + causes.toString().replace('\n', ' '));
-        } finally {
-            ((Closeable) dispatch).close();
         }
         System.out.flush();
     }
