@@ -461,6 +461,8 @@ def _certificate(operation: Any, path: Path | None, can_ask: bool) -> dict[str, 
             f"{operation.name} ({operation.binding.value}) signs in with the enterprise "
             f"certificate: give --certificate P12 (or set {ENV_CERTIFICATE})"
         )
+    if not path.is_file():  # said before a prompt asks for its password
+        _fail(f"{path}: no such PKCS#12 file (--certificate or {ENV_CERTIFICATE})")
     password = _credential(
         ENV_CERTIFICATE_PASSWORD, "certificate password", secret=True, ask=True, can_ask=can_ask
     )
@@ -474,7 +476,13 @@ def _verify(ca_file: Path | None) -> dict[str, Any]:
     """Trust the server certificates `ca_file` signed instead of the system's."""
     import ssl
 
-    return {} if ca_file is None else {"verify": ssl.create_default_context(cafile=str(ca_file))}
+    if ca_file is None:
+        return {}
+    try:
+        return {"verify": ssl.create_default_context(cafile=str(ca_file))}
+    except (OSError, ssl.SSLError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not PEM"
+        _fail(f"{ca_file}: cannot read the CA bundle ({reason})")
 
 
 def _plain(value: Any) -> Any:
@@ -514,15 +522,16 @@ def _plain(value: Any) -> Any:
 @click.option(
     "--certificate",
     envvar=ENV_CERTIFICATE,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),  # read by EC and EC2 only
     help="EC and EC2: the enterprise certificate, a PKCS#12 (.p12/.pfx) file "
     f"(env: {ENV_CERTIFICATE}; its password: {ENV_CERTIFICATE_PASSWORD} or a prompt).",
 )
 @click.option(
     "--ca-file",
     envvar=ENV_CA_FILE,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Trust the server certificates this CA bundle (PEM) signed, not the system's.",
+    type=click.Path(path_type=Path),
+    help="Trust the server certificates this CA bundle (PEM) signed, not the system's "
+    f"(env: {ENV_CA_FILE}).",
 )
 @click.option("--reveal-secrets", is_flag=True, help="Do not mask secrets in the result.")
 def call_command(
@@ -572,8 +581,9 @@ def call_command(
     except DecodeError as exc:
         _fail(exc)
     arguments.update(headers)
-    signing = _certificate(op, certificate, stdin_free)  # a missing one fails before any prompt
-    settings = {**_credentials(op, stdin_free), **signing, **_verify(ca_file)}
+    trust = _verify(ca_file)  # a wrong file fails before any prompt
+    signing = _certificate(op, certificate, stdin_free)
+    settings = {**_credentials(op, stdin_free), **signing, **trust}
     module = next(module for module, name in SERVICES.items() if name == op.service)
     try:
         with Client(

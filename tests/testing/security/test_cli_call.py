@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
@@ -167,6 +168,21 @@ def test_a_missing_certificate_is_one_line(mock: MockAltinn, pki: Pki, binding: 
     assert mock.calls == ()  # failed before anything was sent
 
 
+def test_a_certificate_or_ca_file_that_is_not_there_is_one_line(
+    mock: MockAltinn, pki: Pki, tmp_path: Path
+) -> None:
+    absent = tmp_path / "absent.p12"
+    arguments = ("ReporteeElementList", "GetReporteeElementListEC", "--binding", "EC")
+    result = _call(mock, pki, *arguments, json.dumps(SEARCH), ALTINN2_CERTIFICATE=str(absent))
+    _one_line_error(result, f"{absent}: no such PKCS#12 file", "ALTINN2_CERTIFICATE")
+    not_pem = tmp_path / "ca.pem"
+    not_pem.write_text("not a certificate")
+    for ca_file in (tmp_path / "absent.pem", not_pem):
+        result = _call(mock, pki, *arguments, json.dumps(SEARCH), ALTINN2_CA_FILE=str(ca_file))
+        _one_line_error(result, f"{ca_file}: cannot read the CA bundle")
+    assert mock.calls == ()
+
+
 def test_a_wrong_certificate_password_is_one_line(
     mock: MockAltinn, pki: Pki, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -204,6 +220,26 @@ def test_a_missing_certificate_password_is_one_line(mock: MockAltinn, pki: Pki) 
     last = result.stderr.splitlines()[-1]
     assert last.startswith("error: certificate password is needed")
     assert "ALTINN2_CERTIFICATE_PASSWORD" in last
+    assert mock.calls == ()
+
+
+def test_a_certificate_password_that_cannot_be_asked_for_is_one_line(
+    mock: MockAltinn, pki: Pki
+) -> None:
+    """The input comes from stdin, so no prompt can ask: one line naming the variable."""
+    result = _call(
+        mock,
+        pki,
+        "ReporteeElementList",
+        "GetReporteeElementListEC",
+        "--binding",
+        "EC2",
+        "--input",
+        "-",
+        input=json.dumps(SEARCH),
+        ALTINN2_CERTIFICATE_PASSWORD=None,
+    )
+    _one_line_error(result, "certificate password is needed", "ALTINN2_CERTIFICATE_PASSWORD")
     assert mock.calls == ()
 
 
