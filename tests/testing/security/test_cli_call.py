@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from altinn2.cli import main
 from altinn2.testing import MockAltinn
 from tests.pki import P12_PASSWORD, Pki
 from tests.testing.security.conftest import ENTERPRISE, https_mock
+from tests.testing.test_cli import ALTINN2
 
 REPORTEE = "910000001"
 SEARCH = {
@@ -88,6 +91,30 @@ def test_call_over_ec_and_ec2_with_the_enterprise_certificate(
     assert "Vedtak om tilskudd" in json.dumps(element)
     assert _bindings(mock, "GetReporteeElementListEC") == [binding]
     _no_secret(result, caplog)
+
+
+def test_call_over_ec2_in_its_own_process(mock: MockAltinn, pki: Pki) -> None:
+    """The installed entry point, as a shell runs it: the password never on its command line,
+    nor in what it prints."""
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("ALTINN2_")},
+        **{k: v for k, v in _environment(mock, pki).items() if v is not None},
+    }
+    arguments = ["call", "ReporteeElementList", "GetReporteeElementListV2", "--binding", "EC2"]
+    done = subprocess.run(
+        [*ALTINN2, *arguments, json.dumps(SEARCH)],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    (element,) = json.loads(done.stdout)
+    assert "Vedtak om tilskudd" in json.dumps(element)
+    assert _bindings(mock, "GetReporteeElementListEC") == ["EC2"]
+    for secret in SECRETS:
+        assert secret not in done.stdout + done.stderr
 
 
 def test_call_of_a_base_operation_over_ec2_and_its_fault(
