@@ -18,11 +18,17 @@ import pytest
 from lxml import etree
 
 from altinn2.runtime import Certificate
+from altinn2.runtime.codec import to_element
 from altinn2.runtime.envelope import build_envelope, parse_xml, read_envelope
 from altinn2.runtime.operation import Binding, OperationInfo
 from altinn2.runtime.security import signing, trust
+from altinn2.runtime.security.cancel import cancel_request
 from altinn2.runtime.security.context_cache import ContextKey
-from altinn2.runtime.security.message import SIGNATURE_KEY_BYTES, derived_key_token
+from altinn2.runtime.security.message import (
+    SIGNATURE_KEY_BYTES,
+    derived_key_token,
+    secured_envelope,
+)
 from altinn2.runtime.security.names import (
     DK_TYPE,
     NONCE,
@@ -194,6 +200,21 @@ def refused(mock: MockAltinn, answer: bytes, subcode: str, reason: str) -> None:
     assert last.action == ACTION_RENEW and last.reason == reason, last
 
 
+def post_under_at(
+    mock: MockAltinn, context: SecurityContext, operation: OperationInfo, clock: Clock
+) -> bytes:
+    """`post_under` with the message's Timestamp from `clock` (the mock's)."""
+    sent = secured_envelope(
+        context,
+        operation.action,
+        mock.url + operation.path,
+        [to_element(ec_input(operation))],
+        derived_keys=True,
+        clock=clock,
+    )
+    return post(mock, mock.url + operation.path, sent.envelope)
+
+
 # -- renewal --------------------------------------------------------------------------------------
 
 
@@ -262,24 +283,6 @@ def test_the_replaced_key_lasts_the_rollover_interval_only(
         assert b"Fault" not in post_under_at(mock, renewed, operation, clock)
 
 
-def post_under_at(
-    mock: MockAltinn, context: SecurityContext, operation: OperationInfo, clock: Clock
-) -> bytes:
-    """`post_under` with the message's Timestamp from `clock` (the mock's)."""
-    from altinn2.runtime.codec import to_element
-    from altinn2.runtime.security import message
-
-    sent = message.secured_envelope(
-        context,
-        operation.action,
-        mock.url + operation.path,
-        [to_element(ec_input(operation))],
-        derived_keys=True,
-        clock=clock,
-    )
-    return post(mock, mock.url + operation.path, sent.envelope)
-
-
 # -- refusals -------------------------------------------------------------------------------------
 
 
@@ -309,9 +312,7 @@ def test_an_unknown_context_is_not_renewed(
     if how == "forgotten":
         mock.forget_contexts()
     else:
-        from altinn2.runtime.security import cancel
-
-        post(mock, context.endpoint, cancel.cancel_request(context).envelope)
+        post(mock, context.endpoint, cancel_request(context).envelope)
         assert mock.conversations.store.cancelled == [context.identifier]
     answer = post(mock, context.endpoint, renew_request(context, certificate).envelope)
     refused(
