@@ -15,12 +15,13 @@ of the file, raw and MTOM side by side, their order swapped every other round:
 - saved download: a raw httpx GET written as `.save(path)` writes (temporary file beside the
   destination, fsync, rename, fsync of the folder) and `.save(path)` itself.
 
-Every transfer starts from the same state (see bench/README.md): `os.sync()` before it, and every
-file a transfer wrote removed before the next one (the MTOM upload's once the round's downloads
-of it are done), none timed. The saved download is checked by SHA-256 each round (not timed).
-Each transfer's CPU seconds are recorded for the client (this process) and the server (the
-child), and the ratios (MTOM / raw throughput) from the best times and as the median of the
-rounds' own ratios.
+Every transfer starts from the same state (see bench/README.md): every file a transfer wrote
+is removed before the next one (the MTOM upload's once the round's downloads of it are done),
+then a scratch file of the transfer's size is written and removed (the transfer writes into
+the pages just freed) and `os.sync()` runs, none of it timed. The saved download is checked by
+SHA-256 each round (not timed). Each transfer's CPU seconds are recorded for the client (this
+process) and the server (the child), and the ratios (MTOM / raw throughput) from the best times
+and as the median of the rounds' own ratios.
 """
 
 from __future__ import annotations
@@ -148,6 +149,16 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _free_warm_pages(scratch: Path, size: int) -> None:
+    """Write `size` bytes to a scratch file and remove it: the page-cache pages just freed are
+    the ones the next transfer writes into, whichever side it is (see bench/README.md)."""
+    block = bytes(CHUNK)
+    with scratch.open("wb", buffering=0) as file:
+        for _ in range(-(-size // CHUNK)):
+            file.write(block)
+    scratch.unlink()
+
+
 def _save_like_download(chunks: Iterator[bytes], destination: Path) -> None:
     """What `Download.save` does with the bytes: a temporary file beside the destination
     (written through a 1 MiB buffer), fsync, rename, fsync of the folder."""
@@ -208,7 +219,8 @@ def main() -> int:
         rss_start = _rss_mib()
 
         def timed(name: str, action: Callable[[], object]) -> None:
-            os.sync()  # no transfer pays for an earlier one's writeback (not timed)
+            _free_warm_pages(Path(folder) / "scratch", size)  # not timed, nor the sync
+            os.sync()  # no transfer pays for an earlier one's writeback
             client_cpu, server_cpu = _cpu_seconds(os.getpid()), _cpu_seconds(child.pid)
             started = time.perf_counter()
             action()
