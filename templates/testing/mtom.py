@@ -26,7 +26,6 @@ from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.transport.mtom import (
     WCF_SERVICE_READER,
-    WRITE_BUFFER,
     XOP_NS,
     MtomRequest,
     MultipartReader,
@@ -40,6 +39,10 @@ from altinn2.runtime.transport.mtom import (
     media_type,
     xop_references,
 )
+
+# The spool's write buffer: smaller than the server's reads of the body (1 MiB), so that a read's
+# data goes to the file as it is, not copied into the buffer first; smaller pieces are gathered.
+SPOOL_BUFFER = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,7 @@ def receive(
                         wanted.discard(event.content_id)
                         content_id = event.content_id
                         handle, name = tempfile.mkstemp(dir=folder, suffix=".upload")
-                        spool = os.fdopen(handle, "wb", buffering=WRITE_BUFFER)
+                        spool = os.fdopen(handle, "wb", buffering=SPOOL_BUFFER)
                         into = "spool"
                     else:
                         # "Parts without Content-ID are skipped" [RS-MTOMR]; so is a part no

@@ -362,6 +362,36 @@ def test_reader_reassembles_parts_fed_in_pieces(piece: int) -> None:
     assert binary == data
 
 
+def test_reader_finds_a_delimiter_split_at_any_byte() -> None:
+    # the data ends in CRs and a near-delimiter; the message is cut in two at every byte around
+    # the binary part's end
+    data = payload(5_000) + b"\r\n--uuid\r\r\n-\r"
+    reply = wcf_mtom(download_envelope(), data)
+    end = reply.body.index(data) + len(data)
+    for cut in range(end - 80, end + 80):
+        reader = MultipartReader(reply.content_type)
+        events = reader.feed(reply.body[:cut]) + reader.feed(reply.body[cut:])
+        reader.close()
+        second = [i for i, event in enumerate(events) if isinstance(event, PartStart)][1]
+        binary = b"".join(e.data for e in events[second:] if isinstance(e, PartData))
+        assert binary == data, cut
+
+
+def test_reader_hands_data_chunks_on_whole() -> None:
+    # a chunk of part data whose last CR cannot begin the delimiter is passed on as it came,
+    # not copied or held back in part
+    reply = wcf_mtom(download_envelope(), payload(10))
+    head = reply.body[: reply.body.index(payload(10))]
+    reader = MultipartReader(reply.content_type)
+    reader.feed(head)
+    for chunk in (b"a" * 1000 + b"\r\n-x" + b"b" * 5, b"c" * 100 + b"\r", b"\n-x" * 30):
+        events = reader.feed(chunk)
+        if chunk.endswith(b"\r"):  # a CR may begin the delimiter: it waits for the next chunk
+            assert [e.data for e in events] == [chunk[:-1]]
+        else:
+            assert len(events) <= 2 and events[-1].data is chunk
+
+
 def test_soap12_request_names_its_action() -> None:
     message = MtomRequest(b"<e/>", SoapVersion.SOAP12, "urn:act")
     parsed = parse_request(message.content_type, b"".join(message))

@@ -387,9 +387,11 @@ class MultipartReader:
         if buffer:  # what was held back cannot begin a delimiter any more
             events.append(PartData(bytes(buffer)))
             buffer.clear()
-        # Hold back only a tail that could begin a delimiter (it starts with CR).
+        # Hold back only a tail that begins the delimiter. The delimiter's one CR is its first
+        # byte (a boundary holds no CR), so such a tail starts at the chunk's last CR: a chunk
+        # whose last CR is followed by anything else goes on whole, uncopied.
         cut = chunk.rfind(b"\r", max(0, len(chunk) - keep))
-        if cut < 0:
+        if cut < 0 or not delimiter.startswith(chunk[cut:]):
             if chunk:
                 events.append(PartData(chunk))
             return events
