@@ -75,6 +75,7 @@ class Slot:
     target: type | None  # the enum or the class
     required: bool = False  # no default: the schema requires the element
     nillable: bool = False  # the schema lets it be xsi:nil
+    position: int = 0  # the element's place in the schema's sequence (WCF writes them so)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +145,19 @@ def _raw_slots(context: Any, cls: type) -> list[Slot] | None:
             return None
         required = var.name in required_fields
         slots.append(
-            Slot(0, var.name, tag, kind, many, item, nullable, target, required, var.nillable)
+            Slot(
+                0,
+                var.name,
+                tag,
+                kind,
+                many,
+                item,
+                nullable,
+                target,
+                required,
+                var.nillable,
+                len(slots),
+            )
         )
     return slots
 
