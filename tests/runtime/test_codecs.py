@@ -315,6 +315,11 @@ def test_the_fast_date_time_leaves_the_unusual_layouts_to_the_reference() -> Non
         "2020-01-01T1\u0663:00:00",
         " 2020-01-01T12:00:00 ",
         "2020-01-01",
+        "2020-01-01 12:00:00",  # Python's datetime takes any separator
+        "2020-01-01T12:00:0Z",
+        "2020-01-01T12:00:00.\u0663",  # a non-ASCII digit in the fraction
+        "\uff12020-01-01T12:00:00",  # ... or in the year
+        "2020-W01-1T12:00:00",  # an ISO week date, not xs:dateTime
     ):
         assert _outcome(fastcodec.date_time, text) == _outcome(wcf_date_time, text), text
 
