@@ -5,7 +5,8 @@ data contracts: elements only (no attributes, wildcards, choices or text), one t
 a simple type the runtime converts or a class that has a decoder itself. Each child element's
 name maps to a slot index; slots are laid out by kind (strings, ints, bools, dateTimes first,
 then one branch per other field), so that the decoder converts without looking anything up but
-the index.
+the index. Each slot also keeps its place in the schema's sequence, for the decoder's first try by
+position (`render.InOrder`).
 """
 
 from __future__ import annotations
