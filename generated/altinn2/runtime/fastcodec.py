@@ -3,11 +3,12 @@
 A generated decoder reads one class straight from lxml, its conversions chosen at generation time.
 It first tries the children by position: all of them present, in the schema's order (as WCF writes
 them), each tag compared and its text converted into one dict display; any other layout (an
-element missing or added, another order, a comment) takes its loop by name. Whatever it does not read exactly as xsdata's parser would (an `xsi:type`, a nil or empty value
-where the field admits none, a value its conversion refuses, a required element missing) raises
-`Fallback` (or the conversion's own ValueError, KeyError ...), and `codec.from_element` hands the
-element to xsdata's parser, the reference: the result is the same, or `ProtocolError` names the
-operation and the element path of the value that does not convert.
+element missing or added, another order, a comment) takes its loop by name. Whatever it does not
+read exactly as xsdata's parser would (an `xsi:type`, a nil or empty value where the field admits
+none, a value its conversion refuses, a required element missing) raises `Fallback` (or the
+conversion's own ValueError, KeyError ...), and `codec.from_element` hands the element to xsdata's
+parser, the reference: the result is the same, or `ProtocolError` names the operation and the
+element path of the value that does not convert.
 """
 
 from __future__ import annotations
