@@ -13,6 +13,7 @@ import contextlib
 import copy
 import dataclasses
 import enum
+import gc
 import importlib
 import pkgutil
 import types
@@ -260,6 +261,38 @@ def test_children_not_in_the_schema_s_order_are_read_by_name(
     with by_position_only(cls), pytest.raises(LoopUsed):
         decode(copy.deepcopy(changed), cls)
     assert decode(changed, cls) == expected
+
+
+def test_the_collector_is_paused_only_while_a_generated_decoder_runs() -> None:
+    element, cls = in_order_receipt()
+    seen: list[bool] = []
+    decoder = codec.decoder_of(cls)
+    assert decoder is not None
+
+    def spy(e: etree._Element, consume: bool = False) -> Any:
+        seen.append(gc.isenabled())
+        return decoder(e, consume)
+
+    assert gc.isenabled()
+    with mock.patch.object(codec, "decoder_of", return_value=spy):
+        assert codec.from_element(copy.deepcopy(element), cls) == generic(element, cls)
+    assert seen == [False] and gc.isenabled()  # paused while it ran, resumed after
+    gc.disable()
+    try:  # a program that runs without the collector keeps it off
+        with mock.patch.object(codec, "decoder_of", return_value=spy):
+            codec.from_element(copy.deepcopy(element), cls)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_the_collector_is_resumed_when_the_decoder_hands_over() -> None:
+    element, cls = in_order_receipt(ReceiptId="five")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ProtocolError):
+            codec.from_element(element, cls, "Svc.Op (Basic)")
+    assert gc.isenabled()
 
 
 def test_dates_as_wcf_writes_them_read_as_the_reference_reads_them() -> None:
