@@ -5,7 +5,8 @@ data contracts: elements only (no attributes, wildcards, choices or text), one t
 a simple type the runtime converts or a class that has a decoder itself. Each child element's
 name maps to a slot index; slots are laid out by kind (strings, ints, bools, dateTimes first,
 then one branch per other field), so that the decoder converts without looking anything up but
-the index.
+the index. Each slot also keeps its place in the schema's sequence, for the decoder's first try by
+position (`render.InOrder`).
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class Slot:
     target: type | None  # the enum or the class
     required: bool = False  # no default: the schema requires the element
     nillable: bool = False  # the schema lets it be xsi:nil
+    position: int = 0  # the element's place in the schema's sequence (WCF writes them so)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -144,7 +146,19 @@ def _raw_slots(context: Any, cls: type) -> list[Slot] | None:
             return None
         required = var.name in required_fields
         slots.append(
-            Slot(0, var.name, tag, kind, many, item, nullable, target, required, var.nillable)
+            Slot(
+                0,
+                var.name,
+                tag,
+                kind,
+                many,
+                item,
+                nullable,
+                target,
+                required,
+                var.nillable,
+                len(slots),
+            )
         )
     return slots
 

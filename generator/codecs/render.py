@@ -27,12 +27,23 @@ TEXTS = {
 }
 
 CODECS_PACKAGE = "altinn2.codecs"
+LINE_LENGTH = 100  # black's, as the project formats
 
 
 @dataclasses.dataclass
 class Branch:
     index: int
     lines: list[str]  # the statements under `elif k == index:`, unindented
+
+
+@dataclasses.dataclass
+class InOrder:
+    """A decoder's first try: every child element present, in the schema's order (as WCF writes
+    them), read by position into one dict display; anything else takes the loop by name."""
+
+    condition: list[str]  # `if ...:` over the children `cs`, as black writes it (indent 4)
+    entries: list[str]  # the dict display's entries, field order (indent 12)
+    after: list[str]  # the statements of the fields read after the display (indent 8)
 
 
 @dataclasses.dataclass
@@ -52,6 +63,7 @@ class ClassView:
     defaults: list[tuple[str, str]]
     required: list[str]
     uses_text: bool  # some branch reads the element's text
+    in_order: InOrder | None = None
 
 
 @dataclasses.dataclass
@@ -176,6 +188,62 @@ def _branch(slot: Slot, plans: dict[type, ClassPlan], names: _Names) -> list[str
     return [f"{target} = {convert} if x else _f.blank(c, {nullable}, False)"]
 
 
+def _in_order(plan: ClassPlan, plans: dict[type, ClassPlan], names: _Names) -> InOrder | None:
+    """The positional first try (None where the children's count is not fixed: a repeated
+    element, or fields that are not all elements)."""
+    slots = sorted(plan.slots, key=lambda slot: slot.position)
+    fields = [name for name, _ in plan.defaults]
+    if not slots or any(s.many and s.item is None for s in slots):
+        return None
+    if sorted(fields) != sorted(s.field for s in slots):
+        return None
+    at = {slot.field: (i, slot) for i, slot in enumerate(slots)}
+    tests = [f"len(cs) == {len(slots)}"]
+    tests += [f"cs[{i}].tag == {names.item(slot.tag)}" for i, slot in enumerate(slots)]
+    entries: list[str] = []
+    after: list[str] = []
+    for name in fields:
+        i, slot = at[name]
+        nullable = repr(slot.nullable)
+        if slot.kind == "class" or slot.many:
+            parts = ["None"]  # read by the loop's branch, after the display
+            after += [f"c = cs[{i}]", *_branch(slot, plans, names)]
+        elif slot.kind == "str":
+            parts = [f"cs[{i}].text", f"or _f.blank(cs[{i}], {nullable}, True)"]
+        else:
+            convert = _conversion(slot, names)
+            assert convert is not None
+            if " if " in convert:
+                convert = f"({convert})"
+            parts = [
+                convert,
+                f"if (x := cs[{i}].text)",
+                f"else _f.blank(cs[{i}], {nullable}, False)",
+            ]
+        entries += _entry(_str(name), parts, 12)
+    return InOrder(_condition(tests, 4), entries, after)
+
+
+def _condition(tests: list[str], indent: int) -> list[str]:
+    """`if a and b ...:` on one line if it fits, else one test a line (black's split)."""
+    line = f"if {' and '.join(tests)}:"
+    if indent + len(line) <= LINE_LENGTH:
+        return [line]
+    return ["if (", f"    {tests[0]}", *(f"    and {test}" for test in tests[1:]), "):"]
+
+
+def _entry(key: str, parts: list[str], indent: int) -> list[str]:
+    """A dict display's `key: value,` as black writes it: one line if it fits, else the value
+    in parentheses on its own line, else split at its operators."""
+    value = " ".join(parts)
+    line = f"{key}: {value},"
+    if indent + len(line) <= LINE_LENGTH or len(parts) == 1:
+        return [line]
+    if indent + 4 + len(value) <= LINE_LENGTH:
+        return [f"{key}: (", f"    {value}", "),"]
+    return [f"{key}: (", *(f"    {part}" for part in parts), "),"]
+
+
 def _text(slot: Slot, value: str, names: _Names) -> str:
     if slot.kind == "enum":
         assert slot.target is not None
@@ -277,6 +345,7 @@ def module_view(
                 required=list(plan.required),
                 uses_text=bool(grouped)
                 or any(" if x else " in ln for b in branches for ln in b.lines),
+                in_order=_in_order(plan, plans, names),
             )
         )
     imports = []

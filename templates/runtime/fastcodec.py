@@ -1,11 +1,14 @@
 """What the generated decoders (`altinn2.codecs.*`) call besides Python's own conversions.
 
 A generated decoder reads one class straight from lxml, its conversions chosen at generation time.
-Whatever it does not read exactly as xsdata's parser would (an `xsi:type`, a nil or empty value
-where the field admits none, a value its conversion refuses, a required element missing) raises
-`Fallback` (or the conversion's own ValueError, KeyError ...), and `codec.from_element` hands the
-element to xsdata's parser, the reference: the result is the same, or `ProtocolError` names the
-operation and the element path of the value that does not convert.
+It first tries the children by position: all of them present, in the schema's order (as WCF writes
+them), each tag compared and its text converted into one dict display; any other layout (an
+element missing or added, another order, a comment) takes its loop by name. Whatever it does not
+read exactly as xsdata's parser would (an `xsi:type`, a nil or empty value where the field admits
+none, a value its conversion refuses, a required element missing) raises `Fallback` (or the
+conversion's own ValueError, KeyError ...), and `codec.from_element` hands the element to xsdata's
+parser, the reference: the result is the same, or `ProtocolError` names the operation and the
+element path of the value that does not convert.
 """
 
 from __future__ import annotations
@@ -114,33 +117,32 @@ _iso_date_time = datetime.datetime.fromisoformat
 
 def date_time(value: str) -> XmlDateTime:
     """xs:dateTime as `wcf_date_time` reads it. WCF's usual layouts (`2020-01-01T12:00:00`, a
-    fraction of up to 9 digits, `Z`) are read by position, their calendar checked by Python's
-    datetime; anything else (an offset, spaces, hour 24, year 0, ...) goes to `wcf_date_time`,
-    which reads or refuses it. `XmlDateTime` is a named tuple without checks of its own: it is
-    built straight from the checked numbers."""
-    if (
-        value[4:17:3] != "--T::"
-        or not value[17:19].isdigit()
-        or not value.isascii()
-        or value[11:13] == "24"
-    ):
+    fraction of up to 9 digits, `Z`) are read by position: with the separators in place, Python's
+    datetime takes only ASCII digits in the other places and checks the calendar; anything else
+    (an offset, spaces, hour 24, year 0, ...) goes to `wcf_date_time`, which reads or refuses it.
+    `XmlDateTime` is a named tuple without checks of its own: it is built straight from the
+    checked numbers."""
+    if value[4:17:3] != "--T::" or value[11:13] == "24":
         return wcf_date_time(value)
-    rest = value[19:]
     zone = None
-    if rest[-1:] == "Z":
-        zone, rest = 0, rest[:-1]
-    if not rest:
+    if len(value) == 19:  # no fraction, no zone: the most usual
         nanos = 0
-    elif rest[0] == "." and 1 < len(rest) <= 10 and rest[1:].isdigit():
-        nanos = int(rest[1:].ljust(9, "0"))
     else:
-        return wcf_date_time(value)
+        rest = value[19:]
+        if rest[-1:] == "Z":
+            zone, rest = 0, rest[:-1]
+        if not rest:
+            nanos = 0
+        elif rest[0] == "." and 1 < len(rest) <= 10 and rest.isascii() and rest[1:].isdigit():
+            nanos = int(rest[1:].ljust(9, "0"))
+        else:
+            return wcf_date_time(value)
     try:
-        d = _iso_date_time(value[:19])  # only digits where the layout has them (ASCII)
+        d = _iso_date_time(value[:19])
     except ValueError:
         return wcf_date_time(value)  # the reference decides (year 0, say)
     if d.tzinfo is not None:
-        return wcf_date_time(value)
+        return wcf_date_time(value)  # `12:00:Z` and the like
     fields = (d.year, d.month, d.day, d.hour, d.minute, d.second, nanos, zone)
     return _new_tuple(XmlDateTime, fields)
 

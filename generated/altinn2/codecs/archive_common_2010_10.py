@@ -14,6 +14,11 @@ from altinn2.models import archive_common_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://schemas.altinn.no/services/Archive/ArchiveCommon/2010/10}"
+_Q0 = "{http://schemas.altinn.no/services/Archive/ArchiveCommon/2010/10}AllowForwarding"
+_Q1 = "{http://schemas.altinn.no/services/Archive/ArchiveCommon/2010/10}ArchiveDateTime"
+_Q2 = "{http://schemas.altinn.no/services/Archive/ArchiveCommon/2010/10}LanguageTypeId"
+_Q3 = "{http://schemas.altinn.no/services/Archive/ArchiveCommon/2010/10}LookupID"
+_Q4 = "{http://schemas.altinn.no/services/Archive/ArchiveCommon/2010/10}LookupPDF"
 
 
 _K_ArchivedLookupExternal: dict[Any, int] = _f.index(
@@ -33,6 +38,35 @@ _D_ArchivedLookupExternal: frozenset[int] = frozenset(range(0, 4))
 def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.ArchivedLookupExternal:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 5
+        and cs[0].tag == _Q0
+        and cs[1].tag == _Q1
+        and cs[2].tag == _Q2
+        and cs[3].tag == _Q3
+        and cs[4].tag == _Q4
+    ):
+        v: dict[str, Any] = {
+            "allow_forwarding": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
+            "archive_date_time": (
+                _f.date_time(x) if (x := cs[1].text) else _f.blank(cs[1], True, False)
+            ),
+            "language_type_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "lookup_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "lookup_pdf": None,
+        }
+        c = cs[4]
+        v["lookup_pdf"] = (
+            None if c.keys() and _f.nil(c, True) else _c1.decode_AttachmentBEV2(c, consume)
+        )
+        o = _m0.ArchivedLookupExternal.__new__(_m0.ArchivedLookupExternal)
+        o.__dict__ = v
+        return o
     v = _V_ArchivedLookupExternal.copy()
     get = _K_ArchivedLookupExternal.get
     names = _N_ArchivedLookupExternal

@@ -18,6 +18,10 @@ _Q0 = "{http://schemas.altinn.no/services/Authentication/2009/10}AuthMethod"
 _Q1 = "{http://schemas.altinn.no/services/Authentication/2009/10}SystemUserName"
 _Q2 = "{http://schemas.altinn.no/services/Authentication/2009/10}UserPassword"
 _Q3 = "{http://schemas.altinn.no/services/Authentication/2009/10}UserSSN"
+_Q4 = "{http://schemas.altinn.no/services/Authentication/2009/10}Message"
+_Q5 = "{http://schemas.altinn.no/services/Authentication/2009/10}Status"
+_Q6 = "{http://schemas.altinn.no/services/Authentication/2009/10}ValidFrom"
+_Q7 = "{http://schemas.altinn.no/services/Authentication/2009/10}ValidTo"
 _S0 = "http://schemas.altinn.no/services/Authentication/2009/10"
 
 
@@ -39,6 +43,23 @@ def decode_AuthenticationChallengeBE(
 ) -> _m0.AuthenticationChallengeBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 4
+        and cs[0].tag == _Q4
+        and cs[1].tag == _Q5
+        and cs[2].tag == _Q6
+        and cs[3].tag == _Q7
+    ):
+        v: dict[str, Any] = {
+            "message": cs[0].text or _f.blank(cs[0], True, True),
+            "status": _E0[x] if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "valid_from": _f.date_time(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "valid_to": _f.date_time(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+        }
+        o = _m0.AuthenticationChallengeBE.__new__(_m0.AuthenticationChallengeBE)
+        o.__dict__ = v
+        return o
     v = _V_AuthenticationChallengeBE.copy()
     get = _K_AuthenticationChallengeBE.get
     names = _N_AuthenticationChallengeBE

@@ -33,6 +33,11 @@ _Q15 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}SendersR
 _Q16 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}PropertyKey"
 _Q17 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}PropertyValue"
 _Q18 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}PartyNumber"
+_Q19 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}FileReference"
+_Q20 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}FileSize"
+_Q21 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}IsSftpDownloadOnly"
+_Q22 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptID"
+_Q23 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}SentDate"
 _S0 = "http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06"
 
 
@@ -61,6 +66,43 @@ def decode_BrokerServiceAvailableFile(
 ) -> _m0.BrokerServiceAvailableFile:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 11
+        and cs[0].tag == _Q3
+        and cs[1].tag == _Q4
+        and cs[2].tag == _Q10
+        and cs[3].tag == _Q19
+        and cs[4].tag == _Q20
+        and cs[5].tag == _Q5
+        and cs[6].tag == _Q21
+        and cs[7].tag == _Q22
+        and cs[8].tag == _Q8
+        and cs[9].tag == _Q15
+        and cs[10].tag == _Q23
+    ):
+        v: dict[str, Any] = {
+            "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
+            "external_service_edition_code": (
+                int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False)
+            ),
+            "file_name": cs[2].text or _f.blank(cs[2], True, True),
+            "file_reference": _f.guid(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "file_size": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "file_status": _E0[x] if (x := cs[5].text) else _f.blank(cs[5], True, False),
+            "is_sftp_download_only": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[6].text)
+                else _f.blank(cs[6], True, False)
+            ),
+            "receipt_id": int(x) if (x := cs[7].text) else _f.blank(cs[7], True, False),
+            "reportee": cs[8].text or _f.blank(cs[8], True, True),
+            "senders_reference": cs[9].text or _f.blank(cs[9], True, True),
+            "sent_date": _f.date_time(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
+        }
+        o = _m0.BrokerServiceAvailableFile.__new__(_m0.BrokerServiceAvailableFile)
+        o.__dict__ = v
+        return o
     v = _V_BrokerServiceAvailableFile.copy()
     get = _K_BrokerServiceAvailableFile.get
     names = _N_BrokerServiceAvailableFile

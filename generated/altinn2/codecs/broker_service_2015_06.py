@@ -23,7 +23,22 @@ _Q5 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}password"
 _Q6 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}searchParameters"
 _Q7 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}brokerServiceInitiation"
 _Q8 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DataStream"
-_Q9 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}BrokerServiceAvailableFile"
+_Q9 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedBasicResult"
+_Q10 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedECResult"
+_Q11 = "{http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06}BrokerServiceAvailableFile"
+_Q12 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesBasicResult"
+_Q13 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesECResult"
+_Q14 = (
+    "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceBasicResult"
+)
+_Q15 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceECResult"
+_Q16 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}LastChanged"
+_Q17 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ParentReceiptId"
+_Q18 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptHistory"
+_Q19 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptId"
+_Q20 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptStatusCode"
+_Q21 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptText"
+_Q22 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptTypeName"
 _S0 = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
 
 
@@ -42,6 +57,16 @@ def decode_DownloadFileStreamedBasicResponse(
 ) -> _m0.DownloadFileStreamedBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q9:
+        v: dict[str, Any] = {
+            "download_file_streamed_basic_result": (
+                _f.base64_binary(x) if (x := cs[0].text) else _f.blank(cs[0], False, False)
+            ),
+        }
+        o = _m0.DownloadFileStreamedBasicResponse.__new__(_m0.DownloadFileStreamedBasicResponse)
+        o.__dict__ = v
+        return o
     v = _V_DownloadFileStreamedBasicResponse.copy()
     get = _K_DownloadFileStreamedBasicResponse.get
     for c in e:
@@ -75,6 +100,16 @@ def decode_DownloadFileStreamedECResponse(
 ) -> _m0.DownloadFileStreamedECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q10:
+        v: dict[str, Any] = {
+            "download_file_streamed_ec_result": (
+                _f.base64_binary(x) if (x := cs[0].text) else _f.blank(cs[0], False, False)
+            ),
+        }
+        o = _m0.DownloadFileStreamedECResponse.__new__(_m0.DownloadFileStreamedECResponse)
+        o.__dict__ = v
+        return o
     v = _V_DownloadFileStreamedECResponse.copy()
     get = _K_DownloadFileStreamedECResponse.get
     for c in e:
@@ -107,6 +142,20 @@ def decode_GetAvailableFilesBasicResponse(
 ) -> _m0.GetAvailableFilesBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q12:
+        v: dict[str, Any] = {
+            "get_available_files_basic_result": None,
+        }
+        c = cs[0]
+        v["get_available_files_basic_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q11, _c1.decode_BrokerServiceAvailableFile, consume) if len(c) else []
+        )
+        o = _m0.GetAvailableFilesBasicResponse.__new__(_m0.GetAvailableFilesBasicResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetAvailableFilesBasicResponse.copy()
     get = _K_GetAvailableFilesBasicResponse.get
     for c in e:
@@ -118,7 +167,7 @@ def decode_GetAvailableFilesBasicResponse(
                 None
                 if c.keys() and _f.nil(c, True)
                 else (
-                    _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                    _f.each(c, _Q11, _c1.decode_BrokerServiceAvailableFile, consume)
                     if len(c)
                     else []
                 )
@@ -142,6 +191,20 @@ def decode_GetAvailableFilesECResponse(
 ) -> _m0.GetAvailableFilesECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q13:
+        v: dict[str, Any] = {
+            "get_available_files_ec_result": None,
+        }
+        c = cs[0]
+        v["get_available_files_ec_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q11, _c1.decode_BrokerServiceAvailableFile, consume) if len(c) else []
+        )
+        o = _m0.GetAvailableFilesECResponse.__new__(_m0.GetAvailableFilesECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetAvailableFilesECResponse.copy()
     get = _K_GetAvailableFilesECResponse.get
     for c in e:
@@ -153,7 +216,7 @@ def decode_GetAvailableFilesECResponse(
                 None
                 if c.keys() and _f.nil(c, True)
                 else (
-                    _f.each(c, _Q9, _c1.decode_BrokerServiceAvailableFile, consume)
+                    _f.each(c, _Q11, _c1.decode_BrokerServiceAvailableFile, consume)
                     if len(c)
                     else []
                 )
@@ -180,6 +243,14 @@ def decode_InitiateBrokerServiceBasicResponse(
 ) -> _m0.InitiateBrokerServiceBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q14:
+        v: dict[str, Any] = {
+            "initiate_broker_service_basic_result": cs[0].text or _f.blank(cs[0], True, True),
+        }
+        o = _m0.InitiateBrokerServiceBasicResponse.__new__(_m0.InitiateBrokerServiceBasicResponse)
+        o.__dict__ = v
+        return o
     v = _V_InitiateBrokerServiceBasicResponse.copy()
     get = _K_InitiateBrokerServiceBasicResponse.get
     names = _N_InitiateBrokerServiceBasicResponse
@@ -217,6 +288,14 @@ def decode_InitiateBrokerServiceECResponse(
 ) -> _m0.InitiateBrokerServiceECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q15:
+        v: dict[str, Any] = {
+            "initiate_broker_service_ec_result": cs[0].text or _f.blank(cs[0], True, True),
+        }
+        o = _m0.InitiateBrokerServiceECResponse.__new__(_m0.InitiateBrokerServiceECResponse)
+        o.__dict__ = v
+        return o
     v = _V_InitiateBrokerServiceECResponse.copy()
     get = _K_InitiateBrokerServiceECResponse.get
     names = _N_InitiateBrokerServiceECResponse
@@ -261,6 +340,29 @@ def decode_ReceiptExternalStreamedBE(
 ) -> _m0.ReceiptExternalStreamedBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 7
+        and cs[0].tag == _Q16
+        and cs[1].tag == _Q17
+        and cs[2].tag == _Q18
+        and cs[3].tag == _Q19
+        and cs[4].tag == _Q20
+        and cs[5].tag == _Q21
+        and cs[6].tag == _Q22
+    ):
+        v: dict[str, Any] = {
+            "last_changed": cs[0].text or _f.blank(cs[0], True, True),
+            "parent_receipt_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
+            "receipt_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "receipt_status_code": cs[4].text or _f.blank(cs[4], True, True),
+            "receipt_text": cs[5].text or _f.blank(cs[5], True, True),
+            "receipt_type_name": cs[6].text or _f.blank(cs[6], True, True),
+        }
+        o = _m0.ReceiptExternalStreamedBE.__new__(_m0.ReceiptExternalStreamedBE)
+        o.__dict__ = v
+        return o
     v = _V_ReceiptExternalStreamedBE.copy()
     get = _K_ReceiptExternalStreamedBE.get
     names = _N_ReceiptExternalStreamedBE

@@ -13,6 +13,16 @@ from altinn2.models import case_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}"
+_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CaseID"
+_Q1 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CaseName"
+_Q2 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}Comments"
+_Q3 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CurrentStateFriendlyName"
+_Q4 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CurrentStateID"
+_Q5 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CurrentStateName"
+_Q6 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}DueDate"
+_Q7 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}Notice"
+_Q8 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}NoticeTemplateID"
+_Q9 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}VisibleDateTime"
 
 
 _K_CaseBE: dict[Any, int] = _f.index(
@@ -37,6 +47,37 @@ _D_CaseBE: frozenset[int] = frozenset(range(0, 10))
 def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 10
+        and cs[0].tag == _Q0
+        and cs[1].tag == _Q1
+        and cs[2].tag == _Q2
+        and cs[3].tag == _Q3
+        and cs[4].tag == _Q4
+        and cs[5].tag == _Q5
+        and cs[6].tag == _Q6
+        and cs[7].tag == _Q7
+        and cs[8].tag == _Q8
+        and cs[9].tag == _Q9
+    ):
+        v: dict[str, Any] = {
+            "case_id": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "case_name": cs[1].text or _f.blank(cs[1], True, True),
+            "comments": cs[2].text or _f.blank(cs[2], True, True),
+            "current_state_friendly_name": cs[3].text or _f.blank(cs[3], True, True),
+            "current_state_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "current_state_name": cs[5].text or _f.blank(cs[5], True, True),
+            "due_date": _f.date_time(x) if (x := cs[6].text) else _f.blank(cs[6], True, False),
+            "notice": cs[7].text or _f.blank(cs[7], True, True),
+            "notice_template_id": cs[8].text or _f.blank(cs[8], True, True),
+            "visible_date_time": (
+                _f.date_time(x) if (x := cs[9].text) else _f.blank(cs[9], True, False)
+            ),
+        }
+        o = _m0.CaseBE.__new__(_m0.CaseBE)
+        o.__dict__ = v
+        return o
     v = _V_CaseBE.copy()
     get = _K_CaseBE.get
     names = _N_CaseBE

@@ -25,7 +25,10 @@ _Q7 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}reporteeNumber"
 _Q8 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}externalSystemReference"
 _Q9 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}visibleDateTime"
 _Q10 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}dueDate"
-_Q11 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CaseBE"
+_Q11 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}ArchiveCaseECResult"
+_Q12 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CaseBE"
+_Q13 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}GetCaseListECResult"
+_Q14 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}InstantiateCollaborationECResult"
 _S0 = "http://www.altinn.no/services/ServiceEngine/Case/2010/10"
 
 
@@ -42,6 +45,14 @@ _D_ArchiveCaseECResponse: frozenset[int] = frozenset(range(0, 1))
 def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.ArchiveCaseECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q11:
+        v: dict[str, Any] = {
+            "archive_case_ec_result": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+        }
+        o = _m0.ArchiveCaseECResponse.__new__(_m0.ArchiveCaseECResponse)
+        o.__dict__ = v
+        return o
     v = _V_ArchiveCaseECResponse.copy()
     get = _K_ArchiveCaseECResponse.get
     names = _N_ArchiveCaseECResponse
@@ -72,6 +83,20 @@ _V_GetCaseListECResponse: dict[str, Any] = dict.fromkeys(_f.words("get_case_list
 def decode_GetCaseListECResponse(e: _Element, consume: bool = False) -> _m0.GetCaseListECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q13:
+        v: dict[str, Any] = {
+            "get_case_list_ec_result": None,
+        }
+        c = cs[0]
+        v["get_case_list_ec_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q12, _c1.decode_CaseBE, consume) if len(c) else []
+        )
+        o = _m0.GetCaseListECResponse.__new__(_m0.GetCaseListECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetCaseListECResponse.copy()
     get = _K_GetCaseListECResponse.get
     for c in e:
@@ -82,7 +107,7 @@ def decode_GetCaseListECResponse(e: _Element, consume: bool = False) -> _m0.GetC
             v["get_case_list_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q11, _c1.decode_CaseBE, consume) if len(c) else []
+                else _f.each(c, _Q12, _c1.decode_CaseBE, consume) if len(c) else []
             )
     o = _m0.GetCaseListECResponse.__new__(_m0.GetCaseListECResponse)
     o.__dict__ = v
@@ -106,6 +131,16 @@ def decode_InstantiateCollaborationECResponse(
 ) -> _m0.InstantiateCollaborationECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q14:
+        v: dict[str, Any] = {
+            "instantiate_collaboration_ec_result": (
+                int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False)
+            ),
+        }
+        o = _m0.InstantiateCollaborationECResponse.__new__(_m0.InstantiateCollaborationECResponse)
+        o.__dict__ = v
+        return o
     v = _V_InstantiateCollaborationECResponse.copy()
     get = _K_InstantiateCollaborationECResponse.get
     names = _N_InstantiateCollaborationECResponse

@@ -14,6 +14,9 @@ from altinn2.runtime import fastcodec as _f
 
 _E0 = {str(member.value): member for member in _m1.ReplyOptionType}
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2009/10}"
+_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2009/10}LinkText"
+_Q1 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2009/10}LinkType"
+_Q2 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2009/10}LinkURL"
 
 
 _K_CorrespondenceLink: dict[Any, int] = _f.index(
@@ -30,6 +33,16 @@ _T_CorrespondenceLink: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E0,)
 def decode_CorrespondenceLink(e: _Element, consume: bool = False) -> _m0.CorrespondenceLink:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 3 and cs[0].tag == _Q0 and cs[1].tag == _Q1 and cs[2].tag == _Q2:
+        v: dict[str, Any] = {
+            "link_text": cs[0].text or _f.blank(cs[0], True, True),
+            "link_type": _E0[x] if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "link_url": cs[2].text or _f.blank(cs[2], True, True),
+        }
+        o = _m0.CorrespondenceLink.__new__(_m0.CorrespondenceLink)
+        o.__dict__ = v
+        return o
     v = _V_CorrespondenceLink.copy()
     get = _K_CorrespondenceLink.get
     names = _N_CorrespondenceLink

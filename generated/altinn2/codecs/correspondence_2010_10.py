@@ -23,6 +23,42 @@ _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}
 _Q0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}AttachmentBEV2"
 _Q1 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2009/10}CorrespondenceLink"
 _Q2 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}InternalNotification"
+_Q3 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}Correspondence"
+_Q4 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceAttachments"
+_Q5 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceLinks"
+_Q6 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceNotifications"
+_Q7 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}AllowForwarding"
+_Q8 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}ArchiveReference"
+_Q9 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}AuthenticatedUser"
+_Q10 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CaseID"
+_Q11 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}ConfirmationDate"
+_Q12 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceID"
+_Q13 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceName"
+_Q14 = (
+    "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceStatus"
+)
+_Q15 = (
+    "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceSubject"
+)
+_Q16 = (
+    "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceSummary"
+)
+_Q17 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceTitle"
+_Q18 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CorrespondenceTxt"
+_Q19 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}CustomMessageData"
+_Q20 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}DateSent"
+_Q21 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}Description"
+_Q22 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}DueDate"
+_Q23 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}ExternalSystemReference"
+_Q24 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}Header"
+_Q25 = (
+    "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}IsConfirmationNeeded"
+)
+_Q26 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}LanguageID"
+_Q27 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}Reportee"
+_Q28 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}SentBy"
+_Q29 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}SentTo"
+_Q30 = "{http://schemas.altinn.no/services/ServiceEngine/Correspondence/2010/10}UserID"
 
 
 _K_CorrespondenceForEndUserSystemV2: dict[Any, int] = _f.index(
@@ -42,6 +78,45 @@ def decode_CorrespondenceForEndUserSystemV2(
 ) -> _m0.CorrespondenceForEndUserSystemV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 4
+        and cs[0].tag == _Q3
+        and cs[1].tag == _Q4
+        and cs[2].tag == _Q5
+        and cs[3].tag == _Q6
+    ):
+        v: dict[str, Any] = {
+            "correspondence": None,
+            "correspondence_attachments": None,
+            "correspondence_links": None,
+            "correspondence_notifications": None,
+        }
+        c = cs[0]
+        v["correspondence"] = (
+            None if c.keys() and _f.nil(c, True) else decode_CorrespondenceV2(c, consume)
+        )
+        c = cs[1]
+        v["correspondence_attachments"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q0, _c1.decode_AttachmentBEV2, consume) if len(c) else []
+        )
+        c = cs[2]
+        v["correspondence_links"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q1, _c2.decode_CorrespondenceLink, consume) if len(c) else []
+        )
+        c = cs[3]
+        v["correspondence_notifications"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q2, _c3.decode_InternalNotification, consume) if len(c) else []
+        )
+        o = _m0.CorrespondenceForEndUserSystemV2.__new__(_m0.CorrespondenceForEndUserSystemV2)
+        o.__dict__ = v
+        return o
     v = _V_CorrespondenceForEndUserSystemV2.copy()
     get = _K_CorrespondenceForEndUserSystemV2.get
     for c in e:
@@ -110,6 +185,73 @@ _T_CorrespondenceV2: tuple[dict[str, Any] | None, ...] = (None,) * 22 + (
 def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.CorrespondenceV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 24
+        and cs[0].tag == _Q7
+        and cs[1].tag == _Q8
+        and cs[2].tag == _Q9
+        and cs[3].tag == _Q10
+        and cs[4].tag == _Q11
+        and cs[5].tag == _Q12
+        and cs[6].tag == _Q13
+        and cs[7].tag == _Q14
+        and cs[8].tag == _Q15
+        and cs[9].tag == _Q16
+        and cs[10].tag == _Q17
+        and cs[11].tag == _Q18
+        and cs[12].tag == _Q19
+        and cs[13].tag == _Q20
+        and cs[14].tag == _Q21
+        and cs[15].tag == _Q22
+        and cs[16].tag == _Q23
+        and cs[17].tag == _Q24
+        and cs[18].tag == _Q25
+        and cs[19].tag == _Q26
+        and cs[20].tag == _Q27
+        and cs[21].tag == _Q28
+        and cs[22].tag == _Q29
+        and cs[23].tag == _Q30
+    ):
+        v: dict[str, Any] = {
+            "allow_forwarding": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
+            "archive_reference": cs[1].text or _f.blank(cs[1], True, True),
+            "authenticated_user": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "case_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "confirmation_date": (
+                _f.date_time(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
+            ),
+            "correspondence_id": int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False),
+            "correspondence_name": cs[6].text or _f.blank(cs[6], True, True),
+            "correspondence_status": _E0[x] if (x := cs[7].text) else _f.blank(cs[7], True, False),
+            "correspondence_subject": cs[8].text or _f.blank(cs[8], True, True),
+            "correspondence_summary": cs[9].text or _f.blank(cs[9], True, True),
+            "correspondence_title": cs[10].text or _f.blank(cs[10], True, True),
+            "correspondence_txt": cs[11].text or _f.blank(cs[11], True, True),
+            "custom_message_data": cs[12].text or _f.blank(cs[12], True, True),
+            "date_sent": _f.date_time(x) if (x := cs[13].text) else _f.blank(cs[13], True, False),
+            "description": cs[14].text or _f.blank(cs[14], True, True),
+            "due_date": _f.date_time(x) if (x := cs[15].text) else _f.blank(cs[15], True, False),
+            "external_system_reference": cs[16].text or _f.blank(cs[16], True, True),
+            "header": cs[17].text or _f.blank(cs[17], True, True),
+            "is_confirmation_needed": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[18].text)
+                else _f.blank(cs[18], True, False)
+            ),
+            "language_id": _E1[x] if (x := cs[19].text) else _f.blank(cs[19], True, False),
+            "reportee": int(x) if (x := cs[20].text) else _f.blank(cs[20], True, False),
+            "sent_by": cs[21].text or _f.blank(cs[21], True, True),
+            "sent_to": int(x) if (x := cs[22].text) else _f.blank(cs[22], True, False),
+            "user_id": int(x) if (x := cs[23].text) else _f.blank(cs[23], True, False),
+        }
+        o = _m0.CorrespondenceV2.__new__(_m0.CorrespondenceV2)
+        o.__dict__ = v
+        return o
     v = _V_CorrespondenceV2.copy()
     get = _K_CorrespondenceV2.get
     names = _N_CorrespondenceV2

@@ -23,6 +23,7 @@ _Q5 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}authM
 _Q6 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}reporteeElementID"
 _Q7 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}correspondenceID"
 _Q8 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}languageID"
+_Q9 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}GetCorrespondenceForEndUserSystemsBasicV2Result"
 _S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
 
 
@@ -54,6 +55,22 @@ def decode_GetCorrespondenceForEndUserSystemsBasicV2Response(
 ) -> _m0.GetCorrespondenceForEndUserSystemsBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q9:
+        v: dict[str, Any] = {
+            "get_correspondence_for_end_user_systems_basic_v2_result": None,
+        }
+        c = cs[0]
+        v["get_correspondence_for_end_user_systems_basic_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _c1.decode_CorrespondenceForEndUserSystemV2(c, consume)
+        )
+        o = _m0.GetCorrespondenceForEndUserSystemsBasicV2Response.__new__(
+            _m0.GetCorrespondenceForEndUserSystemsBasicV2Response
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetCorrespondenceForEndUserSystemsBasicV2Response.copy()
     get = _K_GetCorrespondenceForEndUserSystemsBasicV2Response.get
     for c in e:

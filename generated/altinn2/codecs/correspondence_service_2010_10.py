@@ -18,6 +18,7 @@ _Q0 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}userN
 _Q1 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}password"
 _Q2 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}reporteeElementID"
 _Q3 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}languageID"
+_Q4 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}GetCorrespondenceForEndUserSystemsECResult"
 _S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10"
 
 
@@ -35,6 +36,22 @@ def decode_GetCorrespondenceForEndUserSystemsECResponse(
 ) -> _m0.GetCorrespondenceForEndUserSystemsECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q4:
+        v: dict[str, Any] = {
+            "get_correspondence_for_end_user_systems_ec_result": None,
+        }
+        c = cs[0]
+        v["get_correspondence_for_end_user_systems_ec_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _c1.decode_CorrespondenceForEndUserSystemV2(c, consume)
+        )
+        o = _m0.GetCorrespondenceForEndUserSystemsECResponse.__new__(
+            _m0.GetCorrespondenceForEndUserSystemsECResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetCorrespondenceForEndUserSystemsECResponse.copy()
     get = _K_GetCorrespondenceForEndUserSystemsECResponse.get
     for c in e:

@@ -90,10 +90,31 @@ _Q54 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound
 _Q55 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}EndUserSystemVersion"
 _Q56 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}EndUserSystemSignatureLogId"
 _Q57 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}formTaskShipment"
-_Q58 = (
+_Q58 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}CompleteAndSignShipmentBasicResult"
+_Q59 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}GetAltinnSubmissionStatusBasicResult"
+_Q60 = (
     "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReferenceBE"
 )
-_Q59 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReceiptExternalBE"
+_Q61 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReceiptExternalBE"
+_Q62 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReceiptId"
+_Q63 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReceiptText"
+)
+_Q64 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReceiptHistory"
+_Q65 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}LastChanged"
+)
+_Q66 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReceiptTypeName"
+_Q67 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReceiptStatusCode"
+_Q68 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ParentReceiptId"
+_Q69 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}References"
+_Q70 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}SubReceipts"
+)
+_Q71 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReferenceValue"
+_Q72 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReferenceTypeName"
+_Q73 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReporteeID"
+_Q74 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}SubmitFormTaskBasicResult"
 _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10"
 
 
@@ -111,6 +132,20 @@ def decode_CompleteAndSignShipmentBasicResponse(
 ) -> _m0.CompleteAndSignShipmentBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q58:
+        v: dict[str, Any] = {
+            "complete_and_sign_shipment_basic_result": None,
+        }
+        c = cs[0]
+        v["complete_and_sign_shipment_basic_result"] = (
+            None if c.keys() and _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
+        )
+        o = _m0.CompleteAndSignShipmentBasicResponse.__new__(
+            _m0.CompleteAndSignShipmentBasicResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_CompleteAndSignShipmentBasicResponse.copy()
     get = _K_CompleteAndSignShipmentBasicResponse.get
     for c in e:
@@ -143,6 +178,18 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
 ) -> _m0.GetAltinnSubmissionStatusBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q59:
+        v: dict[str, Any] = {
+            "get_altinn_submission_status_basic_result": (
+                int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False)
+            ),
+        }
+        o = _m0.GetAltinnSubmissionStatusBasicResponse.__new__(
+            _m0.GetAltinnSubmissionStatusBasicResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetAltinnSubmissionStatusBasicResponse.copy()
     get = _K_GetAltinnSubmissionStatusBasicResponse.get
     names = _N_GetAltinnSubmissionStatusBasicResponse
@@ -191,6 +238,45 @@ _T_ReceiptExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 9
+        and cs[0].tag == _Q62
+        and cs[1].tag == _Q63
+        and cs[2].tag == _Q64
+        and cs[3].tag == _Q65
+        and cs[4].tag == _Q66
+        and cs[5].tag == _Q67
+        and cs[6].tag == _Q68
+        and cs[7].tag == _Q69
+        and cs[8].tag == _Q70
+    ):
+        v: dict[str, Any] = {
+            "receipt_id": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "receipt_text": cs[1].text or _f.blank(cs[1], True, True),
+            "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
+            "last_changed": _f.date_time(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "receipt_type_name": _E0[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "receipt_status_code": _E1[x] if (x := cs[5].text) else _f.blank(cs[5], True, False),
+            "parent_receipt_id": int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False),
+            "references": None,
+            "sub_receipts": None,
+        }
+        c = cs[7]
+        v["references"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q60, decode_ReferenceExternalBE, consume) if len(c) else []
+        )
+        c = cs[8]
+        v["sub_receipts"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q61, decode_ReceiptExternalBE, consume) if len(c) else []
+        )
+        o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
+        o.__dict__ = v
+        return o
     v = _V_ReceiptExternalBE.copy()
     get = _K_ReceiptExternalBE.get
     names = _N_ReceiptExternalBE
@@ -217,13 +303,13 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
             v["references"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q58, decode_ReferenceExternalBE, consume) if len(c) else []
+                else _f.each(c, _Q60, decode_ReferenceExternalBE, consume) if len(c) else []
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q59, decode_ReceiptExternalBE, consume) if len(c) else []
+                else _f.each(c, _Q61, decode_ReceiptExternalBE, consume) if len(c) else []
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
@@ -248,6 +334,16 @@ _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
 def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.ReferenceExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 3 and cs[0].tag == _Q71 and cs[1].tag == _Q72 and cs[2].tag == _Q73:
+        v: dict[str, Any] = {
+            "reference_value": cs[0].text or _f.blank(cs[0], True, True),
+            "reference_type_name": _E2[x] if (x := cs[1].text) else _f.blank(cs[1], False, False),
+            "reportee_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], False, False),
+        }
+        o = _m0.ReferenceExternalBE.__new__(_m0.ReferenceExternalBE)
+        o.__dict__ = v
+        return o
     v = _V_ReferenceExternalBE.copy()
     get = _K_ReferenceExternalBE.get
     names = _N_ReferenceExternalBE
@@ -291,6 +387,18 @@ def decode_SubmitFormTaskBasicResponse(
 ) -> _m0.SubmitFormTaskBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q74:
+        v: dict[str, Any] = {
+            "submit_form_task_basic_result": None,
+        }
+        c = cs[0]
+        v["submit_form_task_basic_result"] = (
+            None if c.keys() and _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
+        )
+        o = _m0.SubmitFormTaskBasicResponse.__new__(_m0.SubmitFormTaskBasicResponse)
+        o.__dict__ = v
+        return o
     v = _V_SubmitFormTaskBasicResponse.copy()
     get = _K_SubmitFormTaskBasicResponse.get
     for c in e:

@@ -90,10 +90,32 @@ _Q51 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound
 _Q52 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}EndUserSystemSignatureLogId"
 _Q53 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}formTaskShipment"
 _Q54 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}formTaskUpdate"
-_Q55 = (
+_Q55 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}CompleteAndSignShipmentECResult"
+_Q56 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}GetAltinnSubmissionStatusECResult"
+_Q57 = (
     "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReferenceBE"
 )
-_Q56 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReceiptExternalBE"
+_Q58 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReceiptExternalBE"
+_Q59 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReceiptId"
+_Q60 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReceiptText"
+)
+_Q61 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReceiptHistory"
+_Q62 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}LastChanged"
+)
+_Q63 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReceiptTypeName"
+_Q64 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReceiptStatusCode"
+_Q65 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ParentReceiptId"
+_Q66 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}References"
+_Q67 = (
+    "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}SubReceipts"
+)
+_Q68 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReferenceValue"
+_Q69 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReferenceTypeName"
+_Q70 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReporteeID"
+_Q71 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}SubmitFormTaskECResult"
+_Q72 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UpdateFormDataECResult"
 _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10"
 _S1 = "http://schemas.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10"
 
@@ -112,6 +134,18 @@ def decode_CompleteAndSignShipmentECResponse(
 ) -> _m0.CompleteAndSignShipmentECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q55:
+        v: dict[str, Any] = {
+            "complete_and_sign_shipment_ec_result": None,
+        }
+        c = cs[0]
+        v["complete_and_sign_shipment_ec_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
+        )
+        o = _m0.CompleteAndSignShipmentECResponse.__new__(_m0.CompleteAndSignShipmentECResponse)
+        o.__dict__ = v
+        return o
     v = _V_CompleteAndSignShipmentECResponse.copy()
     get = _K_CompleteAndSignShipmentECResponse.get
     for c in e:
@@ -144,6 +178,16 @@ def decode_GetAltinnSubmissionStatusECResponse(
 ) -> _m0.GetAltinnSubmissionStatusECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q56:
+        v: dict[str, Any] = {
+            "get_altinn_submission_status_ec_result": (
+                int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False)
+            ),
+        }
+        o = _m0.GetAltinnSubmissionStatusECResponse.__new__(_m0.GetAltinnSubmissionStatusECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetAltinnSubmissionStatusECResponse.copy()
     get = _K_GetAltinnSubmissionStatusECResponse.get
     names = _N_GetAltinnSubmissionStatusECResponse
@@ -190,6 +234,45 @@ _T_ReceiptExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 9
+        and cs[0].tag == _Q59
+        and cs[1].tag == _Q60
+        and cs[2].tag == _Q61
+        and cs[3].tag == _Q62
+        and cs[4].tag == _Q63
+        and cs[5].tag == _Q64
+        and cs[6].tag == _Q65
+        and cs[7].tag == _Q66
+        and cs[8].tag == _Q67
+    ):
+        v: dict[str, Any] = {
+            "receipt_id": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "receipt_text": cs[1].text or _f.blank(cs[1], True, True),
+            "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
+            "last_changed": _f.date_time(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "receipt_type_name": _E0[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "receipt_status_code": _E1[x] if (x := cs[5].text) else _f.blank(cs[5], True, False),
+            "parent_receipt_id": int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False),
+            "references": None,
+            "sub_receipts": None,
+        }
+        c = cs[7]
+        v["references"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q57, decode_ReferenceExternalBE, consume) if len(c) else []
+        )
+        c = cs[8]
+        v["sub_receipts"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q58, decode_ReceiptExternalBE, consume) if len(c) else []
+        )
+        o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
+        o.__dict__ = v
+        return o
     v = _V_ReceiptExternalBE.copy()
     get = _K_ReceiptExternalBE.get
     names = _N_ReceiptExternalBE
@@ -216,13 +299,13 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
             v["references"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q55, decode_ReferenceExternalBE, consume) if len(c) else []
+                else _f.each(c, _Q57, decode_ReferenceExternalBE, consume) if len(c) else []
             )
         elif k == 8:
             v["sub_receipts"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q56, decode_ReceiptExternalBE, consume) if len(c) else []
+                else _f.each(c, _Q58, decode_ReceiptExternalBE, consume) if len(c) else []
             )
     o = _m0.ReceiptExternalBE.__new__(_m0.ReceiptExternalBE)
     o.__dict__ = v
@@ -247,6 +330,16 @@ _T_ReferenceExternalBE: tuple[dict[str, Any] | None, ...] = (None,) * 2 + (_E2,)
 def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.ReferenceExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 3 and cs[0].tag == _Q68 and cs[1].tag == _Q69 and cs[2].tag == _Q70:
+        v: dict[str, Any] = {
+            "reference_value": cs[0].text or _f.blank(cs[0], True, True),
+            "reference_type_name": _E2[x] if (x := cs[1].text) else _f.blank(cs[1], False, False),
+            "reportee_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], False, False),
+        }
+        o = _m0.ReferenceExternalBE.__new__(_m0.ReferenceExternalBE)
+        o.__dict__ = v
+        return o
     v = _V_ReferenceExternalBE.copy()
     get = _K_ReferenceExternalBE.get
     names = _N_ReferenceExternalBE
@@ -288,6 +381,18 @@ def decode_SubmitFormTaskECResponse(
 ) -> _m0.SubmitFormTaskECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q71:
+        v: dict[str, Any] = {
+            "submit_form_task_ec_result": None,
+        }
+        c = cs[0]
+        v["submit_form_task_ec_result"] = (
+            None if c.keys() and _f.nil(c, True) else decode_ReceiptExternalBE(c, consume)
+        )
+        o = _m0.SubmitFormTaskECResponse.__new__(_m0.SubmitFormTaskECResponse)
+        o.__dict__ = v
+        return o
     v = _V_SubmitFormTaskECResponse.copy()
     get = _K_SubmitFormTaskECResponse.get
     for c in e:
@@ -315,6 +420,18 @@ def decode_UpdateFormDataECResponse(
 ) -> _m0.UpdateFormDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q72:
+        v: dict[str, Any] = {
+            "update_form_data_ec_result": None,
+        }
+        c = cs[0]
+        v["update_form_data_ec_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptExternal(c, consume)
+        )
+        o = _m0.UpdateFormDataECResponse.__new__(_m0.UpdateFormDataECResponse)
+        o.__dict__ = v
+        return o
     v = _V_UpdateFormDataECResponse.copy()
     get = _K_UpdateFormDataECResponse.get
     for c in e:

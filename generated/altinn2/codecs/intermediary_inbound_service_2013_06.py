@@ -14,6 +14,13 @@ from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}"
 _Q0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}dataStream"
+_Q1 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}LastChanged"
+_Q2 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ParentReceiptId"
+_Q3 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReceiptHistory"
+_Q4 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReceiptId"
+_Q5 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReceiptStatusCode"
+_Q6 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReceiptText"
+_Q7 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReceiptTypeName"
 _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06"
 
 
@@ -41,6 +48,29 @@ def decode_ReceiptExternalStreamedBE(
 ) -> _m0.ReceiptExternalStreamedBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 7
+        and cs[0].tag == _Q1
+        and cs[1].tag == _Q2
+        and cs[2].tag == _Q3
+        and cs[3].tag == _Q4
+        and cs[4].tag == _Q5
+        and cs[5].tag == _Q6
+        and cs[6].tag == _Q7
+    ):
+        v: dict[str, Any] = {
+            "last_changed": cs[0].text or _f.blank(cs[0], True, True),
+            "parent_receipt_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
+            "receipt_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "receipt_status_code": cs[4].text or _f.blank(cs[4], True, True),
+            "receipt_text": cs[5].text or _f.blank(cs[5], True, True),
+            "receipt_type_name": cs[6].text or _f.blank(cs[6], True, True),
+        }
+        o = _m0.ReceiptExternalStreamedBE.__new__(_m0.ReceiptExternalStreamedBE)
+        o.__dict__ = v
+        return o
     v = _V_ReceiptExternalStreamedBE.copy()
     get = _K_ReceiptExternalStreamedBE.get
     names = _N_ReceiptExternalStreamedBE

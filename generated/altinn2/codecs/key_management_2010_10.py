@@ -13,6 +13,12 @@ from altinn2.models import key_management_2010_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}"
+_Q0 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}Certificate"
+_Q1 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}CertificateId"
+_Q2 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}ServiceOwnerId"
+_Q3 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}CertificateThumbprint"
+_Q4 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}Key"
+_Q5 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}KeyID"
 
 
 _K_CertificateBE: dict[Any, int] = _f.index(
@@ -30,6 +36,16 @@ _D_CertificateBE: frozenset[int] = frozenset(range(0, 3))
 def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 3 and cs[0].tag == _Q0 and cs[1].tag == _Q1 and cs[2].tag == _Q2:
+        v: dict[str, Any] = {
+            "certificate": cs[0].text or _f.blank(cs[0], True, True),
+            "certificate_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "service_owner_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+        }
+        o = _m0.CertificateBE.__new__(_m0.CertificateBE)
+        o.__dict__ = v
+        return o
     v = _V_CertificateBE.copy()
     get = _K_CertificateBE.get
     names = _N_CertificateBE
@@ -65,6 +81,16 @@ _D_KeyExternalBE: frozenset[int] = frozenset(range(0, 3))
 def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 3 and cs[0].tag == _Q3 and cs[1].tag == _Q4 and cs[2].tag == _Q5:
+        v: dict[str, Any] = {
+            "certificate_thumbprint": cs[0].text or _f.blank(cs[0], True, True),
+            "key": cs[1].text or _f.blank(cs[1], True, True),
+            "key_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+        }
+        o = _m0.KeyExternalBE.__new__(_m0.KeyExternalBE)
+        o.__dict__ = v
+        return o
     v = _V_KeyExternalBE.copy()
     get = _K_KeyExternalBE.get
     names = _N_KeyExternalBE

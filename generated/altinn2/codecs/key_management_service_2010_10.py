@@ -19,6 +19,7 @@ _Q1 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}password"
 _Q2 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}externalServiceCode"
 _Q3 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}externalServiceEditionCode"
 _Q4 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}CertificateBE"
+_Q5 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}GetCertificatesECResult"
 _S0 = "http://www.altinn.no/services/Archive/KeyManagement/2010/10"
 
 
@@ -34,6 +35,20 @@ def decode_GetCertificatesECResponse(
 ) -> _m0.GetCertificatesECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q5:
+        v: dict[str, Any] = {
+            "get_certificates_ec_result": None,
+        }
+        c = cs[0]
+        v["get_certificates_ec_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q4, _c1.decode_CertificateBE, consume) if len(c) else []
+        )
+        o = _m0.GetCertificatesECResponse.__new__(_m0.GetCertificatesECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetCertificatesECResponse.copy()
     get = _K_GetCertificatesECResponse.get
     for c in e:

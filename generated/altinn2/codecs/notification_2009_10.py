@@ -19,7 +19,26 @@ _Q0 = (
     "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}InternalReceiverEndPoint"
 )
 _Q1 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}TextToken"
-_Q2 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}ReceiverEndPoint"
+_Q2 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}FromAddress"
+_Q3 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}LanguageCode"
+_Q4 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}NotificationTypeName"
+_Q5 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}ReceiverEndPointList"
+_Q6 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}ShipmentDateTime"
+_Q7 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}TextTokenSubstitutionList"
+_Q8 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}ReceiverAddress"
+_Q9 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}SentDateTime"
+_Q10 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}TransportId"
+_Q11 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}ReceiverEndPoint"
+_Q12 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}NotificationID"
+_Q13 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}NotifyType"
+_Q14 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}ReporteeElementID"
+_Q15 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}ReporteeId"
+_Q16 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}NotificationType"
+_Q17 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}TextTokens"
+_Q18 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}ReceiverEndPoints"
+_Q19 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}TransportType"
+_Q20 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}TokenNum"
+_Q21 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}TokenValue"
 
 
 _K_InternalNotification: dict[Any, int] = _f.index(
@@ -43,6 +62,41 @@ _D_InternalNotification: frozenset[int] = frozenset(range(0, 4))
 def decode_InternalNotification(e: _Element, consume: bool = False) -> _m0.InternalNotification:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 6
+        and cs[0].tag == _Q2
+        and cs[1].tag == _Q3
+        and cs[2].tag == _Q4
+        and cs[3].tag == _Q5
+        and cs[4].tag == _Q6
+        and cs[5].tag == _Q7
+    ):
+        v: dict[str, Any] = {
+            "from_address": cs[0].text or _f.blank(cs[0], True, True),
+            "language_code": cs[1].text or _f.blank(cs[1], True, True),
+            "notification_type_name": cs[2].text or _f.blank(cs[2], True, True),
+            "receiver_end_point_list": None,
+            "shipment_date_time": (
+                _f.date_time(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
+            ),
+            "text_token_substitution_list": None,
+        }
+        c = cs[3]
+        v["receiver_end_point_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q0, decode_InternalReceiverEndPoint, consume) if len(c) else []
+        )
+        c = cs[5]
+        v["text_token_substitution_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q1, decode_TextToken, consume) if len(c) else []
+        )
+        o = _m0.InternalNotification.__new__(_m0.InternalNotification)
+        o.__dict__ = v
+        return o
     v = _V_InternalNotification.copy()
     get = _K_InternalNotification.get
     names = _N_InternalNotification
@@ -95,6 +149,18 @@ def decode_InternalReceiverEndPoint(
 ) -> _m0.InternalReceiverEndPoint:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 3 and cs[0].tag == _Q8 and cs[1].tag == _Q9 and cs[2].tag == _Q10:
+        v: dict[str, Any] = {
+            "receiver_address": cs[0].text or _f.blank(cs[0], True, True),
+            "sent_date_time": (
+                _f.date_time(x) if (x := cs[1].text) else _f.blank(cs[1], True, False)
+            ),
+            "transport_id": _E0[x] if (x := cs[2].text) else _f.blank(cs[2], True, False),
+        }
+        o = _m0.InternalReceiverEndPoint.__new__(_m0.InternalReceiverEndPoint)
+        o.__dict__ = v
+        return o
     v = _V_InternalReceiverEndPoint.copy()
     get = _K_InternalReceiverEndPoint.get
     names = _N_InternalReceiverEndPoint
@@ -143,6 +209,49 @@ _T_Notification: tuple[dict[str, Any] | None, ...] = (None,) * 7 + (_E1,)
 def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 10
+        and cs[0].tag == _Q2
+        and cs[1].tag == _Q12
+        and cs[2].tag == _Q13
+        and cs[3].tag == _Q14
+        and cs[4].tag == _Q15
+        and cs[5].tag == _Q6
+        and cs[6].tag == _Q3
+        and cs[7].tag == _Q16
+        and cs[8].tag == _Q17
+        and cs[9].tag == _Q18
+    ):
+        v: dict[str, Any] = {
+            "from_address": cs[0].text or _f.blank(cs[0], True, True),
+            "notification_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "notify_type": _E1[x] if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "reportee_element_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "reportee_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "shipment_date_time": (
+                _f.date_time(x) if (x := cs[5].text) else _f.blank(cs[5], True, False)
+            ),
+            "language_code": cs[6].text or _f.blank(cs[6], True, True),
+            "notification_type": cs[7].text or _f.blank(cs[7], True, True),
+            "text_tokens": None,
+            "receiver_end_points": None,
+        }
+        c = cs[8]
+        v["text_tokens"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q1, decode_TextToken, consume) if len(c) else []
+        )
+        c = cs[9]
+        v["receiver_end_points"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q11, decode_ReceiverEndPoint, consume) if len(c) else []
+        )
+        o = _m0.Notification.__new__(_m0.Notification)
+        o.__dict__ = v
+        return o
     v = _V_Notification.copy()
     get = _K_Notification.get
     names = _N_Notification
@@ -175,7 +284,7 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
             v["receiver_end_points"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q2, decode_ReceiverEndPoint, consume) if len(c) else []
+                else _f.each(c, _Q11, decode_ReceiverEndPoint, consume) if len(c) else []
             )
     o = _m0.Notification.__new__(_m0.Notification)
     o.__dict__ = v
@@ -196,6 +305,15 @@ _T_ReceiverEndPoint: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E0,)
 def decode_ReceiverEndPoint(e: _Element, consume: bool = False) -> _m0.ReceiverEndPoint:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 2 and cs[0].tag == _Q19 and cs[1].tag == _Q8:
+        v: dict[str, Any] = {
+            "transport_type": _E0[x] if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "receiver_address": cs[1].text or _f.blank(cs[1], True, True),
+        }
+        o = _m0.ReceiverEndPoint.__new__(_m0.ReceiverEndPoint)
+        o.__dict__ = v
+        return o
     v = _V_ReceiverEndPoint.copy()
     get = _K_ReceiverEndPoint.get
     names = _N_ReceiverEndPoint
@@ -232,6 +350,15 @@ _D_TextToken: frozenset[int] = frozenset(range(0, 2))
 def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 2 and cs[0].tag == _Q20 and cs[1].tag == _Q21:
+        v: dict[str, Any] = {
+            "token_num": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "token_value": cs[1].text or _f.blank(cs[1], True, True),
+        }
+        o = _m0.TextToken.__new__(_m0.TextToken)
+        o.__dict__ = v
+        return o
     v = _V_TextToken.copy()
     get = _K_TextToken.get
     names = _N_TextToken

@@ -16,12 +16,45 @@ from altinn2.runtime import fastcodec as _f
 _E0 = {str(member.value): member for member in _m1.PrefillStatus}
 _E1 = {str(member.value): member for member in _m1.AttachmentType}
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}"
-_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillFormTask"
-_Q1 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillFormTaskv2"
-_Q2 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillFormTaskAttachment"
-_Q3 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillForm"
-_Q4 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PreFillIdentityFieldBE"
-_Q5 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}Notification"
+_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}FieldValue"
+_Q1 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}Index"
+_Q2 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillFormTask"
+_Q3 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PreFillFormTaskBEList"
+_Q4 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}Status"
+_Q5 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillFormTaskv2"
+_Q6 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillDataFound"
+_Q7 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}RegisterPrefillDataFound"
+_Q8 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}SOPrefillDataFound"
+_Q9 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}DataFormatID"
+_Q10 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}DataFormatVersion"
+_Q11 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}FormDataXML"
+_Q12 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}SendersReference"
+_Q13 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}SignedByDefault"
+_Q14 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}SigningLocked"
+_Q15 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillFormTaskAttachment"
+_Q16 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillForm"
+_Q17 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PreFillIdentityFieldBE"
+_Q18 = "{http://schemas.altinn.no/services/ServiceEngine/Notification/2009/10}Notification"
+_Q19 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}ExternalServiceCode"
+_Q20 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}ExternalServiceEditionCode"
+_Q21 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}ExternalShipmentReference"
+_Q22 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}IdentityFieldHashCode"
+_Q23 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}LargeInboundReference"
+_Q24 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PreFillAttachments"
+_Q25 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PreFillForms"
+_Q26 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PreFillIdentityFields"
+_Q27 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}PrefillNotifications"
+_Q28 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}ReceiversReference"
+_Q29 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}Reportee"
+_Q30 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}ServiceOwnerCode"
+_Q31 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}ValidFromDate"
+_Q32 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}ValidToDate"
+_Q33 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}IsReservable"
+_Q34 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}ValidateButDoNotSendNotification"
+_Q35 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}AttachmentData"
+_Q36 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}AttachmentName"
+_Q37 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}AttachmentType"
+_Q38 = "{http://schemas.altinn.no/services/ServiceEngine/PreFill/2009/10}FileName"
 
 
 _K_PreFillIdentityFieldBE: dict[Any, int] = _f.index(
@@ -37,6 +70,15 @@ _D_PreFillIdentityFieldBE: frozenset[int] = frozenset(range(0, 2))
 def decode_PreFillIdentityFieldBE(e: _Element, consume: bool = False) -> _m0.PreFillIdentityFieldBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 2 and cs[0].tag == _Q0 and cs[1].tag == _Q1:
+        v: dict[str, Any] = {
+            "field_value": cs[0].text or _f.blank(cs[0], True, True),
+            "index": cs[1].text or _f.blank(cs[1], True, True),
+        }
+        o = _m0.PreFillIdentityFieldBE.__new__(_m0.PreFillIdentityFieldBE)
+        o.__dict__ = v
+        return o
     v = _V_PreFillIdentityFieldBE.copy()
     get = _K_PreFillIdentityFieldBE.get
     names = _N_PreFillIdentityFieldBE
@@ -71,6 +113,21 @@ _T_PrefillDataBE: tuple[dict[str, Any] | None, ...] = (None,) * 0 + (_E0,)
 def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 2 and cs[0].tag == _Q3 and cs[1].tag == _Q4:
+        v: dict[str, Any] = {
+            "pre_fill_form_task_be_list": None,
+            "status": _E0[x] if (x := cs[1].text) else _f.blank(cs[1], True, False),
+        }
+        c = cs[0]
+        v["pre_fill_form_task_be_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q2, decode_PrefillFormTask, consume) if len(c) else []
+        )
+        o = _m0.PrefillDataBE.__new__(_m0.PrefillDataBE)
+        o.__dict__ = v
+        return o
     v = _V_PrefillDataBE.copy()
     get = _K_PrefillDataBE.get
     names = _N_PrefillDataBE
@@ -91,7 +148,7 @@ def decode_PrefillDataBE(e: _Element, consume: bool = False) -> _m0.PrefillDataB
             v["pre_fill_form_task_be_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q0, decode_PrefillFormTask, consume) if len(c) else []
+                else _f.each(c, _Q2, decode_PrefillFormTask, consume) if len(c) else []
             )
     o = _m0.PrefillDataBE.__new__(_m0.PrefillDataBE)
     o.__dict__ = v
@@ -118,6 +175,41 @@ _D_PrefillDataBEv2: frozenset[int] = frozenset(range(0, 3))
 def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDataBEv2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 4
+        and cs[0].tag == _Q3
+        and cs[1].tag == _Q6
+        and cs[2].tag == _Q7
+        and cs[3].tag == _Q8
+    ):
+        v: dict[str, Any] = {
+            "pre_fill_form_task_be_list": None,
+            "prefill_data_found": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
+            "register_prefill_data_found": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
+            ),
+            "so_prefill_data_found": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
+        }
+        c = cs[0]
+        v["pre_fill_form_task_be_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q5, decode_PrefillFormTaskv2, consume) if len(c) else []
+        )
+        o = _m0.PrefillDataBEv2.__new__(_m0.PrefillDataBEv2)
+        o.__dict__ = v
+        return o
     v = _V_PrefillDataBEv2.copy()
     get = _K_PrefillDataBEv2.get
     names = _N_PrefillDataBEv2
@@ -137,7 +229,7 @@ def decode_PrefillDataBEv2(e: _Element, consume: bool = False) -> _m0.PrefillDat
             v["pre_fill_form_task_be_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q1, decode_PrefillFormTaskv2, consume) if len(c) else []
+                else _f.each(c, _Q5, decode_PrefillFormTaskv2, consume) if len(c) else []
             )
     o = _m0.PrefillDataBEv2.__new__(_m0.PrefillDataBEv2)
     o.__dict__ = v
@@ -169,6 +261,35 @@ _D_PrefillForm: frozenset[int] = frozenset(range(4, 6))
 def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 6
+        and cs[0].tag == _Q9
+        and cs[1].tag == _Q10
+        and cs[2].tag == _Q11
+        and cs[3].tag == _Q12
+        and cs[4].tag == _Q13
+        and cs[5].tag == _Q14
+    ):
+        v: dict[str, Any] = {
+            "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
+            "data_format_version": int(x) if (x := cs[1].text) else _f.blank(cs[1], False, False),
+            "form_data_xml": cs[2].text or _f.blank(cs[2], True, True),
+            "senders_reference": cs[3].text or _f.blank(cs[3], True, True),
+            "signed_by_default": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
+            ),
+            "signing_locked": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[5].text)
+                else _f.blank(cs[5], True, False)
+            ),
+        }
+        o = _m0.PrefillForm.__new__(_m0.PrefillForm)
+        o.__dict__ = v
+        return o
     v = _V_PrefillForm.copy()
     get = _K_PrefillForm.get
     names = _N_PrefillForm
@@ -237,6 +358,89 @@ _D_PrefillFormTask: frozenset[int] = frozenset({2, 3, 5, 8, 9})
 def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFormTask:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 17
+        and cs[0].tag == _Q19
+        and cs[1].tag == _Q20
+        and cs[2].tag == _Q21
+        and cs[3].tag == _Q22
+        and cs[4].tag == _Q23
+        and cs[5].tag == _Q24
+        and cs[6].tag == _Q25
+        and cs[7].tag == _Q26
+        and cs[8].tag == _Q27
+        and cs[9].tag == _Q28
+        and cs[10].tag == _Q29
+        and cs[11].tag == _Q12
+        and cs[12].tag == _Q30
+        and cs[13].tag == _Q31
+        and cs[14].tag == _Q32
+        and cs[15].tag == _Q33
+        and cs[16].tag == _Q34
+    ):
+        v: dict[str, Any] = {
+            "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
+            "external_service_edition_code": (
+                int(x) if (x := cs[1].text) else _f.blank(cs[1], False, False)
+            ),
+            "external_shipment_reference": cs[2].text or _f.blank(cs[2], True, True),
+            "identity_field_hash_code": cs[3].text or _f.blank(cs[3], True, True),
+            "large_inbound_reference": (
+                _f.guid(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
+            ),
+            "pre_fill_attachments": None,
+            "pre_fill_forms": None,
+            "pre_fill_identity_fields": None,
+            "prefill_notifications": None,
+            "receivers_reference": cs[9].text or _f.blank(cs[9], True, True),
+            "reportee": cs[10].text or _f.blank(cs[10], True, True),
+            "senders_reference": cs[11].text or _f.blank(cs[11], True, True),
+            "service_owner_code": cs[12].text or _f.blank(cs[12], True, True),
+            "valid_from_date": (
+                _f.date_time(x) if (x := cs[13].text) else _f.blank(cs[13], False, False)
+            ),
+            "valid_to_date": (
+                _f.date_time(x) if (x := cs[14].text) else _f.blank(cs[14], False, False)
+            ),
+            "is_reservable": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[15].text)
+                else _f.blank(cs[15], True, False)
+            ),
+            "validate_but_do_not_send_notification": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[16].text)
+                else _f.blank(cs[16], True, False)
+            ),
+        }
+        c = cs[5]
+        v["pre_fill_attachments"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q15, decode_PrefillFormTaskAttachment, consume) if len(c) else []
+        )
+        c = cs[6]
+        v["pre_fill_forms"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q16, decode_PrefillForm, consume) if len(c) else []
+        )
+        c = cs[7]
+        v["pre_fill_identity_fields"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q17, decode_PreFillIdentityFieldBE, consume) if len(c) else []
+        )
+        c = cs[8]
+        v["prefill_notifications"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q18, _c2.decode_Notification, consume) if len(c) else []
+        )
+        o = _m0.PrefillFormTask.__new__(_m0.PrefillFormTask)
+        o.__dict__ = v
+        return o
     v = _V_PrefillFormTask.copy()
     get = _K_PrefillFormTask.get
     names = _N_PrefillFormTask
@@ -264,25 +468,25 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
             v["pre_fill_attachments"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume) if len(c) else []
+                else _f.each(c, _Q15, decode_PrefillFormTaskAttachment, consume) if len(c) else []
             )
         elif k == 14:
             v["pre_fill_forms"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q3, decode_PrefillForm, consume) if len(c) else []
+                else _f.each(c, _Q16, decode_PrefillForm, consume) if len(c) else []
             )
         elif k == 15:
             v["pre_fill_identity_fields"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume) if len(c) else []
+                else _f.each(c, _Q17, decode_PreFillIdentityFieldBE, consume) if len(c) else []
             )
         elif k == 16:
             v["prefill_notifications"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q5, _c2.decode_Notification, consume) if len(c) else []
+                else _f.each(c, _Q18, _c2.decode_Notification, consume) if len(c) else []
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")
@@ -333,6 +537,39 @@ def decode_PrefillFormTaskAttachment(
 ) -> _m0.PrefillFormTaskAttachment:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 7
+        and cs[0].tag == _Q35
+        and cs[1].tag == _Q36
+        and cs[2].tag == _Q37
+        and cs[3].tag == _Q38
+        and cs[4].tag == _Q12
+        and cs[5].tag == _Q13
+        and cs[6].tag == _Q14
+    ):
+        v: dict[str, Any] = {
+            "attachment_data": (
+                _f.base64_binary(x) if (x := cs[0].text) else _f.blank(cs[0], True, False)
+            ),
+            "attachment_name": cs[1].text or _f.blank(cs[1], True, True),
+            "attachment_type": _E1[x] if (x := cs[2].text) else _f.blank(cs[2], False, False),
+            "file_name": cs[3].text or _f.blank(cs[3], True, True),
+            "senders_reference": cs[4].text or _f.blank(cs[4], True, True),
+            "signed_by_default": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[5].text)
+                else _f.blank(cs[5], True, False)
+            ),
+            "signing_locked": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[6].text)
+                else _f.blank(cs[6], True, False)
+            ),
+        }
+        o = _m0.PrefillFormTaskAttachment.__new__(_m0.PrefillFormTaskAttachment)
+        o.__dict__ = v
+        return o
     v = _V_PrefillFormTaskAttachment.copy()
     get = _K_PrefillFormTaskAttachment.get
     names = _N_PrefillFormTaskAttachment
@@ -402,6 +639,69 @@ _D_PrefillFormTaskv2: frozenset[int] = frozenset({2, 3, 5})
 def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillFormTaskv2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 13
+        and cs[0].tag == _Q19
+        and cs[1].tag == _Q20
+        and cs[2].tag == _Q21
+        and cs[3].tag == _Q22
+        and cs[4].tag == _Q23
+        and cs[5].tag == _Q24
+        and cs[6].tag == _Q25
+        and cs[7].tag == _Q26
+        and cs[8].tag == _Q27
+        and cs[9].tag == _Q28
+        and cs[10].tag == _Q29
+        and cs[11].tag == _Q12
+        and cs[12].tag == _Q30
+    ):
+        v: dict[str, Any] = {
+            "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
+            "external_service_edition_code": (
+                int(x) if (x := cs[1].text) else _f.blank(cs[1], False, False)
+            ),
+            "external_shipment_reference": cs[2].text or _f.blank(cs[2], True, True),
+            "identity_field_hash_code": cs[3].text or _f.blank(cs[3], True, True),
+            "large_inbound_reference": (
+                _f.guid(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
+            ),
+            "pre_fill_attachments": None,
+            "pre_fill_forms": None,
+            "pre_fill_identity_fields": None,
+            "prefill_notifications": None,
+            "receivers_reference": cs[9].text or _f.blank(cs[9], True, True),
+            "reportee": cs[10].text or _f.blank(cs[10], True, True),
+            "senders_reference": cs[11].text or _f.blank(cs[11], True, True),
+            "service_owner_code": cs[12].text or _f.blank(cs[12], True, True),
+        }
+        c = cs[5]
+        v["pre_fill_attachments"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q15, decode_PrefillFormTaskAttachment, consume) if len(c) else []
+        )
+        c = cs[6]
+        v["pre_fill_forms"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q16, decode_PrefillForm, consume) if len(c) else []
+        )
+        c = cs[7]
+        v["pre_fill_identity_fields"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q17, decode_PreFillIdentityFieldBE, consume) if len(c) else []
+        )
+        c = cs[8]
+        v["prefill_notifications"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q18, _c2.decode_Notification, consume) if len(c) else []
+        )
+        o = _m0.PrefillFormTaskv2.__new__(_m0.PrefillFormTaskv2)
+        o.__dict__ = v
+        return o
     v = _V_PrefillFormTaskv2.copy()
     get = _K_PrefillFormTaskv2.get
     names = _N_PrefillFormTaskv2
@@ -425,25 +725,25 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
             v["pre_fill_attachments"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q2, decode_PrefillFormTaskAttachment, consume) if len(c) else []
+                else _f.each(c, _Q15, decode_PrefillFormTaskAttachment, consume) if len(c) else []
             )
         elif k == 10:
             v["pre_fill_forms"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q3, decode_PrefillForm, consume) if len(c) else []
+                else _f.each(c, _Q16, decode_PrefillForm, consume) if len(c) else []
             )
         elif k == 11:
             v["pre_fill_identity_fields"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q4, decode_PreFillIdentityFieldBE, consume) if len(c) else []
+                else _f.each(c, _Q17, decode_PreFillIdentityFieldBE, consume) if len(c) else []
             )
         elif k == 12:
             v["prefill_notifications"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q5, _c2.decode_Notification, consume) if len(c) else []
+                else _f.each(c, _Q18, _c2.decode_Notification, consume) if len(c) else []
             )
     if v["external_service_code"] is _f.MISSING:
         raise _f.Fallback("external_service_code")

@@ -27,6 +27,8 @@ _Q9 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}PreFillList"
 _Q10 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}DataFormatID"
 _Q11 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}userName"
 _Q12 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}password"
+_Q13 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataBasicV2Result"
+_Q14 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataECResult"
 _S0 = "http://www.altinn.no/services/ServiceEngine/PreFill/2010/10"
 
 
@@ -44,6 +46,18 @@ def decode_GetPrefillDataBasicV2Response(
 ) -> _m0.GetPrefillDataBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q13:
+        v: dict[str, Any] = {
+            "get_prefill_data_basic_v2_result": None,
+        }
+        c = cs[0]
+        v["get_prefill_data_basic_v2_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c1.decode_PrefillDataBEv2(c, consume)
+        )
+        o = _m0.GetPrefillDataBasicV2Response.__new__(_m0.GetPrefillDataBasicV2Response)
+        o.__dict__ = v
+        return o
     v = _V_GetPrefillDataBasicV2Response.copy()
     get = _K_GetPrefillDataBasicV2Response.get
     for c in e:
@@ -71,6 +85,18 @@ def decode_GetPrefillDataECResponse(
 ) -> _m0.GetPrefillDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q14:
+        v: dict[str, Any] = {
+            "get_prefill_data_ec_result": None,
+        }
+        c = cs[0]
+        v["get_prefill_data_ec_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c1.decode_PrefillDataBE(c, consume)
+        )
+        o = _m0.GetPrefillDataECResponse.__new__(_m0.GetPrefillDataECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetPrefillDataECResponse.copy()
     get = _K_GetPrefillDataECResponse.get
     for c in e:

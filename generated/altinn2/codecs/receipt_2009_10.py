@@ -27,6 +27,10 @@ _Q7 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptSa
 _Q8 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReferenceTypeName"
 _Q9 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReferenceValue"
 _Q10 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptExternal"
+_Q11 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}LastChanged"
+_Q12 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ParentReceiptId"
+_Q13 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptHistory"
+_Q14 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}ReceiptTypeName"
 _S0 = "http://schemas.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
@@ -56,6 +60,45 @@ _T_ReceiptExternal: tuple[dict[str, Any] | None, ...] = (None,) * 5 + (
 def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExternal:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 9
+        and cs[0].tag == _Q11
+        and cs[1].tag == _Q12
+        and cs[2].tag == _Q13
+        and cs[3].tag == _Q1
+        and cs[4].tag == _Q2
+        and cs[5].tag == _Q3
+        and cs[6].tag == _Q14
+        and cs[7].tag == _Q4
+        and cs[8].tag == _Q6
+    ):
+        v: dict[str, Any] = {
+            "last_changed": _f.date_time(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "parent_receipt_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
+            "receipt_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "receipt_status_code": _E0[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "receipt_text": cs[5].text or _f.blank(cs[5], True, True),
+            "receipt_type_name": _E1[x] if (x := cs[6].text) else _f.blank(cs[6], True, False),
+            "references": None,
+            "sub_receipts": None,
+        }
+        c = cs[7]
+        v["references"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q5, decode_Reference, consume) if len(c) else []
+        )
+        c = cs[8]
+        v["sub_receipts"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q10, decode_ReceiptExternal, consume) if len(c) else []
+        )
+        o = _m0.ReceiptExternal.__new__(_m0.ReceiptExternal)
+        o.__dict__ = v
+        return o
     v = _V_ReceiptExternal.copy()
     get = _K_ReceiptExternal.get
     names = _N_ReceiptExternal
@@ -109,6 +152,15 @@ _T_Reference: tuple[dict[str, Any] | None, ...] = (None,) * 1 + (_E2,)
 def decode_Reference(e: _Element, consume: bool = False) -> _m0.Reference:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 2 and cs[0].tag == _Q8 and cs[1].tag == _Q9:
+        v: dict[str, Any] = {
+            "reference_type_name": _E2[x] if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "reference_value": cs[1].text or _f.blank(cs[1], True, True),
+        }
+        o = _m0.Reference.__new__(_m0.Reference)
+        o.__dict__ = v
+        return o
     v = _V_Reference.copy()
     get = _K_Reference.get
     names = _N_Reference

@@ -18,6 +18,16 @@ _E1 = {str(member.value): member for member in _m2.ReceiptType}
 _NS0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}"
 _Q0 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Reference"
 _Q1 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Receipt"
+_Q2 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}LastChanged"
+_Q3 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ParentReceiptId"
+_Q4 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptHistory"
+_Q5 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptId"
+_Q6 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptStatus"
+_Q7 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptTemplate"
+_Q8 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptText"
+_Q9 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}ReceiptType"
+_Q10 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}References"
+_Q11 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}SubReceipts"
 
 
 _K_ReceiptEC: dict[Any, int] = _f.index(
@@ -46,6 +56,47 @@ _T_ReceiptEC: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 10
+        and cs[0].tag == _Q2
+        and cs[1].tag == _Q3
+        and cs[2].tag == _Q4
+        and cs[3].tag == _Q5
+        and cs[4].tag == _Q6
+        and cs[5].tag == _Q7
+        and cs[6].tag == _Q8
+        and cs[7].tag == _Q9
+        and cs[8].tag == _Q10
+        and cs[9].tag == _Q11
+    ):
+        v: dict[str, Any] = {
+            "last_changed": _f.date_time(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "parent_receipt_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
+            "receipt_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "receipt_status": _E0[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "receipt_template": cs[5].text or _f.blank(cs[5], True, True),
+            "receipt_text": cs[6].text or _f.blank(cs[6], True, True),
+            "receipt_type": _E1[x] if (x := cs[7].text) else _f.blank(cs[7], True, False),
+            "references": None,
+            "sub_receipts": None,
+        }
+        c = cs[8]
+        v["references"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q0, _c1.decode_Reference, consume) if len(c) else []
+        )
+        c = cs[9]
+        v["sub_receipts"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q1, decode_ReceiptEC, consume) if len(c) else []
+        )
+        o = _m0.ReceiptEC.__new__(_m0.ReceiptEC)
+        o.__dict__ = v
+        return o
     v = _V_ReceiptEC.copy()
     get = _K_ReceiptEC.get
     names = _N_ReceiptEC

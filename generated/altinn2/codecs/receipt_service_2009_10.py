@@ -22,8 +22,14 @@ _Q4 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}password"
 _Q5 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}receiptTypeName"
 _Q6 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}dateFrom"
 _Q7 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}dateTo"
-_Q8 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
-_Q9 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Receipt"
+_Q8 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptBasicV2Result"
+_Q9 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2Result"
+_Q10 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
+_Q11 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListBasicV2Result"
+_Q12 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Receipt"
+_Q13 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2Result"
+_Q14 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptBasicResult"
+_Q15 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptECResult"
 _S0 = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
@@ -41,6 +47,18 @@ def decode_GetReceiptBasicV2Response(
 ) -> _m0.GetReceiptBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q8:
+        v: dict[str, Any] = {
+            "get_receipt_basic_v2_result": None,
+        }
+        c = cs[0]
+        v["get_receipt_basic_v2_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+        )
+        o = _m0.GetReceiptBasicV2Response.__new__(_m0.GetReceiptBasicV2Response)
+        o.__dict__ = v
+        return o
     v = _V_GetReceiptBasicV2Response.copy()
     get = _K_GetReceiptBasicV2Response.get
     for c in e:
@@ -66,6 +84,18 @@ _V_GetReceiptECV2Response: dict[str, Any] = dict.fromkeys(_f.words("get_receipt_
 def decode_GetReceiptECV2Response(e: _Element, consume: bool = False) -> _m0.GetReceiptECV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q9:
+        v: dict[str, Any] = {
+            "get_receipt_ec_v2_result": None,
+        }
+        c = cs[0]
+        v["get_receipt_ec_v2_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
+        )
+        o = _m0.GetReceiptECV2Response.__new__(_m0.GetReceiptECV2Response)
+        o.__dict__ = v
+        return o
     v = _V_GetReceiptECV2Response.copy()
     get = _K_GetReceiptECV2Response.get
     for c in e:
@@ -95,6 +125,20 @@ def decode_GetReceiptListBasicV2Response(
 ) -> _m0.GetReceiptListBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q11:
+        v: dict[str, Any] = {
+            "get_receipt_list_basic_v2_result": None,
+        }
+        c = cs[0]
+        v["get_receipt_list_basic_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q10, _c1.decode_Receipt, consume) if len(c) else []
+        )
+        o = _m0.GetReceiptListBasicV2Response.__new__(_m0.GetReceiptListBasicV2Response)
+        o.__dict__ = v
+        return o
     v = _V_GetReceiptListBasicV2Response.copy()
     get = _K_GetReceiptListBasicV2Response.get
     for c in e:
@@ -105,7 +149,7 @@ def decode_GetReceiptListBasicV2Response(
             v["get_receipt_list_basic_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q8, _c1.decode_Receipt, consume) if len(c) else []
+                else _f.each(c, _Q10, _c1.decode_Receipt, consume) if len(c) else []
             )
     o = _m0.GetReceiptListBasicV2Response.__new__(_m0.GetReceiptListBasicV2Response)
     o.__dict__ = v
@@ -126,6 +170,20 @@ def decode_GetReceiptListECV2Response(
 ) -> _m0.GetReceiptListECV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q13:
+        v: dict[str, Any] = {
+            "get_receipt_list_ec_v2_result": None,
+        }
+        c = cs[0]
+        v["get_receipt_list_ec_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q12, _c4.decode_ReceiptEC, consume) if len(c) else []
+        )
+        o = _m0.GetReceiptListECV2Response.__new__(_m0.GetReceiptListECV2Response)
+        o.__dict__ = v
+        return o
     v = _V_GetReceiptListECV2Response.copy()
     get = _K_GetReceiptListECV2Response.get
     for c in e:
@@ -136,7 +194,7 @@ def decode_GetReceiptListECV2Response(
             v["get_receipt_list_ec_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q9, _c4.decode_ReceiptEC, consume) if len(c) else []
+                else _f.each(c, _Q12, _c4.decode_ReceiptEC, consume) if len(c) else []
             )
     o = _m0.GetReceiptListECV2Response.__new__(_m0.GetReceiptListECV2Response)
     o.__dict__ = v
@@ -157,6 +215,18 @@ def decode_UpdateReceiptBasicResponse(
 ) -> _m0.UpdateReceiptBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q14:
+        v: dict[str, Any] = {
+            "update_receipt_basic_result": None,
+        }
+        c = cs[0]
+        v["update_receipt_basic_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+        )
+        o = _m0.UpdateReceiptBasicResponse.__new__(_m0.UpdateReceiptBasicResponse)
+        o.__dict__ = v
+        return o
     v = _V_UpdateReceiptBasicResponse.copy()
     get = _K_UpdateReceiptBasicResponse.get
     for c in e:
@@ -184,6 +254,18 @@ def decode_UpdateReceiptECResponse(
 ) -> _m0.UpdateReceiptECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q15:
+        v: dict[str, Any] = {
+            "update_receipt_ec_result": None,
+        }
+        c = cs[0]
+        v["update_receipt_ec_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c4.decode_ReceiptEC(c, consume)
+        )
+        o = _m0.UpdateReceiptECResponse.__new__(_m0.UpdateReceiptECResponse)
+        o.__dict__ = v
+        return o
     v = _V_UpdateReceiptECResponse.copy()
     get = _K_UpdateReceiptECResponse.get
     for c in e:

@@ -20,7 +20,10 @@ _Q2 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}receipt"
 _Q3 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}receiptTypeName"
 _Q4 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}dateFrom"
 _Q5 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}dateTo"
-_Q6 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
+_Q6 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2Result"
+_Q7 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
+_Q8 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2Result"
+_Q9 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptECResult"
 _S0 = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
@@ -36,6 +39,18 @@ def decode_GetReceiptECV2ResponseEC(
 ) -> _m0.GetReceiptECV2ResponseEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q6:
+        v: dict[str, Any] = {
+            "get_receipt_ec_v2_result": None,
+        }
+        c = cs[0]
+        v["get_receipt_ec_v2_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+        )
+        o = _m0.GetReceiptECV2ResponseEC.__new__(_m0.GetReceiptECV2ResponseEC)
+        o.__dict__ = v
+        return o
     v = _V_GetReceiptECV2ResponseEC.copy()
     get = _K_GetReceiptECV2ResponseEC.get
     for c in e:
@@ -65,6 +80,20 @@ def decode_GetReceiptListECV2ResponseEC(
 ) -> _m0.GetReceiptListECV2ResponseEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q8:
+        v: dict[str, Any] = {
+            "get_receipt_list_ec_v2_result": None,
+        }
+        c = cs[0]
+        v["get_receipt_list_ec_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q7, _c1.decode_Receipt, consume) if len(c) else []
+        )
+        o = _m0.GetReceiptListECV2ResponseEC.__new__(_m0.GetReceiptListECV2ResponseEC)
+        o.__dict__ = v
+        return o
     v = _V_GetReceiptListECV2ResponseEC.copy()
     get = _K_GetReceiptListECV2ResponseEC.get
     for c in e:
@@ -75,7 +104,7 @@ def decode_GetReceiptListECV2ResponseEC(
             v["get_receipt_list_ec_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q6, _c1.decode_Receipt, consume) if len(c) else []
+                else _f.each(c, _Q7, _c1.decode_Receipt, consume) if len(c) else []
             )
     o = _m0.GetReceiptListECV2ResponseEC.__new__(_m0.GetReceiptListECV2ResponseEC)
     o.__dict__ = v
@@ -94,6 +123,18 @@ def decode_UpdateReceiptECResponseEC(
 ) -> _m0.UpdateReceiptECResponseEC:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q9:
+        v: dict[str, Any] = {
+            "update_receipt_ec_result": None,
+        }
+        c = cs[0]
+        v["update_receipt_ec_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c1.decode_Receipt(c, consume)
+        )
+        o = _m0.UpdateReceiptECResponseEC.__new__(_m0.UpdateReceiptECResponseEC)
+        o.__dict__ = v
+        return o
     v = _V_UpdateReceiptECResponseEC.copy()
     get = _K_UpdateReceiptECResponseEC.get
     for c in e:

@@ -28,6 +28,19 @@ _Q11 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}Servi
 _Q12 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ToBeProcessed"
 _Q13 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ToBeProcessedByOthers"
 _Q14 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ToDate"
+_Q15 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}DataFormatId"
+_Q16 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}DataFormatVersion"
+_Q17 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}FormDataXML"
+_Q18 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}FormID"
+_Q19 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}FormName"
+_Q20 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}FormPaymentInfo"
+_Q21 = (
+    "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}FormPresentationFieldValue"
+)
+_Q22 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}FormSummary"
+_Q23 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ParentReference"
+_Q24 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}PaymentInformationE2B"
+_Q25 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}PaymentInformationHTML"
 _S0 = "http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10"
 _S1 = "http://schemas.microsoft.com/2003/10/Serialization/Arrays"
 
@@ -56,6 +69,37 @@ _D_ArchivedFormBE: frozenset[int] = frozenset(range(0, 11))
 def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFormBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 11
+        and cs[0].tag == _Q15
+        and cs[1].tag == _Q16
+        and cs[2].tag == _Q17
+        and cs[3].tag == _Q18
+        and cs[4].tag == _Q19
+        and cs[5].tag == _Q20
+        and cs[6].tag == _Q21
+        and cs[7].tag == _Q22
+        and cs[8].tag == _Q23
+        and cs[9].tag == _Q24
+        and cs[10].tag == _Q25
+    ):
+        v: dict[str, Any] = {
+            "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
+            "data_format_version": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "form_data_xml": cs[2].text or _f.blank(cs[2], True, True),
+            "form_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "form_name": cs[4].text or _f.blank(cs[4], True, True),
+            "form_payment_info": cs[5].text or _f.blank(cs[5], True, True),
+            "form_presentation_field_value": cs[6].text or _f.blank(cs[6], True, True),
+            "form_summary": cs[7].text or _f.blank(cs[7], True, True),
+            "parent_reference": int(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
+            "payment_information_e2_b": cs[9].text or _f.blank(cs[9], True, True),
+            "payment_information_html": cs[10].text or _f.blank(cs[10], True, True),
+        }
+        o = _m0.ArchivedFormBE.__new__(_m0.ArchivedFormBE)
+        o.__dict__ = v
+        return o
     v = _V_ArchivedFormBE.copy()
     get = _K_ArchivedFormBE.get
     names = _N_ArchivedFormBE

@@ -17,11 +17,59 @@ _E0 = {str(member.value): member for member in _m1.AttachmentFunctionTypeV2}
 _E1 = {str(member.value): member for member in _m1.AttachmentType}
 _E2 = {str(member.value): member for member in _m1.WorkFlowGroupSigningType}
 _NS0 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}"
-_Q0 = "{http://schemas.microsoft.com/2003/10/Serialization/Arrays}int"
-_Q1 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchiveTaskV2"
-_Q2 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchivedAttachmentBEV2"
-_Q3 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ArchivedFormBE"
-_Q4 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchivedFormTaskSigningStepBEV2"
+_Q0 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}EndUserSystemID"
+_Q1 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}LastChanged"
+_Q2 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}NumberOfSignaturesAdded"
+_Q3 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ProcessStepID_FK"
+_Q4 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}SentComplete"
+_Q5 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}TaskID"
+_Q6 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}UserDefinedNumberOfSignaturesRequired"
+_Q7 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}WorkflowReference"
+_Q8 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}AttachmentFunctionType"
+_Q9 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}AttachmentID"
+_Q10 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}AttachmentName"
+_Q11 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}CreatedByUserID"
+_Q12 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}CreatedDateTime"
+_Q13 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}IsAddedAfterFormFillin"
+_Q14 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}IsEncrypted"
+_Q15 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}MimeTypeName"
+_Q16 = "{http://schemas.microsoft.com/2003/10/Serialization/Arrays}int"
+_Q17 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}AuthenticationLevelID"
+_Q18 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}AuthenticationMethod"
+_Q19 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}CertificateIssuedByName"
+_Q20 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}CertificateIssuedForName"
+_Q21 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}CertificateValidFrom"
+_Q22 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}CertificateValidTo"
+_Q23 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}IsSigningAllRequired"
+_Q24 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ProcessStepID"
+_Q25 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}Signature"
+_Q26 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}SignatureID"
+_Q27 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}SignatureText"
+_Q28 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}SignedAttachmentList"
+_Q29 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}SignedByUser"
+_Q30 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}SignedByUserName"
+_Q31 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}SignedByUserSSN"
+_Q32 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}SignedFromList"
+_Q33 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchiveTaskV2"
+_Q34 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchivedAttachmentBEV2"
+_Q35 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2009/10}ArchivedFormBE"
+_Q36 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchivedFormTaskSigningStepBEV2"
+_Q37 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchiveTaskList"
+_Q38 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchivedAttachmentList"
+_Q39 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchivedDateTime"
+_Q40 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchivedFormList"
+_Q41 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ArchivedFormTaskSigningStepList"
+_Q42 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ExternalServiceCode"
+_Q43 = (
+    "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ExternalServiceEditionCode"
+)
+_Q44 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}InvoiceInformation"
+_Q45 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}PasswordEncryptedSymmetricKey"
+_Q46 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ReporteeElementID"
+_Q47 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ReporteeID"
+_Q48 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}SOEncryptedSymmetricdKey"
+_Q49 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ServiceOwner"
+_Q50 = "{http://schemas.altinn.no/services/Archive/ReporteeArchive/2010/10}ssnOrgNumber"
 
 
 _K_ArchiveTaskV2: dict[Any, int] = _f.index(
@@ -46,6 +94,39 @@ _D_ArchiveTaskV2: frozenset[int] = frozenset(range(0, 8))
 def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 8
+        and cs[0].tag == _Q0
+        and cs[1].tag == _Q1
+        and cs[2].tag == _Q2
+        and cs[3].tag == _Q3
+        and cs[4].tag == _Q4
+        and cs[5].tag == _Q5
+        and cs[6].tag == _Q6
+        and cs[7].tag == _Q7
+    ):
+        v: dict[str, Any] = {
+            "end_user_system_id": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "last_changed": _f.date_time(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "number_of_signatures_added": (
+                int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False)
+            ),
+            "process_step_id_fk": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "sent_complete": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
+            ),
+            "task_id": int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False),
+            "user_defined_number_of_signatures_required": (
+                int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False)
+            ),
+            "workflow_reference": cs[7].text or _f.blank(cs[7], True, True),
+        }
+        o = _m0.ArchiveTaskV2.__new__(_m0.ArchiveTaskV2)
+        o.__dict__ = v
+        return o
     v = _V_ArchiveTaskV2.copy()
     get = _K_ArchiveTaskV2.get
     names = _N_ArchiveTaskV2
@@ -98,6 +179,43 @@ _T_ArchivedAttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 6 + (
 def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.ArchivedAttachmentBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 8
+        and cs[0].tag == _Q8
+        and cs[1].tag == _Q9
+        and cs[2].tag == _Q10
+        and cs[3].tag == _Q11
+        and cs[4].tag == _Q12
+        and cs[5].tag == _Q13
+        and cs[6].tag == _Q14
+        and cs[7].tag == _Q15
+    ):
+        v: dict[str, Any] = {
+            "attachment_function_type": (
+                _E0[x] if (x := cs[0].text) else _f.blank(cs[0], True, False)
+            ),
+            "attachment_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "attachment_name": cs[2].text or _f.blank(cs[2], True, True),
+            "created_by_user_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "created_date_time": (
+                _f.date_time(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
+            ),
+            "is_added_after_form_fillin": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[5].text)
+                else _f.blank(cs[5], True, False)
+            ),
+            "is_encrypted": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[6].text)
+                else _f.blank(cs[6], True, False)
+            ),
+            "mime_type_name": _E1[x] if (x := cs[7].text) else _f.blank(cs[7], True, False),
+        }
+        o = _m0.ArchivedAttachmentBEV2.__new__(_m0.ArchivedAttachmentBEV2)
+        o.__dict__ = v
+        return o
     v = _V_ArchivedAttachmentBEV2.copy()
     get = _K_ArchivedAttachmentBEV2.get
     names = _N_ArchivedAttachmentBEV2
@@ -159,6 +277,71 @@ def decode_ArchivedFormTaskSigningStepBEV2(
 ) -> _m0.ArchivedFormTaskSigningStepBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 17
+        and cs[0].tag == _Q17
+        and cs[1].tag == _Q18
+        and cs[2].tag == _Q19
+        and cs[3].tag == _Q20
+        and cs[4].tag == _Q21
+        and cs[5].tag == _Q22
+        and cs[6].tag == _Q12
+        and cs[7].tag == _Q23
+        and cs[8].tag == _Q24
+        and cs[9].tag == _Q25
+        and cs[10].tag == _Q26
+        and cs[11].tag == _Q27
+        and cs[12].tag == _Q28
+        and cs[13].tag == _Q29
+        and cs[14].tag == _Q30
+        and cs[15].tag == _Q31
+        and cs[16].tag == _Q32
+    ):
+        v: dict[str, Any] = {
+            "authentication_level_id": (
+                int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False)
+            ),
+            "authentication_method": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "certificate_issued_by_name": cs[2].text or _f.blank(cs[2], True, True),
+            "certificate_issued_for_name": cs[3].text or _f.blank(cs[3], True, True),
+            "certificate_valid_from": (
+                _f.date_time(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
+            ),
+            "certificate_valid_to": (
+                _f.date_time(x) if (x := cs[5].text) else _f.blank(cs[5], True, False)
+            ),
+            "created_date_time": (
+                _f.date_time(x) if (x := cs[6].text) else _f.blank(cs[6], True, False)
+            ),
+            "is_signing_all_required": (
+                _E2[x] if (x := cs[7].text) else _f.blank(cs[7], True, False)
+            ),
+            "process_step_id": int(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
+            "signature": _f.base64_binary(x) if (x := cs[9].text) else _f.blank(cs[9], True, False),
+            "signature_id": int(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
+            "signature_text": cs[11].text or _f.blank(cs[11], True, True),
+            "signed_attachment_list": None,
+            "signed_by_user": int(x) if (x := cs[13].text) else _f.blank(cs[13], True, False),
+            "signed_by_user_name": cs[14].text or _f.blank(cs[14], True, True),
+            "signed_by_user_ssn": cs[15].text or _f.blank(cs[15], True, True),
+            "signed_from_list": None,
+        }
+        c = cs[12]
+        v["signed_attachment_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q16]]
+        )
+        c = cs[16]
+        v["signed_from_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q16]]
+        )
+        o = _m0.ArchivedFormTaskSigningStepBEV2.__new__(_m0.ArchivedFormTaskSigningStepBEV2)
+        o.__dict__ = v
+        return o
     v = _V_ArchivedFormTaskSigningStepBEV2.copy()
     get = _K_ArchivedFormTaskSigningStepBEV2.get
     names = _N_ArchivedFormTaskSigningStepBEV2
@@ -187,13 +370,13 @@ def decode_ArchivedFormTaskSigningStepBEV2(
             v["signed_attachment_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q0]]
+                else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q16]]
             )
         elif k == 16:
             v["signed_from_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q0]]
+                else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q16]]
             )
     o = _m0.ArchivedFormTaskSigningStepBEV2.__new__(_m0.ArchivedFormTaskSigningStepBEV2)
     o.__dict__ = v
@@ -226,6 +409,81 @@ _D_ArchivedFormTaskV2: frozenset[int] = frozenset(range(0, 8))
 def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.ArchivedFormTaskV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 15
+        and cs[0].tag == _Q37
+        and cs[1].tag == _Q38
+        and cs[2].tag == _Q39
+        and cs[3].tag == _Q40
+        and cs[4].tag == _Q41
+        and cs[5].tag == _Q42
+        and cs[6].tag == _Q43
+        and cs[7].tag == _Q44
+        and cs[8].tag == _Q1
+        and cs[9].tag == _Q45
+        and cs[10].tag == _Q46
+        and cs[11].tag == _Q47
+        and cs[12].tag == _Q48
+        and cs[13].tag == _Q49
+        and cs[14].tag == _Q50
+    ):
+        v: dict[str, Any] = {
+            "archive_task_list": None,
+            "archived_attachment_list": None,
+            "archived_date_time": (
+                _f.date_time(x) if (x := cs[2].text) else _f.blank(cs[2], True, False)
+            ),
+            "archived_form_list": None,
+            "archived_form_task_signing_step_list": None,
+            "external_service_code": cs[5].text or _f.blank(cs[5], True, True),
+            "external_service_edition_code": (
+                int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False)
+            ),
+            "invoice_information": float(x) if (x := cs[7].text) else _f.blank(cs[7], True, False),
+            "last_changed": _f.date_time(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
+            "password_encrypted_symmetric_key": None,
+            "reportee_element_id": int(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
+            "reportee_id": int(x) if (x := cs[11].text) else _f.blank(cs[11], True, False),
+            "so_encrypted_symmetricd_key": None,
+            "service_owner": cs[13].text or _f.blank(cs[13], True, True),
+            "ssn_org_number": cs[14].text or _f.blank(cs[14], True, True),
+        }
+        c = cs[0]
+        v["archive_task_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q33, decode_ArchiveTaskV2, consume) if len(c) else []
+        )
+        c = cs[1]
+        v["archived_attachment_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q34, decode_ArchivedAttachmentBEV2, consume) if len(c) else []
+        )
+        c = cs[3]
+        v["archived_form_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q35, _c2.decode_ArchivedFormBE, consume) if len(c) else []
+        )
+        c = cs[4]
+        v["archived_form_task_signing_step_list"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q36, decode_ArchivedFormTaskSigningStepBEV2, consume) if len(c) else []
+        )
+        c = cs[9]
+        v["password_encrypted_symmetric_key"] = (
+            None if c.keys() and _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
+        )
+        c = cs[12]
+        v["so_encrypted_symmetricd_key"] = (
+            None if c.keys() and _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)
+        )
+        o = _m0.ArchivedFormTaskV2.__new__(_m0.ArchivedFormTaskV2)
+        o.__dict__ = v
+        return o
     v = _V_ArchivedFormTaskV2.copy()
     get = _K_ArchivedFormTaskV2.get
     names = _N_ArchivedFormTaskV2
@@ -249,26 +507,26 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
             v["archive_task_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q1, decode_ArchiveTaskV2, consume) if len(c) else []
+                else _f.each(c, _Q33, decode_ArchiveTaskV2, consume) if len(c) else []
             )
         elif k == 9:
             v["archived_attachment_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q2, decode_ArchivedAttachmentBEV2, consume) if len(c) else []
+                else _f.each(c, _Q34, decode_ArchivedAttachmentBEV2, consume) if len(c) else []
             )
         elif k == 10:
             v["archived_form_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q3, _c2.decode_ArchivedFormBE, consume) if len(c) else []
+                else _f.each(c, _Q35, _c2.decode_ArchivedFormBE, consume) if len(c) else []
             )
         elif k == 11:
             v["archived_form_task_signing_step_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
                 else (
-                    _f.each(c, _Q4, decode_ArchivedFormTaskSigningStepBEV2, consume)
+                    _f.each(c, _Q36, decode_ArchivedFormTaskSigningStepBEV2, consume)
                     if len(c)
                     else []
                 )

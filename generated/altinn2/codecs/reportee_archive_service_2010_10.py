@@ -23,6 +23,9 @@ _Q1 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}password"
 _Q2 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}reporteeElementId"
 _Q3 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}languageID"
 _Q4 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}attachmentId"
+_Q5 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedFormTaskECResult"
+_Q6 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedLookupECResult"
+_Q7 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetAttachmentDataECResult"
 _S0 = "http://www.altinn.no/services/Archive/ReporteeArchive/2010/10"
 
 
@@ -40,6 +43,18 @@ def decode_GetArchivedFormTaskECResponse(
 ) -> _m0.GetArchivedFormTaskECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q5:
+        v: dict[str, Any] = {
+            "get_archived_form_task_ec_result": None,
+        }
+        c = cs[0]
+        v["get_archived_form_task_ec_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c1.decode_ArchivedFormTaskV2(c, consume)
+        )
+        o = _m0.GetArchivedFormTaskECResponse.__new__(_m0.GetArchivedFormTaskECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetArchivedFormTaskECResponse.copy()
     get = _K_GetArchivedFormTaskECResponse.get
     for c in e:
@@ -69,6 +84,18 @@ def decode_GetArchivedLookupECResponse(
 ) -> _m0.GetArchivedLookupECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q6:
+        v: dict[str, Any] = {
+            "get_archived_lookup_ec_result": None,
+        }
+        c = cs[0]
+        v["get_archived_lookup_ec_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c2.decode_ArchivedLookupExternal(c, consume)
+        )
+        o = _m0.GetArchivedLookupECResponse.__new__(_m0.GetArchivedLookupECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetArchivedLookupECResponse.copy()
     get = _K_GetArchivedLookupECResponse.get
     for c in e:
@@ -100,6 +127,18 @@ def decode_GetAttachmentDataECResponse(
 ) -> _m0.GetAttachmentDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q7:
+        v: dict[str, Any] = {
+            "get_attachment_data_ec_result": None,
+        }
+        c = cs[0]
+        v["get_attachment_data_ec_result"] = (
+            None if c.keys() and _f.nil(c, True) else _c3.decode_AttachmentBEV2(c, consume)
+        )
+        o = _m0.GetAttachmentDataECResponse.__new__(_m0.GetAttachmentDataECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetAttachmentDataECResponse.copy()
     get = _K_GetAttachmentDataECResponse.get
     for c in e:

@@ -16,6 +16,7 @@ _NS0 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}"
 _Q0 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}userName"
 _Q1 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}password"
 _Q2 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}attachmentId"
+_Q3 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}GetAttachmentDataECStreamedResult"
 _S0 = "http://www.altinn.no/services/Archive/ReporteeArchive/2013/06"
 
 
@@ -34,6 +35,16 @@ def decode_GetAttachmentDataECStreamedResponse(
 ) -> _m0.GetAttachmentDataECStreamedResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q3:
+        v: dict[str, Any] = {
+            "get_attachment_data_ec_streamed_result": (
+                _f.base64_binary(x) if (x := cs[0].text) else _f.blank(cs[0], False, False)
+            ),
+        }
+        o = _m0.GetAttachmentDataECStreamedResponse.__new__(_m0.GetAttachmentDataECStreamedResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetAttachmentDataECStreamedResponse.copy()
     get = _K_GetAttachmentDataECStreamedResponse.get
     for c in e:

@@ -38,10 +38,66 @@ _Q11 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10
 _Q12 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}reporteeElementID"
 _Q13 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}searchBE"
 _Q14 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ReporteeElementBE"
-_Q15 = "{http://schemas.altinn.no/services/altinnservice/2010/10}FormSetElementBEV2"
-_Q16 = (
+_Q15 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRefBasicResult"
+_Q16 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRefResult"
+_Q17 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReporteeBasicResult"
+_Q18 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReporteeResult"
+_Q19 = "{http://schemas.altinn.no/services/altinnservice/2010/10}FormSetElementBEV2"
+_Q20 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsBasicV2Result"
+_Q21 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsExternalV2Result"
+_Q22 = (
     "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementBEV2"
 )
+_Q23 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListBasicV2Result"
+_Q24 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListExternalV2Result"
+_Q25 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}AllowDelete"
+_Q26 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}AllowNewCopy"
+_Q27 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Altinn1ArchiveUnitId"
+)
+_Q28 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Altinn1FormCode"
+_Q29 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Altinn1FormId"
+_Q30 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Altinn1FormInstanceID"
+)
+_Q31 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Altinn1FormORNo"
+_Q32 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Altinn1ParticipantID"
+)
+_Q33 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Altinn1ReferenceType"
+)
+_Q34 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Altinn1WorkflowProcessId"
+_Q35 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ArchiveId"
+_Q36 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ArchiveReference"
+_Q37 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}CorrespondenceStatus"
+)
+_Q38 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}DueDate"
+_Q39 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}EndUserSystemID"
+_Q40 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ExternalServiceCode"
+)
+_Q41 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}LastChangeType"
+_Q42 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}LastChangedBy"
+_Q43 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}LastChangedByID"
+_Q44 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}LastChangedDate"
+_Q45 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ReporteeElementId"
+_Q46 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ReporteeElementOwner"
+)
+_Q47 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ReporteeElementType"
+)
+_Q48 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ReporteeName"
+_Q49 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}RoleRequirement"
+_Q50 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}RoleRequirementAltinn1Element"
+_Q51 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ServiceOwner"
+_Q52 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}ServiceOwnerCode"
+_Q53 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Status"
+_Q54 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}StatusName"
+_Q55 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}TaskStatus"
+_Q56 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Title"
 _S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10"
 
 
@@ -87,6 +143,22 @@ def decode_GetCorrespondenceListForArchiveRefBasicResponse(
 ) -> _m0.GetCorrespondenceListForArchiveRefBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q15:
+        v: dict[str, Any] = {
+            "get_correspondence_list_for_archive_ref_basic_result": None,
+        }
+        c = cs[0]
+        v["get_correspondence_list_for_archive_ref_basic_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
+        )
+        o = _m0.GetCorrespondenceListForArchiveRefBasicResponse.__new__(
+            _m0.GetCorrespondenceListForArchiveRefBasicResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetCorrespondenceListForArchiveRefBasicResponse.copy()
     get = _K_GetCorrespondenceListForArchiveRefBasicResponse.get
     for c in e:
@@ -120,6 +192,22 @@ def decode_GetCorrespondenceListForArchiveRefResponse(
 ) -> _m0.GetCorrespondenceListForArchiveRefResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q16:
+        v: dict[str, Any] = {
+            "get_correspondence_list_for_archive_ref_result": None,
+        }
+        c = cs[0]
+        v["get_correspondence_list_for_archive_ref_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
+        )
+        o = _m0.GetCorrespondenceListForArchiveRefResponse.__new__(
+            _m0.GetCorrespondenceListForArchiveRefResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetCorrespondenceListForArchiveRefResponse.copy()
     get = _K_GetCorrespondenceListForArchiveRefResponse.get
     for c in e:
@@ -153,6 +241,22 @@ def decode_GetCorrespondenceListForReporteeBasicResponse(
 ) -> _m0.GetCorrespondenceListForReporteeBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q17:
+        v: dict[str, Any] = {
+            "get_correspondence_list_for_reportee_basic_result": None,
+        }
+        c = cs[0]
+        v["get_correspondence_list_for_reportee_basic_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
+        )
+        o = _m0.GetCorrespondenceListForReporteeBasicResponse.__new__(
+            _m0.GetCorrespondenceListForReporteeBasicResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetCorrespondenceListForReporteeBasicResponse.copy()
     get = _K_GetCorrespondenceListForReporteeBasicResponse.get
     for c in e:
@@ -186,6 +290,22 @@ def decode_GetCorrespondenceListForReporteeResponse(
 ) -> _m0.GetCorrespondenceListForReporteeResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q18:
+        v: dict[str, Any] = {
+            "get_correspondence_list_for_reportee_result": None,
+        }
+        c = cs[0]
+        v["get_correspondence_list_for_reportee_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q14, decode_ReporteeElementBE, consume) if len(c) else []
+        )
+        o = _m0.GetCorrespondenceListForReporteeResponse.__new__(
+            _m0.GetCorrespondenceListForReporteeResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetCorrespondenceListForReporteeResponse.copy()
     get = _K_GetCorrespondenceListForReporteeResponse.get
     for c in e:
@@ -219,6 +339,20 @@ def decode_GetFormSetElementsBasicV2Response(
 ) -> _m0.GetFormSetElementsBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q20:
+        v: dict[str, Any] = {
+            "get_form_set_elements_basic_v2_result": None,
+        }
+        c = cs[0]
+        v["get_form_set_elements_basic_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q19, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
+        )
+        o = _m0.GetFormSetElementsBasicV2Response.__new__(_m0.GetFormSetElementsBasicV2Response)
+        o.__dict__ = v
+        return o
     v = _V_GetFormSetElementsBasicV2Response.copy()
     get = _K_GetFormSetElementsBasicV2Response.get
     for c in e:
@@ -229,7 +363,7 @@ def decode_GetFormSetElementsBasicV2Response(
             v["get_form_set_elements_basic_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
+                else _f.each(c, _Q19, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetFormSetElementsBasicV2Response.__new__(_m0.GetFormSetElementsBasicV2Response)
     o.__dict__ = v
@@ -250,6 +384,22 @@ def decode_GetFormSetElementsExternalV2Response(
 ) -> _m0.GetFormSetElementsExternalV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q21:
+        v: dict[str, Any] = {
+            "get_form_set_elements_external_v2_result": None,
+        }
+        c = cs[0]
+        v["get_form_set_elements_external_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q19, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
+        )
+        o = _m0.GetFormSetElementsExternalV2Response.__new__(
+            _m0.GetFormSetElementsExternalV2Response
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetFormSetElementsExternalV2Response.copy()
     get = _K_GetFormSetElementsExternalV2Response.get
     for c in e:
@@ -260,7 +410,7 @@ def decode_GetFormSetElementsExternalV2Response(
             v["get_form_set_elements_external_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q15, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
+                else _f.each(c, _Q19, _c2.decode_FormSetElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetFormSetElementsExternalV2Response.__new__(_m0.GetFormSetElementsExternalV2Response)
     o.__dict__ = v
@@ -281,6 +431,22 @@ def decode_GetReporteeElementListBasicV2Response(
 ) -> _m0.GetReporteeElementListBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q23:
+        v: dict[str, Any] = {
+            "get_reportee_element_list_basic_v2_result": None,
+        }
+        c = cs[0]
+        v["get_reportee_element_list_basic_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q22, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
+        )
+        o = _m0.GetReporteeElementListBasicV2Response.__new__(
+            _m0.GetReporteeElementListBasicV2Response
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetReporteeElementListBasicV2Response.copy()
     get = _K_GetReporteeElementListBasicV2Response.get
     for c in e:
@@ -291,7 +457,7 @@ def decode_GetReporteeElementListBasicV2Response(
             v["get_reportee_element_list_basic_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
+                else _f.each(c, _Q22, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetReporteeElementListBasicV2Response.__new__(_m0.GetReporteeElementListBasicV2Response)
     o.__dict__ = v
@@ -312,6 +478,22 @@ def decode_GetReporteeElementListExternalV2Response(
 ) -> _m0.GetReporteeElementListExternalV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q24:
+        v: dict[str, Any] = {
+            "get_reportee_element_list_external_v2_result": None,
+        }
+        c = cs[0]
+        v["get_reportee_element_list_external_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q22, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
+        )
+        o = _m0.GetReporteeElementListExternalV2Response.__new__(
+            _m0.GetReporteeElementListExternalV2Response
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetReporteeElementListExternalV2Response.copy()
     get = _K_GetReporteeElementListExternalV2Response.get
     for c in e:
@@ -322,7 +504,7 @@ def decode_GetReporteeElementListExternalV2Response(
             v["get_reportee_element_list_external_v2_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q16, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
+                else _f.each(c, _Q22, _c2.decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetReporteeElementListExternalV2Response.__new__(
         _m0.GetReporteeElementListExternalV2Response
@@ -376,6 +558,101 @@ _T_ReporteeElementBE: tuple[dict[str, Any] | None, ...] = (None,) * 26 + (
 def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.ReporteeElementBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 32
+        and cs[0].tag == _Q25
+        and cs[1].tag == _Q26
+        and cs[2].tag == _Q27
+        and cs[3].tag == _Q28
+        and cs[4].tag == _Q29
+        and cs[5].tag == _Q30
+        and cs[6].tag == _Q31
+        and cs[7].tag == _Q32
+        and cs[8].tag == _Q33
+        and cs[9].tag == _Q34
+        and cs[10].tag == _Q35
+        and cs[11].tag == _Q36
+        and cs[12].tag == _Q37
+        and cs[13].tag == _Q38
+        and cs[14].tag == _Q39
+        and cs[15].tag == _Q40
+        and cs[16].tag == _Q41
+        and cs[17].tag == _Q42
+        and cs[18].tag == _Q43
+        and cs[19].tag == _Q44
+        and cs[20].tag == _Q45
+        and cs[21].tag == _Q46
+        and cs[22].tag == _Q47
+        and cs[23].tag == _Q48
+        and cs[24].tag == _Q49
+        and cs[25].tag == _Q50
+        and cs[26].tag == _Q51
+        and cs[27].tag == _Q52
+        and cs[28].tag == _Q53
+        and cs[29].tag == _Q54
+        and cs[30].tag == _Q55
+        and cs[31].tag == _Q56
+    ):
+        v: dict[str, Any] = {
+            "allow_delete": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
+            "allow_new_copy": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
+            "altinn1_archive_unit_id": (
+                int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False)
+            ),
+            "altinn1_form_code": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "altinn1_form_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "altinn1_form_instance_id": (
+                int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False)
+            ),
+            "altinn1_form_or_no": int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False),
+            "altinn1_participant_id": cs[7].text or _f.blank(cs[7], True, True),
+            "altinn1_reference_type": int(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
+            "altinn1_workflow_process_id": (
+                int(x) if (x := cs[9].text) else _f.blank(cs[9], True, False)
+            ),
+            "archive_id": int(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
+            "archive_reference": cs[11].text or _f.blank(cs[11], True, True),
+            "correspondence_status": (
+                _E0[x] if (x := cs[12].text) else _f.blank(cs[12], True, False)
+            ),
+            "due_date": _f.date_time(x) if (x := cs[13].text) else _f.blank(cs[13], True, False),
+            "end_user_system_id": int(x) if (x := cs[14].text) else _f.blank(cs[14], True, False),
+            "external_service_code": cs[15].text or _f.blank(cs[15], True, True),
+            "last_change_type": _E1[x] if (x := cs[16].text) else _f.blank(cs[16], True, False),
+            "last_changed_by": cs[17].text or _f.blank(cs[17], True, True),
+            "last_changed_by_id": int(x) if (x := cs[18].text) else _f.blank(cs[18], True, False),
+            "last_changed_date": (
+                _f.date_time(x) if (x := cs[19].text) else _f.blank(cs[19], True, False)
+            ),
+            "reportee_element_id": int(x) if (x := cs[20].text) else _f.blank(cs[20], True, False),
+            "reportee_element_owner": (
+                int(x) if (x := cs[21].text) else _f.blank(cs[21], True, False)
+            ),
+            "reportee_element_type": (
+                _E2[x] if (x := cs[22].text) else _f.blank(cs[22], True, False)
+            ),
+            "reportee_name": cs[23].text or _f.blank(cs[23], True, True),
+            "role_requirement": _E3[x] if (x := cs[24].text) else _f.blank(cs[24], True, False),
+            "role_requirement_altinn1_element": cs[25].text or _f.blank(cs[25], True, True),
+            "service_owner": int(x) if (x := cs[26].text) else _f.blank(cs[26], True, False),
+            "service_owner_code": cs[27].text or _f.blank(cs[27], True, True),
+            "status": _E4[x] if (x := cs[28].text) else _f.blank(cs[28], True, False),
+            "status_name": cs[29].text or _f.blank(cs[29], True, True),
+            "task_status": _E5[x] if (x := cs[30].text) else _f.blank(cs[30], True, False),
+            "title": cs[31].text or _f.blank(cs[31], True, True),
+        }
+        o = _m0.ReporteeElementBE.__new__(_m0.ReporteeElementBE)
+        o.__dict__ = v
+        return o
     v = _V_ReporteeElementBE.copy()
     get = _K_ReporteeElementBE.get
     names = _N_ReporteeElementBE

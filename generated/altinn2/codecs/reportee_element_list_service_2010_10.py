@@ -38,11 +38,101 @@ _Q6 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}
 _Q7 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}languageID"
 _Q8 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}reporteeElementID"
 _Q9 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}searchBE"
-_Q10 = (
+_Q10 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}AttachmentData"
+_Q11 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}AttachmentFunctionTypeID"
+_Q12 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}AttachmentID"
+_Q13 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}AttachmentName"
+_Q14 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}AttachmentTypeID"
+_Q15 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}CreatedByUserID"
+_Q16 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}CreatedDateTime"
+_Q17 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}DestinationType"
+_Q18 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}FileName"
+_Q19 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}IsAddedAfterFormFillin"
+_Q20 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}IsAssociatedToFormSet"
+)
+_Q21 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}IsEncrypted"
+_Q22 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementID"
+_Q23 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}SendersReference"
+_Q24 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}IconFileName"
+_Q25 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}IsSigningMandatory"
+_Q26 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ItemID"
+_Q27 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ItemName"
+_Q28 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ItemType"
+_Q29 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ItemURL"
+_Q30 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ValidationStatusType"
+)
+_Q31 = (
     "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementBEV2"
 )
-_Q11 = "{http://schemas.altinn.no/services/altinnservice/2018/02}FormSetDataBE"
-_Q12 = "{http://schemas.altinn.no/services/altinnservice/2010/10}FormSetElementBEV2"
+_Q32 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForArchiveRefECResult"
+_Q33 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForReporteeECResult"
+_Q34 = "{http://schemas.altinn.no/services/altinnservice/2018/02}FormSetDataBE"
+_Q35 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetDataECResult"
+_Q36 = "{http://schemas.altinn.no/services/altinnservice/2010/10}FormSetElementBEV2"
+_Q37 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetElementsECResult"
+_Q38 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetReporteeElementListECResult"
+_Q39 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}AllowDelete"
+_Q40 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}AllowNewCopy"
+_Q41 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Altinn1ArchiveUnitId"
+)
+_Q42 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Altinn1FormCode"
+_Q43 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Altinn1FormId"
+_Q44 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Altinn1FormInstanceID"
+)
+_Q45 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Altinn1FormORNo"
+_Q46 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Altinn1ParticipantID"
+)
+_Q47 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Altinn1ReferenceType"
+)
+_Q48 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Altinn1WorkflowProcessId"
+_Q49 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ArchiveId"
+_Q50 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ArchiveReference"
+_Q51 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}CaseID"
+_Q52 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}CorrespondenceStatus"
+)
+_Q53 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}DueDate"
+_Q54 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}EndUserSystemID"
+_Q55 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ExternalServiceCode"
+)
+_Q56 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}IsCaseArchived"
+_Q57 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}IsMatched"
+_Q58 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}LastChangeType"
+_Q59 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}LastChangedBy"
+_Q60 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}LastChangedByID"
+_Q61 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}LastChangedDate"
+_Q62 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Notice"
+_Q63 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ParentCaseName"
+_Q64 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementId"
+_Q65 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementOwner"
+)
+_Q66 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeElementType"
+)
+_Q67 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ReporteeName"
+_Q68 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}RoleRequirement"
+_Q69 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}RoleRequirementAltinn1Element"
+_Q70 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}SEReporteeElementID"
+)
+_Q71 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ServiceEditionVersion"
+)
+_Q72 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ServiceOwner"
+_Q73 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ServiceOwnerCode"
+_Q74 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}ServiceOwnerDescription"
+_Q75 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Status"
+_Q76 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}StatusName"
+_Q77 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}TaskStatus"
+_Q78 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Title"
 _S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10"
 
 
@@ -77,6 +167,61 @@ _T_AttachmentBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 10 + (
 def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 14
+        and cs[0].tag == _Q10
+        and cs[1].tag == _Q11
+        and cs[2].tag == _Q12
+        and cs[3].tag == _Q13
+        and cs[4].tag == _Q14
+        and cs[5].tag == _Q15
+        and cs[6].tag == _Q16
+        and cs[7].tag == _Q17
+        and cs[8].tag == _Q18
+        and cs[9].tag == _Q19
+        and cs[10].tag == _Q20
+        and cs[11].tag == _Q21
+        and cs[12].tag == _Q22
+        and cs[13].tag == _Q23
+    ):
+        v: dict[str, Any] = {
+            "attachment_data": (
+                _f.base64_binary(x) if (x := cs[0].text) else _f.blank(cs[0], True, False)
+            ),
+            "attachment_function_type_id": (
+                _E0[x] if (x := cs[1].text) else _f.blank(cs[1], True, False)
+            ),
+            "attachment_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "attachment_name": cs[3].text or _f.blank(cs[3], True, True),
+            "attachment_type_id": _E1[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "created_by_user_id": int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False),
+            "created_date_time": (
+                _f.date_time(x) if (x := cs[6].text) else _f.blank(cs[6], True, False)
+            ),
+            "destination_type": _E2[x] if (x := cs[7].text) else _f.blank(cs[7], True, False),
+            "file_name": cs[8].text or _f.blank(cs[8], True, True),
+            "is_added_after_form_fillin": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[9].text)
+                else _f.blank(cs[9], True, False)
+            ),
+            "is_associated_to_form_set": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[10].text)
+                else _f.blank(cs[10], True, False)
+            ),
+            "is_encrypted": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[11].text)
+                else _f.blank(cs[11], True, False)
+            ),
+            "reportee_element_id": int(x) if (x := cs[12].text) else _f.blank(cs[12], True, False),
+            "senders_reference": cs[13].text or _f.blank(cs[13], True, True),
+        }
+        o = _m0.AttachmentBEV2.__new__(_m0.AttachmentBEV2)
+        o.__dict__ = v
+        return o
     v = _V_AttachmentBEV2.copy()
     get = _K_AttachmentBEV2.get
     names = _N_AttachmentBEV2
@@ -153,6 +298,55 @@ _T_FormSetElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 8 + (
 def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSetElementBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 12
+        and cs[0].tag == _Q15
+        and cs[1].tag == _Q16
+        and cs[2].tag == _Q17
+        and cs[3].tag == _Q24
+        and cs[4].tag == _Q19
+        and cs[5].tag == _Q20
+        and cs[6].tag == _Q25
+        and cs[7].tag == _Q26
+        and cs[8].tag == _Q27
+        and cs[9].tag == _Q28
+        and cs[10].tag == _Q29
+        and cs[11].tag == _Q30
+    ):
+        v: dict[str, Any] = {
+            "created_by_user_id": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "created_date_time": (
+                _f.date_time(x) if (x := cs[1].text) else _f.blank(cs[1], True, False)
+            ),
+            "destination_type": _E2[x] if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "icon_file_name": _E1[x] if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "is_added_after_form_fillin": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
+            ),
+            "is_associated_to_form_set": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[5].text)
+                else _f.blank(cs[5], True, False)
+            ),
+            "is_signing_mandatory": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[6].text)
+                else _f.blank(cs[6], True, False)
+            ),
+            "item_id": int(x) if (x := cs[7].text) else _f.blank(cs[7], True, False),
+            "item_name": cs[8].text or _f.blank(cs[8], True, True),
+            "item_type": _E3[x] if (x := cs[9].text) else _f.blank(cs[9], True, False),
+            "item_url": cs[10].text or _f.blank(cs[10], True, True),
+            "validation_status_type": (
+                _E4[x] if (x := cs[11].text) else _f.blank(cs[11], True, False)
+            ),
+        }
+        o = _m0.FormSetElementBEV2.__new__(_m0.FormSetElementBEV2)
+        o.__dict__ = v
+        return o
     v = _V_FormSetElementBEV2.copy()
     get = _K_FormSetElementBEV2.get
     names = _N_FormSetElementBEV2
@@ -196,6 +390,22 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
 ) -> _m0.GetCorrespondenceListForArchiveRefECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q32:
+        v: dict[str, Any] = {
+            "get_correspondence_list_for_archive_ref_ec_result": None,
+        }
+        c = cs[0]
+        v["get_correspondence_list_for_archive_ref_ec_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q31, decode_ReporteeElementBEV2, consume) if len(c) else []
+        )
+        o = _m0.GetCorrespondenceListForArchiveRefECResponse.__new__(
+            _m0.GetCorrespondenceListForArchiveRefECResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetCorrespondenceListForArchiveRefECResponse.copy()
     get = _K_GetCorrespondenceListForArchiveRefECResponse.get
     for c in e:
@@ -206,7 +416,7 @@ def decode_GetCorrespondenceListForArchiveRefECResponse(
             v["get_correspondence_list_for_archive_ref_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume) if len(c) else []
+                else _f.each(c, _Q31, decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForArchiveRefECResponse.__new__(
         _m0.GetCorrespondenceListForArchiveRefECResponse
@@ -229,6 +439,22 @@ def decode_GetCorrespondenceListForReporteeECResponse(
 ) -> _m0.GetCorrespondenceListForReporteeECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q33:
+        v: dict[str, Any] = {
+            "get_correspondence_list_for_reportee_ec_result": None,
+        }
+        c = cs[0]
+        v["get_correspondence_list_for_reportee_ec_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q31, decode_ReporteeElementBEV2, consume) if len(c) else []
+        )
+        o = _m0.GetCorrespondenceListForReporteeECResponse.__new__(
+            _m0.GetCorrespondenceListForReporteeECResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetCorrespondenceListForReporteeECResponse.copy()
     get = _K_GetCorrespondenceListForReporteeECResponse.get
     for c in e:
@@ -239,7 +465,7 @@ def decode_GetCorrespondenceListForReporteeECResponse(
             v["get_correspondence_list_for_reportee_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume) if len(c) else []
+                else _f.each(c, _Q31, decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetCorrespondenceListForReporteeECResponse.__new__(
         _m0.GetCorrespondenceListForReporteeECResponse
@@ -260,6 +486,20 @@ def decode_GetFormSetDataECResponse(
 ) -> _m0.GetFormSetDataECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q35:
+        v: dict[str, Any] = {
+            "get_form_set_data_ec_result": None,
+        }
+        c = cs[0]
+        v["get_form_set_data_ec_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q34, _c3.decode_FormSetDataBE, consume) if len(c) else []
+        )
+        o = _m0.GetFormSetDataECResponse.__new__(_m0.GetFormSetDataECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetFormSetDataECResponse.copy()
     get = _K_GetFormSetDataECResponse.get
     for c in e:
@@ -270,7 +510,7 @@ def decode_GetFormSetDataECResponse(
             v["get_form_set_data_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q11, _c3.decode_FormSetDataBE, consume) if len(c) else []
+                else _f.each(c, _Q34, _c3.decode_FormSetDataBE, consume) if len(c) else []
             )
     o = _m0.GetFormSetDataECResponse.__new__(_m0.GetFormSetDataECResponse)
     o.__dict__ = v
@@ -291,6 +531,20 @@ def decode_GetFormSetElementsECResponse(
 ) -> _m0.GetFormSetElementsECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q37:
+        v: dict[str, Any] = {
+            "get_form_set_elements_ec_result": None,
+        }
+        c = cs[0]
+        v["get_form_set_elements_ec_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q36, decode_FormSetElementBEV2, consume) if len(c) else []
+        )
+        o = _m0.GetFormSetElementsECResponse.__new__(_m0.GetFormSetElementsECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetFormSetElementsECResponse.copy()
     get = _K_GetFormSetElementsECResponse.get
     for c in e:
@@ -301,7 +555,7 @@ def decode_GetFormSetElementsECResponse(
             v["get_form_set_elements_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q12, decode_FormSetElementBEV2, consume) if len(c) else []
+                else _f.each(c, _Q36, decode_FormSetElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetFormSetElementsECResponse.__new__(_m0.GetFormSetElementsECResponse)
     o.__dict__ = v
@@ -322,6 +576,20 @@ def decode_GetReporteeElementListECResponse(
 ) -> _m0.GetReporteeElementListECResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q38:
+        v: dict[str, Any] = {
+            "get_reportee_element_list_ec_result": None,
+        }
+        c = cs[0]
+        v["get_reportee_element_list_ec_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q31, decode_ReporteeElementBEV2, consume) if len(c) else []
+        )
+        o = _m0.GetReporteeElementListECResponse.__new__(_m0.GetReporteeElementListECResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetReporteeElementListECResponse.copy()
     get = _K_GetReporteeElementListECResponse.get
     for c in e:
@@ -332,7 +600,7 @@ def decode_GetReporteeElementListECResponse(
             v["get_reportee_element_list_ec_result"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else _f.each(c, _Q10, decode_ReporteeElementBEV2, consume) if len(c) else []
+                else _f.each(c, _Q31, decode_ReporteeElementBEV2, consume) if len(c) else []
             )
     o = _m0.GetReporteeElementListECResponse.__new__(_m0.GetReporteeElementListECResponse)
     o.__dict__ = v
@@ -389,6 +657,129 @@ _T_ReporteeElementBEV2: tuple[dict[str, Any] | None, ...] = (None,) * 34 + (
 def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.ReporteeElementBEV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 40
+        and cs[0].tag == _Q39
+        and cs[1].tag == _Q40
+        and cs[2].tag == _Q41
+        and cs[3].tag == _Q42
+        and cs[4].tag == _Q43
+        and cs[5].tag == _Q44
+        and cs[6].tag == _Q45
+        and cs[7].tag == _Q46
+        and cs[8].tag == _Q47
+        and cs[9].tag == _Q48
+        and cs[10].tag == _Q49
+        and cs[11].tag == _Q50
+        and cs[12].tag == _Q51
+        and cs[13].tag == _Q52
+        and cs[14].tag == _Q53
+        and cs[15].tag == _Q54
+        and cs[16].tag == _Q55
+        and cs[17].tag == _Q56
+        and cs[18].tag == _Q57
+        and cs[19].tag == _Q58
+        and cs[20].tag == _Q59
+        and cs[21].tag == _Q60
+        and cs[22].tag == _Q61
+        and cs[23].tag == _Q62
+        and cs[24].tag == _Q63
+        and cs[25].tag == _Q64
+        and cs[26].tag == _Q65
+        and cs[27].tag == _Q66
+        and cs[28].tag == _Q67
+        and cs[29].tag == _Q68
+        and cs[30].tag == _Q69
+        and cs[31].tag == _Q70
+        and cs[32].tag == _Q71
+        and cs[33].tag == _Q72
+        and cs[34].tag == _Q73
+        and cs[35].tag == _Q74
+        and cs[36].tag == _Q75
+        and cs[37].tag == _Q76
+        and cs[38].tag == _Q77
+        and cs[39].tag == _Q78
+    ):
+        v: dict[str, Any] = {
+            "allow_delete": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
+            "allow_new_copy": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
+            "altinn1_archive_unit_id": (
+                int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False)
+            ),
+            "altinn1_form_code": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "altinn1_form_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "altinn1_form_instance_id": (
+                int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False)
+            ),
+            "altinn1_form_or_no": int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False),
+            "altinn1_participant_id": cs[7].text or _f.blank(cs[7], True, True),
+            "altinn1_reference_type": int(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
+            "altinn1_workflow_process_id": (
+                int(x) if (x := cs[9].text) else _f.blank(cs[9], True, False)
+            ),
+            "archive_id": int(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
+            "archive_reference": cs[11].text or _f.blank(cs[11], True, True),
+            "case_id": int(x) if (x := cs[12].text) else _f.blank(cs[12], True, False),
+            "correspondence_status": (
+                _E5[x] if (x := cs[13].text) else _f.blank(cs[13], True, False)
+            ),
+            "due_date": _f.date_time(x) if (x := cs[14].text) else _f.blank(cs[14], True, False),
+            "end_user_system_id": int(x) if (x := cs[15].text) else _f.blank(cs[15], True, False),
+            "external_service_code": cs[16].text or _f.blank(cs[16], True, True),
+            "is_case_archived": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[17].text)
+                else _f.blank(cs[17], True, False)
+            ),
+            "is_matched": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[18].text)
+                else _f.blank(cs[18], True, False)
+            ),
+            "last_change_type": _E6[x] if (x := cs[19].text) else _f.blank(cs[19], True, False),
+            "last_changed_by": cs[20].text or _f.blank(cs[20], True, True),
+            "last_changed_by_id": int(x) if (x := cs[21].text) else _f.blank(cs[21], True, False),
+            "last_changed_date": (
+                _f.date_time(x) if (x := cs[22].text) else _f.blank(cs[22], True, False)
+            ),
+            "notice": cs[23].text or _f.blank(cs[23], True, True),
+            "parent_case_name": cs[24].text or _f.blank(cs[24], True, True),
+            "reportee_element_id": int(x) if (x := cs[25].text) else _f.blank(cs[25], True, False),
+            "reportee_element_owner": (
+                int(x) if (x := cs[26].text) else _f.blank(cs[26], True, False)
+            ),
+            "reportee_element_type": (
+                _E7[x] if (x := cs[27].text) else _f.blank(cs[27], True, False)
+            ),
+            "reportee_name": cs[28].text or _f.blank(cs[28], True, True),
+            "role_requirement": _E8[x] if (x := cs[29].text) else _f.blank(cs[29], True, False),
+            "role_requirement_altinn1_element": cs[30].text or _f.blank(cs[30], True, True),
+            "se_reportee_element_id": (
+                int(x) if (x := cs[31].text) else _f.blank(cs[31], True, False)
+            ),
+            "service_edition_version": (
+                int(x) if (x := cs[32].text) else _f.blank(cs[32], True, False)
+            ),
+            "service_owner": int(x) if (x := cs[33].text) else _f.blank(cs[33], True, False),
+            "service_owner_code": cs[34].text or _f.blank(cs[34], True, True),
+            "service_owner_description": cs[35].text or _f.blank(cs[35], True, True),
+            "status": _E9[x] if (x := cs[36].text) else _f.blank(cs[36], True, False),
+            "status_name": cs[37].text or _f.blank(cs[37], True, True),
+            "task_status": _E10[x] if (x := cs[38].text) else _f.blank(cs[38], True, False),
+            "title": cs[39].text or _f.blank(cs[39], True, True),
+        }
+        o = _m0.ReporteeElementBEV2.__new__(_m0.ReporteeElementBEV2)
+        o.__dict__ = v
+        return o
     v = _V_ReporteeElementBEV2.copy()
     get = _K_ReporteeElementBEV2.get
     names = _N_ReporteeElementBEV2

@@ -13,6 +13,10 @@ from altinn2.models import reportee_element_list_service_2018_02 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2018/02}"
+_Q0 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2018/02}DataFormatID"
+_Q1 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2018/02}DataFormatVersion"
+_Q2 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2018/02}FormData"
+_Q3 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2018/02}FormID"
 
 
 _K_FormSetDataBE: dict[Any, int] = _f.index(
@@ -30,6 +34,23 @@ _D_FormSetDataBE: frozenset[int] = frozenset(range(0, 4))
 def decode_FormSetDataBE(e: _Element, consume: bool = False) -> _m0.FormSetDataBE:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 4
+        and cs[0].tag == _Q0
+        and cs[1].tag == _Q1
+        and cs[2].tag == _Q2
+        and cs[3].tag == _Q3
+    ):
+        v: dict[str, Any] = {
+            "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
+            "data_format_version": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "form_data": cs[2].text or _f.blank(cs[2], True, True),
+            "form_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+        }
+        o = _m0.FormSetDataBE.__new__(_m0.FormSetDataBE)
+        o.__dict__ = v
+        return o
     v = _V_FormSetDataBE.copy()
     get = _K_FormSetDataBE.get
     names = _N_FormSetDataBE

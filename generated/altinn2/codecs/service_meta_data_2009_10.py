@@ -13,6 +13,11 @@ from altinn2.models import service_meta_data_2009_10 as _m0
 from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}"
+_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}DataFormatID"
+_Q1 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}DataFormatProviderTypeID"
+_Q2 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}DataFormatVersion"
+_Q3 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}DataFormatXsd"
+_Q4 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}LogicalFormID"
 
 
 _K_LogicalFormSchemaDefinition: dict[Any, int] = _f.index(
@@ -38,6 +43,27 @@ def decode_LogicalFormSchemaDefinition(
 ) -> _m0.LogicalFormSchemaDefinition:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 5
+        and cs[0].tag == _Q0
+        and cs[1].tag == _Q1
+        and cs[2].tag == _Q2
+        and cs[3].tag == _Q3
+        and cs[4].tag == _Q4
+    ):
+        v: dict[str, Any] = {
+            "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
+            "data_format_provider_type_id": (
+                int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False)
+            ),
+            "data_format_version": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "data_format_xsd": cs[3].text or _f.blank(cs[3], True, True),
+            "logical_form_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+        }
+        o = _m0.LogicalFormSchemaDefinition.__new__(_m0.LogicalFormSchemaDefinition)
+        o.__dict__ = v
+        return o
     v = _V_LogicalFormSchemaDefinition.copy()
     get = _K_LogicalFormSchemaDefinition.get
     names = _N_LogicalFormSchemaDefinition

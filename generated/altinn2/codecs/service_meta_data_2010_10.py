@@ -14,6 +14,18 @@ from altinn2.runtime import fastcodec as _f
 
 _E0 = {str(member.value): member for member in _m1.ServiceTypeV2}
 _NS0 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}"
+_Q0 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}BuildPackageVersion"
+_Q1 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ExternalServiceCode"
+_Q2 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ExternalServiceEditionCode"
+_Q3 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}IsMatched"
+_Q4 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ServiceEditionVersionId"
+_Q5 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ServiceEditionVersionName"
+_Q6 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ServiceName"
+_Q7 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ServiceOwnerCode"
+_Q8 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ServiceOwnerName"
+_Q9 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ServiceType"
+_Q10 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ValidFrom"
+_Q11 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}ValidTo"
 
 
 _K_AvailableServiceV2: dict[Any, int] = _f.index(
@@ -42,6 +54,47 @@ _T_AvailableServiceV2: tuple[dict[str, Any] | None, ...] = (None,) * 11 + (_E0,)
 def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.AvailableServiceV2:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if (
+        len(cs) == 12
+        and cs[0].tag == _Q0
+        and cs[1].tag == _Q1
+        and cs[2].tag == _Q2
+        and cs[3].tag == _Q3
+        and cs[4].tag == _Q4
+        and cs[5].tag == _Q5
+        and cs[6].tag == _Q6
+        and cs[7].tag == _Q7
+        and cs[8].tag == _Q8
+        and cs[9].tag == _Q9
+        and cs[10].tag == _Q10
+        and cs[11].tag == _Q11
+    ):
+        v: dict[str, Any] = {
+            "build_package_version": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "external_service_code": cs[1].text or _f.blank(cs[1], True, True),
+            "external_service_edition_code": (
+                int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False)
+            ),
+            "is_matched": (
+                (True if x == "true" else False if x == "false" else _f.boolean(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
+            "service_edition_version_id": (
+                int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
+            ),
+            "service_edition_version_name": cs[5].text or _f.blank(cs[5], True, True),
+            "service_name": cs[6].text or _f.blank(cs[6], True, True),
+            "service_owner_code": cs[7].text or _f.blank(cs[7], True, True),
+            "service_owner_name": cs[8].text or _f.blank(cs[8], True, True),
+            "service_type": _E0[x] if (x := cs[9].text) else _f.blank(cs[9], True, False),
+            "valid_from": _f.date_time(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
+            "valid_to": _f.date_time(x) if (x := cs[11].text) else _f.blank(cs[11], True, False),
+        }
+        o = _m0.AvailableServiceV2.__new__(_m0.AvailableServiceV2)
+        o.__dict__ = v
+        return o
     v = _V_AvailableServiceV2.copy()
     get = _K_AvailableServiceV2.get
     names = _N_AvailableServiceV2

@@ -20,7 +20,11 @@ _Q2 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}lang
 _Q3 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}externalServiceCode"
 _Q4 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}externalServiceEditionCode"
 _Q5 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2010/10}AvailableServiceV2"
-_Q6 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}LogicalFormSchemaDefinition"
+_Q6 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesBasicV2Result"
+_Q7 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesV2Result"
+_Q8 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}LogicalFormSchemaDefinition"
+_Q9 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetFormTaskSchemaDefinitionsBasicResult"
+_Q10 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetSchemaDefinitionsForFormTaskResult"
 _S0 = "http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10"
 
 
@@ -38,6 +42,20 @@ def decode_GetAvailableServicesBasicV2Response(
 ) -> _m0.GetAvailableServicesBasicV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q6:
+        v: dict[str, Any] = {
+            "get_available_services_basic_v2_result": None,
+        }
+        c = cs[0]
+        v["get_available_services_basic_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume) if len(c) else []
+        )
+        o = _m0.GetAvailableServicesBasicV2Response.__new__(_m0.GetAvailableServicesBasicV2Response)
+        o.__dict__ = v
+        return o
     v = _V_GetAvailableServicesBasicV2Response.copy()
     get = _K_GetAvailableServicesBasicV2Response.get
     for c in e:
@@ -69,6 +87,20 @@ def decode_GetAvailableServicesV2Response(
 ) -> _m0.GetAvailableServicesV2Response:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q7:
+        v: dict[str, Any] = {
+            "get_available_services_v2_result": None,
+        }
+        c = cs[0]
+        v["get_available_services_v2_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q5, _c1.decode_AvailableServiceV2, consume) if len(c) else []
+        )
+        o = _m0.GetAvailableServicesV2Response.__new__(_m0.GetAvailableServicesV2Response)
+        o.__dict__ = v
+        return o
     v = _V_GetAvailableServicesV2Response.copy()
     get = _K_GetAvailableServicesV2Response.get
     for c in e:
@@ -100,6 +132,22 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
 ) -> _m0.GetFormTaskSchemaDefinitionsBasicResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q9:
+        v: dict[str, Any] = {
+            "get_form_task_schema_definitions_basic_result": None,
+        }
+        c = cs[0]
+        v["get_form_task_schema_definitions_basic_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q8, _c2.decode_LogicalFormSchemaDefinition, consume) if len(c) else []
+        )
+        o = _m0.GetFormTaskSchemaDefinitionsBasicResponse.__new__(
+            _m0.GetFormTaskSchemaDefinitionsBasicResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetFormTaskSchemaDefinitionsBasicResponse.copy()
     get = _K_GetFormTaskSchemaDefinitionsBasicResponse.get
     for c in e:
@@ -111,7 +159,7 @@ def decode_GetFormTaskSchemaDefinitionsBasicResponse(
                 None
                 if c.keys() and _f.nil(c, True)
                 else (
-                    _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                    _f.each(c, _Q8, _c2.decode_LogicalFormSchemaDefinition, consume)
                     if len(c)
                     else []
                 )
@@ -137,6 +185,22 @@ def decode_GetSchemaDefinitionsForFormTaskResponse(
 ) -> _m0.GetSchemaDefinitionsForFormTaskResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q10:
+        v: dict[str, Any] = {
+            "get_schema_definitions_for_form_task_result": None,
+        }
+        c = cs[0]
+        v["get_schema_definitions_for_form_task_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _f.each(c, _Q8, _c2.decode_LogicalFormSchemaDefinition, consume) if len(c) else []
+        )
+        o = _m0.GetSchemaDefinitionsForFormTaskResponse.__new__(
+            _m0.GetSchemaDefinitionsForFormTaskResponse
+        )
+        o.__dict__ = v
+        return o
     v = _V_GetSchemaDefinitionsForFormTaskResponse.copy()
     get = _K_GetSchemaDefinitionsForFormTaskResponse.get
     for c in e:
@@ -148,7 +212,7 @@ def decode_GetSchemaDefinitionsForFormTaskResponse(
                 None
                 if c.keys() and _f.nil(c, True)
                 else (
-                    _f.each(c, _Q6, _c2.decode_LogicalFormSchemaDefinition, consume)
+                    _f.each(c, _Q8, _c2.decode_LogicalFormSchemaDefinition, consume)
                     if len(c)
                     else []
                 )

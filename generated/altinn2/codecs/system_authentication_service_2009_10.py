@@ -15,6 +15,7 @@ from altinn2.runtime import fastcodec as _f
 
 _NS0 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}"
 _Q0 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}challengeRequest"
+_Q1 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}GetAuthenticationChallengeResult"
 _S0 = "http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10"
 
 
@@ -32,6 +33,20 @@ def decode_GetAuthenticationChallengeResponse(
 ) -> _m0.GetAuthenticationChallengeResponse:
     if e.keys():  # attributes: no xsi:type nor xsi:nil (checked only when there are any)
         _f.plain(e)
+    cs = e[:]
+    if len(cs) == 1 and cs[0].tag == _Q1:
+        v: dict[str, Any] = {
+            "get_authentication_challenge_result": None,
+        }
+        c = cs[0]
+        v["get_authentication_challenge_result"] = (
+            None
+            if c.keys() and _f.nil(c, True)
+            else _c1.decode_AuthenticationChallengeBE(c, consume)
+        )
+        o = _m0.GetAuthenticationChallengeResponse.__new__(_m0.GetAuthenticationChallengeResponse)
+        o.__dict__ = v
+        return o
     v = _V_GetAuthenticationChallengeResponse.copy()
     get = _K_GetAuthenticationChallengeResponse.get
     for c in e:
