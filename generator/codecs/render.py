@@ -13,8 +13,10 @@ from collections.abc import Iterable
 
 import jinja2
 
+from generator.codecs.layout import layout_module
 from generator.codecs.plan import CONVERSIONS, GROUPED, ClassPlan, EncoderPlan, Slot
 from generator.codecs.probe import public_name
+from generator.models.render import LINE_LENGTH
 
 # The text of a simple value `v` as written (anything not of the declared type goes to xsdata).
 TEXTS = {
@@ -279,10 +281,7 @@ def module_view(
                 or any(" if x else " in ln for b in branches for ln in b.lines),
             )
         )
-    imports = []
-    for target, alias in sorted(names.modules.items()):
-        parent, _, child = target.rpartition(".")
-        imports.append(f"from {parent} import {child} as {alias}")
+    imports = _imports(names.modules)
     enums = [
         (table, f"{names.alias(cls.__module__)}.{cls.__name__}")
         for cls, table in names.enums.items()
@@ -291,6 +290,22 @@ def module_view(
     namespaces += [(qname, alias) for qname, alias in names.items.items()]
     namespaces += [(space, alias) for space, alias in names.bare.items()]
     return ModuleView(module, own, imports, namespaces, enums, classes, encoder_views)
+
+
+def _imports(modules: dict[str, str]) -> list[str]:
+    """`from parent import child as alias` lines, one per parent, as isort writes them (black
+    profile, `combine_as_imports`): the names sorted, wrapped one a line when too long."""
+    by_parent: dict[str, list[str]] = {}
+    for target, alias in sorted(modules.items()):
+        parent, _, child = target.rpartition(".")
+        by_parent.setdefault(parent, []).append(f"{child} as {alias}")
+    lines = []
+    for parent, children in sorted(by_parent.items()):
+        line = f"from {parent} import {', '.join(children)}"
+        if len(line) > LINE_LENGTH:
+            line = "\n".join([f"from {parent} import (", *(f"    {c}," for c in children), ")"])
+        lines.append(line)
+    return lines
 
 
 def _literal_lines(words: list[str], width: int = 90) -> list[str]:
@@ -324,7 +339,10 @@ def _index_arguments(plan: ClassPlan, names: _Names) -> list[str]:
             runs.append((constant, [local]))
     found: list[str] = []
     for constant, locals_ in runs:
-        found += [f"{constant},", *(f"{line}" for line in _literal_lines(locals_))]
+        lines = _literal_lines(locals_)
+        if len(lines) > 1 and len(" ".join(lines)) + 5 <= LINE_LENGTH:
+            lines = [" ".join(lines)]  # black joins an argument that fits on its line
+        found += [f"{constant},", *lines]
         found[-1] += ","
     return found
 
@@ -357,7 +375,6 @@ def render_codecs(
     template = env.get_template("codecs.py.jinja")
     for module in modules:
         view = module_view(module, plans, encoders)
-        files[f"altinn2/codecs/{_short(module)}.py"] = template.render(
-            view=view, conversions=CONVERSIONS, str=_str
-        )
+        text = template.render(view=view, conversions=CONVERSIONS, str=_str)
+        files[f"altinn2/codecs/{_short(module)}.py"] = layout_module(text)[0]
     return files
