@@ -1,7 +1,8 @@
 """The codec modules' sources: `altinn2/codecs/<model module>.py`, one per model module.
 
-The template (`codecs.py.jinja`) writes each module already formatted as black would; this module
-prepares what it prints: imports, the enum tables, and per class the slot table and the Python
+The template (`codecs.py.jinja`) writes each module as black would but for its long statements,
+one line each, which `generator.codecs.layout` then splits as black would; this module prepares
+what the template prints: imports, the enum tables, and per class the slot table and the Python
 of each branch.
 """
 
@@ -13,7 +14,6 @@ from collections.abc import Iterable
 
 import jinja2
 
-from generator.codecs.layout import layout_module
 from generator.codecs.plan import CONVERSIONS, GROUPED, ClassPlan, EncoderPlan, Slot
 from generator.codecs.probe import public_name
 from generator.models.render import LINE_LENGTH
@@ -375,6 +375,7 @@ def render_codecs(
     template = env.get_template("codecs.py.jinja")
     for module in modules:
         view = module_view(module, plans, encoders)
-        text = template.render(view=view, conversions=CONVERSIONS, str=_str)
-        files[f"altinn2/codecs/{_short(module)}.py"] = layout_module(text)[0]
+        files[f"altinn2/codecs/{_short(module)}.py"] = template.render(
+            view=view, conversions=CONVERSIONS, str=_str
+        )
     return files
