@@ -55,8 +55,8 @@ def blacken_module(source: str) -> tuple[str, bool]:
 def _line(line: str) -> list[str]:
     code = line.lstrip(" ")
     indent = line[: len(line) - len(code)]
-    if not code:
-        return [line]
+    if not code or ("'" not in code and _fits(indent, code)):
+        return [line]  # nothing to change (the common case, without the walk below)
     code = _double_quotes(code)
     if _fits(indent, code):
         return [indent + code]
