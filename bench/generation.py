@@ -134,7 +134,7 @@ def bench_build_output(root: Path, work: Path, rounds: int) -> dict[str, Any]:
     labels = {
         **STAGES,
         "WsdlCache.open": "lock check",
-        "Formatting.result": "isort + black (the wait after rendering)",
+        "Formatting.result": "formatting (the wait for the models' black after rendering)",
     }
     medians = {labels[name]: statistics.median(values) for name, values in stages.items()}
     medians["rest (package templates, bookkeeping)"] = max(
