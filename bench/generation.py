@@ -4,14 +4,16 @@
 
 Measures, in one run, `--rounds` times each:
 
-1. `build_output` in-process: the whole generator (spec, lock check, coverage, models, services,
-   templates, isort + black), without writing; with a per-stage breakdown;
+1. `build_output` in-process, from an empty formatting cache: the whole generator (spec, lock
+   check, coverage, models, codecs, services, templates, formatting), without writing; with a
+   per-stage breakdown;
 2. `altinn-codegen generate` as a command, into a temporary copy of the workspace (spec, locks,
    WSDL cache, templates): interpreter start-up, imports and the atomic write included; from an
-   empty formatting cache, again with nothing changed, and after a one-line WSDL change;
-3. `xsdata generate` alone on the same root WSDLs, into a temporary folder: once per WSDL (one
-   `xsdata` process each, as one would run it by hand) and once on all of them together (one
-   process; xsdata merges their definitions), both with xsdata's defaults.
+   empty formatting cache, each round followed by one `xsdata generate` of all root WSDLs
+   together (one process; xsdata merges their definitions), so that the two take turns; then
+   again with nothing changed, and after a one-line WSDL change;
+3. `xsdata generate` once per root WSDL (one `xsdata` process each, as one would run it by
+   hand); xsdata with its defaults throughout.
 
 xsdata formats what it writes with `ruff`, which it runs from PATH: the script puts the
 interpreter's bin folder (.venv/bin, which has ruff) first on PATH. The WSDL cache refers to
@@ -67,6 +69,7 @@ STAGES = {  # name in generator.generate -> label
     "cover": "coverage (WSDL models)",
     "build_models": "models (schemas + xsdata)",
     "plan_services": "services plan",
+    "build_codecs_for": "codec pass (plan, template, layout)",
     "render_service": "service templates",
 }
 
@@ -104,13 +107,24 @@ def timed_stages(spent: dict[str, float]) -> Iterator[None]:
         generate.Formatting.result = result  # type: ignore[method-assign]
 
 
-def bench_build_output(root: Path, rounds: int) -> dict[str, Any]:
+@contextlib.contextmanager
+def empty_format_cache(folder: Path) -> Iterator[None]:
+    """`build_output` with an empty formatting cache in `folder` (not the workspace's)."""
+    original = generate.FormatCache
+    generate.FormatCache = lambda _: original(folder)  # type: ignore[assignment,misc,return-value]
+    try:
+        yield
+    finally:
+        generate.FormatCache = original  # type: ignore[misc]
+
+
+def bench_build_output(root: Path, work: Path, rounds: int) -> dict[str, Any]:
     times = []
     stages: dict[str, list[float]] = defaultdict(list)
     files = 0
-    for _ in range(rounds):
+    for index in range(rounds):
         spent: dict[str, float] = defaultdict(float)
-        with timed_stages(spent):
+        with timed_stages(spent), empty_format_cache(work / f"format-{index}"):
             started = time.perf_counter()
             output = generate.build_output(Project(root))
             times.append(time.perf_counter() - started)
@@ -120,7 +134,7 @@ def bench_build_output(root: Path, rounds: int) -> dict[str, Any]:
     labels = {
         **STAGES,
         "WsdlCache.open": "lock check",
-        "Formatting.result": "isort + black (the wait after rendering)",
+        "Formatting.result": "formatting (the wait for the models' black after rendering)",
     }
     medians = {labels[name]: statistics.median(values) for name, values in stages.items()}
     medians["rest (package templates, bookkeeping)"] = max(
@@ -154,10 +168,13 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, int,
     return time.perf_counter() - started, done.returncode, done.stdout + done.stderr
 
 
-def bench_cli(root: Path, work: Path, rounds: int, env: dict[str, str]) -> dict[str, Any]:
+def bench_cli(
+    root: Path, work: Path, rounds: int, env: dict[str, str], beside: Callable[[int], None]
+) -> dict[str, Any]:
     """The command in a copy of the workspace: from an empty formatting cache (a first run, or a
     formatter upgrade), again with nothing changed, and after a one-line WSDL change each round
-    (an optional element added to a type of the Basic broker WSDL, the lock updated to match)."""
+    (an optional element added to a type of the Basic broker WSDL, the lock updated to match).
+    `beside(round)` runs after each cold round (xsdata on all WSDLs: the two side by side)."""
     project = copy_workspace(root, work / "workspace")
     command = [str(BIN / "altinn-codegen"), "generate", "--root", str(project.root)]
 
@@ -168,10 +185,11 @@ def bench_cli(root: Path, work: Path, rounds: int, env: dict[str, str]) -> dict[
         return seconds, text
 
     cold, warm, incremental = [], [], []
-    for _ in range(rounds):
+    for index in range(rounds):
         shutil.rmtree(project.format_cache_dir, ignore_errors=True)
         seconds, text = generate_once()
         cold.append(seconds)
+        beside(index)
     for _ in range(rounds):
         warm.append(generate_once()[0])
     for round_number in range(rounds):
@@ -243,12 +261,35 @@ def localize(root: Path, target: Path) -> list[Path]:
     return [target / name for name in roots]
 
 
-def bench_xsdata(root: Path, work: Path, rounds: int, env: dict[str, str]) -> dict[str, Any]:
-    roots = localize(root, work / "cache")
-    together = work / "together"
-    together.mkdir()
-    for path in roots:  # one folder holding only the root WSDLs (imports are absolute URIs)
-        shutil.copy(path, together / path.name.replace(".svc.wsdl", ".wsdl"))
+class XsdataAllAtOnce:
+    """`xsdata generate` of a folder of all root WSDLs, one process, a round at a time."""
+
+    def __init__(self, roots: list[Path], work: Path, env: dict[str, str]) -> None:
+        self.work, self.env = work, env
+        self.together = work / "together"
+        self.together.mkdir()
+        for path in roots:  # one folder holding only the root WSDLs (imports are absolute URIs)
+            shutil.copy(path, self.together / path.name.replace(".svc.wsdl", ".wsdl"))
+        self.times: list[float] = []
+        self.result = ""
+
+    def __call__(self, index: int) -> None:
+        out = self.work / f"together-{index}"
+        out.mkdir()
+        command = [str(BIN / "xsdata"), "generate", str(self.together), "--package", "all"]
+        seconds, code, text = run(command, out, self.env)
+        self.times.append(seconds)
+        lines = text.strip().splitlines()
+        self.result = f"rc {code}: {lines[-1] if lines else ''}"
+
+    def summary(self) -> dict[str, Any]:
+        modules = sum(1 for _ in (self.work / f"together-{len(self.times) - 1}").rglob("*.py"))
+        return {**summary(self.times), "result": self.result, "python_files": modules}
+
+
+def bench_xsdata(
+    roots: list[Path], work: Path, rounds: int, env: dict[str, str], together: XsdataAllAtOnce
+) -> dict[str, Any]:
     xsdata = str(BIN / "xsdata")
 
     per_round: list[float] = []
@@ -269,17 +310,6 @@ def bench_xsdata(root: Path, work: Path, rounds: int, env: dict[str, str]) -> di
                 failures[name] = text.strip().splitlines()[-1] if text.strip() else f"rc {code}"
         per_round.append(total)
 
-    all_times: list[float] = []
-    all_result = ""
-    for index in range(rounds):
-        out = work / f"together-{index}"
-        out.mkdir()
-        seconds, code, text = run([xsdata, "generate", str(together), "--package", "all"], out, env)
-        all_times.append(seconds)
-        lines = text.strip().splitlines()
-        all_result = f"rc {code}: {lines[-1] if lines else ''}"
-    modules = sum(1 for _ in (work / f"together-{rounds - 1}").rglob("*.py"))
-
     startup, _, _ = run([xsdata, "--help"], work, env)
     return {
         "root_wsdls": len(roots),
@@ -288,7 +318,7 @@ def bench_xsdata(root: Path, work: Path, rounds: int, env: dict[str, str]) -> di
             name: round(statistics.median(times), 3) for name, times in sorted(per_file.items())
         },
         "per_wsdl_failures": failures,
-        "all_at_once": {**summary(all_times), "result": all_result, "python_files": modules},
+        "all_at_once": together.summary(),
         "startup_help_s": round(startup, 3),
     }
 
@@ -333,11 +363,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-generation-") as folder:
         work = Path(folder)
         print(f"build_output x{args.rounds} ...", flush=True)
-        data["build_output"] = bench_build_output(root, args.rounds)
-        print(f"altinn-codegen generate x{args.rounds} ...", flush=True)
-        data["cli_generate"] = bench_cli(root, work, args.rounds, env)
-        print(f"xsdata generate x{args.rounds} ...", flush=True)
-        data["xsdata"] = bench_xsdata(root, work, args.rounds, env)
+        data["build_output"] = bench_build_output(root, work, args.rounds)
+        roots = localize(root, work / "cache")
+        together = XsdataAllAtOnce(roots, work, env)
+        print(f"altinn-codegen generate and xsdata generate, taking turns, x{args.rounds} ...")
+        data["cli_generate"] = bench_cli(root, work, args.rounds, env, together)
+        print(f"xsdata generate per WSDL x{args.rounds} ...", flush=True)
+        data["xsdata"] = bench_xsdata(roots, work, args.rounds, env, together)
+        cold, xs = data["cli_generate"], data["xsdata"]["all_at_once"]
+        data["side_by_side"] = {
+            "generate_over_xsdata_all_at_once_min": round(cold["min"] / xs["min"], 3),
+            "generate_over_xsdata_all_at_once_median": round(cold["median"] / xs["median"], 3),
+        }
     data["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     data["wall_s"] = round(time.time() - started, 1)
     data["notes"] = [
@@ -350,7 +387,7 @@ def main() -> None:
         "?wsdl=wsdl0; ReporteeArchiveExternalStreamedEC: xsd:import of ?xsd=xsd0..4) are "
         "localized: imports rewritten to absolute file: URIs of the cached copies, via the lock.",
         "per_wsdl_total is the sum of one xsdata process per root WSDL; all_at_once is one "
-        "process on a folder of all root WSDLs.",
+        "process on a folder of all root WSDLs, run after each cold generate (taking turns).",
         "The machine is shared; compare load_average_at_start/end.",
     ]
     write_json(args.output, data)
@@ -388,6 +425,13 @@ def print_summary(data: dict[str, Any], output: Path) -> None:
     print(
         f"  xsdata, all WSDLs at once      min {together['min']:6.2f} s  median "
         f"{together['median']:6.2f} s  ({together['result']})"
+    )
+    side = data["side_by_side"]
+    print(
+        f"  generate / xsdata all at once  min {side['generate_over_xsdata_all_at_once_min']:.2f}x"
+        f"  median {side['generate_over_xsdata_all_at_once_median']:.2f}x  (taking turns; load"
+        f" average {data['machine']['load_average_at_start'][0]} at the start,"
+        f" {data['machine']['load_average_at_end'][0]} at the end)"
     )
     print(f"written to {output}")
 

@@ -29,8 +29,15 @@ class _Unsure(Exception):
 def blacken_lines(source: str) -> str:
     """`source` with each long or single-quoted statement line outside docstrings as black
     would write it (see the module's docstring)."""
+    return blacken_module(source)[0]
+
+
+def blacken_module(source: str) -> tuple[str, bool]:
+    """`blacken_lines(source)`, and whether every long line but the imports (isort's to wrap)
+    was of a shape this module knows: whether black is left nothing to split."""
     lines: list[str] = []
     in_string = False
+    known = True
     for line in source.split("\n"):
         quotes = line.count('"""')
         if in_string or quotes or "'''" in line:
@@ -41,14 +48,15 @@ def blacken_lines(source: str) -> str:
             lines += _line(line)
         except _Unsure:
             lines.append(line)
-    return "\n".join(lines).lstrip("\n")
+            known = known and (_fits("", line) or line.lstrip().startswith(("from ", "import ")))
+    return "\n".join(lines).lstrip("\n"), known
 
 
 def _line(line: str) -> list[str]:
     code = line.lstrip(" ")
     indent = line[: len(line) - len(code)]
-    if not code:
-        return [line]
+    if not code or ("'" not in code and _fits(indent, code)):
+        return [line]  # nothing to change (the common case, without the walk below)
     code = _double_quotes(code)
     if _fits(indent, code):
         return [indent + code]

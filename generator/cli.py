@@ -177,8 +177,13 @@ def generate_command(root: Path | None) -> None:
 def check_command(root: Path | None) -> None:
     """Exit 0 when generated/ is exactly what `generate` makes today, else 1 naming each file."""
     project = _project(root)
-    output = build_output(project)
+    output = build_output(project, verify=True)
     problems = differences(output, project.generated_dir)
+    problems += [
+        f"black formats {path} otherwise than the generator lays it out (a layout rule of "
+        "generator/blackened.py or generator/codecs/layout.py is not black's)"
+        for path in output.unstable
+    ]
     if names_lock_differs(output, project):
         problems.append(f"differs: {project.relative(project.names_lock_path)} (public names)")
     where = project.relative(project.generated_dir)

@@ -30,9 +30,14 @@ MODE = black.Mode(line_length=LINE_LENGTH, target_versions={black.mode.TargetVer
 SETTINGS = f"black {version('black')} isort {version('isort')} {LINE_LENGTH} py311 v1"
 
 
+def sort_imports(source: str) -> str:
+    """Imports sorted (isort, black profile)."""
+    return isort.code(source, config=ISORT)
+
+
 def format_source(source: str) -> str:
     """Imports sorted (isort, black profile), then black."""
-    return black.format_str(isort.code(source, config=ISORT), mode=MODE)
+    return black.format_str(sort_imports(source), mode=MODE)
 
 
 def _digest(text: str) -> str:
@@ -85,10 +90,16 @@ class Formatting:
     processes format some while the caller renders the others; `result` waits for all of them.
     From `cache` where it has them, the rest in a process pool (both formatters are CPU-bound)
     once there are 8 to do, else in this process; the results go into `cache`, and the entries
-    no module used are removed from it."""
+    no module used are removed from it.
 
-    def __init__(self, cache: FormatCache | None = None) -> None:
+    Modules the generator lays out as black writes them (`submit_laid_out`) get their imports
+    sorted and are taken as they are; with `verify`, black formats them too, and `unstable`
+    names those it changed (a layout rule that is not black's)."""
+
+    def __init__(self, cache: FormatCache | None = None, verify: bool = False) -> None:
         self.cache = cache
+        self.verify = verify
+        self.laid_out: dict[str, str] = {}  # path -> the module as laid out, imports sorted
         self.sources: dict[str, str] = {}
         self.keys: dict[str, str] = {}
         self.done: dict[str, str] = {}
@@ -120,6 +131,22 @@ class Formatting:
             for path in sorted(self.waiting, key=lambda p: -len(self.sources[p])):
                 self.futures[path] = self.pool.submit(format_source, self.sources[path])
             self.waiting.clear()
+
+    def submit_laid_out(self, files: dict[str, str]) -> None:
+        """Modules black would leave as they are once their imports are sorted."""
+        for path, source in files.items():
+            self.laid_out[path] = text = sort_imports(source)
+            if self.verify:
+                self.submit({path: source})
+                continue
+            self.sources[path] = source
+            self.done[path] = text
+            if self.cache is not None:  # a verifying run's entry stays
+                self.keys[path] = self.cache.key(source)
+
+    def unstable(self) -> list[str]:
+        """The laid-out modules black formatted differently (after `result`; with `verify`)."""
+        return sorted(path for path, text in self.laid_out.items() if self.done[path] != text)
 
     def result(self) -> dict[str, str]:
         formatted = {path: format_source(self.sources[path]) for path in self.waiting}

@@ -1,6 +1,6 @@
 """`generate` and `check`: the whole package, rendered in memory, then written or compared.
 
-Everything is deterministic (sorted, no timestamps), formatted by black, and written atomically:
+Everything is deterministic (sorted, no timestamps), as black formats it, and written atomically:
 the new tree is built beside `generated/` and swapped in, so a failure leaves the old one whole.
 """
 
@@ -12,9 +12,10 @@ from pathlib import Path
 from jinja2 import Environment
 
 from generator.atomic import replaced_tree, write_atomic
-from generator.blackened import blacken_lines
+from generator.blackened import blacken_module
 from generator.cache import WsdlCache
 from generator.codecs import build_codecs
+from generator.codecs.layout import layout_module
 from generator.coverage import cover
 from generator.formatcache import FormatCache, Formatting
 from generator.models.build import build_models
@@ -49,6 +50,8 @@ class Output:
     report: tuple[str, ...]
     divergences: tuple[str, ...] = ()  # definitions of one type that are not compatible
     names_lock: str | None = None  # spec/models.lock as this generation leaves it
+    # Modules the generator lays out itself that black formats otherwise (only when verified).
+    unstable: tuple[str, ...] = ()
 
 
 def static_sources(templates: Path) -> dict[str, str]:
@@ -64,7 +67,11 @@ def static_sources(templates: Path) -> dict[str, str]:
     return sources
 
 
-def build_output(project: Project) -> Output:
+def build_output(project: Project, verify: bool = False) -> Output:
+    """The whole package. The codec, service and package modules are laid out as black writes
+    them (`generator.codecs.layout`, `generator.blackened`) and taken as they are, their imports
+    sorted; the models are formatted by black. With `verify` (`check`), black formats every
+    module and `Output.unstable` names the laid-out ones it changed."""
     spec = load_spec(project.spec_path)
     cache = WsdlCache.open(project)
     coverage = cover(spec, cache)
@@ -73,27 +80,35 @@ def build_output(project: Project) -> Output:
     # Copied as they are, not formatted again: isort and black leave them unchanged (`make
     # style` checks them with black; tests/generator/test_formatcache.py with format_source).
     verbatim = static_sources(project.templates_dir)
-    with Formatting(FormatCache(project.format_cache_dir)) as formatting:
-        # The worker processes format the models while the services are planned and rendered.
+    with Formatting(FormatCache(project.format_cache_dir), verify) as formatting:
+        # The worker processes format the models while the rest is planned and rendered.
         formatting.submit({f"altinn2/models/{m}.py": text for m, text in models.files.items()})
         services = plan_services(spec, coverage, models)
         env = environment(project.templates_dir)
         xmlcontext = verbatim["altinn2/runtime/xmlcontext.py"]
-        formatting.submit(build_codecs_for(env, services, models.files, xmlcontext))
-        python: dict[str, str] = {}
+        python: dict[str, str] = {}  # laid out by black's rules where known, else for black
+        laid_out: dict[str, str] = {}
+        codecs = build_codecs_for(env, services, models.files, xmlcontext)
+        for path, source in codecs.items():
+            text, known = layout_module(source)
+            (laid_out if known else python)[path] = text
         for service in services:
             source = render_service(env, service)
-            python[f"altinn2/services/{service.module}.py"] = blacken_lines(source)
+            text, known = blacken_module(source)
+            (laid_out if known else python)[f"altinn2/services/{service.module}.py"] = text
         context = package_context(spec, services, coverage)
         other: dict[str, str] = {}
         for target, template in PACKAGE_TEMPLATES.items():
-            text = render(env, template, **context)
+            source = render(env, template, **context)
             if target.endswith(".py"):
-                python[target] = blacken_lines(text)
+                text, known = blacken_module(source)
+                (laid_out if known else python)[target] = text
             else:
-                other[target] = text
+                other[target] = source
         formatting.submit(python)
+        formatting.submit_laid_out(laid_out)
         formatted = formatting.result()
+        unstable = tuple(formatting.unstable())
     binary: dict[str, bytes] = {}
     other["altinn2/py.typed"] = ""
     for name, data in models.schemas.items():
@@ -104,7 +119,11 @@ def build_output(project: Project) -> Output:
     files.update({path: text.encode("utf-8") for path, text in other.items()})
     files.update(binary)
     return Output(
-        dict(sorted(files.items())), models.report, models.divergences, models.names.render()
+        dict(sorted(files.items())),
+        models.report,
+        models.divergences,
+        models.names.render(),
+        unstable,
     )
 
 

@@ -1,7 +1,8 @@
 """The codec modules' sources: `altinn2/codecs/<model module>.py`, one per model module.
 
-The template (`codecs.py.jinja`) writes each module already formatted as black would; this module
-prepares what it prints: imports, the enum tables, and per class the slot table and the Python
+The template (`codecs.py.jinja`) writes each module as black would but for its long statements,
+one line each, which `generator.codecs.layout` then splits as black would; this module prepares
+what the template prints: imports, the enum tables, and per class the slot table and the Python
 of each branch.
 """
 
@@ -15,6 +16,7 @@ import jinja2
 
 from generator.codecs.plan import CONVERSIONS, GROUPED, ClassPlan, EncoderPlan, Slot
 from generator.codecs.probe import public_name
+from generator.models.render import LINE_LENGTH
 
 # The text of a simple value `v` as written (anything not of the declared type goes to xsdata).
 TEXTS = {
@@ -348,10 +350,7 @@ def module_view(
                 in_order=_in_order(plan, plans, names),
             )
         )
-    imports = []
-    for target, alias in sorted(names.modules.items()):
-        parent, _, child = target.rpartition(".")
-        imports.append(f"from {parent} import {child} as {alias}")
+    imports = _imports(names.modules)
     enums = [
         (table, f"{names.alias(cls.__module__)}.{cls.__name__}")
         for cls, table in names.enums.items()
@@ -360,6 +359,22 @@ def module_view(
     namespaces += [(qname, alias) for qname, alias in names.items.items()]
     namespaces += [(space, alias) for space, alias in names.bare.items()]
     return ModuleView(module, own, imports, namespaces, enums, classes, encoder_views)
+
+
+def _imports(modules: dict[str, str]) -> list[str]:
+    """`from parent import child as alias` lines, one per parent, as isort writes them (black
+    profile, `combine_as_imports`): the names sorted, wrapped one a line when too long."""
+    by_parent: dict[str, list[str]] = {}
+    for target, alias in sorted(modules.items()):
+        parent, _, child = target.rpartition(".")
+        by_parent.setdefault(parent, []).append(f"{child} as {alias}")
+    lines = []
+    for parent, children in sorted(by_parent.items()):
+        line = f"from {parent} import {', '.join(children)}"
+        if len(line) > LINE_LENGTH:
+            line = "\n".join([f"from {parent} import (", *(f"    {c}," for c in children), ")"])
+        lines.append(line)
+    return lines
 
 
 def _literal_lines(words: list[str], width: int = 90) -> list[str]:
@@ -393,7 +408,10 @@ def _index_arguments(plan: ClassPlan, names: _Names) -> list[str]:
             runs.append((constant, [local]))
     found: list[str] = []
     for constant, locals_ in runs:
-        found += [f"{constant},", *(f"{line}" for line in _literal_lines(locals_))]
+        lines = _literal_lines(locals_)
+        if len(lines) > 1 and len(" ".join(lines)) + 5 <= LINE_LENGTH:
+            lines = [" ".join(lines)]  # black joins an argument that fits on its line
+        found += [f"{constant},", *lines]
         found[-1] += ","
     return found
 

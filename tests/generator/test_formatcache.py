@@ -124,3 +124,31 @@ def test_model_modules_reach_black_with_black_s_blank_lines_and_quotes() -> None
     assert formatcache.format_source(normalized) == formatcache.format_source(RAW_MODELS)
     sorted_imports = formatcache.isort.code(normalized, config=formatcache.ISORT)
     assert formatcache.black.format_str(sorted_imports, mode=formatcache.MODE) == sorted_imports
+
+
+def test_laid_out_modules_are_taken_as_they_are_and_verified_by_black(
+    tmp_path: Path, formatted: list[str]
+) -> None:
+    """A module the generator lays out as black writes it gets its imports sorted, not black;
+    verifying formats it with black too and names the ones black would change."""
+    from generator.formatcache import Formatting
+
+    laid_out = {
+        "quoted.py": "import sys\nimport os\n\nx = {'a': 1}\n",  # black would change the quotes
+        "fine.py": "import sys\nimport os\n\nx = 1\n",
+    }
+    with Formatting(FormatCache(tmp_path / "format")) as formatting:
+        formatting.submit(dict(SOURCES))
+        formatting.submit_laid_out(laid_out)
+        taken = formatting.result()
+    assert taken["fine.py"] == "import os\nimport sys\n\nx = 1\n"
+    assert taken["quoted.py"] == "import os\nimport sys\n\nx = {'a': 1}\n"  # taken as it is
+    assert laid_out["quoted.py"] not in formatted and laid_out["fine.py"] not in formatted
+
+    with Formatting(FormatCache(tmp_path / "format"), verify=True) as verifying:
+        verifying.submit(dict(SOURCES))
+        verifying.submit_laid_out(laid_out)
+        checked = verifying.result()
+        assert verifying.unstable() == ["quoted.py"]
+    assert checked["quoted.py"] == 'import os\nimport sys\n\nx = {"a": 1}\n'
+    assert checked["fine.py"] == taken["fine.py"]

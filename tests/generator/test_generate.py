@@ -125,7 +125,7 @@ def output(seeded: dict[str, Generation]) -> Output:
 def built(output: Output, monkeypatch: pytest.MonkeyPatch) -> Output:
     """The CLI's `check`/`generate` use the module's build instead of building again (the
     comparison and the writing stay real)."""
-    monkeypatch.setattr(cli, "build_output", lambda project: output)
+    monkeypatch.setattr(cli, "build_output", lambda project, verify=False: output)
     return output
 
 
