@@ -29,7 +29,6 @@ TEXTS = {
 }
 
 CODECS_PACKAGE = "altinn2.codecs"
-LINE_LENGTH = 100  # black's, as the project formats
 
 
 @dataclasses.dataclass
