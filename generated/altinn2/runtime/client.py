@@ -353,8 +353,16 @@ class BaseClient:
         )
 
     def finish(
-        self, call: PreparedCall, status: int, content_type: str, content: bytes, output: type[T]
+        self,
+        call: PreparedCall,
+        status: int,
+        content_type: str,
+        content: bytes,
+        output: type[T],
+        parsed: etree._Element | None = None,
     ) -> T:
+        """The typed result of an answer; `parsed`: `content` parsed already, its `xop:Include`
+        elements taken out (a streamed answer's envelope part, see `finish_streamed`)."""
         operation = call.operation
         media = content_type.split(";", 1)[0].strip().lower()
         is_xml = media in XML_CONTENT_TYPES or media.endswith("+xml") or not media
@@ -368,7 +376,7 @@ class BaseClient:
         if not content:
             raise ProtocolError(f"{operation.label}: empty response (HTTP {status})")
         try:
-            root = self._parse(content)
+            root = self._parse(content) if parsed is None else parsed
             envelope = read_envelope(root, content, self.redactor)
         except ProtocolError:
             if status >= 400:
@@ -398,7 +406,8 @@ class BaseClient:
                 f"{operation.label}: expected {expected} in the response body, "
                 f"got {envelope.body.tag!s}"
             )
-        return from_element(envelope.body, output, operation.label, self._reread(content))
+        reread = self._reread(content, includes_out=parsed is not None)
+        return from_element(envelope.body, output, operation.label, reread)
 
     def _parse(self, content: bytes) -> etree._Element:
         """An answer's XML, parsed within the client's limits."""
@@ -409,11 +418,14 @@ class BaseClient:
             redactor=self.redactor,
         )
 
-    def _reread(self, content: bytes) -> Callable[[], etree._Element]:
-        """The answer's body parsed again (for a reader that fell back after consuming it)."""
+    def _reread(self, content: bytes, includes_out: bool) -> Callable[[], etree._Element]:
+        """The answer's body parsed again (for a reader that fell back after consuming it), its
+        `xop:Include` elements taken out again if they were the first time."""
 
         def reread() -> etree._Element:
             root = self._parse(content)
+            if includes_out:
+                xop_references(root)
             body = read_envelope(root, content, self.redactor).body
             assert body is not None  # it was there the first time
             return body
@@ -640,11 +652,7 @@ class BaseClient:
             references = xop_references(root)
             if reader is not None:
                 reader.references = references
-            if references:
-                from lxml import etree
-
-                envelope = etree.tostring(root, encoding="utf-8")
-            content_type = "text/xml"
+            return self.finish(call, status, "text/xml", envelope, output, root)
         return self.finish(call, status, content_type, envelope, output)
 
     def inline_content(self, result: object, field_name: str | None) -> bytes:
