@@ -59,7 +59,7 @@ from altinn2.testing.mtom import (
 )
 from altinn2.testing.records import SECRET_HTTP_HEADERS, Call, Draft, log_call
 from altinn2.testing.rules import OperationRef, Rule, Rules, covers, resolve, selected
-from altinn2.testing.scenario import NOT_HANDLED, Scenario
+from altinn2.testing.scenario import NOT_HANDLED, Scenario, Transfer
 from altinn2.testing.security import ConversationService, Rejected, TrustAnchors, Verified
 from altinn2.testing.security.service import Answer
 from altinn2.testing.security.timestamps import MAX_CLOCK_SKEW, TIMESTAMP_VALIDITY
@@ -643,36 +643,15 @@ class MockAltinn:
                 if value is not None:
                     return value
                 # A responder that returns None passes: the scenario (or the default) answers.
-            if self.stateful and operation.mtom:
-                return self._streamed_value(operation, request, streamed)
             if self.stateful:
-                value = self.scenario.handle(operation, request)
+                sent = _with_headers(request, streamed.headers)
+                value = self.scenario.handle(operation, sent, streamed)
                 return None if value is NOT_HANDLED else value
         except Fault as fault:
             return fault
         return None
 
     # -- streamed (MTOM) operations -----------------------------------------------------------
-
-    def _streamed_value(self, operation: OperationInfo, request: Any, streamed: _Streamed) -> Any:
-        """The scenario's part of a streamed call: a broker upload keeps its file for the
-        recipients' download; a download answers with the file kept (`streamed.content`). Other
-        uploads (attachments) get the default answer; the call's record has the file's hash."""
-        if streamed.attachment is not None and operation.base_operation == "UploadFileStreamed":
-            headers = streamed.headers
-            receipt = self.scenario.upload_broker_file(
-                operation,
-                str(headers.get("reference") or ""),
-                str(headers.get("file_name") or ""),
-                streamed.attachment.path,
-            )
-            streamed.kept = True
-            return receipt
-        if operation.base_operation == "DownloadFileStreamed":
-            streamed.content = self.scenario.download_broker_file(
-                str(request.file_reference), str(request.reportee)
-            )
-        return None
 
     def _given_content(self, operation: OperationInfo, value: Any, streamed: _Streamed) -> Any:
         """A download's answer given with its content (`respond()`, a responder): the content
@@ -713,16 +692,15 @@ class MockAltinn:
         return path
 
 
-class _Streamed:
+class _Streamed(Transfer):
     """What a call carried beyond its envelope: MTOM or not, its file, its SOAP header values
-    (by parameter name); and what the answer streams back."""
+    (by parameter name); and what the answer streams back (`Transfer`)."""
 
     def __init__(self, mtom: bool, attachment: Attachment | None) -> None:
+        super().__init__(attachment.path if attachment is not None else None)
         self.mtom = mtom
         self.attachment = attachment
         self.headers: dict[str, Any] = {}
-        self.kept = False  # the scenario keeps the uploaded file
-        self.content: Path | None = None  # a download's content
         self.verified: Verified | None = None  # EC, EC2: the call's security context
 
 
