@@ -18,7 +18,7 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -719,6 +719,82 @@ class BaseClient:
         )
 
 
+@dataclass(frozen=True)
+class _Again:
+    """Try once more: after `delay` seconds, or at once (None)."""
+
+    delay: float | None
+
+
+class _Attempts(Generic[T]):
+    """One buffered call's attempts (`Client.invoke`, `AsyncClient.invoke`): each attempt's
+    message, and what to do after its outcome (the result, another attempt after a wait, or an
+    error). The clients do the sending and the waiting only."""
+
+    def __init__(
+        self,
+        client: BaseClient,
+        operation: OperationInfo,
+        request: SealedRequest,
+        output: type[T],
+        profile: SecurityProfile,
+        url: str,
+    ) -> None:
+        self.client = client
+        self.operation = operation
+        self.request = request
+        self.output = output
+        self.profile = profile
+        self.url = url
+        self.ends = client._ends()
+        self.attempt = 0
+        self.reissued = False  # sent again under a newly issued security context
+        self.context: object = None
+        self.started = 0.0
+
+    def begin(self, context: object) -> PreparedCall:
+        """The next attempt's message, under `context`, reported. Each attempt is a new message:
+        fresh Timestamp, Nonce and MessageID."""
+        self.attempt += 1
+        self.context = context
+        call = self.client._prepare(self.operation, self.request, self.url, self.profile, context)
+        self.client._emit_request(call)
+        self.started = time.monotonic()
+        return call
+
+    def timeout(self, configured: httpx.Timeout) -> httpx.Timeout:
+        return self.client._attempt_timeout(configured, self.ends)
+
+    def received(self, call: PreparedCall, size: int) -> None:
+        """Within the size limit and the deadline, with `size` bytes of the answer read."""
+        self.client._check_size(call, size)
+        self.client._check_deadline(call, self.ends, sent=True)
+
+    def after_error(self, call: PreparedCall, exc: httpx.HTTPError) -> float:
+        """The wait before the next attempt after a transport error; raises when there is none."""
+        return self.client._delay_after_error(call, exc, self.attempt, self.ends)
+
+    def after_response(
+        self, call: PreparedCall, response: httpx.Response, content: bytes
+    ) -> T | _Again:
+        """The typed result; or another attempt: after a wait (a status retried), or at once
+        under a new security context (BadContextToken, once); raises otherwise."""
+        client = self.client
+        delay = client._delay_after_response(
+            call, response, content, self.started, self.attempt, self.ends
+        )
+        if delay is not None:
+            return _Again(delay)
+        try:
+            return client.finish_response(call, response, content, self.output)
+        except BadContextTokenError as exc:
+            client.resend_refused(
+                call, self.profile, self.url, self.context, _nothing, exc, self.reissued
+            )
+            self.reissued = True
+            return _Again(None)
+
+
 def _sent(exc: BaseException) -> bool:
     """Errors that come after the request was written completely: the server has it."""
     import httpx
@@ -934,39 +1010,29 @@ class Client(BaseClient):
         self.ensure_security(operation)
         profile = self.security_profile(operation)
         url = self.url_for(operation, base_url)
-        ends = self._ends()
-        attempt = 0
-        reissued = False
+        attempts = _Attempts(self, operation, request, output, profile, url)
         while True:
-            attempt += 1
-            context = profile.context(operation, url, self._post_security)
-            # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self._prepare(operation, request, url, profile, context)
-            self._emit_request(call)
-            started = time.monotonic()
-            timeout = self._attempt_timeout(self.http.timeout, ends)
+            call = attempts.begin(profile.context(operation, url, self._post_security))
             try:
                 with self.http.stream(
-                    "POST", call.url, content=call.content, headers=call.headers, timeout=timeout
+                    "POST",
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=attempts.timeout(self.http.timeout),
                 ) as response:
                     received = bytearray()
                     for chunk in response.iter_bytes():
                         received += chunk
-                        self._check_size(call, len(received))
-                        self._check_deadline(call, ends, sent=True)
+                        attempts.received(call, len(received))
             except httpx.HTTPError as exc:
-                time.sleep(self._delay_after_error(call, exc, attempt, ends))
+                time.sleep(attempts.after_error(call, exc))
                 continue
-            content = bytes(received)
-            delay = self._delay_after_response(call, response, content, started, attempt, ends)
-            if delay is None:
-                try:
-                    return self.finish_response(call, response, content, output)
-                except BadContextTokenError as exc:
-                    self.resend_refused(call, profile, url, context, _nothing, exc, reissued)
-                    reissued = True
-                    continue
-            time.sleep(delay)
+            outcome = attempts.after_response(call, response, bytes(received))
+            if not isinstance(outcome, _Again):
+                return outcome
+            if outcome.delay is not None:
+                time.sleep(outcome.delay)
 
     def stream(
         self,
@@ -1189,39 +1255,29 @@ class AsyncClient(BaseClient):
         self.ensure_security(operation)
         profile = self.security_profile(operation)
         url = self.url_for(operation, base_url)
-        ends = self._ends()
-        attempt = 0
-        reissued = False
+        attempts = _Attempts(self, operation, request, output, profile, url)
         while True:
-            attempt += 1
-            context = await profile.context_async(operation, url, self._post_security)
-            # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self._prepare(operation, request, url, profile, context)
-            self._emit_request(call)
-            started = time.monotonic()
-            timeout = self._attempt_timeout(self.http.timeout, ends)
+            call = attempts.begin(await profile.context_async(operation, url, self._post_security))
             try:
                 async with self.http.stream(
-                    "POST", call.url, content=call.content, headers=call.headers, timeout=timeout
+                    "POST",
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=attempts.timeout(self.http.timeout),
                 ) as response:
                     received = bytearray()
                     async for chunk in response.aiter_bytes():
                         received += chunk
-                        self._check_size(call, len(received))
-                        self._check_deadline(call, ends, sent=True)
+                        attempts.received(call, len(received))
             except httpx.HTTPError as exc:
-                await _sleep(self._delay_after_error(call, exc, attempt, ends))
+                await _sleep(attempts.after_error(call, exc))
                 continue
-            content = bytes(received)
-            delay = self._delay_after_response(call, response, content, started, attempt, ends)
-            if delay is None:
-                try:
-                    return self.finish_response(call, response, content, output)
-                except BadContextTokenError as exc:
-                    self.resend_refused(call, profile, url, context, _nothing, exc, reissued)
-                    reissued = True
-                    continue
-            await _sleep(delay)
+            outcome = attempts.after_response(call, response, bytes(received))
+            if not isinstance(outcome, _Again):
+                return outcome
+            if outcome.delay is not None:
+                await _sleep(outcome.delay)
 
     async def stream(
         self,
