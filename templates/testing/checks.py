@@ -159,14 +159,18 @@ def require_utf8(body: bytes, version: SoapVersion, operation: OperationInfo | N
 # -- the envelope ----------------------------------------------------------------------------
 
 
-def soap_envelope(body: bytes, version: SoapVersion, max_bytes: int) -> Envelope:
-    """The request's SOAP envelope, of the binding's version, with a Body."""
-    try:
-        root = parse_xml(body, max_bytes=max_bytes)
-    except ProtocolError as exc:
-        raise Refused(
-            str(exc), http_error(400, "Bad Request: the message is not well-formed XML")
-        ) from None
+def soap_envelope(body: bytes | etree._Element, version: SoapVersion, max_bytes: int) -> Envelope:
+    """The request's SOAP envelope (from its bytes, or its tree if parsed already), of the
+    binding's version, with a Body."""
+    if isinstance(body, bytes):
+        try:
+            root = parse_xml(body, max_bytes=max_bytes)
+        except ProtocolError as exc:
+            raise Refused(
+                str(exc), http_error(400, "Bad Request: the message is not well-formed XML")
+            ) from None
+    else:
+        root = body
     got = ENVELOPE_VERSIONS.get(str(root.tag))
     if got is None:
         raise Refused(

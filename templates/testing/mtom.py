@@ -3,8 +3,9 @@ in memory), and a streamed answer written from a file on disk.
 
 `receive` reads a `multipart/related; type="application/xop+xml"` request body chunk by chunk,
 under the rules of WCF's service reader (`WCF_SERVICE_READER`): the envelope part is kept
-(bounded), the part its `xop:Include` points to goes to a file in the mock's upload folder,
-other parts are read past.
+(bounded; parsed once, when it points to a binary part, and that tree passed on to the checks),
+the part its `xop:Include` points to goes to a file in the mock's upload folder, other parts are
+read past.
 `answer` writes an answer as WCF does: the envelope part, then the file (if any) as the binary
 part its `xop:Include` points to, with a Content-Length (the file's size is known).
 """
@@ -56,6 +57,17 @@ class Attachment:
     sha256: str | None
 
 
+@dataclass(frozen=True)
+class Received:
+    """A streamed request as `receive` read it: its envelope part; that part's tree when it
+    points to a binary part (parsed to find the part, each `xop:Include` taken out, leaving its
+    parent empty), else None (the checks parse it); the binary part, spooled."""
+
+    envelope: bytes
+    root: etree._Element | None
+    attachment: Attachment | None
+
+
 def inner_content_type(content_type: str) -> str:
     """The content type the envelope part stands for (`start-info`, with the multipart's
     `action` for SOAP 1.2): what the mock's checks of a plain SOAP request look at."""
@@ -73,7 +85,7 @@ def receive(
     folder: Path,
     max_envelope_bytes: int,
     digests: bool = True,
-) -> tuple[bytes, Attachment | None]:
+) -> Received:
     """The envelope part and the spooled binary part (at most one) of an MTOM request, read as
     WCF's service reads it (`WCF_SERVICE_READER`); ProtocolError names a broken rule. With
     `digests`, the file's SHA-256 is computed as it arrives."""
@@ -84,6 +96,7 @@ def receive(
     reader = MultipartReader(content_type)
     envelope = bytearray()
     wanted: set[str] | None = None  # the content IDs the envelope points to, once it is read
+    root: etree._Element | None = None  # the envelope part, parsed if it points to any
     into = "root"  # where the current part's data goes: root, spool or nowhere (skip)
     spool: BinaryIO | None = None
     attachment: Attachment | None = None
@@ -132,7 +145,7 @@ def receive(
                         size += len(event.data)
                 elif isinstance(event, PartEnd):
                     if into == "root":
-                        wanted = _referenced(bytes(envelope))
+                        root, wanted = _referenced(bytes(envelope), max_envelope_bytes)
                     elif into == "spool" and spool is not None:
                         spool.close()
                         sha256 = digest.hexdigest() if digest is not None else None
@@ -146,25 +159,25 @@ def receive(
             spool.close()
             Path(name).unlink(missing_ok=True)
         raise
-    return bytes(envelope), attachment
+    return Received(bytes(envelope), root, attachment)
 
 
-def _referenced(envelope: bytes) -> set[str]:
-    """The content IDs the envelope part's `xop:Include` elements point to."""
+def _referenced(envelope: bytes, max_bytes: int) -> tuple[etree._Element | None, set[str]]:
+    """The envelope part's tree, its `xop:Include` elements taken out, and the content IDs they
+    pointed to; no tree (unparsed) when it has none."""
     if XOP_NS.encode() not in envelope:
-        return set()
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+        return None, set()
     try:
-        root = etree.fromstring(envelope, parser)
-    except etree.XMLSyntaxError as exc:
-        raise ProtocolError(f"MTOM: the root part is not XML ({exc})") from None
+        root = parse_xml(envelope, max_bytes=max_bytes)
+    except ProtocolError as exc:
+        raise ProtocolError(f"MTOM: the root part is refused: {exc.message}") from None
     references = xop_references(root)
     if len(set(references)) < len(references):
         # "a part may be referenced only once" [RS-MTOMR]
         raise ProtocolError("MTOM: a part is referenced by more than one xop:Include")
     if len(references) > 1:  # the mock's own limit: a streamed operation carries one file
         raise ProtocolError("MTOM: more than one binary part referenced")
-    return set(references)
+    return root, set(references)
 
 
 def answer(
@@ -176,16 +189,18 @@ def answer(
     return message.content_type, length, iter(message)
 
 
-def without_includes(envelope: bytes, attachment: Attachment | None) -> bytes:
-    """The envelope part with its `xop:Include` emptied; ValueError unless it points to exactly
-    the binary part that came (or to none, when none came)."""
+def without_includes(envelope: bytes, attachment: Attachment | None) -> etree._Element | None:
+    """The envelope part's tree, its `xop:Include` taken out (None, unparsed, when it has none),
+    as `receive` gives it; for a streamed request given to the mock without `receive`.
+    ValueError unless it points to exactly the binary part that came (or to none, when none
+    came)."""
     if XOP_NS.encode() not in envelope:
         if attachment is not None:
             raise ValueError("a binary part no xop:Include points to")
-        return envelope
+        return None
     root = parse_xml(envelope)
     references = xop_references(root)
     expected = [attachment.content_id] if attachment is not None else []
     if references != expected:
         raise ValueError(f"xop:Include points to {references}, the message carries {expected}")
-    return etree.tostring(root, encoding="utf-8")
+    return root

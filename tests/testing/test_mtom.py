@@ -72,13 +72,14 @@ class Message:
     href: str = f"cid:{FILE_ID}"
     extra: tuple[tuple[dict[str, str | None], bytes], ...] = ()  # parts before the binary one
     hrefs: int = 1  # how many xop:Include elements (a second one in the header)
+    prologue: bytes = b""  # before the envelope, in the root part
 
     def content_type(self) -> str:
         pairs = [f'{name}="{value}"' for name, value in self.params.items() if value is not None]
         return "; ".join(["multipart/related", *pairs])
 
     def body(self, reference: str) -> bytes:
-        root = envelope(reference, self.href)
+        root = self.prologue + envelope(reference, self.href)
         if self.hrefs == 2:  # the same part referenced once more
             include = f'<xop:Include xmlns:xop="{XOP_NS}" href="{self.href}"/>'
             root = root.replace(
@@ -177,6 +178,9 @@ BROKEN = {
     "1001 parts": many_parts(1001),
     # An xop:Include must point to a part of the message (XOP; the reader fails otherwise)
     "xop:Include points to no part": replace(Message(), href="cid:http://tempuri.org/1/1"),
+    # The root part is read by the mock's safe XML parser as it arrives (to find the file).
+    "root part is not well-formed": replace(Message(), prologue=b"<<"),
+    "root part has a DOCTYPE": replace(Message(), prologue=b'<!DOCTYPE e [<!ENTITY x "y">]>'),
 }
 
 
@@ -199,6 +203,8 @@ REASONS = {
     "a part referenced twice": "referenced by more than one xop:Include",
     "1001 parts": "more than 1000 parts",
     "xop:Include points to no part": "xop:Include points to no part",
+    "root part is not well-formed": "the root part is refused: response is not well-formed",
+    "root part has a DOCTYPE": "the root part is refused: response has a DOCTYPE",
 }
 
 

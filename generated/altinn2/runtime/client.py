@@ -18,7 +18,7 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -353,8 +353,16 @@ class BaseClient:
         )
 
     def finish(
-        self, call: PreparedCall, status: int, content_type: str, content: bytes, output: type[T]
+        self,
+        call: PreparedCall,
+        status: int,
+        content_type: str,
+        content: bytes,
+        output: type[T],
+        parsed: etree._Element | None = None,
     ) -> T:
+        """The typed result of an answer; `parsed`: `content` parsed already, its `xop:Include`
+        elements taken out (a streamed answer's envelope part, see `finish_streamed`)."""
         operation = call.operation
         media = content_type.split(";", 1)[0].strip().lower()
         is_xml = media in XML_CONTENT_TYPES or media.endswith("+xml") or not media
@@ -368,7 +376,7 @@ class BaseClient:
         if not content:
             raise ProtocolError(f"{operation.label}: empty response (HTTP {status})")
         try:
-            root = self._parse(content)
+            root = self._parse(content) if parsed is None else parsed
             envelope = read_envelope(root, content, self.redactor)
         except ProtocolError:
             if status >= 400:
@@ -398,7 +406,8 @@ class BaseClient:
                 f"{operation.label}: expected {expected} in the response body, "
                 f"got {envelope.body.tag!s}"
             )
-        return from_element(envelope.body, output, operation.label, self._reread(content))
+        reread = self._reread(content, includes_out=parsed is not None)
+        return from_element(envelope.body, output, operation.label, reread)
 
     def _parse(self, content: bytes) -> etree._Element:
         """An answer's XML, parsed within the client's limits."""
@@ -409,11 +418,14 @@ class BaseClient:
             redactor=self.redactor,
         )
 
-    def _reread(self, content: bytes) -> Callable[[], etree._Element]:
-        """The answer's body parsed again (for a reader that fell back after consuming it)."""
+    def _reread(self, content: bytes, includes_out: bool) -> Callable[[], etree._Element]:
+        """The answer's body parsed again (for a reader that fell back after consuming it), its
+        `xop:Include` elements taken out again if they were the first time."""
 
         def reread() -> etree._Element:
             root = self._parse(content)
+            if includes_out:
+                xop_references(root)
             body = read_envelope(root, content, self.redactor).body
             assert body is not None  # it was there the first time
             return body
@@ -640,11 +652,7 @@ class BaseClient:
             references = xop_references(root)
             if reader is not None:
                 reader.references = references
-            if references:
-                from lxml import etree
-
-                envelope = etree.tostring(root, encoding="utf-8")
-            content_type = "text/xml"
+            return self.finish(call, status, "text/xml", envelope, output, root)
         return self.finish(call, status, content_type, envelope, output)
 
     def inline_content(self, result: object, field_name: str | None) -> bytes:
@@ -709,6 +717,82 @@ class BaseClient:
             url=public_url(call.url),
             sent=False if not_sent(exc) else True if _sent(exc) else None,
         )
+
+
+@dataclass(frozen=True)
+class _Again:
+    """Try once more: after `delay` seconds, or at once (None)."""
+
+    delay: float | None
+
+
+class _Attempts(Generic[T]):
+    """One buffered call's attempts (`Client.invoke`, `AsyncClient.invoke`): each attempt's
+    message, and what to do after its outcome (the result, another attempt after a wait, or an
+    error). The clients do the sending and the waiting only."""
+
+    def __init__(
+        self,
+        client: BaseClient,
+        operation: OperationInfo,
+        request: SealedRequest,
+        output: type[T],
+        profile: SecurityProfile,
+        url: str,
+    ) -> None:
+        self.client = client
+        self.operation = operation
+        self.request = request
+        self.output = output
+        self.profile = profile
+        self.url = url
+        self.ends = client._ends()
+        self.attempt = 0
+        self.reissued = False  # sent again under a newly issued security context
+        self.context: object = None
+        self.started = 0.0
+
+    def begin(self, context: object) -> PreparedCall:
+        """The next attempt's message, under `context`, reported. Each attempt is a new message:
+        fresh Timestamp, Nonce and MessageID."""
+        self.attempt += 1
+        self.context = context
+        call = self.client._prepare(self.operation, self.request, self.url, self.profile, context)
+        self.client._emit_request(call)
+        self.started = time.monotonic()
+        return call
+
+    def timeout(self, configured: httpx.Timeout) -> httpx.Timeout:
+        return self.client._attempt_timeout(configured, self.ends)
+
+    def received(self, call: PreparedCall, size: int) -> None:
+        """Within the size limit and the deadline, with `size` bytes of the answer read."""
+        self.client._check_size(call, size)
+        self.client._check_deadline(call, self.ends, sent=True)
+
+    def after_error(self, call: PreparedCall, exc: httpx.HTTPError) -> float:
+        """The wait before the next attempt after a transport error; raises when there is none."""
+        return self.client._delay_after_error(call, exc, self.attempt, self.ends)
+
+    def after_response(
+        self, call: PreparedCall, response: httpx.Response, content: bytes
+    ) -> T | _Again:
+        """The typed result; or another attempt: after a wait (a status retried), or at once
+        under a new security context (BadContextToken, once); raises otherwise."""
+        client = self.client
+        delay = client._delay_after_response(
+            call, response, content, self.started, self.attempt, self.ends
+        )
+        if delay is not None:
+            return _Again(delay)
+        try:
+            return client.finish_response(call, response, content, self.output)
+        except BadContextTokenError as exc:
+            client.resend_refused(
+                call, self.profile, self.url, self.context, _nothing, exc, self.reissued
+            )
+            self.reissued = True
+            return _Again(None)
 
 
 def _sent(exc: BaseException) -> bool:
@@ -926,39 +1010,29 @@ class Client(BaseClient):
         self.ensure_security(operation)
         profile = self.security_profile(operation)
         url = self.url_for(operation, base_url)
-        ends = self._ends()
-        attempt = 0
-        reissued = False
+        attempts = _Attempts(self, operation, request, output, profile, url)
         while True:
-            attempt += 1
-            context = profile.context(operation, url, self._post_security)
-            # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self._prepare(operation, request, url, profile, context)
-            self._emit_request(call)
-            started = time.monotonic()
-            timeout = self._attempt_timeout(self.http.timeout, ends)
+            call = attempts.begin(profile.context(operation, url, self._post_security))
             try:
                 with self.http.stream(
-                    "POST", call.url, content=call.content, headers=call.headers, timeout=timeout
+                    "POST",
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=attempts.timeout(self.http.timeout),
                 ) as response:
                     received = bytearray()
                     for chunk in response.iter_bytes():
                         received += chunk
-                        self._check_size(call, len(received))
-                        self._check_deadline(call, ends, sent=True)
+                        attempts.received(call, len(received))
             except httpx.HTTPError as exc:
-                time.sleep(self._delay_after_error(call, exc, attempt, ends))
+                time.sleep(attempts.after_error(call, exc))
                 continue
-            content = bytes(received)
-            delay = self._delay_after_response(call, response, content, started, attempt, ends)
-            if delay is None:
-                try:
-                    return self.finish_response(call, response, content, output)
-                except BadContextTokenError as exc:
-                    self.resend_refused(call, profile, url, context, _nothing, exc, reissued)
-                    reissued = True
-                    continue
-            time.sleep(delay)
+            outcome = attempts.after_response(call, response, bytes(received))
+            if not isinstance(outcome, _Again):
+                return outcome
+            if outcome.delay is not None:
+                time.sleep(outcome.delay)
 
     def stream(
         self,
@@ -1181,39 +1255,29 @@ class AsyncClient(BaseClient):
         self.ensure_security(operation)
         profile = self.security_profile(operation)
         url = self.url_for(operation, base_url)
-        ends = self._ends()
-        attempt = 0
-        reissued = False
+        attempts = _Attempts(self, operation, request, output, profile, url)
         while True:
-            attempt += 1
-            context = await profile.context_async(operation, url, self._post_security)
-            # Each attempt is a new message: fresh Timestamp, Nonce and MessageID.
-            call = self._prepare(operation, request, url, profile, context)
-            self._emit_request(call)
-            started = time.monotonic()
-            timeout = self._attempt_timeout(self.http.timeout, ends)
+            call = attempts.begin(await profile.context_async(operation, url, self._post_security))
             try:
                 async with self.http.stream(
-                    "POST", call.url, content=call.content, headers=call.headers, timeout=timeout
+                    "POST",
+                    call.url,
+                    content=call.content,
+                    headers=call.headers,
+                    timeout=attempts.timeout(self.http.timeout),
                 ) as response:
                     received = bytearray()
                     async for chunk in response.aiter_bytes():
                         received += chunk
-                        self._check_size(call, len(received))
-                        self._check_deadline(call, ends, sent=True)
+                        attempts.received(call, len(received))
             except httpx.HTTPError as exc:
-                await _sleep(self._delay_after_error(call, exc, attempt, ends))
+                await _sleep(attempts.after_error(call, exc))
                 continue
-            content = bytes(received)
-            delay = self._delay_after_response(call, response, content, started, attempt, ends)
-            if delay is None:
-                try:
-                    return self.finish_response(call, response, content, output)
-                except BadContextTokenError as exc:
-                    self.resend_refused(call, profile, url, context, _nothing, exc, reissued)
-                    reissued = True
-                    continue
-            await _sleep(delay)
+            outcome = attempts.after_response(call, response, bytes(received))
+            if not isinstance(outcome, _Again):
+                return outcome
+            if outcome.delay is not None:
+                await _sleep(outcome.delay)
 
     async def stream(
         self,

@@ -57,6 +57,7 @@ class ProtocolError(AltinnError):
     """The response is not a SOAP envelope we can read; `excerpt` is short and redacted."""
 
     def __init__(self, message: str, *, excerpt: str = "") -> None:
+        self.message = message  # without the excerpt
         self.excerpt = excerpt
         super().__init__(f"{message}: {excerpt!r}" if excerpt else message)
 

@@ -34,6 +34,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, Literal
 
 import httpx
+from lxml import etree
 
 from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.envelope import Envelope
@@ -58,7 +59,7 @@ from altinn2.testing.mtom import (
 )
 from altinn2.testing.records import SECRET_HTTP_HEADERS, Call, Draft, log_call
 from altinn2.testing.rules import OperationRef, Rule, Rules, covers, resolve, selected
-from altinn2.testing.scenario import NOT_HANDLED, Scenario
+from altinn2.testing.scenario import NOT_HANDLED, Scenario, Transfer
 from altinn2.testing.security import ConversationService, Rejected, TrustAnchors, Verified
 from altinn2.testing.security.service import Answer
 from altinn2.testing.security.timestamps import MAX_CLOCK_SKEW, TIMESTAMP_VALIDITY
@@ -458,9 +459,11 @@ class MockAltinn:
         headers: Mapping[str, str],
         body: bytes,
         attachment: Attachment | None = None,
+        root: etree._Element | None = None,
     ) -> Reply:
         """Answer one HTTP request (the server calls this; so can a test, without HTTP). A
-        streamed (MTOM) request comes as its envelope part and its file, spooled to disk."""
+        streamed (MTOM) request comes as its envelope part, its file, spooled to disk, and the
+        envelope part's tree when `testing.mtom.receive` parsed it (parsed here otherwise)."""
         lowered = {name.lower(): value for name, value in headers.items()}
         draft = Draft.begin(method, target, headers, self.clock())
         streamed = _Streamed(is_mtom(lowered.get("content-type", "")), attachment)
@@ -469,8 +472,11 @@ class MockAltinn:
         try:
             if streamed.mtom:
                 lowered["content-type"] = inner_content_type(lowered["content-type"])
-                body = without_includes(body, attachment)
-            reply = self._process(draft, lowered, body, streamed)
+                if root is None:
+                    root = without_includes(body, attachment)
+                if root is not None:  # the envelope as the checks read it, for the record
+                    body = etree.tostring(root, encoding="utf-8")
+            reply = self._process(draft, lowered, body, root, streamed)
         except Exception as exc:  # the mock's own failure: no stack trace on the wire
             reply = self._failed(draft, exc)
         finally:
@@ -504,11 +510,16 @@ class MockAltinn:
         )
 
     def _process(
-        self, draft: Draft, headers: Mapping[str, str], body: bytes, streamed: _Streamed
+        self,
+        draft: Draft,
+        headers: Mapping[str, str],
+        body: bytes,
+        root: etree._Element | None,
+        streamed: _Streamed,
     ) -> Reply:
         """The answer to an accepted request, or the reply of the check that refused it."""
         try:
-            operation, request, message_id = self._accept(draft, headers, body, streamed)
+            operation, request, message_id = self._accept(draft, headers, body, root, streamed)
         except Refused as refused:
             draft.reason = refused.reason
             if refused.operation is not None:
@@ -518,16 +529,23 @@ class MockAltinn:
         return self._mtom_reply(operation, reply, streamed) if operation.mtom else reply
 
     def _accept(
-        self, draft: Draft, headers: Mapping[str, str], body: bytes, streamed: _Streamed
+        self,
+        draft: Draft,
+        headers: Mapping[str, str],
+        body: bytes,
+        root: etree._Element | None,
+        streamed: _Streamed,
     ) -> tuple[OperationInfo, Any, str | None]:
         """Run the checks in WCF's order, noting what they find in `draft`: the operation, its
-        typed request and the WS-Addressing MessageID to relate the answer to; or `Refused`."""
+        typed request and the WS-Addressing MessageID to relate the answer to; or `Refused`.
+        `root` is `body` parsed already (a streamed request's), else the checks parse it."""
         endpoint = checks.route(self.endpoints, draft.path, draft.method)
         version = endpoint.version
         draft.action = http_action = checks.http_action(endpoint, headers)
         checks.require_utf8(body, version, endpoint.operations.get(http_action or ""))
         draft.envelope = self.redactor.bytes(body, 100_000)
-        envelope = checks.soap_envelope(body, version, self.max_request_bytes)
+        parsed = body if root is None else root
+        envelope = checks.soap_envelope(parsed, version, self.max_request_bytes)
         blocks = checks.headers_by_name(envelope)
         checks.require_security(endpoint, blocks, self.system, self.clock)
         message_id = checks.element_text(blocks.get(f"{{{WSA}}}MessageID"))
@@ -625,36 +643,15 @@ class MockAltinn:
                 if value is not None:
                     return value
                 # A responder that returns None passes: the scenario (or the default) answers.
-            if self.stateful and operation.mtom:
-                return self._streamed_value(operation, request, streamed)
             if self.stateful:
-                value = self.scenario.handle(operation, request)
+                sent = _with_headers(request, streamed.headers)
+                value = self.scenario.handle(operation, sent, streamed)
                 return None if value is NOT_HANDLED else value
         except Fault as fault:
             return fault
         return None
 
     # -- streamed (MTOM) operations -----------------------------------------------------------
-
-    def _streamed_value(self, operation: OperationInfo, request: Any, streamed: _Streamed) -> Any:
-        """The scenario's part of a streamed call: a broker upload keeps its file for the
-        recipients' download; a download answers with the file kept (`streamed.content`). Other
-        uploads (attachments) get the default answer; the call's record has the file's hash."""
-        if streamed.attachment is not None and operation.base_operation == "UploadFileStreamed":
-            headers = streamed.headers
-            receipt = self.scenario.upload_broker_file(
-                operation,
-                str(headers.get("reference") or ""),
-                str(headers.get("file_name") or ""),
-                streamed.attachment.path,
-            )
-            streamed.kept = True
-            return receipt
-        if operation.base_operation == "DownloadFileStreamed":
-            streamed.content = self.scenario.download_broker_file(
-                str(request.file_reference), str(request.reportee)
-            )
-        return None
 
     def _given_content(self, operation: OperationInfo, value: Any, streamed: _Streamed) -> Any:
         """A download's answer given with its content (`respond()`, a responder): the content
@@ -695,16 +692,15 @@ class MockAltinn:
         return path
 
 
-class _Streamed:
+class _Streamed(Transfer):
     """What a call carried beyond its envelope: MTOM or not, its file, its SOAP header values
-    (by parameter name); and what the answer streams back."""
+    (by parameter name); and what the answer streams back (`Transfer`)."""
 
     def __init__(self, mtom: bool, attachment: Attachment | None) -> None:
+        super().__init__(attachment.path if attachment is not None else None)
         self.mtom = mtom
         self.attachment = attachment
         self.headers: dict[str, Any] = {}
-        self.kept = False  # the scenario keeps the uploaded file
-        self.content: Path | None = None  # a download's content
         self.verified: Verified | None = None  # EC, EC2: the call's security context
 
 

@@ -45,6 +45,17 @@ from altinn2.testing.faults import Fault
 NOT_HANDLED: Any = object()
 
 
+class Transfer:
+    """A streamed (MTOM) call's file, as the scenario sees it: the upload's, spooled to the
+    mock's disk (None: none came), which the scenario may keep (`kept`: the mock leaves it on
+    disk); a download's content, which its handler names (None: empty)."""
+
+    def __init__(self, upload: Path | None = None) -> None:
+        self.upload = upload
+        self.kept = False
+        self.content: Path | None = None
+
+
 def xml_time(moment: dt.datetime) -> XmlDateTime:
     """Altinn writes local times without an offset, with milliseconds."""
     moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
@@ -236,12 +247,18 @@ class Scenario:
 
     # -- dispatch ------------------------------------------------------------------------------
 
-    def handle(self, operation: OperationInfo, request: Any) -> Any:
-        """The operation's result (or whole output), `NOT_HANDLED`, or raise `Fault`."""
+    def handle(
+        self, operation: OperationInfo, request: Any, transfer: Transfer | None = None
+    ) -> Any:
+        """The operation's result (or whole output), `NOT_HANDLED`, or raise `Fault`. `request`
+        holds the body's fields and the SOAP header values; a streamed (MTOM) operation's
+        handler is given its `transfer` too (the file uploaded, the content to download)."""
         handler = getattr(self, f"_{_snake(operation.base_operation)}", None)
         if handler is None:
             return NOT_HANDLED
         with self._lock:
+            if operation.mtom:
+                return handler(operation, request, transfer or Transfer())
             return handler(operation, request)
 
     # -- IntermediaryInbound / Receipt -----------------------------------------------------------
@@ -577,6 +594,28 @@ class Scenario:
             and (low is None or file.sent >= low)
             and (high is None or file.sent <= high)
         ]
+
+    def _upload_file_streamed(
+        self, operation: OperationInfo, request: Any, transfer: Transfer
+    ) -> Any:
+        """A broker upload keeps its file for the recipients' download (without a file: the
+        default answer)."""
+        if transfer.upload is None:
+            return NOT_HANDLED
+        receipt = self.upload_broker_file(
+            operation, str(request.reference or ""), str(request.file_name or ""), transfer.upload
+        )
+        transfer.kept = True
+        return receipt
+
+    def _download_file_streamed(
+        self, operation: OperationInfo, request: Any, transfer: Transfer
+    ) -> Any:
+        """A recipient's download: the default answer, the file kept as its content."""
+        transfer.content = self.download_broker_file(
+            str(request.file_reference), str(request.reportee)
+        )
+        return NOT_HANDLED
 
     def upload_broker_file(
         self, operation: OperationInfo, reference: str, file_name: str, content: Path

@@ -20,6 +20,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
+from lxml import etree
+
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.transport.mtom import is_mtom
 from altinn2.testing.faults import Reply, http_error
@@ -41,6 +43,7 @@ class Application(Protocol):
         headers: dict[str, str],
         body: bytes,
         attachment: Attachment | None = None,
+        root: etree._Element | None = None,
     ) -> Reply: ...
 
 
@@ -161,7 +164,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         """A streamed request: its file spooled to disk as it arrives (see `testing.mtom`)."""
         application = self.server.application
         try:
-            body, attachment = receive(
+            received = receive(
                 self._chunks(),
                 content_type,
                 application.upload_folder(),
@@ -176,7 +179,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             self.close_connection = True
             return
         headers = dict(self.headers.items())
-        self._send(application.handle(self.command, self.path, headers, body, attachment))
+        reply = application.handle(
+            self.command, self.path, headers, received.envelope, received.attachment, received.root
+        )
+        self._send(reply)
 
     def _serve(self) -> None:
         content_type = self.headers.get("Content-Type") or ""

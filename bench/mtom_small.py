@@ -1,0 +1,112 @@
+"""A 1-byte streamed (MTOM) upload through the mock: the per-call overhead of the MTOM path (the
+envelope part's handling on both sides), not throughput. Not a test (`pytest` never runs it).
+
+    .venv/bin/python bench/mtom_small.py            # 7 rounds of 200 calls each
+
+Two figures, best and median of the rounds, in microseconds per call, and how many XML parses
+(`lxml.etree.fromstring`) each call makes:
+- `mock`: the mock's side without HTTP: a captured request read by `testing.mtom.receive`
+  (its 1-byte file spooled) and answered by `MockAltinn.handle`;
+- `end_to_end`: `upload_file_streamed_basic` from a client, over loopback, to the running mock.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import statistics
+import timeit
+from collections.abc import Callable
+from typing import Any
+
+from lxml import etree
+
+from altinn2.testing import MockAltinn, server
+from altinn2.testing.mtom import receive
+
+
+def capture(mock: MockAltinn) -> tuple[dict[str, str], str, bytes]:
+    """One upload's request as the mock's server received it: headers, path and body."""
+    seen: dict[str, Any] = {}
+    original = server.receive
+
+    def spy(chunks: Any, content_type: str, *args: Any) -> Any:
+        body = b"".join(chunks)
+        seen.update(content_type=content_type, body=body)
+        return original(iter([body]), content_type, *args)
+
+    server.receive = spy  # type: ignore[assignment]
+    try:
+        upload(mock)
+    finally:
+        server.receive = original  # type: ignore[assignment]
+    call = mock.calls[-1]
+    headers = {"Content-Type": seen["content_type"], "SOAPAction": call.action or ""}
+    return headers, call.path, seen["body"]
+
+
+def upload(mock: MockAltinn) -> None:
+    mock.client().broker_service.upload_file_streamed_basic(
+        source=io.BytesIO(b"x"), file_name="payload.zip", reference="ref", reportee="910000001"
+    )
+
+
+def parses(run: Callable[[], None]) -> int:
+    """How many times `run` parses XML with `lxml.etree.fromstring`."""
+    original = etree.fromstring
+    count = 0
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal count
+        count += 1
+        return original(*args, **kwargs)
+
+    etree.fromstring = counting
+    try:
+        run()
+    finally:
+        etree.fromstring = original
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--number", type=int, default=200)
+    options = parser.parse_args()
+    with MockAltinn() as mock:
+        headers, path, body = capture(mock)
+        folder = mock.upload_folder()
+
+        def mock_side() -> None:
+            got = receive(iter([body]), headers["Content-Type"], folder, mock.max_request_bytes)
+            if isinstance(got, tuple):  # before the envelope part's tree was passed on
+                reply = mock.handle("POST", path, headers, *got)
+            else:
+                reply = mock.handle("POST", path, headers, got.envelope, got.attachment, got.root)
+            assert reply.status == 200, reply
+
+        client = mock.client()
+
+        def end_to_end() -> None:
+            client.broker_service.upload_file_streamed_basic(
+                source=io.BytesIO(b"x"),
+                file_name="payload.zip",
+                reference="ref",
+                reportee="910000001",
+            )
+
+        for name, run in (("mock", mock_side), ("end_to_end", end_to_end)):
+            run()
+            parsed = parses(run)
+            times = timeit.repeat(run, number=options.number, repeat=options.rounds)
+            each = [1e6 * t / options.number for t in times]
+            print(
+                f"{name}: best {min(each):.0f} us, median {statistics.median(each):.0f} us, "
+                f"{parsed} XML parses per call"
+            )
+        mock.check()
+
+
+if __name__ == "__main__":
+    main()
