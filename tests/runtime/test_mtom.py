@@ -392,6 +392,14 @@ def test_reader_hands_data_chunks_on_whole() -> None:
             assert len(events) <= 2 and events[-1].data is chunk
 
 
+@pytest.mark.parametrize("boundary", ["a\rb", "a\r\n b", "ab\n"])
+def test_reader_refuses_a_boundary_with_a_line_break(boundary: str) -> None:
+    # RFC 2046 allows none; with a CR inside, a delimiter cut after that CR would pass as data
+    content_type = f'multipart/related; type="application/xop+xml"; boundary="{boundary}"'
+    with pytest.raises(ProtocolError, match="line break"):
+        MultipartReader(content_type)
+
+
 def test_soap12_request_names_its_action() -> None:
     message = MtomRequest(b"<e/>", SoapVersion.SOAP12, "urn:act")
     parsed = parse_request(message.content_type, b"".join(message))

@@ -348,6 +348,9 @@ class MultipartReader:
         boundary = parameters.get("boundary")
         if not media.startswith("multipart/") or not boundary:
             raise ProtocolError(f"not a multipart message (Content-Type {content_type!r})")
+        # RFC 2046 allows no CR or LF in a boundary; `_feed_data`'s hold-back relies on it
+        if "\r" in boundary or "\n" in boundary:
+            raise ProtocolError(f"multipart: a boundary with a line break ({boundary!r})")
         self.start = parameters.get("start")
         self._delimiter = b"\r\n--" + boundary.encode("latin-1")
         # The first delimiter may come without the CRLF before it: pretend it was there.
