@@ -18,6 +18,20 @@ from altinn2.runtime.operation import Binding
 Result = TypeVar("Result")
 
 
+# The checks' messages; the base methods that dispatch without a table use them too
+# (`_ServiceBase._not_a_parameter` and its neighbours).
+def not_a_parameter(param: str, binding: str) -> TypeError:
+    return TypeError(f"{param} is not a parameter of the {binding} endpoint; leave it out")
+
+
+def missing_argument(param: str, binding: str) -> TypeError:
+    return TypeError(f"the {binding} endpoint requires {param}")
+
+
+def wrong_type(param: str, binding: str, expected: str) -> TypeError:
+    return TypeError(f"the {binding} endpoint takes {param} as {expected}")
+
+
 @dataclass(frozen=True)
 class Absent:
     """The binding's method has no such parameter: the argument must be None."""
@@ -27,7 +41,7 @@ class Absent:
     def error(self, arguments: Mapping[str, Any], binding: str) -> TypeError | None:
         if arguments[self.param] is None:
             return None
-        return TypeError(f"{self.param} is not a parameter of the {binding} endpoint; leave it out")
+        return not_a_parameter(self.param, binding)
 
 
 @dataclass(frozen=True)
@@ -39,7 +53,7 @@ class Required:
     def error(self, arguments: Mapping[str, Any], binding: str) -> TypeError | None:
         if arguments[self.param] is not None:
             return None
-        return TypeError(f"the {binding} endpoint requires {self.param}")
+        return missing_argument(self.param, binding)
 
 
 @dataclass(frozen=True)
@@ -56,7 +70,7 @@ class IsA:
         value = arguments[self.param]
         if (value is None and self.may_be_none) or isinstance(value, self.expected):
             return None
-        return TypeError(f"the {binding} endpoint takes {self.param} as {self.name}")
+        return wrong_type(self.param, binding, self.name)
 
     @property
     def name(self) -> str:

@@ -6,7 +6,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from altinn2.runtime.client import AsyncClient, Client
-from altinn2.runtime.dispatch import BaseOperation, Result
+from altinn2.runtime.dispatch import (
+    BaseOperation,
+    Result,
+    missing_argument,
+    not_a_parameter,
+    wrong_type,
+)
 from altinn2.runtime.errors import BindingNotAvailableError
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Output
 from altinn2.runtime.request import build_body, build_headers
@@ -66,15 +72,15 @@ class _ServiceBase:
         )
 
     # The checks of a base method that dispatches without a table (a streamed download among
-    # its bindings: generator/services/source.py writes its if-chain), with `dispatch`'s words.
+    # its bindings: the generator writes its if-chain), with the table's messages.
     def _not_a_parameter(self, name: str, binding: str) -> TypeError:
-        return TypeError(f"{name} is not a parameter of the {binding} endpoint; leave it out")
+        return not_a_parameter(name, binding)
 
     def _wrong_type(self, name: str, binding: str, expected: str) -> TypeError:
-        return TypeError(f"the {binding} endpoint takes {name} as {expected}")
+        return wrong_type(name, binding, expected)
 
     def _missing_argument(self, name: str, binding: str) -> TypeError:
-        return TypeError(f"the {binding} endpoint requires {name}")
+        return missing_argument(name, binding)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._client!r})"
