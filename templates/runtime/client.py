@@ -648,8 +648,14 @@ class BaseClient:
         """The typed result of an answer's envelope part; `xop:Include` elements are emptied
         (the content they point to is streamed apart; `reader` is told which part that is)."""
         if is_mtom(content_type) and envelope:
-            root = self._parse(envelope)
-            references = xop_references(root)
+            try:
+                root = self._parse(envelope)
+                references = xop_references(root)
+            except ProtocolError:
+                if status < 400:
+                    raise
+                # an error page, say: `finish` names the HTTP status, as for a buffered answer
+                return self.finish(call, status, "text/xml", envelope, output)
             if reader is not None:
                 reader.references = references
             return self.finish(call, status, "text/xml", envelope, output, root)

@@ -330,6 +330,21 @@ def test_fault_in_an_mtom_answer_is_raised() -> None:
         )
 
 
+def test_an_mtom_error_answer_that_is_not_xml_names_its_status() -> None:
+    # as a buffered answer's: an HTTP error, not "the response is not XML"
+    reply = wcf_mtom(b"Internal Server Error", None)
+    reply.status = 500
+    with (
+        SoapServer(reply) as server,
+        client(server) as api,
+        pytest.raises(TransportError, match="HTTP 500") as caught,
+    ):
+        BrokerService(api).download_file_streamed_basic(
+            file_reference="ref-1", reportee="910453092"
+        )
+    assert caught.value.status == 500
+
+
 def test_invoke_refuses_a_streamed_operation() -> None:
     from altinn2.services.broker_service import DOWNLOAD_FILE_STREAMED_BASIC
 
