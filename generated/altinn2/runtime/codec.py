@@ -239,11 +239,14 @@ def _collector_paused(
     decode: Callable[[etree._Element, bool], T], element: etree._Element, consume: bool
 ) -> T:
     """A generated decoder's run with Python's cyclic garbage collector paused: what it builds is
-    a tree of new objects (dataclasses, their dicts and lists, strings, enum members), no cycle to
-    find, yet each collection that the allocations trigger walks what is alive, which makes a
-    large answer's decode grow faster than its size. The collector is resumed after, as it was;
-    the fallback to xsdata's parser runs with it. (The switch is the process's: another thread's
-    garbage cycles wait for the decode's end, a few hundred milliseconds at 10,000 items.)"""
+    a tree of new objects (dataclasses, their dicts and lists, strings), no cycle to find, yet
+    each collection that the allocations trigger walks what is alive, which makes a large
+    answer's decode grow faster than its size. The collector is resumed after, unless it was
+    off before; the fallback to xsdata's parser runs with it. The switch is the process's:
+    another thread's garbage cycles wait for the decode's end (a few hundred milliseconds at
+    10,000 items); decodes that overlap in threads pause it once, and the first to end resumes
+    it (the others finish with it running); a `gc.disable()` in another thread while a decode
+    runs is undone at its end."""
     if not gc.isenabled():
         return decode(element, consume)
     gc.disable()
