@@ -392,6 +392,39 @@ def test_reader_finds_a_delimiter_split_at_any_byte() -> None:
         assert binary == data, cut
 
 
+def test_reader_reads_the_same_parts_however_the_message_is_cut() -> None:
+    # short parts made of the delimiter's own bytes, the message cut in three at every pair of
+    # places: the parts read are those of the message fed whole
+    boundary = "bd"
+    content_type = f'multipart/related; type="application/xop+xml"; boundary="{boundary}"'
+
+    def parts(pieces: list[bytes]) -> list[tuple[str | None, bytes]]:
+        reader, read = MultipartReader(content_type), []
+        for piece in pieces:
+            for event in reader.feed(piece):
+                if isinstance(event, PartStart):
+                    read.append((event.content_id, b""))
+                elif isinstance(event, PartData):
+                    read[-1] = (read[-1][0], read[-1][1] + event.data)
+        reader.close()
+        return read
+
+    datas = [b"\r\n--b\r", b"\r\r\n-\r\n--", b"x\r\n--bX\r\n--b", b"\n--bd", b"", b"\r"]
+    for first, second in zip(datas, datas[1:] + datas[:1], strict=True):
+        message = (
+            f"--{boundary}\r\nContent-ID: <a>\r\n\r\n".encode()
+            + first
+            + f"\r\n--{boundary}\r\nContent-ID: <b>\r\n\r\n".encode()
+            + second
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        whole = parts([message])
+        assert whole == [("a", first), ("b", second)]
+        for i in range(len(message) + 1):
+            for j in range(i, len(message) + 1):
+                assert parts([message[:i], message[i:j], message[j:]]) == whole, (message, i, j)
+
+
 def test_reader_hands_data_chunks_on_whole() -> None:
     # a chunk of part data whose last CR cannot begin the delimiter is passed on as it came,
     # not copied or held back in part
