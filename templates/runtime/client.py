@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from lxml import etree
 
-from altinn2.runtime.codec import from_element, qname_of, to_element
+from altinn2.runtime.codec import LARGE_ANSWER_BYTES, from_element, qname_of, to_element
 from altinn2.runtime.config import Verify, check_options
 from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.envelope import (
@@ -407,7 +407,8 @@ class BaseClient:
                 f"got {envelope.body.tag!s}"
             )
         reread = self._reread(content, includes_out=parsed is not None)
-        return from_element(envelope.body, output, operation.label, reread)
+        large = len(content) >= LARGE_ANSWER_BYTES
+        return from_element(envelope.body, output, operation.label, reread, large)
 
     def _parse(self, content: bytes) -> etree._Element:
         """An answer's XML, parsed within the client's limits."""

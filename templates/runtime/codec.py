@@ -235,6 +235,10 @@ def _path_tracking_handler() -> Callable[..., _Tracking]:
     return PathTrackingHandler
 
 
+# From this size on, an answer's decode runs with the cyclic garbage collector paused.
+LARGE_ANSWER_BYTES = 256 * 1024
+
+
 def _collector_paused(
     decode: Callable[[etree._Element, bool], T], element: etree._Element, consume: bool
 ) -> T:
@@ -246,7 +250,8 @@ def _collector_paused(
     another thread's garbage cycles wait for the decode's end (a few hundred milliseconds at
     10,000 items); decodes that overlap in threads pause it once, and the first to end resumes
     it (the others finish with it running); a `gc.disable()` in another thread while a decode
-    runs is undone at its end."""
+    runs is undone at its end. So only a large answer's decode pauses it (`from_element`'s
+    `large`): a small one gains nothing measurable and leaves the switch alone."""
     if not gc.isenabled():
         return decode(element, consume)
     gc.disable()
@@ -261,12 +266,14 @@ def from_element(
     cls: type[T],
     operation: str | None = None,
     reread: Callable[[], etree._Element] | None = None,
+    large: bool = False,
 ) -> T:
     """Bind an element (and its subtree) to `cls`. The element may be consumed (cleared).
 
     With `reread` (the same element parsed again), the generated decoder frees what it has read
     as it goes (a large answer's tree and its objects are not all held at once), and a fallback
-    reads the element `reread` gives.
+    reads the element `reread` gives. `large` (an answer of `LARGE_ANSWER_BYTES` or more): the
+    generated decoder runs with the cyclic garbage collector paused (`_collector_paused`).
 
     The class's generated decoder (`altinn2.codecs`), else the fast binder, takes what it covers
     exactly; the rest goes through xsdata's parser. Either
@@ -276,7 +283,9 @@ def from_element(
     decode = decoder_of(cls)
     if decode is not None:
         try:
-            return _collector_paused(decode, element, reread is not None)
+            if large:
+                return _collector_paused(decode, element, reread is not None)
+            return decode(element, reread is not None)
         except REFUSED:
             if reread is not None:  # partly consumed: the reference reads it whole again
                 element = reread()

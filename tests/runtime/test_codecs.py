@@ -263,7 +263,7 @@ def test_children_not_in_the_schema_s_order_are_read_by_name(
     assert decode(changed, cls) == expected
 
 
-def test_the_collector_is_paused_only_while_a_generated_decoder_runs() -> None:
+def test_the_collector_is_paused_only_while_a_large_answer_s_decoder_runs() -> None:
     element, cls = in_order_receipt()
     seen: list[bool] = []
     decoder = codec.decoder_of(cls)
@@ -275,12 +275,14 @@ def test_the_collector_is_paused_only_while_a_generated_decoder_runs() -> None:
 
     assert gc.isenabled()
     with mock.patch.object(codec, "decoder_of", return_value=spy):
+        assert codec.from_element(copy.deepcopy(element), cls, large=True) == generic(element, cls)
+        assert seen == [False] and gc.isenabled()  # paused while it ran, resumed after
         assert codec.from_element(copy.deepcopy(element), cls) == generic(element, cls)
-    assert seen == [False] and gc.isenabled()  # paused while it ran, resumed after
+        assert seen == [False, True]  # a small answer leaves the switch alone
     gc.disable()
     try:  # a program that runs without the collector keeps it off
         with mock.patch.object(codec, "decoder_of", return_value=spy):
-            codec.from_element(copy.deepcopy(element), cls)
+            codec.from_element(copy.deepcopy(element), cls, large=True)
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -291,7 +293,7 @@ def test_the_collector_is_resumed_when_the_decoder_hands_over() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(ProtocolError):
-            codec.from_element(element, cls, "Svc.Op (Basic)")
+            codec.from_element(element, cls, "Svc.Op (Basic)", large=True)
     assert gc.isenabled()
 
 
@@ -533,3 +535,30 @@ def test_a_fallback_after_the_decoder_consumed_items_reads_the_answer_whole_agai
     assert whole is not None
     assert read == generic(whole, OP.output)
     assert len(read.get_reportee_element_list_basic_v2_result or []) == 5
+
+
+def test_client_finish_pauses_the_collector_for_large_answers_only() -> None:
+    """`Client.finish` tells the codec an answer is large from its size in bytes."""
+    from altinn2.client import Client
+    from altinn2.runtime.client import PreparedCall
+    from altinn2.services.reportee_element_list import GET_REPORTEE_ELEMENT_LIST_BASIC_V2 as OP
+
+    recorded = shared_dir() / "altinn2-traffic/ReporteeElementList"
+    small = (recorded / "GetReporteeElementListBasicV2-response-1.xml").read_bytes()
+    padding = b"<!--" + b" " * codec.LARGE_ANSWER_BYTES + b"-->"
+    large = small.replace(b"<s:Body>", b"<s:Body>" + padding, 1)
+    assert len(small) < codec.LARGE_ANSWER_BYTES <= len(large)
+    decoder = codec.decoder_of(OP.output)
+    assert decoder is not None
+    seen: list[bool] = []
+
+    def spy(e: etree._Element, consume: bool = False) -> Any:
+        seen.append(gc.isenabled())
+        return decoder(e, consume)
+
+    client = Client(base_url="https://127.0.0.1")
+    call = PreparedCall(OP, "https://127.0.0.1" + OP.path, {}, b"")
+    with mock.patch.object(codec, "decoder_of", return_value=spy):
+        read = [client.finish(call, 200, "text/xml", body, OP.output) for body in (small, large)]
+    assert read[0] == read[1]
+    assert seen == [True, False]
