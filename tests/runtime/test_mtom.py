@@ -377,15 +377,20 @@ def test_reader_reassembles_parts_fed_in_pieces(piece: int) -> None:
     assert binary == data
 
 
-def test_reader_finds_a_delimiter_split_at_any_byte() -> None:
+@pytest.mark.parametrize("in_data", [False, True], ids=["from-the-start", "within-the-part"])
+def test_reader_finds_a_delimiter_split_at_any_byte(in_data: bool) -> None:
     # the data ends in CRs and a near-delimiter; the message is cut in two at every byte around
-    # the binary part's end
+    # the binary part's end. `in_data`: the reader is inside the part's data when the first
+    # piece comes (the path that hands data chunks on whole and holds back only a tail)
     data = payload(5_000) + b"\r\n--uuid\r\r\n-\r"
     reply = wcf_mtom(download_envelope(), data)
-    end = reply.body.index(data) + len(data)
+    start = reply.body.index(data)
+    end = start + len(data)
     for cut in range(end - 80, end + 80):
         reader = MultipartReader(reply.content_type)
-        events = reader.feed(reply.body[:cut]) + reader.feed(reply.body[cut:])
+        events = reader.feed(reply.body[:start]) if in_data else []
+        events += reader.feed(reply.body[start if in_data else 0 : cut])
+        events += reader.feed(reply.body[cut:])
         reader.close()
         second = [i for i, event in enumerate(events) if isinstance(event, PartStart)][1]
         binary = b"".join(e.data for e in events[second:] if isinstance(e, PartData))

@@ -288,5 +288,7 @@ def test_the_certificate_is_not_read_for_basic(mock: MockAltinn, pki: Pki) -> No
         ALTINN2_SYSTEM_USER="x",
         ALTINN2_SYSTEM_PASSWORD="y",
     )
+    assert result.exit_code == 1, result.output  # the call went out: 989 for the fake system user
+    assert json.loads(result.stdout)["fault"]["error_id"] == 989
     assert "certificate" not in result.output
     assert _bindings(mock, "GetReceiptBasicV2") == ["Basic"]
