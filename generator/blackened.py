@@ -257,6 +257,8 @@ def _inside(indent: str, body: str, literal: bool) -> list[str]:
     exploded = magic or (literal and len(items) > 1)
     if not exploded and _fits(indent, body.strip()):
         return [indent + body.strip()]
+    if len(items) == 1 and not magic:
+        raise _Unsure  # black splits a lone item too long for its line without adding a comma
     lines: list[str] = []
     for item in items:
         lines += _item(indent, item, ",")
