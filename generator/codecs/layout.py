@@ -13,7 +13,9 @@ that are of a few shapes, and this module splits them by black's rules for those
 
 A module whose every long line is one of these comes out as black writes it, so black's first
 pass leaves it unchanged and it needs no second (`layout_module` says whether that is so); a
-line of any other shape is left as it is, for black. Black formats the result either way.
+line of any other shape is left as it is, and the module goes to black. `generate` takes a
+module of known shapes as it is (its imports sorted); `check` has black format it too and names
+it if black would write it otherwise.
 """
 
 from __future__ import annotations
