@@ -8,6 +8,8 @@ Two figures, best and median of the rounds, in microseconds per call, and how ma
 - `mock`: the mock's side without HTTP: a captured request read by `testing.mtom.receive`
   (its 1-byte file spooled) and answered by `MockAltinn.handle`;
 - `end_to_end`: `upload_file_streamed_basic` from a client, over loopback, to the running mock.
+
+Times are wall-clock (`timeit`, the cyclic collector on, as in `runtime.py`); nothing is written.
 """
 
 from __future__ import annotations
@@ -21,11 +23,12 @@ from typing import Any
 
 from lxml import etree
 
+from altinn2 import Client
 from altinn2.testing import MockAltinn, server
 from altinn2.testing.mtom import receive
 
 
-def capture(mock: MockAltinn) -> tuple[dict[str, str], str, bytes]:
+def capture(mock: MockAltinn, client: Client) -> tuple[dict[str, str], str, bytes]:
     """One upload's request as the mock's server received it: headers, path and body."""
     seen: dict[str, Any] = {}
     original = server.receive
@@ -37,7 +40,7 @@ def capture(mock: MockAltinn) -> tuple[dict[str, str], str, bytes]:
 
     server.receive = spy  # type: ignore[assignment]
     try:
-        upload(mock)
+        upload(client)
     finally:
         server.receive = original  # type: ignore[assignment]
     call = mock.calls[-1]
@@ -45,8 +48,9 @@ def capture(mock: MockAltinn) -> tuple[dict[str, str], str, bytes]:
     return headers, call.path, seen["body"]
 
 
-def upload(mock: MockAltinn) -> None:
-    mock.client().broker_service.upload_file_streamed_basic(
+def upload(client: Client) -> None:
+    """One 1-byte streamed upload."""
+    client.broker_service.upload_file_streamed_basic(
         source=io.BytesIO(b"x"), file_name="payload.zip", reference="ref", reportee="910000001"
     )
 
@@ -75,7 +79,8 @@ def main() -> None:
     parser.add_argument("--number", type=int, default=200)
     options = parser.parse_args()
     with MockAltinn() as mock:
-        headers, path, body = capture(mock)
+        client = mock.client()
+        headers, path, body = capture(mock, client)
         folder = mock.upload_folder()
 
         def mock_side() -> None:
@@ -86,20 +91,16 @@ def main() -> None:
                 reply = mock.handle("POST", path, headers, got.envelope, got.attachment, got.root)
             assert reply.status == 200, reply
 
-        client = mock.client()
-
         def end_to_end() -> None:
-            client.broker_service.upload_file_streamed_basic(
-                source=io.BytesIO(b"x"),
-                file_name="payload.zip",
-                reference="ref",
-                reportee="910000001",
-            )
+            upload(client)
 
         for name, run in (("mock", mock_side), ("end_to_end", end_to_end)):
             run()
             parsed = parses(run)
-            times = timeit.repeat(run, number=options.number, repeat=options.rounds)
+            # The collector on, as an app runs (timeit switches it off unless told).
+            times = timeit.repeat(
+                run, setup="gc.enable()", number=options.number, repeat=options.rounds
+            )
             each = [1e6 * t / options.number for t in times]
             print(
                 f"{name}: best {min(each):.0f} us, median {statistics.median(each):.0f} us, "

@@ -6,9 +6,11 @@ module that comes out of its template black-stable costs half. This module knows
 the templates print (a `def` signature, `NAME[: T] = callee(...)`, `return ...`, an argument
 `key={...}` of a multi-line call) and black's rules for them: a line that fits stays; otherwise
 split at the last bracket, the inside on one line when it fits (a call, a signature) or one item
-a line with a trailing comma (too long, or a literal `{...}`/`[...]`/`(...)` with commas). Single
-quotes become double. A line it is not sure of is left as it is. Black still formats the result
-and has the last word: this changes only how fast it gets there, never what it writes.
+a line with a trailing comma (too long, or a literal `{...}`/`[...]`/`(...)` with commas; not a
+lone item too long for its line, which black splits without adding a comma). Single quotes
+become double. A line it is not sure of is left as it is, and the module goes to black
+(`blacken_module` says so); a module with none is taken as it is by `generate`, and `check`
+has black format it and names it if black would write it otherwise.
 """
 
 from __future__ import annotations
@@ -257,6 +259,8 @@ def _inside(indent: str, body: str, literal: bool) -> list[str]:
     exploded = magic or (literal and len(items) > 1)
     if not exploded and _fits(indent, body.strip()):
         return [indent + body.strip()]
+    if len(items) == 1 and not magic:
+        raise _Unsure  # black splits a lone item too long for its line without adding a comma
     lines: list[str] = []
     for item in items:
         lines += _item(indent, item, ",")

@@ -13,7 +13,9 @@ that are of a few shapes, and this module splits them by black's rules for those
 
 A module whose every long line is one of these comes out as black writes it, so black's first
 pass leaves it unchanged and it needs no second (`layout_module` says whether that is so); a
-line of any other shape is left as it is, for black. Black formats the result either way.
+line of any other shape is left as it is, and the module goes to black. `generate` takes a
+module of known shapes as it is (its imports sorted); `check` has black format it too and names
+it if black would write it otherwise.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ def _statement(line: str) -> list[str]:
     if _ternary(expression) is not None:
         inner = f"{indent}    "
         return [f"{indent}{prefix}(", *_conditional(inner, expression), f"{indent})"]
-    return _calls(indent, prefix, expression, "")
+    return _calls(indent, prefix, expression)
 
 
 def _is_string(text: str) -> bool:
@@ -146,14 +148,14 @@ def _conditional(indent: str, code: str) -> list[str]:
     return [*lines, f"{indent}else (", *_conditional(indent + "    ", other), f"{indent})"]
 
 
-def _calls(indent: str, prefix: str, expression: str, suffix: str) -> list[str]:
+def _calls(indent: str, prefix: str, expression: str) -> list[str]:
     """`f(g("a" " b"))`: calls of one argument down to a run of strings, split at the outermost
     bracket while the inside does not fit."""
-    if _fits(indent + prefix + expression + suffix):
-        return [indent + prefix + expression + suffix]
+    if _fits(indent + prefix + expression):
+        return [indent + prefix + expression]
     strings = _strings(expression)
     if strings is not None:
-        if prefix or suffix:
+        if prefix:
             raise _Unsure
         return [indent + string for string in strings]
     opening = expression.find("(")
@@ -166,7 +168,7 @@ def _calls(indent: str, prefix: str, expression: str, suffix: str) -> list[str]:
     head = f"{indent}{prefix}{callee}("
     if not _fits(head):
         raise _Unsure
-    return [head, *_calls(indent + "    ", "", inside, ""), f"{indent}){suffix}"]
+    return [head, *_calls(indent + "    ", "", inside), f"{indent})"]
 
 
 def _strings(code: str) -> list[str] | None:
@@ -174,8 +176,7 @@ def _strings(code: str) -> list[str] | None:
     pieces = code.split('" "')
     if len(pieces) == 1:
         return [code] if _is_string(code) else None
-    strings = [f"{piece}" for piece in pieces]
-    strings = [strings[0] + '"', *(f'"{piece}"' for piece in strings[1:-1]), '"' + strings[-1]]
+    strings = [pieces[0] + '"', *(f'"{piece}"' for piece in pieces[1:-1]), '"' + pieces[-1]]
     return strings if all(_is_string(string) for string in strings) else None
 
 

@@ -5,7 +5,7 @@ original, in one pass (black leaves the result as it is)."""
 from __future__ import annotations
 
 from generator import formatcache
-from generator.blackened import blacken_lines
+from generator.blackened import blacken_lines, blacken_module
 from generator.models.render import black_blank_lines
 
 # Each shape the service template prints, one-line and too long, in single quotes as repr() gives.
@@ -126,6 +126,26 @@ def test_a_line_it_does_not_know_is_left_for_black() -> None:
     assert len(unknown) > 100
     commented = "x = 'a'  # 'quoted'\n"
     assert blacken_lines(unknown + commented) == unknown + commented
+
+
+def test_a_module_known_in_every_long_line_is_as_black_writes_it() -> None:
+    """`generate` skips black on a module `blacken_module` calls known: such a module must be
+    black's output already, and any other must be called unknown."""
+    laid, known = blacken_module(RAW_SERVICE)
+    assert known
+    assert formatcache.sort_imports(laid) == formatcache.format_source(RAW_SERVICE)
+    word = "a" * 30
+    lone = [  # one argument, too long for its own line: black adds no comma (nor splits it)
+        f'    x = some_function("{word} {word} {word} {word}")\n',
+        f'    x = some_function(argument="{word} {word} {word}")\n',
+        f"    x = some_function(other_function({word}_{word}_{word}_{word}))\n",
+    ]
+    for line in lone:
+        source = f"def g() -> None:\n{line}"
+        laid, known = blacken_module(source)
+        assert not known, line
+        assert laid == source
+        assert formatcache.format_source(source) != source  # black does change it
 
 
 def test_model_strings_and_fields_reach_black_as_black_writes_them() -> None:

@@ -8,6 +8,7 @@ again: their comparing and writing stay real).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import re
@@ -186,6 +187,27 @@ def test_check_cli_fails_naming_each_changed_file(
         f"  {expected}",
         "run `altinn-codegen generate` and review the diff",
     ]
+
+
+def test_check_cli_names_a_laid_out_module_black_would_change(
+    output: Output, copy: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`generate` takes the modules it lays out without black; `check` has black format them
+    (`verify`) and fails naming any black writes otherwise, even when the files match."""
+    asked: list[bool] = []
+
+    def verified(project: Project, verify: bool = False) -> Output:
+        asked.append(verify)
+        return dataclasses.replace(output, unstable=("altinn2/services/case.py",))
+
+    monkeypatch.setattr(cli, "build_output", verified)
+    result = run_cli("check", "--root", str(copy.root))
+    assert asked == [True]
+    assert result.exit_code == 1
+    assert (
+        "  black formats altinn2/services/case.py otherwise than the generator lays it out"
+        in result.stdout
+    )
 
 
 def test_check_ignores_caches_but_not_other_files(built: Output, copy: Project) -> None:
