@@ -6,8 +6,9 @@ signature over the Timestamp and `To`) with the context token as a second, endor
 HMAC-SHA1 signature over the Timestamp, by a derived key on EC). The body is an RST with
 RequestType Renew, a `RenewTarget` naming the context by its Identifier (`c:Instance` attribute
 once renewed), fresh entropy and the key size. The service requires the target to be the
-context that endorses the message, and the certificate to be the one it was issued to; it
-answers an RSTR/SCT/Renew whose token keeps the Identifier under a new `c:Instance` and key.
+context that endorses the message, under its current key, and the certificate to be the one it
+was issued to; it answers an RSTR/SCT/Renew whose token keeps the Identifier under a new
+`c:Instance` and key (which becomes current once a message uses it: `contexts`).
 EC2 (cookie mode) renews nothing: its client issues a new context instead.
 """
 
