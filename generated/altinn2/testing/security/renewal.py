@@ -17,12 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from lxml import etree
 
 from altinn2.runtime.security.names import WSC, WSSE, WST
 from altinn2.testing.security.bootstrap import TokenRequest, read_token_request
-from altinn2.testing.security.issued import IssuedContext
+from altinn2.testing.security.issued import IssuedContext, thumbprint
 from altinn2.testing.security.rejected import Rejected
 
 RENEW = f"{WST}/Renew"
@@ -37,11 +36,6 @@ class Renewal:
 
     context: IssuedContext
     request: TokenRequest
-
-
-def thumbprint(certificate: x509.Certificate) -> str:
-    """The certificate's SHA-1 thumbprint (hex), as a context remembers its holder."""
-    return certificate.fingerprint(hashes.SHA1()).hex()
 
 
 def read_renewal(
