@@ -422,3 +422,15 @@ def test_ec2_renews_no_context(mock: MockAltinn, certificate: Certificate) -> No
         "InvalidSecurity",
         "EC2 (cookie mode) renews no context; its client issues a new one",
     )
+
+
+def test_a_renewal_says_its_request_type(mock: MockAltinn, certificate: Certificate) -> None:
+    """Only an Issue may leave its RequestType out (WCF's cookie-mode client does)."""
+    operation = reportee_elements(Binding.EC)
+    context = issue(mock, operation, certificate)
+    sent = renew_request(context, certificate).envelope
+    unsaid = sent.replace(f"<t:RequestType>{RENEW}</t:RequestType>".encode(), b"")
+    assert unsaid != sent  # the body is not signed: the signatures still hold
+    answer = post(mock, context.endpoint, unsaid)
+    refused(mock, answer, "InvalidSecurity", "the RST's RequestType '' is not Renew")
+    assert mock.conversations.store.renewed == []
