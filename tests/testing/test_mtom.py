@@ -331,3 +331,21 @@ def test_a_streamed_request_given_to_handle_is_read_as_receive_reads_it(
         assert reason.encode() in reply.body, reply.body[:500]
         assert kept(mock) == [] and not mock.errors
         mock.check()
+
+
+def test_an_upload_without_its_reference_header_is_the_scenarios_fault(mock: MockAltinn) -> None:
+    """The Reference header part left out (WCF reads a missing header as null): the scenario
+    knows no shipment '' (AltinnFault 40202); not a failure of the mock."""
+    reference = mock.client().broker_service.initiate_broker_service_basic(
+        broker_service_initiation=initiation()
+    )
+    assert reference is not None
+    message = Message()
+    body = message.body(reference)
+    unsaid = body.replace(f"<ns:Reference>{reference}</ns:Reference>".encode(), b"")
+    assert unsaid != body
+    headers = {"Content-Type": message.content_type(), "SOAPAction": f'"{ACTION}"'}
+    response = httpx.post(mock.url + PATH, content=unsaid, headers=headers)
+    assert "40202" in response.text, response.text[:500]
+    assert not mock.errors
+    assert kept(mock) == []
