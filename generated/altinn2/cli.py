@@ -20,7 +20,8 @@ calls an operation with INPUT (a JSON object of its input fields; from the argum
 stdin) and prints the typed result as JSON, or the decoded fault (exit status 1). Credentials
 come from the ALTINN2_* environment variables or are asked for on stdin, never from arguments;
 an EC or EC2 operation also signs in with the enterprise certificate (`--certificate` or
-ALTINN2_CERTIFICATE, its password in ALTINN2_CERTIFICATE_PASSWORD or asked for).
+ALTINN2_CERTIFICATE, its password in ALTINN2_CERTIFICATE_PASSWORD or asked for). `--ca-file` (or
+ALTINN2_CA_FILE) trusts the server certificates a private CA signed instead of the system's.
 
     altinn2 mock serve [--host H] [--port N] [--stateless] [--defaults minimal|full] [--json]
                        [--tls-cert PEM [--tls-key PEM]] [--ca PEM] [--token-lifetime SECONDS]

@@ -159,18 +159,20 @@ def require_utf8(body: bytes, version: SoapVersion, operation: OperationInfo | N
 # -- the envelope ----------------------------------------------------------------------------
 
 
-def soap_envelope(body: bytes | etree._Element, version: SoapVersion, max_bytes: int) -> Envelope:
+def soap_envelope(
+    message: bytes | etree._Element, version: SoapVersion, max_bytes: int
+) -> Envelope:
     """The request's SOAP envelope (from its bytes, or its tree if parsed already), of the
     binding's version, with a Body."""
-    if isinstance(body, bytes):
+    if isinstance(message, bytes):
         try:
-            root = parse_xml(body, max_bytes=max_bytes)
+            root = parse_xml(message, max_bytes=max_bytes)
         except ProtocolError as exc:
             raise Refused(
                 str(exc), http_error(400, "Bad Request: the message is not well-formed XML")
             ) from None
     else:
-        root = body
+        root = message
     got = ENVELOPE_VERSIONS.get(str(root.tag))
     if got is None:
         raise Refused(

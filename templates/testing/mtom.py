@@ -189,18 +189,17 @@ def answer(
     return message.content_type, length, iter(message)
 
 
-def without_includes(envelope: bytes, attachment: Attachment | None) -> etree._Element | None:
+def without_includes(
+    envelope: bytes, attachment: Attachment | None, max_bytes: int
+) -> etree._Element | None:
     """The envelope part's tree, its `xop:Include` taken out (None, unparsed, when it has none),
-    as `receive` gives it; for a streamed request given to the mock without `receive`.
-    ValueError unless it points to exactly the binary part that came (or to none, when none
-    came)."""
-    if XOP_NS.encode() not in envelope:
-        if attachment is not None:
-            raise ValueError("a binary part no xop:Include points to")
-        return None
-    root = parse_xml(envelope)
-    references = xop_references(root)
+    as `receive` gives it, for a streamed request given to the mock without `receive`; parsed
+    under the same limits (ProtocolError). ValueError unless it points to exactly the binary
+    part that came (or to none, when none came)."""
+    root, references = _referenced(envelope, max_bytes)
     expected = [attachment.content_id] if attachment is not None else []
-    if references != expected:
-        raise ValueError(f"xop:Include points to {references}, the message carries {expected}")
+    if sorted(references) != expected:  # one reference at most (`_referenced`)
+        raise ValueError(
+            f"xop:Include points to {sorted(references)}, the message carries {expected}"
+        )
     return root

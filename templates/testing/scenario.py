@@ -599,11 +599,13 @@ class Scenario:
         self, operation: OperationInfo, request: Any, transfer: Transfer
     ) -> Any:
         """A broker upload keeps its file for the recipients' download (without a file: the
-        default answer)."""
+        default answer). A header part left out (WCF: null) is not in `request`."""
         if transfer.upload is None:
             return NOT_HANDLED
+        reference = getattr(request, "reference", None) or ""
+        file_name = getattr(request, "file_name", None) or ""
         receipt = self.upload_broker_file(
-            operation, str(request.reference or ""), str(request.file_name or ""), transfer.upload
+            operation, str(reference), str(file_name), transfer.upload
         )
         transfer.kept = True
         return receipt

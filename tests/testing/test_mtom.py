@@ -17,6 +17,8 @@ import pytest
 from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.transport.mtom import XOP_NS, MtomRequest, include_binary
 from altinn2.testing import DEFAULT_SYSTEM, MockAltinn
+from altinn2.testing.faults import Reply
+from altinn2.testing.mtom import Attachment
 from tests.testing.test_mtom_mock import SENDER, initiation
 
 BROKER = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
@@ -280,3 +282,70 @@ def test_without_upload_digests_the_file_is_kept_and_its_record_has_no_sha256() 
         assert response.status_code == 200, response.text[:500]
         assert kept(quiet) == [FILE]
         assert quiet.calls[-1].attachment == (len(FILE), None)
+
+
+# -- a streamed request given to `MockAltinn.handle` directly (without the server's `receive`) ----
+
+
+def handled(mock: MockAltinn, root: bytes, attachment: Attachment | None) -> Reply:
+    headers = {"Content-Type": Message().content_type(), "SOAPAction": f'"{ACTION}"'}
+    return mock.handle("POST", PATH, headers, root, attachment)
+
+
+def spooled(mock: MockAltinn) -> Attachment:
+    path = mock.upload_folder() / "given.upload"
+    path.write_bytes(FILE)
+    return Attachment(FILE_ID, path, len(FILE), hashlib.sha256(FILE).hexdigest())
+
+
+def test_a_streamed_request_given_to_handle_is_answered_and_its_file_kept(
+    mock: MockAltinn,
+) -> None:
+    reference = mock.client().broker_service.initiate_broker_service_basic(
+        broker_service_initiation=initiation()
+    )
+    assert reference is not None
+    reply = handled(mock, envelope(reference, f"cid:{FILE_ID}"), spooled(mock))
+    assert reply.status == 200, reply.body[:500]
+    assert kept(mock) == [FILE]
+    assert mock.calls[-1].operation == "UploadFileStreamedBasic" and mock.calls[-1].ok
+
+
+@pytest.mark.parametrize(
+    ("prologue", "reason"),
+    [
+        (b'<!DOCTYPE e [<!ENTITY x "y">]>', "response has a DOCTYPE"),
+        (b"<!--" + b"-" * 4000 + b"-->", "exceeds the limit of 3000"),
+    ],
+    ids=["DOCTYPE", "over max_request_bytes"],
+)
+def test_a_streamed_request_given_to_handle_is_read_as_receive_reads_it(
+    prologue: bytes, reason: str
+) -> None:
+    """The same safe parser and limit as the server's `receive`; refused 400, not a failure of
+    the mock (500) nor accepted."""
+    with MockAltinn(stateful=True, max_request_bytes=3000) as mock:
+        reply = handled(mock, prologue + envelope("ref", f"cid:{FILE_ID}"), spooled(mock))
+        assert reply.status == 400, reply.body[:500]
+        assert reply.body.startswith(b"Bad Request: unreadable MTOM body (MTOM: ")
+        assert reason.encode() in reply.body, reply.body[:500]
+        assert kept(mock) == [] and not mock.errors
+        mock.check()
+
+
+def test_an_upload_without_its_reference_header_is_the_scenarios_fault(mock: MockAltinn) -> None:
+    """The Reference header part left out (WCF reads a missing header as null): the scenario
+    knows no shipment '' (AltinnFault 40202); not a failure of the mock."""
+    reference = mock.client().broker_service.initiate_broker_service_basic(
+        broker_service_initiation=initiation()
+    )
+    assert reference is not None
+    message = Message()
+    body = message.body(reference)
+    unsaid = body.replace(f"<ns:Reference>{reference}</ns:Reference>".encode(), b"")
+    assert unsaid != body
+    headers = {"Content-Type": message.content_type(), "SOAPAction": f'"{ACTION}"'}
+    response = httpx.post(mock.url + PATH, content=unsaid, headers=headers)
+    assert "40202" in response.text, response.text[:500]
+    assert not mock.errors
+    assert kept(mock) == []

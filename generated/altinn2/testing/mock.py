@@ -38,6 +38,7 @@ from lxml import etree
 
 from altinn2.runtime.credentials import EnterpriseCredentials, SystemCredentials, UserCredentials
 from altinn2.runtime.envelope import Envelope
+from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.masking import masked
 from altinn2.runtime.operation import Binding, OperationInfo, Security, SoapVersion
 from altinn2.runtime.registry import operation_index
@@ -50,7 +51,14 @@ from altinn2.testing import answers, checks
 from altinn2.testing.answers import HttpError, Raw
 from altinn2.testing.checks import AUTH_METHODS, PASSWORD_TEXT_SUFFIX, Answered, Refused
 from altinn2.testing.endpoints import Endpoint, endpoints
-from altinn2.testing.faults import CONTENT_TYPES, Fault, Reply, altinn_fault, soap_fault
+from altinn2.testing.faults import (
+    CONTENT_TYPES,
+    Fault,
+    Reply,
+    altinn_fault,
+    http_error,
+    soap_fault,
+)
 from altinn2.testing.mtom import (
     Attachment,
     answer,
@@ -472,10 +480,6 @@ class MockAltinn:
         try:
             if streamed.mtom:
                 lowered["content-type"] = inner_content_type(lowered["content-type"])
-                if root is None:
-                    root = without_includes(body, attachment)
-                if root is not None:  # the envelope as the checks read it, for the record
-                    body = etree.tostring(root, encoding="utf-8")
             reply = self._process(draft, lowered, body, root, streamed)
         except Exception as exc:  # the mock's own failure: no stack trace on the wire
             reply = self._failed(draft, exc)
@@ -539,6 +543,11 @@ class MockAltinn:
         """Run the checks in WCF's order, noting what they find in `draft`: the operation, its
         typed request and the WS-Addressing MessageID to relate the answer to; or `Refused`.
         `root` is `body` parsed already (a streamed request's), else the checks parse it."""
+        if streamed.mtom:
+            if root is None:
+                root = _streamed_envelope(body, streamed.attachment, self.max_request_bytes)
+            if root is not None:  # the envelope as the checks read it, for the record
+                body = etree.tostring(root, encoding="utf-8")
         endpoint = checks.route(self.endpoints, draft.path, draft.method)
         version = endpoint.version
         draft.action = http_action = checks.http_action(endpoint, headers)
@@ -714,6 +723,19 @@ def _header_values(operation: OperationInfo, parts: Sequence[Any]) -> dict[str, 
             (value_field,) = dataclasses.fields(part)
             values[name] = getattr(part, value_field.name)
     return values
+
+
+def _streamed_envelope(
+    body: bytes, attachment: Attachment | None, max_bytes: int
+) -> etree._Element | None:
+    """A streamed request's envelope part, not read by `receive` (given to `handle` directly),
+    as `receive` reads it: what it refuses is answered 400, as the server does."""
+    try:
+        return without_includes(body, attachment, max_bytes)
+    except ProtocolError as exc:
+        raise Refused(
+            str(exc), http_error(400, f"Bad Request: unreadable MTOM body ({exc})")
+        ) from None
 
 
 def _with_headers(request: Any, headers: Mapping[str, Any]) -> Any:

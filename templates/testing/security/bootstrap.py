@@ -107,9 +107,10 @@ def read_token_request(
     if token_type != SCT_TYPE:
         raise Rejected(f"the RST asks for a {token_type!r}, not a security context token")
     said = (body.findtext(f"{{{WST}}}RequestType") or "").strip()
-    if said != request_type and (said or request_type != ISSUE):
-        wanted = request_type.rpartition("/")[2]
-        raise Rejected(f"the RST's RequestType {said!r} is not {wanted}")
+    if not said and request_type == ISSUE:
+        said = ISSUE  # left out by WCF's cookie-mode client
+    if said != request_type:
+        raise Rejected(f"the RST's RequestType {said!r} is not {request_type.rpartition('/')[2]}")
     algorithm = (body.findtext(f"{{{WST}}}ComputedKeyAlgorithm") or PSHA1).strip()
     if algorithm != PSHA1:
         raise Rejected(f"computed-key algorithm {algorithm!r} is not P_SHA1")

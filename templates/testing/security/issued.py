@@ -7,6 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+
 
 @dataclass(frozen=True, repr=False)
 class IssuedContext:
@@ -22,3 +25,8 @@ class IssuedContext:
 
     def __repr__(self) -> str:
         return f"IssuedContext({self.identifier!r}, {self.endpoint!r})"
+
+
+def thumbprint(certificate: x509.Certificate) -> str:
+    """The certificate's SHA-1 thumbprint (hex), as a context remembers its holder."""
+    return certificate.fingerprint(hashes.SHA1()).hex()

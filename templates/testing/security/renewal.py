@@ -6,8 +6,9 @@ signature over the Timestamp and `To`) with the context token as a second, endor
 HMAC-SHA1 signature over the Timestamp, by a derived key on EC). The body is an RST with
 RequestType Renew, a `RenewTarget` naming the context by its Identifier (`c:Instance` attribute
 once renewed), fresh entropy and the key size. The service requires the target to be the
-context that endorses the message, and the certificate to be the one it was issued to; it
-answers an RSTR/SCT/Renew whose token keeps the Identifier under a new `c:Instance` and key.
+context that endorses the message, under its current key, and the certificate to be the one it
+was issued to; it answers an RSTR/SCT/Renew whose token keeps the Identifier under a new
+`c:Instance` and key (which becomes current once a message uses it: `contexts`).
 EC2 (cookie mode) renews nothing: its client issues a new context instead.
 """
 
@@ -16,12 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes
 from lxml import etree
 
 from altinn2.runtime.security.names import WSC, WSSE, WST
 from altinn2.testing.security.bootstrap import TokenRequest, read_token_request
-from altinn2.testing.security.issued import IssuedContext
+from altinn2.testing.security.issued import IssuedContext, thumbprint
 from altinn2.testing.security.rejected import Rejected
 
 RENEW = f"{WST}/Renew"
@@ -36,11 +36,6 @@ class Renewal:
 
     context: IssuedContext
     request: TokenRequest
-
-
-def thumbprint(certificate: x509.Certificate) -> str:
-    """The certificate's SHA-1 thumbprint (hex), as a context remembers its holder."""
-    return certificate.fingerprint(hashes.SHA1()).hex()
 
 
 def read_renewal(

@@ -34,9 +34,10 @@ from altinn2.testing.faults import Reply
 from altinn2.testing.security import replies
 from altinn2.testing.security.bootstrap import read_token_request, verify_bootstrap
 from altinn2.testing.security.contexts import COOKIE_LIFETIME, SESSION_LIFETIME, ContextStore
+from altinn2.testing.security.issued import thumbprint
 from altinn2.testing.security.messages import Verified, verify_message
 from altinn2.testing.security.rejected import Rejected
-from altinn2.testing.security.renewal import ACTION_RENEW, read_renewal, thumbprint
+from altinn2.testing.security.renewal import ACTION_RENEW, read_renewal
 from altinn2.testing.security.trust_anchors import TrustAnchors
 
 __all__ = ["Answer", "ConversationService", "Rejected", "Verified"]

@@ -2,13 +2,15 @@
 bootstrap's security (the enterprise certificate's RSA-SHA1 signature over the Timestamp and
 `To`), the context token endorsing it too (an HMAC-SHA1 signature by a derived key), the body
 naming the context in `RenewTarget` with fresh entropy. The answer keeps the Identifier under a
-new `c:Instance` and key; the replaced key lasts WCF's rollover interval (5 minutes) at most. An
-unknown, cancelled or expired context, another context as target, another certificate, a Renew
-without the certificate's signature, and EC2 (cookie mode) are refused."""
+new `c:Instance` and key; once a message uses it, the replaced key lasts WCF's rollover interval
+(5 minutes) at most. An unknown, cancelled or expired context, another context as target, a key
+a renewal replaced, another certificate, a Renew without the certificate's signature or the
+context key's, and EC2 (cookie mode) are refused."""
 
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import os
 from dataclasses import dataclass
@@ -262,9 +264,11 @@ def test_a_renewed_context_keeps_its_identifier_under_a_new_key_and_calls_go_on(
         mock.check()
 
 
-def test_the_replaced_key_lasts_the_rollover_interval_only(
+def test_the_replaced_key_lasts_the_rollover_interval_once_the_new_one_is_used(
     pki: Pki, certificate: Certificate
 ) -> None:
+    """As WCF's session channel: the renewed key waits for its first use, the old one stays
+    current meanwhile; from that use on, the old one lasts the rollover interval (5 minutes)."""
     operation = reportee_elements(Binding.EC)
     offset = [dt.timedelta(0)]
 
@@ -274,13 +278,47 @@ def test_the_replaced_key_lasts_the_rollover_interval_only(
     with https_mock(pki, clock=clock) as mock:
         first = issue(mock, operation, certificate, clock)
         renewed = renew(mock, first, certificate, clock)
-        offset[0] = dt.timedelta(minutes=4)
+        offset[0] = dt.timedelta(minutes=6)
         assert b"Fault" not in post_under_at(mock, first, operation, clock)
-        assert b"Fault" not in post_under_at(mock, renewed, operation, clock)
-        offset[0] = dt.timedelta(minutes=5, seconds=1)
+        assert b"Fault" not in post_under_at(mock, renewed, operation, clock)  # now current
+        offset[0] = dt.timedelta(minutes=10)
+        assert b"Fault" not in post_under_at(mock, first, operation, clock)
+        offset[0] = dt.timedelta(minutes=11, seconds=1)
         assert subcodes(post_under_at(mock, first, operation, clock)) == ("BadContextToken",)
         assert mock.calls[-1].reason == "the security context has expired"
         assert b"Fault" not in post_under_at(mock, renewed, operation, clock)
+
+
+def test_only_the_current_key_is_renewed(mock: MockAltinn, certificate: Certificate) -> None:
+    """WCF refuses a Renew endorsed by a key a renewal replaced (CurrentSessionTokenNotRenewed),
+    and keeps at most 5 renewed keys waiting; the first one used drops the others."""
+    operation = reportee_elements(Binding.EC)
+    first = issue(mock, operation, certificate)
+    waiting = [renew(mock, first, certificate) for _ in range(5)]
+    answer = post(mock, first.endpoint, renew_request(first, certificate).envelope)
+    refused(mock, answer, "InvalidSecurity", "5 renewed keys of the context wait to be used")
+    assert b"Fault" not in post_under(mock, waiting[2], operation)  # the current key now
+    for dropped in (*waiting[:2], *waiting[3:]):
+        assert subcodes(post_under(mock, dropped, operation)) == ("BadContextToken",)
+    answer = post(mock, first.endpoint, renew_request(first, certificate).envelope)
+    refused(
+        mock,
+        answer,
+        "InvalidSecurity",
+        "the Renew is endorsed by a replaced key, not the context's current one",
+    )
+    assert b"Fault" not in post_under(mock, first, operation)  # still within the rollover
+    assert renew(mock, waiting[2], certificate).identifier == first.identifier
+
+
+def test_a_renewal_needs_the_context_key(mock: MockAltinn, certificate: Certificate) -> None:
+    """The certificate alone renews nothing: the context's (derived) key must sign too."""
+    operation = reportee_elements(Binding.EC)
+    context = issue(mock, operation, certificate)
+    forged = dataclasses.replace(context, key=os.urandom(len(context.key)))
+    answer = post(mock, context.endpoint, renew_request(forged, certificate).envelope)
+    refused(mock, answer, "InvalidSecurity", "the signature does not verify")
+    assert mock.conversations.store.renewed == []
 
 
 # -- refusals -------------------------------------------------------------------------------------
@@ -384,3 +422,15 @@ def test_ec2_renews_no_context(mock: MockAltinn, certificate: Certificate) -> No
         "InvalidSecurity",
         "EC2 (cookie mode) renews no context; its client issues a new one",
     )
+
+
+def test_a_renewal_says_its_request_type(mock: MockAltinn, certificate: Certificate) -> None:
+    """Only an Issue may leave its RequestType out (WCF's cookie-mode client does)."""
+    operation = reportee_elements(Binding.EC)
+    context = issue(mock, operation, certificate)
+    sent = renew_request(context, certificate).envelope
+    unsaid = sent.replace(f"<t:RequestType>{RENEW}</t:RequestType>".encode(), b"")
+    assert unsaid != sent  # the body is not signed: the signatures still hold
+    answer = post(mock, context.endpoint, unsaid)
+    refused(mock, answer, "InvalidSecurity", "the RST's RequestType '' is not Renew")
+    assert mock.conversations.store.renewed == []

@@ -1,8 +1,10 @@
 """The security contexts the mock issued, and how a token in a message finds its own.
 
 EC (WCF's session mode): contexts live in the service's memory, by Identifier and key generation
-(`c:Instance`); a Cancel removes one with all its generations; a Renew gives it a new key, a new
-generation, and leaves the old one usable for WCF's key rollover interval (5 minutes) at most.
+(`c:Instance`); a Cancel removes one with all its generations. As WCF's session channel does, only
+the current key may be renewed; a renewed key waits (5 at most) until a message first uses it, then
+becomes the current one, the key it replaces accepted for the key rollover interval (5 minutes)
+more at most, and the other waiting keys dropped.
 EC2 (cookie mode): the service keeps nothing, the token's `dnse:Cookie` carries the context
 (`cookies`), and must match the token it sits in (Identifier, the token's `wsu:Id`). Either way
 an unknown, expired, cancelled or forgotten context is `BadContextToken`.
@@ -25,8 +27,10 @@ from altinn2.testing.security.rejected import Rejected
 # WCF's defaults (LocalServiceSecuritySettings): a session key lives 15 hours, a cookie 10.
 SESSION_LIFETIME = dt.timedelta(hours=15)
 COOKIE_LIFETIME = dt.timedelta(hours=10)
-# SecuritySessionServerSettings: how long the key a renewal replaced stays accepted.
+# SecuritySessionServerSettings: how long the key a renewal replaced stays accepted once the new
+# one is used; how many renewed keys may wait to be used.
 KEY_ROLLOVER = dt.timedelta(minutes=5)
+MAX_PENDING_KEYS = 5
 
 Generation = tuple[str, str | None]  # the Identifier and the Instance (None: the first key)
 
@@ -38,6 +42,8 @@ class ContextStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._live: dict[Generation, IssuedContext] = {}
+        self._current: dict[str, str | None] = {}  # EC: the Instance of each context's key in use
+        self._pending: dict[str, list[str]] = {}  # EC: renewed Instances no message used yet
         self._sealer = CookieSealer()
         self._counter = 0
         self.issued: list[str] = []
@@ -71,6 +77,7 @@ class ContextStore:
         with self._lock:
             if not cookie:
                 self._live[identifier, None] = context
+                self._current[identifier] = None
             self.issued.append(identifier)
         return context
 
@@ -78,7 +85,7 @@ class ContextStore:
         self, current: IssuedContext, key: bytes, now: dt.datetime, lifetime: dt.timedelta
     ) -> IssuedContext:
         """EC's context `current` under a new key: the same Identifier, a new generation and
-        token; the generation it replaces is accepted for the key rollover interval at most."""
+        token, waiting until a message uses it (`use`). Only the key in use is renewed."""
         renewed = replace(
             current,
             token_id=self._token_id(),
@@ -87,14 +94,40 @@ class ContextStore:
             expires=now + lifetime,
             key=key,
         )
+        identifier = current.identifier
         with self._lock:
-            if (current.identifier, current.instance) not in self._live:
+            if (identifier, current.instance) not in self._live:
                 raise Rejected("the security context was cancelled meanwhile", bad_context=True)
-            rollover = replace(current, expires=min(current.expires, now + KEY_ROLLOVER))
-            self._live[current.identifier, current.instance] = rollover
-            self._live[renewed.identifier, renewed.instance] = renewed
-            self.renewed.append(renewed.identifier)
+            if self._current.get(identifier) != current.instance:
+                raise Rejected(
+                    "the Renew is endorsed by a replaced key, not the context's current one"
+                )
+            pending = self._pending.setdefault(identifier, [])
+            if len(pending) >= MAX_PENDING_KEYS:
+                raise Rejected(f"{MAX_PENDING_KEYS} renewed keys of the context wait to be used")
+            assert renewed.instance is not None
+            pending.append(renewed.instance)
+            self._live[identifier, renewed.instance] = renewed
+            self.renewed.append(identifier)
         return renewed
+
+    def use(self, context: IssuedContext, now: dt.datetime) -> None:
+        """A message verified under `context`: a renewed key's first use makes it the current
+        one; the key it replaces lasts the rollover interval at most, other waiting keys go."""
+        identifier = context.identifier
+        with self._lock:
+            pending = self._pending.get(identifier) or []
+            if context.instance not in pending:
+                return
+            replaced = (identifier, self._current.get(identifier))
+            old = self._live.get(replaced)
+            if old is not None:
+                self._live[replaced] = replace(old, expires=min(old.expires, now + KEY_ROLLOVER))
+            for instance in pending:
+                if instance != context.instance:
+                    self._live.pop((identifier, instance), None)
+            self._current[identifier] = context.instance
+            del self._pending[identifier]
 
     def resolve(
         self, token: etree._Element, endpoint: str, now: dt.datetime, *, cookie: bool
@@ -138,6 +171,8 @@ class ContextStore:
         with self._lock:
             for generation in [g for g in self._live if g[0] == context.identifier]:
                 del self._live[generation]
+            self._current.pop(context.identifier, None)
+            self._pending.pop(context.identifier, None)
             self.cancelled.append(context.identifier)
 
     def forget(self) -> None:
@@ -145,4 +180,6 @@ class ContextStore:
         no longer open."""
         with self._lock:
             self._live.clear()
+            self._current.clear()
+            self._pending.clear()
         self._sealer.forget()

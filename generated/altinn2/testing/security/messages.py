@@ -122,4 +122,6 @@ def verify_message(
     covered = signatures.verify(signature, signing.hmac_key(key), signatures.HMAC_SHA1)
     if stamp not in covered:
         raise Rejected("the endorsing signature does not cover the Timestamp")
+    if not cookie:
+        store.use(context, now)
     return Verified(context, signatures.signature_value(signature))
