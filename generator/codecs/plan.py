@@ -24,12 +24,15 @@ from generator.codecs.probe import public_name
 
 # Simple types: the conversion of a non-empty text `x` (None: kept as it is, a string).
 GROUPED = ("str", "int", "bool", "datetime", "enum")
+# An int's usual text (ASCII digits, at most 18: within xs:long) is read by Python's `int`; any
+# other (a sign, spaces, `1_000`, other scripts' digits, out of range) by `_f.integer`, which
+# reads XSD's lexical forms only.
 CONVERSIONS: dict[str, str] = {
-    "int": "int(x)",
+    "int": "int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x)",
     "bool": 'True if x == "true" else False if x == "false" else _f.boolean(x)',
     "datetime": "_f.date_time(x)",
     "enum": "members[k][x]",  # the slot's enum table
-    "float": "float(x)",
+    "float": "_f.double(x)",
     "decimal": "_f.decimal(x)",
     "date": "_f.date(x)",
     "time": "_f.time(x)",
