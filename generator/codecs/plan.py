@@ -24,11 +24,12 @@ from generator.codecs.probe import public_name
 
 # Simple types: the conversion of a non-empty text `x` (None: kept as it is, a string).
 GROUPED = ("str", "int", "bool", "datetime", "enum")
-# An int's usual text (ASCII digits, at most 18: within xs:long) is read by Python's `int`; any
-# other (a sign, spaces, `1_000`, other scripts' digits, out of range) by `_f.integer`, which
-# reads XSD's lexical forms only.
+# An int's text is read by Python's `int` when it is ASCII without `_` and at most 18 characters
+# long (within xs:long): there `int` reads XSD's lexical forms only (its other spaces, \v and \f,
+# cannot be in XML text). Any other (`1_000`, other scripts' digits, out of range) goes to
+# `_f.integer`, which reads or refuses it as the reference does.
 CONVERSIONS: dict[str, str] = {
-    "int": "int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x)",
+    "int": 'int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)',
     "bool": 'True if x == "true" else False if x == "false" else _f.boolean(x)',
     "datetime": "_f.date_time(x)",
     "enum": "members[k][x]",  # the slot's enum table

@@ -84,14 +84,14 @@ def decode_BrokerServiceAvailableFile(
         v: dict[str, Any] = {
             "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
             "external_service_edition_code": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "file_name": cs[2].text or _f.blank(cs[2], True, True),
             "file_reference": _f.guid(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
             "file_size": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[4].text)
                 else _f.blank(cs[4], True, False)
             ),
@@ -102,7 +102,7 @@ def decode_BrokerServiceAvailableFile(
                 else _f.blank(cs[6], True, False)
             ),
             "receipt_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[7].text)
                 else _f.blank(cs[7], True, False)
             ),
@@ -131,7 +131,7 @@ def decode_BrokerServiceAvailableFile(
                 v[names[k]] = x
             elif k < 7:
                 v[names[k]] = (
-                    int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
                 )
             elif k < 8:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)

@@ -182,7 +182,7 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
     if len(cs) == 1 and cs[0].tag == _Q59:
         v: dict[str, Any] = {
             "get_altinn_submission_status_basic_result": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -207,7 +207,7 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
                 v[names[k]] = _f.blank(c, k not in _R_GetAltinnSubmissionStatusBasicResponse, k < 0)
             else:
                 v[names[k]] = (
-                    int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
                 )
     o = _m0.GetAltinnSubmissionStatusBasicResponse.__new__(
         _m0.GetAltinnSubmissionStatusBasicResponse
@@ -257,7 +257,7 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
     ):
         v: dict[str, Any] = {
             "receipt_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -267,7 +267,7 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
             "receipt_type_name": _E0[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
             "receipt_status_code": _E1[x] if (x := cs[5].text) else _f.blank(cs[5], True, False),
             "parent_receipt_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[6].text)
                 else _f.blank(cs[6], True, False)
             ),
@@ -307,7 +307,7 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
                 v[names[k]] = x
             elif k < 4:
                 v[names[k]] = (
-                    int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
                 )
             elif k < 5:
                 v[names[k]] = _f.date_time(x)
@@ -354,7 +354,7 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
             "reference_value": cs[0].text or _f.blank(cs[0], True, True),
             "reference_type_name": _E2[x] if (x := cs[1].text) else _f.blank(cs[1], False, False),
             "reportee_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], False, False)
             ),
@@ -380,7 +380,7 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
                 v[names[k]] = x
             elif k < 2:
                 v[names[k]] = (
-                    int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
                 )
             else:
                 v[names[k]] = members[k][x]

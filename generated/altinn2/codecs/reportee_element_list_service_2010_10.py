@@ -193,14 +193,14 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
                 _E0[x] if (x := cs[1].text) else _f.blank(cs[1], True, False)
             ),
             "attachment_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
             "attachment_name": cs[3].text or _f.blank(cs[3], True, True),
             "attachment_type_id": _E1[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
             "created_by_user_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[5].text)
                 else _f.blank(cs[5], True, False)
             ),
@@ -225,7 +225,7 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
                 else _f.blank(cs[11], True, False)
             ),
             "reportee_element_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[12].text)
                 else _f.blank(cs[12], True, False)
             ),
@@ -252,7 +252,7 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
                 v[names[k]] = x
             elif k < 6:
                 v[names[k]] = (
-                    int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
                 )
             elif k < 9:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -330,7 +330,7 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
     ):
         v: dict[str, Any] = {
             "created_by_user_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -355,7 +355,7 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
                 else _f.blank(cs[6], True, False)
             ),
             "item_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[7].text)
                 else _f.blank(cs[7], True, False)
             ),
@@ -387,7 +387,7 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
                 v[names[k]] = x
             elif k < 4:
                 v[names[k]] = (
-                    int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
                 )
             elif k < 7:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -737,49 +737,49 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
                 else _f.blank(cs[1], True, False)
             ),
             "altinn1_archive_unit_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
             "altinn1_form_code": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
             "altinn1_form_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[4].text)
                 else _f.blank(cs[4], True, False)
             ),
             "altinn1_form_instance_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[5].text)
                 else _f.blank(cs[5], True, False)
             ),
             "altinn1_form_or_no": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[6].text)
                 else _f.blank(cs[6], True, False)
             ),
             "altinn1_participant_id": cs[7].text or _f.blank(cs[7], True, True),
             "altinn1_reference_type": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[8].text)
                 else _f.blank(cs[8], True, False)
             ),
             "altinn1_workflow_process_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[9].text)
                 else _f.blank(cs[9], True, False)
             ),
             "archive_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[10].text)
                 else _f.blank(cs[10], True, False)
             ),
             "archive_reference": cs[11].text or _f.blank(cs[11], True, True),
             "case_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[12].text)
                 else _f.blank(cs[12], True, False)
             ),
@@ -788,7 +788,7 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             ),
             "due_date": _f.date_time(x) if (x := cs[14].text) else _f.blank(cs[14], True, False),
             "end_user_system_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[15].text)
                 else _f.blank(cs[15], True, False)
             ),
@@ -806,7 +806,7 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             "last_change_type": _E6[x] if (x := cs[19].text) else _f.blank(cs[19], True, False),
             "last_changed_by": cs[20].text or _f.blank(cs[20], True, True),
             "last_changed_by_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[21].text)
                 else _f.blank(cs[21], True, False)
             ),
@@ -816,12 +816,12 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             "notice": cs[23].text or _f.blank(cs[23], True, True),
             "parent_case_name": cs[24].text or _f.blank(cs[24], True, True),
             "reportee_element_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[25].text)
                 else _f.blank(cs[25], True, False)
             ),
             "reportee_element_owner": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[26].text)
                 else _f.blank(cs[26], True, False)
             ),
@@ -832,17 +832,17 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             "role_requirement": _E8[x] if (x := cs[29].text) else _f.blank(cs[29], True, False),
             "role_requirement_altinn1_element": cs[30].text or _f.blank(cs[30], True, True),
             "se_reportee_element_id": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[31].text)
                 else _f.blank(cs[31], True, False)
             ),
             "service_edition_version": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[32].text)
                 else _f.blank(cs[32], True, False)
             ),
             "service_owner": (
-                (int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
                 if (x := cs[33].text)
                 else _f.blank(cs[33], True, False)
             ),
@@ -874,7 +874,7 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
                 v[names[k]] = x
             elif k < 28:
                 v[names[k]] = (
-                    int(x) if x.isdigit() and x.isascii() and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
                 )
             elif k < 32:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
