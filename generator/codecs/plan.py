@@ -24,12 +24,16 @@ from generator.codecs.probe import public_name
 
 # Simple types: the conversion of a non-empty text `x` (None: kept as it is, a string).
 GROUPED = ("str", "int", "bool", "datetime", "enum")
+# An int's text is read by Python's `int` when it is ASCII without `_` and at most 18 characters
+# long (within xs:long): there `int` reads XSD's lexical forms only (its other spaces, \v and \f,
+# cannot be in XML text). Any other (`1_000`, other scripts' digits, out of range) goes to
+# `_f.integer`, which reads or refuses it as the reference does.
 CONVERSIONS: dict[str, str] = {
-    "int": "int(x)",
+    "int": 'int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)',
     "bool": 'True if x == "true" else False if x == "false" else _f.boolean(x)',
     "datetime": "_f.date_time(x)",
     "enum": "members[k][x]",  # the slot's enum table
-    "float": "float(x)",
+    "float": "_f.double(x)",
     "decimal": "_f.decimal(x)",
     "date": "_f.date(x)",
     "time": "_f.time(x)",

@@ -26,7 +26,7 @@ from lxml import etree
 from xsdata.formats.dataclass.context import XmlContext
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
-from altinn2.runtime.xmlcontext import wcf_date_time
+from altinn2.runtime.xmlcontext import wcf_date_time, xsd_double, xsd_integer
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"
@@ -62,9 +62,9 @@ def _enum(cls: type[enum.Enum]) -> Converter:
 
 CONVERTERS: dict[type, Converter] = {
     str: str,
-    int: lambda text: int(text.strip()),
+    int: xsd_integer,
     bool: _boolean,
-    float: lambda text: float(text.strip()),
+    float: xsd_double,
     Decimal: lambda text: Decimal(text.strip()),
     XmlDateTime: wcf_date_time,
     XmlDate: lambda text: XmlDate.from_string(text.strip()),

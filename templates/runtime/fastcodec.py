@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from lxml import etree
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
-from altinn2.runtime.xmlcontext import wcf_date_time
+from altinn2.runtime.xmlcontext import wcf_date_time, xsd_double, xsd_integer
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"
@@ -145,6 +145,11 @@ def date_time(value: str) -> XmlDateTime:
         return wcf_date_time(value)  # `12:00:Z` and the like
     fields = (d.year, d.month, d.day, d.hour, d.minute, d.second, nanos, zone)
     return _new_tuple(XmlDateTime, fields)
+
+
+# Numbers other than an int's usual text: XSD's lexical forms only, as the reference reads them.
+integer = xsd_integer
+double = xsd_double
 
 
 def date(value: str) -> XmlDate:

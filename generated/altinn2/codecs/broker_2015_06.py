@@ -84,18 +84,28 @@ def decode_BrokerServiceAvailableFile(
         v: dict[str, Any] = {
             "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
             "external_service_edition_code": (
-                int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
             ),
             "file_name": cs[2].text or _f.blank(cs[2], True, True),
             "file_reference": _f.guid(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
-            "file_size": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "file_size": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
+            ),
             "file_status": _E0[x] if (x := cs[5].text) else _f.blank(cs[5], True, False),
             "is_sftp_download_only": (
                 (True if x == "true" else False if x == "false" else _f.boolean(x))
                 if (x := cs[6].text)
                 else _f.blank(cs[6], True, False)
             ),
-            "receipt_id": int(x) if (x := cs[7].text) else _f.blank(cs[7], True, False),
+            "receipt_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[7].text)
+                else _f.blank(cs[7], True, False)
+            ),
             "reportee": cs[8].text or _f.blank(cs[8], True, True),
             "senders_reference": cs[9].text or _f.blank(cs[9], True, True),
             "sent_date": _f.date_time(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
@@ -120,7 +130,9 @@ def decode_BrokerServiceAvailableFile(
             elif k < 4:
                 v[names[k]] = x
             elif k < 7:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 8:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             elif k < 9:

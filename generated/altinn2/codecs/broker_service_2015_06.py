@@ -353,9 +353,17 @@ def decode_ReceiptExternalStreamedBE(
     ):
         v: dict[str, Any] = {
             "last_changed": cs[0].text or _f.blank(cs[0], True, True),
-            "parent_receipt_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "parent_receipt_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
             "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
-            "receipt_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "receipt_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
             "receipt_status_code": cs[4].text or _f.blank(cs[4], True, True),
             "receipt_text": cs[5].text or _f.blank(cs[5], True, True),
             "receipt_type_name": cs[6].text or _f.blank(cs[6], True, True),
@@ -379,7 +387,9 @@ def decode_ReceiptExternalStreamedBE(
             elif k < 5:
                 v[names[k]] = x
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
     o = _m0.ReceiptExternalStreamedBE.__new__(_m0.ReceiptExternalStreamedBE)
     o.__dict__ = v
     return o

@@ -62,11 +62,19 @@ def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
         and cs[9].tag == _Q9
     ):
         v: dict[str, Any] = {
-            "case_id": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "case_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
             "case_name": cs[1].text or _f.blank(cs[1], True, True),
             "comments": cs[2].text or _f.blank(cs[2], True, True),
             "current_state_friendly_name": cs[3].text or _f.blank(cs[3], True, True),
-            "current_state_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "current_state_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
+            ),
             "current_state_name": cs[5].text or _f.blank(cs[5], True, True),
             "due_date": _f.date_time(x) if (x := cs[6].text) else _f.blank(cs[6], True, False),
             "notice": cs[7].text or _f.blank(cs[7], True, True),
@@ -94,7 +102,9 @@ def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
             elif k < 6:
                 v[names[k]] = x
             elif k < 8:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             else:
                 v[names[k]] = _f.date_time(x)
     o = _m0.CaseBE.__new__(_m0.CaseBE)

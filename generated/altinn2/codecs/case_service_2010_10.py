@@ -48,7 +48,11 @@ def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.Arch
     cs = e[:]
     if len(cs) == 1 and cs[0].tag == _Q11:
         v: dict[str, Any] = {
-            "archive_case_ec_result": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "archive_case_ec_result": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
         }
         o = _m0.ArchiveCaseECResponse.__new__(_m0.ArchiveCaseECResponse)
         o.__dict__ = v
@@ -67,7 +71,9 @@ def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.Arch
                     continue  # None already
                 v[names[k]] = _f.blank(c, k not in _R_ArchiveCaseECResponse, k < 0)
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
     o = _m0.ArchiveCaseECResponse.__new__(_m0.ArchiveCaseECResponse)
     o.__dict__ = v
     return o
@@ -135,7 +141,9 @@ def decode_InstantiateCollaborationECResponse(
     if len(cs) == 1 and cs[0].tag == _Q14:
         v: dict[str, Any] = {
             "instantiate_collaboration_ec_result": (
-                int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
             ),
         }
         o = _m0.InstantiateCollaborationECResponse.__new__(_m0.InstantiateCollaborationECResponse)
@@ -155,7 +163,9 @@ def decode_InstantiateCollaborationECResponse(
                     continue  # None already
                 v[names[k]] = _f.blank(c, k not in _R_InstantiateCollaborationECResponse, k < 0)
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
     o = _m0.InstantiateCollaborationECResponse.__new__(_m0.InstantiateCollaborationECResponse)
     o.__dict__ = v
     return o

@@ -220,12 +220,24 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
                 else _f.blank(cs[0], True, False)
             ),
             "archive_reference": cs[1].text or _f.blank(cs[1], True, True),
-            "authenticated_user": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
-            "case_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "authenticated_user": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
+            ),
+            "case_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
             "confirmation_date": (
                 _f.date_time(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
             ),
-            "correspondence_id": int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False),
+            "correspondence_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[5].text)
+                else _f.blank(cs[5], True, False)
+            ),
             "correspondence_name": cs[6].text or _f.blank(cs[6], True, True),
             "correspondence_status": _E0[x] if (x := cs[7].text) else _f.blank(cs[7], True, False),
             "correspondence_subject": cs[8].text or _f.blank(cs[8], True, True),
@@ -244,10 +256,22 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
                 else _f.blank(cs[18], True, False)
             ),
             "language_id": _E1[x] if (x := cs[19].text) else _f.blank(cs[19], True, False),
-            "reportee": int(x) if (x := cs[20].text) else _f.blank(cs[20], True, False),
+            "reportee": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[20].text)
+                else _f.blank(cs[20], True, False)
+            ),
             "sent_by": cs[21].text or _f.blank(cs[21], True, True),
-            "sent_to": int(x) if (x := cs[22].text) else _f.blank(cs[22], True, False),
-            "user_id": int(x) if (x := cs[23].text) else _f.blank(cs[23], True, False),
+            "sent_to": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[22].text)
+                else _f.blank(cs[22], True, False)
+            ),
+            "user_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[23].text)
+                else _f.blank(cs[23], True, False)
+            ),
         }
         o = _m0.CorrespondenceV2.__new__(_m0.CorrespondenceV2)
         o.__dict__ = v
@@ -269,7 +293,9 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
             elif k < 11:
                 v[names[k]] = x
             elif k < 17:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 19:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             elif k < 22:

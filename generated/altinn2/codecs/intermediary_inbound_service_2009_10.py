@@ -182,7 +182,9 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
     if len(cs) == 1 and cs[0].tag == _Q59:
         v: dict[str, Any] = {
             "get_altinn_submission_status_basic_result": (
-                int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
             ),
         }
         o = _m0.GetAltinnSubmissionStatusBasicResponse.__new__(
@@ -204,7 +206,9 @@ def decode_GetAltinnSubmissionStatusBasicResponse(
                     continue  # None already
                 v[names[k]] = _f.blank(c, k not in _R_GetAltinnSubmissionStatusBasicResponse, k < 0)
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
     o = _m0.GetAltinnSubmissionStatusBasicResponse.__new__(
         _m0.GetAltinnSubmissionStatusBasicResponse
     )
@@ -252,13 +256,21 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
         and cs[8].tag == _Q70
     ):
         v: dict[str, Any] = {
-            "receipt_id": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "receipt_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
             "receipt_text": cs[1].text or _f.blank(cs[1], True, True),
             "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
             "last_changed": _f.date_time(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
             "receipt_type_name": _E0[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
             "receipt_status_code": _E1[x] if (x := cs[5].text) else _f.blank(cs[5], True, False),
-            "parent_receipt_id": int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False),
+            "parent_receipt_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[6].text)
+                else _f.blank(cs[6], True, False)
+            ),
             "references": None,
             "sub_receipts": None,
         }
@@ -294,7 +306,9 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
             elif k < 2:
                 v[names[k]] = x
             elif k < 4:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 5:
                 v[names[k]] = _f.date_time(x)
             else:
@@ -339,7 +353,11 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
         v: dict[str, Any] = {
             "reference_value": cs[0].text or _f.blank(cs[0], True, True),
             "reference_type_name": _E2[x] if (x := cs[1].text) else _f.blank(cs[1], False, False),
-            "reportee_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], False, False),
+            "reportee_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], False, False)
+            ),
         }
         o = _m0.ReferenceExternalBE.__new__(_m0.ReferenceExternalBE)
         o.__dict__ = v
@@ -361,7 +379,9 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
             elif k < 1:
                 v[names[k]] = x
             elif k < 2:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             else:
                 v[names[k]] = members[k][x]
     if v["reference_type_name"] is _f.MISSING:

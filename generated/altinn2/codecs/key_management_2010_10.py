@@ -40,8 +40,16 @@ def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateB
     if len(cs) == 3 and cs[0].tag == _Q0 and cs[1].tag == _Q1 and cs[2].tag == _Q2:
         v: dict[str, Any] = {
             "certificate": cs[0].text or _f.blank(cs[0], True, True),
-            "certificate_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
-            "service_owner_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "certificate_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
+            "service_owner_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
+            ),
         }
         o = _m0.CertificateBE.__new__(_m0.CertificateBE)
         o.__dict__ = v
@@ -62,7 +70,9 @@ def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateB
             elif k < 1:
                 v[names[k]] = x
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
     o = _m0.CertificateBE.__new__(_m0.CertificateBE)
     o.__dict__ = v
     return o
@@ -86,7 +96,11 @@ def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalB
         v: dict[str, Any] = {
             "certificate_thumbprint": cs[0].text or _f.blank(cs[0], True, True),
             "key": cs[1].text or _f.blank(cs[1], True, True),
-            "key_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "key_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
+            ),
         }
         o = _m0.KeyExternalBE.__new__(_m0.KeyExternalBE)
         o.__dict__ = v
@@ -107,7 +121,9 @@ def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalB
             elif k < 2:
                 v[names[k]] = x
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
     o = _m0.KeyExternalBE.__new__(_m0.KeyExternalBE)
     o.__dict__ = v
     return o

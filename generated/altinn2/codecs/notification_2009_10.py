@@ -225,10 +225,22 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
     ):
         v: dict[str, Any] = {
             "from_address": cs[0].text or _f.blank(cs[0], True, True),
-            "notification_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "notification_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
             "notify_type": _E1[x] if (x := cs[2].text) else _f.blank(cs[2], True, False),
-            "reportee_element_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
-            "reportee_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "reportee_element_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
+            "reportee_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
+            ),
             "shipment_date_time": (
                 _f.date_time(x) if (x := cs[5].text) else _f.blank(cs[5], True, False)
             ),
@@ -269,7 +281,9 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
             elif k < 3:
                 v[names[k]] = x
             elif k < 6:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 7:
                 v[names[k]] = _f.date_time(x)
             else:
@@ -353,7 +367,11 @@ def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
     cs = e[:]
     if len(cs) == 2 and cs[0].tag == _Q20 and cs[1].tag == _Q21:
         v: dict[str, Any] = {
-            "token_num": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "token_num": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
             "token_value": cs[1].text or _f.blank(cs[1], True, True),
         }
         o = _m0.TextToken.__new__(_m0.TextToken)
@@ -375,7 +393,9 @@ def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
             elif k < 1:
                 v[names[k]] = x
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
     o = _m0.TextToken.__new__(_m0.TextToken)
     o.__dict__ = v
     return o

@@ -273,7 +273,11 @@ def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
     ):
         v: dict[str, Any] = {
             "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
-            "data_format_version": int(x) if (x := cs[1].text) else _f.blank(cs[1], False, False),
+            "data_format_version": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], False, False)
+            ),
             "form_data_xml": cs[2].text or _f.blank(cs[2], True, True),
             "senders_reference": cs[3].text or _f.blank(cs[3], True, True),
             "signed_by_default": (
@@ -306,7 +310,9 @@ def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
             elif k < 3:
                 v[names[k]] = x
             elif k < 4:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             else:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
     if v["data_format_id"] is _f.MISSING:
@@ -382,7 +388,9 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
         v: dict[str, Any] = {
             "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
             "external_service_edition_code": (
-                int(x) if (x := cs[1].text) else _f.blank(cs[1], False, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], False, False)
             ),
             "external_shipment_reference": cs[2].text or _f.blank(cs[2], True, True),
             "identity_field_hash_code": cs[3].text or _f.blank(cs[3], True, True),
@@ -457,7 +465,9 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
             elif k < 7:
                 v[names[k]] = x
             elif k < 8:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 10:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             else:
@@ -659,7 +669,9 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
         v: dict[str, Any] = {
             "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
             "external_service_edition_code": (
-                int(x) if (x := cs[1].text) else _f.blank(cs[1], False, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], False, False)
             ),
             "external_shipment_reference": cs[2].text or _f.blank(cs[2], True, True),
             "identity_field_hash_code": cs[3].text or _f.blank(cs[3], True, True),
@@ -718,7 +730,9 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
             elif k < 7:
                 v[names[k]] = x
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
         elif k == 8:
             v["large_inbound_reference"] = _f.guid(x) if x else _f.blank(c, True, False)
         elif k == 9:

@@ -75,9 +75,17 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
     ):
         v: dict[str, Any] = {
             "last_changed": _f.date_time(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
-            "parent_receipt_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "parent_receipt_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
             "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
-            "receipt_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "receipt_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
             "receipt_status_code": _E0[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
             "receipt_text": cs[5].text or _f.blank(cs[5], True, True),
             "receipt_type_name": _E1[x] if (x := cs[6].text) else _f.blank(cs[6], True, False),
@@ -116,7 +124,9 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
             elif k < 2:
                 v[names[k]] = x
             elif k < 4:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 5:
                 v[names[k]] = _f.date_time(x)
             else:

@@ -77,9 +77,17 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
     ):
         v: dict[str, Any] = {
             "last_changed": _f.date_time(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
-            "parent_receipt_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "parent_receipt_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
             "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
-            "receipt_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "receipt_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
             "receipt_status": _E0[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
             "receipt_template": cs[5].text or _f.blank(cs[5], True, True),
             "receipt_text": cs[6].text or _f.blank(cs[6], True, True),
@@ -119,7 +127,9 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
             elif k < 3:
                 v[names[k]] = x
             elif k < 5:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 6:
                 v[names[k]] = _f.date_time(x)
             else:

@@ -86,14 +86,26 @@ def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFor
     ):
         v: dict[str, Any] = {
             "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
-            "data_format_version": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "data_format_version": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
             "form_data_xml": cs[2].text or _f.blank(cs[2], True, True),
-            "form_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "form_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
             "form_name": cs[4].text or _f.blank(cs[4], True, True),
             "form_payment_info": cs[5].text or _f.blank(cs[5], True, True),
             "form_presentation_field_value": cs[6].text or _f.blank(cs[6], True, True),
             "form_summary": cs[7].text or _f.blank(cs[7], True, True),
-            "parent_reference": int(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
+            "parent_reference": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[8].text)
+                else _f.blank(cs[8], True, False)
+            ),
             "payment_information_e2_b": cs[9].text or _f.blank(cs[9], True, True),
             "payment_information_html": cs[10].text or _f.blank(cs[10], True, True),
         }
@@ -116,7 +128,9 @@ def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFor
             elif k < 8:
                 v[names[k]] = x
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
     o = _m0.ArchivedFormBE.__new__(_m0.ArchivedFormBE)
     o.__dict__ = v
     return o

@@ -107,20 +107,36 @@ def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV
         and cs[7].tag == _Q7
     ):
         v: dict[str, Any] = {
-            "end_user_system_id": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "end_user_system_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
             "last_changed": _f.date_time(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
             "number_of_signatures_added": (
-                int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
             ),
-            "process_step_id_fk": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "process_step_id_fk": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
             "sent_complete": (
                 (True if x == "true" else False if x == "false" else _f.boolean(x))
                 if (x := cs[4].text)
                 else _f.blank(cs[4], True, False)
             ),
-            "task_id": int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False),
+            "task_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[5].text)
+                else _f.blank(cs[5], True, False)
+            ),
             "user_defined_number_of_signatures_required": (
-                int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[6].text)
+                else _f.blank(cs[6], True, False)
             ),
             "workflow_reference": cs[7].text or _f.blank(cs[7], True, True),
         }
@@ -143,7 +159,9 @@ def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV
             elif k < 1:
                 v[names[k]] = x
             elif k < 6:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 7:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             else:
@@ -195,9 +213,17 @@ def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.Arc
             "attachment_function_type": (
                 _E0[x] if (x := cs[0].text) else _f.blank(cs[0], True, False)
             ),
-            "attachment_id": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "attachment_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
             "attachment_name": cs[2].text or _f.blank(cs[2], True, True),
-            "created_by_user_id": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
+            "created_by_user_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
             "created_date_time": (
                 _f.date_time(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
             ),
@@ -233,7 +259,9 @@ def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.Arc
             elif k < 1:
                 v[names[k]] = x
             elif k < 3:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 5:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             elif k < 6:
@@ -300,9 +328,15 @@ def decode_ArchivedFormTaskSigningStepBEV2(
     ):
         v: dict[str, Any] = {
             "authentication_level_id": (
-                int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
             ),
-            "authentication_method": int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
+            "authentication_method": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
+            ),
             "certificate_issued_by_name": cs[2].text or _f.blank(cs[2], True, True),
             "certificate_issued_for_name": cs[3].text or _f.blank(cs[3], True, True),
             "certificate_valid_from": (
@@ -317,12 +351,24 @@ def decode_ArchivedFormTaskSigningStepBEV2(
             "is_signing_all_required": (
                 _E2[x] if (x := cs[7].text) else _f.blank(cs[7], True, False)
             ),
-            "process_step_id": int(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
+            "process_step_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[8].text)
+                else _f.blank(cs[8], True, False)
+            ),
             "signature": _f.base64_binary(x) if (x := cs[9].text) else _f.blank(cs[9], True, False),
-            "signature_id": int(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
+            "signature_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[10].text)
+                else _f.blank(cs[10], True, False)
+            ),
             "signature_text": cs[11].text or _f.blank(cs[11], True, True),
             "signed_attachment_list": None,
-            "signed_by_user": int(x) if (x := cs[13].text) else _f.blank(cs[13], True, False),
+            "signed_by_user": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[13].text)
+                else _f.blank(cs[13], True, False)
+            ),
             "signed_by_user_name": cs[14].text or _f.blank(cs[14], True, True),
             "signed_by_user_ssn": cs[15].text or _f.blank(cs[15], True, True),
             "signed_from_list": None,
@@ -331,13 +377,19 @@ def decode_ArchivedFormTaskSigningStepBEV2(
         v["signed_attachment_list"] = (
             None
             if c.keys() and _f.nil(c, True)
-            else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q16]]
+            else [
+                int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                for x in [_f.text(i, False) for i in c if i.tag == _Q16]
+            ]
         )
         c = cs[16]
         v["signed_from_list"] = (
             None
             if c.keys() and _f.nil(c, True)
-            else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q16]]
+            else [
+                int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                for x in [_f.text(i, False) for i in c if i.tag == _Q16]
+            ]
         )
         o = _m0.ArchivedFormTaskSigningStepBEV2.__new__(_m0.ArchivedFormTaskSigningStepBEV2)
         o.__dict__ = v
@@ -359,7 +411,9 @@ def decode_ArchivedFormTaskSigningStepBEV2(
             elif k < 5:
                 v[names[k]] = x
             elif k < 10:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 13:
                 v[names[k]] = _f.date_time(x)
             else:
@@ -370,13 +424,19 @@ def decode_ArchivedFormTaskSigningStepBEV2(
             v["signed_attachment_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q16]]
+                else [
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    for x in [_f.text(i, False) for i in c if i.tag == _Q16]
+                ]
             )
         elif k == 16:
             v["signed_from_list"] = (
                 None
                 if c.keys() and _f.nil(c, True)
-                else [int(x) for x in [_f.text(i, False) for i in c if i.tag == _Q16]]
+                else [
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    for x in [_f.text(i, False) for i in c if i.tag == _Q16]
+                ]
             )
     o = _m0.ArchivedFormTaskSigningStepBEV2.__new__(_m0.ArchivedFormTaskSigningStepBEV2)
     o.__dict__ = v
@@ -438,13 +498,25 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
             "archived_form_task_signing_step_list": None,
             "external_service_code": cs[5].text or _f.blank(cs[5], True, True),
             "external_service_edition_code": (
-                int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[6].text)
+                else _f.blank(cs[6], True, False)
             ),
-            "invoice_information": float(x) if (x := cs[7].text) else _f.blank(cs[7], True, False),
+            "invoice_information": (
+                _f.double(x) if (x := cs[7].text) else _f.blank(cs[7], True, False)
+            ),
             "last_changed": _f.date_time(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
             "password_encrypted_symmetric_key": None,
-            "reportee_element_id": int(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
-            "reportee_id": int(x) if (x := cs[11].text) else _f.blank(cs[11], True, False),
+            "reportee_element_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[10].text)
+                else _f.blank(cs[10], True, False)
+            ),
+            "reportee_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[11].text)
+                else _f.blank(cs[11], True, False)
+            ),
             "so_encrypted_symmetricd_key": None,
             "service_owner": cs[13].text or _f.blank(cs[13], True, True),
             "ssn_org_number": cs[14].text or _f.blank(cs[14], True, True),
@@ -500,7 +572,9 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
             elif k < 3:
                 v[names[k]] = x
             elif k < 6:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             else:
                 v[names[k]] = _f.date_time(x)
         elif k == 8:
@@ -532,7 +606,7 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
                 )
             )
         elif k == 12:
-            v["invoice_information"] = float(x) if x else _f.blank(c, True, False)
+            v["invoice_information"] = _f.double(x) if x else _f.blank(c, True, False)
         elif k == 13:
             v["password_encrypted_symmetric_key"] = (
                 None if c.keys() and _f.nil(c, True) else _c3.decode_KeyExternalBE(c, consume)

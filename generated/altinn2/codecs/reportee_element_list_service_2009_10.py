@@ -606,36 +606,76 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
                 else _f.blank(cs[1], True, False)
             ),
             "altinn1_archive_unit_id": (
-                int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
             ),
-            "altinn1_form_code": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
-            "altinn1_form_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "altinn1_form_code": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
+            "altinn1_form_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
+            ),
             "altinn1_form_instance_id": (
-                int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[5].text)
+                else _f.blank(cs[5], True, False)
             ),
-            "altinn1_form_or_no": int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False),
+            "altinn1_form_or_no": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[6].text)
+                else _f.blank(cs[6], True, False)
+            ),
             "altinn1_participant_id": cs[7].text or _f.blank(cs[7], True, True),
-            "altinn1_reference_type": int(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
-            "altinn1_workflow_process_id": (
-                int(x) if (x := cs[9].text) else _f.blank(cs[9], True, False)
+            "altinn1_reference_type": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[8].text)
+                else _f.blank(cs[8], True, False)
             ),
-            "archive_id": int(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
+            "altinn1_workflow_process_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[9].text)
+                else _f.blank(cs[9], True, False)
+            ),
+            "archive_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[10].text)
+                else _f.blank(cs[10], True, False)
+            ),
             "archive_reference": cs[11].text or _f.blank(cs[11], True, True),
             "correspondence_status": (
                 _E0[x] if (x := cs[12].text) else _f.blank(cs[12], True, False)
             ),
             "due_date": _f.date_time(x) if (x := cs[13].text) else _f.blank(cs[13], True, False),
-            "end_user_system_id": int(x) if (x := cs[14].text) else _f.blank(cs[14], True, False),
+            "end_user_system_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[14].text)
+                else _f.blank(cs[14], True, False)
+            ),
             "external_service_code": cs[15].text or _f.blank(cs[15], True, True),
             "last_change_type": _E1[x] if (x := cs[16].text) else _f.blank(cs[16], True, False),
             "last_changed_by": cs[17].text or _f.blank(cs[17], True, True),
-            "last_changed_by_id": int(x) if (x := cs[18].text) else _f.blank(cs[18], True, False),
+            "last_changed_by_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[18].text)
+                else _f.blank(cs[18], True, False)
+            ),
             "last_changed_date": (
                 _f.date_time(x) if (x := cs[19].text) else _f.blank(cs[19], True, False)
             ),
-            "reportee_element_id": int(x) if (x := cs[20].text) else _f.blank(cs[20], True, False),
+            "reportee_element_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[20].text)
+                else _f.blank(cs[20], True, False)
+            ),
             "reportee_element_owner": (
-                int(x) if (x := cs[21].text) else _f.blank(cs[21], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[21].text)
+                else _f.blank(cs[21], True, False)
             ),
             "reportee_element_type": (
                 _E2[x] if (x := cs[22].text) else _f.blank(cs[22], True, False)
@@ -643,7 +683,11 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
             "reportee_name": cs[23].text or _f.blank(cs[23], True, True),
             "role_requirement": _E3[x] if (x := cs[24].text) else _f.blank(cs[24], True, False),
             "role_requirement_altinn1_element": cs[25].text or _f.blank(cs[25], True, True),
-            "service_owner": int(x) if (x := cs[26].text) else _f.blank(cs[26], True, False),
+            "service_owner": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[26].text)
+                else _f.blank(cs[26], True, False)
+            ),
             "service_owner_code": cs[27].text or _f.blank(cs[27], True, True),
             "status": _E4[x] if (x := cs[28].text) else _f.blank(cs[28], True, False),
             "status_name": cs[29].text or _f.blank(cs[29], True, True),
@@ -670,7 +714,9 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
             elif k < 9:
                 v[names[k]] = x
             elif k < 22:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 24:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             elif k < 26:

@@ -192,10 +192,18 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
             "attachment_function_type_id": (
                 _E0[x] if (x := cs[1].text) else _f.blank(cs[1], True, False)
             ),
-            "attachment_id": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "attachment_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
+            ),
             "attachment_name": cs[3].text or _f.blank(cs[3], True, True),
             "attachment_type_id": _E1[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
-            "created_by_user_id": int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False),
+            "created_by_user_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[5].text)
+                else _f.blank(cs[5], True, False)
+            ),
             "created_date_time": (
                 _f.date_time(x) if (x := cs[6].text) else _f.blank(cs[6], True, False)
             ),
@@ -216,7 +224,11 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
                 if (x := cs[11].text)
                 else _f.blank(cs[11], True, False)
             ),
-            "reportee_element_id": int(x) if (x := cs[12].text) else _f.blank(cs[12], True, False),
+            "reportee_element_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[12].text)
+                else _f.blank(cs[12], True, False)
+            ),
             "senders_reference": cs[13].text or _f.blank(cs[13], True, True),
         }
         o = _m0.AttachmentBEV2.__new__(_m0.AttachmentBEV2)
@@ -239,7 +251,9 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
             elif k < 3:
                 v[names[k]] = x
             elif k < 6:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 9:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             elif k < 10:
@@ -315,7 +329,11 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
         and cs[11].tag == _Q30
     ):
         v: dict[str, Any] = {
-            "created_by_user_id": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "created_by_user_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
             "created_date_time": (
                 _f.date_time(x) if (x := cs[1].text) else _f.blank(cs[1], True, False)
             ),
@@ -336,7 +354,11 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
                 if (x := cs[6].text)
                 else _f.blank(cs[6], True, False)
             ),
-            "item_id": int(x) if (x := cs[7].text) else _f.blank(cs[7], True, False),
+            "item_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[7].text)
+                else _f.blank(cs[7], True, False)
+            ),
             "item_name": cs[8].text or _f.blank(cs[8], True, True),
             "item_type": _E3[x] if (x := cs[9].text) else _f.blank(cs[9], True, False),
             "item_url": cs[10].text or _f.blank(cs[10], True, True),
@@ -364,7 +386,9 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
             elif k < 2:
                 v[names[k]] = x
             elif k < 4:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 7:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             elif k < 8:
@@ -713,27 +737,61 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
                 else _f.blank(cs[1], True, False)
             ),
             "altinn1_archive_unit_id": (
-                int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
             ),
-            "altinn1_form_code": int(x) if (x := cs[3].text) else _f.blank(cs[3], True, False),
-            "altinn1_form_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "altinn1_form_code": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[3].text)
+                else _f.blank(cs[3], True, False)
+            ),
+            "altinn1_form_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
+            ),
             "altinn1_form_instance_id": (
-                int(x) if (x := cs[5].text) else _f.blank(cs[5], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[5].text)
+                else _f.blank(cs[5], True, False)
             ),
-            "altinn1_form_or_no": int(x) if (x := cs[6].text) else _f.blank(cs[6], True, False),
+            "altinn1_form_or_no": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[6].text)
+                else _f.blank(cs[6], True, False)
+            ),
             "altinn1_participant_id": cs[7].text or _f.blank(cs[7], True, True),
-            "altinn1_reference_type": int(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
-            "altinn1_workflow_process_id": (
-                int(x) if (x := cs[9].text) else _f.blank(cs[9], True, False)
+            "altinn1_reference_type": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[8].text)
+                else _f.blank(cs[8], True, False)
             ),
-            "archive_id": int(x) if (x := cs[10].text) else _f.blank(cs[10], True, False),
+            "altinn1_workflow_process_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[9].text)
+                else _f.blank(cs[9], True, False)
+            ),
+            "archive_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[10].text)
+                else _f.blank(cs[10], True, False)
+            ),
             "archive_reference": cs[11].text or _f.blank(cs[11], True, True),
-            "case_id": int(x) if (x := cs[12].text) else _f.blank(cs[12], True, False),
+            "case_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[12].text)
+                else _f.blank(cs[12], True, False)
+            ),
             "correspondence_status": (
                 _E5[x] if (x := cs[13].text) else _f.blank(cs[13], True, False)
             ),
             "due_date": _f.date_time(x) if (x := cs[14].text) else _f.blank(cs[14], True, False),
-            "end_user_system_id": int(x) if (x := cs[15].text) else _f.blank(cs[15], True, False),
+            "end_user_system_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[15].text)
+                else _f.blank(cs[15], True, False)
+            ),
             "external_service_code": cs[16].text or _f.blank(cs[16], True, True),
             "is_case_archived": (
                 (True if x == "true" else False if x == "false" else _f.boolean(x))
@@ -747,15 +805,25 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             ),
             "last_change_type": _E6[x] if (x := cs[19].text) else _f.blank(cs[19], True, False),
             "last_changed_by": cs[20].text or _f.blank(cs[20], True, True),
-            "last_changed_by_id": int(x) if (x := cs[21].text) else _f.blank(cs[21], True, False),
+            "last_changed_by_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[21].text)
+                else _f.blank(cs[21], True, False)
+            ),
             "last_changed_date": (
                 _f.date_time(x) if (x := cs[22].text) else _f.blank(cs[22], True, False)
             ),
             "notice": cs[23].text or _f.blank(cs[23], True, True),
             "parent_case_name": cs[24].text or _f.blank(cs[24], True, True),
-            "reportee_element_id": int(x) if (x := cs[25].text) else _f.blank(cs[25], True, False),
+            "reportee_element_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[25].text)
+                else _f.blank(cs[25], True, False)
+            ),
             "reportee_element_owner": (
-                int(x) if (x := cs[26].text) else _f.blank(cs[26], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[26].text)
+                else _f.blank(cs[26], True, False)
             ),
             "reportee_element_type": (
                 _E7[x] if (x := cs[27].text) else _f.blank(cs[27], True, False)
@@ -764,12 +832,20 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             "role_requirement": _E8[x] if (x := cs[29].text) else _f.blank(cs[29], True, False),
             "role_requirement_altinn1_element": cs[30].text or _f.blank(cs[30], True, True),
             "se_reportee_element_id": (
-                int(x) if (x := cs[31].text) else _f.blank(cs[31], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[31].text)
+                else _f.blank(cs[31], True, False)
             ),
             "service_edition_version": (
-                int(x) if (x := cs[32].text) else _f.blank(cs[32], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[32].text)
+                else _f.blank(cs[32], True, False)
             ),
-            "service_owner": int(x) if (x := cs[33].text) else _f.blank(cs[33], True, False),
+            "service_owner": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[33].text)
+                else _f.blank(cs[33], True, False)
+            ),
             "service_owner_code": cs[34].text or _f.blank(cs[34], True, True),
             "service_owner_description": cs[35].text or _f.blank(cs[35], True, True),
             "status": _E9[x] if (x := cs[36].text) else _f.blank(cs[36], True, False),
@@ -797,7 +873,9 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             elif k < 12:
                 v[names[k]] = x
             elif k < 28:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 32:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             elif k < 34:

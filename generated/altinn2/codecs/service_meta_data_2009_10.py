@@ -55,11 +55,21 @@ def decode_LogicalFormSchemaDefinition(
         v: dict[str, Any] = {
             "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
             "data_format_provider_type_id": (
-                int(x) if (x := cs[1].text) else _f.blank(cs[1], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[1].text)
+                else _f.blank(cs[1], True, False)
             ),
-            "data_format_version": int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False),
+            "data_format_version": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
+            ),
             "data_format_xsd": cs[3].text or _f.blank(cs[3], True, True),
-            "logical_form_id": int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False),
+            "logical_form_id": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
+            ),
         }
         o = _m0.LogicalFormSchemaDefinition.__new__(_m0.LogicalFormSchemaDefinition)
         o.__dict__ = v
@@ -80,7 +90,9 @@ def decode_LogicalFormSchemaDefinition(
             elif k < 2:
                 v[names[k]] = x
             else:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
     o = _m0.LogicalFormSchemaDefinition.__new__(_m0.LogicalFormSchemaDefinition)
     o.__dict__ = v
     return o

@@ -71,10 +71,16 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
         and cs[11].tag == _Q11
     ):
         v: dict[str, Any] = {
-            "build_package_version": int(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
+            "build_package_version": (
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[0].text)
+                else _f.blank(cs[0], True, False)
+            ),
             "external_service_code": cs[1].text or _f.blank(cs[1], True, True),
             "external_service_edition_code": (
-                int(x) if (x := cs[2].text) else _f.blank(cs[2], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[2].text)
+                else _f.blank(cs[2], True, False)
             ),
             "is_matched": (
                 (True if x == "true" else False if x == "false" else _f.boolean(x))
@@ -82,7 +88,9 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
                 else _f.blank(cs[3], True, False)
             ),
             "service_edition_version_id": (
-                int(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
+                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                if (x := cs[4].text)
+                else _f.blank(cs[4], True, False)
             ),
             "service_edition_version_name": cs[5].text or _f.blank(cs[5], True, True),
             "service_name": cs[6].text or _f.blank(cs[6], True, True),
@@ -112,7 +120,9 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
             elif k < 5:
                 v[names[k]] = x
             elif k < 8:
-                v[names[k]] = int(x)
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
             elif k < 9:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
             elif k < 11:

@@ -4,12 +4,13 @@ cross-namespace list wrappers."""
 from __future__ import annotations
 
 import datetime
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from xsdata.exceptions import ConverterError
-from xsdata.formats.converter import Converter, converter
+from xsdata.formats.converter import Converter, FloatConverter, converter
 from xsdata.formats.dataclass.context import XmlContext
 from xsdata.formats.dataclass.models.builders import XmlMetaBuilder
 from xsdata.formats.dataclass.models.elements import XmlVar
@@ -62,9 +63,70 @@ class WcfDateTimeConverter(Converter):
         return str(value)
 
 
+# XSD's whitespace "collapse" for these types: only these four characters around the value.
+_XSD_SPACE = " \t\r\n"
+_XSD_INTEGER = re.compile(r"[+-]?[0-9]+")
+_XSD_DOUBLE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([Ee][+-]?[0-9]+)?|-?INF|NaN")
+# Every integer field of Altinn's schemas is xs:int, xs:long or xs:unsignedInt: none holds a
+# value outside xs:long's range (the models do not record which of the three a field is).
+LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
+
+
+def xsd_integer(text: str) -> int:
+    """An integer in XSD's lexical form (ASCII digits, an optional sign, no `_`) within xs:long's
+    range; anything else (what Python's `int` also reads: `1_000`, other scripts' digits) raises
+    ValueError."""
+    value = text.strip(_XSD_SPACE)
+    if not _XSD_INTEGER.fullmatch(value):
+        raise ValueError(f"not an xs:integer: {text!r}")
+    number = int(value)
+    if not LONG_MIN <= number <= LONG_MAX:
+        raise ValueError(f"out of xs:long's range: {value}")
+    return number
+
+
+def xsd_double(text: str) -> float:
+    """An xs:double/xs:float in XSD's lexical form (`INF`, `-INF`, `NaN`, no `_`, not Python's
+    `inf`/`nan`/`Infinity`); anything else raises ValueError."""
+    value = text.strip(_XSD_SPACE)
+    if not _XSD_DOUBLE.fullmatch(value):
+        raise ValueError(f"not an xs:double: {text!r}")
+    return float(value)
+
+
+class XsdIntegerConverter(Converter):
+    """int fields: XSD's lexical form only (see `xsd_integer`)."""
+
+    def deserialize(self, value: Any, **kwargs: Any) -> int:
+        if value.__class__ is int:
+            return int(value)
+        try:
+            return xsd_integer(value if isinstance(value, str) else str(value))
+        except ValueError as exc:
+            raise ConverterError(str(exc)) from None
+
+    def serialize(self, value: Any, **kwargs: Any) -> str:
+        return str(value)
+
+
+class XsdDoubleConverter(FloatConverter):
+    """float fields: XSD's lexical form only (see `xsd_double`); written as xsdata writes them
+    (`INF`, `-INF`, `NaN`)."""
+
+    def deserialize(self, value: Any, **kwargs: Any) -> float:
+        if value.__class__ is float:
+            return float(value)
+        try:
+            return xsd_double(value if isinstance(value, str) else str(value))
+        except ValueError as exc:
+            raise ConverterError(str(exc)) from None
+
+
 def register_converters() -> None:
     converter.register_converter(uuid.UUID, UuidConverter())
     converter.register_converter(XmlDateTime, WcfDateTimeConverter())
+    converter.register_converter(int, XsdIntegerConverter())
+    converter.register_converter(float, XsdDoubleConverter())
 
 
 # A request-only class's date field also takes Python's dates (`altinn2.runtime.arguments`
