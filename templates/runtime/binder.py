@@ -26,7 +26,7 @@ from lxml import etree
 from xsdata.formats.dataclass.context import XmlContext
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
-from altinn2.runtime.xmlcontext import wcf_date_time, xsd_double, xsd_integer
+from altinn2.runtime.xmlcontext import wcf_date_time, xsd_ascii, xsd_double, xsd_integer
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"
@@ -67,9 +67,9 @@ CONVERTERS: dict[type, Converter] = {
     float: xsd_double,
     Decimal: lambda text: Decimal(text.strip()),
     XmlDateTime: wcf_date_time,
-    XmlDate: lambda text: XmlDate.from_string(text.strip()),
-    XmlTime: lambda text: XmlTime.from_string(text.strip()),
-    XmlDuration: lambda text: XmlDuration(text.strip()),
+    XmlDate: lambda text: XmlDate.from_string(xsd_ascii(text)),
+    XmlTime: lambda text: XmlTime.from_string(xsd_ascii(text)),
+    XmlDuration: lambda text: XmlDuration(xsd_ascii(text)),
     uuid.UUID: lambda text: uuid.UUID(text.strip()),
     bytes: lambda text: base64.b64decode(text, validate=True),
 }

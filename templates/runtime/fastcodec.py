@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from lxml import etree
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
-from altinn2.runtime.xmlcontext import wcf_date_time, xsd_double, xsd_integer
+from altinn2.runtime.xmlcontext import wcf_date_time, xsd_ascii, xsd_double, xsd_integer
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"
@@ -153,15 +153,15 @@ double = xsd_double
 
 
 def date(value: str) -> XmlDate:
-    return XmlDate.from_string(value.strip())
+    return XmlDate.from_string(xsd_ascii(value))
 
 
 def time(value: str) -> XmlTime:
-    return XmlTime.from_string(value.strip())
+    return XmlTime.from_string(xsd_ascii(value))
 
 
 def duration(value: str) -> XmlDuration:
-    return XmlDuration(value.strip())
+    return XmlDuration(xsd_ascii(value))
 
 
 def guid(value: str) -> uuid.UUID:

@@ -8,12 +8,14 @@ from __future__ import annotations
 import copy
 import math
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from lxml import etree
+from xsdata.models.datatype import XmlDate, XmlDuration, XmlTime
 
-from altinn2.runtime import codec
+from altinn2.runtime import binder, codec, fastcodec
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.fastcodec import REFUSED
 from altinn2.runtime.xmlcontext import xsd_double, xsd_integer
@@ -154,3 +156,44 @@ def test_only_xsd_s_four_spaces_are_collapsed(text: str) -> None:
         xsd_integer(text)
     with pytest.raises(ValueError):
         xsd_double(text)
+
+
+BAD_DATE_TIMES = [
+    "\uff12020-01-01T12:00:00",  # a fullwidth digit in the year
+    "2020-01-01T12:00:00.\u0663",  # an Arabic-Indic digit in the fraction
+    "2020-01-01T1\u0662:00:00Z",
+    "\u0662\u0660\u0662\u0660-01-01",  # a date alone, as WCF reads it, but not ASCII
+]
+
+
+@pytest.mark.parametrize("text", BAD_DATE_TIMES)
+def test_a_date_time_with_other_scripts_digits_is_refused_on_both_paths(text: str) -> None:
+    element, cls = receipt(f"<LastChanged>{text}</LastChanged>")
+    refused_on_both_paths(element, cls, "Receipt/LastChanged")
+
+
+@pytest.mark.parametrize("text", BAD_DATE_TIMES[:3])
+def test_a_date_time_with_other_scripts_digits_is_refused_by_position(text: str) -> None:
+    element, cls = in_order_receipt(LastChanged=text)
+    with by_position_only(cls):
+        refused_on_both_paths(element, cls, "Receipt/LastChanged")
+
+
+@pytest.mark.parametrize(
+    "read",
+    [fastcodec.date, fastcodec.time, fastcodec.duration]
+    + [binder.CONVERTERS[t] for t in (XmlDate, XmlTime, XmlDuration)],
+)
+@pytest.mark.parametrize("text", ["\uff12020-01-01", "1\u0662:00:00", "P\u0661D"])
+def test_dates_times_and_durations_take_ascii_digits_only(
+    read: Callable[[str], object], text: str
+) -> None:
+    with pytest.raises(ValueError):
+        read(text)
+
+
+def test_dates_times_and_durations_in_xsd_s_form_still_read() -> None:
+    assert fastcodec.date(" 2020-01-31\n") == XmlDate(2020, 1, 31)
+    assert fastcodec.time("12:30:05") == XmlTime(12, 30, 5)
+    assert fastcodec.duration("P1DT2H") == XmlDuration("P1DT2H")
+    assert binder.CONVERTERS[XmlDate]("2020-01-31") == XmlDate(2020, 1, 31)

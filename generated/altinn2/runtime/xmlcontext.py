@@ -30,6 +30,18 @@ class UuidConverter(Converter):
         return str(value)
 
 
+_XSD_SPACE = " \t\r\n"
+
+
+def xsd_ascii(text: str) -> str:
+    """A date, time or duration's text without XSD's spaces around it; ValueError when it holds
+    anything but ASCII (XSD's digits are ASCII; Python's date parsers read other scripts' too)."""
+    value = text.strip(_XSD_SPACE)
+    if not value.isascii():
+        raise ValueError(f"not in XSD's lexical form: {text!r}")
+    return value
+
+
 def wcf_date_time(text: str) -> XmlDateTime:
     """An xs:dateTime as WCF reads it.
 
@@ -37,8 +49,8 @@ def wcf_date_time(text: str) -> XmlDateTime:
     (`1999-12-22`, as Altinn's own ReporteeElementList examples send in `FromDate`/`ToDate`)
     in a dateTime field as midnight of that day, so this does too: the field holds an
     `XmlDateTime` (`1999-12-22T00:00:00`), never the raw text. Anything else that is not an
-    xs:dateTime raises ValueError."""
-    value = text.strip()
+    xs:dateTime raises ValueError, other scripts' digits (which Python reads) included."""
+    value = xsd_ascii(text)
     try:
         return XmlDateTime.from_string(value)
     except ValueError:
@@ -64,7 +76,6 @@ class WcfDateTimeConverter(Converter):
 
 
 # XSD's whitespace "collapse" for these types: only these four characters around the value.
-_XSD_SPACE = " \t\r\n"
 _XSD_INTEGER = re.compile(r"[+-]?[0-9]+")
 _XSD_DOUBLE = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([Ee][+-]?[0-9]+)?|-?INF|NaN")
 # Every integer field of Altinn's schemas is xs:int, xs:long or xs:unsignedInt: none holds a
