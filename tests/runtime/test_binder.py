@@ -151,6 +151,8 @@ def test_empty_is_not_nil(read: Any) -> None:
     ("inner", "path", "shown"),
     [
         ("<ReceiptId>five</ReceiptId>", "Receipt/ReceiptId", "'five'"),  # not an int
+        ("<ReceiptId></ReceiptId>", "Receipt/ReceiptId", "ReceiptId"),  # empty is not an int
+        ("<LastChanged/>", "Receipt/LastChanged", "LastChanged"),  # nor a date
         # a status that is not a member of the enum
         ("<ReceiptStatus>Brand new status</ReceiptStatus>", "Receipt/ReceiptStatus", "'Brand"),
         ("<LastChanged>2020-03-15T25:00:00</LastChanged>", "Receipt/LastChanged", "'2020"),

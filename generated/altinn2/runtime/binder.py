@@ -179,8 +179,10 @@ class Binder:
         if len(element):
             raise Unsupported(slot.name)  # markup where a value belongs
         text = element.text
-        if not text:
-            return self._none(slot) if slot.empty is None else slot.empty
+        if not text:  # "" for a string; for any other type, xsdata decides (an int refuses it)
+            if slot.empty is None:
+                raise Unsupported(f"{slot.name}: empty")
+            return slot.empty
         assert slot.convert is not None
         try:
             return slot.convert(text)
