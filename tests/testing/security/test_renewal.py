@@ -434,3 +434,26 @@ def test_a_renewal_says_its_request_type(mock: MockAltinn, certificate: Certific
     answer = post(mock, context.endpoint, unsaid)
     refused(mock, answer, "InvalidSecurity", "the RST's RequestType '' is not Renew")
     assert mock.conversations.store.renewed == []
+
+
+def test_replaced_keys_past_their_rollover_are_dropped(pki: Pki, certificate: Certificate) -> None:
+    """A long-running service does not hold every key a renewal replaced: once past its
+    rollover interval, the next use or renewal of the context drops it."""
+    operation = reportee_elements(Binding.EC)
+    offset = [dt.timedelta(0)]
+
+    def clock() -> dt.datetime:
+        return utc_now() + offset[0]
+
+    with https_mock(pki, clock=clock) as mock:
+        store = mock.conversations.store
+        context = issue(mock, operation, certificate, clock)
+        held = []
+        for _ in range(6):
+            context = renew(mock, context, certificate, clock)
+            assert b"Fault" not in post_under_at(mock, context, operation, clock)
+            held.append(store.generations())
+            offset[0] += dt.timedelta(minutes=6)
+        assert held == [2, 2, 2, 2, 2, 2]  # the current key and the one it replaced, no more
+        assert b"Fault" not in post_under_at(mock, context, operation, clock)
+        assert store.generations() == 1

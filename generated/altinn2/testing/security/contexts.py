@@ -4,7 +4,8 @@ EC (WCF's session mode): contexts live in the service's memory, by Identifier an
 (`c:Instance`); a Cancel removes one with all its generations. As WCF's session channel does, only
 the current key may be renewed; a renewed key waits (5 at most) until a message first uses it, then
 becomes the current one, the key it replaces accepted for the key rollover interval (5 minutes)
-more at most, and the other waiting keys dropped.
+more at most, and the other waiting keys dropped; a replaced key past its rollover is dropped at
+the context's next use or renewal.
 EC2 (cookie mode): the service keeps nothing, the token's `dnse:Cookie` carries the context
 (`cookies`), and must match the token it sits in (Identifier, the token's `wsu:Id`). Either way
 an unknown, expired, cancelled or forgotten context is `BadContextToken`.
@@ -44,6 +45,7 @@ class ContextStore:
         self._live: dict[Generation, IssuedContext] = {}
         self._current: dict[str, str | None] = {}  # EC: the Instance of each context's key in use
         self._pending: dict[str, list[str]] = {}  # EC: renewed Instances no message used yet
+        self._replaced: dict[str, list[str | None]] = {}  # EC: Instances a renewal's use replaced
         self._sealer = CookieSealer()
         self._counter = 0
         self.issued: list[str] = []
@@ -96,6 +98,7 @@ class ContextStore:
         )
         identifier = current.identifier
         with self._lock:
+            self._prune(identifier, now)
             if (identifier, current.instance) not in self._live:
                 raise Rejected("the security context was cancelled meanwhile", bad_context=True)
             if self._current.get(identifier) != current.instance:
@@ -116,6 +119,7 @@ class ContextStore:
         one; the key it replaces lasts the rollover interval at most, other waiting keys go."""
         identifier = context.identifier
         with self._lock:
+            self._prune(identifier, now)
             pending = self._pending.get(identifier) or []
             if context.instance not in pending:
                 return
@@ -123,11 +127,31 @@ class ContextStore:
             old = self._live.get(replaced)
             if old is not None:
                 self._live[replaced] = replace(old, expires=min(old.expires, now + KEY_ROLLOVER))
+                self._replaced.setdefault(identifier, []).append(replaced[1])
             for instance in pending:
                 if instance != context.instance:
                     self._live.pop((identifier, instance), None)
             self._current[identifier] = context.instance
             del self._pending[identifier]
+
+    def _prune(self, identifier: str, now: dt.datetime) -> None:
+        """Drop the replaced keys of `identifier` past their rollover (under the lock): they
+        are refused anyway, and a long-running service must not hold them forever."""
+        replaced = self._replaced.get(identifier)
+        if not replaced:
+            return
+        for instance in list(replaced):
+            generation = self._live.get((identifier, instance))
+            if generation is None or now >= generation.expires:
+                self._live.pop((identifier, instance), None)
+                replaced.remove(instance)
+        if not replaced:
+            del self._replaced[identifier]
+
+    def generations(self) -> int:
+        """How many EC keys (every generation of every context) the service holds."""
+        with self._lock:
+            return len(self._live)
 
     def resolve(
         self, token: etree._Element, endpoint: str, now: dt.datetime, *, cookie: bool
@@ -173,6 +197,7 @@ class ContextStore:
                 del self._live[generation]
             self._current.pop(context.identifier, None)
             self._pending.pop(context.identifier, None)
+            self._replaced.pop(context.identifier, None)
             self.cancelled.append(context.identifier)
 
     def forget(self) -> None:
@@ -182,4 +207,5 @@ class ContextStore:
             self._live.clear()
             self._current.clear()
             self._pending.clear()
+            self._replaced.clear()
         self._sealer.forget()
