@@ -471,8 +471,17 @@ class MockAltinn:
     ) -> Reply:
         """Answer one HTTP request (the server calls this; so can a test, without HTTP). A
         streamed (MTOM) request comes as its envelope part, its file, spooled to disk, and the
-        envelope part's tree when `testing.mtom.receive` parsed it (parsed here otherwise)."""
+        envelope part's tree when `testing.mtom.receive` parsed it (parsed here otherwise);
+        `root` with any other content type is a ValueError (the checks would read the tree
+        while the record keeps `body`)."""
         lowered = {name.lower(): value for name, value in headers.items()}
+        if root is not None and not is_mtom(lowered.get("content-type", "")):
+            if attachment is not None:
+                attachment.path.unlink(missing_ok=True)
+            raise ValueError(
+                "MockAltinn.handle: `root` is only for a streamed (MTOM) request, not for "
+                f"content type {lowered.get('content-type', '(none)')!r}"
+            )
         draft = Draft.begin(method, target, headers, self.clock())
         streamed = _Streamed(is_mtom(lowered.get("content-type", "")), attachment)
         if attachment is not None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import httpx
 import pytest
+from lxml import etree
 
 from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.transport.mtom import XOP_NS, MtomRequest, include_binary
@@ -349,3 +350,16 @@ def test_an_upload_without_its_reference_header_is_the_scenarios_fault(mock: Moc
     assert "40202" in response.text, response.text[:500]
     assert not mock.errors
     assert kept(mock) == []
+
+
+def test_a_parsed_root_for_a_request_that_is_not_mtom_is_a_value_error(mock: MockAltinn) -> None:
+    """`root` is the envelope part of a streamed request: given with a plain SOAP body the
+    checks would read the tree while the record kept the body, so `handle` refuses it outright;
+    nothing is recorded and the spooled file is not kept."""
+    body = envelope("ref", f"cid:{FILE_ID}")
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{ACTION}"'}
+    attachment = spooled(mock)
+    with pytest.raises(ValueError, match=r"`root` is only for a streamed \(MTOM\) request"):
+        mock.handle("POST", PATH, headers, body, attachment, etree.fromstring(body))
+    assert mock.calls == () and not attachment.path.exists()
+    mock.check()
