@@ -10,6 +10,7 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import httpx
 import pytest
@@ -363,3 +364,33 @@ def test_a_parsed_root_for_a_request_that_is_not_mtom_is_a_value_error(mock: Moc
         mock.handle("POST", PATH, headers, body, attachment, etree.fromstring(body))
     assert mock.calls == () and not attachment.path.exists()
     mock.check()
+
+
+def test_the_transfer_a_scenario_is_given_holds_the_uploaded_file_once(
+    mock: MockAltinn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The uploaded file reaches the scenario as `Transfer.upload`, the only copy of its path
+    the call holds (no second `Attachment` beside it to disagree with)."""
+    reference = mock.client().broker_service.initiate_broker_service_basic(
+        broker_service_initiation=initiation()
+    )
+    assert reference is not None
+    given: list[Any] = []
+    handle = mock.scenario.handle
+
+    def watched(operation: Any, request: Any, transfer: Any = None) -> Any:
+        given.append(transfer)
+        return handle(operation, request, transfer)
+
+    monkeypatch.setattr(mock.scenario, "handle", watched)
+    attachment = spooled(mock)
+    reply = handled(mock, envelope(reference, f"cid:{FILE_ID}"), attachment)
+    assert reply.status == 200, reply.body[:500]
+    (transfer,) = given
+    assert transfer.upload == attachment.path
+    held = [
+        value
+        for value in vars(transfer).values()
+        if value == attachment.path or isinstance(value, Attachment)
+    ]
+    assert held == [attachment.path]
