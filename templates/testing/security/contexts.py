@@ -8,7 +8,11 @@ more at most, and the other waiting keys dropped; a replaced key past its rollov
 the context's next use or renewal.
 EC2 (cookie mode): the service keeps nothing, the token's `dnse:Cookie` carries the context
 (`cookies`), and must match the token it sits in (Identifier, the token's `wsu:Id`). Either way
-an unknown, expired, cancelled or forgotten context is `BadContextToken`.
+an unknown, expired, cancelled or forgotten context is `BadContextToken`; except EC's current
+key past its expiry: as WCF's session channel (ServerSecuritySessionChannel) the session lives
+on and the message is answered `RenewNeeded` (Action .../SecureConversationFault), the expired
+key still endorsing the Renew. The mock models no inactivity timeout: such a session waits for
+its Renew or Cancel.
 """
 
 from __future__ import annotations
@@ -154,9 +158,17 @@ class ContextStore:
             return len(self._live)
 
     def resolve(
-        self, token: etree._Element, endpoint: str, now: dt.datetime, *, cookie: bool
+        self,
+        token: etree._Element,
+        endpoint: str,
+        now: dt.datetime,
+        *,
+        cookie: bool,
+        renewing: bool = False,
     ) -> IssuedContext:
-        """The context a `c:SecurityContextToken` of a message at `endpoint` stands for."""
+        """The context a `c:SecurityContextToken` of a message at `endpoint` stands for. EC's
+        current key past its expiry asks for a renewal (`RenewNeeded`), which it may endorse
+        (`renewing`); a replaced key past its rollover, or an EC2 cookie past its, is gone."""
         identifier = (token.findtext(f"{{{WSC}}}Identifier") or "").strip()
         if not identifier:
             raise Rejected("the security context token has no Identifier")
@@ -175,8 +187,16 @@ class ContextStore:
         if context.endpoint != endpoint.lower():
             raise Rejected("the security context was issued by another endpoint", bad_context=True)
         if now >= context.expires:
+            if not cookie and self._is_current(context):
+                if renewing:
+                    return context
+                raise Rejected("the security context's key has expired", renew_needed=True)
             raise Rejected("the security context has expired", bad_context=True)
         return context
+
+    def _is_current(self, context: IssuedContext) -> bool:
+        with self._lock:
+            return self._current.get(context.identifier, "") == context.instance
 
     def _from_cookie(self, token: etree._Element, identifier: str) -> IssuedContext:
         element = token.find(f"{{{DNSE}}}Cookie")
