@@ -449,13 +449,22 @@ def _credentials(operation: Any, can_ask: bool) -> dict[str, Any]:
     return settings
 
 
-def _certificate(operation: Any, path: Path | None, can_ask: bool) -> dict[str, Any]:
+def _certificate(
+    operation: Any, path: Path | None, can_ask: bool, *, given: bool = False
+) -> dict[str, Any]:
     """The enterprise certificate an EC or EC2 operation signs in with (nothing for the
-    others): the PKCS#12 file, its password from the environment or a prompt."""
+    others, with a note on stderr when `given` on the command line): the PKCS#12 file, its
+    password from the environment or a prompt."""
     from altinn2.runtime.errors import ConfigurationError
     from altinn2.runtime.security.x509 import Certificate
 
     if operation.binding.value not in ("EC", "EC2"):
+        if given:
+            click.echo(
+                f"note: --certificate is not used: {operation.name} "
+                f"({operation.binding.value}) does not sign in with a certificate",
+                err=True,
+            )
         return {}
     if path is None:
         _fail(
@@ -583,7 +592,11 @@ def call_command(
         _fail(exc)
     arguments.update(headers)
     trust = _verify(ca_file)  # a wrong file fails before any prompt
-    signing = _certificate(op, certificate, stdin_free)
+    given = (
+        click.get_current_context().get_parameter_source("certificate")
+        is click.core.ParameterSource.COMMANDLINE
+    )
+    signing = _certificate(op, certificate, stdin_free, given=given)
     settings = {**_credentials(op, stdin_free), **signing, **trust}
     module = next(module for module, name in SERVICES.items() if name == op.service)
     try:

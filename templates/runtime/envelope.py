@@ -20,6 +20,7 @@ from altinn2.runtime.errors import (
     AltinnFaultError,
     BadContextTokenError,
     ProtocolError,
+    RenewNeededError,
     SoapFaultError,
     fault_class,
 )
@@ -310,6 +311,8 @@ def fault_error(
             subcodes=subcodes,
             operation=operation,
         )
+    if "RenewNeeded" in subcodes:
+        return RenewNeededError(reason, code=code, subcodes=subcodes, operation=operation)
     if "BadContextToken" in subcodes:
         return BadContextTokenError(reason, code=code, subcodes=subcodes, operation=operation)
     return SoapFaultError(

@@ -227,3 +227,8 @@ class BrokerFileTooLargeError(BrokerError):
 
 class BadContextTokenError(SoapFaultError):
     """EC: the server no longer knows the security context token; a new one is needed."""
+
+
+class RenewNeededError(BadContextTokenError):
+    """EC: the security context's key has expired (WS-SC `RenewNeeded`). The client does not
+    renew keys: as for BadContextToken it issues a new context and sends the call once more."""

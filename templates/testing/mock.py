@@ -471,8 +471,17 @@ class MockAltinn:
     ) -> Reply:
         """Answer one HTTP request (the server calls this; so can a test, without HTTP). A
         streamed (MTOM) request comes as its envelope part, its file, spooled to disk, and the
-        envelope part's tree when `testing.mtom.receive` parsed it (parsed here otherwise)."""
+        envelope part's tree when `testing.mtom.receive` parsed it (parsed here otherwise);
+        `root` with any other content type is a ValueError (the checks would read the tree
+        while the record keeps `body`)."""
         lowered = {name.lower(): value for name, value in headers.items()}
+        if root is not None and not is_mtom(lowered.get("content-type", "")):
+            if attachment is not None:
+                attachment.path.unlink(missing_ok=True)
+            raise ValueError(
+                "MockAltinn.handle: `root` is only for a streamed (MTOM) request, not for "
+                f"content type {lowered.get('content-type', '(none)')!r}"
+            )
         draft = Draft.begin(method, target, headers, self.clock())
         streamed = _Streamed(is_mtom(lowered.get("content-type", "")), attachment)
         if attachment is not None:
@@ -480,7 +489,7 @@ class MockAltinn:
         try:
             if streamed.mtom:
                 lowered["content-type"] = inner_content_type(lowered["content-type"])
-            reply = self._process(draft, lowered, body, root, streamed)
+            reply = self._process(draft, lowered, body, root, streamed, attachment)
         except Exception as exc:  # the mock's own failure: no stack trace on the wire
             reply = self._failed(draft, exc)
         finally:
@@ -520,10 +529,13 @@ class MockAltinn:
         body: bytes,
         root: etree._Element | None,
         streamed: _Streamed,
+        attachment: Attachment | None,
     ) -> Reply:
         """The answer to an accepted request, or the reply of the check that refused it."""
         try:
-            operation, request, message_id = self._accept(draft, headers, body, root, streamed)
+            operation, request, message_id = self._accept(
+                draft, headers, body, root, streamed, attachment
+            )
         except Refused as refused:
             draft.reason = refused.reason
             if refused.operation is not None:
@@ -539,13 +551,14 @@ class MockAltinn:
         body: bytes,
         root: etree._Element | None,
         streamed: _Streamed,
+        attachment: Attachment | None,
     ) -> tuple[OperationInfo, Any, str | None]:
         """Run the checks in WCF's order, noting what they find in `draft`: the operation, its
         typed request and the WS-Addressing MessageID to relate the answer to; or `Refused`.
         `root` is `body` parsed already (a streamed request's), else the checks parse it."""
         if streamed.mtom:
             if root is None:
-                root = _streamed_envelope(body, streamed.attachment, self.max_request_bytes)
+                root = _streamed_envelope(body, attachment, self.max_request_bytes)
             if root is not None:  # the envelope as the checks read it, for the record
                 body = etree.tostring(root, encoding="utf-8")
         endpoint = checks.route(self.endpoints, draft.path, draft.method)
@@ -702,13 +715,13 @@ class MockAltinn:
 
 
 class _Streamed(Transfer):
-    """What a call carried beyond its envelope: MTOM or not, its file, its SOAP header values
-    (by parameter name); and what the answer streams back (`Transfer`)."""
+    """What a call carried beyond its envelope: MTOM or not, its file (`upload`, the only
+    copy of its path), its SOAP header values (by parameter name); and what the answer streams
+    back (`Transfer`)."""
 
     def __init__(self, mtom: bool, attachment: Attachment | None) -> None:
         super().__init__(attachment.path if attachment is not None else None)
         self.mtom = mtom
-        self.attachment = attachment
         self.headers: dict[str, Any] = {}
         self.verified: Verified | None = None  # EC, EC2: the call's security context
 

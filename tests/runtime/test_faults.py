@@ -26,6 +26,7 @@ from altinn2.runtime.errors import (
     InvalidRequestError,
     NotAuthorizedError,
     ProtocolError,
+    RenewNeededError,
     SoapFaultError,
     TransportError,
 )
@@ -255,6 +256,20 @@ def test_bad_context_token_subcode() -> None:
         answer(call_ws_list, reply, binding="WS")
     assert caught.value.subcodes == ("BadContextToken",)
     assert caught.value.reason == "The security context token is expired"
+
+
+def test_renew_needed_subcode_is_a_bad_context_token() -> None:
+    """WS-SC's RenewNeeded (EC's key expired): the client, which does not renew keys, treats
+    it as BadContextToken (issue anew, send once more)."""
+    reply = Reply(
+        soap12_fault(subcode="c:RenewNeeded", reason="The key has expired"),
+        status=500,
+        content_type=SOAP12_XML,
+    )
+    with pytest.raises(RenewNeededError) as caught:
+        answer(call_ws_list, reply, binding="WS")
+    assert isinstance(caught.value, BadContextTokenError)
+    assert caught.value.subcodes == ("RenewNeeded",)
 
 
 # -- not a fault: transport and protocol errors -----------------------------------------------

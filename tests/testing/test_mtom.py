@@ -10,9 +10,11 @@ import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import httpx
 import pytest
+from lxml import etree
 
 from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.transport.mtom import XOP_NS, MtomRequest, include_binary
@@ -349,3 +351,46 @@ def test_an_upload_without_its_reference_header_is_the_scenarios_fault(mock: Moc
     assert "40202" in response.text, response.text[:500]
     assert not mock.errors
     assert kept(mock) == []
+
+
+def test_a_parsed_root_for_a_request_that_is_not_mtom_is_a_value_error(mock: MockAltinn) -> None:
+    """`root` is the envelope part of a streamed request: given with a plain SOAP body the
+    checks would read the tree while the record kept the body, so `handle` refuses it outright;
+    nothing is recorded and the spooled file is not kept."""
+    body = envelope("ref", f"cid:{FILE_ID}")
+    headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": f'"{ACTION}"'}
+    attachment = spooled(mock)
+    with pytest.raises(ValueError, match=r"`root` is only for a streamed \(MTOM\) request"):
+        mock.handle("POST", PATH, headers, body, attachment, etree.fromstring(body))
+    assert mock.calls == () and not attachment.path.exists()
+    mock.check()
+
+
+def test_the_transfer_a_scenario_is_given_holds_the_uploaded_file_once(
+    mock: MockAltinn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The uploaded file reaches the scenario as `Transfer.upload`, the only copy of its path
+    the call holds (no second `Attachment` beside it to disagree with)."""
+    reference = mock.client().broker_service.initiate_broker_service_basic(
+        broker_service_initiation=initiation()
+    )
+    assert reference is not None
+    given: list[Any] = []
+    handle = mock.scenario.handle
+
+    def watched(operation: Any, request: Any, transfer: Any = None) -> Any:
+        given.append(transfer)
+        return handle(operation, request, transfer)
+
+    monkeypatch.setattr(mock.scenario, "handle", watched)
+    attachment = spooled(mock)
+    reply = handled(mock, envelope(reference, f"cid:{FILE_ID}"), attachment)
+    assert reply.status == 200, reply.body[:500]
+    (transfer,) = given
+    assert transfer.upload == attachment.path
+    held = [
+        value
+        for value in vars(transfer).values()
+        if value == attachment.path or isinstance(value, Attachment)
+    ]
+    assert held == [attachment.path]

@@ -100,9 +100,11 @@ def verify_message(
     *,
     cookie: bool,
     derived_keys: bool,
+    renewing: bool = False,
 ) -> Verified:
     """The message's context, once its Timestamp, token and signature hold; else `Rejected`
-    (`bad_context` when the token is one the service does not know now)."""
+    (`bad_context` when the token is one the service does not know now). `renewing`: the
+    message is a Renew, which an EC context's expired current key may still endorse."""
     stamp = security.find(f"{{{WSU}}}Timestamp")
     problem = timestamp_problem(stamp, now, need_id=True)
     if problem:
@@ -110,7 +112,7 @@ def verify_message(
     token = security.find(f"{{{WSC}}}SecurityContextToken")
     if token is None:
         raise Rejected("no security context token in the Security header")
-    context = store.resolve(token, endpoint, now, cookie=cookie)
+    context = store.resolve(token, endpoint, now, cookie=cookie, renewing=renewing)
     signature = signatures.find(security, signatures.HMAC_SHA1)
     if signature is None:
         raise Rejected("no HMAC-SHA1 endorsing signature under the security context")

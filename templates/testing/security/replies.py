@@ -56,6 +56,11 @@ BAD_CONTEXT_TOKEN = (
     "if the service aborted the channel due to inactivity. To prevent the service from aborting "
     "idle sessions prematurely increase the Receive timeout on the service endpoint's binding."
 )
+# WCF's session channel faults a message under an expired session key with this Action.
+SECURE_CONVERSATION_FAULT_ACTION = (
+    "http://schemas.microsoft.com/ws/2006/05/security/SecureConversationFault"
+)
+RENEW_NEEDED = "The security session key has expired; renew it and send the message again."
 CANCELLATION_NOT_ALLOWED = (
     "The message could not be processed because the binding does not allow security context "
     "cancellation."
@@ -156,16 +161,24 @@ def cancelled(relates_to: str | None, now: dt.datetime, confirmations: Sequence[
     return secured_reply(ACTION_CANCELLED, relates_to, body, now, confirmations)
 
 
-def security_fault(subcode: tuple[str, str, str], reason: str) -> Reply:
+def security_fault(
+    subcode: tuple[str, str, str], reason: str, action: str = SOAP_FAULT_ACTION
+) -> Reply:
     """A security fault as WCF sends it: `Sender` with `subcode` (prefix, namespace, name),
-    unsecured, `a:Action` .../soap/fault, HTTP 500."""
-    headers = addressing_reply_headers(SOAP, SOAP_FAULT_ACTION, None)
+    unsecured, `a:Action` .../soap/fault (or `action`), HTTP 500."""
+    headers = addressing_reply_headers(SOAP, action, None)
     body = soap_fault(SOAP, "Sender", reason, subcode=subcode, headers=headers)
     return Reply(500, body, CONTENT_TYPES[SOAP], outcome=f"{subcode[0]}:{subcode[2]}")
 
 
 def bad_context_token(action: str) -> Reply:
     return security_fault(("c", WSC, "BadContextToken"), BAD_CONTEXT_TOKEN.format(action=action))
+
+
+def renew_needed() -> Reply:
+    return security_fault(
+        ("c", WSC, "RenewNeeded"), RENEW_NEEDED, action=SECURE_CONVERSATION_FAULT_ACTION
+    )
 
 
 def invalid_security() -> Reply:

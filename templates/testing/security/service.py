@@ -163,7 +163,13 @@ class ConversationService:
     ) -> Answer:
         certificate = verify_bootstrap(security, self.anchors, now)
         endorsing = verify_message(
-            security, self.store, path, now, cookie=False, derived_keys=policy.derived_keys
+            security,
+            self.store,
+            path,
+            now,
+            cookie=False,
+            derived_keys=policy.derived_keys,
+            renewing=True,
         )
         renewal = read_renewal(body, certificate, endorsing.context)
         entropy = _server_entropy()
@@ -207,6 +213,8 @@ class ConversationService:
     @staticmethod
     def refusal(rejected: Rejected, action: str) -> Reply:
         """The fault WCF answers a refused message with."""
+        if rejected.renew_needed:
+            return replies.renew_needed()
         if rejected.bad_context:
             return replies.bad_context_token(action)
         return replies.invalid_security()

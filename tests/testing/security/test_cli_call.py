@@ -292,3 +292,27 @@ def test_the_certificate_is_not_read_for_basic(mock: MockAltinn, pki: Pki) -> No
     assert json.loads(result.stdout)["fault"]["error_id"] == 989
     assert "certificate" not in result.output
     assert _bindings(mock, "GetReceiptBasicV2") == ["Basic"]
+
+
+def test_a_certificate_given_for_basic_is_noted_once_on_stderr(mock: MockAltinn, pki: Pki) -> None:
+    """`--certificate` on the command line of a Basic call is not used: one note on stderr
+    says so (the environment's ALTINN2_CERTIFICATE, a default for EC and EC2, is not noted)."""
+    result = _call(
+        mock,
+        pki,
+        "ReceiptExternal",
+        "GetReceiptBasicV2",
+        "--certificate",
+        str(pki.enterprise_p12),
+        '{"receipt": {"receipt_id": 1}}',
+        input="",
+        ALTINN2_SYSTEM_USER="x",
+        ALTINN2_SYSTEM_PASSWORD="y",
+    )
+    assert result.exit_code == 1, result.output  # the call went out: 989 for the fake system user
+    assert json.loads(result.stdout)["fault"]["error_id"] == 989
+    assert result.stderr.splitlines() == [
+        "note: --certificate is not used: GetReceiptBasicV2 (Basic) does not sign in with a "
+        "certificate"
+    ]
+    assert _bindings(mock, "GetReceiptBasicV2") == ["Basic"]

@@ -69,6 +69,9 @@ RENEW = f"{WST}/Renew"
 ACTION_RENEW = f"{WST}/RST/SCT/Renew"
 ACTION_RENEWED = f"{WST}/RSTR/SCT/Renew"
 SOAP = trust.SOAP
+SECURE_CONVERSATION_FAULT = (
+    "http://schemas.microsoft.com/ws/2006/05/security/SecureConversationFault"
+)
 
 
 @dataclass(frozen=True)
@@ -324,7 +327,12 @@ def test_a_renewal_needs_the_context_key(mock: MockAltinn, certificate: Certific
 # -- refusals -------------------------------------------------------------------------------------
 
 
-def test_an_expired_context_is_not_renewed(pki: Pki, certificate: Certificate) -> None:
+def test_an_expired_key_asks_for_its_renewal_which_it_may_endorse(
+    pki: Pki, certificate: Certificate
+) -> None:
+    """As WCF's session channel: a message under the context's current key past its expiry is
+    answered `c:RenewNeeded` (Action .../SecureConversationFault), not BadContextToken; that key
+    still endorses the Renew, and the call goes through under the renewed one."""
     operation = reportee_elements(Binding.EC)
     offset = [dt.timedelta(0)]
 
@@ -334,11 +342,37 @@ def test_an_expired_context_is_not_renewed(pki: Pki, certificate: Certificate) -
     with https_mock(pki, clock=clock, token_lifetime=dt.timedelta(seconds=60)) as mock:
         context = issue(mock, operation, certificate, clock)
         offset[0] = dt.timedelta(seconds=61)
-        answer = post(
-            mock, context.endpoint, renew_request(context, certificate, clock=clock).envelope
-        )
+        answer = post_under_at(mock, context, operation, clock)
+        assert subcodes(answer) == ("RenewNeeded",)
+        envelope = read_envelope(parse_xml(answer), answer)
+        actions = [h.text for h in envelope.headers if h.tag == f"{{{WSA}}}Action"]
+        assert actions == [SECURE_CONVERSATION_FAULT]
+        assert mock.calls[-1].reason == "the security context's key has expired"
+        renewed = renew(mock, context, certificate, clock)
+        assert renewed.identifier == context.identifier
+        assert b"Fault" not in post_under_at(mock, renewed, operation, clock)
+        assert mock.conversations.store.renewed == [context.identifier]
+
+
+def test_a_replaced_key_past_its_rollover_is_not_renewed(
+    pki: Pki, certificate: Certificate
+) -> None:
+    """Only the current key asks for a renewal: one a renewal replaced is gone once its
+    rollover ends (BadContextToken)."""
+    operation = reportee_elements(Binding.EC)
+    offset = [dt.timedelta(0)]
+
+    def clock() -> dt.datetime:
+        return utc_now() + offset[0]
+
+    with https_mock(pki, clock=clock) as mock:
+        first = issue(mock, operation, certificate, clock)
+        renewed = renew(mock, first, certificate, clock)
+        assert b"Fault" not in post_under_at(mock, renewed, operation, clock)
+        offset[0] = dt.timedelta(minutes=6)
+        answer = post(mock, first.endpoint, renew_request(first, certificate, clock=clock).envelope)
         refused(mock, answer, "BadContextToken", "the security context has expired")
-        assert mock.conversations.store.renewed == []
+        assert mock.conversations.store.renewed == [first.identifier]
 
 
 @pytest.mark.parametrize("how", ["forgotten", "cancelled"])
@@ -434,3 +468,26 @@ def test_a_renewal_says_its_request_type(mock: MockAltinn, certificate: Certific
     answer = post(mock, context.endpoint, unsaid)
     refused(mock, answer, "InvalidSecurity", "the RST's RequestType '' is not Renew")
     assert mock.conversations.store.renewed == []
+
+
+def test_replaced_keys_past_their_rollover_are_dropped(pki: Pki, certificate: Certificate) -> None:
+    """A long-running service does not hold every key a renewal replaced: once past its
+    rollover interval, the next use or renewal of the context drops it."""
+    operation = reportee_elements(Binding.EC)
+    offset = [dt.timedelta(0)]
+
+    def clock() -> dt.datetime:
+        return utc_now() + offset[0]
+
+    with https_mock(pki, clock=clock) as mock:
+        store = mock.conversations.store
+        context = issue(mock, operation, certificate, clock)
+        held = []
+        for _ in range(6):
+            context = renew(mock, context, certificate, clock)
+            assert b"Fault" not in post_under_at(mock, context, operation, clock)
+            held.append(store.generations())
+            offset[0] += dt.timedelta(minutes=6)
+        assert held == [2, 2, 2, 2, 2, 2]  # the current key and the one it replaced, no more
+        assert b"Fault" not in post_under_at(mock, context, operation, clock)
+        assert store.generations() == 1

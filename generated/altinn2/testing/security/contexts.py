@@ -4,10 +4,15 @@ EC (WCF's session mode): contexts live in the service's memory, by Identifier an
 (`c:Instance`); a Cancel removes one with all its generations. As WCF's session channel does, only
 the current key may be renewed; a renewed key waits (5 at most) until a message first uses it, then
 becomes the current one, the key it replaces accepted for the key rollover interval (5 minutes)
-more at most, and the other waiting keys dropped.
+more at most, and the other waiting keys dropped; a replaced key past its rollover is dropped at
+the context's next use or renewal.
 EC2 (cookie mode): the service keeps nothing, the token's `dnse:Cookie` carries the context
 (`cookies`), and must match the token it sits in (Identifier, the token's `wsu:Id`). Either way
-an unknown, expired, cancelled or forgotten context is `BadContextToken`.
+an unknown, expired, cancelled or forgotten context is `BadContextToken`; except EC's current
+key past its expiry: as WCF's session channel (ServerSecuritySessionChannel) the session lives
+on and the message is answered `RenewNeeded` (Action .../SecureConversationFault), the expired
+key still endorsing the Renew. The mock models no inactivity timeout: such a session waits for
+its Renew or Cancel.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ class ContextStore:
         self._live: dict[Generation, IssuedContext] = {}
         self._current: dict[str, str | None] = {}  # EC: the Instance of each context's key in use
         self._pending: dict[str, list[str]] = {}  # EC: renewed Instances no message used yet
+        self._replaced: dict[str, list[str | None]] = {}  # EC: Instances a renewal's use replaced
         self._sealer = CookieSealer()
         self._counter = 0
         self.issued: list[str] = []
@@ -96,6 +102,7 @@ class ContextStore:
         )
         identifier = current.identifier
         with self._lock:
+            self._prune(identifier, now)
             if (identifier, current.instance) not in self._live:
                 raise Rejected("the security context was cancelled meanwhile", bad_context=True)
             if self._current.get(identifier) != current.instance:
@@ -116,6 +123,7 @@ class ContextStore:
         one; the key it replaces lasts the rollover interval at most, other waiting keys go."""
         identifier = context.identifier
         with self._lock:
+            self._prune(identifier, now)
             pending = self._pending.get(identifier) or []
             if context.instance not in pending:
                 return
@@ -123,16 +131,44 @@ class ContextStore:
             old = self._live.get(replaced)
             if old is not None:
                 self._live[replaced] = replace(old, expires=min(old.expires, now + KEY_ROLLOVER))
+                self._replaced.setdefault(identifier, []).append(replaced[1])
             for instance in pending:
                 if instance != context.instance:
                     self._live.pop((identifier, instance), None)
             self._current[identifier] = context.instance
             del self._pending[identifier]
 
+    def _prune(self, identifier: str, now: dt.datetime) -> None:
+        """Drop the replaced keys of `identifier` past their rollover (under the lock): they
+        are refused anyway, and a long-running service must not hold them forever."""
+        replaced = self._replaced.get(identifier)
+        if not replaced:
+            return
+        for instance in list(replaced):
+            generation = self._live.get((identifier, instance))
+            if generation is None or now >= generation.expires:
+                self._live.pop((identifier, instance), None)
+                replaced.remove(instance)
+        if not replaced:
+            del self._replaced[identifier]
+
+    def generations(self) -> int:
+        """How many EC keys (every generation of every context) the service holds."""
+        with self._lock:
+            return len(self._live)
+
     def resolve(
-        self, token: etree._Element, endpoint: str, now: dt.datetime, *, cookie: bool
+        self,
+        token: etree._Element,
+        endpoint: str,
+        now: dt.datetime,
+        *,
+        cookie: bool,
+        renewing: bool = False,
     ) -> IssuedContext:
-        """The context a `c:SecurityContextToken` of a message at `endpoint` stands for."""
+        """The context a `c:SecurityContextToken` of a message at `endpoint` stands for. EC's
+        current key past its expiry asks for a renewal (`RenewNeeded`), which it may endorse
+        (`renewing`); a replaced key past its rollover, or an EC2 cookie past its, is gone."""
         identifier = (token.findtext(f"{{{WSC}}}Identifier") or "").strip()
         if not identifier:
             raise Rejected("the security context token has no Identifier")
@@ -151,8 +187,16 @@ class ContextStore:
         if context.endpoint != endpoint.lower():
             raise Rejected("the security context was issued by another endpoint", bad_context=True)
         if now >= context.expires:
+            if not cookie and self._is_current(context):
+                if renewing:
+                    return context
+                raise Rejected("the security context's key has expired", renew_needed=True)
             raise Rejected("the security context has expired", bad_context=True)
         return context
+
+    def _is_current(self, context: IssuedContext) -> bool:
+        with self._lock:
+            return self._current.get(context.identifier, "") == context.instance
 
     def _from_cookie(self, token: etree._Element, identifier: str) -> IssuedContext:
         element = token.find(f"{{{DNSE}}}Cookie")
@@ -173,6 +217,7 @@ class ContextStore:
                 del self._live[generation]
             self._current.pop(context.identifier, None)
             self._pending.pop(context.identifier, None)
+            self._replaced.pop(context.identifier, None)
             self.cancelled.append(context.identifier)
 
     def forget(self) -> None:
@@ -182,4 +227,5 @@ class ContextStore:
             self._live.clear()
             self._current.clear()
             self._pending.clear()
+            self._replaced.clear()
         self._sealer.forget()
