@@ -177,6 +177,10 @@ def _signature(indent: str, code: str) -> list[str]:
     head, body, tail = code[: opening + 1], code[opening + 1 : closing], code[closing:]
     if not tail.startswith(") -> ") or not tail.endswith(":"):
         raise _Unsure
+    if not body.strip():
+        raise _Unsure  # black splits the return annotation instead
+    if len(_items(body)) == 1:
+        body += ","  # black adds a trailing comma to a lone parameter, then one a line
     parameters = _inside(indent + "    ", body, literal=False)
     if _fits(indent, tail):
         return [indent + head, *parameters, indent + tail]
