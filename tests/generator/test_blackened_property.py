@@ -7,22 +7,15 @@ output; a mismatch is a layout rule that disagrees with black."""
 from __future__ import annotations
 
 import keyword
-from collections import Counter
 from collections.abc import Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import strategies as st
 
-from generator import formatcache
 from generator.blackened import blacken_module
+from tests.generator.black_agreement import assert_known_is_black
 
 LOWER = "abcdefghijklmnopqrstuvwxyz"
-EXAMPLES = settings(
-    max_examples=120,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
-)
 
 
 def _word(alphabet: str, min_size: int, max_size: int) -> st.SearchStrategy[str]:
@@ -123,21 +116,6 @@ SHAPES: dict[str, Callable[[], st.SearchStrategy[str]]] = {
 }
 
 
-def _check(source: str, seen: Counter[str]) -> None:
-    laid, known = blacken_module(source)
-    seen["laid out" if known and laid != source else "known" if known else "unknown"] += 1
-    if known:
-        assert laid == formatcache.black.format_str(source, mode=formatcache.MODE), source
-
-
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_a_module_called_known_is_what_black_writes(shape: str) -> None:
-    seen: Counter[str] = Counter()
-
-    @EXAMPLES
-    @given(SHAPES[shape]())
-    def check(source: str) -> None:
-        _check(source, seen)
-
-    check()
-    assert seen["laid out"], seen  # long lines were drawn, and split
+    assert_known_is_black(blacken_module, SHAPES[shape]())
