@@ -9,8 +9,9 @@ Measures, in one run, `--rounds` times each:
    per-stage breakdown;
 2. `altinn-codegen generate` as a command, into a temporary copy of the workspace (spec, locks,
    WSDL cache, templates): interpreter start-up, imports and the atomic write included; from an
-   empty formatting cache, each round followed by one `xsdata generate` of all root WSDLs
-   together (one process; xsdata merges their definitions), so that the two take turns; then
+   empty formatting cache, each round beside one `xsdata generate` of all root WSDLs together
+   (one process; xsdata merges their definitions), so that the two take turns, xsdata first
+   every other round; then
    again with nothing changed, and after a one-line WSDL change;
 3. `xsdata generate` once per root WSDL (one `xsdata` process each, as one would run it by
    hand); xsdata with its defaults throughout.
@@ -174,7 +175,8 @@ def bench_cli(
     """The command in a copy of the workspace: from an empty formatting cache (a first run, or a
     formatter upgrade), again with nothing changed, and after a one-line WSDL change each round
     (an optional element added to a type of the Basic broker WSDL, the lock updated to match).
-    `beside(round)` runs after each cold round (xsdata on all WSDLs: the two side by side)."""
+    `beside(round)` runs beside each cold round, after it and before it every other round
+    (xsdata on all WSDLs: the two take turns, each first as often as the other)."""
     project = copy_workspace(root, work / "workspace")
     command = [str(BIN / "altinn-codegen"), "generate", "--root", str(project.root)]
 
@@ -186,10 +188,14 @@ def bench_cli(
 
     cold, warm, incremental = [], [], []
     for index in range(rounds):
+        swap = index % 2 == 1  # xsdata first every other round
+        if swap:
+            beside(index)
         shutil.rmtree(project.format_cache_dir, ignore_errors=True)
         seconds, text = generate_once()
         cold.append(seconds)
-        beside(index)
+        if not swap:
+            beside(index)
     for _ in range(rounds):
         warm.append(generate_once()[0])
     for round_number in range(rounds):

@@ -1,7 +1,7 @@
 """Streamed (MTOM) transfers through the mock: client peak RSS and throughput against a raw httpx
 streamed transfer of the same bytes, in the same run. Not a test (`pytest` never runs it).
 
-    .venv/bin/python bench/mtom.py      # 1 GiB, 5 rounds, writes bench/results/mtom.json
+    .venv/bin/python bench/mtom.py      # 1 GiB, 6 rounds, writes bench/results/mtom.json
     .venv/bin/python bench/mtom.py --size-mib 64 --rounds 1 --output /tmp/mtom.json
 
 The servers run in a child process (the stateful mock, and a raw HTTP sink/source), so that the
@@ -185,7 +185,7 @@ def _write(chunks: Iterator[bytes], destination: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mib", type=int, default=1024)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--output", default=str(Path(__file__).parent / "results" / "mtom.json"))
     options = parser.parse_args()
     size = options.size_mib * 1024 * 1024

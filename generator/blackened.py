@@ -18,14 +18,15 @@ from __future__ import annotations
 import re
 
 from generator.models.render import LINE_LENGTH
+from generator.toplevel import (
+    CLOSE as _CLOSE,
+    OPEN as _OPEN,
+    UnknownShape as _Unsure,
+    depth_zero as _depth_zero,
+    top_level as _top_level,
+)
 
-_OPEN = {"(": ")", "[": "]", "{": "}"}
-_CLOSE = {")", "]", "}"}
 _IDENTIFIER_END = re.compile(r"[\w\]).]$")
-
-
-class _Unsure(Exception):
-    """A shape this module does not know: the line is left for black."""
 
 
 def blacken_lines(source: str) -> str:
@@ -122,37 +123,6 @@ def _brackets(code: str) -> dict[int, int]:
     return pairs
 
 
-def _depth_zero(code: str) -> list[bool]:
-    """For each character: outside every bracket and string."""
-    flags: list[bool] = []
-    depth = 0
-    in_string = False
-    for char in code:
-        if char == '"':
-            in_string = not in_string
-            flags.append(False)
-            continue
-        if not in_string:
-            if char in _OPEN:
-                depth += 1
-            elif char in _CLOSE:
-                depth -= 1
-                flags.append(False)
-                continue
-        flags.append(depth == 0 and not in_string and char not in _OPEN)
-    return flags
-
-
-def _top_level(code: str, text: str) -> int | None:
-    flags = _depth_zero(code)
-    start = code.find(text)
-    while start >= 0:
-        if all(flags[start : start + len(text)]):
-            return start
-        start = code.find(text, start + 1)
-    return None
-
-
 def _items(body: str) -> list[str]:
     """`body` split at its top-level commas (a trailing comma gives no empty item)."""
     flags = _depth_zero(body)
@@ -177,6 +147,10 @@ def _signature(indent: str, code: str) -> list[str]:
     head, body, tail = code[: opening + 1], code[opening + 1 : closing], code[closing:]
     if not tail.startswith(") -> ") or not tail.endswith(":"):
         raise _Unsure
+    if not body.strip():
+        raise _Unsure  # black splits the return annotation instead
+    if len(_items(body)) == 1:
+        body += ","  # black adds a trailing comma to a lone parameter, then one a line
     parameters = _inside(indent + "    ", body, literal=False)
     if _fits(indent, tail):
         return [indent + head, *parameters, indent + tail]

@@ -22,10 +22,7 @@ from __future__ import annotations
 
 from generator.blackened import blacken_lines
 from generator.models.render import LINE_LENGTH
-
-
-class _Unsure(Exception):
-    """A shape this module does not know."""
+from generator.toplevel import UnknownShape as _Unsure, top_level as _top_level
 
 
 def layout_module(source: str) -> tuple[str, bool]:
@@ -83,49 +80,18 @@ def _is_string(text: str) -> bool:
     )
 
 
-def _depth_zero(code: str) -> list[bool]:
-    """For each character: outside every bracket and string."""
-    flags: list[bool] = []
-    depth = 0
-    in_string = False
-    for char in code:
-        if char == '"':
-            in_string = not in_string
-        elif not in_string and char in "([{":
-            depth += 1
-            flags.append(False)
-            continue
-        elif not in_string and char in ")]}":
-            depth -= 1
-        if depth < 0:
-            raise _Unsure
-        flags.append(depth == 0 and not in_string and char != '"')
-    if depth or in_string:
-        raise _Unsure
-    return flags
-
-
-def _top_level(code: str, word: str, start: int = 0) -> int:
-    """The index of the first `word` outside brackets and strings from `start`, or -1."""
-    flags = _depth_zero(code)
-    found = code.find(word, start)
-    while found >= 0 and not all(flags[found : found + len(word)]):
-        found = code.find(word, found + 1)
-    return found
-
-
 def _ternary(code: str) -> tuple[str, str, str] | None:
     """`A if B else C` as (A, B, C); C may be a conditional expression itself."""
     if " lambda " in f" {code}" or code.startswith(("(", "not ")):
         return None
     condition = _top_level(code, " if ")
-    if condition < 0:
+    if condition is None:
         return None
     otherwise = _top_level(code, " else ", condition)
-    if otherwise < 0:
+    if otherwise is None:
         return None
     nested = _top_level(code, " if ", condition + 1)
-    if 0 <= nested < otherwise:
+    if nested is not None and nested < otherwise:
         raise _Unsure  # a conditional expression inside the condition
     return code[:condition], code[condition + 4 : otherwise], code[otherwise + 6 :]
 

@@ -393,6 +393,10 @@ def _literal_lines(words: list[str], width: int = 90) -> list[str]:
     return [_str(line) for line in lines]
 
 
+# The indent of each argument line of `_f.index(...)`, one argument a line (codecs.py.jinja).
+_ARGUMENT_INDENT = "    "
+
+
 def _index_arguments(plan: ClassPlan, names: _Names) -> list[str]:
     """`_f.index` arguments: each run of slots in one namespace as its constant and names."""
     runs: list[tuple[str, list[str]]] = []
@@ -408,8 +412,9 @@ def _index_arguments(plan: ClassPlan, names: _Names) -> list[str]:
     found: list[str] = []
     for constant, locals_ in runs:
         lines = _literal_lines(locals_)
-        if len(lines) > 1 and len(" ".join(lines)) + 5 <= LINE_LENGTH:
-            lines = [" ".join(lines)]  # black joins an argument that fits on its line
+        joined = " ".join(lines)
+        if len(lines) > 1 and len(f"{_ARGUMENT_INDENT}{joined},") <= LINE_LENGTH:
+            lines = [joined]  # black joins an argument that fits on its line, comma included
         found += [f"{constant},", *lines]
         found[-1] += ","
     return found
