@@ -110,13 +110,17 @@ def timed_stages(spent: dict[str, float]) -> Iterator[None]:
 
 @contextlib.contextmanager
 def empty_format_cache(folder: Path) -> Iterator[None]:
-    """`build_output` with an empty formatting cache in `folder` (not the workspace's)."""
+    """`build_output` with an empty formatting cache in `folder` and an empty stage cache
+    beside it (not the workspace's)."""
     original = generate.FormatCache
     generate.FormatCache = lambda _: original(folder)  # type: ignore[assignment,misc,return-value]
+    stages = generate.StageCache
+    generate.StageCache = lambda _: stages(folder.with_name(f"{folder.name}-stages"))  # type: ignore[assignment,misc,return-value]
     try:
         yield
     finally:
         generate.FormatCache = original  # type: ignore[misc]
+        generate.StageCache = stages  # type: ignore[misc]
 
 
 def bench_build_output(root: Path, work: Path, rounds: int) -> dict[str, Any]:
@@ -192,6 +196,7 @@ def bench_cli(
         if swap:
             beside(index)
         shutil.rmtree(project.format_cache_dir, ignore_errors=True)
+        shutil.rmtree(project.stage_cache_dir, ignore_errors=True)
         seconds, text = generate_once()
         cold.append(seconds)
         if not swap:

@@ -102,6 +102,7 @@ class Formatting:
         self.laid_out: dict[str, str] = {}  # path -> the module as laid out, imports sorted
         self.sources: dict[str, str] = {}
         self.keys: dict[str, str] = {}
+        self.sorted_keys: set[str] = set()  # entries of laid-out modules' sorted imports
         self.done: dict[str, str] = {}
         self.waiting: list[str] = []  # not yet handed to a worker
         self.futures: dict[str, concurrent.futures.Future[str]] = {}
@@ -135,7 +136,7 @@ class Formatting:
     def submit_laid_out(self, files: dict[str, str]) -> None:
         """Modules black would leave as they are once their imports are sorted."""
         for path, source in files.items():
-            self.laid_out[path] = text = sort_imports(source)
+            self.laid_out[path] = text = self._sorted(source)
             if self.verify:
                 self.submit({path: source})
                 continue
@@ -143,6 +144,18 @@ class Formatting:
             self.done[path] = text
             if self.cache is not None:  # a verifying run's entry stays
                 self.keys[path] = self.cache.key(source)
+
+    def _sorted(self, source: str) -> str:
+        """`sort_imports(source)`, from `cache` where it has it."""
+        if self.cache is None:
+            return sort_imports(source)
+        key = self.cache.key(f"imports sorted\0{source}")
+        self.sorted_keys.add(key)
+        text = self.cache.get(key)
+        if text is None:
+            text = sort_imports(source)
+            self.cache.put(key, text)
+        return text
 
     def unstable(self) -> list[str]:
         """The laid-out modules black formatted differently (after `result`; with `verify`)."""
@@ -156,7 +169,7 @@ class Formatting:
             if self.cache is not None:
                 self.cache.put(self.keys[path], text)
         if self.cache is not None:
-            self.cache.keep_only(set(self.keys.values()))
+            self.cache.keep_only(set(self.keys.values()) | self.sorted_keys)
         return {path: self.done[path] for path in self.sources}
 
 

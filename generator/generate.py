@@ -6,7 +6,9 @@ the new tree is built beside `generated/` and swapped in, so a failure leaves th
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment
@@ -25,6 +27,7 @@ from generator.project import Project
 from generator.render import environment, package_context, render, render_service
 from generator.services import ServiceModule, plan_services
 from generator.spec import load_spec
+from generator.stagecache import NoCache, StageCache
 
 PACKAGE_TEMPLATES = {
     "altinn2/__init__.py": "package_init.py.jinja",
@@ -76,7 +79,9 @@ def build_output(project: Project, verify: bool = False) -> Output:
     cache = WsdlCache.open(project)
     coverage = cover(spec, cache)
     names = read_names_lock(project.names_lock_path)
-    models = build_models(cache, names, message_elements(coverage))
+    # `check` recomputes every stage: the verification trusts no remembered result.
+    stages = NoCache() if verify else StageCache(project.stage_cache_dir)
+    models = build_models(cache, names, message_elements(coverage), stages)
     # Copied as they are, not formatted again: isort and black leave them unchanged (`make
     # style` checks them with black; tests/generator/test_formatcache.py with format_source).
     verbatim = static_sources(project.templates_dir)
@@ -88,20 +93,30 @@ def build_output(project: Project, verify: bool = False) -> Output:
         xmlcontext = verbatim["altinn2/runtime/xmlcontext.py"]
         python: dict[str, str] = {}  # laid out by black's rules where known, else for black
         laid_out: dict[str, str] = {}
-        codecs = build_codecs_for(env, services, models.files, xmlcontext)
+        codecs = stages.remembered(
+            "codec modules",
+            codec_inputs(project.templates_dir, services, models.files, xmlcontext),
+            partial(build_codecs_for, env, services, models.files, xmlcontext),
+        )
         for path, source in codecs.items():
-            text, known = layout_module(source)
+            text, known = stages.remembered(
+                "codec layout", source.encode("utf-8"), partial(layout_module, source)
+            )
             (laid_out if known else python)[path] = text
         for service in services:
             source = render_service(env, service)
-            text, known = blacken_module(source)
+            text, known = stages.remembered(
+                "blackened", source.encode("utf-8"), partial(blacken_module, source)
+            )
             (laid_out if known else python)[f"altinn2/services/{service.module}.py"] = text
         context = package_context(spec, services, coverage)
         other: dict[str, str] = {}
         for target, template in PACKAGE_TEMPLATES.items():
             source = render(env, template, **context)
             if target.endswith(".py"):
-                text, known = blacken_module(source)
+                text, known = stages.remembered(
+                    "blackened", source.encode("utf-8"), partial(blacken_module, source)
+                )
                 (laid_out if known else python)[target] = text
             else:
                 other[target] = source
@@ -109,6 +124,7 @@ def build_output(project: Project, verify: bool = False) -> Output:
         formatting.submit_laid_out(laid_out)
         formatted = formatting.result()
         unstable = tuple(formatting.unstable())
+    stages.keep_only_used()
     binary: dict[str, bytes] = {}
     other["altinn2/py.typed"] = ""
     for name, data in models.schemas.items():
@@ -125,6 +141,27 @@ def build_output(project: Project, verify: bool = False) -> Output:
         models.names.render(),
         unstable,
     )
+
+
+def codec_inputs(
+    templates: Path, services: list[ServiceModule], model_files: dict[str, str], xmlcontext: str
+) -> bytes:
+    """Everything the codec modules are made of, as one text for `StageCache`: the templates,
+    the model modules, the runtime's xmlcontext and the classes operations read and write (the
+    generator's own source is in every key already)."""
+    digest = hashlib.sha256()
+    for path in sorted(templates.glob("*.jinja")):
+        digest.update(f"{path.name}\0".encode() + path.read_bytes() + b"\0")
+    for module, source in sorted(model_files.items()):
+        digest.update(f"{module}\0{source}\0".encode())
+    digest.update(xmlcontext.encode() + b"\0")
+    for service in services:
+        for method in service.endpoints:
+            models = (method.input, *(header.model for header in method.headers))
+            reads = f"{method.output.module}.{method.output.name}"
+            writes = ",".join(f"{model.module}.{model.name}" for model in models)
+            digest.update(f"{reads}<{writes}\0".encode())
+    return digest.hexdigest().encode()
 
 
 def build_codecs_for(

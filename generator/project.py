@@ -34,6 +34,11 @@ class Project:
         return self.root / ".cache" / "format"
 
     @property
+    def stage_cache_dir(self) -> Path:
+        """Stage results by content (git-ignored; see generator.stagecache)."""
+        return self.root / ".cache" / "stages"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
 

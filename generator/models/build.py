@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from xsdata.codegen.mappers.schema import SchemaMapper
 from xsdata.codegen.models import Attr, Class
@@ -24,6 +25,7 @@ from generator.models.render import (
 from generator.models.requests import request_only
 from generator.models.schemas import merged_schemas
 from generator.models.xsd import schema_files
+from generator.stagecache import NoCache, StageCache
 
 
 @dataclass(frozen=True)
@@ -94,20 +96,33 @@ def _package_init() -> str:
     )
 
 
+def _schema_classes(namespace: str, location: str, document: bytes) -> list[Class]:
+    """xsdata's classes of one merged schema document."""
+    parser = SchemaParser(target_namespace=namespace, location=location)
+    return SchemaMapper.map(parser.from_bytes(document, Schema))
+
+
 def build_models(
     cache: WsdlCache,
     names: NamesLock | None = None,
     messages: tuple[set[str], set[str]] = (set(), set()),
+    stages: StageCache | None = None,
 ) -> ModelSet:
     """The models of every schema in `cache`, variants named as the `names` lock says;
-    `messages`: the element names of requests and of answers (see `requests.request_only`)."""
+    `messages`: the element names of requests and of answers (see `requests.request_only`);
+    xsdata's classes of each schema document from `stages` where it has them."""
     schemas = merged_schemas(cache, names)
+    stages = stages or NoCache()
     classes: list[Class] = []
     for index, (namespace, document) in enumerate(sorted(schemas.documents.items())):
-        parser = SchemaParser(
-            target_namespace=namespace, location=f"urn:altinn2:schema:{index:02d}"
+        location = f"urn:altinn2:schema:{index:02d}"
+        classes.extend(
+            stages.remembered(
+                "xsdata classes",
+                f"{namespace}\0{location}\0".encode() + document,
+                partial(_schema_classes, namespace, location, document),
+            )
         )
-        classes.extend(SchemaMapper.map(parser.from_bytes(document, Schema)))
     config = generator_config()
     known = (names or NamesLock()).known_types()
     container = WcfContainer(config, schemas.original_names, known)

@@ -1,0 +1,115 @@
+"""Stage results remembered by content: a regeneration redoes only the work whose input changed.
+
+Some stages are pure functions of a text or bytes input and of the generator itself: xsdata's
+parse of one merged schema document, the layout of one rendered module. Their results are kept
+under the hash of the input, of the stage's name and of `FINGERPRINT` (every source file of the
+generator and the versions of the libraries it runs), in `.cache/stages/` of the workspace
+(git-ignored, beside the formatting cache). An entry carries the hash of its own bytes and is
+ignored when that does not match (a damaged entry is computed again, never trusted); a result
+that cannot be read back is computed again too. Each run removes the entries it did not use.
+Output is byte-identical with or without the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from importlib.metadata import version
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+LIBRARIES = ("xsdata", "lxml", "jinja2", "black", "isort")
+
+
+def _fingerprint() -> str:
+    """The generator's own source and its libraries' versions: any change there is a new key."""
+    digest = hashlib.sha256()
+    for name in LIBRARIES:
+        digest.update(f"{name} {version(name)}\0".encode())
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+FINGERPRINT = _fingerprint()
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class StageCache:
+    """Pickled stage results in `folder`, one file per (stage, input)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+
+    def key(self, stage: str, data: bytes) -> str:
+        return _digest(f"{FINGERPRINT}\0{stage}\0".encode() + data)
+
+    def path(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            stored = self.path(key).read_bytes()
+        except OSError:
+            return None
+        check, _, data = stored.partition(b"\n")
+        return data if check == _digest(data).encode() else None
+
+    def put(self, key: str, data: bytes) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(_digest(data).encode() + b"\n" + data)
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+
+    def remembered(self, stage: str, data: bytes, compute: Callable[[], T]) -> T:
+        """`compute()`, or its result stored under (`stage`, `data`) by an earlier run."""
+        key = self.key(stage, data)
+        self.used.add(key)
+        stored = self.get(key)
+        if stored is not None:
+            try:
+                result: T = pickle.loads(stored)
+                return result
+            except Exception:  # an entry of another layout: computed again
+                pass
+        result = compute()
+        self.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        return result
+
+    def keep_only_used(self) -> None:
+        """Remove every entry (and leftover temporary file) this run did not use."""
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.glob("*/*"):
+            if path.name not in self.used:
+                path.unlink(missing_ok=True)
+
+
+class NoCache(StageCache):
+    """Computes every time (tests, and callers without a workspace)."""
+
+    def __init__(self) -> None:
+        super().__init__(Path())
+
+    def remembered(self, stage: str, data: bytes, compute: Callable[[], T]) -> T:
+        return compute()
+
+    def keep_only_used(self) -> None:
+        pass

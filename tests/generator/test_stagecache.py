@@ -1,0 +1,110 @@
+"""Stage results remembered by content (`generator.stagecache`): a regeneration after a change
+gives byte for byte what a generation from empty caches gives, and an entry that is damaged or
+not a result is computed again, never trusted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from lxml import etree
+
+from generator.generate import build_output
+from generator.lock import Lock, LockedFile, read_lock, sha256
+from generator.project import Project
+from generator.stagecache import StageCache
+from generator.wsdl.namespaces import XSD, q
+from tests.generator.test_generate import make_workspace
+
+BROKER_BASIC = "ServiceEngineExternal/BrokerServiceExternalBasic.svc.wsdl"
+
+
+class Counted:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def __call__(self) -> list[str]:
+        self.calls += 1
+        return ["result", str(self.calls)]
+
+
+def test_a_result_is_computed_once_and_then_remembered(tmp_path: Path) -> None:
+    compute = Counted()
+    first = StageCache(tmp_path).remembered("stage", b"input", compute)
+    again = StageCache(tmp_path).remembered("stage", b"input", compute)
+    assert first == again == ["result", "1"]
+    assert compute.calls == 1
+
+
+def test_another_input_or_stage_is_computed_anew(tmp_path: Path) -> None:
+    compute = Counted()
+    cache = StageCache(tmp_path)
+    cache.remembered("stage", b"input", compute)
+    assert cache.remembered("stage", b"other", compute) == ["result", "2"]
+    assert cache.remembered("other stage", b"input", compute) == ["result", "3"]
+
+
+def test_a_damaged_entry_is_computed_again(tmp_path: Path) -> None:
+    cache = StageCache(tmp_path)
+    cache.remembered("stage", b"input", Counted())
+    (entry,) = tmp_path.glob("*/*")
+    entry.write_bytes(entry.read_bytes()[:-1] + b"X")
+    compute = Counted()
+    assert StageCache(tmp_path).remembered("stage", b"input", compute) == ["result", "1"]
+    assert compute.calls == 1
+
+
+def test_an_entry_that_is_no_result_is_computed_again(tmp_path: Path) -> None:
+    cache = StageCache(tmp_path)
+    key = cache.key("stage", b"input")
+    cache.put(key, b"not a pickle")  # its own hash matches: only unpickling fails
+    compute = Counted()
+    assert cache.remembered("stage", b"input", compute) == ["result", "1"]
+    assert compute.calls == 1
+
+
+def test_each_run_keeps_only_the_entries_it_used(tmp_path: Path) -> None:
+    cache = StageCache(tmp_path)
+    cache.remembered("stage", b"old", Counted())
+    cache.remembered("stage", b"kept", Counted())
+    later = StageCache(tmp_path)
+    later.remembered("stage", b"kept", Counted())
+    later.keep_only_used()
+    assert [path.name for path in tmp_path.glob("*/*")] == [later.key("stage", b"kept")]
+
+
+def add_optional_element(project: Project, name: str) -> None:
+    """An optional element more in a type of the Basic broker WSDL, the lock to match."""
+    path = project.cache_dir / BROKER_BASIC
+    tree = etree.parse(str(path))
+    (file_name,) = tree.getroot().iterfind(
+        f".//{q(XSD, 'complexType')}[@name='BrokerServiceAvailableFile']/{q(XSD, 'sequence')}"
+        f"/{q(XSD, 'element')}[@name='FileName']"
+    )
+    added = etree.Element(q(XSD, "element"), minOccurs="0", name=name, nillable="true")
+    added.set("type", f"{file_name.get('type', '').partition(':')[0]}:int")
+    file_name.addnext(added)
+    tree.write(str(path), encoding="utf-8", xml_declaration=True)
+    data = path.read_bytes()
+    lock = read_lock(project.lock_path)
+    old = lock.files[BROKER_BASIC]
+    changed = LockedFile(old.path, old.location, old.origin, len(data), sha256(data))
+    project.lock_path.write_text(
+        Lock(lock.endpoints, {**lock.files, BROKER_BASIC: changed}).render(), encoding="utf-8"
+    )
+
+
+def test_a_warm_regeneration_after_a_wsdl_change_is_byte_identical_to_a_cold_one(
+    fetched: Project, tmp_path: Path
+) -> None:
+    warm = make_workspace(tmp_path / "warm", fetched)
+    before = build_output(warm)  # fills the caches
+    assert any(warm.stage_cache_dir.glob("*/*"))
+    add_optional_element(warm, "StageCacheProbe")
+    after = build_output(warm)
+    cold = make_workspace(tmp_path / "cold", fetched)
+    add_optional_element(cold, "StageCacheProbe")
+    fresh = build_output(cold)
+    assert after.files == fresh.files
+    assert after.report == fresh.report and after.names_lock == fresh.names_lock
+    changed = {path for path in after.files if after.files[path] != before.files.get(path)}
+    assert "altinn2/models/broker_2015_06.py" in changed  # the change reached the output
