@@ -162,6 +162,8 @@ def ranged(value: str, low: int | None, high: int | None) -> int:
 def int32(value: str) -> int:
     """An xs:int (its fast reading took the texts of at most 9 characters)."""
     return ranged(value, -(2**31), 2**31 - 1)
+
+
 double = xsd_double
 
 

@@ -117,3 +117,25 @@ def test_an_xs_unsigned_int_at_its_bounds_is_read() -> None:
         bound = codec._BINDER.bind(copy.deepcopy(element), cls)
         assert bound.number_of_signatures_allowed == value
         assert bound == reference(element, cls)
+
+
+def test_a_request_with_an_int_out_of_its_field_s_range_is_refused_before_sending() -> None:
+    from altinn2.services.reportee_element_list import ExternalSearchBEV2
+    from altinn2.testing import MockAltinn, example
+
+    with MockAltinn() as mock, mock.client() as client:
+        service = client.reportee_element_list
+        for value in (INT_MAX + 1, INT_MIN - 1):
+            with pytest.raises(TypeError) as caught:
+                service.get_reportee_element_list_basic_v2(
+                    search_be=example(ExternalSearchBEV2), language_id=value
+                )
+            message = str(caught.value)
+            assert message.endswith(
+                f"language_id: an int out of the field's range {INT_MIN}..{INT_MAX}"
+            ), message  # the range, never the value (it may be a secret)
+        assert mock.calls == ()
+        service.get_reportee_element_list_basic_v2(
+            search_be=example(ExternalSearchBEV2), language_id=INT_MAX
+        )
+        assert len(mock.calls) == 1
