@@ -23,13 +23,17 @@ from typing import Any
 from generator.codecs.probe import public_name
 
 # Simple types: the conversion of a non-empty text `x` (None: kept as it is, a string).
-GROUPED = ("str", "int", "bool", "datetime", "enum")
+GROUPED = ("str", "int", "int32", "bool", "datetime", "enum")
+# The range of xs:int, the integer type of most fields; other ranges are the kind "ranged".
+INT32 = (-(2**31), 2**31 - 1)
 # An int's text is read by Python's `int` when it is ASCII without `_` and at most 18 characters
 # long (within xs:long): there `int` reads XSD's lexical forms only (its other spaces, \v and \f,
 # cannot be in XML text). Any other (`1_000`, other scripts' digits, out of range) goes to
 # `_f.integer`, which reads or refuses it as the reference does.
 CONVERSIONS: dict[str, str] = {
     "int": 'int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)',
+    # at most 9 characters: within xs:int's range, no check needed
+    "int32": 'int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)',
     "bool": 'True if x == "true" else False if x == "false" else _f.boolean(x)',
     "datetime": "_f.date_time(x)",
     "enum": "members[k][x]",  # the slot's enum table
@@ -81,6 +85,7 @@ class Slot:
     required: bool = False  # no default: the schema requires the element
     nillable: bool = False  # the schema lets it be xsi:nil
     position: int = 0  # the element's place in the schema's sequence (WCF writes them so)
+    bounds: tuple[int | None, int | None] = (None, None)  # a "ranged" int's inclusive bounds
 
 
 @dataclasses.dataclass(frozen=True)
@@ -127,6 +132,7 @@ def _raw_slots(context: Any, cls: type) -> list[Slot] | None:
         for f in dataclasses.fields(cls)
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     }
+    metadata = {f.name: f.metadata for f in dataclasses.fields(cls)}
     slots: list[Slot] = []
     tags: set[str] = set()
     for var in meta.get_element_vars():
@@ -149,6 +155,14 @@ def _raw_slots(context: Any, cls: type) -> list[Slot] | None:
         if kind is None or (kind == "bytes" and var.format != "base64"):
             return None
         required = var.name in required_fields
+        bounds = (
+            metadata[var.name].get("min_inclusive"),
+            metadata[var.name].get("max_inclusive"),
+        )
+        if kind == "int" and bounds == INT32:
+            kind = "int32"
+        elif kind == "int" and bounds != (None, None):
+            kind = "ranged"
         slots.append(
             Slot(
                 0,
@@ -162,6 +176,7 @@ def _raw_slots(context: Any, cls: type) -> list[Slot] | None:
                 required,
                 var.nillable,
                 len(slots),
+                bounds,
             )
         )
     return slots

@@ -22,6 +22,7 @@ from generator.models.render import LINE_LENGTH
 TEXTS = {
     "str": "_f.str_text({})",
     "int": "_f.int_text({})",
+    "int32": "_f.int32_text({})",
     "bool": "_f.bool_text({})",
     "datetime": "_f.date_time_text({})",
     "guid": "_f.guid_text({})",
@@ -155,6 +156,9 @@ def _conversion(slot: Slot, names: _Names) -> str | None:
     if slot.kind == "enum":
         assert slot.target is not None
         return f"{names.enum(slot.target)}[x]"
+    if slot.kind == "ranged":
+        low, high = slot.bounds
+        return f"_f.ranged(x, {low}, {high})"
     return CONVERSIONS[slot.kind]
 
 
@@ -250,6 +254,9 @@ def _text(slot: Slot, value: str, names: _Names) -> str:
         assert slot.target is not None
         alias = names.alias(slot.target.__module__)
         return f"_f.enum_text({value}, {alias}.{slot.target.__name__})"
+    if slot.kind == "ranged":
+        low, high = slot.bounds
+        return f"_f.ranged_text({value}, {low}, {high})"
     return TEXTS.get(slot.kind, "_f.refuse({})").format(value)
 
 

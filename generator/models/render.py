@@ -14,6 +14,7 @@ from xsdata.formats.dataclass.generator import DataclassGenerator
 from xsdata.models.config import DocstringStyle, GeneratorConfig, NameCase
 
 from generator.errors import WsdlError
+from generator.models.bounds import add_integer_bounds
 from generator.models.handlers import is_guid, is_required_wrapper
 from generator.models.layout import PACKAGE, Layout
 from generator.naming import constant_case, pascal_case, snake_case
@@ -98,6 +99,7 @@ class WcfFilters(Filters):
         metadata: dict[str, Any] = super().field_metadata(obj, attr, parent_namespace)
         if is_guid(attr):
             metadata.pop("pattern", None)
+        add_integer_bounds(attr, metadata)
         return metadata
 
     # One argument per line with a trailing comma: black keeps the layout instead of

@@ -60,6 +60,18 @@ def _enum(cls: type[enum.Enum]) -> Converter:
     return convert
 
 
+def _ranged(low: int | None, high: int | None) -> Converter:
+    """An integer field's converter within its inclusive bounds (xs:int, xs:unsignedInt ...)."""
+
+    def convert(text: str) -> int:
+        number = xsd_integer(text)
+        if (low is not None and number < low) or (high is not None and number > high):
+            raise ValueError(f"{number} is out of the field's range")
+        return number
+
+    return convert
+
+
 CONVERTERS: dict[type, Converter] = {
     str: str,
     int: xsd_integer,
@@ -110,8 +122,9 @@ class Binder:
             slots: dict[str, Slot] = {}
             lists: list[str] = []
             hints = typing.get_type_hints(cls)
+            metadata = {f.name: f.metadata for f in dataclasses.fields(cls)}
             for var in meta.get_element_vars():
-                slot = self._slot(var, _admits_none(hints.get(var.name)))
+                slot = self._slot(var, _admits_none(hints.get(var.name)), metadata[var.name])
                 if slot is None:
                     break
                 key = var.wrapper_qname or var.qname
@@ -126,7 +139,7 @@ class Binder:
         return plan
 
     @staticmethod
-    def _slot(var: Any, nullable: bool) -> Slot | None:
+    def _slot(var: Any, nullable: bool, metadata: typing.Mapping[str, Any]) -> Slot | None:
         if not var.is_element or var.tokens or len(var.types) != 1 or var.is_clazz_union:
             return None
         kind = var.types[0]
@@ -140,6 +153,9 @@ class Binder:
         convert = CONVERTERS.get(kind)
         if convert is None:
             return None
+        low, high = metadata.get("min_inclusive"), metadata.get("max_inclusive")
+        if kind is int and (low is not None or high is not None):
+            convert = _ranged(low, high)
         # Empty is not nil: `<Notice></Notice>` is "", whether or not the element is nillable.
         empty = "" if kind is str else None
         return Slot(var.name, convert, None, many, item, empty, nullable)

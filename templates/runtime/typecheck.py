@@ -2,7 +2,8 @@
 
 A generated dataclass read from XML must never carry a raw string where an int, an enum, a date
 or a nested object belongs. `first_mismatch` walks an instance against its type hints and names
-the first field (as an element path) whose value is not of its declared type.
+the first field (as an element path) whose value is not of its declared type, or an integer out
+of its field's range (`min_inclusive`/`max_inclusive` metadata: xs:int, xs:unsignedInt ...).
 """
 
 from __future__ import annotations
@@ -26,6 +27,23 @@ def _hints(cls: type) -> dict[str, Any]:
     if hints is None:
         hints = _HINTS[cls] = typing.get_type_hints(cls)
     return hints
+
+
+def _in_range(value: Any, field: dataclasses.Field[Any]) -> bool:
+    """An int within its field's inclusive bounds (anything else is not checked here)."""
+    if value.__class__ is not int:
+        return True
+    low = field.metadata.get("min_inclusive")
+    high = field.metadata.get("max_inclusive")
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def _ranged(hint: str, field: dataclasses.Field[Any]) -> str:
+    low = field.metadata.get("min_inclusive")
+    high = field.metadata.get("max_inclusive")
+    if low is None and high is None:
+        return hint
+    return f"{hint} ({'' if low is None else low}..{'' if high is None else high})"
 
 
 def _element_name(field: dataclasses.Field[Any]) -> str:
@@ -86,11 +104,15 @@ def first_mismatch(obj: Any, root: str | None = None) -> Mismatch | None:
             here = f"{where}/{_element_name(field)}"
             if not _matches(value, hint):
                 return Mismatch(here, _describe(hint), value)
+            if not _in_range(value, field):
+                return Mismatch(here, _ranged(_describe(hint), field), value)
             if isinstance(value, list):
                 item = _item_hint(hint, value)
                 for index, entry in enumerate(value):
                     if not _matches(entry, item):
                         return Mismatch(f"{here}[{index}]", _describe(item), entry)
+                    if not _in_range(entry, field):
+                        return Mismatch(f"{here}[{index}]", _ranged(_describe(item), field), entry)
                     stack.append((entry, f"{here}[{index}]"))
             else:
                 stack.append((value, here))

@@ -19,7 +19,8 @@ import pkgutil
 import types
 import typing
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 from unittest import mock
 
@@ -382,22 +383,27 @@ DATE_TIMES = st.builds(
 )
 SIMPLE: dict[Any, st.SearchStrategy[Any]] = {
     str: XML_TEXT,
-    int: st.integers(-(2**31), 2**31 - 1),
     bool: st.booleans(),
     XmlDateTime: DATE_TIMES,
 }
 
 
-def _value(hint: Any, depth: int) -> st.SearchStrategy[Any] | None:
+def _value(
+    hint: Any, depth: int, metadata: Mapping[str, Any] = MappingProxyType({})
+) -> st.SearchStrategy[Any] | None:
+    """Values of `hint`; an int within its field's range (`metadata`, else xs:long's)."""
     origin = typing.get_origin(hint)
     if origin in (typing.Union, types.UnionType):
         arms = [arm for arm in typing.get_args(hint) if arm is not type(None)]
-        inner = _value(arms[0], depth) if len(arms) == 1 else None
+        inner = _value(arms[0], depth, metadata) if len(arms) == 1 else None
         return None if inner is None else st.one_of(st.none(), inner)
     if origin is list:
         (item,) = typing.get_args(hint)
-        inner = _value(item, depth)
+        inner = _value(item, depth, metadata)
         return None if inner is None else st.lists(inner, max_size=3)
+    if hint is int:
+        low = metadata.get("min_inclusive", -(2**63))
+        return st.integers(low, metadata.get("max_inclusive", 2**63 - 1))
     if hint in SIMPLE:
         return SIMPLE[hint]
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
@@ -411,7 +417,7 @@ def instances(cls: type[Any], depth: int = 0) -> st.SearchStrategy[Any]:
     hints = typing.get_type_hints(cls)
     fields: dict[str, st.SearchStrategy[Any]] = {}
     for item in dataclasses.fields(cls):
-        strategy = _value(hints[item.name], depth)
+        strategy = _value(hints[item.name], depth, item.metadata)
         required = (
             item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
         )

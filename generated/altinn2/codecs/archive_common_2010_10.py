@@ -57,12 +57,12 @@ def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.Arc
                 _f.date_time(x) if (x := cs[1].text) else _f.blank(cs[1], True, False)
             ),
             "language_type_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
             "lookup_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -90,7 +90,7 @@ def decode_ArchivedLookupExternal(e: _Element, consume: bool = False) -> _m0.Arc
                 v[names[k]] = _f.blank(c, k not in _R_ArchivedLookupExternal, k < 0)
             elif k < 2:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 3:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)

@@ -43,7 +43,7 @@ _S0 = "http://schemas.altinn.no/services/ServiceEngine/Broker/2015/06"
 
 _K_BrokerServiceAvailableFile: dict[Any, int] = _f.index(
     _NS0,
-    "ExternalServiceCode FileName Reportee SendersReference ExternalServiceEditionCode FileSize"
+    "ExternalServiceCode FileName Reportee SendersReference FileSize ExternalServiceEditionCode"
     " ReceiptID IsSftpDownloadOnly SentDate FileStatus FileReference",
 )
 _V_BrokerServiceAvailableFile: dict[str, Any] = dict.fromkeys(
@@ -53,8 +53,8 @@ _V_BrokerServiceAvailableFile: dict[str, Any] = dict.fromkeys(
     )
 )
 _N_BrokerServiceAvailableFile = _f.words(
-    "external_service_code file_name reportee senders_reference external_service_edition_code"
-    " file_size receipt_id is_sftp_download_only sent_date file_status"
+    "external_service_code file_name reportee senders_reference file_size"
+    " external_service_edition_code receipt_id is_sftp_download_only sent_date file_status"
 )
 _R_BrokerServiceAvailableFile: frozenset[int] = frozenset()
 _D_BrokerServiceAvailableFile: frozenset[int] = frozenset(range(0, 10))
@@ -84,7 +84,7 @@ def decode_BrokerServiceAvailableFile(
         v: dict[str, Any] = {
             "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
             "external_service_edition_code": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
@@ -102,7 +102,7 @@ def decode_BrokerServiceAvailableFile(
                 else _f.blank(cs[6], True, False)
             ),
             "receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[7].text)
                 else _f.blank(cs[7], True, False)
             ),
@@ -129,9 +129,13 @@ def decode_BrokerServiceAvailableFile(
                 v[names[k]] = _f.blank(c, k not in _R_BrokerServiceAvailableFile, k < 4)
             elif k < 4:
                 v[names[k]] = x
-            elif k < 7:
+            elif k < 5:
                 v[names[k]] = (
                     int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
+            elif k < 7:
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 8:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -178,7 +182,7 @@ def encode_BrokerServiceSearch(o: Any, e: _Element, ns: dict[str, None]) -> None
     v = o.external_service_edition_code
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q4).text = _f.int_text(v)
+        _SE(e, _Q4).text = _f.int32_text(v)
     v = o.file_status
     if v is not None:
         ns[_S0] = None
@@ -230,7 +234,7 @@ def encode_Manifest(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.external_service_edition_code
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q4).text = _f.int_text(v)
+        _SE(e, _Q4).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q4, False, ns)
     v = o.file_list

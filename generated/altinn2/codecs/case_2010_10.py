@@ -63,7 +63,7 @@ def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
     ):
         v: dict[str, Any] = {
             "case_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -71,7 +71,7 @@ def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
             "comments": cs[2].text or _f.blank(cs[2], True, True),
             "current_state_friendly_name": cs[3].text or _f.blank(cs[3], True, True),
             "current_state_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[4].text)
                 else _f.blank(cs[4], True, False)
             ),
@@ -103,7 +103,7 @@ def decode_CaseBE(e: _Element, consume: bool = False) -> _m0.CaseBE:
                 v[names[k]] = x
             elif k < 8:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             else:
                 v[names[k]] = _f.date_time(x)

@@ -49,7 +49,7 @@ def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.Arch
     if len(cs) == 1 and cs[0].tag == _Q11:
         v: dict[str, Any] = {
             "archive_case_ec_result": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -72,7 +72,7 @@ def decode_ArchiveCaseECResponse(e: _Element, consume: bool = False) -> _m0.Arch
                 v[names[k]] = _f.blank(c, k not in _R_ArchiveCaseECResponse, k < 0)
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.ArchiveCaseECResponse.__new__(_m0.ArchiveCaseECResponse)
     o.__dict__ = v
@@ -141,7 +141,7 @@ def decode_InstantiateCollaborationECResponse(
     if len(cs) == 1 and cs[0].tag == _Q14:
         v: dict[str, Any] = {
             "instantiate_collaboration_ec_result": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -164,7 +164,7 @@ def decode_InstantiateCollaborationECResponse(
                 v[names[k]] = _f.blank(c, k not in _R_InstantiateCollaborationECResponse, k < 0)
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.InstantiateCollaborationECResponse.__new__(_m0.InstantiateCollaborationECResponse)
     o.__dict__ = v
@@ -190,7 +190,7 @@ def encode_ArchiveCaseEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.case_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q2, False, ns)
     v = o.force_archive
@@ -220,7 +220,7 @@ def encode_GetCaseListEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.case_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
     v = o.external_service_code
     if v is not None:
         ns[_S0] = None
@@ -228,11 +228,11 @@ def encode_GetCaseListEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.external_service_edition_code
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q5).text = _f.int_text(v)
+        _SE(e, _Q5).text = _f.int32_text(v)
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q6).text = _f.int_text(v)
+        _SE(e, _Q6).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q6, False, ns)
     v = o.reportee_number
@@ -268,7 +268,7 @@ def encode_InstantiateCollaborationEC(o: Any, e: _Element, ns: dict[str, None]) 
     v = o.external_service_edition_code
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q5).text = _f.int_text(v)
+        _SE(e, _Q5).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q5, False, ns)
     v = o.reportee_number

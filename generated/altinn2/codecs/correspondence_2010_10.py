@@ -221,12 +221,12 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
             ),
             "archive_reference": cs[1].text or _f.blank(cs[1], True, True),
             "authenticated_user": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
             "case_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -234,7 +234,7 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
                 _f.date_time(x) if (x := cs[4].text) else _f.blank(cs[4], True, False)
             ),
             "correspondence_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[5].text)
                 else _f.blank(cs[5], True, False)
             ),
@@ -257,18 +257,18 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
             ),
             "language_id": _E1[x] if (x := cs[19].text) else _f.blank(cs[19], True, False),
             "reportee": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[20].text)
                 else _f.blank(cs[20], True, False)
             ),
             "sent_by": cs[21].text or _f.blank(cs[21], True, True),
             "sent_to": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[22].text)
                 else _f.blank(cs[22], True, False)
             ),
             "user_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[23].text)
                 else _f.blank(cs[23], True, False)
             ),
@@ -294,7 +294,7 @@ def decode_CorrespondenceV2(e: _Element, consume: bool = False) -> _m0.Correspon
                 v[names[k]] = x
             elif k < 17:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 19:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)

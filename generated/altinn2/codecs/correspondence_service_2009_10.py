@@ -137,7 +137,7 @@ def encode_DeleteCorrespondenceBasic(o: Any, e: _Element, ns: dict[str, None]) -
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q6).text = _f.int_text(v)
+        _SE(e, _Q6).text = _f.int32_text(v)
 
 
 def encode_GetCorrespondenceForEndUserSystemsBasicV2(
@@ -185,13 +185,13 @@ def encode_GetCorrespondenceForEndUserSystemsBasicV2(
     v = o.correspondence_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q7).text = _f.int_text(v)
+        _SE(e, _Q7).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q7, False, ns)
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q8).text = _f.int_text(v)
+        _SE(e, _Q8).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q8, False, ns)
 
@@ -227,7 +227,7 @@ def encode_SaveCorrespondenceConfirmationBasic(o: Any, e: _Element, ns: dict[str
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q6).text = _f.int_text(v)
+        _SE(e, _Q6).text = _f.int32_text(v)
 
 
 DECODERS: dict[type, Any] = {

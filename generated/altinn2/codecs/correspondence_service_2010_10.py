@@ -106,13 +106,13 @@ def encode_GetCorrespondenceForEndUserSystemsEC(o: Any, e: _Element, ns: dict[st
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q2, False, ns)
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q3).text = _f.int_text(v)
+        _SE(e, _Q3).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q3, False, ns)
 
@@ -136,7 +136,7 @@ def encode_SaveCorrespondenceConfirmationEC(o: Any, e: _Element, ns: dict[str, N
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q2, False, ns)
 

@@ -47,7 +47,7 @@ def encode_FormTaskUpdateEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q3).text = _f.int_text(v)
+        _SE(e, _Q3).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q3, False, ns)
 
@@ -65,7 +65,7 @@ def encode_FormUpdateEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.data_format_version
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q5).text = _f.int_text(v)
+        _SE(e, _Q5).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q5, False, ns)
     v = o.end_user_system_reference
@@ -83,7 +83,7 @@ def encode_FormUpdateEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.form_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q8).text = _f.int_text(v)
+        _SE(e, _Q8).text = _f.int32_text(v)
 
 
 DECODERS: dict[type, Any] = {}

@@ -182,7 +182,7 @@ def decode_GetAltinnSubmissionStatusECResponse(
     if len(cs) == 1 and cs[0].tag == _Q56:
         v: dict[str, Any] = {
             "get_altinn_submission_status_ec_result": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -205,7 +205,7 @@ def decode_GetAltinnSubmissionStatusECResponse(
                 v[names[k]] = _f.blank(c, k not in _R_GetAltinnSubmissionStatusECResponse, k < 0)
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.GetAltinnSubmissionStatusECResponse.__new__(_m0.GetAltinnSubmissionStatusECResponse)
     o.__dict__ = v
@@ -253,7 +253,7 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
     ):
         v: dict[str, Any] = {
             "receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -263,7 +263,7 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
             "receipt_type_name": _E0[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
             "receipt_status_code": _E1[x] if (x := cs[5].text) else _f.blank(cs[5], True, False),
             "parent_receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[6].text)
                 else _f.blank(cs[6], True, False)
             ),
@@ -303,7 +303,7 @@ def decode_ReceiptExternalBE(e: _Element, consume: bool = False) -> _m0.ReceiptE
                 v[names[k]] = x
             elif k < 4:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 5:
                 v[names[k]] = _f.date_time(x)
@@ -350,7 +350,7 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
             "reference_value": cs[0].text or _f.blank(cs[0], True, True),
             "reference_type_name": _E2[x] if (x := cs[1].text) else _f.blank(cs[1], False, False),
             "reportee_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], False, False)
             ),
@@ -376,7 +376,7 @@ def decode_ReferenceExternalBE(e: _Element, consume: bool = False) -> _m0.Refere
                 v[names[k]] = x
             elif k < 2:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             else:
                 v[names[k]] = members[k][x]
@@ -524,7 +524,7 @@ def encode_CompleteAndSignShipmentEC(o: Any, e: _Element, ns: dict[str, None]) -
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q10).text = _f.int_text(v)
+        _SE(e, _Q10).text = _f.int32_text(v)
     v = o.signature
     if v is not None:
         w = _SE(e, _Q11)
@@ -536,7 +536,7 @@ def encode_CompleteAndSignShipmentEC(o: Any, e: _Element, ns: dict[str, None]) -
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q13).text = _f.int_text(v)
+        _SE(e, _Q13).text = _f.int32_text(v)
 
 
 def encode_DelegatedUserBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -562,7 +562,7 @@ def encode_DelegatedUserBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.number_of_signatures_allowed
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q17).text = _f.int_text(v)
+        _SE(e, _Q17).text = _f.ranged_text(v, 0, 4294967295)
     v = o.email
     if v is not None:
         ns[_S0] = None
@@ -612,7 +612,7 @@ def encode_Form(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.data_format_version
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q26).text = _f.int_text(v)
+        _SE(e, _Q26).text = _f.int32_text(v)
     v = o.end_user_system_reference
     if v is not None:
         ns[_S0] = None
@@ -620,7 +620,7 @@ def encode_Form(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.parent_reference
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
     v = o.form_data
     if v is not None:
         ns[_S0] = None
@@ -638,7 +638,7 @@ def encode_FormTask(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.service_edition
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q29).text = _f.int_text(v)
+        _SE(e, _Q29).text = _f.int32_text(v)
     v = o.forms
     if v is not None:
         w = _SE(e, _Q30)
@@ -684,7 +684,7 @@ def encode_FormTaskShipmentBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.user_defined_number_of_signatures_required
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q39).text = _f.int_text(v)
+        _SE(e, _Q39).text = _f.int32_text(v)
     v = o.users
     if v is not None:
         w = _SE(e, _Q40)
@@ -700,7 +700,7 @@ def encode_FormTaskShipmentBE(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.case_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q43).text = _f.int_text(v)
+        _SE(e, _Q43).text = _f.int32_text(v)
 
 
 def encode_GetAltinnSubmissionStatusEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -746,7 +746,7 @@ def encode_ServiceOwnerSymmetricKeyBE(o: Any, e: _Element, ns: dict[str, None]) 
     v = o.certificate_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q47).text = _f.int_text(v)
+        _SE(e, _Q47).text = _f.int32_text(v)
     v = o.key
     if v is not None:
         ns[_S0] = None

@@ -62,13 +62,13 @@ def decode_ReceiptExternalStreamedBE(
         v: dict[str, Any] = {
             "last_changed": cs[0].text or _f.blank(cs[0], True, True),
             "parent_receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
             "receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -96,7 +96,7 @@ def decode_ReceiptExternalStreamedBE(
                 v[names[k]] = x
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.ReceiptExternalStreamedBE.__new__(_m0.ReceiptExternalStreamedBE)
     o.__dict__ = v

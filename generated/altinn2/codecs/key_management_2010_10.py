@@ -41,12 +41,12 @@ def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateB
         v: dict[str, Any] = {
             "certificate": cs[0].text or _f.blank(cs[0], True, True),
             "certificate_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "service_owner_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
@@ -71,7 +71,7 @@ def decode_CertificateBE(e: _Element, consume: bool = False) -> _m0.CertificateB
                 v[names[k]] = x
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.CertificateBE.__new__(_m0.CertificateBE)
     o.__dict__ = v
@@ -97,7 +97,7 @@ def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalB
             "certificate_thumbprint": cs[0].text or _f.blank(cs[0], True, True),
             "key": cs[1].text or _f.blank(cs[1], True, True),
             "key_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
@@ -122,7 +122,7 @@ def decode_KeyExternalBE(e: _Element, consume: bool = False) -> _m0.KeyExternalB
                 v[names[k]] = x
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.KeyExternalBE.__new__(_m0.KeyExternalBE)
     o.__dict__ = v

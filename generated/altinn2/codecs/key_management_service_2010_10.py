@@ -91,7 +91,7 @@ def encode_GetCertificatesEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.external_service_edition_code
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q3).text = _f.int_text(v)
+        _SE(e, _Q3).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q3, False, ns)
 

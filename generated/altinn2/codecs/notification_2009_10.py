@@ -226,18 +226,18 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
         v: dict[str, Any] = {
             "from_address": cs[0].text or _f.blank(cs[0], True, True),
             "notification_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "notify_type": _E1[x] if (x := cs[2].text) else _f.blank(cs[2], True, False),
             "reportee_element_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
             "reportee_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[4].text)
                 else _f.blank(cs[4], True, False)
             ),
@@ -282,7 +282,7 @@ def decode_Notification(e: _Element, consume: bool = False) -> _m0.Notification:
                 v[names[k]] = x
             elif k < 6:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 7:
                 v[names[k]] = _f.date_time(x)
@@ -368,7 +368,7 @@ def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
     if len(cs) == 2 and cs[0].tag == _Q20 and cs[1].tag == _Q21:
         v: dict[str, Any] = {
             "token_num": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -394,7 +394,7 @@ def decode_TextToken(e: _Element, consume: bool = False) -> _m0.TextToken:
                 v[names[k]] = x
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.TextToken.__new__(_m0.TextToken)
     o.__dict__ = v

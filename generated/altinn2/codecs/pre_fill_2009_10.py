@@ -274,7 +274,7 @@ def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
         v: dict[str, Any] = {
             "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
             "data_format_version": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], False, False)
             ),
@@ -311,7 +311,7 @@ def decode_PrefillForm(e: _Element, consume: bool = False) -> _m0.PrefillForm:
                 v[names[k]] = x
             elif k < 4:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             else:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -388,7 +388,7 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
         v: dict[str, Any] = {
             "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
             "external_service_edition_code": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], False, False)
             ),
@@ -466,7 +466,7 @@ def decode_PrefillFormTask(e: _Element, consume: bool = False) -> _m0.PrefillFor
                 v[names[k]] = x
             elif k < 8:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 10:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -669,7 +669,7 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
         v: dict[str, Any] = {
             "external_service_code": cs[0].text or _f.blank(cs[0], True, True),
             "external_service_edition_code": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], False, False)
             ),
@@ -731,7 +731,7 @@ def decode_PrefillFormTaskv2(e: _Element, consume: bool = False) -> _m0.PrefillF
                 v[names[k]] = x
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
         elif k == 8:
             v["large_inbound_reference"] = _f.guid(x) if x else _f.blank(c, True, False)

@@ -167,7 +167,7 @@ def encode_GetPrefillDataBasicV2(o: Any, e: _Element, ns: dict[str, None]) -> No
     v = o.external_service_edition_code
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q8).text = _f.int_text(v)
+        _SE(e, _Q8).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q8, False, ns)
     v = o.pre_fill_list
@@ -211,7 +211,7 @@ def encode_GetPrefillDataEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.external_service_edition_code
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q8).text = _f.int_text(v)
+        _SE(e, _Q8).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q8, False, ns)
 

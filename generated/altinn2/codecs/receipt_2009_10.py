@@ -76,13 +76,13 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
         v: dict[str, Any] = {
             "last_changed": _f.date_time(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
             "parent_receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
             "receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -125,7 +125,7 @@ def decode_ReceiptExternal(e: _Element, consume: bool = False) -> _m0.ReceiptExt
                 v[names[k]] = x
             elif k < 4:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 5:
                 v[names[k]] = _f.date_time(x)
@@ -205,7 +205,7 @@ def encode_ReceiptSaveExternal(o: Any, e: _Element, ns: dict[str, None]) -> None
     v = o.receipt_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q1).text = _f.int_text(v)
+        _SE(e, _Q1).text = _f.int32_text(v)
     v = o.receipt_status_code
     if v is not None:
         ns[_S0] = None
@@ -239,7 +239,7 @@ def encode_ReceiptSearchExternal(o: Any, e: _Element, ns: dict[str, None]) -> No
     v = o.receipt_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q1).text = _f.int_text(v)
+        _SE(e, _Q1).text = _f.int32_text(v)
     v = o.references
     if v is not None:
         w = _SE(e, _Q4)

@@ -78,13 +78,13 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
         v: dict[str, Any] = {
             "last_changed": _f.date_time(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
             "parent_receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
             "receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -128,7 +128,7 @@ def decode_Receipt(e: _Element, consume: bool = False) -> _m0.Receipt:
                 v[names[k]] = x
             elif k < 5:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 6:
                 v[names[k]] = _f.date_time(x)
@@ -214,7 +214,7 @@ def encode_ReceiptSave(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.receipt_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q1).text = _f.int_text(v)
+        _SE(e, _Q1).text = _f.int32_text(v)
     v = o.receipt_status
     if v is not None:
         ns[_S0] = None
@@ -252,7 +252,7 @@ def encode_ReceiptSearch(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.receipt_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q1).text = _f.int_text(v)
+        _SE(e, _Q1).text = _f.int32_text(v)
     v = o.references
     if v is not None:
         w = _SE(e, _Q4)

@@ -73,13 +73,13 @@ def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
         v: dict[str, Any] = {
             "last_changed": _f.date_time(x) if (x := cs[0].text) else _f.blank(cs[0], True, False),
             "parent_receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "receipt_history": cs[2].text or _f.blank(cs[2], True, True),
             "receipt_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -123,7 +123,7 @@ def decode_ReceiptEC(e: _Element, consume: bool = False) -> _m0.ReceiptEC:
                 v[names[k]] = x
             elif k < 5:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 6:
                 v[names[k]] = _f.date_time(x)

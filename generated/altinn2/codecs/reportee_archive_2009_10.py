@@ -87,13 +87,13 @@ def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFor
         v: dict[str, Any] = {
             "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
             "data_format_version": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "form_data_xml": cs[2].text or _f.blank(cs[2], True, True),
             "form_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -102,7 +102,7 @@ def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFor
             "form_presentation_field_value": cs[6].text or _f.blank(cs[6], True, True),
             "form_summary": cs[7].text or _f.blank(cs[7], True, True),
             "parent_reference": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[8].text)
                 else _f.blank(cs[8], True, False)
             ),
@@ -129,7 +129,7 @@ def decode_ArchivedFormBE(e: _Element, consume: bool = False) -> _m0.ArchivedFor
                 v[names[k]] = x
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.ArchivedFormBE.__new__(_m0.ArchivedFormBE)
     o.__dict__ = v
@@ -147,7 +147,7 @@ def encode_ExternalSearchBEV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.case_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q1).text = _f.int_text(v)
+        _SE(e, _Q1).text = _f.int32_text(v)
     v = o.collection_pages
     if v is not None:
         ns[_S0] = None

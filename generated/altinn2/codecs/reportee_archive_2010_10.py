@@ -108,18 +108,18 @@ def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV
     ):
         v: dict[str, Any] = {
             "end_user_system_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
             "last_changed": _f.date_time(x) if (x := cs[1].text) else _f.blank(cs[1], True, False),
             "number_of_signatures_added": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
             "process_step_id_fk": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -129,12 +129,12 @@ def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV
                 else _f.blank(cs[4], True, False)
             ),
             "task_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[5].text)
                 else _f.blank(cs[5], True, False)
             ),
             "user_defined_number_of_signatures_required": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[6].text)
                 else _f.blank(cs[6], True, False)
             ),
@@ -160,7 +160,7 @@ def decode_ArchiveTaskV2(e: _Element, consume: bool = False) -> _m0.ArchiveTaskV
                 v[names[k]] = x
             elif k < 6:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 7:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -214,13 +214,13 @@ def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.Arc
                 _E0[x] if (x := cs[0].text) else _f.blank(cs[0], True, False)
             ),
             "attachment_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "attachment_name": cs[2].text or _f.blank(cs[2], True, True),
             "created_by_user_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -260,7 +260,7 @@ def decode_ArchivedAttachmentBEV2(e: _Element, consume: bool = False) -> _m0.Arc
                 v[names[k]] = x
             elif k < 3:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 5:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -328,12 +328,12 @@ def decode_ArchivedFormTaskSigningStepBEV2(
     ):
         v: dict[str, Any] = {
             "authentication_level_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
             "authentication_method": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
@@ -352,20 +352,20 @@ def decode_ArchivedFormTaskSigningStepBEV2(
                 _E2[x] if (x := cs[7].text) else _f.blank(cs[7], True, False)
             ),
             "process_step_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[8].text)
                 else _f.blank(cs[8], True, False)
             ),
             "signature": _f.base64_binary(x) if (x := cs[9].text) else _f.blank(cs[9], True, False),
             "signature_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[10].text)
                 else _f.blank(cs[10], True, False)
             ),
             "signature_text": cs[11].text or _f.blank(cs[11], True, True),
             "signed_attachment_list": None,
             "signed_by_user": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[13].text)
                 else _f.blank(cs[13], True, False)
             ),
@@ -378,7 +378,7 @@ def decode_ArchivedFormTaskSigningStepBEV2(
             None
             if c.keys() and _f.nil(c, True)
             else [
-                int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 for x in [_f.text(i, False) for i in c if i.tag == _Q16]
             ]
         )
@@ -387,7 +387,7 @@ def decode_ArchivedFormTaskSigningStepBEV2(
             None
             if c.keys() and _f.nil(c, True)
             else [
-                int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 for x in [_f.text(i, False) for i in c if i.tag == _Q16]
             ]
         )
@@ -412,7 +412,7 @@ def decode_ArchivedFormTaskSigningStepBEV2(
                 v[names[k]] = x
             elif k < 10:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 13:
                 v[names[k]] = _f.date_time(x)
@@ -425,7 +425,7 @@ def decode_ArchivedFormTaskSigningStepBEV2(
                 None
                 if c.keys() and _f.nil(c, True)
                 else [
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                     for x in [_f.text(i, False) for i in c if i.tag == _Q16]
                 ]
             )
@@ -434,7 +434,7 @@ def decode_ArchivedFormTaskSigningStepBEV2(
                 None
                 if c.keys() and _f.nil(c, True)
                 else [
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                     for x in [_f.text(i, False) for i in c if i.tag == _Q16]
                 ]
             )
@@ -498,7 +498,7 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
             "archived_form_task_signing_step_list": None,
             "external_service_code": cs[5].text or _f.blank(cs[5], True, True),
             "external_service_edition_code": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[6].text)
                 else _f.blank(cs[6], True, False)
             ),
@@ -508,12 +508,12 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
             "last_changed": _f.date_time(x) if (x := cs[8].text) else _f.blank(cs[8], True, False),
             "password_encrypted_symmetric_key": None,
             "reportee_element_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[10].text)
                 else _f.blank(cs[10], True, False)
             ),
             "reportee_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[11].text)
                 else _f.blank(cs[11], True, False)
             ),
@@ -573,7 +573,7 @@ def decode_ArchivedFormTaskV2(e: _Element, consume: bool = False) -> _m0.Archive
                 v[names[k]] = x
             elif k < 6:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             else:
                 v[names[k]] = _f.date_time(x)

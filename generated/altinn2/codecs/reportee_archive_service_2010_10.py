@@ -173,13 +173,13 @@ def encode_GetArchivedFormTaskEC(o: Any, e: _Element, ns: dict[str, None]) -> No
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q2, False, ns)
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q3).text = _f.int_text(v)
+        _SE(e, _Q3).text = _f.int32_text(v)
 
 
 def encode_GetArchivedLookupEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -197,11 +197,11 @@ def encode_GetArchivedLookupEC(o: Any, e: _Element, ns: dict[str, None]) -> None
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q3).text = _f.int_text(v)
+        _SE(e, _Q3).text = _f.int32_text(v)
 
 
 def encode_GetAttachmentDataEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -223,7 +223,7 @@ def encode_GetAttachmentDataEC(o: Any, e: _Element, ns: dict[str, None]) -> None
     v = o.attachment_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q4).text = _f.int_text(v)
+        _SE(e, _Q4).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q4, False, ns)
 

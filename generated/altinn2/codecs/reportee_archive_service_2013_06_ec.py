@@ -37,7 +37,7 @@ def encode_GetAttachmentDataECStreamedEC(o: Any, e: _Element, ns: dict[str, None
     v = o.attachment_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q2, False, ns)
 

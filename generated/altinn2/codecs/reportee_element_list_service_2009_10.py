@@ -517,10 +517,11 @@ _K_ReporteeElementBE: dict[Any, int] = _f.index(
     _NS0,
     "Altinn1ParticipantID ArchiveReference ExternalServiceCode LastChangedBy ReporteeName"
     " RoleRequirementAltinn1Element ServiceOwnerCode StatusName Title Altinn1ArchiveUnitId"
-    " Altinn1FormCode Altinn1FormId Altinn1FormInstanceID Altinn1FormORNo Altinn1ReferenceType"
-    " Altinn1WorkflowProcessId ArchiveId EndUserSystemID LastChangedByID ReporteeElementId"
-    " ReporteeElementOwner ServiceOwner AllowDelete AllowNewCopy DueDate LastChangedDate"
-    " CorrespondenceStatus LastChangeType ReporteeElementType RoleRequirement Status TaskStatus",
+    " Altinn1FormInstanceID Altinn1FormORNo Altinn1WorkflowProcessId Altinn1FormCode"
+    " Altinn1FormId Altinn1ReferenceType ArchiveId EndUserSystemID LastChangedByID"
+    " ReporteeElementId ReporteeElementOwner ServiceOwner AllowDelete AllowNewCopy DueDate"
+    " LastChangedDate CorrespondenceStatus LastChangeType ReporteeElementType RoleRequirement"
+    " Status TaskStatus",
 )
 _V_ReporteeElementBE: dict[str, Any] = dict.fromkeys(
     _f.words(
@@ -536,12 +537,12 @@ _V_ReporteeElementBE: dict[str, Any] = dict.fromkeys(
 _N_ReporteeElementBE = _f.words(
     "altinn1_participant_id archive_reference external_service_code last_changed_by"
     " reportee_name role_requirement_altinn1_element service_owner_code status_name title"
-    " altinn1_archive_unit_id altinn1_form_code altinn1_form_id altinn1_form_instance_id"
-    " altinn1_form_or_no altinn1_reference_type altinn1_workflow_process_id archive_id"
-    " end_user_system_id last_changed_by_id reportee_element_id reportee_element_owner"
-    " service_owner allow_delete allow_new_copy due_date last_changed_date"
-    " correspondence_status last_change_type reportee_element_type role_requirement status"
-    " task_status"
+    " altinn1_archive_unit_id altinn1_form_instance_id altinn1_form_or_no"
+    " altinn1_workflow_process_id altinn1_form_code altinn1_form_id altinn1_reference_type"
+    " archive_id end_user_system_id last_changed_by_id reportee_element_id"
+    " reportee_element_owner service_owner allow_delete allow_new_copy due_date"
+    " last_changed_date correspondence_status last_change_type reportee_element_type"
+    " role_requirement status task_status"
 )
 _R_ReporteeElementBE: frozenset[int] = frozenset()
 _D_ReporteeElementBE: frozenset[int] = frozenset(range(0, 32))
@@ -611,12 +612,12 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
                 else _f.blank(cs[2], True, False)
             ),
             "altinn1_form_code": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
             "altinn1_form_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[4].text)
                 else _f.blank(cs[4], True, False)
             ),
@@ -632,7 +633,7 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
             ),
             "altinn1_participant_id": cs[7].text or _f.blank(cs[7], True, True),
             "altinn1_reference_type": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[8].text)
                 else _f.blank(cs[8], True, False)
             ),
@@ -642,7 +643,7 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
                 else _f.blank(cs[9], True, False)
             ),
             "archive_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[10].text)
                 else _f.blank(cs[10], True, False)
             ),
@@ -652,7 +653,7 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
             ),
             "due_date": _f.date_time(x) if (x := cs[13].text) else _f.blank(cs[13], True, False),
             "end_user_system_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[14].text)
                 else _f.blank(cs[14], True, False)
             ),
@@ -660,7 +661,7 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
             "last_change_type": _E1[x] if (x := cs[16].text) else _f.blank(cs[16], True, False),
             "last_changed_by": cs[17].text or _f.blank(cs[17], True, True),
             "last_changed_by_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[18].text)
                 else _f.blank(cs[18], True, False)
             ),
@@ -668,12 +669,12 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
                 _f.date_time(x) if (x := cs[19].text) else _f.blank(cs[19], True, False)
             ),
             "reportee_element_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[20].text)
                 else _f.blank(cs[20], True, False)
             ),
             "reportee_element_owner": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[21].text)
                 else _f.blank(cs[21], True, False)
             ),
@@ -684,7 +685,7 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
             "role_requirement": _E3[x] if (x := cs[24].text) else _f.blank(cs[24], True, False),
             "role_requirement_altinn1_element": cs[25].text or _f.blank(cs[25], True, True),
             "service_owner": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[26].text)
                 else _f.blank(cs[26], True, False)
             ),
@@ -713,9 +714,13 @@ def decode_ReporteeElementBE(e: _Element, consume: bool = False) -> _m0.Reportee
                 v[names[k]] = _f.blank(c, k not in _R_ReporteeElementBE, k < 9)
             elif k < 9:
                 v[names[k]] = x
-            elif k < 22:
+            elif k < 13:
                 v[names[k]] = (
                     int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
+            elif k < 22:
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 24:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -827,7 +832,7 @@ def encode_GetCorrespondenceListForArchiveRef(o: Any, e: _Element, ns: dict[str,
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q11).text = _f.int_text(v)
+        _SE(e, _Q11).text = _f.int32_text(v)
 
 
 def encode_GetCorrespondenceListForArchiveRefBasic(
@@ -879,7 +884,7 @@ def encode_GetCorrespondenceListForArchiveRefBasic(
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q11).text = _f.int_text(v)
+        _SE(e, _Q11).text = _f.int32_text(v)
 
 
 def encode_GetCorrespondenceListForReportee(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -917,7 +922,7 @@ def encode_GetCorrespondenceListForReportee(o: Any, e: _Element, ns: dict[str, N
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q11).text = _f.int_text(v)
+        _SE(e, _Q11).text = _f.int32_text(v)
 
 
 def encode_GetCorrespondenceListForReporteeBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -963,7 +968,7 @@ def encode_GetCorrespondenceListForReporteeBasic(o: Any, e: _Element, ns: dict[s
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q11).text = _f.int_text(v)
+        _SE(e, _Q11).text = _f.int32_text(v)
 
 
 def encode_GetFormSetElementsBasicV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -1009,13 +1014,13 @@ def encode_GetFormSetElementsBasicV2(o: Any, e: _Element, ns: dict[str, None]) -
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q12).text = _f.int_text(v)
+        _SE(e, _Q12).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q12, False, ns)
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q11).text = _f.int_text(v)
+        _SE(e, _Q11).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q11, False, ns)
 
@@ -1051,13 +1056,13 @@ def encode_GetFormSetElementsExternalV2(o: Any, e: _Element, ns: dict[str, None]
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q12).text = _f.int_text(v)
+        _SE(e, _Q12).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q12, False, ns)
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q11).text = _f.int_text(v)
+        _SE(e, _Q11).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q11, False, ns)
 
@@ -1111,7 +1116,7 @@ def encode_GetReporteeElementListBasicV2(o: Any, e: _Element, ns: dict[str, None
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q11).text = _f.int_text(v)
+        _SE(e, _Q11).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q11, False, ns)
 
@@ -1153,7 +1158,7 @@ def encode_GetReporteeElementListExternalV2(o: Any, e: _Element, ns: dict[str, N
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q11).text = _f.int_text(v)
+        _SE(e, _Q11).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q11, False, ns)
 

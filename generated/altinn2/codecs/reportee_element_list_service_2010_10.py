@@ -193,14 +193,14 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
                 _E0[x] if (x := cs[1].text) else _f.blank(cs[1], True, False)
             ),
             "attachment_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
             "attachment_name": cs[3].text or _f.blank(cs[3], True, True),
             "attachment_type_id": _E1[x] if (x := cs[4].text) else _f.blank(cs[4], True, False),
             "created_by_user_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[5].text)
                 else _f.blank(cs[5], True, False)
             ),
@@ -225,7 +225,7 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
                 else _f.blank(cs[11], True, False)
             ),
             "reportee_element_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[12].text)
                 else _f.blank(cs[12], True, False)
             ),
@@ -252,7 +252,7 @@ def decode_AttachmentBEV2(e: _Element, consume: bool = False) -> _m0.AttachmentB
                 v[names[k]] = x
             elif k < 6:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 9:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -330,7 +330,7 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
     ):
         v: dict[str, Any] = {
             "created_by_user_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
@@ -355,7 +355,7 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
                 else _f.blank(cs[6], True, False)
             ),
             "item_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[7].text)
                 else _f.blank(cs[7], True, False)
             ),
@@ -387,7 +387,7 @@ def decode_FormSetElementBEV2(e: _Element, consume: bool = False) -> _m0.FormSet
                 v[names[k]] = x
             elif k < 4:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 7:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -635,12 +635,12 @@ _K_ReporteeElementBEV2: dict[Any, int] = _f.index(
     _NS0,
     "Altinn1ParticipantID ArchiveReference ExternalServiceCode LastChangedBy Notice"
     " ParentCaseName ReporteeName RoleRequirementAltinn1Element ServiceOwnerCode"
-    " ServiceOwnerDescription StatusName Title Altinn1ArchiveUnitId Altinn1FormCode"
-    " Altinn1FormId Altinn1FormInstanceID Altinn1FormORNo Altinn1ReferenceType"
-    " Altinn1WorkflowProcessId ArchiveId CaseID EndUserSystemID LastChangedByID"
-    " ReporteeElementId ReporteeElementOwner SEReporteeElementID ServiceEditionVersion"
-    " ServiceOwner AllowDelete AllowNewCopy IsCaseArchived IsMatched DueDate LastChangedDate"
-    " CorrespondenceStatus LastChangeType ReporteeElementType RoleRequirement Status TaskStatus",
+    " ServiceOwnerDescription StatusName Title Altinn1ArchiveUnitId Altinn1FormInstanceID"
+    " Altinn1FormORNo Altinn1WorkflowProcessId Altinn1FormCode Altinn1FormId"
+    " Altinn1ReferenceType ArchiveId CaseID EndUserSystemID LastChangedByID ReporteeElementId"
+    " ReporteeElementOwner SEReporteeElementID ServiceEditionVersion ServiceOwner AllowDelete"
+    " AllowNewCopy IsCaseArchived IsMatched DueDate LastChangedDate CorrespondenceStatus"
+    " LastChangeType ReporteeElementType RoleRequirement Status TaskStatus",
 )
 _V_ReporteeElementBEV2: dict[str, Any] = dict.fromkeys(
     _f.words(
@@ -658,13 +658,13 @@ _V_ReporteeElementBEV2: dict[str, Any] = dict.fromkeys(
 _N_ReporteeElementBEV2 = _f.words(
     "altinn1_participant_id archive_reference external_service_code last_changed_by notice"
     " parent_case_name reportee_name role_requirement_altinn1_element service_owner_code"
-    " service_owner_description status_name title altinn1_archive_unit_id altinn1_form_code"
-    " altinn1_form_id altinn1_form_instance_id altinn1_form_or_no altinn1_reference_type"
-    " altinn1_workflow_process_id archive_id case_id end_user_system_id last_changed_by_id"
-    " reportee_element_id reportee_element_owner se_reportee_element_id service_edition_version"
-    " service_owner allow_delete allow_new_copy is_case_archived is_matched due_date"
-    " last_changed_date correspondence_status last_change_type reportee_element_type"
-    " role_requirement status task_status"
+    " service_owner_description status_name title altinn1_archive_unit_id"
+    " altinn1_form_instance_id altinn1_form_or_no altinn1_workflow_process_id altinn1_form_code"
+    " altinn1_form_id altinn1_reference_type archive_id case_id end_user_system_id"
+    " last_changed_by_id reportee_element_id reportee_element_owner se_reportee_element_id"
+    " service_edition_version service_owner allow_delete allow_new_copy is_case_archived"
+    " is_matched due_date last_changed_date correspondence_status last_change_type"
+    " reportee_element_type role_requirement status task_status"
 )
 _R_ReporteeElementBEV2: frozenset[int] = frozenset()
 _D_ReporteeElementBEV2: frozenset[int] = frozenset(range(0, 40))
@@ -742,12 +742,12 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
                 else _f.blank(cs[2], True, False)
             ),
             "altinn1_form_code": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
             "altinn1_form_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[4].text)
                 else _f.blank(cs[4], True, False)
             ),
@@ -763,7 +763,7 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             ),
             "altinn1_participant_id": cs[7].text or _f.blank(cs[7], True, True),
             "altinn1_reference_type": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[8].text)
                 else _f.blank(cs[8], True, False)
             ),
@@ -773,13 +773,13 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
                 else _f.blank(cs[9], True, False)
             ),
             "archive_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[10].text)
                 else _f.blank(cs[10], True, False)
             ),
             "archive_reference": cs[11].text or _f.blank(cs[11], True, True),
             "case_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[12].text)
                 else _f.blank(cs[12], True, False)
             ),
@@ -788,7 +788,7 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             ),
             "due_date": _f.date_time(x) if (x := cs[14].text) else _f.blank(cs[14], True, False),
             "end_user_system_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[15].text)
                 else _f.blank(cs[15], True, False)
             ),
@@ -806,7 +806,7 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             "last_change_type": _E6[x] if (x := cs[19].text) else _f.blank(cs[19], True, False),
             "last_changed_by": cs[20].text or _f.blank(cs[20], True, True),
             "last_changed_by_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[21].text)
                 else _f.blank(cs[21], True, False)
             ),
@@ -816,12 +816,12 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             "notice": cs[23].text or _f.blank(cs[23], True, True),
             "parent_case_name": cs[24].text or _f.blank(cs[24], True, True),
             "reportee_element_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[25].text)
                 else _f.blank(cs[25], True, False)
             ),
             "reportee_element_owner": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[26].text)
                 else _f.blank(cs[26], True, False)
             ),
@@ -832,17 +832,17 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
             "role_requirement": _E8[x] if (x := cs[29].text) else _f.blank(cs[29], True, False),
             "role_requirement_altinn1_element": cs[30].text or _f.blank(cs[30], True, True),
             "se_reportee_element_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[31].text)
                 else _f.blank(cs[31], True, False)
             ),
             "service_edition_version": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[32].text)
                 else _f.blank(cs[32], True, False)
             ),
             "service_owner": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[33].text)
                 else _f.blank(cs[33], True, False)
             ),
@@ -872,9 +872,13 @@ def decode_ReporteeElementBEV2(e: _Element, consume: bool = False) -> _m0.Report
                 v[names[k]] = _f.blank(c, k not in _R_ReporteeElementBEV2, k < 12)
             elif k < 12:
                 v[names[k]] = x
-            elif k < 28:
+            elif k < 16:
                 v[names[k]] = (
                     int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                )
+            elif k < 28:
+                v[names[k]] = (
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 32:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)
@@ -954,7 +958,7 @@ def encode_GetCorrespondenceListForArchiveRefEC(o: Any, e: _Element, ns: dict[st
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q7).text = _f.int_text(v)
+        _SE(e, _Q7).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q7, False, ns)
 
@@ -996,7 +1000,7 @@ def encode_GetCorrespondenceListForReporteeEC(o: Any, e: _Element, ns: dict[str,
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q7).text = _f.int_text(v)
+        _SE(e, _Q7).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q7, False, ns)
 
@@ -1020,13 +1024,13 @@ def encode_GetFormSetDataEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q8).text = _f.int_text(v)
+        _SE(e, _Q8).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q8, False, ns)
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q7).text = _f.int_text(v)
+        _SE(e, _Q7).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q7, False, ns)
 
@@ -1050,13 +1054,13 @@ def encode_GetFormSetElementsEC(o: Any, e: _Element, ns: dict[str, None]) -> Non
     v = o.reportee_element_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q8).text = _f.int_text(v)
+        _SE(e, _Q8).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q8, False, ns)
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q7).text = _f.int_text(v)
+        _SE(e, _Q7).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q7, False, ns)
 
@@ -1086,7 +1090,7 @@ def encode_GetReporteeElementListEC(o: Any, e: _Element, ns: dict[str, None]) ->
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q7).text = _f.int_text(v)
+        _SE(e, _Q7).text = _f.int32_text(v)
     else:
         _f.absent(e, _Q7, False, ns)
 

@@ -45,13 +45,13 @@ def decode_FormSetDataBE(e: _Element, consume: bool = False) -> _m0.FormSetDataB
         v: dict[str, Any] = {
             "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
             "data_format_version": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "form_data": cs[2].text or _f.blank(cs[2], True, True),
             "form_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[3].text)
                 else _f.blank(cs[3], True, False)
             ),
@@ -76,7 +76,7 @@ def decode_FormSetDataBE(e: _Element, consume: bool = False) -> _m0.FormSetDataB
                 v[names[k]] = x
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.FormSetDataBE.__new__(_m0.FormSetDataBE)
     o.__dict__ = v

@@ -55,18 +55,18 @@ def decode_LogicalFormSchemaDefinition(
         v: dict[str, Any] = {
             "data_format_id": cs[0].text or _f.blank(cs[0], True, True),
             "data_format_provider_type_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[1].text)
                 else _f.blank(cs[1], True, False)
             ),
             "data_format_version": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
             "data_format_xsd": cs[3].text or _f.blank(cs[3], True, True),
             "logical_form_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[4].text)
                 else _f.blank(cs[4], True, False)
             ),
@@ -91,7 +91,7 @@ def decode_LogicalFormSchemaDefinition(
                 v[names[k]] = x
             else:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
     o = _m0.LogicalFormSchemaDefinition.__new__(_m0.LogicalFormSchemaDefinition)
     o.__dict__ = v

@@ -72,13 +72,13 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
     ):
         v: dict[str, Any] = {
             "build_package_version": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[0].text)
                 else _f.blank(cs[0], True, False)
             ),
             "external_service_code": cs[1].text or _f.blank(cs[1], True, True),
             "external_service_edition_code": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[2].text)
                 else _f.blank(cs[2], True, False)
             ),
@@ -88,7 +88,7 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
                 else _f.blank(cs[3], True, False)
             ),
             "service_edition_version_id": (
-                (int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x))
+                (int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x))
                 if (x := cs[4].text)
                 else _f.blank(cs[4], True, False)
             ),
@@ -121,7 +121,7 @@ def decode_AvailableServiceV2(e: _Element, consume: bool = False) -> _m0.Availab
                 v[names[k]] = x
             elif k < 8:
                 v[names[k]] = (
-                    int(x) if x.isascii() and "_" not in x and len(x) < 19 else _f.integer(x)
+                    int(x) if x.isascii() and "_" not in x and len(x) < 10 else _f.int32(x)
                 )
             elif k < 9:
                 v[names[k]] = True if x == "true" else False if x == "false" else _f.boolean(x)

@@ -239,7 +239,7 @@ def encode_GetAvailableServicesBasicV2(o: Any, e: _Element, ns: dict[str, None])
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
 
 
 def encode_GetAvailableServicesV2(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -249,7 +249,7 @@ def encode_GetAvailableServicesV2(o: Any, e: _Element, ns: dict[str, None]) -> N
     v = o.language_id
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q2).text = _f.int_text(v)
+        _SE(e, _Q2).text = _f.int32_text(v)
 
 
 def encode_GetFormTaskSchemaDefinitionsBasic(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -271,7 +271,7 @@ def encode_GetFormTaskSchemaDefinitionsBasic(o: Any, e: _Element, ns: dict[str, 
     v = o.external_service_edition_code
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q4).text = _f.int_text(v)
+        _SE(e, _Q4).text = _f.int32_text(v)
 
 
 def encode_GetSchemaDefinitionsForFormTask(o: Any, e: _Element, ns: dict[str, None]) -> None:
@@ -285,7 +285,7 @@ def encode_GetSchemaDefinitionsForFormTask(o: Any, e: _Element, ns: dict[str, No
     v = o.external_service_edition_code
     if v is not None:
         ns[_S0] = None
-        _SE(e, _Q4).text = _f.int_text(v)
+        _SE(e, _Q4).text = _f.int32_text(v)
 
 
 DECODERS: dict[type, Any] = {

@@ -49,6 +49,8 @@ class ArchivedLookupExternal:
             "name": "LanguageTypeId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     lookup_id: int | None = field(
@@ -57,6 +59,8 @@ class ArchivedLookupExternal:
             "name": "LookupID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     lookup_pdf: AttachmentBEV2 | None = field(

@@ -131,6 +131,8 @@ class BrokerServiceAvailableFile:
             "name": "ExternalServiceEditionCode",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     file_name: str | None = field(
@@ -180,6 +182,8 @@ class BrokerServiceAvailableFile:
             "name": "ReceiptID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     reportee: str | None = field(
@@ -244,6 +248,8 @@ class BrokerServiceSearch:
             "name": "ExternalServiceEditionCode",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     file_status: BrokerServiceAvailableFileStatus = field(
@@ -308,6 +314,8 @@ class Manifest:
             "name": "ExternalServiceEditionCode",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     file_list: list[File] | None = field(

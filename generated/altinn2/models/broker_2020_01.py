@@ -37,6 +37,8 @@ class BrokerServicePoll:
             "name": "ExternalServiceEditionCode",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     recipients: list[str] = field(

@@ -282,6 +282,8 @@ class ReceiptExternalStreamedBE:
         metadata={
             "name": "ParentReceiptId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_history: str | None = field(
@@ -297,6 +299,8 @@ class ReceiptExternalStreamedBE:
         metadata={
             "name": "ReceiptId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_status_code: str | None = field(

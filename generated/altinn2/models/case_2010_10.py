@@ -35,6 +35,8 @@ class CaseBE:
             "name": "CaseID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     case_name: str | None = field(
@@ -70,6 +72,8 @@ class CaseBE:
             "name": "CurrentStateID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     current_state_name: str | None = field(

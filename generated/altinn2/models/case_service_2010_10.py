@@ -35,6 +35,8 @@ class ArchiveCaseEC:
         metadata={
             "name": "caseID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     force_archive: bool = field(
@@ -55,6 +57,8 @@ class ArchiveCaseECResponse:
         metadata={
             "name": "ArchiveCaseECResult",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -81,6 +85,8 @@ class GetCaseListEC:
         metadata={
             "name": "caseID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     external_service_code: str | None = field(
@@ -96,12 +102,16 @@ class GetCaseListEC:
         metadata={
             "name": "externalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int = field(
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     reportee_number: str = field(
@@ -139,6 +149,8 @@ class InstantiateCollaborationEC:
         metadata={
             "name": "externalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     reportee_number: str = field(
@@ -181,6 +193,8 @@ class InstantiateCollaborationECResponse:
         metadata={
             "name": "InstantiateCollaborationECResult",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 

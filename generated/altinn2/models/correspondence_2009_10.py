@@ -74,6 +74,8 @@ class Correspondence:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     confirmation_date: XmlDateTime | None = field(
@@ -91,6 +93,8 @@ class Correspondence:
             "name": "CorrespondenceID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     correspondence_name: str | None = field(
@@ -221,6 +225,8 @@ class Correspondence:
             "name": "Reportee",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     sent_by: str | None = field(
@@ -238,6 +244,8 @@ class Correspondence:
             "name": "SentTo",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     user_id: int | None = field(
@@ -247,6 +255,8 @@ class Correspondence:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 

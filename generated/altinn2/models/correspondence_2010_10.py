@@ -85,6 +85,8 @@ class CorrespondenceV2:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     case_id: int | None = field(
@@ -94,6 +96,8 @@ class CorrespondenceV2:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     confirmation_date: XmlDateTime | None = field(
@@ -111,6 +115,8 @@ class CorrespondenceV2:
             "name": "CorrespondenceID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     correspondence_name: str | None = field(
@@ -241,6 +247,8 @@ class CorrespondenceV2:
             "name": "Reportee",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     sent_by: str | None = field(
@@ -258,6 +266,8 @@ class CorrespondenceV2:
             "name": "SentTo",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     user_id: int | None = field(
@@ -267,6 +277,8 @@ class CorrespondenceV2:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 

@@ -58,6 +58,8 @@ class ArchiveCorrespondenceForEndUserSystemBasic:
         metadata={
             "name": "CorrespondenceID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -120,6 +122,8 @@ class DeleteCorrespondenceBasic:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -188,6 +192,8 @@ class GetCorrespondenceForEndUserSystemsBasic:
         metadata={
             "name": "correspondenceID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int | None = field(
@@ -195,6 +201,8 @@ class GetCorrespondenceForEndUserSystemsBasic:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -244,12 +252,16 @@ class GetCorrespondenceForEndUserSystemsBasicV2:
         metadata={
             "name": "correspondenceID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int = field(
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -312,6 +324,8 @@ class SaveCorrespondenceConfirmationBasic:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 

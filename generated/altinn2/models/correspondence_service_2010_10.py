@@ -32,6 +32,8 @@ class ArchiveCorrespondenceForEndUserSystemEC:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -56,12 +58,16 @@ class GetCorrespondenceForEndUserSystemsEC:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int = field(
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -86,6 +92,8 @@ class SaveCorrespondenceConfirmationEC:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 

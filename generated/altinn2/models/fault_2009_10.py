@@ -66,6 +66,8 @@ class AltinnFault:
         metadata={
             "name": "ErrorID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     user_guid: str | None = field(

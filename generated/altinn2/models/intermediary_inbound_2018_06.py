@@ -41,6 +41,8 @@ class FormUpdate:
             "name": "DataFormatVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     form_data: str | None = field(
@@ -57,6 +59,8 @@ class FormUpdate:
             "name": "FormId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     senders_reference: str | None = field(
@@ -103,5 +107,7 @@ class FormTaskUpdate:
             "name": "ReporteeElementId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )

@@ -45,6 +45,8 @@ class FormUpdateEC:
             "name": "DataFormatVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     end_user_system_reference: str | None = field(
@@ -69,6 +71,8 @@ class FormUpdateEC:
             "name": "FormId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -110,5 +114,7 @@ class FormTaskUpdateEC:
             "name": "ReporteeElementId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )

@@ -112,6 +112,8 @@ class Form:
             "name": "DataFormatVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     end_user_system_reference: str | None = field(
@@ -128,6 +130,8 @@ class Form:
             "name": "ParentReference",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     form_data: str | None = field(
@@ -177,6 +181,8 @@ class GetAltinnSubmissionStatusBasicResponse:
         metadata={
             "name": "GetAltinnSubmissionStatusBasicResult",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -217,6 +223,8 @@ class ServiceOwnerSymmetricKeyBE:
             "name": "CertificateId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     key: str | None = field(
@@ -336,6 +344,8 @@ class CompleteAndSignShipmentBasic:
         metadata={
             "name": "reporteeElementId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     signatures: list[Signature] | None = field(
@@ -350,6 +360,8 @@ class CompleteAndSignShipmentBasic:
         metadata={
             "name": "languageId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -394,6 +406,8 @@ class DelegatedUserBE:
             "name": "NumberOfSignaturesAllowed",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": 0,
+            "max_inclusive": 4294967295,
         },
     )
     email: str | None = field(
@@ -458,6 +472,8 @@ class FormTask:
             "name": "ServiceEdition",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     forms: list[Form] | None = field(
@@ -493,6 +509,8 @@ class ReferenceExternalBE:
             "name": "ReporteeID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -554,6 +572,8 @@ class FormTaskShipmentBE:
             "name": "UserDefinedNumberOfSignaturesRequired",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     users: list[DelegatedUserBE] | None = field(
@@ -580,6 +600,8 @@ class FormTaskShipmentBE:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -592,6 +614,8 @@ class ReceiptExternalBE:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_text: str | None = field(
@@ -640,6 +664,8 @@ class ReceiptExternalBE:
             "name": "ParentReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     references: list[ReferenceExternalBE] | None = field(

@@ -115,6 +115,8 @@ class Form:
             "name": "DataFormatVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     end_user_system_reference: str | None = field(
@@ -131,6 +133,8 @@ class Form:
             "name": "ParentReference",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     form_data: str | None = field(
@@ -175,6 +179,8 @@ class GetAltinnSubmissionStatusECResponse:
         metadata={
             "name": "GetAltinnSubmissionStatusECResult",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -215,6 +221,8 @@ class ServiceOwnerSymmetricKeyBE:
             "name": "CertificateId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     key: str | None = field(
@@ -313,6 +321,8 @@ class CompleteAndSignShipmentEC:
         metadata={
             "name": "reporteeElementId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     signature: list[EntitiesIntermediarySignature] | None = field(
@@ -329,6 +339,8 @@ class CompleteAndSignShipmentEC:
         metadata={
             "name": "languageId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -390,6 +402,8 @@ class DelegatedUserBE:
             "name": "NumberOfSignaturesAllowed",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": 0,
+            "max_inclusive": 4294967295,
         },
     )
     email: str | None = field(
@@ -454,6 +468,8 @@ class FormTask:
             "name": "ServiceEdition",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     forms: list[Form] | None = field(
@@ -489,6 +505,8 @@ class ReferenceExternalBE:
             "name": "ReporteeID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -593,6 +611,8 @@ class FormTaskShipmentBE:
             "name": "UserDefinedNumberOfSignaturesRequired",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     users: list[DelegatedUserBE] | None = field(
@@ -619,6 +639,8 @@ class FormTaskShipmentBE:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -631,6 +653,8 @@ class ReceiptExternalBE:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_text: str | None = field(
@@ -679,6 +703,8 @@ class ReceiptExternalBE:
             "name": "ParentReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     references: list[ReferenceExternalBE] | None = field(

@@ -109,6 +109,8 @@ class ReceiptExternalStreamedBE:
         metadata={
             "name": "ParentReceiptId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_history: str | None = field(
@@ -124,6 +126,8 @@ class ReceiptExternalStreamedBE:
         metadata={
             "name": "ReceiptId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_status_code: str | None = field(
@@ -159,7 +163,12 @@ class ReporteeElementId:
             "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06"
         )
 
-    value: int = field()
+    value: int = field(
+        metadata={
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
+        },
+    )
 
 
 @dataclass(kw_only=True)

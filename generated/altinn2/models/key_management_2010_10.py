@@ -36,6 +36,8 @@ class CertificateBE:
             "name": "CertificateId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     service_owner_id: int | None = field(
@@ -44,6 +46,8 @@ class CertificateBE:
             "name": "ServiceOwnerId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -84,5 +88,7 @@ class KeyExternalBE:
             "name": "KeyID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )

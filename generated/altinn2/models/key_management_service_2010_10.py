@@ -37,6 +37,8 @@ class GetCertificatesEC:
         metadata={
             "name": "externalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 

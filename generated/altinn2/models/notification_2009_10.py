@@ -30,6 +30,8 @@ class TextToken:
             "name": "TokenNum",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     token_value: str | None = field(
@@ -222,6 +224,8 @@ class Notification:
             "name": "NotificationID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     notify_type: NotificationType | None = field(
@@ -238,6 +242,8 @@ class Notification:
             "name": "ReporteeElementID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     reportee_id: int | None = field(
@@ -247,6 +253,8 @@ class Notification:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     shipment_date_time: XmlDateTime | None = field(

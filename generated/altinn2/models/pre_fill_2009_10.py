@@ -77,6 +77,8 @@ class PrefillForm:
             "name": "DataFormatVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     form_data_xml: str | None = field(
@@ -245,6 +247,8 @@ class PrefillFormTask:
             "name": "ExternalServiceEditionCode",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     external_shipment_reference: str | None = field(
@@ -414,6 +418,8 @@ class PrefillFormTaskv2:
             "name": "ExternalServiceEditionCode",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     external_shipment_reference: str | None = field(

@@ -71,6 +71,8 @@ class GetPrefillDataBasic:
         metadata={
             "name": "ExternalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -147,6 +149,8 @@ class GetPrefillDataBasicV2:
         metadata={
             "name": "ExternalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     pre_fill_list: list[str] | None = field(
@@ -191,6 +195,8 @@ class GetPrefillDataEC:
         metadata={
             "name": "ExternalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -238,6 +244,8 @@ class GetPrefillDataECV2:
         metadata={
             "name": "ExternalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     pre_fill_list: list[str] | None = field(

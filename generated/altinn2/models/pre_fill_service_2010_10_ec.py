@@ -54,6 +54,8 @@ class GetPrefillDataECV2EC:
         metadata={
             "name": "ExternalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     pre_fill_list: list[str] | None = field(

@@ -84,6 +84,8 @@ class Receipt:
             "name": "ParentReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_history: str | None = field(
@@ -101,6 +103,8 @@ class Receipt:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_status_code: ReceiptStatusEnum | None = field(
@@ -195,6 +199,8 @@ class ReceiptExternal:
             "name": "ParentReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_history: str | None = field(
@@ -212,6 +218,8 @@ class ReceiptExternal:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_status_code: ReceiptStatusEnum | None = field(
@@ -290,6 +298,8 @@ class ReceiptSaveExternal:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_status_code: ReceiptStatusEnum | None = field(
@@ -346,6 +356,8 @@ class ReceiptSearchExternal:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     references: list[Reference] | None = field(

@@ -82,6 +82,8 @@ class Receipt:
             "name": "ParentReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_history: str | None = field(
@@ -99,6 +101,8 @@ class Receipt:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_status: ReceiptStatusEnum | None = field(
@@ -186,6 +190,8 @@ class ReceiptSave:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_status: ReceiptStatusEnum = field(
@@ -241,6 +247,8 @@ class ReceiptSearch:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     references: list[Reference] | None = field(

@@ -58,6 +58,8 @@ class ReceiptEC:
             "name": "ParentReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_history: str | None = field(
@@ -75,6 +77,8 @@ class ReceiptEC:
             "name": "ReceiptId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     receipt_status: ReceiptStatusEnum | None = field(

@@ -48,6 +48,8 @@ class ArchivedFormBE:
             "name": "DataFormatVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     form_data_xml: str | None = field(
@@ -65,6 +67,8 @@ class ArchivedFormBE:
             "name": "FormID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     form_name: str | None = field(
@@ -109,6 +113,8 @@ class ArchivedFormBE:
             "name": "ParentReference",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     payment_information_e2_b: str | None = field(
@@ -314,6 +320,8 @@ class ExternalSearchBEV2:
             "name": "CaseID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     collection_pages: bool | None = field(

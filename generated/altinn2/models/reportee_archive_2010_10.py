@@ -42,6 +42,8 @@ class ArchiveTaskV2:
             "name": "EndUserSystemID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     last_changed: XmlDateTime | None = field(
@@ -58,6 +60,8 @@ class ArchiveTaskV2:
             "name": "NumberOfSignaturesAdded",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     process_step_id_fk: int | None = field(
@@ -66,6 +70,8 @@ class ArchiveTaskV2:
             "name": "ProcessStepID_FK",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     sent_complete: bool | None = field(
@@ -82,6 +88,8 @@ class ArchiveTaskV2:
             "name": "TaskID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     user_defined_number_of_signatures_required: int | None = field(
@@ -90,6 +98,8 @@ class ArchiveTaskV2:
             "name": "UserDefinedNumberOfSignaturesRequired",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     workflow_reference: str | None = field(
@@ -135,6 +145,8 @@ class ArchivedAttachmentBEV2:
             "name": "AttachmentID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     attachment_name: str | None = field(
@@ -152,6 +164,8 @@ class ArchivedAttachmentBEV2:
             "name": "CreatedByUserID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     created_date_time: XmlDateTime | None = field(
@@ -224,6 +238,8 @@ class ArchivedFormTaskSigningStepBEV2:
             "name": "AuthenticationLevelID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     authentication_method: int | None = field(
@@ -232,6 +248,8 @@ class ArchivedFormTaskSigningStepBEV2:
             "name": "AuthenticationMethod",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     certificate_issued_by_name: str | None = field(
@@ -290,6 +308,8 @@ class ArchivedFormTaskSigningStepBEV2:
             "name": "ProcessStepID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     signature: bytes | None = field(
@@ -308,6 +328,8 @@ class ArchivedFormTaskSigningStepBEV2:
             "name": "SignatureID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     signature_text: str | None = field(
@@ -326,6 +348,8 @@ class ArchivedFormTaskSigningStepBEV2:
             "name": "int",
             "type": "Element",
             "namespace": "http://schemas.microsoft.com/2003/10/Serialization/Arrays",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     signed_by_user: int | None = field(
@@ -334,6 +358,8 @@ class ArchivedFormTaskSigningStepBEV2:
             "name": "SignedByUser",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     signed_by_user_name: str | None = field(
@@ -361,6 +387,8 @@ class ArchivedFormTaskSigningStepBEV2:
             "name": "int",
             "type": "Element",
             "namespace": "http://schemas.microsoft.com/2003/10/Serialization/Arrays",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -453,6 +481,8 @@ class ArchivedFormTaskV2:
             "name": "ExternalServiceEditionCode",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     invoice_information: float | None = field(
@@ -486,6 +516,8 @@ class ArchivedFormTaskV2:
             "name": "ReporteeElementID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     reportee_id: int | None = field(
@@ -494,6 +526,8 @@ class ArchivedFormTaskV2:
             "name": "ReporteeID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     so_encrypted_symmetricd_key: KeyExternalBE | None = field(

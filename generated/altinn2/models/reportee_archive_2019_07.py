@@ -63,6 +63,8 @@ class ArchivedCorrespondence:
             "name": "ArchiveCorrespondenceID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     archive_reference: str | None = field(
@@ -81,6 +83,8 @@ class ArchivedCorrespondence:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     confirmation_date: XmlDateTime | None = field(

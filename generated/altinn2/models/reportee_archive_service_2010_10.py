@@ -34,6 +34,8 @@ class GetArchivedCorrespondenceEC:
         metadata={
             "name": "archiveId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -58,6 +60,8 @@ class GetArchivedFormTaskEC:
         metadata={
             "name": "reporteeElementId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int | None = field(
@@ -66,6 +70,8 @@ class GetArchivedFormTaskEC:
             "name": "languageID",
             "type": "Element",
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -95,6 +101,8 @@ class GetArchivedLookupEC:
         metadata={
             "name": "reporteeElementId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int | None = field(
@@ -102,6 +110,8 @@ class GetArchivedLookupEC:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -126,6 +136,8 @@ class GetAttachmentDataEC:
         metadata={
             "name": "attachmentId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 

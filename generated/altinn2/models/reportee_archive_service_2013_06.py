@@ -34,6 +34,8 @@ class GetAttachmentDataECStreamed:
         metadata={
             "name": "attachmentId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 

@@ -30,5 +30,7 @@ class GetAttachmentDataECStreamedEC:
         metadata={
             "name": "attachmentId",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )

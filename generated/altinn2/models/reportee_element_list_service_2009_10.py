@@ -226,6 +226,8 @@ class GetCorrespondenceListForArchiveRef:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -317,6 +319,8 @@ class GetCorrespondenceListForArchiveRefBasic:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -384,6 +388,8 @@ class GetCorrespondenceListForReportee:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -467,6 +473,8 @@ class GetCorrespondenceListForReporteeBasic:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -529,6 +537,8 @@ class GetFormSetElementsBasic:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int | None = field(
@@ -536,6 +546,8 @@ class GetFormSetElementsBasic:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -585,12 +597,16 @@ class GetFormSetElementsBasicV2:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int = field(
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -637,6 +653,8 @@ class GetFormSetElementsExternal:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int | None = field(
@@ -644,6 +662,8 @@ class GetFormSetElementsExternal:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -681,12 +701,16 @@ class GetFormSetElementsExternalV2:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int = field(
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -738,6 +762,8 @@ class AttachmentBE:
             "name": "AttachmentID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     attachment_name: str | None = field(
@@ -788,6 +814,8 @@ class AttachmentBE:
             "name": "ReporteeElementID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     senders_reference: str | None = field(
@@ -830,6 +858,8 @@ class FormSetElementBE:
             "name": "ItemID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     item_name: str | None = field(
@@ -978,6 +1008,8 @@ class GetReporteeElementListBasic:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -1033,6 +1065,8 @@ class GetReporteeElementListBasicV2:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -1109,6 +1143,8 @@ class GetReporteeElementListExternal:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -1152,6 +1188,8 @@ class GetReporteeElementListExternalV2:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -1278,6 +1316,8 @@ class ReporteeElementBE:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     altinn1_form_id: int | None = field(
@@ -1287,6 +1327,8 @@ class ReporteeElementBE:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     altinn1_form_instance_id: int | None = field(
@@ -1323,6 +1365,8 @@ class ReporteeElementBE:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     altinn1_workflow_process_id: int | None = field(
@@ -1341,6 +1385,8 @@ class ReporteeElementBE:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     archive_reference: str | None = field(
@@ -1375,6 +1421,8 @@ class ReporteeElementBE:
             "name": "EndUserSystemID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     external_service_code: str | None = field(
@@ -1409,6 +1457,8 @@ class ReporteeElementBE:
             "name": "LastChangedByID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     last_changed_date: XmlDateTime | None = field(
@@ -1425,6 +1475,8 @@ class ReporteeElementBE:
             "name": "ReporteeElementId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     reportee_element_owner: int | None = field(
@@ -1433,6 +1485,8 @@ class ReporteeElementBE:
             "name": "ReporteeElementOwner",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     reportee_element_type: ReporteeElementType | None = field(
@@ -1475,6 +1529,8 @@ class ReporteeElementBE:
             "name": "ServiceOwner",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     service_owner_code: str | None = field(

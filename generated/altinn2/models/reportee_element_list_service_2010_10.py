@@ -101,6 +101,8 @@ class GetCorrespondenceListForArchiveRefEC:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -142,6 +144,8 @@ class GetCorrespondenceListForReporteeEC:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -166,12 +170,16 @@ class GetFormSetDataEC:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int = field(
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -196,12 +204,16 @@ class GetFormSetElementsEC:
         metadata={
             "name": "reporteeElementID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int = field(
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -260,6 +272,8 @@ class AttachmentBEV2:
             "name": "AttachmentID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     attachment_name: str | None = field(
@@ -285,6 +299,8 @@ class AttachmentBEV2:
             "name": "CreatedByUserID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     created_date_time: XmlDateTime | None = field(
@@ -342,6 +358,8 @@ class AttachmentBEV2:
             "name": "ReporteeElementID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     senders_reference: str | None = field(
@@ -386,6 +404,8 @@ class FormSetElementBEV2:
             "name": "CreatedByUserID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     created_date_time: XmlDateTime | None = field(
@@ -442,6 +462,8 @@ class FormSetElementBEV2:
             "name": "ItemID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     item_name: str | None = field(
@@ -528,6 +550,8 @@ class GetReporteeElementListEC:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -645,6 +669,8 @@ class ReporteeElementBEV2:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     altinn1_form_id: int | None = field(
@@ -654,6 +680,8 @@ class ReporteeElementBEV2:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     altinn1_form_instance_id: int | None = field(
@@ -690,6 +718,8 @@ class ReporteeElementBEV2:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     altinn1_workflow_process_id: int | None = field(
@@ -708,6 +738,8 @@ class ReporteeElementBEV2:
             "type": "Element",
             "namespace": __NAMESPACE__,
             "nillable": True,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     archive_reference: str | None = field(
@@ -725,6 +757,8 @@ class ReporteeElementBEV2:
             "name": "CaseID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     correspondence_status: CorrespondenceStatusTypeV2 | None = field(
@@ -750,6 +784,8 @@ class ReporteeElementBEV2:
             "name": "EndUserSystemID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     external_service_code: str | None = field(
@@ -800,6 +836,8 @@ class ReporteeElementBEV2:
             "name": "LastChangedByID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     last_changed_date: XmlDateTime | None = field(
@@ -834,6 +872,8 @@ class ReporteeElementBEV2:
             "name": "ReporteeElementId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     reportee_element_owner: int | None = field(
@@ -842,6 +882,8 @@ class ReporteeElementBEV2:
             "name": "ReporteeElementOwner",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     reportee_element_type: ReporteeElementTypeV2 | None = field(
@@ -884,6 +926,8 @@ class ReporteeElementBEV2:
             "name": "SEReporteeElementID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     service_edition_version: int | None = field(
@@ -892,6 +936,8 @@ class ReporteeElementBEV2:
             "name": "ServiceEditionVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     service_owner: int | None = field(
@@ -900,6 +946,8 @@ class ReporteeElementBEV2:
             "name": "ServiceOwner",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     service_owner_code: str | None = field(

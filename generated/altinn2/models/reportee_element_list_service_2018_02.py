@@ -36,6 +36,8 @@ class FormSetDataBE:
             "name": "DataFormatVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     form_data: str | None = field(
@@ -53,5 +55,7 @@ class FormSetDataBE:
             "name": "FormID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )

@@ -37,6 +37,8 @@ class AvailableService:
             "name": "BuildPackageVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     external_service_code: str | None = field(
@@ -54,6 +56,8 @@ class AvailableService:
             "name": "ExternalServiceEditionCode",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     service_edition_version_id: int | None = field(
@@ -62,6 +66,8 @@ class AvailableService:
             "name": "ServiceEditionVersionId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     service_edition_version_name: str | None = field(
@@ -197,6 +203,8 @@ class LogicalFormSchemaDefinition:
             "name": "DataFormatProviderTypeID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     data_format_version: int | None = field(
@@ -205,6 +213,8 @@ class LogicalFormSchemaDefinition:
             "name": "DataFormatVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     data_format_xsd: str | None = field(
@@ -222,6 +232,8 @@ class LogicalFormSchemaDefinition:
             "name": "LogicalFormID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -245,6 +257,8 @@ class CodeList:
             "name": "CodeListID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     code_list_name: str | None = field(
@@ -271,6 +285,8 @@ class CodeList:
             "name": "CodeListVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_type_id: int | None = field(
@@ -279,5 +295,7 @@ class CodeList:
             "name": "LanguageTypeID",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )

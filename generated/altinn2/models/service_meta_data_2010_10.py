@@ -41,6 +41,8 @@ class AvailableServiceV2:
             "name": "BuildPackageVersion",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     external_service_code: str | None = field(
@@ -58,6 +60,8 @@ class AvailableServiceV2:
             "name": "ExternalServiceEditionCode",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     is_matched: bool | None = field(
@@ -74,6 +78,8 @@ class AvailableServiceV2:
             "name": "ServiceEditionVersionId",
             "type": "Element",
             "namespace": __NAMESPACE__,
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     service_edition_version_name: str | None = field(

@@ -27,6 +27,8 @@ class GetAvailableServices:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -57,6 +59,8 @@ class GetAvailableServicesBasic:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -87,6 +91,8 @@ class GetAvailableServicesBasicV2:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -101,6 +107,8 @@ class GetAvailableServicesV2:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -123,6 +131,8 @@ class GetCodeList:
         metadata={
             "name": "codeListVersion",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int | None = field(
@@ -130,6 +140,8 @@ class GetCodeList:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -168,6 +180,8 @@ class GetFormTaskSchemaDefinitionsBasic:
         metadata={
             "name": "externalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -190,6 +204,8 @@ class GetSchemaDefinitionsForFormTask:
         metadata={
             "name": "externalServiceEditionCode",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
 
@@ -311,6 +327,8 @@ class GetFilteredCodeList:
         metadata={
             "name": "codeListVersion",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int | None = field(
@@ -318,6 +336,8 @@ class GetFilteredCodeList:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     code: str | None = field(

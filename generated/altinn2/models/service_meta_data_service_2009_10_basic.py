@@ -44,6 +44,8 @@ class GetCodeListBasic:
         metadata={
             "name": "codeListVersion",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )
     language_id: int | None = field(
@@ -51,5 +53,7 @@ class GetCodeListBasic:
         metadata={
             "name": "languageID",
             "type": "Element",
+            "min_inclusive": -2147483648,
+            "max_inclusive": 2147483647,
         },
     )

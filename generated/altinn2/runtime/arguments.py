@@ -14,6 +14,10 @@ the field takes an xsdata type, as WCF reads the text they become:
 - `datetime.time` in `xs:time`, `datetime.timedelta` in `xs:duration`, `int` in a decimal field.
 - an enum field takes the enum's member or its XML value (`"AltinnPin"`).
 
+An int field narrower than xs:long (xs:int, xs:unsignedInt ...: its `min_inclusive`/
+`max_inclusive` metadata) refuses an int out of its range (the message names the range, not the
+value).
+
 The caller's objects are never changed: a dataclass with a converted field is copied.
 """
 
@@ -52,11 +56,31 @@ def field_checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
     if known is None:
         hints = typing.get_type_hints(cls)
         known = _CLASS_CHECKS[cls] = tuple(
-            (item.name, _check_for(hints.get(item.name, Any)))
+            (item.name, _bounded(_check_for(hints.get(item.name, Any)), item))
             for item in dataclasses.fields(cls)
             if item.init
         )
     return known
+
+
+def _bounded(check: Check, item: dataclasses.Field[Any]) -> Check:
+    """`check`, then the field's integer range if its metadata gives one (each item of a list)."""
+    low = item.metadata.get("min_inclusive")
+    high = item.metadata.get("max_inclusive")
+    if low is None and high is None:
+        return check
+
+    def bounded(value: Any, path: str) -> Any:
+        converted = check(value, path)
+        for entry in converted if isinstance(converted, list) else (converted,):
+            if type(entry) is int and not (
+                (low is None or entry >= low) and (high is None or entry <= high)
+            ):
+                span = f"{'' if low is None else low}..{'' if high is None else high}"
+                raise ArgumentTypeError(f"{path}: an int out of the field's range {span}")
+        return converted
+
+    return bounded
 
 
 def describe(hint: Any) -> str:

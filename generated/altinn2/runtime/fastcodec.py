@@ -149,6 +149,21 @@ def date_time(value: str) -> XmlDateTime:
 
 # Numbers other than an int's usual text: XSD's lexical forms only, as the reference reads them.
 integer = xsd_integer
+
+
+def ranged(value: str, low: int | None, high: int | None) -> int:
+    """An integer within a field's inclusive bounds (xs:unsignedInt, xs:short ...)."""
+    number = xsd_integer(value)
+    if (low is not None and number < low) or (high is not None and number > high):
+        raise ValueError(f"{number} is out of the field's range")
+    return number
+
+
+def int32(value: str) -> int:
+    """An xs:int (its fast reading took the texts of at most 9 characters)."""
+    return ranged(value, -(2**31), 2**31 - 1)
+
+
 double = xsd_double
 
 
@@ -196,6 +211,18 @@ def str_text(value: object) -> str | None:
 
 def int_text(value: object) -> str:
     return str(value) if value.__class__ is int else refuse(value)
+
+
+def ranged_text(value: object, low: int | None, high: int | None) -> str:
+    if type(value) is int and (low is None or value >= low) and (high is None or value <= high):
+        return str(value)
+    return refuse(value)
+
+
+def int32_text(value: object) -> str:
+    if type(value) is int and -(2**31) <= value <= 2**31 - 1:
+        return str(value)
+    return refuse(value)
 
 
 def bool_text(value: object) -> str:
