@@ -32,6 +32,10 @@ class EmptyElements:
 
     def mark(self, element: etree._Element, cls: type[Any]) -> None:
         for node in element.iter():
+            nil = node.get(XSI_NIL)
+            if nil is not None and nil.strip(" \t\r\n") not in ("true", "false", "1", "0"):
+                # xsdata would read any value as nil; XML Schema allows only a boolean
+                raise ValueError(f"xsi:nil of {etree.QName(node).localname} is not a boolean")
             leaf = isinstance(node.tag, str) and node.text is None and not len(node)
             if leaf and not _is_nil(node):
                 node.text = ""

@@ -568,3 +568,30 @@ def test_client_finish_pauses_the_collector_for_large_answers_only() -> None:
         read = [client.finish(call, 200, "text/xml", body, OP.output) for body in (small, large)]
     assert read[0] == read[1]
     assert seen == [True, False]
+
+
+@pytest.mark.parametrize("inner", ['<ReceiptText i:nil="maybe"/>', '<References i:nil="yes"/>'])
+def test_an_xsi_nil_that_is_not_a_boolean_is_a_protocol_error(inner: str) -> None:
+    """XML Schema's xsi:nil is a boolean; xsdata would read any value as nil (and the fuzzer
+    found it crashing the empty-list pass), the decoders as not nil: both refuse it now."""
+    element, cls = receipt(inner)
+    with pytest.raises(REFUSED):
+        decode(copy.deepcopy(element), cls)
+    with pytest.raises(ProtocolError, match=r"xsi:nil of \w+ is not a boolean"):
+        codec.from_element(element, cls, "Svc.Op (Basic)")
+
+
+@pytest.mark.parametrize(
+    ("inner", "text", "references"),
+    [
+        ('<ReceiptText i:nil="false"/><References i:nil="0"/>', "", []),
+        ('<ReceiptText i:nil="1"/><References i:nil="true"/>', None, None),
+    ],
+)
+def test_xsi_nil_s_four_boolean_forms_read_on_both_paths(
+    inner: str, text: str | None, references: list[Any] | None
+) -> None:
+    element, cls = receipt(inner)
+    fast = decode(copy.deepcopy(element), cls)
+    assert (fast.receipt_text, fast.references) == (text, references)
+    assert fast == generic(element, cls)

@@ -31,6 +31,7 @@ TYPE = f"{{{XSI}}}type"
 T = TypeVar("T")
 MISSING: Any = object()  # a required field not read (yet)
 _TRUE = ("true", "1")
+_FALSE = ("false", "0")
 
 
 def words(text: str) -> tuple[str, ...]:
@@ -61,21 +62,23 @@ def plain(element: etree._Element) -> None:
 def blank(element: etree._Element, nullable: bool, string: bool) -> str | None:
     """The value of an element without text: None for xsi:nil (where the field admits None),
     "" for a string (empty is not nil); anything else is for the reference to judge."""
-    if element.get(NIL) in _TRUE:
+    nil = element.get(NIL)
+    if nil in _TRUE:
         if nullable:
             return None
-    elif string and not len(element):
+    elif string and not len(element) and (nil is None or nil in _FALSE):
         return ""
-    raise Fallback(element.tag)
+    raise Fallback(element.tag)  # an xsi:nil that is not a boolean included
 
 
 def nil(element: etree._Element, nullable: bool) -> bool:
     """Whether a complex element is xsi:nil (only where the field admits None)."""
-    if element.get(NIL) in _TRUE:
-        if nullable:
-            return True
-        raise Fallback(element.tag)
-    return False
+    nil = element.get(NIL)
+    if nil is None or nil in _FALSE:
+        return False
+    if nil in _TRUE and nullable:
+        return True
+    raise Fallback(element.tag)  # where None is not admitted, or not a boolean
 
 
 def text(element: etree._Element, string: bool) -> str:
