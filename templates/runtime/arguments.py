@@ -34,6 +34,8 @@ from typing import Any
 
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
+from altinn2.runtime.ranges import bounds_of, span, within
+
 # Converts one value (or raises TypeError); given the value and its path for messages.
 Check = Callable[[Any, str], Any]
 
@@ -65,19 +67,15 @@ def field_checks(cls: type[Any]) -> tuple[tuple[str, Check], ...]:
 
 def _bounded(check: Check, item: dataclasses.Field[Any]) -> Check:
     """`check`, then the field's integer range if its metadata gives one (each item of a list)."""
-    low = item.metadata.get("min_inclusive")
-    high = item.metadata.get("max_inclusive")
-    if low is None and high is None:
+    bounds = bounds_of(item.metadata)
+    if bounds is None:
         return check
 
     def bounded(value: Any, path: str) -> Any:
         converted = check(value, path)
         for entry in converted if isinstance(converted, list) else (converted,):
-            if type(entry) is int and not (
-                (low is None or entry >= low) and (high is None or entry <= high)
-            ):
-                span = f"{'' if low is None else low}..{'' if high is None else high}"
-                raise ArgumentTypeError(f"{path}: an int out of the field's range {span}")
+            if type(entry) is int and not within(entry, bounds):
+                raise ArgumentTypeError(f"{path}: an int out of the field's range {span(bounds)}")
         return converted
 
     return bounded

@@ -26,6 +26,7 @@ from lxml import etree
 from xsdata.formats.dataclass.context import XmlContext
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
+from altinn2.runtime.ranges import Bounds, bounds_of, within
 from altinn2.runtime.xmlcontext import wcf_date_time, xsd_ascii, xsd_double, xsd_integer
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -60,12 +61,12 @@ def _enum(cls: type[enum.Enum]) -> Converter:
     return convert
 
 
-def _ranged(low: int | None, high: int | None) -> Converter:
+def _ranged(bounds: Bounds) -> Converter:
     """An integer field's converter within its inclusive bounds (xs:int, xs:unsignedInt ...)."""
 
     def convert(text: str) -> int:
         number = xsd_integer(text)
-        if (low is not None and number < low) or (high is not None and number > high):
+        if not within(number, bounds):
             raise ValueError(f"{number} is out of the field's range")
         return number
 
@@ -153,9 +154,9 @@ class Binder:
         convert = CONVERTERS.get(kind)
         if convert is None:
             return None
-        low, high = metadata.get("min_inclusive"), metadata.get("max_inclusive")
-        if kind is int and (low is not None or high is not None):
-            convert = _ranged(low, high)
+        bounds = bounds_of(metadata)
+        if kind is int and bounds is not None:
+            convert = _ranged(bounds)
         # Empty is not nil: `<Notice></Notice>` is "", whether or not the element is nillable.
         empty = "" if kind is str else None
         return Slot(var.name, convert, None, many, item, empty, nullable)

@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from lxml import etree
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
+from altinn2.runtime.ranges import INT32, within
 from altinn2.runtime.xmlcontext import wcf_date_time, xsd_ascii, xsd_double, xsd_integer
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -157,14 +158,14 @@ integer = xsd_integer
 def ranged(value: str, low: int | None, high: int | None) -> int:
     """An integer within a field's inclusive bounds (xs:unsignedInt, xs:short ...)."""
     number = xsd_integer(value)
-    if (low is not None and number < low) or (high is not None and number > high):
+    if not within(number, (low, high)):
         raise ValueError(f"{number} is out of the field's range")
     return number
 
 
 def int32(value: str) -> int:
     """An xs:int (its fast reading took the texts of at most 9 characters)."""
-    return ranged(value, -(2**31), 2**31 - 1)
+    return ranged(value, *INT32)
 
 
 double = xsd_double
@@ -217,13 +218,16 @@ def int_text(value: object) -> str:
 
 
 def ranged_text(value: object, low: int | None, high: int | None) -> str:
-    if type(value) is int and (low is None or value >= low) and (high is None or value <= high):
+    if type(value) is int and within(value, (low, high)):
         return str(value)
     return refuse(value)
 
 
+_INT32_LOW, _INT32_HIGH = INT32
+
+
 def int32_text(value: object) -> str:
-    if type(value) is int and -(2**31) <= value <= 2**31 - 1:
+    if type(value) is int and _INT32_LOW <= value <= _INT32_HIGH:  # inline: every xs:int written
         return str(value)
     return refuse(value)
 

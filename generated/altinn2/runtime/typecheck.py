@@ -13,6 +13,8 @@ import types
 import typing
 from typing import Any, NamedTuple
 
+from altinn2.runtime.ranges import bounds_of, span, within
+
 _HINTS: dict[type, dict[str, Any]] = {}
 
 
@@ -31,19 +33,13 @@ def _hints(cls: type) -> dict[str, Any]:
 
 def _in_range(value: Any, field: dataclasses.Field[Any]) -> bool:
     """An int within its field's inclusive bounds (anything else is not checked here)."""
-    if value.__class__ is not int:
-        return True
-    low = field.metadata.get("min_inclusive")
-    high = field.metadata.get("max_inclusive")
-    return (low is None or value >= low) and (high is None or value <= high)
+    bounds = bounds_of(field.metadata)
+    return value.__class__ is not int or bounds is None or within(value, bounds)
 
 
 def _ranged(hint: str, field: dataclasses.Field[Any]) -> str:
-    low = field.metadata.get("min_inclusive")
-    high = field.metadata.get("max_inclusive")
-    if low is None and high is None:
-        return hint
-    return f"{hint} ({'' if low is None else low}..{'' if high is None else high})"
+    bounds = bounds_of(field.metadata)
+    return hint if bounds is None else f"{hint} ({span(bounds)})"
 
 
 def _element_name(field: dataclasses.Field[Any]) -> str:
