@@ -8,7 +8,7 @@ from typing import Any
 
 Bounds = tuple[int | None, int | None]  # (low, high), inclusive; None: no bound that side
 
-INT32: Bounds = (-(2**31), 2**31 - 1)
+INT32: tuple[int, int] = (-(2**31), 2**31 - 1)
 
 
 def bounds_of(metadata: Mapping[str, Any]) -> Bounds | None:
