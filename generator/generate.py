@@ -90,7 +90,10 @@ def build_output(project: Project, verify: bool = False) -> Output:
         formatting.submit({f"altinn2/models/{m}.py": text for m, text in models.files.items()})
         services = plan_services(spec, coverage, models)
         env = environment(project.templates_dir)
-        xmlcontext = verbatim["altinn2/runtime/xmlcontext.py"]
+        xmlcontext = {
+            f"altinn2.runtime.{name}": verbatim[f"altinn2/runtime/{name}.py"]
+            for name in ("xmlcontext", "lexical")
+        }
         python: dict[str, str] = {}  # laid out by black's rules where known, else for black
         laid_out: dict[str, str] = {}
         codecs = stages.remembered(
@@ -144,17 +147,21 @@ def build_output(project: Project, verify: bool = False) -> Output:
 
 
 def codec_inputs(
-    templates: Path, services: list[ServiceModule], model_files: dict[str, str], xmlcontext: str
+    templates: Path,
+    services: list[ServiceModule],
+    model_files: dict[str, str],
+    xmlcontext: dict[str, str],
 ) -> bytes:
     """Everything the codec modules are made of, as one text for `StageCache`: the templates,
-    the model modules, the runtime's xmlcontext and the classes operations read and write (the
-    generator's own source is in every key already)."""
+    the model modules, the runtime's xmlcontext (and the module it imports) and the classes
+    operations read and write (the generator's own source is in every key already)."""
     digest = hashlib.sha256()
     for path in sorted(templates.glob("*.jinja")):
         digest.update(f"{path.name}\0".encode() + path.read_bytes() + b"\0")
     for module, source in sorted(model_files.items()):
         digest.update(f"{module}\0{source}\0".encode())
-    digest.update(xmlcontext.encode() + b"\0")
+    for module, source in sorted(xmlcontext.items()):
+        digest.update(f"{module}\0{source}\0".encode())
     for service in services:
         for method in service.endpoints:
             models = (method.input, *(header.model for header in method.headers))
@@ -165,10 +172,14 @@ def codec_inputs(
 
 
 def build_codecs_for(
-    env: Environment, services: list[ServiceModule], model_files: dict[str, str], xmlcontext: str
+    env: Environment,
+    services: list[ServiceModule],
+    model_files: dict[str, str],
+    xmlcontext: dict[str, str],
 ) -> dict[str, str]:
     """The codec modules of every class an operation reads (answers) or writes (requests and
-    header parts); `xmlcontext`: the runtime's module that defines xsdata's context."""
+    header parts); `xmlcontext`: the runtime's modules that define xsdata's context ({module
+    name: source})."""
     outputs = {
         (method.output.module, method.output.name)
         for service in services

@@ -14,17 +14,19 @@ from generator.codecs.render import render_codecs
 def build_codecs(
     env: jinja2.Environment,
     model_sources: dict[str, str],
-    xmlcontext_source: str,
+    runtime_sources: dict[str, str],
     outputs: set[tuple[str, str]],
     inputs: set[tuple[str, str]],
 ) -> dict[str, str]:
     """The codec modules ({path inside generated/: source}): decoders for the output classes
     `outputs`, encoders for the request classes `inputs` ((model module, class name) pairs),
-    planned from the models' xsdata metadata."""
+    planned from the models' xsdata metadata; `runtime_sources`: the runtime modules that
+    define xsdata's context ({"altinn2.runtime.xmlcontext": source, ...})."""
     sources = dict(model_sources)
-    sources["altinn2.runtime.xmlcontext"] = xmlcontext_source
+    sources.update(runtime_sources)
     with imported(sources) as modules:
-        context: Any = modules["altinn2.runtime.xmlcontext"].WcfXmlContext()
+        # the runtime's context, its converters registered (xsdata accepts a uuid.UUID field then)
+        context: Any = modules["altinn2.runtime.xmlcontext"].context()
 
         def classes(pairs: set[tuple[str, str]]) -> list[type]:
             found = (getattr(modules[module], name) for module, name in pairs)
@@ -32,7 +34,9 @@ def build_codecs(
 
         decoders = plan_decoders(context, classes(outputs))
         encoders = plan_encoders(context, classes(inputs))
-        return render_codecs(env, decoders, encoders)
+        # each message class's element name, so that a call needs no xsdata context for it
+        qnames = {cls: context.build(cls).qname for cls in classes(outputs | inputs)}
+        return render_codecs(env, decoders, encoders, qnames)
 
 
 __all__ = ["build_codecs"]

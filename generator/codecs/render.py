@@ -84,6 +84,8 @@ class ModuleView:
     enums: list[tuple[str, str]]  # table name -> the enum as an expression
     classes: list[ClassView]
     encoders: list[EncoderView] = dataclasses.field(default_factory=list)
+    # (class name, its element name's constant): the operations' message classes of the module
+    qnames: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 def _str(text: str) -> str:
@@ -301,8 +303,13 @@ def _encoder_lines(slot: Slot, plans: dict[type, EncoderPlan], names: _Names) ->
 
 
 def module_view(
-    module: str, plans: dict[type, ClassPlan], encoders: dict[type, EncoderPlan]
+    module: str,
+    plans: dict[type, ClassPlan],
+    encoders: dict[type, EncoderPlan],
+    qnames: dict[type, str] | None = None,
 ) -> ModuleView:
+    """What the template prints of one codec module; `qnames`: the element name of each class an
+    operation reads or writes (those of this module go in its `QNAMES`)."""
     names = _Names(module)
     everything: list[ClassPlan | EncoderPlan] = [*plans.values(), *encoders.values()]
     own = names.alias(next(p.cls for p in everything if p.module == module).__module__)
@@ -356,6 +363,11 @@ def module_view(
                 in_order=_in_order(plan, plans, names),
             )
         )
+    own_qnames = [
+        (cls.__name__, names.item(qname))
+        for cls, qname in sorted((qnames or {}).items(), key=lambda item: item[0].__name__)
+        if public_name(cls.__module__) == module
+    ]
     imports = _imports(names.modules)
     enums = [
         (table, f"{names.alias(cls.__module__)}.{cls.__name__}")
@@ -364,7 +376,7 @@ def module_view(
     namespaces = [("{" + space + "}", alias) for space, alias in names.namespaces.items()]
     namespaces += [(qname, alias) for qname, alias in names.items.items()]
     namespaces += [(space, alias) for space, alias in names.bare.items()]
-    return ModuleView(module, own, imports, namespaces, enums, classes, encoder_views)
+    return ModuleView(module, own, imports, namespaces, enums, classes, encoder_views, own_qnames)
 
 
 def _imports(modules: dict[str, str]) -> list[str]:
@@ -446,15 +458,19 @@ def _index_set(indices: Iterable[int]) -> str:
 
 
 def render_codecs(
-    env: jinja2.Environment, plans: dict[type, ClassPlan], encoders: dict[type, EncoderPlan]
+    env: jinja2.Environment,
+    plans: dict[type, ClassPlan],
+    encoders: dict[type, EncoderPlan],
+    qnames: dict[type, str] | None = None,
 ) -> dict[str, str]:
-    """{path inside generated/: source} of every codec module, and the package's __init__."""
+    """{path inside generated/: source} of every codec module, and the package's __init__;
+    `qnames`: the element name of each class an operation reads or writes."""
     everything: list[ClassPlan | EncoderPlan] = [*plans.values(), *encoders.values()]
     modules = sorted({plan.module for plan in everything})
     files = {"altinn2/codecs/__init__.py": env.get_template("codecs_init.py.jinja").render()}
     template = env.get_template("codecs.py.jinja")
     for module in modules:
-        view = module_view(module, plans, encoders)
+        view = module_view(module, plans, encoders, qnames)
         files[f"altinn2/codecs/{_short(module)}.py"] = template.render(
             view=view, conversions=CONVERSIONS, str=_str
         )

@@ -85,15 +85,13 @@ class ModelSet:
 
 
 def _package_init() -> str:
-    return (
-        HEADER.format(
-            doc="Typed models of Altinn 2's data contracts: one module per XML namespace, enums\n"
-            "in `altinn2.models.enums`. Parse and serialize them with `altinn2.runtime.codec` (or\n"
-            "an xsdata parser given `altinn2.runtime.xmlcontext.WcfXmlContext()`)."
-        )
-        + "from altinn2.runtime.xmlcontext import register_converters\n\n"
-        + "register_converters()\n"
+    # Nothing imported: xsdata's context and converters load where they are needed.
+    doc = (
+        "Typed models of Altinn 2's data contracts: one module per XML namespace, enums\n"
+        "in `altinn2.models.enums`. Parse and serialize them with `altinn2.runtime.codec` (or\n"
+        "an xsdata parser given `altinn2.runtime.xmlcontext.context()`)."
     )
+    return HEADER.format(doc=doc).rstrip("\n") + "\n"
 
 
 def _schema_classes(namespace: str, location: str, document: bytes) -> list[Class]:

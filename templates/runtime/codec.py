@@ -4,6 +4,11 @@ Reading is strict about values and tolerant about elements: an element a newer c
 skipped, but a value that does not convert to its field's type (an int, an enum member, a bool, a
 date, a guid ...) raises `ProtocolError` naming the element path, whichever reader meets it. A
 typed result never holds a raw string where its annotation promises something else.
+
+The generated codecs (`altinn2.codecs`) are the ordinary path and need nothing of xsdata's
+context, parser or serializer: those (`xmlcontext.context()`, the fast binder, xsdata's parser and
+serializer, the empty-element pass, the type check) are imported when a codec refuses something
+or a class has none, not by an ordinary call.
 """
 
 from __future__ import annotations
@@ -17,29 +22,37 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 from lxml import etree
-from xsdata.exceptions import ConverterError, ParserError
 
-from altinn2.runtime.binder import Binder, Unsupported
-from altinn2.runtime.empties import EmptyElements
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.fastcodec import REFUSED
 from altinn2.runtime.secrets import DEFAULT_REDACTOR, MASK, SECRET_ELEMENTS
-from altinn2.runtime.typecheck import first_mismatch
-from altinn2.runtime.xmlcontext import WcfXmlContext, register_converters
 
 if TYPE_CHECKING:
     from xsdata.formats.dataclass.parsers.config import ParserConfig
     from xsdata.formats.dataclass.parsers.mixins import XmlHandler
     from xsdata.formats.dataclass.serializers import TreeSerializer
 
+    from altinn2.runtime.binder import Binder
+    from altinn2.runtime.xmlcontext import WcfXmlContext
+
 T = TypeVar("T")
 
-CONTEXT = WcfXmlContext()
-register_converters()
 _SHOWN_CHARS = 40
 
-# xsdata's parser and serializer (the reference) are built, and their modules imported, only
-# when a generated codec refuses something or a class has none: not by an ordinary call.
+
+def context() -> WcfXmlContext:
+    """xsdata's context of the models (`xmlcontext.context()`; xsdata's modules load with it)."""
+    from altinn2.runtime.xmlcontext import context
+
+    return context()
+
+
+@functools.cache
+def binder() -> Binder:
+    """The fast binder, for a class without a generated decoder."""
+    from altinn2.runtime.binder import Binder
+
+    return Binder(context())
 
 
 @functools.cache
@@ -90,7 +103,7 @@ def _serializer() -> TreeSerializer:
                     continue
                 yield var, value
 
-    return WcfTreeSerializer(context=CONTEXT, config=SerializerConfig())
+    return WcfTreeSerializer(context=context(), config=SerializerConfig())
 
 
 def _reference_element(obj: object, namespaces: dict[str, None]) -> etree._Element:
@@ -131,7 +144,6 @@ def to_element(obj: object) -> etree._Element:
     return element
 
 
-_BINDER = Binder(CONTEXT)
 _CODEC_MODULES: dict[str, ModuleType | None] = {}
 CODECS_PACKAGE = "altinn2.codecs"
 Encoder = Callable[[Any, etree._Element, dict[str, None]], None]
@@ -290,12 +302,17 @@ def from_element(
             if reread is not None:  # partly consumed: the reference reads it whole again
                 element = reread()
     else:
+        from altinn2.runtime.binder import Unsupported
+
         try:
-            bound: T = _BINDER.bind(element, cls)
+            bound: T = binder().bind(element, cls)
             return bound
         except Unsupported:
             pass
+    from xsdata.exceptions import ConverterError, ParserError
     from xsdata.formats.dataclass.models.generics import DerivedElement
+
+    from altinn2.runtime.typecheck import first_mismatch
 
     root = etree.QName(element).localname
     handlers: list[_Tracking] = []
@@ -340,8 +357,12 @@ def generic_parse(
     from xsdata.formats.dataclass.parsers import XmlParser
     from xsdata.formats.dataclass.parsers.handlers import LxmlEventHandler
 
-    parser = XmlParser(context=CONTEXT, config=parser_config(), handler=handler or LxmlEventHandler)
-    empties = EmptyElements(CONTEXT)
+    from altinn2.runtime.empties import EmptyElements
+
+    parser = XmlParser(
+        context=context(), config=parser_config(), handler=handler or LxmlEventHandler
+    )
+    empties = EmptyElements(context())
     empties.mark(element, cls)
     result: T = parser.parse(element, cls)
     empties.fill(result)
@@ -349,6 +370,12 @@ def generic_parse(
 
 
 def qname_of(cls: type[Any]) -> str:
-    """The qualified element name a generated class serializes as."""
-    meta = CONTEXT.build(cls)
-    return meta.qname
+    """The qualified element name a generated class serializes as: an operation's message class
+    from its codec module's table (`QNAMES`, written from xsdata's metadata), any other from
+    xsdata's context."""
+    codecs = _codec_module(cls)
+    if codecs is not None:
+        qname: str | None = codecs.QNAMES.get(cls)
+        if qname is not None:
+            return qname
+    return context().build(cls).qname

@@ -23,8 +23,8 @@ from typing import Any, TypeVar
 from lxml import etree
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
+from altinn2.runtime.lexical import wcf_date_time, xsd_ascii, xsd_double, xsd_integer
 from altinn2.runtime.ranges import INT32, within
-from altinn2.runtime.xmlcontext import wcf_date_time, xsd_ascii, xsd_double, xsd_integer
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"

@@ -11,7 +11,7 @@ import copy
 import dataclasses
 from typing import Any, TypeVar
 
-from altinn2.runtime.codec import CONTEXT
+from altinn2.runtime.codec import context
 from altinn2.runtime.secrets import DEFAULT_REDACTOR, MASK, SECRET_ELEMENTS, Redactor
 
 V = TypeVar("V")
@@ -29,7 +29,7 @@ def masked(value: V, redactor: Redactor = DEFAULT_REDACTOR) -> V:
 def _mask(value: Any, redactor: Redactor) -> None:
     if not dataclasses.is_dataclass(value) or isinstance(value, type):
         return
-    meta = CONTEXT.build(type(value))
+    meta = context().build(type(value))
     # A class that is one credential (a SOAP header part such as `SystemPassword`) keeps the
     # secret in its text.
     secret_class = meta.qname.rpartition("}")[2].lower() in SECRET_ELEMENTS

@@ -35,7 +35,7 @@ from typing import Any
 
 from xsdata.models.datatype import XmlDateTime
 
-from altinn2.runtime.codec import CONTEXT
+from altinn2.runtime.codec import context
 from altinn2.runtime.credentials import UserCredentials
 from altinn2.runtime.operation import OperationInfo
 from altinn2.runtime.wsheaders import Clock
@@ -98,7 +98,7 @@ def make(cls: type[Any], **values: Any) -> Any:
 
 
 def _enum_of(cls: type[Any], name: str) -> type[enum.Enum] | None:
-    for var in CONTEXT.build(cls).get_all_vars():
+    for var in context().build(cls).get_all_vars():
         if var.name == name and var.types and isinstance(var.types[0], type):
             kind = var.types[0]
             if issubclass(kind, enum.Enum):
@@ -724,7 +724,7 @@ def _user_reportee(request: Any) -> str:
 
 def _field_type(cls: type[Any], name: str) -> type[Any]:
     """The model class of a field (of its items, for a list)."""
-    for var in CONTEXT.build(cls).get_all_vars():
+    for var in context().build(cls).get_all_vars():
         if var.name == name and var.clazz is not None:
             return var.clazz
     raise TypeError(f"{cls.__name__} has no model field {name}")

@@ -36,9 +36,9 @@ def generic(element: etree._Element, cls: type[Any]) -> Any:
     a value it cannot convert stays raw text, with a warning. Empty elements are read as the
     runtime's fallback reads them (`altinn2.runtime.empties`): "" and [], not None."""
     config = ParserConfig(fail_on_unknown_properties=False, fail_on_unknown_attributes=False)
-    parser = XmlParser(context=codec.CONTEXT, config=config, handler=LxmlEventHandler)
+    parser = XmlParser(context=codec.context(), config=config, handler=LxmlEventHandler)
     element = copy.deepcopy(element)
-    empties = EmptyElements(codec.CONTEXT)
+    empties = EmptyElements(codec.context())
     empties.mark(element, cls)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -62,7 +62,7 @@ def test_binder_equals_xsdata_on_every_message(full: bool) -> None:
     for label, cls in messages():
         element = codec.to_element(example(cls, full=full))
         expected = generic(element, cls)
-        bound = codec._BINDER.bind(element, cls)  # no fallback: these are plain WCF shapes
+        bound = codec.binder().bind(element, cls)  # no fallback: these are plain WCF shapes
         assert bound == expected, label
         taken += 1
     assert taken >= 100
@@ -93,7 +93,7 @@ def test_binder_equals_xsdata_on_every_recording() -> None:
     for name, body, cls in bodies:
         expected = generic(body, cls)
         try:
-            bound = codec._BINDER.bind(body, cls)
+            bound = codec.binder().bind(body, cls)
         except Unsupported:
             fallbacks.append(name)
             with pytest.raises(ProtocolError, match=r"DataStream: '\[fileStream\]' is not a valid"):
@@ -103,7 +103,7 @@ def test_binder_equals_xsdata_on_every_recording() -> None:
     # The only recording the binder hands over: the upload placeholder `[fileStream]` where base64
     # data belongs (SoapUI's stand-in for the MTOM stream), which neither reader takes as bytes.
     # The ReporteeElementList requests' date-only values in dateTime fields are read as midnight
-    # by both (WCF's reading, `xmlcontext.wcf_date_time`).
+    # by both (WCF's reading, `lexical.wcf_date_time`).
     assert sorted(fallbacks) == ["UploadFileStreamedBasic-request-1.xml"]
 
 
@@ -130,10 +130,10 @@ def receipt(inner: str) -> tuple[etree._Element, type[Any]]:
 )
 def test_binder_edge_cases_match_xsdata(inner: str) -> None:
     element, cls = receipt(inner)
-    assert codec._BINDER.bind(element, cls) == generic(element, cls)
+    assert codec.binder().bind(element, cls) == generic(element, cls)
 
 
-@pytest.mark.parametrize("read", [codec._BINDER.bind, generic], ids=["binder", "xsdata"])
+@pytest.mark.parametrize("read", [codec.binder().bind, generic], ids=["binder", "xsdata"])
 def test_empty_is_not_nil(read: Any) -> None:
     """`<X></X>` is "" and a wrapper without items `[]`, nillable or not; only xsi:nil is None
     (a WCF peer sends and reads them so)."""
@@ -170,7 +170,7 @@ def test_a_value_that_does_not_convert_is_a_protocol_error_naming_its_path(
 ) -> None:
     element, cls = receipt(inner)
     with pytest.raises(Unsupported):
-        codec._BINDER.bind(element, cls)
+        codec.binder().bind(element, cls)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no ConverterWarning either: an error, not a warning
         with pytest.raises(ProtocolError) as caught:
@@ -184,16 +184,16 @@ def test_a_value_that_does_not_convert_is_a_protocol_error_naming_its_path(
 def test_a_date_alone_in_a_datetime_field_is_read_as_midnight_by_both_readers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """WCF's tolerated reading (`xmlcontext.wcf_date_time`): deliberate, typed, never raw text."""
+    """WCF's tolerated reading (`lexical.wcf_date_time`): deliberate, typed, never raw text."""
     from xsdata.models.datatype import XmlDateTime
 
     element, cls = receipt("<LastChanged>2020-03-15</LastChanged>")
-    fast = codec._BINDER.bind(copy.deepcopy(element), cls)
+    fast = codec.binder().bind(copy.deepcopy(element), cls)
 
     def refuse(element: etree._Element, cls: type[Any]) -> Any:
         raise Unsupported(cls.__name__)
 
-    monkeypatch.setattr(codec._BINDER, "bind", refuse)  # xsdata's reader
+    monkeypatch.setattr(codec.binder(), "bind", refuse)  # xsdata's reader
     slow = codec.from_element(element, cls)
     assert fast.last_changed == slow.last_changed == XmlDateTime(2020, 3, 15, 0, 0, 0)
 
@@ -209,7 +209,7 @@ def test_a_date_alone_in_a_datetime_field_is_read_as_midnight_by_both_readers(
 def test_what_neither_reads_is_a_protocol_error(inner: str) -> None:
     element, cls = receipt(inner)
     with pytest.raises(Unsupported):
-        codec._BINDER.bind(element, cls)
+        codec.binder().bind(element, cls)
     with pytest.raises(ProtocolError, match="cannot read Receipt"):
         codec.from_element(element, cls)
 
@@ -218,7 +218,7 @@ def test_xsi_type_goes_to_xsdata() -> None:
     element, cls = receipt("<ReceiptId>5</ReceiptId>")
     element.set(f"{{{XSI}}}type", "Receipt")
     with pytest.raises(Unsupported):
-        codec._BINDER.bind(element, cls)
+        codec.binder().bind(element, cls)
     # xsdata wraps an xsi:type'd element; the result is the value, of the class asked for
     assert codec.from_element(copy.deepcopy(element), cls) == generic(element, cls).value
 
@@ -237,6 +237,6 @@ def test_large_list_binds_fast_path(shared: Path) -> None:
         result.append(copy.deepcopy(items[index % len(items)]))
     cls = operation_index().responses[str(envelope.body.tag)][0].output
     assert cls is not None
-    bound = codec._BINDER.bind(envelope.body, cls)
+    bound = codec.binder().bind(envelope.body, cls)
     assert len(bound.get_reportee_element_list_basic_v2_result) == 1000
     assert bound == generic(envelope.body, cls)

@@ -300,7 +300,7 @@ def test_the_collector_is_resumed_when_the_decoder_hands_over() -> None:
 
 def test_dates_as_wcf_writes_them_read_as_the_reference_reads_them() -> None:
     from altinn2.runtime import fastcodec
-    from altinn2.runtime.xmlcontext import wcf_date_time
+    from altinn2.runtime.lexical import wcf_date_time
 
     for text in (
         "2020-03-15T15:23:17.43",
@@ -333,14 +333,14 @@ DATE_TIME_LIKE = st.from_regex(
 @given(DATE_TIME_LIKE)
 def test_the_fast_date_time_reads_and_refuses_as_the_reference(text: str) -> None:
     from altinn2.runtime import fastcodec
-    from altinn2.runtime.xmlcontext import wcf_date_time
+    from altinn2.runtime.lexical import wcf_date_time
 
     assert _outcome(fastcodec.date_time, text) == _outcome(wcf_date_time, text), text
 
 
 def test_the_fast_date_time_leaves_the_unusual_layouts_to_the_reference() -> None:
     from altinn2.runtime import fastcodec
-    from altinn2.runtime.xmlcontext import wcf_date_time
+    from altinn2.runtime.lexical import wcf_date_time
 
     for text in (
         "2020-01-01T12:00:Z",  # datetime.fromisoformat would read it; xs:dateTime does not

@@ -102,7 +102,7 @@ def test_an_xs_unsigned_int_out_of_range_is_refused(text: str) -> None:
     element, cls = delegated_user(text)
     assert codec.decoder_of(cls) is None  # read by the binder, else by xsdata
     with pytest.raises(Unsupported, match="is out of the field"):
-        codec._BINDER.bind(copy.deepcopy(element), cls)
+        codec.binder().bind(copy.deepcopy(element), cls)
     for read in (codec.from_element, lambda e, c, op: reference(e, c)):
         with pytest.raises(ProtocolError) as caught:
             read(copy.deepcopy(element), cls, "Svc.Op (Basic)")
@@ -114,7 +114,7 @@ def test_an_xs_unsigned_int_out_of_range_is_refused(text: str) -> None:
 def test_an_xs_unsigned_int_at_its_bounds_is_read() -> None:
     for value in (0, 2**32 - 1):
         element, cls = delegated_user(str(value))
-        bound = codec._BINDER.bind(copy.deepcopy(element), cls)
+        bound = codec.binder().bind(copy.deepcopy(element), cls)
         assert bound.number_of_signatures_allowed == value
         assert bound == reference(element, cls)
 

@@ -38,7 +38,7 @@ BOOLEAN_SPELLINGS = {"1": "true", "0": "false"}
 # Where a recording and the WSDL disagree: the ReporteeElementList recordings send xs:date
 # values (`1999-12-22`) in ExternalSearchBEV2.FromDate/ToDate, which the WSDL types xs:dateTime.
 # tt02 accepted them: WCF reads a date alone as midnight. The runtime does the same on purpose
-# (`xmlcontext.wcf_date_time`): the typed value is an XmlDateTime at midnight, never the raw
+# (`lexical.wcf_date_time`): the typed value is an XmlDateTime at midnight, never the raw
 # text, and the client writes it back as `1999-12-22T00:00:00`, which this comparison accepts.
 DATE_ALONE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

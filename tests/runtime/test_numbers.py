@@ -18,7 +18,7 @@ from xsdata.models.datatype import XmlDate, XmlDuration, XmlTime
 from altinn2.runtime import binder, codec, fastcodec
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.fastcodec import REFUSED
-from altinn2.runtime.xmlcontext import xsd_double, xsd_integer
+from altinn2.runtime.lexical import xsd_double, xsd_integer
 from altinn2.testing.examples import example
 from tests.runtime.test_codecs import by_position_only, decode, in_order_receipt, receipt
 

@@ -19,7 +19,7 @@ from typing import Any
 from xsdata.formats.converter import converter
 from xsdata.models.datatype import XmlDate, XmlDateTime
 
-from altinn2.runtime.codec import CONTEXT
+from altinn2.runtime.codec import context
 
 
 def to_canonical(value: Any) -> Any:
@@ -29,7 +29,7 @@ def to_canonical(value: Any) -> Any:
         return [to_canonical(item) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         members = {}
-        for var in CONTEXT.build(type(value)).get_all_vars():
+        for var in context().build(type(value)).get_all_vars():
             if var.is_attributes or var.is_wildcard:
                 continue
             name = var.wrapper.rsplit("}", 1)[-1] if var.wrapper else var.local_name
@@ -95,7 +95,7 @@ def _distinct(value: Any, counter: itertools.count[int], name: str) -> Any:
         return [_distinct(item, counter, name) for item in value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {}
-        for var in CONTEXT.build(type(value)).get_all_vars():
+        for var in context().build(type(value)).get_all_vars():
             if var.is_attributes or var.is_wildcard:
                 continue
             changes[var.name] = _distinct(getattr(value, var.name), counter, var.local_name)
@@ -128,7 +128,7 @@ def emptied(value: Any) -> Any:
         return []
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         changes = {}
-        for var in CONTEXT.build(type(value)).get_all_vars():
+        for var in context().build(type(value)).get_all_vars():
             if var.is_attributes or var.is_wildcard:
                 continue
             changes[var.name] = emptied(getattr(value, var.name))

@@ -336,9 +336,9 @@ def _field_of(operation: OperationInfo | None, kind: Credential) -> str:
 
 
 def _xml_name(operation: OperationInfo, field: str) -> str:
-    from altinn2.runtime.codec import CONTEXT
+    from altinn2.runtime.codec import context
 
-    variables = CONTEXT.build(operation.input).get_all_vars()
+    variables = context().build(operation.input).get_all_vars()
     return next(var.local_name for var in variables if var.name == field)
 
 

@@ -109,3 +109,4 @@ DECODERS: dict[type, Any] = {
     _m0.ArchivedLookupExternal: decode_ArchivedLookupExternal,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

@@ -113,3 +113,4 @@ DECODERS: dict[type, Any] = {
 ENCODERS: dict[type, Any] = {
     _m0.AuthenticationChallengeRequestBE: encode_AuthenticationChallengeRequestBE,
 }
+QNAMES: dict[type, str] = {}

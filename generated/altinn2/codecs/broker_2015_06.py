@@ -308,3 +308,4 @@ ENCODERS: dict[type, Any] = {
     _m0.Property: encode_Property,
     _m0.Recipient: encode_Recipient,
 }
+QNAMES: dict[type, str] = {}

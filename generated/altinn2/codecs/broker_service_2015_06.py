@@ -39,6 +39,32 @@ _Q19 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptId"
 _Q20 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptStatusCode"
 _Q21 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptText"
 _Q22 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptTypeName"
+_Q23 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedBasic"
+_Q24 = (
+    "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedBasicResponse"
+)
+_Q25 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedEC"
+_Q26 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}DownloadFileStreamedECResponse"
+_Q27 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}FileName"
+_Q28 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesBasic"
+_Q29 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesBasicResponse"
+_Q30 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesEC"
+_Q31 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}GetAvailableFilesECResponse"
+_Q32 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceBasic"
+_Q33 = (
+    "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceBasicResponse"
+)
+_Q34 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceEC"
+_Q35 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}InitiateBrokerServiceECResponse"
+_Q36 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}Password"
+_Q37 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}ReceiptExternalStreamedBE"
+_Q38 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}Reference"
+_Q39 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}Reportee"
+_Q40 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}StreamedPayloadBasicBE"
+_Q41 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}StreamedPayloadECBE"
+_Q42 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}SystemPassword"
+_Q43 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}SystemUserName"
+_Q44 = "{http://www.altinn.no/services/ServiceEngine/Broker/2015/06}UserName"
 _S0 = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
 
 
@@ -593,4 +619,29 @@ ENCODERS: dict[type, Any] = {
     _m0.InitiateBrokerServiceEC: encode_InitiateBrokerServiceEC,
     _m0.StreamedPayloadBasicBE: encode_StreamedPayloadBasicBE,
     _m0.StreamedPayloadECBE: encode_StreamedPayloadECBE,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.DownloadFileStreamedBasic: _Q23,
+    _m0.DownloadFileStreamedBasicResponse: _Q24,
+    _m0.DownloadFileStreamedEC: _Q25,
+    _m0.DownloadFileStreamedECResponse: _Q26,
+    _m0.FileName: _Q27,
+    _m0.GetAvailableFilesBasic: _Q28,
+    _m0.GetAvailableFilesBasicResponse: _Q29,
+    _m0.GetAvailableFilesEC: _Q30,
+    _m0.GetAvailableFilesECResponse: _Q31,
+    _m0.InitiateBrokerServiceBasic: _Q32,
+    _m0.InitiateBrokerServiceBasicResponse: _Q33,
+    _m0.InitiateBrokerServiceEC: _Q34,
+    _m0.InitiateBrokerServiceECResponse: _Q35,
+    _m0.Password: _Q36,
+    _m0.ReceiptExternalStreamedBE: _Q37,
+    _m0.Reference: _Q38,
+    _m0.Reportee: _Q39,
+    _m0.StreamedPayloadBasicBE: _Q40,
+    _m0.StreamedPayloadECBE: _Q41,
+    _m0.SystemPassword: _Q42,
+    _m0.SystemUserName: _Q43,
+    _m0.UserName: _Q44,
 }

@@ -116,3 +116,4 @@ DECODERS: dict[type, Any] = {
     _m0.CaseBE: decode_CaseBE,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

@@ -29,6 +29,14 @@ _Q11 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}ArchiveCaseECR
 _Q12 = "{http://schemas.altinn.no/services/ServiceEngine/Case/2010/10}CaseBE"
 _Q13 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}GetCaseListECResult"
 _Q14 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}InstantiateCollaborationECResult"
+_Q15 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}ArchiveCaseEC"
+_Q16 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}ArchiveCaseECResponse"
+_Q17 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}GetCaseListEC"
+_Q18 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}GetCaseListECResponse"
+_Q19 = "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}InstantiateCollaborationEC"
+_Q20 = (
+    "{http://www.altinn.no/services/ServiceEngine/Case/2010/10}InstantiateCollaborationECResponse"
+)
 _S0 = "http://www.altinn.no/services/ServiceEngine/Case/2010/10"
 
 
@@ -300,4 +308,13 @@ ENCODERS: dict[type, Any] = {
     _m0.ArchiveCaseEC: encode_ArchiveCaseEC,
     _m0.GetCaseListEC: encode_GetCaseListEC,
     _m0.InstantiateCollaborationEC: encode_InstantiateCollaborationEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.ArchiveCaseEC: _Q15,
+    _m0.ArchiveCaseECResponse: _Q16,
+    _m0.GetCaseListEC: _Q17,
+    _m0.GetCaseListECResponse: _Q18,
+    _m0.InstantiateCollaborationEC: _Q19,
+    _m0.InstantiateCollaborationECResponse: _Q20,
 }

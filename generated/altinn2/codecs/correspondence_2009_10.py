@@ -70,3 +70,4 @@ DECODERS: dict[type, Any] = {
     _m0.CorrespondenceLink: decode_CorrespondenceLink,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

@@ -312,3 +312,4 @@ DECODERS: dict[type, Any] = {
     _m0.CorrespondenceV2: decode_CorrespondenceV2,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

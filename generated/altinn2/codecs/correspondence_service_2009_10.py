@@ -24,6 +24,14 @@ _Q6 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}repor
 _Q7 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}correspondenceID"
 _Q8 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}languageID"
 _Q9 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}GetCorrespondenceForEndUserSystemsBasicV2Result"
+_Q10 = (
+    "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}DeleteCorrespondenceBasic"
+)
+_Q11 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}DeleteCorrespondenceBasicResponse"
+_Q12 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}GetCorrespondenceForEndUserSystemsBasicV2"
+_Q13 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}GetCorrespondenceForEndUserSystemsBasicV2Response"
+_Q14 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}SaveCorrespondenceConfirmationBasic"
+_Q15 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10}SaveCorrespondenceConfirmationBasicResponse"
 _S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2009/10"
 
 
@@ -245,4 +253,13 @@ ENCODERS: dict[type, Any] = {
         encode_GetCorrespondenceForEndUserSystemsBasicV2
     ),
     _m0.SaveCorrespondenceConfirmationBasic: encode_SaveCorrespondenceConfirmationBasic,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.DeleteCorrespondenceBasic: _Q10,
+    _m0.DeleteCorrespondenceBasicResponse: _Q11,
+    _m0.GetCorrespondenceForEndUserSystemsBasicV2: _Q12,
+    _m0.GetCorrespondenceForEndUserSystemsBasicV2Response: _Q13,
+    _m0.SaveCorrespondenceConfirmationBasic: _Q14,
+    _m0.SaveCorrespondenceConfirmationBasicResponse: _Q15,
 }

@@ -19,6 +19,10 @@ _Q1 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}passw
 _Q2 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}reporteeElementID"
 _Q3 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}languageID"
 _Q4 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}GetCorrespondenceForEndUserSystemsECResult"
+_Q5 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}GetCorrespondenceForEndUserSystemsEC"
+_Q6 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}GetCorrespondenceForEndUserSystemsECResponse"
+_Q7 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}SaveCorrespondenceConfirmationEC"
+_Q8 = "{http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10}SaveCorrespondenceConfirmationECResponse"
 _S0 = "http://www.altinn.no/services/ServiceEngine/Correspondence/2010/10"
 
 
@@ -150,4 +154,11 @@ DECODERS: dict[type, Any] = {
 ENCODERS: dict[type, Any] = {
     _m0.GetCorrespondenceForEndUserSystemsEC: encode_GetCorrespondenceForEndUserSystemsEC,
     _m0.SaveCorrespondenceConfirmationEC: encode_SaveCorrespondenceConfirmationEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetCorrespondenceForEndUserSystemsEC: _Q5,
+    _m0.GetCorrespondenceForEndUserSystemsECResponse: _Q6,
+    _m0.SaveCorrespondenceConfirmationEC: _Q7,
+    _m0.SaveCorrespondenceConfirmationECResponse: _Q8,
 }

@@ -81,3 +81,4 @@ DECODERS: dict[type, Any] = {}
 ENCODERS: dict[type, Any] = {
     _m0.Signature: encode_Signature,
 }
+QNAMES: dict[type, str] = {}

@@ -91,3 +91,4 @@ ENCODERS: dict[type, Any] = {
     _m0.FormTaskUpdate: encode_FormTaskUpdate,
     _m0.FormUpdate: encode_FormUpdate,
 }
+QNAMES: dict[type, str] = {}

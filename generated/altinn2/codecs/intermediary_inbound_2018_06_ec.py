@@ -91,3 +91,4 @@ ENCODERS: dict[type, Any] = {
     _m0.FormTaskUpdateEC: encode_FormTaskUpdateEC,
     _m0.FormUpdateEC: encode_FormUpdateEC,
 }
+QNAMES: dict[type, str] = {}

@@ -115,6 +115,12 @@ _Q71 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound
 _Q72 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReferenceTypeName"
 _Q73 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}ReporteeID"
 _Q74 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}SubmitFormTaskBasicResult"
+_Q75 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}CompleteAndSignShipmentBasic"
+_Q76 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}CompleteAndSignShipmentBasicResponse"
+_Q77 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}GetAltinnSubmissionStatusBasic"
+_Q78 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}GetAltinnSubmissionStatusBasicResponse"
+_Q79 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}SubmitFormTaskBasic"
+_Q80 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10}SubmitFormTaskBasicResponse"
 _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10"
 
 
@@ -816,4 +822,13 @@ ENCODERS: dict[type, Any] = {
     _m0.ServiceOwnerSymmetricKeyBE: encode_ServiceOwnerSymmetricKeyBE,
     _m0.Signature: encode_Signature,
     _m0.SubmitFormTaskBasic: encode_SubmitFormTaskBasic,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.CompleteAndSignShipmentBasic: _Q75,
+    _m0.CompleteAndSignShipmentBasicResponse: _Q76,
+    _m0.GetAltinnSubmissionStatusBasic: _Q77,
+    _m0.GetAltinnSubmissionStatusBasicResponse: _Q78,
+    _m0.SubmitFormTaskBasic: _Q79,
+    _m0.SubmitFormTaskBasicResponse: _Q80,
 }

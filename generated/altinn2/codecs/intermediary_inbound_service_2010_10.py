@@ -116,6 +116,14 @@ _Q69 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound
 _Q70 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}ReporteeID"
 _Q71 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}SubmitFormTaskECResult"
 _Q72 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UpdateFormDataECResult"
+_Q73 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}CompleteAndSignShipmentEC"
+_Q74 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}CompleteAndSignShipmentECResponse"
+_Q75 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}GetAltinnSubmissionStatusEC"
+_Q76 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}GetAltinnSubmissionStatusECResponse"
+_Q77 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}SubmitFormTaskEC"
+_Q78 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}SubmitFormTaskECResponse"
+_Q79 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UpdateFormDataEC"
+_Q80 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UpdateFormDataECResponse"
 _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10"
 _S1 = "http://schemas.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2009/10"
 
@@ -853,4 +861,15 @@ ENCODERS: dict[type, Any] = {
     _m0.Signature: encode_Signature,
     _m0.SubmitFormTaskEC: encode_SubmitFormTaskEC,
     _m0.UpdateFormDataEC: encode_UpdateFormDataEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.CompleteAndSignShipmentEC: _Q73,
+    _m0.CompleteAndSignShipmentECResponse: _Q74,
+    _m0.GetAltinnSubmissionStatusEC: _Q75,
+    _m0.GetAltinnSubmissionStatusECResponse: _Q76,
+    _m0.SubmitFormTaskEC: _Q77,
+    _m0.SubmitFormTaskECResponse: _Q78,
+    _m0.UpdateFormDataEC: _Q79,
+    _m0.UpdateFormDataECResponse: _Q80,
 }

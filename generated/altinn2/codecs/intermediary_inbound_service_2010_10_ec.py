@@ -16,6 +16,7 @@ from altinn2.runtime import fastcodec as _f
 _Q0 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}userName"
 _Q1 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}password"
 _Q2 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}formTaskUpdate"
+_Q3 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10}UpdateFormDataEC"
 _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2010/10"
 
 
@@ -46,4 +47,8 @@ def encode_UpdateFormDataECEC(o: Any, e: _Element, ns: dict[str, None]) -> None:
 DECODERS: dict[type, Any] = {}
 ENCODERS: dict[type, Any] = {
     _m0.UpdateFormDataECEC: encode_UpdateFormDataECEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.UpdateFormDataECEC: _Q3,
 }

@@ -21,6 +21,16 @@ _Q4 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/
 _Q5 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReceiptStatusCode"
 _Q6 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReceiptText"
 _Q7 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReceiptTypeName"
+_Q8 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}AttachmentTypeName"
+_Q9 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}CheckSum"
+_Q10 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}EndUserSystemreference"
+_Q11 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}FileName"
+_Q12 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}Name"
+_Q13 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}password"
+_Q14 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReceiptExternalStreamedBE"
+_Q15 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}ReporteeElementId"
+_Q16 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}StreamedAttachmentECBE"
+_Q17 = "{http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06}userName"
 _S0 = "http://www.altinn.no/services/Intermediary/Shipment/IntermediaryInbound/2013/06"
 
 
@@ -120,4 +130,17 @@ DECODERS: dict[type, Any] = {
 }
 ENCODERS: dict[type, Any] = {
     _m0.StreamedAttachmentECBE: encode_StreamedAttachmentECBE,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.AttachmentTypeName: _Q8,
+    _m0.CheckSum: _Q9,
+    _m0.EndUserSystemreference: _Q10,
+    _m0.FileName: _Q11,
+    _m0.Name: _Q12,
+    _m0.Password: _Q13,
+    _m0.ReceiptExternalStreamedBE: _Q14,
+    _m0.ReporteeElementId: _Q15,
+    _m0.StreamedAttachmentECBE: _Q16,
+    _m0.UserName: _Q17,
 }

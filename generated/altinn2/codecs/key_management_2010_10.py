@@ -134,3 +134,4 @@ DECODERS: dict[type, Any] = {
     _m0.KeyExternalBE: decode_KeyExternalBE,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

@@ -20,6 +20,8 @@ _Q2 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}externalServ
 _Q3 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}externalServiceEditionCode"
 _Q4 = "{http://schemas.altinn.no/services/Archive/KeyManagement/2010/10}CertificateBE"
 _Q5 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}GetCertificatesECResult"
+_Q6 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}GetCertificatesEC"
+_Q7 = "{http://www.altinn.no/services/Archive/KeyManagement/2010/10}GetCertificatesECResponse"
 _S0 = "http://www.altinn.no/services/Archive/KeyManagement/2010/10"
 
 
@@ -101,4 +103,9 @@ DECODERS: dict[type, Any] = {
 }
 ENCODERS: dict[type, Any] = {
     _m0.GetCertificatesEC: encode_GetCertificatesEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetCertificatesEC: _Q6,
+    _m0.GetCertificatesECResponse: _Q7,
 }

@@ -409,3 +409,4 @@ DECODERS: dict[type, Any] = {
     _m0.TextToken: decode_TextToken,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

@@ -784,3 +784,4 @@ DECODERS: dict[type, Any] = {
     _m0.PrefillFormTaskv2: decode_PrefillFormTaskv2,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

@@ -29,6 +29,10 @@ _Q11 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}userName"
 _Q12 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}password"
 _Q13 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataBasicV2Result"
 _Q14 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataECResult"
+_Q15 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataBasicV2"
+_Q16 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataBasicV2Response"
+_Q17 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataEC"
+_Q18 = "{http://www.altinn.no/services/ServiceEngine/PreFill/2010/10}GetPrefillDataECResponse"
 _S0 = "http://www.altinn.no/services/ServiceEngine/PreFill/2010/10"
 
 
@@ -223,4 +227,11 @@ DECODERS: dict[type, Any] = {
 ENCODERS: dict[type, Any] = {
     _m0.GetPrefillDataBasicV2: encode_GetPrefillDataBasicV2,
     _m0.GetPrefillDataEC: encode_GetPrefillDataEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetPrefillDataBasicV2: _Q15,
+    _m0.GetPrefillDataBasicV2Response: _Q16,
+    _m0.GetPrefillDataEC: _Q17,
+    _m0.GetPrefillDataECResponse: _Q18,
 }

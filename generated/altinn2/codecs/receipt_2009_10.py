@@ -273,3 +273,4 @@ ENCODERS: dict[type, Any] = {
     _m0.ReceiptSearchExternal: encode_ReceiptSearchExternal,
     _m0.Reference: encode_Reference,
 }
+QNAMES: dict[type, str] = {}

@@ -290,3 +290,4 @@ ENCODERS: dict[type, Any] = {
     _m0.ReceiptSearch: encode_ReceiptSearch,
     _m0.Reference: encode_Reference,
 }
+QNAMES: dict[type, str] = {}

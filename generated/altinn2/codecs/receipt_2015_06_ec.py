@@ -150,3 +150,4 @@ DECODERS: dict[type, Any] = {
     _m0.ReceiptEC: decode_ReceiptEC,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

@@ -30,6 +30,18 @@ _Q12 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2009/10}Receipt"
 _Q13 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2Result"
 _Q14 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptBasicResult"
 _Q15 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptECResult"
+_Q16 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptBasicV2"
+_Q17 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptBasicV2Response"
+_Q18 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2"
+_Q19 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2Response"
+_Q20 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListBasicV2"
+_Q21 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListBasicV2Response"
+_Q22 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2"
+_Q23 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2Response"
+_Q24 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptBasic"
+_Q25 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptBasicResponse"
+_Q26 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptEC"
+_Q27 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptECResponse"
 _S0 = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
@@ -460,4 +472,19 @@ ENCODERS: dict[type, Any] = {
     _m0.GetReceiptListECV2: encode_GetReceiptListECV2,
     _m0.UpdateReceiptBasic: encode_UpdateReceiptBasic,
     _m0.UpdateReceiptEC: encode_UpdateReceiptEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetReceiptBasicV2: _Q16,
+    _m0.GetReceiptBasicV2Response: _Q17,
+    _m0.GetReceiptECV2: _Q18,
+    _m0.GetReceiptECV2Response: _Q19,
+    _m0.GetReceiptListBasicV2: _Q20,
+    _m0.GetReceiptListBasicV2Response: _Q21,
+    _m0.GetReceiptListECV2: _Q22,
+    _m0.GetReceiptListECV2Response: _Q23,
+    _m0.UpdateReceiptBasic: _Q24,
+    _m0.UpdateReceiptBasicResponse: _Q25,
+    _m0.UpdateReceiptEC: _Q26,
+    _m0.UpdateReceiptECResponse: _Q27,
 }

@@ -24,6 +24,12 @@ _Q6 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV
 _Q7 = "{http://schemas.altinn.no/services/Intermediary/Receipt/2015/06}Receipt"
 _Q8 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2Result"
 _Q9 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptECResult"
+_Q10 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2"
+_Q11 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptECV2Response"
+_Q12 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2"
+_Q13 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}GetReceiptListECV2Response"
+_Q14 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptEC"
+_Q15 = "{http://www.altinn.no/services/Intermediary/Receipt/2009/10}UpdateReceiptECResponse"
 _S0 = "http://www.altinn.no/services/Intermediary/Receipt/2009/10"
 
 
@@ -239,4 +245,13 @@ ENCODERS: dict[type, Any] = {
     _m0.GetReceiptECV2EC: encode_GetReceiptECV2EC,
     _m0.GetReceiptListECV2EC: encode_GetReceiptListECV2EC,
     _m0.UpdateReceiptECEC: encode_UpdateReceiptECEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetReceiptECV2EC: _Q10,
+    _m0.GetReceiptECV2ResponseEC: _Q11,
+    _m0.GetReceiptListECV2EC: _Q12,
+    _m0.GetReceiptListECV2ResponseEC: _Q13,
+    _m0.UpdateReceiptECEC: _Q14,
+    _m0.UpdateReceiptECResponseEC: _Q15,
 }

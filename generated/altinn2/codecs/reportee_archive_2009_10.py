@@ -214,3 +214,4 @@ DECODERS: dict[type, Any] = {
 ENCODERS: dict[type, Any] = {
     _m0.ExternalSearchBEV2: encode_ExternalSearchBEV2,
 }
+QNAMES: dict[type, str] = {}

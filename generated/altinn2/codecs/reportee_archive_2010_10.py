@@ -627,3 +627,4 @@ DECODERS: dict[type, Any] = {
     _m0.ArchivedFormTaskV2: decode_ArchivedFormTaskV2,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

@@ -26,6 +26,12 @@ _Q4 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}attachment
 _Q5 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedFormTaskECResult"
 _Q6 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedLookupECResult"
 _Q7 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetAttachmentDataECResult"
+_Q8 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedFormTaskEC"
+_Q9 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedFormTaskECResponse"
+_Q10 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedLookupEC"
+_Q11 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetArchivedLookupECResponse"
+_Q12 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetAttachmentDataEC"
+_Q13 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2010/10}GetAttachmentDataECResponse"
 _S0 = "http://www.altinn.no/services/Archive/ReporteeArchive/2010/10"
 
 
@@ -237,4 +243,13 @@ ENCODERS: dict[type, Any] = {
     _m0.GetArchivedFormTaskEC: encode_GetArchivedFormTaskEC,
     _m0.GetArchivedLookupEC: encode_GetArchivedLookupEC,
     _m0.GetAttachmentDataEC: encode_GetAttachmentDataEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetArchivedFormTaskEC: _Q8,
+    _m0.GetArchivedFormTaskECResponse: _Q9,
+    _m0.GetArchivedLookupEC: _Q10,
+    _m0.GetArchivedLookupECResponse: _Q11,
+    _m0.GetAttachmentDataEC: _Q12,
+    _m0.GetAttachmentDataECResponse: _Q13,
 }

@@ -17,6 +17,8 @@ _Q0 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}userName"
 _Q1 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}password"
 _Q2 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}attachmentId"
 _Q3 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}GetAttachmentDataECStreamedResult"
+_Q4 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}GetAttachmentDataECStreamed"
+_Q5 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}GetAttachmentDataECStreamedResponse"
 _S0 = "http://www.altinn.no/services/Archive/ReporteeArchive/2013/06"
 
 
@@ -86,4 +88,9 @@ DECODERS: dict[type, Any] = {
 }
 ENCODERS: dict[type, Any] = {
     _m0.GetAttachmentDataECStreamed: encode_GetAttachmentDataECStreamed,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetAttachmentDataECStreamed: _Q4,
+    _m0.GetAttachmentDataECStreamedResponse: _Q5,
 }

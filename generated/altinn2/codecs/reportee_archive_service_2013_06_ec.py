@@ -15,6 +15,7 @@ from altinn2.runtime import fastcodec as _f
 _Q0 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}userName"
 _Q1 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}password"
 _Q2 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}attachmentId"
+_Q3 = "{http://www.altinn.no/services/Archive/ReporteeArchive/2013/06}GetAttachmentDataECStreamed"
 _S0 = "http://www.altinn.no/services/Archive/ReporteeArchive/2013/06"
 
 
@@ -45,4 +46,8 @@ def encode_GetAttachmentDataECStreamedEC(o: Any, e: _Element, ns: dict[str, None
 DECODERS: dict[type, Any] = {}
 ENCODERS: dict[type, Any] = {
     _m0.GetAttachmentDataECStreamedEC: encode_GetAttachmentDataECStreamedEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetAttachmentDataECStreamedEC: _Q3,
 }

@@ -98,6 +98,26 @@ _Q53 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10
 _Q54 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}StatusName"
 _Q55 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}TaskStatus"
 _Q56 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}Title"
+_Q57 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}DeleteReporteeElementBasic"
+_Q58 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}DeleteReporteeElementBasicResponse"
+_Q59 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}DeleteReporteeElementExternal"
+_Q60 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}DeleteReporteeElementExternalResponse"
+_Q61 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRef"
+_Q62 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRefBasic"
+_Q63 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRefBasicResponse"
+_Q64 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForArchiveRefResponse"
+_Q65 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReportee"
+_Q66 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReporteeBasic"
+_Q67 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReporteeBasicResponse"
+_Q68 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetCorrespondenceListForReporteeResponse"
+_Q69 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsBasicV2"
+_Q70 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsBasicV2Response"
+_Q71 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsExternalV2"
+_Q72 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetFormSetElementsExternalV2Response"
+_Q73 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListBasicV2"
+_Q74 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListBasicV2Response"
+_Q75 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListExternalV2"
+_Q76 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10}GetReporteeElementListExternalV2Response"
 _S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2009/10"
 
 
@@ -1193,4 +1213,27 @@ ENCODERS: dict[type, Any] = {
     _m0.GetFormSetElementsExternalV2: encode_GetFormSetElementsExternalV2,
     _m0.GetReporteeElementListBasicV2: encode_GetReporteeElementListBasicV2,
     _m0.GetReporteeElementListExternalV2: encode_GetReporteeElementListExternalV2,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.DeleteReporteeElementBasic: _Q57,
+    _m0.DeleteReporteeElementBasicResponse: _Q58,
+    _m0.DeleteReporteeElementExternal: _Q59,
+    _m0.DeleteReporteeElementExternalResponse: _Q60,
+    _m0.GetCorrespondenceListForArchiveRef: _Q61,
+    _m0.GetCorrespondenceListForArchiveRefBasic: _Q62,
+    _m0.GetCorrespondenceListForArchiveRefBasicResponse: _Q63,
+    _m0.GetCorrespondenceListForArchiveRefResponse: _Q64,
+    _m0.GetCorrespondenceListForReportee: _Q65,
+    _m0.GetCorrespondenceListForReporteeBasic: _Q66,
+    _m0.GetCorrespondenceListForReporteeBasicResponse: _Q67,
+    _m0.GetCorrespondenceListForReporteeResponse: _Q68,
+    _m0.GetFormSetElementsBasicV2: _Q69,
+    _m0.GetFormSetElementsBasicV2Response: _Q70,
+    _m0.GetFormSetElementsExternalV2: _Q71,
+    _m0.GetFormSetElementsExternalV2Response: _Q72,
+    _m0.GetReporteeElementListBasicV2: _Q73,
+    _m0.GetReporteeElementListBasicV2Response: _Q74,
+    _m0.GetReporteeElementListExternalV2: _Q75,
+    _m0.GetReporteeElementListExternalV2Response: _Q76,
 }

@@ -133,6 +133,20 @@ _Q75 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10
 _Q76 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}StatusName"
 _Q77 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}TaskStatus"
 _Q78 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}Title"
+_Q79 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}DeleteReporteeElementEC"
+_Q80 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}DeleteReporteeElementECResponse"
+_Q81 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForArchiveRefEC"
+_Q82 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForArchiveRefECResponse"
+_Q83 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForReporteeEC"
+_Q84 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetCorrespondenceListForReporteeECResponse"
+_Q85 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetDataEC"
+_Q86 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetDataECResponse"
+_Q87 = (
+    "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetElementsEC"
+)
+_Q88 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetFormSetElementsECResponse"
+_Q89 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetReporteeElementListEC"
+_Q90 = "{http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10}GetReporteeElementListECResponse"
 _S0 = "http://www.altinn.no/services/ServiceEngine/ReporteeElementList/2010/10"
 
 
@@ -1117,4 +1131,19 @@ ENCODERS: dict[type, Any] = {
     _m0.GetFormSetDataEC: encode_GetFormSetDataEC,
     _m0.GetFormSetElementsEC: encode_GetFormSetElementsEC,
     _m0.GetReporteeElementListEC: encode_GetReporteeElementListEC,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.DeleteReporteeElementEC: _Q79,
+    _m0.DeleteReporteeElementECResponse: _Q80,
+    _m0.GetCorrespondenceListForArchiveRefEC: _Q81,
+    _m0.GetCorrespondenceListForArchiveRefECResponse: _Q82,
+    _m0.GetCorrespondenceListForReporteeEC: _Q83,
+    _m0.GetCorrespondenceListForReporteeECResponse: _Q84,
+    _m0.GetFormSetDataEC: _Q85,
+    _m0.GetFormSetDataECResponse: _Q86,
+    _m0.GetFormSetElementsEC: _Q87,
+    _m0.GetFormSetElementsECResponse: _Q88,
+    _m0.GetReporteeElementListEC: _Q89,
+    _m0.GetReporteeElementListECResponse: _Q90,
 }

@@ -87,3 +87,4 @@ DECODERS: dict[type, Any] = {
     _m0.FormSetDataBE: decode_FormSetDataBE,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

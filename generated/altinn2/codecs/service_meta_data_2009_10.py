@@ -102,3 +102,4 @@ DECODERS: dict[type, Any] = {
     _m0.LogicalFormSchemaDefinition: decode_LogicalFormSchemaDefinition,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

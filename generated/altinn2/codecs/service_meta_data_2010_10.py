@@ -138,3 +138,4 @@ DECODERS: dict[type, Any] = {
     _m0.AvailableServiceV2: decode_AvailableServiceV2,
 }
 ENCODERS: dict[type, Any] = {}
+QNAMES: dict[type, str] = {}

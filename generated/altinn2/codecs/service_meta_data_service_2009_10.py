@@ -25,6 +25,14 @@ _Q7 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetA
 _Q8 = "{http://schemas.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}LogicalFormSchemaDefinition"
 _Q9 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetFormTaskSchemaDefinitionsBasicResult"
 _Q10 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetSchemaDefinitionsForFormTaskResult"
+_Q11 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesBasicV2"
+_Q12 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesBasicV2Response"
+_Q13 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesV2"
+_Q14 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetAvailableServicesV2Response"
+_Q15 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetFormTaskSchemaDefinitionsBasic"
+_Q16 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetFormTaskSchemaDefinitionsBasicResponse"
+_Q17 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetSchemaDefinitionsForFormTask"
+_Q18 = "{http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10}GetSchemaDefinitionsForFormTaskResponse"
 _S0 = "http://www.altinn.no/services/ServiceEngine/ServiceMetaData/2009/10"
 
 
@@ -301,4 +309,15 @@ ENCODERS: dict[type, Any] = {
     _m0.GetAvailableServicesV2: encode_GetAvailableServicesV2,
     _m0.GetFormTaskSchemaDefinitionsBasic: encode_GetFormTaskSchemaDefinitionsBasic,
     _m0.GetSchemaDefinitionsForFormTask: encode_GetSchemaDefinitionsForFormTask,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetAvailableServicesBasicV2: _Q11,
+    _m0.GetAvailableServicesBasicV2Response: _Q12,
+    _m0.GetAvailableServicesV2: _Q13,
+    _m0.GetAvailableServicesV2Response: _Q14,
+    _m0.GetFormTaskSchemaDefinitionsBasic: _Q15,
+    _m0.GetFormTaskSchemaDefinitionsBasicResponse: _Q16,
+    _m0.GetSchemaDefinitionsForFormTask: _Q17,
+    _m0.GetSchemaDefinitionsForFormTaskResponse: _Q18,
 }

@@ -16,6 +16,8 @@ from altinn2.runtime import fastcodec as _f
 _NS0 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}"
 _Q0 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}challengeRequest"
 _Q1 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}GetAuthenticationChallengeResult"
+_Q2 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}GetAuthenticationChallenge"
+_Q3 = "{http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10}GetAuthenticationChallengeResponse"
 _S0 = "http://www.altinn.no/services/Authentication/SystemAuthentication/2009/10"
 
 
@@ -80,4 +82,9 @@ DECODERS: dict[type, Any] = {
 }
 ENCODERS: dict[type, Any] = {
     _m0.GetAuthenticationChallenge: encode_GetAuthenticationChallenge,
+}
+# The element name of each class an operation reads or writes (`codec.qname_of`).
+QNAMES: dict[type, str] = {
+    _m0.GetAuthenticationChallenge: _Q2,
+    _m0.GetAuthenticationChallengeResponse: _Q3,
 }

@@ -20,14 +20,16 @@ import typing
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from lxml import etree
-from xsdata.formats.dataclass.context import XmlContext
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
+from altinn2.runtime.lexical import wcf_date_time, xsd_ascii, xsd_double, xsd_integer
 from altinn2.runtime.ranges import Bounds, bounds_of, within
-from altinn2.runtime.xmlcontext import wcf_date_time, xsd_ascii, xsd_double, xsd_integer
+
+if TYPE_CHECKING:
+    from xsdata.formats.dataclass.context import XmlContext
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
 NIL = f"{{{XSI}}}nil"

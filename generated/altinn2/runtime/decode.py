@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlTime
 
-from altinn2.runtime.codec import CONTEXT, from_element, qname_of
+from altinn2.runtime.codec import context, from_element, qname_of
 from altinn2.runtime.envelope import Envelope, parse_xml, raise_fault, read_envelope
 from altinn2.runtime.errors import AltinnError, AltinnFaultError, SoapFaultError
 from altinn2.runtime.masking import masked
@@ -61,7 +61,7 @@ def _encoder() -> DictEncoder:
     from xsdata.formats.dataclass.serializers import DictEncoder
     from xsdata.formats.dataclass.serializers.config import SerializerConfig
 
-    return DictEncoder(context=CONTEXT, config=SerializerConfig())
+    return DictEncoder(context=context(), config=SerializerConfig())
 
 
 def to_data(value: Any) -> Any:

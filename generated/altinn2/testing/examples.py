@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from xsdata.formats.dataclass.models.elements import XmlVar
 from xsdata.models.datatype import XmlDate, XmlDateTime, XmlDuration, XmlPeriod, XmlTime
 
-from altinn2.runtime.codec import CONTEXT
+from altinn2.runtime.codec import context
 from altinn2.runtime.operation import OperationInfo
 
 T = TypeVar("T")
@@ -73,7 +73,7 @@ def _required(field: dataclasses.Field[Any]) -> bool:
 def _build(cls: type[Any], full: bool, stack: tuple[type[Any], ...]) -> Any:
     if cls in stack:
         raise ExampleError(f"{cls.__name__} requires an instance of itself")
-    meta = CONTEXT.build(cls)
+    meta = context().build(cls)
     fields = {field.name: field for field in dataclasses.fields(cls) if field.init}
     values: dict[str, Any] = {}
     for var in meta.get_all_vars():
@@ -133,7 +133,7 @@ def result_type(operation: OperationInfo) -> type[Any] | None:
     primitive)."""
     if operation.output is None or operation.result is None:
         return None
-    for var in CONTEXT.build(operation.output).get_all_vars():
+    for var in context().build(operation.output).get_all_vars():
         if var.name == operation.result:
             return var.clazz
     return None
