@@ -53,31 +53,18 @@ from altinn2.runtime.security.conversation import SecureConversation
 from altinn2.runtime.security.profile import BODY_CREDENTIALS, SecurityProfile
 from altinn2.runtime.security.username import UsernameToken
 from altinn2.runtime.security.x509 import Certificate
-from altinn2.runtime.transport.download import (
-    AsyncDownload,
-    Download,
-    MtomResponseReader,
-    transfer_error,
-)
-from altinn2.runtime.transport.mtom import (
-    MtomRequest,
-    Progress,
-    Source,
-    include_binary,
-    inline_parts,
-    is_mtom,
-    resender,
-    streamed_field,
-    xop_references,
-)
 from altinn2.runtime.urls import is_loopback, public_url
 
 if TYPE_CHECKING:
     import httpx
 
+    from altinn2.runtime.transport.download import AsyncDownload, Download, MtomResponseReader
+    from altinn2.runtime.transport.mtom import MtomRequest, Progress, Source
+
 # httpx (and ssl, socket) load with the first call, which makes the HTTP client: importing the
 # package and making a `Client` does not need them. A function that names an httpx class at run
-# time imports it (a dictionary look-up once loaded).
+# time imports it (a dictionary look-up once loaded). So do the streamed (MTOM) calls' modules
+# (`transport.mtom`, `transport.download`): a buffered call needs neither.
 
 __all__ = ["NO_RETRY", "AsyncClient", "BaseClient", "Client", "PreparedCall", "RetryPolicy"]
 
@@ -426,6 +413,8 @@ class BaseClient:
         def reread() -> etree._Element:
             root = self._parse(content)
             if includes_out:
+                from altinn2.runtime.transport.mtom import xop_references
+
                 xop_references(root)
             body = read_envelope(root, content, self.redactor).body
             assert body is not None  # it was there the first time
@@ -567,6 +556,8 @@ class BaseClient:
         the profile got from the service first, as for `prepare`), wrapped as an MTOM request:
         with `source`, the body's streamed element points at the binary part that carries it
         (the security header stays in the envelope part; nothing signed points into the body)."""
+        from altinn2.runtime.transport.mtom import MtomRequest, include_binary, streamed_field
+
         streamed = streamed_field(type(request.body)) if source is not None else None
         if source is not None and streamed is None:
             raise TypeError(f"{operation.label} takes no file (source=)")
@@ -648,6 +639,8 @@ class BaseClient:
     ) -> T:
         """The typed result of an answer's envelope part; `xop:Include` elements are emptied
         (the content they point to is streamed apart; `reader` is told which part that is)."""
+        from altinn2.runtime.transport.mtom import is_mtom, xop_references
+
         if is_mtom(content_type) and envelope:
             try:
                 root = self._parse(envelope)
@@ -858,6 +851,8 @@ def _certificate_refused(exc: BaseException) -> bool:
 
 
 def _streamed_name(output: type[Any]) -> str | None:
+    from altinn2.runtime.transport.mtom import streamed_field
+
     found = streamed_field(output)
     return found[0] if found else None
 
@@ -911,23 +906,47 @@ def _client_options(
     }
 
 
-def _transport_config(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """httpx's client options and the plain-http transport's, sharing one TLS context (the
-    trusted certificates loaded once, not once per transport)."""
+def _transport_config(options: dict[str, Any], asynchronous: bool) -> dict[str, Any]:
+    """httpx's client options, with the transports: plain http (loopback only, see
+    `_check_base_url`) through one of its own, never via a proxy; https through httpx's transport
+    with the client's TLS settings, made with the first https request (`transport.tls`: loading
+    the trusted certificates is most of what making the client costs), unless proxies may come
+    from the environment (`trust_env`): then httpx makes it, as it honours them."""
     import ssl
 
     import httpx
+
+    from altinn2.runtime.transport.tls import AsyncDeferredTransport, DeferredTransport
 
     config = dict(options)
     if config["timeout"] is None:
         config["timeout"] = httpx.Timeout(
             DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT_SECONDS
         )
-    if not isinstance(config["verify"], ssl.SSLContext):
-        config["verify"] = httpx.create_ssl_context(
-            verify=config["verify"], trust_env=config["trust_env"]
+    verify, trust_env = config["verify"], config["trust_env"]
+
+    def tls() -> ssl.SSLContext:
+        if isinstance(verify, ssl.SSLContext):
+            return verify
+        return httpx.create_ssl_context(verify=verify, trust_env=trust_env)
+
+    # Plain http never uses TLS: a context that trusts nothing, made without loading any.
+    plain = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    if asynchronous:
+        config["mounts"] = {"http://": httpx.AsyncHTTPTransport(verify=plain, trust_env=False)}
+    else:
+        config["mounts"] = {"http://": httpx.HTTPTransport(verify=plain, trust_env=False)}
+    if trust_env:
+        config["verify"] = tls()
+    elif asynchronous:
+        config["transport"] = AsyncDeferredTransport(
+            lambda: httpx.AsyncHTTPTransport(verify=tls(), trust_env=False, http2=False)
         )
-    return config, {"verify": config["verify"], "trust_env": False}
+    else:
+        config["transport"] = DeferredTransport(
+            lambda: httpx.HTTPTransport(verify=tls(), trust_env=False, http2=False)
+        )
+    return config
 
 
 class Client(BaseClient):
@@ -985,18 +1004,15 @@ class Client(BaseClient):
 
     @property
     def http(self) -> httpx.Client:
-        """The HTTP client, given or made with the first call (its TLS context, the trusted
-        certificates loaded, is most of what making a client costs)."""
+        """The HTTP client, given or made with the first call (its https transport with the
+        first https request: see `_transport_config`)."""
         http = self._http
         if http is None:
             import httpx
 
             with self._http_lock:
                 if self._http is None:
-                    config, transport = _transport_config(self._http_config)
-                    # Plain http goes to loopback only (`_check_base_url`), never via a proxy.
-                    config["mounts"] = {"http://": httpx.HTTPTransport(**transport)}
-                    self._http = httpx.Client(**config)
+                    self._http = httpx.Client(**_transport_config(self._http_config, False))
                 http = self._http
         return http
 
@@ -1058,6 +1074,8 @@ class Client(BaseClient):
         they take), the timeouts of each network wait do."""
         import httpx
 
+        from altinn2.runtime.transport.mtom import resender
+
         self.ensure_security(operation)
         profile = self.security_profile(operation)
         url = self.url_for(operation, base_url)
@@ -1094,6 +1112,9 @@ class Client(BaseClient):
     def _download(
         self, call: PreparedCall, response: httpx.Response, output: type[T], started: float
     ) -> Download[T]:
+        from altinn2.runtime.transport.download import Download, MtomResponseReader, transfer_error
+        from altinn2.runtime.transport.mtom import is_mtom
+
         label, url = call.operation.label, public_url(call.url)
         content_type = response.headers.get("content-type", "")
         chunks = response.iter_bytes()
@@ -1153,6 +1174,8 @@ class Client(BaseClient):
     def _post_security(self, url: str, envelope: bytes, action: str) -> bytes:
         """Post a security profile's own message (issue, cancel); the answer's bytes."""
         import httpx
+
+        from altinn2.runtime.transport.mtom import inline_parts
 
         try:
             response = self.http.post(url, content=envelope, headers=self.security_headers(action))
@@ -1239,10 +1262,7 @@ class AsyncClient(BaseClient):
         if self._http is None:
             import httpx
 
-            config, transport = _transport_config(self._http_config)
-            # Plain http goes to loopback only (`_check_base_url`), never via a proxy.
-            config["mounts"] = {"http://": httpx.AsyncHTTPTransport(**transport)}
-            self._http = httpx.AsyncClient(**config)
+            self._http = httpx.AsyncClient(**_transport_config(self._http_config, True))
         return self._http
 
     async def invoke(
@@ -1299,6 +1319,8 @@ class AsyncClient(BaseClient):
         """`Client.stream` for the async client (a file is read in a worker thread)."""
         import httpx
 
+        from altinn2.runtime.transport.mtom import resender
+
         self.ensure_security(operation)
         profile = self.security_profile(operation)
         url = self.url_for(operation, base_url)
@@ -1334,6 +1356,13 @@ class AsyncClient(BaseClient):
     async def _download(
         self, call: PreparedCall, response: httpx.Response, output: type[T], started: float
     ) -> AsyncDownload[T]:
+        from altinn2.runtime.transport.download import (
+            AsyncDownload,
+            MtomResponseReader,
+            transfer_error,
+        )
+        from altinn2.runtime.transport.mtom import is_mtom
+
         label, url = call.operation.label, public_url(call.url)
         content_type = response.headers.get("content-type", "")
         chunks = response.aiter_bytes()
@@ -1396,6 +1425,8 @@ class AsyncClient(BaseClient):
     async def _post_security(self, url: str, envelope: bytes, action: str) -> bytes:
         """Post a security profile's own message (issue, cancel); the answer's bytes."""
         import httpx
+
+        from altinn2.runtime.transport.mtom import inline_parts
 
         try:
             response = await self.http.post(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from altinn2.runtime.client import AsyncClient, Client
 from altinn2.runtime.dispatch import (
@@ -17,7 +17,9 @@ from altinn2.runtime.errors import BindingNotAvailableError
 from altinn2.runtime.operation import Binding, Credential, OperationInfo, Output
 from altinn2.runtime.request import build_body, build_headers
 from altinn2.runtime.secrets import SealedRequest, Secret
-from altinn2.runtime.transport.download import AsyncDownload, Download
+
+if TYPE_CHECKING:  # the streamed calls' module loads with their first call
+    from altinn2.runtime.transport.download import AsyncDownload, Download
 
 
 def _output(operation: OperationInfo[Output]) -> type[Output]:

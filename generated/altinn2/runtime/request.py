@@ -14,7 +14,6 @@ from typing import Any
 from altinn2.runtime.arguments import ArgumentTypeError, Check, field_checks
 from altinn2.runtime.operation import Credential, OperationInfo
 from altinn2.runtime.secrets import Secret
-from altinn2.runtime.transport.mtom import streamed_field
 
 # Looks a credential up: (kind, the caller's value, the schema requires a value) -> the value.
 CredentialLookup = Callable[[Credential, str | Secret | None, bool], str | None]
@@ -54,7 +53,11 @@ def build_body(
     values: dict[str, Any] = {}
     checks = dict(field_checks(operation.input))
     # A streamed upload's file is no argument: the transport sends it as the MTOM attachment.
-    streamed = streamed_field(operation.input) if operation.mtom else None
+    streamed = None
+    if operation.mtom:  # the streamed calls' module loads with the first of them
+        from altinn2.runtime.transport.mtom import streamed_field
+
+        streamed = streamed_field(operation.input)
     for item in _fields(operation.input):
         given = arguments.get(item.name)
         kind = operation.credentials.get(item.name)

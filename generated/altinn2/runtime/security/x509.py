@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -129,6 +128,8 @@ class Certificate:
     @property
     def thumbprint_sha1(self) -> str:
         """Base64 SHA-1 of the DER certificate (WSS 1.1 ThumbprintSHA1 key identifier)."""
+        import hashlib  # (with EC's first call: the package's import does not need it)
+
         return base64.b64encode(hashlib.sha1(self.der).digest()).decode("ascii")
 
     @property
