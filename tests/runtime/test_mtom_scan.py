@@ -75,7 +75,13 @@ def test_memmem_finds_what_bytes_find_finds(needle: bytes) -> None:
         expected = data.find(needle)
         # a view into the middle of a larger buffer: the index is the view's own
         padded = bytearray(b"\r\n--" + data + needle)
-        views = [memoryview(padded)[4 : 4 + len(data)], memoryview(data)]  # writable, read-only
+        spread = bytearray(len(data) * 2)
+        spread[::2] = data
+        views = [
+            memoryview(padded)[4 : 4 + len(data)],  # writable
+            memoryview(data),  # read-only
+            memoryview(spread)[::2],  # not contiguous
+        ]
         for find in finders:
             assert find(data, needle) == expected, (find, data)
             for view in views:

@@ -50,7 +50,7 @@ def memmem_finder() -> Finder | None:
         if isinstance(data, bytes):
             pointer = char_p(data)  # points into the bytes object itself
             base = void_p.from_buffer(pointer).value  # that pointer, read back
-        elif data.readonly or data.ndim != 1 or data.itemsize != 1:
+        elif data.readonly or not data.c_contiguous or data.ndim != 1 or data.itemsize != 1:
             return python_find(data, needle)  # ctypes reaches only a writable buffer uncopied
         else:
             first = char.from_buffer(data)  # the view's first byte, held while searching
