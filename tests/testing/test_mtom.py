@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+import socket
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,7 +22,7 @@ from altinn2.runtime.operation import SoapVersion
 from altinn2.runtime.transport.mtom import XOP_NS, MtomRequest, include_binary
 from altinn2.testing import DEFAULT_SYSTEM, MockAltinn
 from altinn2.testing.faults import Reply
-from altinn2.testing.mtom import Attachment
+from altinn2.testing.mtom import Attachment, receive
 from tests.testing.test_mtom_mock import SENDER, initiation
 
 BROKER = "http://www.altinn.no/services/ServiceEngine/Broker/2015/06"
@@ -394,3 +396,56 @@ def test_the_transfer_a_scenario_is_given_holds_the_uploaded_file_once(
         if value == attachment.path or isinstance(value, Attachment)
     ]
     assert held == [attachment.path]
+
+
+# -- the server's reads: views of one buffer, read into again for each chunk ----------------------
+
+
+def test_receive_reads_chunks_lent_from_one_reused_buffer(tmp_path: Path) -> None:
+    """Each chunk a view of the same buffer, overwritten as soon as the next is asked for (as
+    the server reads a body with a Content-Length): the same envelope and file as from bytes."""
+    data = FILE + bytes(range(256)) * 300 + b"\r\n--" + BOUNDARY.encode()[:-1] + b"\r"
+    body = Message().body("ref-1").replace(FILE, data)
+
+    def lent(size: int) -> Iterator[memoryview]:
+        buffer = bytearray(size)
+        for start in range(0, len(body), size):
+            piece = body[start : start + size]
+            buffer[: len(piece)] = piece
+            yield memoryview(buffer)[: len(piece)]
+            buffer[:] = b"\xaa" * size  # what a read of the next chunk does to it
+
+    def read(chunks: Iterable[bytes | memoryview], folder: Path) -> tuple[bytes, bytes, str]:
+        folder.mkdir()
+        received = receive(chunks, Message().content_type(), folder, 1 << 20)
+        assert received.attachment is not None and received.attachment.sha256 is not None
+        return received.envelope, received.attachment.path.read_bytes(), received.attachment.sha256
+
+    expected = read([body], tmp_path / "whole")
+    assert expected[1] == data and expected[2] == hashlib.sha256(data).hexdigest()
+    for size in (1, 7, 50, 51, 4096, 65536):
+        assert read(lent(size), tmp_path / f"lent-{size}") == expected, size
+
+
+def test_a_body_shorter_than_its_content_length_is_http_400_and_nothing_is_kept(
+    mock: MockAltinn,
+) -> None:
+    reference = mock.client().broker_service.initiate_broker_service_basic(
+        broker_service_initiation=initiation()
+    )
+    assert reference is not None
+    body = Message().body(reference)
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {Message().content_type()}\r\n"
+        f'SOAPAction: "{ACTION}"\r\nContent-Length: {len(body) + 100}\r\n\r\n'
+    )
+    address = httpx.URL(mock.url)
+    with socket.create_connection((address.host, address.port or 80), timeout=30) as connection:
+        connection.sendall(head.encode() + body)
+        connection.shutdown(socket.SHUT_WR)  # the rest never comes
+        answer = b""
+        while piece := connection.recv(65536):
+            answer += piece
+    assert answer.startswith(b"HTTP/1.1 400"), answer[:200]
+    assert b"ended early" in answer
+    assert kept(mock) == []

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -33,6 +33,7 @@ from altinn2.runtime.transport.mtom import (
     PartData,
     PartEnd,
     PartStart,
+    PartView,
     check_binary_part,
     check_message,
     check_part_count,
@@ -80,7 +81,7 @@ def inner_content_type(content_type: str) -> str:
 
 
 def receive(
-    chunks: Iterator[bytes],
+    chunks: Iterable[bytes | memoryview],
     content_type: str,
     folder: Path,
     max_envelope_bytes: int,
@@ -88,7 +89,9 @@ def receive(
 ) -> Received:
     """The envelope part and the spooled binary part (at most one) of an MTOM request, read as
     WCF's service reads it (`WCF_SERVICE_READER`); ProtocolError names a broken rule. With
-    `digests`, the file's SHA-256 is computed as it arrives."""
+    `digests`, the file's SHA-256 is computed as it arrives. A chunk may be a memoryview of a
+    buffer that the iterator fills again for its next chunk: each is read whole (spooled, or
+    copied into the envelope) before the next is asked for."""
     policy = WCF_SERVICE_READER
     check_message(content_type, policy)
     _, parameters = media_type(content_type)
@@ -107,7 +110,10 @@ def receive(
     parts = 0  # counted here: one chunk's events come after the reader has read it whole
     try:
         for chunk in chunks:
-            for event in reader.feed(chunk):
+            events = (
+                reader.feed_view(chunk) if isinstance(chunk, memoryview) else reader.feed(chunk)
+            )
+            for event in events:
                 if isinstance(event, PartStart):
                     parts += 1
                     check_part_count(parts, policy)
@@ -133,7 +139,7 @@ def receive(
                         # "Parts without Content-ID are skipped" [RS-MTOMR]; so is a part no
                         # xop:Include points to (read past, never kept).
                         into = "skip"
-                elif isinstance(event, PartData):
+                elif isinstance(event, (PartData, PartView)):
                     if into == "root":
                         envelope += event.data
                         if len(envelope) > max_envelope_bytes:

@@ -23,13 +23,14 @@ import time
 import uuid
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import BinaryIO, cast
 from urllib.parse import unquote
 
 from lxml import etree
 
 from altinn2.runtime.errors import ProtocolError
 from altinn2.runtime.operation import SoapVersion
+from altinn2.runtime.transport.scan import Chunk, find
 
 XOP_NS = "http://www.w3.org/2004/08/xop/include"
 XOP_INCLUDE = f"{{{XOP_NS}}}Include"
@@ -330,8 +331,20 @@ class PartData:
 
 
 @dataclass(frozen=True)
+class PartView:
+    """Part data borrowed from the chunk given to `MultipartReader.feed_view` (not a copy):
+    valid until the caller writes to that chunk's buffer again."""
+
+    data: memoryview
+
+
+@dataclass(frozen=True)
 class PartEnd:
     pass
+
+
+def _data(chunk: Chunk) -> PartData | PartView:
+    return PartData(chunk) if isinstance(chunk, bytes) else PartView(chunk)
 
 
 Event = PartStart | PartData | PartEnd
@@ -341,7 +354,8 @@ MAX_PART_HEADERS = 16 * 1024
 class MultipartReader:
     """A push parser of a multipart body: `feed(chunk)` returns the events the chunk completes
     (a part's headers, its data in pieces, its end); `close()` checks the closing delimiter came.
-    Part data is handed on as it arrives, except the few bytes that could begin a delimiter."""
+    Part data is handed on as it arrives, except the few bytes that could begin a delimiter.
+    `feed_view` reads a chunk from a reused buffer, handing its data on uncopied."""
 
     def __init__(self, content_type: str) -> None:
         media, parameters = media_type(content_type)
@@ -363,6 +377,18 @@ class MultipartReader:
         return self._state == "done"
 
     def feed(self, chunk: bytes) -> list[Event]:
+        """The events `chunk` completes; their data is bytes."""
+        return cast(list[Event], self._feed(chunk))  # a PartView comes of a view only
+
+    def feed_view(self, chunk: memoryview) -> list[Event | PartView]:
+        """`feed` for a chunk in a buffer the caller fills again for the next chunk (a reused
+        read buffer: no new object per read): part data the chunk holds whole comes as a
+        `PartView`, a slice of `chunk`, valid only until the buffer is written again; use it
+        before. Data the reader keeps across chunks comes as `PartData`, copied. The reader
+        keeps no reference to `chunk`."""
+        return self._feed(chunk)
+
+    def _feed(self, chunk: Chunk) -> list[Event | PartView]:
         if self._state == "done":
             return []  # the epilogue is ignored
         if self._state == "data":
@@ -370,12 +396,12 @@ class MultipartReader:
             if fast is not None:
                 return fast
         self._buffer += chunk
-        events: list[Event] = []
+        events: list[Event | PartView] = []
         while self._step(events):
             pass
         return events
 
-    def _feed_data(self, chunk: bytes) -> list[Event] | None:
+    def _feed_data(self, chunk: Chunk) -> list[Event | PartView] | None:
         """Part data without a delimiter, handed on without copying it (the common case of a
         large part); None when the general path must look (a delimiter may be near)."""
         delimiter, buffer = self._delimiter, self._buffer
@@ -384,22 +410,24 @@ class MultipartReader:
             return None
         if buffer and delimiter in bytes(buffer) + chunk[:keep]:
             return None
-        if chunk.find(delimiter) >= 0:
+        if find(chunk, delimiter) >= 0:
             return None
-        events: list[Event] = []
+        events: list[Event | PartView] = []
         if buffer:  # what was held back cannot begin a delimiter any more
             events.append(PartData(bytes(buffer)))
             buffer.clear()
         # Hold back only a tail that begins the delimiter. The delimiter's one CR is its first
         # byte (a boundary holds no CR), so such a tail starts at the chunk's last CR: a chunk
         # whose last CR is followed by anything else goes on whole, uncopied.
-        cut = chunk.rfind(b"\r", max(0, len(chunk) - keep))
-        if cut < 0 or not delimiter.startswith(chunk[cut:]):
+        tail = bytes(chunk[len(chunk) - keep :])
+        cut = tail.rfind(b"\r")
+        if cut < 0 or not delimiter.startswith(tail[cut:]):
             if chunk:
-                events.append(PartData(chunk))
+                events.append(_data(chunk))
             return events
+        cut += len(chunk) - keep
         if cut:
-            events.append(PartData(chunk[:cut]))
+            events.append(_data(chunk[:cut]))
         buffer += chunk[cut:]
         return events
 
@@ -411,7 +439,7 @@ class MultipartReader:
                 "the closing delimiter never came"
             )
 
-    def _step(self, events: list[Event]) -> bool:
+    def _step(self, events: list[Event | PartView]) -> bool:
         buffer, delimiter = self._buffer, self._delimiter
         if self._state in ("preamble", "data"):
             index = buffer.find(delimiter)
