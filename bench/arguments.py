@@ -84,7 +84,7 @@ def zeep_value(value: Any) -> Any:
     if not hasattr(value, "__dataclass_fields__"):
         return value
     found: dict[str, Any] = {}
-    for var in codec.CONTEXT.build(type(value)).get_element_vars():
+    for var in codec.context().build(type(value)).get_element_vars():
         field = getattr(value, var.name)
         if field is None:
             continue

@@ -153,7 +153,7 @@ def vary(item: etree._Element, index: int) -> None:
 def xsdata_from_element(element: etree._Element, cls: type[T], *unused: Any) -> T:
     """xsdata's generic parser, as `codec.from_element` called it before the fast binder."""
     parser = XmlParser(
-        context=codec.CONTEXT, config=codec.parser_config(), handler=LxmlEventHandler
+        context=codec.context(), config=codec.parser_config(), handler=LxmlEventHandler
     )
     result: T = parser.parse(element, cls)
     return result
@@ -794,7 +794,7 @@ NOTES = [
     "(a) is Client.finish as the client calls it: parse_xml (size limit, DOCTYPE/ENTITY scan, "
     "lxml with entities, network and DTDs off), read_envelope, fault and body checks, "
     "codec.from_element (fast binder). (b) is the same finish with from_element replaced by "
-    "xsdata's XmlParser(context=codec.CONTEXT, config=codec.parser_config(), "
+    "xsdata's XmlParser(context=codec.context(), config=codec.parser_config(), "
     "handler=LxmlEventHandler). (c) is zeep's Soap11Binding.process_reply on a stand-in for the "
     "requests.Response (its own parse_xml included). (d) is etree.fromstring with lxml's "
     "default parser.",

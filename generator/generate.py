@@ -177,13 +177,14 @@ def build_codecs_for(
     model_files: dict[str, str],
     xmlcontext: dict[str, str],
 ) -> dict[str, str]:
-    """The codec modules of every class an operation reads (answers) or writes (requests and
-    header parts); `xmlcontext`: the runtime's modules that define xsdata's context ({module
-    name: source})."""
+    """The codec modules of every class an operation reads (answers, fault details) or writes
+    (requests and header parts); `xmlcontext`: the runtime's modules that define xsdata's
+    context ({module name: source})."""
     outputs = {
-        (method.output.module, method.output.name)
+        (model.module, model.name)
         for service in services
         for method in service.endpoints
+        for model in (method.output, *method.faults)
     }
     inputs = {
         (model.module, model.name)

@@ -306,7 +306,7 @@ def module_view(
     module: str,
     plans: dict[type, ClassPlan],
     encoders: dict[type, EncoderPlan],
-    qnames: dict[type, str] | None = None,
+    qnames: dict[type, str],
 ) -> ModuleView:
     """What the template prints of one codec module; `qnames`: the element name of each class an
     operation reads or writes (those of this module go in its `QNAMES`)."""
@@ -365,7 +365,7 @@ def module_view(
         )
     own_qnames = [
         (cls.__name__, names.item(qname))
-        for cls, qname in sorted((qnames or {}).items(), key=lambda item: item[0].__name__)
+        for cls, qname in sorted(qnames.items(), key=lambda item: item[0].__name__)
         if public_name(cls.__module__) == module
     ]
     imports = _imports(names.modules)
@@ -461,7 +461,7 @@ def render_codecs(
     env: jinja2.Environment,
     plans: dict[type, ClassPlan],
     encoders: dict[type, EncoderPlan],
-    qnames: dict[type, str] | None = None,
+    qnames: dict[type, str],
 ) -> dict[str, str]:
     """{path inside generated/: source} of every codec module, and the package's __init__;
     `qnames`: the element name of each class an operation reads or writes."""

@@ -906,6 +906,31 @@ def _client_options(
     }
 
 
+# httpx.Client's options that only its transports take: given `transport=` (or `mounts=`), the
+# client ignores them, so every transport made here takes them from the one place that splits them
+# off. Beside them, the options the client itself still honours; any other is refused (a new
+# transport option must be added to the first list, not dropped for https).
+# What a call on a closed client raises (httpx's words for its own closed client).
+_CLOSED = "Cannot send a request, as the client has been closed."
+
+_TRANSPORT_OPTIONS = ("verify", "cert", "trust_env", "http1", "http2", "limits")
+_CLIENT_OPTIONS = frozenset(
+    {"timeout", "follow_redirects", "max_redirects", "headers", "trust_env", "event_hooks"}
+)
+
+
+def _transport_options(config: dict[str, Any]) -> dict[str, Any]:
+    """The transports' options, taken out of `config` (the client's stay; `trust_env` is both:
+    the client reads the environment's proxies by it)."""
+    unknown = sorted(set(config) - _CLIENT_OPTIONS - set(_TRANSPORT_OPTIONS))
+    if unknown:
+        raise TypeError(f"httpx options {unknown} are neither the client's nor its transports'")
+    taken = {name: config.pop(name) for name in _TRANSPORT_OPTIONS if name in config}
+    if "trust_env" in taken:
+        config["trust_env"] = taken["trust_env"]
+    return taken
+
+
 def _transport_config(options: dict[str, Any], asynchronous: bool) -> dict[str, Any]:
     """httpx's client options, with the transports: plain http (loopback only, see
     `_check_base_url`) through one of its own, never via a proxy; https through httpx's transport
@@ -923,7 +948,8 @@ def _transport_config(options: dict[str, Any], asynchronous: bool) -> dict[str, 
         config["timeout"] = httpx.Timeout(
             DEFAULT_TIMEOUT_SECONDS, connect=DEFAULT_CONNECT_TIMEOUT_SECONDS
         )
-    verify, trust_env = config["verify"], config["trust_env"]
+    transport = _transport_options(config)
+    verify, trust_env = transport["verify"], transport["trust_env"]
 
     def tls() -> ssl.SSLContext:
         if isinstance(verify, ssl.SSLContext):
@@ -931,20 +957,20 @@ def _transport_config(options: dict[str, Any], asynchronous: bool) -> dict[str, 
         return httpx.create_ssl_context(verify=verify, trust_env=trust_env)
 
     # Plain http never uses TLS: a context that trusts nothing, made without loading any.
-    plain = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    plain = {**transport, "verify": ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT), "trust_env": False}
     if asynchronous:
-        config["mounts"] = {"http://": httpx.AsyncHTTPTransport(verify=plain, trust_env=False)}
+        config["mounts"] = {"http://": httpx.AsyncHTTPTransport(**plain)}
     else:
-        config["mounts"] = {"http://": httpx.HTTPTransport(verify=plain, trust_env=False)}
+        config["mounts"] = {"http://": httpx.HTTPTransport(**plain)}
     if trust_env:
-        config["verify"] = tls()
+        config.update(transport, verify=tls())
     elif asynchronous:
         config["transport"] = AsyncDeferredTransport(
-            lambda: httpx.AsyncHTTPTransport(verify=tls(), trust_env=False, http2=False)
+            lambda: httpx.AsyncHTTPTransport(**{**transport, "verify": tls()})
         )
     else:
         config["transport"] = DeferredTransport(
-            lambda: httpx.HTTPTransport(verify=tls(), trust_env=False, http2=False)
+            lambda: httpx.HTTPTransport(**{**transport, "verify": tls()})
         )
     return config
 
@@ -999,6 +1025,7 @@ class Client(BaseClient):
         self._owns_http = http_client is None
         self._http = http_client
         self._http_lock = threading.Lock()
+        self._closed = False
         if http_client is None:
             self._http_config = _client_options(timeout, verify, trust_env, self.base_url)
 
@@ -1011,6 +1038,8 @@ class Client(BaseClient):
             import httpx
 
             with self._http_lock:
+                if self._closed:
+                    raise RuntimeError(_CLOSED)
                 if self._http is None:
                     self._http = httpx.Client(**_transport_config(self._http_config, False))
                 http = self._http
@@ -1190,7 +1219,10 @@ class Client(BaseClient):
             self.conversation.close(self._post_security)
         finally:
             if self._owns_http:
-                self.http.close()
+                with self._http_lock:  # not made yet: never made, nothing to close
+                    http, self._closed = self._http, True
+                if http is not None:
+                    http.close()
 
     def __enter__(self) -> Client:
         return self
@@ -1253,6 +1285,7 @@ class AsyncClient(BaseClient):
         )
         self._owns_http = http_client is None
         self._http = http_client
+        self._closed = False
         if http_client is None:
             self._http_config = _client_options(timeout, verify, trust_env, self.base_url)
 
@@ -1262,6 +1295,8 @@ class AsyncClient(BaseClient):
         if self._http is None:
             import httpx
 
+            if self._closed:
+                raise RuntimeError(_CLOSED)
             self._http = httpx.AsyncClient(**_transport_config(self._http_config, True))
         return self._http
 
@@ -1443,7 +1478,9 @@ class AsyncClient(BaseClient):
             await self.conversation.aclose(self._post_security)
         finally:
             if self._owns_http:
-                await self.http.aclose()
+                http, self._closed = self._http, True  # not made yet: nothing to close
+                if http is not None:
+                    await http.aclose()
 
     async def __aenter__(self) -> AsyncClient:
         return self

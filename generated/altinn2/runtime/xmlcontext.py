@@ -75,7 +75,9 @@ class XsdDoubleConverter(FloatConverter):
             raise ConverterError(str(exc)) from None
 
 
+@functools.cache
 def register_converters() -> None:
+    """Put the runtime's converters in xsdata's place (once: later calls do nothing)."""
     converter.register_converter(uuid.UUID, UuidConverter())
     converter.register_converter(XmlDateTime, WcfDateTimeConverter())
     converter.register_converter(int, XsdIntegerConverter())
@@ -116,8 +118,13 @@ class WcfMetaBuilder(XmlMetaBuilder):
 
 
 class WcfXmlContext(XmlContext):
-    """The xsdata context every parser and serializer of these models must use (with the
-    converters `register_converters` puts in place: `context()` does both)."""
+    """The xsdata context every parser and serializer of these models must use; making one
+    registers the runtime's converters with xsdata (`register_converters`). `context()` is the
+    runtime's own, made once."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        register_converters()
+        super().__init__(*args, **kwargs)
 
     def get_builder(self, globalns: dict[str, Callable[..., Any]] | None = None) -> XmlMetaBuilder:
         return WcfMetaBuilder(
@@ -133,6 +140,5 @@ def context() -> WcfXmlContext:
     """The runtime's one xsdata context (its class metadata built once per class). xsdata's
     context and converters load with the first call: the generated codecs need none of it,
     only xsdata's parser and serializer (the fallback), masking, `to_data` and the mock do.
-    The runtime's converters are registered with xsdata on the way (`register_converters`)."""
-    register_converters()
+    The runtime's converters are registered with xsdata on the way (see `WcfXmlContext`)."""
     return WcfXmlContext()

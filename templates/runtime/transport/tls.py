@@ -2,8 +2,9 @@
 
 Its TLS context (the trusted certificates loaded) is most of what making an HTTP client costs; a
 client that talks plain http only (to a loopback address: a mock, a test server) never needs it.
-The transport is httpx's own, with the options httpx gives its default one; made once, under a
-lock, then every request goes straight to it. Imported with the first call (it imports httpx).
+The transport is httpx's own, with the client's transport options; made once, under a lock, then
+every request goes straight to it. Closing closes it if it was made, and a request after that is
+refused, as httpx refuses one on a closed client. Imported with the first call (it imports httpx).
 """
 
 from __future__ import annotations
@@ -16,23 +17,36 @@ import httpx
 
 T = TypeVar("T")
 
+_CLOSED = "Cannot send a request, as the transport has been closed."
+
 
 class _Once(Generic[T]):
-    """A value made by `make` when first asked for, once, whichever thread asks first."""
+    """A value made by `make` when first asked for, once, whichever thread asks first; none
+    once closed."""
 
     def __init__(self, make: Callable[[], T]) -> None:
         self._make = make
         self._lock = threading.Lock()
+        self._closed = False
         self.value: T | None = None
 
     def get(self) -> T:
         value = self.value
         if value is None:
             with self._lock:
+                if self._closed:
+                    raise RuntimeError(_CLOSED)
                 if self.value is None:
                     self.value = self._make()
                 value = self.value
         return value
+
+    def close(self) -> T | None:
+        """The value to close, if one was made; from now on `get` refuses."""
+        with self._lock:
+            self._closed = True
+            value, self.value = self.value, None
+            return value
 
 
 class DeferredTransport(httpx.BaseTransport):
@@ -45,8 +59,9 @@ class DeferredTransport(httpx.BaseTransport):
         return self._transport.get().handle_request(request)
 
     def close(self) -> None:
-        if self._transport.value is not None:
-            self._transport.value.close()
+        transport = self._transport.close()
+        if transport is not None:
+            transport.close()
 
 
 class AsyncDeferredTransport(httpx.AsyncBaseTransport):
@@ -59,5 +74,6 @@ class AsyncDeferredTransport(httpx.AsyncBaseTransport):
         return await self._transport.get().handle_async_request(request)
 
     async def aclose(self) -> None:
-        if self._transport.value is not None:
-            await self._transport.value.aclose()
+        transport = self._transport.close()
+        if transport is not None:
+            await transport.aclose()
