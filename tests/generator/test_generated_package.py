@@ -34,7 +34,6 @@ from generator.cli import main
 from generator.naming import RESERVED_PARAMETERS, module_name, pascal_case, snake_case
 from generator.spec import EndpointRow, load_spec
 from tests.conftest import REPO
-from tests.hints import method_hints
 
 GENERATED = REPO / "generated"
 PACKAGE = GENERATED / "altinn2"
@@ -244,7 +243,7 @@ def test_base_methods_dispatch_on_the_clients_binding(
             assert not hasattr(cls, snake_case(base)), f"{service}.{base}"
             continue
         base_method = getattr(cls, snake_case(base))
-        base_hints = method_hints(base_method)
+        base_hints = typing.get_type_hints(base_method)
         base_params = [
             name
             for name, param in inspect.signature(base_method).parameters.items()
@@ -268,7 +267,7 @@ def test_base_methods_dispatch_on_the_clients_binding(
                 assert calls == []
                 continue
             endpoint = getattr(cls, generated[binding])
-            hints = method_hints(endpoint)
+            hints = typing.get_type_hints(endpoint)
             own = inspect.signature(endpoint).parameters
             kwargs = {name: fake(hints[name]) for name in base_params if name in own}
             assert call(getattr(instance, snake_case(base)), **kwargs) == generated[binding], where

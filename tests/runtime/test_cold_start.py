@@ -8,12 +8,15 @@ Each check runs in a new interpreter (a module loaded by another test would hide
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
+import pkgutil
 import ssl
 import subprocess
 import sys
 import threading
 import time
+import typing
 from collections.abc import Iterator
 
 import httpx
@@ -38,8 +41,11 @@ REFERENCE_PATH = (
     "altinn2.runtime.xmlcontext",
     "altinn2.runtime.binder",
 )
-# What only a streamed (MTOM) call needs.
+# The streamed (MTOM) calls' modules: a service with streamed calls imports them for its
+# methods' types (so that their hints resolve), another service does not.
 STREAMED = ("altinn2.runtime.transport.mtom", "altinn2.runtime.transport.download")
+# What only a streamed call itself needs: loaded by none of those imports.
+STREAMED_CALL = ("hashlib", "tempfile", "ctypes")
 # Modules a cold start must leave unloaded: the HTTP stack (the first call loads it), the
 # reference path and the streamed calls' modules, the signing library (EC only) and asyncio
 # (async clients only).
@@ -47,10 +53,9 @@ NOT_AT_COLD_START = (
     "httpx",
     "ssl",
     *REFERENCE_PATH,
-    *STREAMED,
+    *STREAMED_CALL,
     "cryptography",
     "asyncio",
-    "hashlib",
 )
 
 COLD_START = """
@@ -58,7 +63,7 @@ import json, sys
 import altinn2
 client = altinn2.Client(environment="tt02", system=altinn2.SystemCredentials("12345", "pw"))
 client.reportee_element_list
-client.broker_service  # a service with streamed calls: their modules load with the first one
+client.broker_service  # a service with streamed calls
 print(json.dumps(sorted(sys.modules)))
 """
 
@@ -112,6 +117,26 @@ def test_a_cold_start_loads_no_http_stack_and_no_reference_codec() -> None:
     assert "altinn2.services.reportee_element_list" in loaded
     assert "altinn2.services.broker_service" in loaded
     assert [name for name in NOT_AT_COLD_START if name in loaded] == []
+
+
+def test_every_service_methods_hints_resolve_at_run_time() -> None:
+    """The streamed calls' types are imported by their services, not for type checkers only:
+    `typing.get_type_hints` works on every method (dataclass tools and frameworks call it)."""
+    import altinn2.services as services
+    from altinn2.runtime.service import AsyncService, Service
+
+    checked = 0
+    for module_info in pkgutil.iter_modules(services.__path__):
+        module = importlib.import_module(f"{services.__name__}.{module_info.name}")
+        for name in getattr(module, "__all__", ()):
+            cls = getattr(module, name)
+            if not (isinstance(cls, type) and issubclass(cls, (Service, AsyncService))):
+                continue
+            checked += 1
+            for attribute, method in vars(cls).items():
+                if callable(method) and not attribute.startswith("_"):
+                    assert typing.get_type_hints(method), f"{cls.__name__}.{attribute}"
+    assert checked >= 26  # 13 services, sync and async
 
 
 def test_the_first_call_loads_the_http_stack_and_answers() -> None:

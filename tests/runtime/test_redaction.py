@@ -339,3 +339,14 @@ def test_redactor_masks_national_ids_but_not_other_numbers() -> None:
         "org 910453092, ref 7992038, amount 12345678901.50"
     )
     assert redactor.text("<x>123456789012</x>") == "<x>123456789012</x>"
+
+
+def test_redactor_keeps_uuids_whole_but_not_an_id_before_one() -> None:
+    redactor = Redactor()
+    identifier = "urn:uuid:5f0c7e2a-9b1d-4c3e-8a7f-b03344893087"  # eleven digits in its last group
+    assert redactor.text(f"<Identifier>{identifier}</Identifier>") == (
+        f"<Identifier>{identifier}</Identifier>"
+    )
+    # an identity number that a UUID-shaped run starts inside is still masked (leftmost match)
+    assert redactor.text(f"{SSN}-9b1d-4c3e-8a7f-b0334489308a") == "***-9b1d-4c3e-8a7f-b0334489308a"
+    assert redactor.text(f"id {SSN}, context {identifier}") == f"id ***, context {identifier}"

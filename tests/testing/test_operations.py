@@ -27,7 +27,6 @@ from altinn2.runtime.errors import ConfigurationError
 from altinn2.runtime.operation import Binding, OperationInfo, Security
 from altinn2.runtime.registry import operation_index
 from altinn2.testing import DEFAULT_SYSTEM, DEFAULT_USER, MockAltinn, example_input
-from tests.hints import method_hints
 
 
 @dataclass(frozen=True)
@@ -131,7 +130,7 @@ def matches(value: Any, hint: Any) -> bool:
 def check_result(
     endpoint: EndpointMethod, function: Callable[..., Any], value: Any, full: bool
 ) -> None:
-    hint = method_hints(function)["return"]
+    hint = typing.get_type_hints(function)["return"]
     assert matches(value, hint), f"{endpoint.label} returned {type(value).__name__}, not {hint}"
     if full and endpoint.operation.result is not None:
         # A full default answer fills every element: the result is there, lists have an item.

@@ -37,10 +37,18 @@ _SECRET_OPEN_TAG = re.compile(
 )
 # Eleven digits, not part of a longer number or a decimal (`12345678901.50`); a full stop or a
 # comma after them (end of a sentence, a list) does not make them any less an identity number.
-_NATIONAL_ID = re.compile(r"(?<![\d-])(?<!\d[.,])\d{11}(?!\d)(?![.,]\d)")
+_NATIONAL_ID = r"(?<![\d-])(?<!\d[.,])\d{11}(?!\d)(?![.,]\d)"
+# A UUID (message and context identifiers) is matched first and kept whole: eleven digits in a
+# row in its last group (`…-a03344893087`) are no identity number.
+_UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])"
+_NATIONAL_ID_OR_UUID = re.compile(f"(?P<uuid>{_UUID})|{_NATIONAL_ID}")
 _DIGITS = "0123456789"
 # How far past a cut `Redactor.bytes` looks for a secret that the cut would split.
 _LOOKAHEAD = 1024
+
+
+def _mask_national_id(match: re.Match[str]) -> str:
+    return match.group() if match.group("uuid") else MASK
 
 
 class Secret:
@@ -120,7 +128,7 @@ class Redactor:
         text = _ELEMENT_TEXT.sub(lambda match: f"{match.group(1)}{MASK}{match.group(4)}", text)
         # Identity numbers first: a known value inside one (a pin code `12345` in `24127612345`)
         # must not leave the rest of the number standing.
-        text = _NATIONAL_ID.sub(MASK, text)
+        text = _NATIONAL_ID_OR_UUID.sub(_mask_national_id, text)
         for value in self._values:
             text = text.replace(value, MASK)
             escaped = _xml_escape(value)

@@ -14,9 +14,7 @@ connection is held until then.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
-import tempfile
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -124,6 +122,9 @@ class _Sink:
     ) -> None:
         self.destination = Path(destination)
         self.expected = expected_sha256.lower() if expected_sha256 else None
+        import hashlib  # here: a service module imports this one for its types only
+        import tempfile
+
         self.digest = hashlib.sha256() if digest or self.expected else None
         self.size = 0
         try:

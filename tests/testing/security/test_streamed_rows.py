@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import typing
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,6 @@ from altinn2.runtime.security.context_cache import ContextCache
 from altinn2.runtime.transport.mtom import streamed_field
 from altinn2.runtime.wsheaders import utc_now
 from altinn2.testing import MockAltinn
-from tests.hints import method_hints
 from tests.pki import Pki
 from tests.testing.security.conftest import ENTERPRISE, https_mock
 from tests.testing.security.test_calls import exchanges, expected
@@ -109,7 +109,7 @@ def test_an_upload_reaches_the_mock_whole(
                 source=write(tmp_path, size),
                 progress=heard.append,
             )
-            assert matches(receipt, method_hints(function)["return"])
+            assert matches(receipt, typing.get_type_hints(function)["return"])
             assert attachment_of(mock, operation) == (size, sha256(content(size)))
             assert (heard[-1] if heard else 0) == size
     assert exchanges(mock, operation) == expected(operation, len(SIZES))
