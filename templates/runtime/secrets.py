@@ -40,7 +40,7 @@ _SECRET_OPEN_TAG = re.compile(
 _NATIONAL_ID = r"(?<![\d-])(?<!\d[.,])\d{11}(?!\d)(?![.,]\d)"
 # A UUID (message and context identifiers) is matched first and kept whole: eleven digits in a
 # row in its last group (`…-a03344893087`) are no identity number.
-_UUID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])"
+_UUID = r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])"
 _NATIONAL_ID_OR_UUID = re.compile(f"(?P<uuid>{_UUID})|{_NATIONAL_ID}")
 _DIGITS = "0123456789"
 # How far past a cut `Redactor.bytes` looks for a secret that the cut would split.
