@@ -7,13 +7,11 @@ the new tree is built beside `generated/` and swapped in, so a failure leaves th
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 from jinja2 import Environment
 
-from generator.atomic import replaced_tree, write_atomic
 from generator.blackened import blacken_module
 from generator.cache import WsdlCache
 from generator.codecs import build_codecs
@@ -23,6 +21,15 @@ from generator.formatcache import FormatCache, Formatting
 from generator.models.build import build_models
 from generator.models.names import read_names_lock
 from generator.models.requests import message_elements
+from generator.output import (
+    Output,
+    differences,
+    existing_files,
+    is_artefact,
+    names_lock_differs,
+    write_names_lock,
+    write_output,
+)
 from generator.project import Project
 from generator.render import environment, package_context, render, render_service
 from generator.services import ServiceModule, plan_services
@@ -45,16 +52,6 @@ PACKAGE_TEMPLATES = {
 # Hand-written subpackages of altinn2, copied as they are (with their own subpackages) from
 # templates/<name>/.
 STATIC_PACKAGES = ("runtime", "testing")
-
-
-@dataclass(frozen=True)
-class Output:
-    files: dict[str, bytes]  # path inside generated/ -> content
-    report: tuple[str, ...]
-    divergences: tuple[str, ...] = ()  # definitions of one type that are not compatible
-    names_lock: str | None = None  # spec/models.lock as this generation leaves it
-    # Modules the generator lays out itself that black formats otherwise (only when verified).
-    unstable: tuple[str, ...] = ()
 
 
 def static_sources(templates: Path) -> dict[str, str]:
@@ -184,71 +181,12 @@ def build_codecs_for(
     return build_codecs(env, model_sources, xmlcontext, outputs, inputs)
 
 
-def write_output(output: Output, target: Path) -> None:
-    """Replace `target` with exactly `output`, in one swap."""
-    with replaced_tree(target, output.files):
-        pass
-
-
-def write_names_lock(output: Output, project: Project) -> None:
-    if output.names_lock is not None:
-        write_atomic(project.names_lock_path, output.names_lock)
-
-
-def names_lock_differs(output: Output, project: Project) -> bool:
-    """Whether spec/models.lock is not what this generation would write."""
-    if output.names_lock is None:
-        return False
-    try:
-        return project.names_lock_path.read_text(encoding="utf-8") != output.names_lock
-    except FileNotFoundError:
-        return True
-
-
-# What tools leave in generated/ (`pip install ./generated` builds in place, linters and test
-# runners cache): never generated, never compared.
-BUILD_DIRS = frozenset({"build", "dist", ".eggs"})  # at the top of generated/
-CACHE_DIRS = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache"})
-ARTEFACT_SUFFIXES = (".egg-info", ".pyc", ".pyo")
-
-
-def is_artefact(relative: Path) -> bool:
-    """A build or cache artefact (path relative to generated/)."""
-    parts = relative.parts
-    return bool(parts) and (
-        parts[0] in BUILD_DIRS
-        or any(part in CACHE_DIRS or part.endswith(ARTEFACT_SUFFIXES) for part in parts)
-    )
-
-
-def existing_files(target: Path) -> dict[str, Path]:
-    found = {}
-    if target.is_dir():
-        for path in target.rglob("*"):
-            relative = path.relative_to(target)
-            if path.is_file() and not is_artefact(relative):
-                found[relative.as_posix()] = path
-    return found
-
-
-def differences(output: Output, target: Path) -> list[str]:
-    """Each file of `target` that differs from `output`, is missing or is extra."""
-    present = existing_files(target)
-    problems = []
-    for path in sorted(output.files.keys() | present.keys()):
-        if path not in present:
-            problems.append(f"missing: {path}")
-        elif path not in output.files:
-            problems.append(f"not generated: {path}")
-        elif present[path].read_bytes() != output.files[path]:
-            problems.append(f"differs: {path}")
-    return problems
-
-
 __all__ = [
     "Output",
     "build_output",
     "differences",
+    "existing_files",
+    "is_artefact",
     "names_lock_differs",
     "write_names_lock",
     "write_output",

@@ -2,8 +2,8 @@
 
 Some stages are pure functions of a text or bytes input and of the generator itself: xsdata's
 parse of one merged schema document, the layout of one rendered module. Their results are kept
-under the hash of the input, of the stage's name and of `FINGERPRINT` (every source file of the
-generator and the versions of the libraries it runs), in `.cache/stages/` of the workspace
+under the hash of the input, of the stage's name and of `FINGERPRINT` (every file of the
+generator, the versions of the libraries it runs and Python's), in `.cache/stages/` of the workspace
 (git-ignored, beside the formatting cache). An entry carries the hash of its own bytes and is
 ignored when that does not match (a damaged entry is computed again, never trusted); a result
 that cannot be read back is computed again too. Each run removes the entries it did not use.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import sys
 import tempfile
 from collections.abc import Callable
 from importlib.metadata import version
@@ -23,18 +24,20 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-LIBRARIES = ("xsdata", "lxml", "jinja2", "black", "isort")
+LIBRARIES = ("xsdata", "lxml", "jinja2", "black", "isort", "PyYAML")
 
 
 def _fingerprint() -> str:
-    """The generator's own source and its libraries' versions: any change there is a new key."""
-    digest = hashlib.sha256()
+    """The generator's own files, its libraries' versions and Python's: any change there is a
+    new key."""
+    digest = hashlib.sha256(f"{sys.implementation.name} {sys.version}\0".encode())
     for name in LIBRARIES:
         digest.update(f"{name} {version(name)}\0".encode())
     package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
