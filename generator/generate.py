@@ -6,7 +6,6 @@ the new tree is built beside `generated/` and swapped in, so a failure leaves th
 
 from __future__ import annotations
 
-import hashlib
 from functools import partial
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from jinja2 import Environment
 from generator.blackened import blacken_module
 from generator.cache import WsdlCache
 from generator.codecs import build_codecs
+from generator.codecs.incremental import remembered_codecs
 from generator.codecs.layout import layout_module
 from generator.coverage import cover
 from generator.formatcache import FormatCache, Formatting
@@ -90,10 +90,10 @@ def build_output(project: Project, verify: bool = False) -> Output:
         xmlcontext = verbatim["altinn2/runtime/xmlcontext.py"]
         python: dict[str, str] = {}  # laid out by black's rules where known, else for black
         laid_out: dict[str, str] = {}
-        codecs = stages.remembered(
-            "codec modules",
-            codec_inputs(project.templates_dir, services, models.files, xmlcontext),
-            partial(build_codecs_for, env, services, models.files, xmlcontext),
+        # `check` plans every codec module at once (`build_codecs`); `generate` module by
+        # module, from the stage cache where it can: `check` compares the two.
+        codecs = build_codecs_for(
+            env, services, models.files, xmlcontext, None if verify else stages, project
         )
         for path, source in codecs.items():
             text, known = stages.remembered(
@@ -140,32 +140,26 @@ def build_output(project: Project, verify: bool = False) -> Output:
     )
 
 
-def codec_inputs(
-    templates: Path, services: list[ServiceModule], model_files: dict[str, str], xmlcontext: str
-) -> bytes:
-    """Everything the codec modules are made of, as one text for `StageCache`: the templates,
-    the model modules, the runtime's xmlcontext and the classes operations read and write (the
-    generator's own source is in every key already)."""
-    digest = hashlib.sha256()
-    for path in sorted(templates.glob("*.jinja")):
-        digest.update(f"{path.name}\0".encode() + path.read_bytes() + b"\0")
-    for module, source in sorted(model_files.items()):
-        digest.update(f"{module}\0{source}\0".encode())
-    digest.update(xmlcontext.encode() + b"\0")
-    for service in services:
-        for method in service.endpoints:
-            models = (method.input, *(header.model for header in method.headers))
-            reads = f"{method.output.module}.{method.output.name}"
-            writes = ",".join(f"{model.module}.{model.name}" for model in models)
-            digest.update(f"{reads}<{writes}\0".encode())
-    return digest.hexdigest().encode()
+def templates_text(templates: Path) -> bytes:
+    """Every template of templates/ (its *.jinja), as one text for `StageCache` keys."""
+    return b"".join(
+        f"{path.name}\0".encode() + path.read_bytes() + b"\0"
+        for path in sorted(templates.glob("*.jinja"))
+    )
 
 
 def build_codecs_for(
-    env: Environment, services: list[ServiceModule], model_files: dict[str, str], xmlcontext: str
+    env: Environment,
+    services: list[ServiceModule],
+    model_files: dict[str, str],
+    xmlcontext: str,
+    stages: StageCache | None = None,
+    project: Project | None = None,
 ) -> dict[str, str]:
     """The codec modules of every class an operation reads (answers) or writes (requests and
-    header parts); `xmlcontext`: the runtime's module that defines xsdata's context."""
+    header parts); `xmlcontext`: the runtime's module that defines xsdata's context. Given
+    `stages` and `project`, module by module from the stage cache where it has them
+    (`generator.codecs.incremental`: the same modules, byte for byte)."""
     outputs = {
         (method.output.module, method.output.name)
         for service in services
@@ -178,6 +172,16 @@ def build_codecs_for(
         for model in (method.input, *(header.model for header in method.headers))
     }
     model_sources = {f"altinn2.models.{module}": source for module, source in model_files.items()}
+    if stages is not None and project is not None:
+        return remembered_codecs(
+            env,
+            templates_text(project.templates_dir),
+            model_sources,
+            xmlcontext,
+            outputs,
+            inputs,
+            stages,
+        )
     return build_codecs(env, model_sources, xmlcontext, outputs, inputs)
 
 

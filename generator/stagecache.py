@@ -96,6 +96,24 @@ class StageCache:
         self.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         return result
 
+    def recall(self, stage: str, data: bytes) -> tuple[str, object | None]:
+        """The key of (`stage`, `data`) and the result stored under it (None when there is none
+        or it cannot be read back): for a stage that computes its misses together (`keep`)."""
+        key = self.key(stage, data)
+        self.used.add(key)
+        stored = self.get(key)
+        if stored is not None:
+            try:
+                result: object = pickle.loads(stored)
+                return key, result
+            except Exception:  # an entry of another layout: computed again
+                pass
+        return key, None
+
+    def keep(self, key: str, result: object) -> None:
+        """Store `result` under `key` (from `recall`)."""
+        self.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
     def keep_only_used(self) -> None:
         """Remove every entry (and leftover temporary file) this run did not use."""
         if not self.folder.is_dir():
@@ -113,6 +131,12 @@ class NoCache(StageCache):
 
     def remembered(self, stage: str, data: bytes, compute: Callable[[], T]) -> T:
         return compute()
+
+    def recall(self, stage: str, data: bytes) -> tuple[str, object | None]:
+        return "", None
+
+    def keep(self, key: str, result: object) -> None:
+        pass
 
     def keep_only_used(self) -> None:
         pass

@@ -17,10 +17,12 @@ def build_codecs(
     xmlcontext_source: str,
     outputs: set[tuple[str, str]],
     inputs: set[tuple[str, str]],
+    only: set[str] | None = None,
 ) -> dict[str, str]:
     """The codec modules ({path inside generated/: source}): decoders for the output classes
     `outputs`, encoders for the request classes `inputs` ((model module, class name) pairs),
-    planned from the models' xsdata metadata."""
+    planned from the models' xsdata metadata; of the model modules `only` names, given it
+    (`model_sources` then needs only the modules the roots import)."""
     sources = dict(model_sources)
     sources["altinn2.runtime.xmlcontext"] = xmlcontext_source
     with imported(sources) as modules:
@@ -32,7 +34,7 @@ def build_codecs(
 
         decoders = plan_decoders(context, classes(outputs))
         encoders = plan_encoders(context, classes(inputs))
-        return render_codecs(env, decoders, encoders)
+        return render_codecs(env, decoders, encoders, only)
 
 
 __all__ = ["build_codecs"]
