@@ -466,6 +466,10 @@ def resolve(collected: Collected, lock: NamesLock | None = None) -> Resolution:
         _MEMO = CanonMemo()
 
 
+def _same_clusters(first: list[Cluster], second: list[Cluster]) -> bool:
+    return [cluster.wsdls for cluster in first] == [cluster.wsdls for cluster in second]
+
+
 def _resolve(collected: Collected, lock: NamesLock | None) -> Resolution:
     lock = lock or NamesLock()
     order = collected.wsdls
@@ -479,22 +483,31 @@ def _resolve(collected: Collected, lock: NamesLock | None) -> Resolution:
         key: {form: variant.name for variant in variants for form in variant.forms}
         for key, variants in lock.types.items()
     }
+    # A key's clusters are a function of the clusters it had and of the renames of the WSDLs
+    # that define it: a round recomputes them only where those moved (the first: everywhere).
+    orphaned: dict[Key, bool] = {}
+    before: dict[Key, tuple[list[Cluster], list[Cluster]]] = {}  # clusters -> refined
+    previous: dict[str, dict[RenameKey, str]] | None = None
     for _ in range(MAX_ROUNDS):
-        refined = {
-            key: [
+        moved = {wsdl for wsdl in order if previous is None or previous[wsdl] != renames[wsdl]}
+        previous = renames
+        refined = {}
+        for key, clusters in partition.items():
+            still = moved.isdisjoint(collected.definitions[key])
+            if not still or key not in orphaned:
+                orphaned[key] = _orphaned(key, collected, renames, lock)
+            last = before.get(key)
+            if still and last is not None and _same_clusters(last[0], clusters):
+                refined[key] = last[1]
+                continue
+            refined[key] = [
                 part
                 for cluster in clusters
                 for part in _clusters(
-                    key,
-                    cluster.wsdls,
-                    collected,
-                    renames,
-                    owners.get(key, {}),
-                    _orphaned(key, collected, renames, lock),
+                    key, cluster.wsdls, collected, renames, owners.get(key, {}), orphaned[key]
                 )
             ]
-            for key, clusters in partition.items()
-        }
+            before[key] = (clusters, refined[key])
         new_names = _name_clusters(refined, collected, renames, lock)
         stable = new_names == names and all(
             [c.wsdls for c in refined[key]] == [c.wsdls for c in partition[key]]
