@@ -86,7 +86,7 @@ def build_output(project: Project, verify: bool = False) -> Output:
         # The worker processes format the models while the rest is planned and rendered.
         formatting.submit({f"altinn2/models/{m}.py": text for m, text in models.files.items()})
         services = plan_services(spec, coverage, models)
-        env = environment(project.templates_dir)
+        env = environment(project.templates_dir, stages.compiled_templates)
         xmlcontext = verbatim["altinn2/runtime/xmlcontext.py"]
         python: dict[str, str] = {}  # laid out by black's rules where known, else for black
         laid_out: dict[str, str] = {}

@@ -25,7 +25,7 @@ def write_output(output: Output, target: Path) -> bool:
     """Make `target` hold exactly `output`, in one swap; False (nothing written) when it holds
     exactly that already (build and cache artefacts aside, as `differences` has them)."""
     recover(target)  # what a killed run left beside, before looking at the tree
-    if target.is_dir() and not differences(output, target):
+    if holds(target, output):
         return False
     with replaced_tree(target, output.files):
         pass
@@ -71,6 +71,15 @@ def existing_files(target: Path) -> dict[str, Path]:
             if path.is_file() and not is_artefact(relative):
                 found[relative.as_posix()] = path
     return found
+
+
+def holds(target: Path, output: Output) -> bool:
+    """Whether `target` holds exactly `output`'s files (`differences` finds none); reads up
+    to the first difference."""
+    present = existing_files(target)
+    return present.keys() == output.files.keys() and all(
+        present[path].read_bytes() == data for path, data in output.files.items()
+    )
 
 
 def differences(output: Output, target: Path) -> list[str]:

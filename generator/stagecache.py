@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 from collections.abc import Callable
@@ -114,13 +115,23 @@ class StageCache:
         """Store `result` under `key` (from `recall`)."""
         self.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
+    @property
+    def compiled_templates(self) -> Path:
+        """Jinja's bytecode cache, one folder per generator (its settings are the generator's
+        code; Jinja keys each template by its source and checks its own and Python's version)."""
+        return self.folder / f"templates-{FINGERPRINT[:16]}"
+
     def keep_only_used(self) -> None:
-        """Remove every entry (and leftover temporary file) this run did not use."""
+        """Remove every entry (and leftover temporary file) this run did not use, and the
+        compiled templates of other generators."""
         if not self.folder.is_dir():
             return
-        for path in self.folder.glob("*/*"):
+        for path in self.folder.glob("??/*"):
             if path.name not in self.used:
                 path.unlink(missing_ok=True)
+        for folder in self.folder.glob("templates-*"):
+            if folder != self.compiled_templates:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 class NoCache(StageCache):
@@ -137,6 +148,10 @@ class NoCache(StageCache):
 
     def keep(self, key: str, result: object) -> None:
         pass
+
+    @property
+    def compiled_templates(self) -> None:  # type: ignore[override]
+        return None
 
     def keep_only_used(self) -> None:
         pass
