@@ -6,8 +6,9 @@ generator's own code with its libraries (`stagecache.FINGERPRINT`): the digest o
 `.cache/stages/last-output` (with the stage cache: a cleared stage cache is a cold run); when
 the next run finds the same digest, the output is what a generation would make again, byte for
 byte, and only has to be in generated/ (nothing is written when it already is; a file edited by
-hand is put back). The record carries the hash of its own bytes and is ignored, as is one that
-does not unpickle, when that does not match. `check` never reads it: it regenerates everything.
+hand is put back). The record starts with its digest and the hash of the rest, and is ignored
+when that hash does not match or the rest does not unpickle. `check` never reads it: it
+regenerates everything.
 """
 
 from __future__ import annotations
@@ -62,27 +63,29 @@ class LastOutput:
     def load(self, digest: str) -> Output | None:
         """The output remembered under `digest`, or None (another digest, or no good record)."""
         try:
-            stored = self.path.read_bytes()
+            with self.path.open("rb") as file:
+                if file.readline() != digest.encode() + b"\n":
+                    return None  # another run's: not even read on
+                check = file.readline().rstrip(b"\n")
+                data = file.read()
         except OSError:
             return None
-        check, _, data = stored.partition(b"\n")
         if check != hashlib.sha256(data).hexdigest().encode():
             return None  # damaged: generated again, never trusted
         try:
-            remembered_digest, output = pickle.loads(data)
+            output = pickle.loads(data)
         except Exception:  # a record of another layout
             return None
-        if remembered_digest != digest or not isinstance(output, Output):
-            return None
-        return output
+        return output if isinstance(output, Output) else None
 
     def save(self, digest: str, output: Output) -> None:
-        data = pickle.dumps((digest, output), protocol=pickle.HIGHEST_PROTOCOL)
+        """Remember `output` under `digest`: the digest, the hash of the rest, the output."""
+        data = pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as file:
-                file.write(hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+                file.write(f"{digest}\n{hashlib.sha256(data).hexdigest()}\n".encode() + data)
             os.replace(temporary, self.path)
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

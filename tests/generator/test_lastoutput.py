@@ -107,5 +107,5 @@ def test_a_damaged_record_or_one_of_another_layout_is_not_used(project: Project)
     record.path.write_bytes(data[:-1] + bytes([data[-1] ^ 1]))
     assert record.load("digest") is None
     body = b"not a pickle"
-    record.path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
+    record.path.write_bytes(b"digest\n" + hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     assert record.load("digest") is None
