@@ -11,19 +11,9 @@ from typing import ParamSpec, TypeVar
 
 import click
 
-from generator.cache import WsdlCache
-from generator.coverage import cover
 from generator.errors import LockMismatchError, UserError
-from generator.generate import (
-    build_output,
-    differences,
-    names_lock_differs,
-    write_names_lock,
-    write_output,
-)
-from generator.lint import render_json, render_table
+from generator.output import Output, differences, names_lock_differs, write_names_lock, write_output
 from generator.project import Project
-from generator.spec import load_spec
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -50,6 +40,14 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
             sys.exit(exc.exit_code)
 
     return run
+
+
+def build_output(project: Project, verify: bool = False) -> Output:
+    """`generator.generate.build_output`, imported when a command builds (the generating
+    modules are most of the start-up: `generate` with nothing to do does without them)."""
+    from generator.generate import build_output as build
+
+    return build(project, verify)
 
 
 def _project(root: Path | None) -> Project:
@@ -97,6 +95,7 @@ def fetch_command(
 ) -> None:
     """Fill spec/wsdl/ with every WSDL/XSD the spec's endpoints need and write spec/wsdl.lock."""
     from generator.fetch import HttpSource, MirrorSource, Source, fetch  # httpx: fetch only
+    from generator.spec import load_spec
 
     project = _project(root)
     spec = load_spec(project.spec_path)
@@ -134,6 +133,11 @@ def fetch_command(
 @reports_errors
 def lint_command(root: Path | None, as_json: bool, strict: bool) -> None:
     """Cross-check every row of the spec against the WSDLs in the cache."""
+    from generator.cache import WsdlCache
+    from generator.coverage import cover
+    from generator.lint import render_json, render_table
+    from generator.spec import load_spec
+
     project = _project(root)
     spec = load_spec(project.spec_path)
     items = cover(spec, WsdlCache.open(project))
@@ -155,20 +159,35 @@ def lint_command(root: Path | None, as_json: bool, strict: bool) -> None:
 @reports_errors
 def generate_command(root: Path | None) -> None:
     """Regenerate generated/ from the spec, the WSDL cache and templates/ (atomically)."""
+    from generator.lastoutput import LastOutput, input_digest
+
     project = _project(root)
     started = time.perf_counter()
-    output = build_output(project)
-    write_output(output, project.generated_dir)
+    # Inputs the last run made its output from: that output again, without generating.
+    digest = input_digest(project)
+    last = LastOutput(project)
+    output = last.load(digest)
+    remember = False
+    if output is None:
+        output = build_output(project)
+        # Remembered only when no input changed while it was made (it is then theirs).
+        remember = input_digest(project) == digest
+    written = write_output(output, project.generated_dir)
     write_names_lock(output, project)
+    if remember:
+        last.save(digest, output)
     elapsed = time.perf_counter() - started
     for line in output.report:  # how the schemas of the WSDLs were merged
         click.echo(f"  {line}")
     for line in output.divergences:  # what a reviewer must look at
         click.echo(f"warning: {line}", err=True)
-    click.echo(
-        f"wrote {len(output.files)} files to {project.relative(project.generated_dir)}/ "
-        f"in {elapsed:.1f} s"
-    )
+    where = project.relative(project.generated_dir)
+    if written:
+        click.echo(f"wrote {len(output.files)} files to {where}/ in {elapsed:.1f} s")
+    else:
+        click.echo(
+            f"{where}/ is up to date ({len(output.files)} files, none written) in {elapsed:.1f} s"
+        )
 
 
 @main.command(name="check")

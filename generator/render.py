@@ -14,9 +14,14 @@ from generator.services import ServiceModule, source
 from generator.spec import Spec
 
 
-def environment(templates: Path) -> jinja2.Environment:
+def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """The templates' environment; `compiled`: a folder that keeps each template's compiled
+    code under the hash of its source (Jinja's bytecode cache), for the next run."""
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

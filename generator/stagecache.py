@@ -2,8 +2,8 @@
 
 Some stages are pure functions of a text or bytes input and of the generator itself: xsdata's
 parse of one merged schema document, the layout of one rendered module. Their results are kept
-under the hash of the input, of the stage's name and of `FINGERPRINT` (every source file of the
-generator and the versions of the libraries it runs), in `.cache/stages/` of the workspace
+under the hash of the input, of the stage's name and of `FINGERPRINT` (every file of the
+generator, the versions of the libraries it runs and Python's), in `.cache/stages/` of the workspace
 (git-ignored, beside the formatting cache). An entry carries the hash of its own bytes and is
 ignored when that does not match (a damaged entry is computed again, never trusted); a result
 that cannot be read back is computed again too. Each run removes the entries it did not use.
@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
+import sys
 import tempfile
 from collections.abc import Callable
 from importlib.metadata import version
@@ -23,18 +25,20 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-LIBRARIES = ("xsdata", "lxml", "jinja2", "black", "isort")
+LIBRARIES = ("xsdata", "lxml", "jinja2", "black", "isort", "PyYAML")
 
 
 def _fingerprint() -> str:
-    """The generator's own source and its libraries' versions: any change there is a new key."""
-    digest = hashlib.sha256()
+    """The generator's own files, its libraries' versions and Python's: any change there is a
+    new key."""
+    digest = hashlib.sha256(f"{sys.implementation.name} {sys.version}\0".encode())
     for name in LIBRARIES:
         digest.update(f"{name} {version(name)}\0".encode())
     package = Path(__file__).resolve().parent
-    for path in sorted(package.rglob("*.py")):
-        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
@@ -93,13 +97,41 @@ class StageCache:
         self.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
         return result
 
+    def recall(self, stage: str, data: bytes) -> tuple[str, object | None]:
+        """The key of (`stage`, `data`) and the result stored under it (None when there is none
+        or it cannot be read back): for a stage that computes its misses together (`keep`)."""
+        key = self.key(stage, data)
+        self.used.add(key)
+        stored = self.get(key)
+        if stored is not None:
+            try:
+                result: object = pickle.loads(stored)
+                return key, result
+            except Exception:  # an entry of another layout: computed again
+                pass
+        return key, None
+
+    def keep(self, key: str, result: object) -> None:
+        """Store `result` under `key` (from `recall`)."""
+        self.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+
+    @property
+    def compiled_templates(self) -> Path:
+        """Jinja's bytecode cache, one folder per generator (its settings are the generator's
+        code; Jinja keys each template by its source and checks its own and Python's version)."""
+        return self.folder / f"templates-{FINGERPRINT[:16]}"
+
     def keep_only_used(self) -> None:
-        """Remove every entry (and leftover temporary file) this run did not use."""
+        """Remove every entry (and leftover temporary file) this run did not use, and the
+        compiled templates of other generators."""
         if not self.folder.is_dir():
             return
-        for path in self.folder.glob("*/*"):
+        for path in self.folder.glob("??/*"):
             if path.name not in self.used:
                 path.unlink(missing_ok=True)
+        for folder in self.folder.glob("templates-*"):
+            if folder != self.compiled_templates:
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 class NoCache(StageCache):
@@ -110,6 +142,16 @@ class NoCache(StageCache):
 
     def remembered(self, stage: str, data: bytes, compute: Callable[[], T]) -> T:
         return compute()
+
+    def recall(self, stage: str, data: bytes) -> tuple[str, object | None]:
+        return "", None
+
+    def keep(self, key: str, result: object) -> None:
+        pass
+
+    @property
+    def compiled_templates(self) -> None:  # type: ignore[override]
+        return None
 
     def keep_only_used(self) -> None:
         pass

@@ -17,11 +17,13 @@ def build_codecs(
     runtime_sources: dict[str, str],
     outputs: set[tuple[str, str]],
     inputs: set[tuple[str, str]],
+    only: set[str] | None = None,
 ) -> dict[str, str]:
     """The codec modules ({path inside generated/: source}): decoders for the output classes
     `outputs`, encoders for the request classes `inputs` ((model module, class name) pairs),
-    planned from the models' xsdata metadata; `runtime_sources`: the runtime modules that
-    define xsdata's context ({"altinn2.runtime.xmlcontext": source, ...})."""
+    planned from the models' xsdata metadata (of the model modules `only` names, given it;
+    `model_sources` then needs only the modules the roots import); `runtime_sources`: the
+    runtime modules that define xsdata's context ({"altinn2.runtime.xmlcontext": source, ...})."""
     sources = dict(model_sources)
     sources.update(runtime_sources)
     with imported(sources) as modules:
@@ -36,7 +38,7 @@ def build_codecs(
         encoders = plan_encoders(context, classes(inputs))
         # each message class's element name, so that a call needs no xsdata context for it
         qnames = {cls: context.build(cls).qname for cls in classes(outputs | inputs)}
-        return render_codecs(env, decoders, encoders, qnames)
+        return render_codecs(env, decoders, encoders, qnames, only)
 
 
 __all__ = ["build_codecs"]

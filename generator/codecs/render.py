@@ -457,21 +457,32 @@ def _index_set(indices: Iterable[int]) -> str:
     return f"frozenset({{{', '.join(map(str, found))}}})"
 
 
+def codec_path(module: str) -> str:
+    """Where the codecs of model module `module` (`altinn2.models.x`) go in generated/."""
+    return f"altinn2/codecs/{_short(module)}.py"
+
+
+def render_codecs_init(env: jinja2.Environment) -> dict[str, str]:
+    return {"altinn2/codecs/__init__.py": env.get_template("codecs_init.py.jinja").render()}
+
+
 def render_codecs(
     env: jinja2.Environment,
     plans: dict[type, ClassPlan],
     encoders: dict[type, EncoderPlan],
     qnames: dict[type, str],
+    only: set[str] | None = None,
 ) -> dict[str, str]:
-    """{path inside generated/: source} of every codec module, and the package's __init__;
-    `qnames`: the element name of each class an operation reads or writes."""
+    """{path inside generated/: source} of every codec module (of the model modules `only`
+    names, given it), and the package's __init__; `qnames`: the element name of each class an
+    operation reads or writes."""
     everything: list[ClassPlan | EncoderPlan] = [*plans.values(), *encoders.values()]
     modules = sorted({plan.module for plan in everything})
-    files = {"altinn2/codecs/__init__.py": env.get_template("codecs_init.py.jinja").render()}
+    if only is not None:
+        modules = [module for module in modules if module in only]
+    files = render_codecs_init(env)
     template = env.get_template("codecs.py.jinja")
     for module in modules:
         view = module_view(module, plans, encoders, qnames)
-        files[f"altinn2/codecs/{_short(module)}.py"] = template.render(
-            view=view, conversions=CONVERSIONS, str=_str
-        )
+        files[codec_path(module)] = template.render(view=view, conversions=CONVERSIONS, str=_str)
     return files

@@ -109,8 +109,8 @@ def build_models(
     """The models of every schema in `cache`, variants named as the `names` lock says;
     `messages`: the element names of requests and of answers (see `requests.request_only`);
     xsdata's classes of each schema document from `stages` where it has them."""
-    schemas = merged_schemas(cache, names)
     stages = stages or NoCache()
+    schemas = merged_schemas(cache, names, stages)
     classes: list[Class] = []
     for index, (namespace, document) in enumerate(sorted(schemas.documents.items())):
         location = f"urn:altinn2:schema:{index:02d}"
@@ -131,7 +131,7 @@ def build_models(
     generator = WcfGenerator(config)
     generator.filters.request_only = request_only(final, *messages)
     files: dict[str, str] = {}
-    for module, source in generator.render_modules(final):
+    for module, source in generator.render_modules(final, stages):
         namespaces = sorted({cls.target_namespace or "" for cls in final if cls.module == module})
         doc = (
             f"Models of {', '.join(namespaces)}."

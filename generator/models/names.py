@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from generator.errors import UserError
+from generator.lock import LOADER
 
 LOCK_VERSION = 1
 HEADER = """\
@@ -78,7 +79,7 @@ class NamesLock:
 def read_names_lock(path: Path) -> NamesLock:
     """The lock at `path`; an empty one when there is none yet."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
     except FileNotFoundError:
         return NamesLock()
     except yaml.YAMLError as exc:

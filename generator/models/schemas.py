@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from lxml import etree
@@ -34,6 +35,8 @@ from generator.errors import WsdlError
 from generator.models.docs import SERIALIZATION, convert_docs
 from generator.models.names import NamesLock, Variant, assign_names, form_hash
 from generator.models.variants import describe, detached, union
+from generator.stagecache import NoCache, StageCache
+from generator.wsdl import Wsdl
 from generator.wsdl.model import SecurityProfile
 from generator.wsdl.namespaces import XSD, q
 from generator.wsdl.xml import resolve_qname
@@ -111,6 +114,7 @@ class CanonMemo:
     def __init__(self) -> None:
         self._references: dict[int, tuple[etree._Element, tuple[RenameKey, ...]]] = {}
         self._canons: dict[tuple[int, tuple[str | None, ...]], Canon] = {}
+        self._forms: dict[tuple[int, tuple[str | None, ...]], str] = {}
 
     def _references_of(self, element: etree._Element) -> tuple[RenameKey, ...]:
         entry = self._references.get(id(element))
@@ -127,12 +131,25 @@ class CanonMemo:
             entry = self._references[id(element)] = (element, tuple(sorted(found)))
         return entry[1]
 
-    def canon(self, element: etree._Element, renames: dict[RenameKey, str]) -> Canon:
+    def _key(
+        self, element: etree._Element, renames: dict[RenameKey, str]
+    ) -> tuple[int, tuple[str | None, ...]]:
         references = self._references_of(element)
-        key = (id(element), tuple(renames.get(reference) for reference in references))
+        return (id(element), tuple(renames.get(reference) for reference in references))
+
+    def canon(self, element: etree._Element, renames: dict[RenameKey, str]) -> Canon:
+        key = self._key(element, renames)
         found = self._canons.get(key)
         if found is None:
             found = self._canons[key] = canon_renamed(element, renames)
+        return found
+
+    def form(self, element: etree._Element, renames: dict[RenameKey, str]) -> str:
+        """`form_hash` of the canon, remembered with it."""
+        key = self._key(element, renames)
+        found = self._forms.get(key)
+        if found is None:
+            found = self._forms[key] = form_hash(self.canon(element, renames))
         return found
 
 
@@ -142,6 +159,11 @@ _MEMO = CanonMemo()
 def _canon(element: etree._Element, renames: dict[RenameKey, str]) -> Canon:
     """`canon_renamed` through the current `resolve`'s memo."""
     return _MEMO.canon(element, renames)
+
+
+def _form(element: etree._Element, renames: dict[RenameKey, str]) -> str:
+    """`form_hash` of `_canon`, through the current `resolve`'s memo."""
+    return _MEMO.form(element, renames)
 
 
 @dataclass
@@ -161,40 +183,86 @@ def wsdl_flavour(security: SecurityProfile, soap_version: str) -> str:
     return "Basic"
 
 
-def collect(cache: WsdlCache) -> Collected:
+@dataclass(frozen=True)
+class WsdlDefinitions:
+    """What one WSDL (with its imports) contributes to `Collected`: a pure function of its
+    schemas, messages and binding, so that a regeneration reads it from the stage cache."""
+
+    flavour: str
+    message_elements: frozenset[str]
+    referenced_elements: frozenset[str]  # ref= targets
+    definitions: tuple[tuple[Key, bytes], ...]  # each global definition, docs converted
+
+
+def wsdl_definitions(name: str, wsdl: Wsdl) -> WsdlDefinitions:
+    binding = wsdl.main_binding()
+    parts = {
+        part.element for message in wsdl.messages.values() for part in message.parts if part.element
+    }
+    referenced = set()
+    definitions: dict[Key, etree._Element] = {}
+    for schema in wsdl.schemas:
+        namespace = schema.target_namespace
+        for element in schema.element.iter(q(XSD, "element")):
+            if element.get("ref"):
+                ref_ns, ref_local = _split(element, element.get("ref", ""))
+                referenced.add(f"{{{ref_ns}}}{ref_local}")
+        for child in schema.element:
+            if not isinstance(child.tag, str) or not child.tag.startswith(f"{{{XSD}}}"):
+                continue
+            kind = str(etree.QName(child).localname)
+            if kind not in GLOBAL_KINDS:
+                continue
+            copy = etree.fromstring(etree.tostring(child))  # keeps the in-scope prefixes
+            convert_docs(copy)
+            key = (kind, namespace, child.get("name", ""))
+            earlier = definitions.get(key)
+            if earlier is not None and canon(earlier, with_docs=False) != canon(
+                copy, with_docs=False
+            ):
+                raise WsdlError(
+                    f"{name}: {kind} {{{namespace}}}{key[2]} is defined twice, differently"
+                )
+            definitions[key] = copy
+    return WsdlDefinitions(
+        wsdl_flavour(binding.policy.security, binding.soap_version),
+        frozenset(parts),
+        frozenset(referenced),
+        tuple((key, etree.tostring(copy)) for key, copy in definitions.items()),
+    )
+
+
+def _definitions_input(name: str, wsdl: Wsdl) -> bytes:
+    """Everything `wsdl_definitions` reads, as one text for the stage cache."""
+    binding = wsdl.main_binding()
+    parts = sorted(
+        part.element for message in wsdl.messages.values() for part in message.parts if part.element
+    )
+    head = f"{name}\0{binding.policy.security.name}\0{binding.soap_version}\0{parts!r}\0"
+    return head.encode() + b"\0".join(
+        schema.target_namespace.encode() + b"\0" + etree.tostring(schema.element)
+        for schema in wsdl.schemas
+    )
+
+
+def collect(cache: WsdlCache, stages: StageCache | None = None) -> Collected:
+    """Every WSDL's definitions (`wsdl_definitions`, from `stages` where it has them), each
+    definition a copy of its own, parsed from its text."""
+    stages = stages or NoCache()
     files = sorted({name for name in cache.lock.endpoints.values() if name})
     collected = Collected(wsdls=files, flavours={})
     for name in files:
         wsdl = cache.wsdl(name)
-        binding = wsdl.main_binding()
-        collected.flavours[name] = wsdl_flavour(binding.policy.security, binding.soap_version)
-        for message in wsdl.messages.values():
-            parts = {part.element for part in message.parts if part.element}
-            collected.used_elements.update(parts)
-            collected.message_elements.update(parts)
-        for schema in wsdl.schemas:
-            namespace = schema.target_namespace
-            for element in schema.element.iter(q(XSD, "element")):
-                if element.get("ref"):
-                    ref_ns, ref_local = _split(element, element.get("ref", ""))
-                    collected.used_elements.add(f"{{{ref_ns}}}{ref_local}")
-            for child in schema.element:
-                if not isinstance(child.tag, str) or not child.tag.startswith(f"{{{XSD}}}"):
-                    continue
-                kind = str(etree.QName(child).localname)
-                if kind not in GLOBAL_KINDS:
-                    continue
-                copy = etree.fromstring(etree.tostring(child))  # keeps the in-scope prefixes
-                convert_docs(copy)
-                key = (kind, namespace, child.get("name", ""))
-                earlier = collected.definitions.setdefault(key, {}).get(name)
-                if earlier is not None and canon(earlier, with_docs=False) != canon(
-                    copy, with_docs=False
-                ):
-                    raise WsdlError(
-                        f"{name}: {kind} {{{namespace}}}{key[2]} is defined twice, differently"
-                    )
-                collected.definitions[key][name] = copy
+        found = stages.remembered(
+            "wsdl definitions",
+            _definitions_input(name, wsdl),
+            partial(wsdl_definitions, name, wsdl),
+        )
+        collected.flavours[name] = found.flavour
+        collected.used_elements |= found.message_elements | found.referenced_elements
+        collected.message_elements |= found.message_elements
+        for key, text in found.definitions:
+            collected.definitions.setdefault(key, {})[name] = etree.fromstring(text)
     return collected
 
 
@@ -296,7 +364,7 @@ def _clusters(
     merged: list[tuple[etree._Element, list[list[str]], set[str]]] = []
     for group in groups:
         element = _renamed_copy(copies[group[0]], renames[group[0]])
-        owner = owners.get(form_hash(_canon(copies[group[0]], renames[group[0]])))
+        owner = owners.get(_form(copies[group[0]], renames[group[0]]))
         for index, (union_so_far, members, names) in enumerate(merged):
             if (owner is not None and names - {owner}) or (
                 orphaned and (owner is None) == bool(names)
@@ -325,9 +393,7 @@ def _forms(
     key: Key, cluster: Cluster, collected: Collected, renames: dict[str, dict[RenameKey, str]]
 ) -> frozenset[str]:
     copies = collected.definitions[key]
-    return frozenset(
-        form_hash(_canon(copies[group[0]], renames[group[0]])) for group in cluster.groups
-    )
+    return frozenset(_form(copies[group[0]], renames[group[0]]) for group in cluster.groups)
 
 
 def _name_clusters(
@@ -385,7 +451,7 @@ def _orphaned(
     if not locked:
         return False
     copies = collected.definitions[key]
-    present = {form_hash(_canon(copy, renames[wsdl])) for wsdl, copy in copies.items()}
+    present = {_form(copy, renames[wsdl]) for wsdl, copy in copies.items()}
     return any(not variant.forms & present for variant in locked)
 
 
@@ -398,6 +464,10 @@ def resolve(collected: Collected, lock: NamesLock | None = None) -> Resolution:
         return _resolve(collected, lock)
     finally:
         _MEMO = CanonMemo()
+
+
+def _same_clusters(first: list[Cluster], second: list[Cluster]) -> bool:
+    return [cluster.wsdls for cluster in first] == [cluster.wsdls for cluster in second]
 
 
 def _resolve(collected: Collected, lock: NamesLock | None) -> Resolution:
@@ -413,22 +483,31 @@ def _resolve(collected: Collected, lock: NamesLock | None) -> Resolution:
         key: {form: variant.name for variant in variants for form in variant.forms}
         for key, variants in lock.types.items()
     }
+    # A key's clusters are a function of the clusters it had and of the renames of the WSDLs
+    # that define it: a round recomputes them only where those moved (the first: everywhere).
+    orphaned: dict[Key, bool] = {}
+    before: dict[Key, tuple[list[Cluster], list[Cluster]]] = {}  # clusters -> refined
+    previous: dict[str, dict[RenameKey, str]] | None = None
     for _ in range(MAX_ROUNDS):
-        refined = {
-            key: [
+        moved = {wsdl for wsdl in order if previous is None or previous[wsdl] != renames[wsdl]}
+        previous = renames
+        refined = {}
+        for key, clusters in partition.items():
+            still = moved.isdisjoint(collected.definitions[key])
+            if not still or key not in orphaned:
+                orphaned[key] = _orphaned(key, collected, renames, lock)
+            last = before.get(key)
+            if still and last is not None and _same_clusters(last[0], clusters):
+                refined[key] = last[1]
+                continue
+            refined[key] = [
                 part
                 for cluster in clusters
                 for part in _clusters(
-                    key,
-                    cluster.wsdls,
-                    collected,
-                    renames,
-                    owners.get(key, {}),
-                    _orphaned(key, collected, renames, lock),
+                    key, cluster.wsdls, collected, renames, owners.get(key, {}), orphaned[key]
                 )
             ]
-            for key, clusters in partition.items()
-        }
+            before[key] = (clusters, refined[key])
         new_names = _name_clusters(refined, collected, renames, lock)
         stable = new_names == names and all(
             [c.wsdls for c in refined[key]] == [c.wsdls for c in partition[key]]
@@ -584,8 +663,10 @@ class SchemaSet:
     element_variants: dict[str, dict[str, str]]
 
 
-def merged_schemas(cache: WsdlCache, lock: NamesLock | None = None) -> SchemaSet:
-    collected = collect(cache)
+def merged_schemas(
+    cache: WsdlCache, lock: NamesLock | None = None, stages: StageCache | None = None
+) -> SchemaSet:
+    collected = collect(cache, stages)
     resolution = resolve(collected, lock)
     by_namespace: dict[str, list[tuple[Key, etree._Element]]] = collections.defaultdict(list)
     dropped = []

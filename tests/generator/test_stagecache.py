@@ -1,19 +1,25 @@
-"""Stage results remembered by content (`generator.stagecache`): a regeneration after a change
+"""Stage results remembered by content (`generator.stagecache`), and the last output under its
+inputs' digest (`generator.lastoutput`): a regeneration after a change, or with nothing changed,
 gives byte for byte what a generation from empty caches gives, and an entry that is damaged or
 not a result is computed again, never trusted."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from lxml import etree
 
-from generator.generate import build_output
+from generator import cli
+from generator.generate import Output, build_output
 from generator.lock import Lock, LockedFile, read_lock, sha256
 from generator.project import Project
 from generator.stagecache import StageCache
 from generator.wsdl.namespaces import XSD, q
-from tests.generator.test_generate import make_workspace
+from tests.conftest import REPO
+from tests.generator.test_generate import make_workspace, tree
 
 BROKER_BASIC = "ServiceEngineExternal/BrokerServiceExternalBasic.svc.wsdl"
 
@@ -108,3 +114,55 @@ def test_a_warm_regeneration_after_a_wsdl_change_is_byte_identical_to_a_cold_one
     assert after.report == fresh.report and after.names_lock == fresh.names_lock
     changed = {path for path in after.files if after.files[path] != before.files.get(path)}
     assert "altinn2/models/broker_2015_06.py" in changed  # the change reached the output
+
+
+def generate(project: Project) -> str:
+    result = CliRunner().invoke(cli.main, ["generate", "--root", str(project.root)])
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()[-1]
+
+
+def with_names_lock(project: Project) -> Project:
+    shutil.copy(REPO / "spec" / "models.lock", project.names_lock_path)
+    return project
+
+
+def test_cached_generate_commands_write_what_a_cold_generate_writes(
+    fetched: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`generate` from empty caches, then with nothing changed (from the last run's record,
+    nothing built), with generated/ edited by hand, and after a WSDL change (the stage and
+    formatting caches of the earlier runs): every tree is byte for byte what a cold `generate`
+    of the same inputs writes."""
+    warm = with_names_lock(make_workspace(tmp_path / "warm", fetched))
+    assert generate(warm).startswith("wrote ")
+    first = tree(warm.generated_dir)
+    assert first == tree(REPO / "generated")  # the repository's inputs: its package
+
+    def no_build(project: Project, verify: bool = False) -> Output:
+        raise AssertionError("built although nothing changed")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(cli, "build_output", no_build)
+        assert "none written" in generate(warm)
+        assert tree(warm.generated_dir) == first
+        (warm.generated_dir / "altinn2" / "client.py").write_text("# edited\n", "utf-8")
+        (warm.generated_dir / "altinn2" / "models" / "enums.py").unlink()
+        assert generate(warm).startswith("wrote ")  # put back from the record
+        assert tree(warm.generated_dir) == first
+
+    add_optional_element(warm, "CachedCliProbe")
+    assert generate(warm).startswith("wrote ")
+    cold = with_names_lock(make_workspace(tmp_path / "cold", fetched))
+    add_optional_element(cold, "CachedCliProbe")
+    assert not cold.stage_cache_dir.exists() and not cold.format_cache_dir.exists()
+    generate(cold)
+    assert tree(warm.generated_dir) == tree(cold.generated_dir) != first
+    assert warm.names_lock_path.read_bytes() == cold.names_lock_path.read_bytes()
+    # The change rewrote spec/models.lock, an input: built once more (nothing to write), and
+    # from then on the record.
+    assert "none written" in generate(warm)
+    with monkeypatch.context() as patched:
+        patched.setattr(cli, "build_output", no_build)
+        assert "none written" in generate(warm)
+    assert CliRunner().invoke(cli.main, ["check", "--root", str(warm.root)]).exit_code == 0

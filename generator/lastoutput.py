@@ -1,0 +1,92 @@
+"""The last generation's output, remembered under the digest of everything it was made from.
+
+A generation reads the spec, the two locks, the WSDL cache, templates/, and runs the
+generator's own code with its libraries (`stagecache.FINGERPRINT`): the digest of all of that
+(`input_digest`) decides the output. `generate` keeps its output under that digest in
+`.cache/stages/last-output` (with the stage cache: a cleared stage cache is a cold run); when
+the next run finds the same digest, the output is what a generation would make again, byte for
+byte, and only has to be in generated/ (nothing is written when it already is; a file edited by
+hand is put back). The record starts with its digest and the hash of the rest, and is ignored
+when that hash does not match or the rest does not unpickle. `check` never reads it: it
+regenerates everything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from generator.output import Output
+from generator.project import Project
+from generator.stagecache import FINGERPRINT
+
+RECORD = "last-output"
+
+
+def input_digest(project: Project) -> str:
+    """Everything a generation reads, hashed: the generator (code, libraries, Python), the
+    spec, both locks, every file of the WSDL cache and of templates/."""
+    digest = hashlib.sha256(f"{FINGERPRINT}\0".encode())
+
+    def add(label: str, path: Path) -> None:
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            digest.update(f"{label}\0absent\0".encode())
+            return
+        digest.update(f"{label}\0{len(data)}\0".encode())
+        digest.update(data)
+
+    add("spec", project.spec_path)
+    add("lock", project.lock_path)
+    add("names", project.names_lock_path)
+    for name, folder in (("wsdl", project.cache_dir), ("templates", project.templates_dir)):
+        files = sorted(
+            path.relative_to(folder).as_posix()
+            for path in folder.rglob("*")
+            if "__pycache__" not in path.parts and path.is_file()
+        )
+        for relative in files:
+            add(f"{name}/{relative}", folder / relative)
+    return digest.hexdigest()
+
+
+class LastOutput:
+    """The output of the last successful `generate` of `project`, under its input digest."""
+
+    def __init__(self, project: Project) -> None:
+        self.path = project.stage_cache_dir / RECORD
+
+    def load(self, digest: str) -> Output | None:
+        """The output remembered under `digest`, or None (another digest, or no good record)."""
+        try:
+            with self.path.open("rb") as file:
+                if file.readline() != digest.encode() + b"\n":
+                    return None  # another run's: not even read on
+                check = file.readline().rstrip(b"\n")
+                data = file.read()
+        except OSError:
+            return None
+        if check != hashlib.sha256(data).hexdigest().encode():
+            return None  # damaged: generated again, never trusted
+        try:
+            output = pickle.loads(data)
+        except Exception:  # a record of another layout
+            return None
+        return output if isinstance(output, Output) else None
+
+    def save(self, digest: str, output: Output) -> None:
+        """Remember `output` under `digest`: the digest, the hash of the rest, the output."""
+        data = pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(f"{digest}\n{hashlib.sha256(data).hexdigest()}\n".encode() + data)
+            os.replace(temporary, self.path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
