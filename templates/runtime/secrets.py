@@ -36,13 +36,14 @@ _SECRET_OPEN_TAG = re.compile(
     r"<(?:[\w.-]+:)?(?:" + "|".join(SECRET_ELEMENTS) + r")\b[^>]*?(?<!/)>", re.IGNORECASE
 )
 # Eleven digits, not part of a longer number or a decimal (`12345678901.50`); a full stop or a
-# comma after them (end of a sentence, a list) does not make them any less an identity number.
-_NATIONAL_ID = r"(?<![\d-])(?<!\d[.,])\d{11}(?!\d)(?![.,]\d)"
-# A UUID (message and context identifiers) is matched first and kept whole: eleven digits in a
-# row in its last group (`…-a03344893087`) are no identity number.
-_UUID = r"[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Fa-f])"
+# comma after them (end of a sentence, a list) or a hyphen before them (`ref-…`) does not make
+# them any less an identity number.
+_NATIONAL_ID = r"(?<!\d)(?<!\d[.,])\d{11}(?!\d)(?![.,]\d)"
+# A UUID standing alone (message and context identifiers, `urn:uuid:…`) is matched first and
+# kept whole: eleven digits in a row in its last group (`…-a03344893087`) are no identity number.
+_UUID = r"(?<![0-9A-Za-z_])[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}(?![0-9A-Za-z_])"
 _NATIONAL_ID_OR_UUID = re.compile(f"(?P<uuid>{_UUID})|{_NATIONAL_ID}")
-_DIGITS = "0123456789"
+_WORD = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 # How far past a cut `Redactor.bytes` looks for a secret that the cut would split.
 _LOOKAHEAD = 1024
 
@@ -156,9 +157,11 @@ class Redactor:
             tag = _SECRET_OPEN_TAG.match(text, tag_start, cut)
             if tag is not None and tag.end() < cut:  # the cut is in a credential element's text
                 return tag.end()
-        if cut > 0 and text[cut - 1] in _DIGITS and text[cut] in _DIGITS:
-            start = cut - 1  # a number across the cut: an identity number, perhaps
-            while start > 0 and text[start - 1] in _DIGITS:
+        if cut > 0 and text[cut - 1] in _WORD and text[cut] in _WORD:
+            # A word or number across the cut: cut before it. Its part before the cut could
+            # read differently alone (an identity number, or a token that becomes a UUID).
+            start = cut - 1
+            while start > 0 and text[start - 1] in _WORD:
                 start -= 1
             return start
         for value in self._values:

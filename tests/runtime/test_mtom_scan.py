@@ -210,3 +210,16 @@ def test_feed_hands_bytes_and_feed_view_views_of_the_chunk() -> None:
             assert isinstance(event, PartView) and event.data.obj is chunk  # not a copy
         else:
             assert isinstance(event, PartData) and isinstance(event.data, bytes)
+
+
+@pytest.mark.parametrize("size", [100, 300 * 1024])  # below and above FOREIGN_FROM
+def test_feed_reads_a_bytearray_as_bytes(size: int) -> None:
+    boundary = "bd"
+    closing = f"\r\n--{boundary}--\r\n".encode()
+    head = message(boundary, [("a", b"")])[: -len(closing)]
+    reader = MultipartReader(content_type(boundary))
+    events = [*reader.feed(head), *reader.feed(bytearray(b"x" * size)), *reader.feed(closing)]
+    reader.close()
+    data = b"".join(event.data for event in events if isinstance(event, PartData))
+    assert data == b"x" * size
+    assert not any(isinstance(event, PartView) for event in events)

@@ -350,3 +350,29 @@ def test_redactor_keeps_uuids_whole_but_not_an_id_before_one() -> None:
     # an identity number that a UUID-shaped run starts inside is still masked (leftmost match)
     assert redactor.text(f"{SSN}-9b1d-4c3e-8a7f-b0334489308a") == "***-9b1d-4c3e-8a7f-b0334489308a"
     assert redactor.text(f"id {SSN}, context {identifier}") == f"id ***, context {identifier}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"ref-{SSN}",
+        f"ssn: -{SSN}",
+        f"{SSN}-{SSN}",
+        f"urn:uuid:5f0c7e2a-9b1d-4c3e-8a7f-b03344893087-{SSN}",
+        f"5f0c7e2a-9b1d-4c3e-8a7f-b{SSN}x",  # UUID-shaped, but inside a longer token
+        f"zz5f0c7e2a-9b1d-4c3e-8a7f-b{SSN}",
+        f"5f0c7e2a-9b1d-4c3e-8a7f-b{SSN}_1",
+    ],
+)
+def test_an_identity_number_beside_a_hyphen_or_in_a_uuid_shaped_token_is_masked(text: str) -> None:
+    assert SSN not in Redactor().text(text)
+
+
+def test_a_cut_never_turns_a_masked_token_into_a_kept_uuid() -> None:
+    # whole, the token's last group has 13 characters (no UUID): its number is masked; cut just
+    # after the digits, what is left would read as a UUID and be kept
+    for after in ("c", "_"):
+        text = f"ctx 5f0c7e2a-9b1d-4c3e-8a7f-b{SSN}{after} tail"
+        assert SSN not in Redactor().text(text)
+        for limit in range(len(text) + 1):
+            assert SSN not in Redactor().bytes(text.encode(), limit=limit), limit

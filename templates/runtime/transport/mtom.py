@@ -344,7 +344,8 @@ class PartEnd:
 
 
 def _data(chunk: Chunk) -> PartData | PartView:
-    return PartData(chunk) if isinstance(chunk, bytes) else PartView(chunk)
+    """A view of the caller's buffer stays one (`feed_view`); any other bytes-like is bytes."""
+    return PartView(chunk) if isinstance(chunk, memoryview) else PartData(bytes(chunk))
 
 
 Event = PartStart | PartData | PartEnd

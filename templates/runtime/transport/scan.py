@@ -51,6 +51,8 @@ def memmem_finder() -> Finder | None:
         if isinstance(data, bytes):
             pointer = char_p(data)  # points into the bytes object itself
             base = void_p.from_buffer(pointer).value  # that pointer, read back
+        elif not isinstance(data, memoryview):  # a bytearray, say: searched by its own find
+            return python_find(data, needle)
         elif data.readonly or not data.c_contiguous or data.ndim != 1 or data.itemsize != 1:
             return python_find(data, needle)  # ctypes reaches only a writable buffer uncopied
         else:
