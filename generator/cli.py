@@ -112,7 +112,9 @@ def fetch_command(
         source = HttpSource(base, timeout=timeout, attempts=attempts)
         where = base
     try:
-        result = fetch(project, spec.endpoint_paths, source, locked=locked)
+        # spec/wsdl/ is swapped as generated/ is: one writer at a time, never under a generation.
+        with workspace_lock(project.run_lock_path):
+            result = fetch(project, spec.endpoint_paths, source, locked=locked)
     finally:
         if isinstance(source, HttpSource):
             source.close()

@@ -1,16 +1,22 @@
 """One `generate` at a time (`generator.runlock`): a second run started while the first writes
 generated/ waits for it, and the tree swapped in is complete; `generate` says when it rewrote
-spec/models.lock, and a record built while the generator's code changed is not kept."""
+spec/models.lock, and a record built while the generator's code changed is not kept; `fetch`
+swaps the WSDL cache under the same lock."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import pathlib
 import threading
+from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from generator import cli, runlock
+from generator import atomic, cli, fetch, runlock
 from generator.lastoutput import LastOutput
 from generator.output import Output
 from generator.project import Project
@@ -106,3 +112,34 @@ def test_a_record_built_while_the_generator_changed_is_not_kept(
     monkeypatch.setattr(cli, "build_output", lambda project, verify=False: OUTPUT)
     cli.regenerate(project)
     assert LastOutput(project).path.exists()  # built with the code it names: kept
+
+
+def lock_is_held(project: Project) -> bool:
+    """Whether another open file of the workspace lock is refused it now."""
+    handle = os.open(project.run_lock_path, os.O_RDWR)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(handle)
+    return False
+
+
+def test_fetch_swaps_the_wsdl_cache_under_the_workspace_lock(
+    workspace: Project, mirror: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held: list[bool] = []
+    replaced_tree = atomic.replaced_tree
+
+    def noted(target: Path, files: Mapping[str, bytes]) -> AbstractContextManager[None]:
+        held.append(lock_is_held(workspace))
+        return replaced_tree(target, files)
+
+    monkeypatch.setattr(fetch, "replaced_tree", noted)
+    result = CliRunner().invoke(
+        cli.main, ["fetch", "--root", str(workspace.root), "--from", str(mirror)]
+    )
+    assert result.exit_code == 0, result.output
+    assert held == [True]
+    assert not lock_is_held(workspace)  # released
