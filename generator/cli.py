@@ -14,6 +14,7 @@ import click
 from generator.errors import LockMismatchError, UserError
 from generator.output import Output, differences, names_lock_differs, write_names_lock, write_output
 from generator.project import Project
+from generator.runlock import workspace_lock
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -111,7 +112,9 @@ def fetch_command(
         source = HttpSource(base, timeout=timeout, attempts=attempts)
         where = base
     try:
-        result = fetch(project, spec.endpoint_paths, source, locked=locked)
+        # spec/wsdl/ is swapped as generated/ is: one writer at a time, never under a generation.
+        with workspace_lock(project.run_lock_path):
+            result = fetch(project, spec.endpoint_paths, source, locked=locked)
     finally:
         if isinstance(source, HttpSource):
             source.close()
@@ -159,35 +162,49 @@ def lint_command(root: Path | None, as_json: bool, strict: bool) -> None:
 @reports_errors
 def generate_command(root: Path | None) -> None:
     """Regenerate generated/ from the spec, the WSDL cache and templates/ (atomically)."""
-    from generator.lastoutput import LastOutput, input_digest
-
     project = _project(root)
     started = time.perf_counter()
-    # Inputs the last run made its output from: that output again, without generating.
-    digest = input_digest(project)
-    last = LastOutput(project)
-    output = last.load(digest)
-    remember = False
-    if output is None:
-        output = build_output(project)
-        # Remembered only when no input changed while it was made (it is then theirs).
-        remember = input_digest(project) == digest
-    written = write_output(output, project.generated_dir)
-    write_names_lock(output, project)
-    if remember:
-        last.save(digest, output)
+    output, written, names_written = regenerate(project)
     elapsed = time.perf_counter() - started
     for line in output.report:  # how the schemas of the WSDLs were merged
         click.echo(f"  {line}")
     for line in output.divergences:  # what a reviewer must look at
         click.echo(f"warning: {line}", err=True)
     where = project.relative(project.generated_dir)
+    names = project.relative(project.names_lock_path)
+    also = f", {names} rewritten" if names_written else ""
     if written:
-        click.echo(f"wrote {len(output.files)} files to {where}/ in {elapsed:.1f} s")
+        click.echo(f"wrote {len(output.files)} files to {where}/{also} in {elapsed:.1f} s")
     else:
         click.echo(
-            f"{where}/ is up to date ({len(output.files)} files, none written) in {elapsed:.1f} s"
+            f"{where}/ is up to date ({len(output.files)} files, none written{also}) "
+            f"in {elapsed:.1f} s"
         )
+
+
+def regenerate(project: Project) -> tuple[Output, bool, bool]:
+    """`generate`: the output, whether generated/ was written and whether spec/models.lock was.
+    One run at a time (the workspace lock, from the input digest to the saved record)."""
+    from generator import stagecache
+    from generator.lastoutput import LastOutput, input_digest
+
+    with workspace_lock(project.run_lock_path):
+        # Inputs the last run made its output from: that output again, without generating.
+        digest = input_digest(project)
+        last = LastOutput(project)
+        output = last.load(digest)
+        remember = False
+        if output is None:
+            output = build_output(project)
+            # Remembered only when no input changed while it was made (it is then theirs),
+            # the generator's code included (FINGERPRINT was taken before it was imported).
+            unchanged = stagecache.fingerprint() == stagecache.FINGERPRINT
+            remember = unchanged and input_digest(project) == digest
+        written = write_output(output, project.generated_dir)
+        names_written = write_names_lock(output, project)
+        if remember:
+            last.save(digest, output)
+    return output, written, names_written
 
 
 @main.command(name="check")
@@ -196,8 +213,9 @@ def generate_command(root: Path | None) -> None:
 def check_command(root: Path | None) -> None:
     """Exit 0 when generated/ is exactly what `generate` makes today, else 1 naming each file."""
     project = _project(root)
-    output = build_output(project, verify=True)
-    problems = differences(output, project.generated_dir)
+    with workspace_lock(project.run_lock_path, shared=True):  # never a tree mid-swap
+        output = build_output(project, verify=True)
+        problems = differences(output, project.generated_dir)
     problems += [
         f"black formats {path} otherwise than the generator lays it out (a layout rule of "
         "generator/blackened.py or generator/codecs/layout.py is not black's)"

@@ -21,6 +21,7 @@ import black
 import isort
 
 from generator.models.render import LINE_LENGTH
+from generator.stagecache import FINGERPRINT, is_kept
 
 ISORT = isort.Config(
     profile="black", line_length=LINE_LENGTH, known_first_party=["altinn2"], combine_as_imports=True
@@ -51,7 +52,7 @@ class FormatCache:
         self.folder = folder
 
     def key(self, source: str) -> str:
-        return _digest(f"{SETTINGS}\0{source}")
+        return _digest(f"{FINGERPRINT}\0{SETTINGS}\0{source}")
 
     def path(self, key: str) -> Path:
         return self.folder / key[:2] / key
@@ -77,11 +78,11 @@ class FormatCache:
             raise
 
     def keep_only(self, keys: set[str]) -> None:
-        """Remove every entry (and leftover temporary file) not in `keys`."""
+        """Remove every entry (and a killed run's temporary file) not in `keys`."""
         if not self.folder.is_dir():
             return
         for path in self.folder.glob("*/*"):
-            if path.name not in keys:
+            if path.name not in keys and not is_kept(path):
                 path.unlink(missing_ok=True)
 
 

@@ -82,7 +82,9 @@ def build_output(project: Project, verify: bool = False) -> Output:
     # Copied as they are, not formatted again: isort and black leave them unchanged (`make
     # style` checks them with black; tests/generator/test_formatcache.py with format_source).
     verbatim = static_sources(project.templates_dir)
-    with Formatting(FormatCache(project.format_cache_dir), verify) as formatting:
+    # `check` formats every module itself: no formatted text is taken from the cache.
+    formats = None if verify else FormatCache(project.format_cache_dir)
+    with Formatting(formats, verify) as formatting:
         # The worker processes format the models while the rest is planned and rendered.
         formatting.submit({f"altinn2/models/{m}.py": text for m, text in models.files.items()})
         services = plan_services(spec, coverage, models)

@@ -5,10 +5,10 @@ generator's own code with its libraries (`stagecache.FINGERPRINT`): the digest o
 (`input_digest`) decides the output. `generate` keeps its output under that digest in
 `.cache/stages/last-output` (with the stage cache: a cleared stage cache is a cold run); when
 the next run finds the same digest, the output is what a generation would make again, byte for
-byte, and only has to be in generated/ (nothing is written when it already is; a file edited by
-hand is put back). The record starts with its digest and the hash of the rest, and is ignored
-when that hash does not match or the rest does not unpickle. `check` never reads it: it
-regenerates everything.
+byte, and only has to be in generated/ (nothing is written when it already is; otherwise the
+whole tree is written and swapped in). The record starts with its digest and the hash of the
+rest, and is ignored when that hash does not match or the rest does not unpickle. `check` never
+reads it: it regenerates everything.
 """
 
 from __future__ import annotations
@@ -43,15 +43,22 @@ def input_digest(project: Project) -> str:
     add("spec", project.spec_path)
     add("lock", project.lock_path)
     add("names", project.names_lock_path)
+    # Through linked folders (`os.walk` with `followlinks`): a generation reads through them.
     for name, folder in (("wsdl", project.cache_dir), ("templates", project.templates_dir)):
-        files = sorted(
-            path.relative_to(folder).as_posix()
-            for path in folder.rglob("*")
-            if "__pycache__" not in path.parts and path.is_file()
-        )
-        for relative in files:
+        for relative in files_under(folder):
             add(f"{name}/{relative}", folder / relative)
     return digest.hexdigest()
+
+
+def files_under(folder: Path) -> list[str]:
+    """Every file below `folder` (relative, sorted), through linked folders as a generation
+    reads them; compiled Python aside."""
+    found = []
+    for top, folders, files in os.walk(folder, followlinks=True):
+        folders[:] = [name for name in folders if name != "__pycache__"]
+        base = Path(top).relative_to(folder)
+        found += [(base / name).as_posix() for name in files if (Path(top) / name).is_file()]
+    return sorted(found)
 
 
 class LastOutput:

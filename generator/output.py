@@ -23,7 +23,9 @@ class Output:
 
 def write_output(output: Output, target: Path) -> bool:
     """Make `target` hold exactly `output`, in one swap; False (nothing written) when it holds
-    exactly that already (build and cache artefacts aside, as `differences` has them)."""
+    exactly that already (build and cache artefacts aside, as `differences` has them). The
+    caller holds the workspace lock (`generator.runlock`): another run's staging folder is never
+    taken for a killed run's."""
     recover(target)  # what a killed run left beside, before looking at the tree
     if holds(target, output):
         return False
@@ -32,9 +34,12 @@ def write_output(output: Output, target: Path) -> bool:
     return True
 
 
-def write_names_lock(output: Output, project: Project) -> None:
+def write_names_lock(output: Output, project: Project) -> bool:
+    """Make spec/models.lock what this generation leaves; whether it was written."""
     if output.names_lock is not None and names_lock_differs(output, project):
         write_atomic(project.names_lock_path, output.names_lock)
+        return True
+    return False
 
 
 def names_lock_differs(output: Output, project: Project) -> bool:

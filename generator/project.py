@@ -39,6 +39,11 @@ class Project:
         return self.root / ".cache" / "stages"
 
     @property
+    def run_lock_path(self) -> Path:
+        """Held by `generate` (and shared by `check`) for the whole run (see generator.runlock)."""
+        return self.root / ".cache" / "generate.lock"
+
+    @property
     def templates_dir(self) -> Path:
         return self.root / "templates"
 

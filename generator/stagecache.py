@@ -18,6 +18,7 @@ import pickle
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
@@ -25,16 +26,27 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
-LIBRARIES = ("xsdata", "lxml", "jinja2", "black", "isort", "PyYAML")
+LIBRARIES = ("xsdata", "lxml", "jinja2", "markupsafe", "black", "isort", "PyYAML")
 
 
-def _fingerprint() -> str:
-    """The generator's own files, its libraries' versions and Python's: any change there is a
-    new key."""
+def _native_libraries() -> str:
+    """What a library's version does not say: the libxml2 lxml runs on, and which YAML loader
+    (libyaml's or the pure Python one) reads the spec."""
+    import yaml
+    from lxml import etree
+
+    loader = "CSafeLoader" if hasattr(yaml, "CSafeLoader") else "SafeLoader"
+    return f"libxml2 {etree.LIBXML_VERSION} yaml {loader}"
+
+
+def fingerprint(package: Path | None = None) -> str:
+    """The generator's own files (of `package`, by default this one), its libraries' versions
+    and Python's: any change there is a new key."""
     digest = hashlib.sha256(f"{sys.implementation.name} {sys.version}\0".encode())
     for name in LIBRARIES:
         digest.update(f"{name} {version(name)}\0".encode())
-    package = Path(__file__).resolve().parent
+    digest.update(f"{_native_libraries()}\0".encode())
+    package = package or Path(__file__).resolve().parent
     for path in sorted(package.rglob("*")):
         if path.is_file() and "__pycache__" not in path.parts:
             digest.update(path.relative_to(package).as_posix().encode() + b"\0")
@@ -42,7 +54,21 @@ def _fingerprint() -> str:
     return digest.hexdigest()
 
 
-FINGERPRINT = _fingerprint()
+FINGERPRINT = fingerprint()
+
+
+# A temporary file (`.tmp-*`) younger than this may be another run's, still being written.
+TEMPORARY_LIFETIME = 60.0
+
+
+def is_kept(path: Path) -> bool:
+    """Whether a clean-up leaves `path`: a temporary file that may still be in use."""
+    if not path.name.startswith(".tmp-"):
+        return False
+    try:
+        return time.time() - path.stat().st_mtime < TEMPORARY_LIFETIME
+    except FileNotFoundError:
+        return True  # gone already
 
 
 def _digest(data: bytes) -> str:
@@ -122,12 +148,12 @@ class StageCache:
         return self.folder / f"templates-{FINGERPRINT[:16]}"
 
     def keep_only_used(self) -> None:
-        """Remove every entry (and leftover temporary file) this run did not use, and the
-        compiled templates of other generators."""
+        """Remove every entry this run did not use, the compiled templates of other generators
+        and a killed run's temporary files (here and beside the last output's record)."""
         if not self.folder.is_dir():
             return
-        for path in self.folder.glob("??/*"):
-            if path.name not in self.used:
+        for path in [*self.folder.glob("??/*"), *self.folder.glob(".tmp-*")]:
+            if path.name not in self.used and not is_kept(path):
                 path.unlink(missing_ok=True)
         for folder in self.folder.glob("templates-*"):
             if folder != self.compiled_templates:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -68,6 +70,29 @@ def test_other_formatter_versions_do_not_share_entries(
     before = cache.key(SOURCES["a.py"])
     monkeypatch.setattr(formatcache, "SETTINGS", formatcache.SETTINGS + " other black")
     assert cache.key(SOURCES["a.py"]) != before
+
+
+def test_another_generator_does_not_share_entries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = FormatCache(tmp_path / "format")
+    before = cache.key(SOURCES["a.py"])
+    monkeypatch.setattr(formatcache, "FINGERPRINT", "another generator")
+    assert cache.key(SOURCES["a.py"]) != before
+
+
+def test_a_sweep_leaves_another_run_s_temporary_files(tmp_path: Path) -> None:
+    """A `.tmp-*` file younger than a minute may be another run's, still being written."""
+    cache = FormatCache(tmp_path / "format")
+    format_python(SOURCES, cache)
+    folder = next((tmp_path / "format").iterdir())
+    fresh, stale = folder / ".tmp-fresh", folder / ".tmp-stale"
+    fresh.write_text("partial", encoding="utf-8")
+    stale.write_text("partial", encoding="utf-8")
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    cache.keep_only(set())
+    assert fresh.exists() and not stale.exists()
+    assert not [path for path in folder.iterdir() if not path.name.startswith(".tmp-")]
 
 
 def test_the_copied_templates_are_formatted_as_the_generator_formats() -> None:

@@ -92,6 +92,18 @@ def test_what_is_no_input_is_not_in_the_digest(project: Project) -> None:
     assert input_digest(project) == before
 
 
+@pytest.mark.parametrize("folder", ["templates/runtime", "spec/wsdl/A"])
+def test_a_linked_folder_is_read_through(project: Project, folder: str, tmp_path: Path) -> None:
+    """A folder that is a symbolic link is read as a generation reads it."""
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-linked"
+    (project.root / folder).rename(elsewhere)
+    (project.root / folder).symlink_to(elsewhere, target_is_directory=True)
+    before = input_digest(project)
+    first = next(path for path in elsewhere.iterdir())
+    first.write_text("changed\n", encoding="utf-8")
+    assert input_digest(project) != before
+
+
 def test_a_record_gives_its_output_under_its_own_digest_only(project: Project) -> None:
     record = LastOutput(project)
     assert record.load("digest") is None

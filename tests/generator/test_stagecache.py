@@ -5,14 +5,18 @@ not a result is computed again, never trusted."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from generator import cli
+from generator import cli, stagecache
 from generator.generate import Output, build_output
 from generator.lock import Lock, LockedFile, read_lock, sha256
 from generator.project import Project
@@ -76,6 +80,88 @@ def test_each_run_keeps_only_the_entries_it_used(tmp_path: Path) -> None:
     later.remembered("stage", b"kept", Counted())
     later.keep_only_used()
     assert [path.name for path in tmp_path.glob("*/*")] == [later.key("stage", b"kept")]
+
+
+def test_a_sweep_leaves_another_run_s_temporary_files_and_removes_old_ones(
+    tmp_path: Path,
+) -> None:
+    """`.tmp-*` files (an entry's, or the last output's beside the entries) younger than a
+    minute may be another run's, still being written; older ones a killed run's."""
+    cache = StageCache(tmp_path)
+    cache.remembered("stage", b"input", Counted())
+    folder = next(path for path in tmp_path.iterdir() if path.is_dir())
+    files = {name: folder / f".tmp-{name}" for name in ("fresh", "stale")}
+    files |= {f"record-{name}": tmp_path / f".tmp-{name}" for name in ("fresh", "stale")}
+    for name, path in files.items():
+        path.write_bytes(b"partial")
+        if "stale" in name:
+            os.utime(path, (time.time() - 3600, time.time() - 3600))
+    StageCache(tmp_path).keep_only_used()
+    assert sorted(name for name, path in files.items() if path.exists()) == [
+        "fresh",
+        "record-fresh",
+    ]
+
+
+def test_the_fingerprint_follows_the_generator_s_files_and_libraries(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "generator"
+    shutil.copytree(REPO / "generator", package, ignore=shutil.ignore_patterns("__pycache__"))
+    before = stagecache.fingerprint(package)
+    assert stagecache.fingerprint(package) == before
+    (package / "naming.py").write_text("# edited\n", encoding="utf-8")
+    edited = stagecache.fingerprint(package)
+    assert edited != before
+    real_version = stagecache.version
+    monkeypatch.setattr(
+        stagecache, "version", lambda name: "9.9" if name == "markupsafe" else real_version(name)
+    )
+    assert stagecache.fingerprint(package) != edited
+    monkeypatch.setattr(stagecache, "version", real_version)
+    monkeypatch.setattr(stagecache, "_native_libraries", lambda: "libxml2 1 yaml SafeLoader")
+    assert stagecache.fingerprint(package) != edited
+
+
+# The same model classes built and pickled in a process of its own (its hash seed given).
+STABLE_PICKLE = """
+import hashlib, sys
+from xsdata.codegen.models import Attr, AttrType, Class, Restrictions
+from generator.models.render import stable_pickle
+
+name = sys.argv[1]
+sequences = [object() for _ in range(3)]  # xsdata numbers by id(): other numbers each run
+string = "{http://www.w3.org/2001/XMLSchema}string"
+attrs = [
+    Attr(
+        tag="Element",
+        name=attr,
+        types=[AttrType(qname=string, native=True)],
+        restrictions=Restrictions(min_occurs=1, path=[("s", id(sequences[n]), 1, 1)]),
+    )
+    for n, attr in enumerate([name, "b", "c"])
+]
+owner = Class(qname="{urn:x}A", tag="ComplexType", location="x.xsd", attrs=attrs)
+print(hashlib.sha256(stable_pickle([owner])).hexdigest())
+"""
+
+
+def pickled_in_a_process(seed: str, name: str) -> str:
+    environment = {**os.environ, "PYTHONHASHSEED": seed}
+    return subprocess.run(
+        [sys.executable, "-c", STABLE_PICKLE, name],
+        cwd=REPO,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def test_stable_pickle_gives_the_same_bytes_in_every_process() -> None:
+    first = pickled_in_a_process("1", "a")
+    assert pickled_in_a_process("2", "a") == first
+    assert pickled_in_a_process("2", "a2") != first
 
 
 def add_optional_element(project: Project, name: str) -> None:
@@ -166,3 +252,29 @@ def test_cached_generate_commands_write_what_a_cold_generate_writes(
         patched.setattr(cli, "build_output", no_build)
         assert "none written" in generate(warm)
     assert CliRunner().invoke(cli.main, ["check", "--root", str(warm.root)]).exit_code == 0
+
+
+def test_check_takes_no_formatted_module_from_the_format_cache(
+    fetched: Project, tmp_path: Path
+) -> None:
+    """An entry of the format cache that is intact (its hash line matches) but is not what
+    black writes: `generate` takes it, `check` formats for itself and finds the difference."""
+    project = with_names_lock(make_workspace(tmp_path / "workspace", fetched))
+    generate(project)
+    module = "altinn2/models/broker_2015_06.py"
+    formatted = (project.generated_dir / module).read_text(encoding="utf-8")
+    entries = [
+        path
+        for path in project.format_cache_dir.glob("*/*")
+        if path.read_text(encoding="utf-8").partition("\n")[2] == formatted
+    ]
+    assert entries
+    tampered = formatted + "TAMPERED = 1\n"
+    for entry in entries:
+        entry.write_text(f"{sha256(tampered.encode())}\n{tampered}", encoding="utf-8")
+    (project.stage_cache_dir / "last-output").unlink()
+    generate(project)
+    assert (project.generated_dir / module).read_text(encoding="utf-8") == tampered
+    result = CliRunner().invoke(cli.main, ["check", "--root", str(project.root)])
+    assert result.exit_code == 1
+    assert f"differs: {module}" in result.output
