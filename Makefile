@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (see README.md):
 #   make          set up .venv, fetch the WSDLs (checked against spec/wsdl.lock), lint, regenerate
-#   make test     style and types (generator and generated package), drift check, Java peers, tests
+#   make test     style and types (generator, generated package, bench), drift check, Java peers, tests
 #   make interop  the WCF peer (Mono) both ways for the Basic column; needs Debian's mono-complete
 PYTHON ?= python3
 VENV := .venv
@@ -21,7 +21,7 @@ all: generate
 
 $(BIN)/altinn-codegen: pyproject.toml generated/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --editable '.[dev]' --editable ./generated
+	$(BIN)/pip install --quiet --editable '.[dev,bench]' --editable ./generated
 	touch $@
 
 setup: $(BIN)/altinn-codegen
@@ -38,10 +38,12 @@ generate: lint
 check: fetch
 	$(BIN)/altinn-codegen check
 
+# bench/'s scripts import each other by their own names (`from common import ...`).
 style: setup
 	$(BIN)/ruff check generator tests templates/runtime templates/testing bench
 	$(BIN)/black --check --quiet generator tests templates/runtime templates/testing bench
 	$(BIN)/mypy
+	MYPYPATH=bench:generated $(BIN)/mypy --strict bench
 	cd generated && ../$(BIN)/ruff check altinn2 && ../$(BIN)/black --check --quiet altinn2
 	cd generated && ../$(BIN)/mypy altinn2
 
@@ -75,5 +77,4 @@ interop: fetch
 # BENCH_FLAGS=--quick for fewer rounds and 64 MiB transfers.
 BENCH_FLAGS ?=
 bench: fetch
-	$(BIN)/pip install --quiet --editable '.[dev,bench]'
 	$(BIN)/python bench/suite.py $(BENCH_FLAGS)

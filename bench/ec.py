@@ -32,12 +32,13 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from common import machine, summary, write_json  # noqa: E402
+
 from altinn2.client import Client  # noqa: E402
 from altinn2.runtime import Certificate, EnterpriseCredentials  # noqa: E402
 from altinn2.runtime.operation import Binding  # noqa: E402
 from altinn2.runtime.registry import operation_index  # noqa: E402
 from altinn2.testing import MockAltinn, example_input  # noqa: E402
-from bench.common import machine, summary, write_json  # noqa: E402
 from tests import java_peers  # noqa: E402
 from tests.conftest import wsdl_mirror  # noqa: E402
 from tests.pki import P12_PASSWORD, make_pki  # noqa: E402
@@ -82,17 +83,19 @@ def measure(
     body = example_input(
         operation, user_name=ENTERPRISE.user_name, password=ENTERPRISE.password.reveal()
     )
+    output = operation.output
+    assert output is not None
     context = ca if isinstance(ca, ssl.SSLContext) else ssl.create_default_context(cafile=str(ca))
     with Client(
         base_url=base, verify=context, certificate=certificate, enterprise=ENTERPRISE
     ) as client:
         started = time.perf_counter()
-        client.invoke(operation, body, operation.output)
+        client.invoke(operation, body, output)
         first = time.perf_counter() - started
         steady = []
         for _ in range(calls):
             started = time.perf_counter()
-            client.invoke(operation, body, operation.output)
+            client.invoke(operation, body, output)
             steady.append(time.perf_counter() - started)
     return {"first": first, "steady": steady}
 

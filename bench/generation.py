@@ -53,8 +53,10 @@ from lxml import etree
 
 import generator.generate as generate
 from generator.cache import WsdlCache
+from generator.formatcache import FormatCache, Formatting
 from generator.lock import read_lock
 from generator.project import Project
+from generator.stagecache import StageCache
 
 REPO = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -97,30 +99,30 @@ def timed_stages(spent: dict[str, float]) -> Iterator[None]:
     cache_class.open = wrap("WsdlCache.open", cache_class.open)  # type: ignore[method-assign]
     # The formatters run in worker processes while the services render: what is timed is the
     # wait for them after that.
-    result = generate.Formatting.result
-    generate.Formatting.result = wrap("Formatting.result", result)  # type: ignore[method-assign]
+    result = Formatting.result  # the class generate.py uses
+    Formatting.result = wrap("Formatting.result", result)  # type: ignore[method-assign]
     try:
         yield
     finally:
         for name, function in originals.items():
             setattr(generate, name, function)
         cache_class.open = open_cache  # type: ignore[method-assign]
-        generate.Formatting.result = result  # type: ignore[method-assign]
+        Formatting.result = result  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager
 def empty_format_cache(folder: Path) -> Iterator[None]:
     """`build_output` with an empty formatting cache in `folder` and an empty stage cache
     beside it (not the workspace's)."""
-    original = generate.FormatCache
-    generate.FormatCache = lambda _: original(folder)  # type: ignore[assignment,misc,return-value]
-    stages = generate.StageCache
-    generate.StageCache = lambda _: stages(folder.with_name(f"{folder.name}-stages"))  # type: ignore[assignment,misc,return-value]
+    # generate.py's own names are replaced (it imports both classes by name)
+    generate.FormatCache = lambda _: FormatCache(folder)  # type: ignore[attr-defined,assignment]
+    stages = folder.with_name(f"{folder.name}-stages")
+    generate.StageCache = lambda _: StageCache(stages)  # type: ignore[attr-defined,assignment]
     try:
         yield
     finally:
-        generate.FormatCache = original  # type: ignore[misc]
-        generate.StageCache = stages  # type: ignore[misc]
+        generate.FormatCache = FormatCache  # type: ignore[attr-defined]
+        generate.StageCache = StageCache  # type: ignore[attr-defined]
 
 
 def bench_build_output(root: Path, work: Path, rounds: int) -> dict[str, Any]:

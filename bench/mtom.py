@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -215,25 +216,26 @@ def main() -> int:
         ready: Any = context.Queue()
         child = context.Process(target=_serve, args=(folder, ready), daemon=True)
         child.start()
+        child_pid = child.pid
+        assert child_pid is not None  # started
         mock_url, raw_url = ready.get(timeout=60)
         rss_start = _rss_mib()
 
         def timed(name: str, action: Callable[[], object]) -> None:
             _free_warm_pages(Path(folder) / "scratch", size)  # not timed, nor the sync
             os.sync()  # no transfer pays for an earlier one's writeback
-            client_cpu, server_cpu = _cpu_seconds(os.getpid()), _cpu_seconds(child.pid)
+            client_cpu, server_cpu = _cpu_seconds(os.getpid()), _cpu_seconds(child_pid)
             started = time.perf_counter()
             action()
             times.setdefault(name, []).append(time.perf_counter() - started)
             spent = cpu.setdefault(name, {"client": [], "server": []})
             spent["client"].append(_cpu_seconds(os.getpid()) - client_cpu)
-            spent["server"].append(_cpu_seconds(child.pid) - server_cpu)
+            spent["server"].append(_cpu_seconds(child_pid) - server_cpu)
 
         try:
-            with (
-                httpx.Client(timeout=600) as raw,
-                Client(base_url=mock_url, system=DEFAULT_SYSTEM, timeout=600) as client,
-            ):
+            # entered as a name of its own: `__enter__` is typed as the runtime's base client
+            client = Client(base_url=mock_url, system=DEFAULT_SYSTEM, timeout=600)
+            with httpx.Client(timeout=600) as raw, client:
                 broker = client.broker_service
                 target = Path(folder) / "download"
 
@@ -312,7 +314,7 @@ def main() -> int:
                             ("raw_download", lambda: raw_get(_write), clean_download),
                             (
                                 "mtom_download_chunks",
-                                lambda reference=reference: mtom_chunks(reference),
+                                functools.partial(mtom_chunks, reference),
                                 clean_download,
                             ),
                         ),
@@ -324,7 +326,7 @@ def main() -> int:
                             ),
                             (
                                 "mtom_download",
-                                lambda reference=reference: mtom_save(reference),
+                                functools.partial(mtom_save, reference),
                                 check_saved,
                             ),
                         ),

@@ -148,6 +148,10 @@ def _mtom_ratios(data: dict[str, Any]) -> dict[str, float | None]:
     }
 
 
+def _no_ratios(data: dict[str, Any]) -> dict[str, float | None]:
+    return {}
+
+
 FALLBACKS: dict[str, Callable[[dict[str, Any]], dict[str, float | None]]] = {
     "runtime": _runtime_ratios,
     "generation": _generation_ratios,
@@ -159,10 +163,11 @@ FALLBACKS: dict[str, Callable[[dict[str, Any]], dict[str, float | None]]] = {
 def fallback_ratios(name: str, data: dict[str, Any]) -> dict[str, float]:
     """The ratios of a script's JSON: its own `"ratios"` (names mapped to the suite's where they
     differ), completed by what the suite computes from the script's fields."""
-    computed = FALLBACKS.get(name, lambda _: {})(data)
+    computed = FALLBACKS.get(name, _no_ratios)(data)
     own = data.get("ratios")
     if isinstance(own, dict):
-        computed.update({ALIASES.get(key, key): value for key, value in own.items()})
+        named: dict[str, Any] = own  # JSON: the keys are strings
+        computed.update({ALIASES.get(key, key): value for key, value in named.items()})
     return {
         key: float(value)
         for key, value in computed.items()
