@@ -18,7 +18,7 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -1224,7 +1224,7 @@ class Client(BaseClient):
                 if http is not None:
                     http.close()
 
-    def __enter__(self) -> Client:
+    def __enter__(self) -> Self:  # a generated client's services stay typed in a `with`
         return self
 
     def __exit__(
@@ -1482,7 +1482,7 @@ class AsyncClient(BaseClient):
                 if http is not None:
                     await http.aclose()
 
-    async def __aenter__(self) -> AsyncClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(

@@ -391,6 +391,14 @@ ok.reportee_element_list.get_correspondence_list_for_reportee_basic(
 Client(system="10000")
 AsyncClient(binding=1)
 Client(timeout="30")
+
+with Client(environment="tt02", system=SystemCredentials("1", "p")) as inside:
+    inside.broker_service  # the generated client's service, typed inside a `with`
+
+
+async def main() -> None:
+    async with AsyncClient(environment="tt02", system=SystemCredentials("1", "p")) as inside:
+        inside.broker_service
 """
 
 
