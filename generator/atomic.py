@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import sys
@@ -25,6 +26,37 @@ def write_atomic(path: Path, text: str) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+# The clean-ups of the caches know a file still being written by this prefix (`stagecache.is_kept`).
+TEMPORARY_PREFIX = ".tmp-"
+
+
+def write_checked(path: Path, data: bytes, header: bytes = b"") -> None:
+    """Replace `path` in one step with `header`, the SHA-256 of `data` on a line, and `data`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(header + hashlib.sha256(data).hexdigest().encode() + b"\n" + data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def read_checked(path: Path, header: bytes = b"") -> bytes | None:
+    """The `data` that `write_checked` stored in `path` under `header`; None when the file is
+    missing, begins with another header (the rest is not read) or is damaged."""
+    try:
+        with path.open("rb") as file:
+            if file.read(len(header)) != header:
+                return None
+            check = file.readline().rstrip(b"\n")
+            data = file.read()
+    except OSError:
+        return None
+    return data if check == hashlib.sha256(data).hexdigest().encode() else None
 
 
 _AT_FDCWD = -100

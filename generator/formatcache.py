@@ -13,13 +13,13 @@ from __future__ import annotations
 import concurrent.futures
 import hashlib
 import os
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 import black
 import isort
 
+from generator.atomic import read_checked, write_checked
 from generator.models.render import LINE_LENGTH
 from generator.stagecache import FINGERPRINT, is_kept
 
@@ -58,24 +58,14 @@ class FormatCache:
         return self.folder / key[:2] / key
 
     def get(self, key: str) -> str | None:
+        data = read_checked(self.path(key))
         try:
-            stored = self.path(key).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
+            return None if data is None else data.decode("utf-8")
+        except UnicodeDecodeError:
             return None
-        check, _, text = stored.partition("\n")
-        return text if check == _digest(text) else None
 
     def put(self, key: str, text: str) -> None:
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8", newline="") as file:
-                file.write(f"{_digest(text)}\n{text}")
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_checked(self.path(key), text.encode("utf-8"))
 
     def keep_only(self, keys: set[str]) -> None:
         """Remove every entry (and a killed run's temporary file) not in `keys`."""

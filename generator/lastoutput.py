@@ -16,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
+from generator.atomic import read_checked, write_checked
 from generator.output import Output
 from generator.project import Project
 from generator.stagecache import FINGERPRINT
@@ -69,16 +69,9 @@ class LastOutput:
 
     def load(self, digest: str) -> Output | None:
         """The output remembered under `digest`, or None (another digest, or no good record)."""
-        try:
-            with self.path.open("rb") as file:
-                if file.readline() != digest.encode() + b"\n":
-                    return None  # another run's: not even read on
-                check = file.readline().rstrip(b"\n")
-                data = file.read()
-        except OSError:
-            return None
-        if check != hashlib.sha256(data).hexdigest().encode():
-            return None  # damaged: generated again, never trusted
+        data = read_checked(self.path, f"{digest}\n".encode())
+        if data is None:
+            return None  # another run's (not even read on), or damaged: never trusted
         try:
             output = pickle.loads(data)
         except Exception:  # a record of another layout
@@ -88,12 +81,4 @@ class LastOutput:
     def save(self, digest: str, output: Output) -> None:
         """Remember `output` under `digest`: the digest, the hash of the rest, the output."""
         data = pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(f"{digest}\n{hashlib.sha256(data).hexdigest()}\n".encode() + data)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_checked(self.path, data, f"{digest}\n".encode())

@@ -13,16 +13,16 @@ Output is byte-identical with or without the cache.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import shutil
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from importlib.metadata import version
 from pathlib import Path
-from typing import TypeVar
+from typing import TypeVar, cast
+
+from generator.atomic import TEMPORARY_PREFIX, read_checked, write_checked
 
 T = TypeVar("T")
 
@@ -63,7 +63,7 @@ TEMPORARY_LIFETIME = 60.0
 
 def is_kept(path: Path) -> bool:
     """Whether a clean-up leaves `path`: a temporary file that may still be in use."""
-    if not path.name.startswith(".tmp-"):
+    if not path.name.startswith(TEMPORARY_PREFIX):
         return False
     try:
         return time.time() - path.stat().st_mtime < TEMPORARY_LIFETIME
@@ -89,38 +89,18 @@ class StageCache:
         return self.folder / key[:2] / key
 
     def get(self, key: str) -> bytes | None:
-        try:
-            stored = self.path(key).read_bytes()
-        except OSError:
-            return None
-        check, _, data = stored.partition(b"\n")
-        return data if check == _digest(data).encode() else None
+        return read_checked(self.path(key))
 
     def put(self, key: str, data: bytes) -> None:
-        target = self.path(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(_digest(data).encode() + b"\n" + data)
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_checked(self.path(key), data)
 
     def remembered(self, stage: str, data: bytes, compute: Callable[[], T]) -> T:
         """`compute()`, or its result stored under (`stage`, `data`) by an earlier run."""
-        key = self.key(stage, data)
-        self.used.add(key)
-        stored = self.get(key)
+        key, stored = self.recall(stage, data)
         if stored is not None:
-            try:
-                result: T = pickle.loads(stored)
-                return result
-            except Exception:  # an entry of another layout: computed again
-                pass
+            return cast(T, stored)  # pickled from this stage's `compute`
         result = compute()
-        self.put(key, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+        self.keep(key, result)
         return result
 
     def recall(self, stage: str, data: bytes) -> tuple[str, object | None]:
